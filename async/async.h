@@ -1,0 +1,72 @@
+/*
+ * async.h - the libuv model: one event loop per batch, one thread.
+ *
+ * asyncio.run(main())            ->  as_run(): uv_loop_init, uv_run, uv_loop_close
+ * create_task(...) + gather(...) ->  start N operations, count completions,
+ *                                    each result stored in its task's slot
+ * Semaphore(C)                   ->  as_sem: at most C operations in flight
+ * run_in_executor(None, f)       ->  uv_queue_work (primes --offload)
+ */
+#ifndef CONCLAB_ASYNC_H
+#define CONCLAB_ASYNC_H
+
+#include <uv.h>
+
+#include "sem.h"
+#include "workload.h"
+
+typedef struct as_options {
+  int offload;         /* CPU work: run on libuv's threadpool, not the loop */
+  int threadpool_size; /* UV_THREADPOOL_SIZE to set when offloading */
+} as_options;
+
+/* The largest threadpool libuv accepts (MAX_THREADPOOL_SIZE in libuv). */
+#define AS_THREADPOOL_MAX 1024
+
+/* Run a batch on a fresh loop.  Returns 0 when the batch ran (each task's
+ * outcome is in its slot), -1 when the loop itself failed. */
+int as_run(const wl_workload *wl, const wl_params *p, const as_options *o,
+           wl_slot *slots);
+
+/* --- inside the model: the batch and its tasks ------------------------- */
+
+typedef struct as_batch as_batch;
+
+/* One task of a batch: its input, its place in the semaphore's queue, and
+ * the one libuv handle or request its operation uses. */
+typedef struct as_task {
+  as_batch *batch;
+  wl_task input;
+  as_waiter waiter;
+  union {
+    uv_timer_t timer; /* sleep; primes in the loop */
+    uv_work_t work;   /* primes offloaded to the threadpool */
+  } op;
+  wl_slot result; /* filled off the loop thread by offloaded work */
+} as_task;
+
+typedef void (*as_task_start_fn)(as_task *t);
+
+struct as_batch {
+  uv_loop_t loop;
+  const wl_params *params;
+  wl_slot *slots;
+  as_sem sem;
+  int done;
+  as_task_start_fn start;
+};
+
+/* Gather: make the loop, start every task under the semaphore, run the loop
+ * until all are done, and close it. */
+int as_batch_run(const wl_workload *wl, const wl_params *p, wl_slot *slots,
+                 as_task_start_fn start);
+/* A task's operation has completed: store its result in its slot and give
+ * its permit to the next waiting task. */
+void as_task_done(as_task *t, wl_status status, uint64_t value);
+
+/* The per-workload starts (async/sleep.c, async/primes.c). */
+void as_sleep_start(as_task *t);
+void as_primes_start_in_loop(as_task *t);
+void as_primes_start_offload(as_task *t);
+
+#endif

@@ -1,0 +1,93 @@
+/*
+ * batch.c - gather on a libuv loop.
+ *
+ * The loop is the scheduler: as_batch_run starts up to C operations and
+ * then calls uv_run, which sleeps in epoll until a timer fires or offloaded
+ * work completes, and runs that operation's callback.  uv_run returns when
+ * no handle or request is left, that is, when every task is done and every
+ * handle closed.  All of it runs on this one thread.
+ */
+#include "async.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+static void task_start(as_waiter *w) {
+  as_task *t = (as_task *)((char *)w - offsetof(as_task, waiter));
+  t->batch->start(t);
+}
+
+void as_task_done(as_task *t, wl_status status, uint64_t value) {
+  as_batch *b = t->batch;
+  b->slots[t->input.index].status = status;
+  b->slots[t->input.index].value = value;
+  b->done++;
+  as_sem_release(&b->sem);
+}
+
+int as_batch_run(const wl_workload *wl, const wl_params *p, wl_slot *slots,
+                 as_task_start_fn start) {
+  as_batch b = {.params = p, .slots = slots, .start = start};
+  as_task *tasks;
+  int err;
+
+  tasks = calloc((size_t)p->tasks, sizeof *tasks);
+  if (tasks == NULL) {
+    fprintf(stderr, "conclab: async: out of memory for %d tasks\n", p->tasks);
+    return -1;
+  }
+  err = uv_loop_init(&b.loop);
+  if (err != 0) {
+    fprintf(stderr, "conclab: uv_loop_init: %s\n", uv_strerror(err));
+    free(tasks);
+    return -1;
+  }
+
+  /* create_task for each: the first C start now, the rest queue. */
+  as_sem_init(&b.sem, p->concurrency);
+  for (int i = 0; i < p->tasks; i++) {
+    as_task *t = &tasks[i];
+    t->batch = &b;
+    wl->task_input(p, (uint32_t)i, &t->input);
+    as_sem_acquire(&b.sem, &t->waiter, task_start);
+  }
+
+  /* await gather(...): run until nothing is left to wait for. */
+  uv_run(&b.loop, UV_RUN_DEFAULT);
+
+  err = uv_loop_close(&b.loop);
+  if (err != 0)
+    fprintf(stderr, "conclab: uv_loop_close: %s (a handle was left open)\n",
+            uv_strerror(err));
+  if (b.done != p->tasks)
+    fprintf(stderr, "conclab: async: %d of %d tasks completed\n", b.done,
+            p->tasks);
+  free(tasks);
+  return (err == 0 && b.done == p->tasks) ? 0 : -1;
+}
+
+/* libuv reads UV_THREADPOOL_SIZE once, when the first work is queued in the
+ * process, so it has to be set before that.  Each measured run is a fresh
+ * process, so each gets the size it asks for. */
+static void set_threadpool_size(int size) {
+  char text[16];
+  snprintf(text, sizeof text, "%d", size);
+  setenv("UV_THREADPOOL_SIZE", text, 1);
+}
+
+int as_run(const wl_workload *wl, const wl_params *p, const as_options *o,
+           wl_slot *slots) {
+  as_task_start_fn start;
+
+  if (wl == &wl_sleep) {
+    start = as_sleep_start;
+  } else if (wl == &wl_primes) {
+    if (o->offload)
+      set_threadpool_size(o->threadpool_size);
+    start = o->offload ? as_primes_start_offload : as_primes_start_in_loop;
+  } else {
+    fprintf(stderr, "conclab: async: no implementation of '%s'\n", wl->name);
+    return -1;
+  }
+  return as_batch_run(wl, p, slots, start);
+}

@@ -1,0 +1,65 @@
+/*
+ * cli.h - the `conclab` command line: options of one run, and the commands.
+ */
+#ifndef CONCLAB_CLI_H
+#define CONCLAB_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "workload.h"
+
+typedef enum cl_model { CL_SEQ, CL_ASYNC, CL_THREADED, CL_MULTIPROC } cl_model;
+extern const char *const cl_model_names[]; /* indexed by cl_model */
+
+/* Upper bounds, stated in --help and in every range error. */
+#define CL_MAX_TASKS 1000000
+#define CL_MAX_C_ASYNC 1000000
+#define CL_MAX_C_THREADED 20000
+#define CL_MAX_C_MULTIPROC 2000
+#define CL_MAX_DELAY_MS 60000
+#define CL_MAX_LIMIT 1000000000LL
+
+typedef struct cl_run_opts {
+  const wl_workload *wl;
+  cl_model model;
+  wl_params params;
+  int offload; /* async + CPU work: uv_queue_work */
+  int json;
+} cl_run_opts;
+
+typedef struct cl_run_result {
+  double wall_s, user_s, sys_s;
+  long max_rss_kb, vol_ctx, invol_ctx;
+  int ok, failed, timeouts;
+  uint64_t checksum;
+  int threadpool_size; /* async --offload; else 0 */
+  int workers, workers_lost; /* multiproc: processes forked, lost */
+} cl_run_result;
+
+enum { CL_PARSE_OK = 0, CL_PARSE_HELP = 1, CL_PARSE_USAGE = 2 };
+
+/* Parse `run WORKLOAD [options]` (argv[0] is "run").  On a usage error,
+ * err holds one line naming the flag and the allowed values. */
+int cl_run_parse(int argc, char **argv, cl_run_opts *o, char *err,
+                 size_t errlen);
+void cl_run_help(FILE *out);
+/* The variant label of a run: "offload" / "in-loop" for async CPU work,
+ * "" otherwise. */
+const char *cl_variant(const cl_run_opts *o);
+
+/* Run one batch and measure it.  0 when the batch ran, -1 when the model
+ * failed to run it at all. */
+int cl_run_exec(const cl_run_opts *o, cl_run_result *r);
+void cl_run_print(FILE *out, const cl_run_opts *o, const cl_run_result *r);
+void cl_run_print_json(FILE *out, const cl_run_opts *o,
+                       const cl_run_result *r);
+
+/* The commands: each returns the process exit status. */
+int cl_cmd_run(int argc, char **argv);
+int cl_cmd_suite(int argc, char **argv);
+
+int cl_cores(void);
+
+#endif

@@ -1,0 +1,27 @@
+/*
+ * machine.h - what a report says about the machine and the build.
+ *
+ * A number without its machine is not a result: every report records the
+ * CPU, cores, memory, kernel, compiler and flags, libuv's version, the load
+ * when the suite started, and the git commit that was measured.
+ */
+#ifndef CONCLAB_MACHINE_H
+#define CONCLAB_MACHINE_H
+
+typedef struct cl_machine {
+  char cpu[128];
+  int cores;
+  double mem_gib;
+  char kernel[256];
+  char compiler[96];
+  char cflags[160];
+  char build_type[32];
+  char libuv[32];
+  double load[3];
+  char commit[48];
+  char date[40]; /* UTC, when the suite started */
+} cl_machine;
+
+void cl_machine_read(cl_machine *m);
+
+#endif

@@ -1,0 +1,364 @@
+/*
+ * report.c - writing the suite's results (see report.h).
+ */
+#include "report.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "json.h"
+
+static const char *const table_names[] = {"main", "sweep", "scale", "oracle"};
+
+/* ---- pieces of a row ---------------------------------------------------- */
+
+static void cell_target(const su_cell *c, char *out, size_t cap) {
+  const su_target *t = &c->target;
+  const char *verdict = c->target_met == SU_TARGET_MET ? "met" : "MISSED";
+
+  if (c->target_met == SU_TARGET_NONE)
+    out[0] = '\0';
+  else if (t->eff_min > 0)
+    snprintf(out, cap, "efficiency >= %.2f: %s", t->eff_min, verdict);
+  else if (t->speedup_hi > 0)
+    snprintf(out, cap, "speedup %.1f..%.1f: %s", t->speedup_lo,
+             t->speedup_hi, verdict);
+  else
+    snprintf(out, cap, "wall <= %.0f ms: %s", t->wall_max_s * 1000, verdict);
+}
+
+static void cell_status(const su_cell *c, char *out, size_t cap) {
+  if (c->failed)
+    snprintf(out, cap, "FAILED: %s", c->why);
+  else
+    snprintf(out, cap, "ok");
+}
+
+static void cell_speedup(const su_cell *c, char *speedup, char *eff,
+                         size_t cap) {
+  if (c->failed) {
+    snprintf(speedup, cap, "FAILED");
+    snprintf(eff, cap, "-");
+  } else if (c->speedup > 0) {
+    snprintf(speedup, cap, "%.2fx", c->speedup);
+    snprintf(eff, cap, "%.2f", c->efficiency);
+  } else {
+    snprintf(speedup, cap, "-");
+    snprintf(eff, cap, "-");
+  }
+}
+
+/* The columns every table shares: wall statistics, then the costs. */
+static void row_costs(FILE *out, const su_cell *c) {
+  fprintf(out, " %.4f | %.4f | %.4f | %.4f |", c->wall.median, c->wall.mad,
+          c->wall.min, c->wall.max);
+}
+
+static void row_usage(FILE *out, const su_cell *c) {
+  fprintf(out, " %.3f | %.3f | %.1f | %.0f / %.0f |", c->user_s, c->sys_s,
+          c->max_rss_kb / 1024.0, c->vol_ctx, c->invol_ctx);
+}
+
+/* ---- Markdown ----------------------------------------------------------- */
+
+static void md_machine(FILE *out, const su_suite *s) {
+  const cl_machine *m = &s->machine;
+  fprintf(out, "## Machine\n\n| | |\n|---|---|\n");
+  fprintf(out, "| CPU | %s |\n", m->cpu);
+  fprintf(out, "| cores | %d |\n", m->cores);
+  fprintf(out, "| memory | %.1f GiB |\n", m->mem_gib);
+  fprintf(out, "| kernel | %s |\n", m->kernel);
+  fprintf(out, "| compiler | %s, %s build, flags `%s` |\n", m->compiler,
+          m->build_type, m->cflags);
+  fprintf(out, "| libuv | %s |\n", m->libuv);
+  fprintf(out, "| load average at start | %.2f %.2f %.2f |\n", m->load[0],
+          m->load[1], m->load[2]);
+  fprintf(out, "| git commit | %s |\n\n", m->commit);
+}
+
+/* The columns of the summary: every model label a main table has. */
+static const char *const summary_labels[] = {
+    "async", "async in-loop", "async offload", "threaded", "multiproc"};
+#define NLABELS (sizeof summary_labels / sizeof summary_labels[0])
+
+static const su_cell *summary_cell(const su_suite *s, const wl_workload *wl,
+                                   const char *label) {
+  for (int i = 0; i < s->ncells; i++) {
+    const su_cell *c = &s->cells[i];
+    if (c->table == SU_MAIN && c->opts.wl == wl &&
+        strcmp(su_model_label(c), label) == 0)
+      return c;
+  }
+  return NULL;
+}
+
+void rp_summary(FILE *out, const su_suite *s) {
+  fprintf(out, "| workload |");
+  for (size_t k = 0; k < NLABELS; k++)
+    fprintf(out, " %s |", summary_labels[k]);
+  fprintf(out, "\n|---|");
+  for (size_t k = 0; k < NLABELS; k++)
+    fprintf(out, "---:|");
+  fprintf(out, "\n");
+  for (int w = 0; wl_all[w] != NULL; w++) {
+    if (summary_cell(s, wl_all[w], "threaded") == NULL)
+      continue;
+    fprintf(out, "| %s |", wl_all[w]->name);
+    for (size_t k = 0; k < NLABELS; k++) {
+      const su_cell *c = summary_cell(s, wl_all[w], summary_labels[k]);
+      char speedup[32], eff[32];
+      if (c == NULL) {
+        fprintf(out, " - |");
+        continue;
+      }
+      cell_speedup(c, speedup, eff, sizeof speedup);
+      fprintf(out, " %s |", speedup);
+    }
+    fprintf(out, "\n");
+  }
+}
+
+static void md_workload_intro(FILE *out, const su_cell *c, int cores) {
+  const wl_params *p = &c->opts.params;
+  if (c->opts.wl->kind == WL_KIND_IO)
+    fprintf(out, "%d tasks, each waiting %d ms%s. The ideal speedup is the "
+            "number of waits that overlap: N / ceil(N / C).\n\n",
+            p->tasks, p->delay_ms,
+            p->delay_spread_ms ? " plus a per-task spread" : "");
+  else
+    fprintf(out, "Primes below %lld, in %d chunks. The ideal speedup is one "
+            "core per chunk in flight: min(C, cores) = min(C, %d).\n\n",
+            (long long)p->limit, p->tasks, cores);
+}
+
+static void md_table(FILE *out, const su_suite *s, const wl_workload *wl,
+                     su_table table) {
+  fprintf(out, "| model | C | wall median (s) | MAD (s) | min (s) | max (s) "
+          "| speedup | ideal | efficiency | user (s) | sys (s) | peak RSS "
+          "(MiB) | ctx switches vol / invol | target | status |\n");
+  fprintf(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:"
+          "|---:|---|---|\n");
+  for (int i = 0; i < s->ncells; i++) {
+    const su_cell *c = &s->cells[i];
+    char speedup[32], eff[32], target[64], status[192];
+    if (c->opts.wl != wl || c->table != table)
+      continue;
+    cell_speedup(c, speedup, eff, sizeof speedup);
+    cell_target(c, target, sizeof target);
+    cell_status(c, status, sizeof status);
+    fprintf(out, "| %s | %d |", su_model_label(c), c->opts.params.concurrency);
+    row_costs(out, c);
+    fprintf(out, " %s | %.2f | %s |", speedup, c->ideal, eff);
+    row_usage(out, c);
+    fprintf(out, " %s | %s |\n", target, status);
+  }
+  fprintf(out, "\n");
+}
+
+static void md_scale_table(FILE *out, const su_suite *s,
+                           const wl_workload *wl) {
+  fprintf(out, "Scale rows: very many tasks in flight. seq is not timed at "
+          "this size (it would take N x D); an untimed seq run with no delay "
+          "supplies the checksum, which does not depend on the delay. "
+          "`wall / D` is the batch's wall time over one task's wait: 1.00 "
+          "is perfect overlap.\n\n");
+  fprintf(out, "| model | tasks | C | wall median (s) | MAD (s) | min (s) | "
+          "max (s) | wall / D | user (s) | sys (s) | peak RSS (MiB) | ctx "
+          "switches vol / invol | target | status |\n");
+  fprintf(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+          "---|---|\n");
+  for (int i = 0; i < s->ncells; i++) {
+    const su_cell *c = &s->cells[i];
+    char target[64], status[192];
+    if (c->opts.wl != wl || c->table != SU_SCALE)
+      continue;
+    cell_target(c, target, sizeof target);
+    cell_status(c, status, sizeof status);
+    fprintf(out, "| %s | %d | %d |", su_model_label(c), c->opts.params.tasks,
+            c->opts.params.concurrency);
+    row_costs(out, c);
+    fprintf(out, " %.2f |", c->wall.median * 1000.0 /
+                                (c->opts.params.delay_ms > 0
+                                     ? c->opts.params.delay_ms : 1));
+    row_usage(out, c);
+    fprintf(out, " %s | %s |\n", target, status);
+  }
+  fprintf(out, "\n");
+}
+
+static int has_table(const su_suite *s, const wl_workload *wl, su_table t) {
+  for (int i = 0; i < s->ncells; i++)
+    if (s->cells[i].opts.wl == wl && s->cells[i].table == t)
+      return 1;
+  return 0;
+}
+
+static const su_cell *first_cell(const su_suite *s, const wl_workload *wl) {
+  for (int i = 0; i < s->ncells; i++)
+    if (s->cells[i].opts.wl == wl && s->cells[i].table == SU_MAIN)
+      return &s->cells[i];
+  return NULL;
+}
+
+void rp_markdown(FILE *out, const su_suite *s) {
+  fprintf(out, "# conclab results: %s profile\n\n", s->profile);
+  fprintf(out, "Generated by `conclab suite --profile %s` on %s (the suite "
+          "took %.0f s). Every cell: %d warm-up run%s, then %d measured "
+          "runs, each a fresh `conclab run ... --json` process. Times are "
+          "medians of the measured runs; MAD is the median absolute "
+          "deviation. speedup = median(seq) / median(model), from the same "
+          "suite run; efficiency = speedup / ideal. A cell whose checksum "
+          "differs from seq's, or whose tasks failed, is FAILED and never "
+          "ranked. Per-run data: `data/runs.csv`; summary: "
+          "`data/summary.json`.\n\n",
+          s->profile, s->machine.date, s->elapsed_s, s->warmups,
+          s->warmups == 1 ? "" : "s", s->runs);
+  md_machine(out, s);
+  fprintf(out, "## Summary: speedup over seq\n\n");
+  fprintf(out, "Each workload's main table, one column per model.\n\n");
+  rp_summary(out, s);
+  fprintf(out, "\n");
+
+  for (int w = 0; wl_all[w] != NULL; w++) {
+    const wl_workload *wl = wl_all[w];
+    const su_cell *first = first_cell(s, wl);
+    if (first == NULL)
+      continue;
+    fprintf(out, "## %s (%s-bound)\n\n", wl->name,
+            wl->kind == WL_KIND_IO ? "I/O" : "CPU");
+    md_workload_intro(out, first, s->cores);
+    md_table(out, s, wl, SU_MAIN);
+    if (has_table(s, wl, SU_SWEEP)) {
+      fprintf(out, "### %s: concurrency sweep\n\n", wl->name);
+      md_table(out, s, wl, SU_SWEEP);
+    }
+    if (has_table(s, wl, SU_SCALE)) {
+      fprintf(out, "### %s: scale\n\n", wl->name);
+      md_scale_table(out, s, wl);
+    }
+  }
+}
+
+/* ---- CSV and JSON ------------------------------------------------------- */
+
+void rp_runs_csv(FILE *out, const su_suite *s) {
+  fprintf(out, "cell,table,workload,model,variant,tasks,concurrency,delay_ms,"
+          "delay_spread_ms,limit,run,warmup,exit_status,wall_s,user_s,sys_s,"
+          "max_rss_kb,vol_ctx,invol_ctx,ok,failed,checksum\n");
+  for (int i = 0; i < s->ncells; i++) {
+    const su_cell *c = &s->cells[i];
+    const wl_params *p = &c->opts.params;
+    for (int k = 0; k < c->nresults; k++) {
+      const su_run *r = &c->results[k];
+      fprintf(out, "%d,%s,%s,%s,%s,%d,%d,%d,%d,%lld,%d,%d,%d,%.6f,%.6f,%.6f,"
+              "%.0f,%.0f,%.0f,%d,%d,%s\n",
+              i, table_names[c->table], c->opts.wl->name,
+              cl_model_names[c->opts.model], cl_variant(&c->opts), p->tasks,
+              p->concurrency, p->delay_ms, p->delay_spread_ms,
+              (long long)p->limit, k, k < c->warmups, r->exit_status,
+              r->wall_s, r->user_s, r->sys_s, r->max_rss_kb, r->vol_ctx,
+              r->invol_ctx, r->ok, r->failed, r->checksum);
+    }
+  }
+}
+
+void rp_summary_json(FILE *out, const su_suite *s) {
+  const cl_machine *m = &s->machine;
+  char load[64];
+  jw w;
+
+  snprintf(load, sizeof load, "%.2f %.2f %.2f", m->load[0], m->load[1],
+           m->load[2]);
+  fprintf(out, "{\"profile\": ");
+  json_write_string(out, s->profile);
+  fprintf(out, ", \"warmups\": %d, \"runs\": %d, \"elapsed_s\": %.1f,\n",
+          s->warmups, s->runs, s->elapsed_s);
+  fprintf(out, "\"machine\": ");
+  jw_begin(&w, out);
+  jw_str(&w, "cpu", m->cpu);
+  jw_int(&w, "cores", m->cores);
+  jw_num(&w, "mem_gib", m->mem_gib);
+  jw_str(&w, "kernel", m->kernel);
+  jw_str(&w, "compiler", m->compiler);
+  jw_str(&w, "build_type", m->build_type);
+  jw_str(&w, "cflags", m->cflags);
+  jw_str(&w, "libuv", m->libuv);
+  jw_str(&w, "load_average", load);
+  jw_str(&w, "commit", m->commit);
+  jw_str(&w, "date", m->date);
+  jw_end(&w);
+  fprintf(out, ", \"cells\": [\n");
+  for (int i = 0; i < s->ncells; i++) {
+    const su_cell *c = &s->cells[i];
+    char target[64];
+    cell_target(c, target, sizeof target);
+    jw_begin(&w, out);
+    jw_str(&w, "workload", c->opts.wl->name);
+    jw_str(&w, "model", cl_model_names[c->opts.model]);
+    jw_str(&w, "variant", cl_variant(&c->opts));
+    jw_str(&w, "table", table_names[c->table]);
+    jw_int(&w, "tasks", c->opts.params.tasks);
+    jw_int(&w, "concurrency", c->opts.params.concurrency);
+    jw_int(&w, "delay_ms", c->opts.params.delay_ms);
+    jw_int(&w, "limit", c->opts.params.limit);
+    jw_int(&w, "runs", c->nresults - c->warmups);
+    jw_num(&w, "wall_median_s", c->wall.median);
+    jw_num(&w, "wall_mad_s", c->wall.mad);
+    jw_num(&w, "wall_min_s", c->wall.min);
+    jw_num(&w, "wall_max_s", c->wall.max);
+    jw_num(&w, "user_s", c->user_s);
+    jw_num(&w, "sys_s", c->sys_s);
+    jw_num(&w, "max_rss_kb", c->max_rss_kb);
+    jw_num(&w, "vol_ctx", c->vol_ctx);
+    jw_num(&w, "invol_ctx", c->invol_ctx);
+    jw_num(&w, "speedup", c->speedup);
+    jw_num(&w, "ideal", c->ideal);
+    jw_num(&w, "efficiency", c->efficiency);
+    jw_str(&w, "status", c->failed ? "FAILED" : "ok");
+    jw_str(&w, "why", c->failed ? c->why : "");
+    jw_str(&w, "target", target);
+    fputs(i + 1 < s->ncells ? "}," : "}", out);
+    fputc('\n', out);
+  }
+  fprintf(out, "]}\n");
+}
+
+/* ---- files -------------------------------------------------------------- */
+
+int rp_write_atomic(const char *path, rp_writer write, const su_suite *s) {
+  char tmp[4200];
+  FILE *f;
+  int bad;
+
+  snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+  f = fopen(tmp, "w");
+  if (f == NULL) {
+    fprintf(stderr, "conclab: %s: %s\n", tmp, strerror(errno));
+    return -1;
+  }
+  write(f, s);
+  bad = ferror(f);
+  if (fclose(f) != 0)
+    bad = 1;
+  if (bad || rename(tmp, path) != 0) {
+    fprintf(stderr, "conclab: writing %s: %s\n", path, strerror(errno));
+    unlink(tmp);
+    return -1;
+  }
+  return 0;
+}
+
+int rp_write_all(const char *dir, const su_suite *s) {
+  char path[4200];
+  int rc = 0;
+
+  snprintf(path, sizeof path, "%s/data/runs.csv", dir);
+  rc |= rp_write_atomic(path, rp_runs_csv, s);
+  snprintf(path, sizeof path, "%s/data/summary.json", dir);
+  rc |= rp_write_atomic(path, rp_summary_json, s);
+  snprintf(path, sizeof path, "%s/README.md", dir);
+  rc |= rp_write_atomic(path, rp_markdown, s);
+  return rc ? -1 : 0;
+}

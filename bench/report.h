@@ -1,0 +1,27 @@
+/*
+ * report.h - the suite's outputs: Markdown tables, CSV, JSON.
+ *
+ * The writers take the evaluated suite and print; they measure nothing and
+ * read no clock, so the same suite always gives the same bytes (the tests
+ * compare them with golden files).
+ */
+#ifndef CONCLAB_REPORT_H
+#define CONCLAB_REPORT_H
+
+#include <stdio.h>
+
+#include "suite.h"
+
+void rp_markdown(FILE *out, const su_suite *s);     /* DIR/README.md */
+void rp_summary(FILE *out, const su_suite *s);      /* the speedup matrix */
+void rp_runs_csv(FILE *out, const su_suite *s);     /* DIR/data/runs.csv */
+void rp_summary_json(FILE *out, const su_suite *s); /* DIR/data/summary.json */
+
+typedef void (*rp_writer)(FILE *out, const su_suite *s);
+/* Write path by way of a temporary file renamed into place, so a reader
+ * never sees half a file.  0, or -1 (printed). */
+int rp_write_atomic(const char *path, rp_writer write, const su_suite *s);
+/* All three files under dir (dir/data must exist).  0, or -1. */
+int rp_write_all(const char *dir, const su_suite *s);
+
+#endif

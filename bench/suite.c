@@ -1,0 +1,413 @@
+/*
+ * suite.c - `conclab suite`: run the matrix, one fresh process per run.
+ *
+ * Why a child process per run: getrusage, peak RSS and context switches
+ * are per process, and a process's first run warms caches and the
+ * allocator that later runs would inherit.  So the suite never runs a
+ * model itself: it forks `conclab run ... --json`, reads the JSON line the
+ * child prints, and does the statistics here.
+ */
+#define _GNU_SOURCE /* pipe2 */
+#include "suite.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "json.h"
+#include "report.h"
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void suite_help(FILE *out) {
+  fputs(
+"usage: conclab suite [--profile quick|full] [--out DIR] [--runs R]\n"
+"\n"
+"Run the benchmark matrix.  Each cell (workload, model, variant,\n"
+"concurrency) gets one warm-up run and R measured runs, each a fresh\n"
+"`conclab run ... --json` process.  Writes DIR/README.md (machine, one\n"
+"table per workload, a summary of speedups), DIR/data/runs.csv (every run)\n"
+"and DIR/data/summary.json; prints the summary on stdout and progress on\n"
+"stderr.  Files are written under temporary names and renamed into place.\n"
+"\n"
+"options:\n"
+"  --profile P   quick (default; under 2 minutes on 2 cores, R = 5) or\n"
+"                full (adds concurrency sweeps and 100,000 tasks, R = 7)\n"
+"  --out DIR     where to write (default results)\n"
+"  --runs R      measured runs per cell, 1..100 (default: the profile's)\n"
+"  -h, --help    this help\n",
+      out);
+}
+
+/* ---- one child run ------------------------------------------------------ */
+
+/* argv for `conclab run` of a cell; the numbers live in `text`. */
+static void cell_argv(const su_cell *c, const char *self, char text[5][24],
+                      char **argv) {
+  const wl_params *p = &c->opts.params;
+  int n = 0;
+
+  argv[n++] = (char *)self;
+  argv[n++] = "run";
+  argv[n++] = (char *)c->opts.wl->name;
+  argv[n++] = "--model";
+  argv[n++] = (char *)cl_model_names[c->opts.model];
+  snprintf(text[0], 24, "%d", p->tasks);
+  argv[n++] = "--tasks";
+  argv[n++] = text[0];
+  snprintf(text[1], 24, "%d", p->concurrency);
+  argv[n++] = "--concurrency";
+  argv[n++] = text[1];
+  if (c->opts.wl->kind == WL_KIND_IO) {
+    snprintf(text[2], 24, "%d", p->delay_ms);
+    argv[n++] = "--delay-ms";
+    argv[n++] = text[2];
+    snprintf(text[3], 24, "%d", p->delay_spread_ms);
+    argv[n++] = "--delay-spread";
+    argv[n++] = text[3];
+  } else {
+    snprintf(text[4], 24, "%lld", (long long)p->limit);
+    argv[n++] = "--limit";
+    argv[n++] = text[4];
+  }
+  if (c->opts.offload)
+    argv[n++] = "--offload";
+  argv[n++] = "--json";
+  argv[n] = NULL;
+}
+
+static void parse_run(const char *json, su_run *r) {
+  double v;
+  r->parsed = jr_num(json, "wall_s", &r->wall_s) == 0 &&
+              jr_str(json, "checksum", r->checksum, sizeof r->checksum) == 0;
+  jr_num(json, "user_s", &r->user_s);
+  jr_num(json, "sys_s", &r->sys_s);
+  jr_num(json, "max_rss_kb", &r->max_rss_kb);
+  jr_num(json, "vol_ctx", &r->vol_ctx);
+  jr_num(json, "invol_ctx", &r->invol_ctx);
+  if (jr_num(json, "ok", &v) == 0)
+    r->ok = (int)v;
+  if (jr_num(json, "failed", &v) == 0)
+    r->failed = (int)v;
+  if (jr_num(json, "threadpool_size", &v) == 0)
+    r->threadpool_size = (int)v;
+  if (jr_num(json, "workers", &v) == 0)
+    r->workers = (int)v;
+}
+
+/* Run one child; fill r.  The child's stderr goes to a temporary file, so
+ * its first line can explain a failure without breaking our progress line. */
+static void spawn_run(const char *self, const su_cell *c, su_run *r,
+                      char *why, size_t whylen) {
+  char text[5][24], *argv[24], out[16384];
+  size_t got = 0;
+  int pipefd[2], status;
+  FILE *errf = tmpfile();
+  pid_t pid;
+
+  memset(r, 0, sizeof *r);
+  r->exit_status = -1;
+  if (errf == NULL || pipe2(pipefd, O_CLOEXEC) != 0) {
+    snprintf(why, whylen, "cannot start a run: %s", strerror(errno));
+    if (errf)
+      fclose(errf);
+    return;
+  }
+  cell_argv(c, self, text, argv);
+  fflush(NULL);
+  pid = fork();
+  if (pid == 0) {
+    dup2(pipefd[1], STDOUT_FILENO);
+    dup2(fileno(errf), STDERR_FILENO);
+    execv(self, argv);
+    _exit(127);
+  }
+  close(pipefd[1]);
+  if (pid < 0) {
+    snprintf(why, whylen, "fork: %s", strerror(errno));
+    close(pipefd[0]);
+    fclose(errf);
+    return;
+  }
+  for (;;) {
+    ssize_t n = read(pipefd[0], out + got, sizeof out - 1 - got);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      break;
+    got += (size_t)n;
+    if (got == sizeof out - 1) /* more than a JSON line: drain, ignore */
+      got = 0;
+  }
+  out[got] = '\0';
+  close(pipefd[0]);
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+    ;
+  r->exit_status = WIFEXITED(status) ? WEXITSTATUS(status)
+                                     : 128 + WTERMSIG(status);
+  parse_run(out, r);
+  if (r->exit_status != 0 && r->exit_status != 3 && why[0] == '\0') {
+    char line[256] = "";
+    rewind(errf);
+    if (fgets(line, sizeof line, errf) != NULL)
+      line[strcspn(line, "\n")] = '\0';
+    snprintf(why, whylen, "exit %d: %s", r->exit_status, line);
+  }
+  fclose(errf);
+}
+
+/* ---- progress ----------------------------------------------------------- */
+
+typedef struct progress {
+  int tty;
+  double start;
+  int runs_total, runs_done;
+} progress;
+
+static void progress_show(progress *pg, const su_suite *s, int i, int run) {
+  const su_cell *c = &s->cells[i];
+  int total = c->warmups + c->runs;
+  char label[96];
+  double elapsed = now_s() - pg->start;
+
+  su_cell_label(c, label, sizeof label);
+  if (pg->tty) {
+    /* Time left: the mean run so far, times the runs still to go. */
+    double left = pg->runs_done > 0 ? elapsed / pg->runs_done *
+                                          (pg->runs_total - pg->runs_done)
+                                    : 0;
+    fprintf(stderr, "\r\033[K[cell %d/%d] %s: run %d/%d, %.0f s elapsed, "
+            "~%.0f s left", i + 1, s->ncells, label, run + 1, total,
+            elapsed, left);
+  } else if (run == 0) {
+    fprintf(stderr, "conclab: [cell %d/%d] %s (%d runs), %.0f s elapsed\n",
+            i + 1, s->ncells, label, total, elapsed);
+  }
+}
+
+/* ---- the command -------------------------------------------------------- */
+
+static int parse_args(int argc, char **argv, const char **profile,
+                      const char **out, int *runs) {
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+      suite_help(stdout);
+      return 0;
+    }
+    if (i + 1 >= argc || (strcmp(a, "--profile") != 0 &&
+                          strcmp(a, "--out") != 0 && strcmp(a, "--runs") != 0)) {
+      if (a[0] == '-' && i + 1 >= argc &&
+          (!strcmp(a, "--profile") || !strcmp(a, "--out") || !strcmp(a, "--runs")))
+        fprintf(stderr, "conclab: %s: missing value\n", a);
+      else
+        fprintf(stderr, "conclab: %s: unknown option (see conclab suite "
+                "--help)\n", a);
+      return 2;
+    }
+    const char *v = argv[++i];
+    if (strcmp(a, "--profile") == 0) {
+      if (strcmp(v, "quick") != 0 && strcmp(v, "full") != 0) {
+        fprintf(stderr, "conclab: --profile: unknown profile '%s' (allowed: "
+                "quick, full)\n", v);
+        return 2;
+      }
+      *profile = v;
+    } else if (strcmp(a, "--out") == 0) {
+      if (*v == '\0') {
+        fprintf(stderr, "conclab: --out: empty directory name\n");
+        return 2;
+      }
+      *out = v;
+    } else {
+      char *end;
+      long r = strtol(v, &end, 10);
+      if (*v == '\0' || *end != '\0' || r < 1 || r > 100) {
+        fprintf(stderr, "conclab: --runs: '%s' is not a whole number in "
+                "1..100\n", v);
+        return 2;
+      }
+      *runs = (int)r;
+    }
+  }
+  return -1; /* go on */
+}
+
+static int make_dir(const char *path) {
+  if (mkdir(path, 0777) != 0 && errno != EEXIST) {
+    fprintf(stderr, "conclab: mkdir %s: %s\n", path, strerror(errno));
+    return -1;
+  }
+  return 0;
+}
+
+int cl_cmd_suite(int argc, char **argv) {
+  const char *profile = "quick", *outdir = "results";
+  int runs = 0, rc;
+  char self[4096], path[4200];
+  su_suite s = {0};
+  progress pg = {0};
+  ssize_t n;
+
+  rc = parse_args(argc, argv, &profile, &outdir, &runs);
+  if (rc >= 0)
+    return rc;
+  n = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n < 0) {
+    fprintf(stderr, "conclab: cannot find my own executable: %s\n",
+            strerror(errno));
+    return 1;
+  }
+  self[n] = '\0';
+  if (make_dir(outdir) != 0)
+    return 1;
+  snprintf(path, sizeof path, "%s/data", outdir);
+  if (make_dir(path) != 0)
+    return 1;
+
+  cl_machine_read(&s.machine);
+  su_profile_build(&s, profile, s.machine.cores);
+  if (runs > 0)
+    for (int i = 0; i < s.ncells; i++)
+      if (s.cells[i].table != SU_ORACLE)
+        s.cells[i].runs = runs;
+  s.runs = runs > 0 ? runs : s.runs;
+
+  pg.tty = isatty(STDERR_FILENO);
+  pg.start = now_s();
+  for (int i = 0; i < s.ncells; i++)
+    pg.runs_total += s.cells[i].warmups + s.cells[i].runs;
+
+  for (int i = 0; i < s.ncells; i++) {
+    su_cell *c = &s.cells[i];
+    c->nresults = c->warmups + c->runs;
+    c->results = calloc((size_t)c->nresults, sizeof *c->results);
+    if (c->results == NULL) {
+      fprintf(stderr, "conclab: out of memory\n");
+      su_suite_free(&s);
+      return 1;
+    }
+    for (int k = 0; k < c->nresults; k++) {
+      progress_show(&pg, &s, i, k);
+      spawn_run(self, c, &c->results[k], c->run_error,
+                sizeof c->run_error);
+      pg.runs_done++;
+    }
+  }
+  s.elapsed_s = now_s() - pg.start;
+  if (pg.tty)
+    fprintf(stderr, "\r\033[K");
+  fprintf(stderr, "conclab: %d cells, %d runs in %.0f s\n", s.ncells,
+          pg.runs_total, s.elapsed_s);
+
+  su_evaluate(&s);
+  rc = rp_write_all(outdir, &s);
+  rp_summary(stdout, &s);
+  if (rc == 0)
+    fprintf(stderr, "conclab: wrote %s/README.md, %s/data/runs.csv, "
+            "%s/data/summary.json\n", outdir, outdir, outdir);
+  su_suite_free(&s);
+  return rc == 0 ? 0 : 1;
+}
+
+/* ---- statistics and comparisons ----------------------------------------- */
+
+static void fail(su_cell *c, const char *why) {
+  if (!c->failed)
+    snprintf(c->why, sizeof c->why, "%s", why);
+  c->failed = 1;
+}
+
+/* Medians over the measured runs; a run that failed fails the cell. */
+static void evaluate_runs(su_cell *c) {
+  int nm = c->nresults - c->warmups;
+  su_run *m = c->results + c->warmups;
+  double *v[6];
+  char msg[160];
+
+  if (nm <= 0) {
+    fail(c, "no measured runs");
+    return;
+  }
+  for (int k = 0; k < 6; k++) {
+    v[k] = calloc((size_t)nm, sizeof(double));
+    if (v[k] == NULL)
+      abort();
+  }
+  for (int i = 0; i < nm; i++) {
+    if (!m[i].parsed || (m[i].exit_status != 0 && m[i].exit_status != 3)) {
+      snprintf(msg, sizeof msg, "run failed (%s)",
+               c->run_error[0] ? c->run_error : "no JSON");
+      fail(c, msg);
+    } else if (m[i].failed > 0) {
+      snprintf(msg, sizeof msg, "%d of %d tasks failed", m[i].failed,
+               m[i].failed + m[i].ok);
+      fail(c, msg);
+    } else if (strcmp(m[i].checksum, m[0].checksum) != 0) {
+      fail(c, "checksum differs between runs");
+    }
+    v[0][i] = m[i].wall_s;
+    v[1][i] = m[i].user_s;
+    v[2][i] = m[i].sys_s;
+    v[3][i] = m[i].max_rss_kb;
+    v[4][i] = m[i].vol_ctx;
+    v[5][i] = m[i].invol_ctx;
+  }
+  c->wall = st_summarise(v[0], nm);
+  c->user_s = st_median(v[1], nm);
+  c->sys_s = st_median(v[2], nm);
+  c->max_rss_kb = st_median(v[3], nm);
+  c->vol_ctx = st_median(v[4], nm);
+  c->invol_ctx = st_median(v[5], nm);
+  for (int k = 0; k < 6; k++)
+    free(v[k]);
+}
+
+static void evaluate_target(su_cell *c) {
+  const su_target *t = &c->target;
+  int has = t->eff_min > 0 || t->speedup_hi > 0 || t->wall_max_s > 0;
+  int met = !c->failed;
+
+  if (!has)
+    return;
+  if (t->eff_min > 0)
+    met = met && c->speedup > 0 && c->efficiency >= t->eff_min;
+  if (t->speedup_hi > 0)
+    met = met && c->speedup >= t->speedup_lo && c->speedup <= t->speedup_hi;
+  if (t->wall_max_s > 0)
+    met = met && c->wall.median <= t->wall_max_s;
+  c->target_met = met ? SU_TARGET_MET : SU_TARGET_MISSED;
+}
+
+void su_evaluate(su_suite *s) {
+  for (int i = 0; i < s->ncells; i++)
+    evaluate_runs(&s->cells[i]);
+  for (int i = 0; i < s->ncells; i++) {
+    su_cell *c = &s->cells[i];
+    const su_cell *b = c->baseline >= 0 ? &s->cells[c->baseline] : NULL;
+    const char *mine = c->results[c->warmups].checksum;
+
+    c->ideal = su_ideal(c, s->cores);
+    if (b == NULL) {
+      fail(c, "no seq baseline in this suite");
+    } else if (b->failed && b != c) {
+      fail(c, "seq baseline failed");
+    } else if (!c->failed && strcmp(mine, b->results[b->warmups].checksum)) {
+      fail(c, "checksum differs from seq's");
+    }
+    if (!c->failed && b != NULL && b->table == SU_MAIN) {
+      c->speedup = b->wall.median / c->wall.median;
+      c->efficiency = c->speedup / c->ideal;
+    }
+    evaluate_target(c);
+  }
+}

@@ -1,0 +1,87 @@
+/*
+ * suite.h - the benchmark matrix: cells, their runs, their statistics.
+ *
+ * A cell is one (workload, model, variant, concurrency, parameters).  Each
+ * gets one warm-up run and R measured runs, each a fresh child process
+ * `conclab run ... --json`, so each run's CPU time, peak memory and context
+ * switches are its own.  The suite then compares every cell with the seq
+ * cell of the same parameters: its speedup, and its checksum.
+ */
+#ifndef CONCLAB_SUITE_H
+#define CONCLAB_SUITE_H
+
+#include "cli.h"
+#include "machine.h"
+#include "stats.h"
+
+typedef enum su_table {
+  SU_MAIN,   /* one row per model: the headline comparison */
+  SU_SWEEP,  /* the same work at C = 1, 2, 4, ... */
+  SU_SCALE,  /* very many tasks in flight; seq is not timed (too long) */
+  SU_ORACLE, /* an untimed seq run that only supplies a checksum */
+} su_table;
+
+/* A figure the issues ask for, checked against the measured median. */
+typedef struct su_target {
+  double eff_min;                /* efficiency >= this (0: none) */
+  double speedup_lo, speedup_hi; /* speedup within [lo, hi] (0: none) */
+  double wall_max_s;             /* median wall <= this (0: none) */
+} su_target;
+
+/* One child run, parsed from its JSON. */
+typedef struct su_run {
+  int exit_status; /* 0 ok, 3 tasks failed, else the run failed */
+  int parsed;      /* its JSON was read */
+  double wall_s, user_s, sys_s;
+  double max_rss_kb, vol_ctx, invol_ctx;
+  int ok, failed, threadpool_size, workers;
+  char checksum[24];
+} su_run;
+
+enum { SU_TARGET_NONE = -1, SU_TARGET_MISSED = 0, SU_TARGET_MET = 1 };
+
+typedef struct su_cell {
+  /* what to run */
+  cl_run_opts opts;
+  su_table table;
+  su_target target;
+  int warmups, runs; /* runs: measured */
+  /* what happened: runs[0..warmups) are warm-ups */
+  su_run *results;
+  int nresults;
+  /* derived */
+  st_summary wall;
+  double user_s, sys_s, max_rss_kb, vol_ctx, invol_ctx; /* medians */
+  int baseline;   /* the seq (or oracle) cell of the same work, or -1 */
+  double speedup; /* 0 when not computed */
+  double ideal, efficiency;
+  int failed;     /* FAILED: never ranked */
+  char why[160];  /* why it failed */
+  char run_error[96]; /* the first failing run's exit status and message */
+  int target_met; /* SU_TARGET_* */
+} su_cell;
+
+typedef struct su_suite {
+  char profile[16];
+  int runs, warmups;
+  int cores;
+  su_cell *cells;
+  int ncells, cap;
+  cl_machine machine;
+  double elapsed_s;
+} su_suite;
+
+/* Fill the matrix of a profile ("quick" or "full") for this many cores.
+ * 0, or -1 for an unknown profile. */
+int su_profile_build(su_suite *s, const char *profile, int cores);
+void su_suite_free(su_suite *s);
+
+/* From the runs: statistics, baselines' comparisons, failures, targets. */
+void su_evaluate(su_suite *s);
+/* The ideal speedup over seq stated for a cell (see the report's notes). */
+double su_ideal(const su_cell *c, int cores);
+/* Short labels used in tables and progress lines. */
+const char *su_model_label(const su_cell *c); /* "async offload" */
+void su_cell_label(const su_cell *c, char *out, size_t cap);
+
+#endif

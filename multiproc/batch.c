@@ -1,0 +1,182 @@
+/*
+ * multiproc/batch.c - a batch on forked worker processes.
+ *
+ * Lesson: processes share nothing, so every task and every result is
+ * copied through a pipe, and the parent must watch all the pipes at once:
+ * poll() is a small event loop of its own.  In exchange, a worker that
+ * crashes takes down only itself: its task is failed and a fresh worker is
+ * forked in its place.  Each worker runs the workload's plain blocking code,
+ * on its own core when there are several.
+ *
+ * Dispatch is one task at a time per worker: a worker gets its next task
+ * only when its last result is in, so uneven tasks balance themselves and
+ * a pipe never holds more than one small frame (no write can block).
+ */
+#include "multiproc.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "frame.h"
+#include "worker.h"
+
+typedef struct mp_batch {
+  const wl_workload *wl;
+  const wl_params *params;
+  wl_slot *slots;
+  mp_worker *workers;
+  int nworkers;
+  int next; /* the next task to hand out */
+  mp_usage *usage;
+} mp_batch;
+
+static void batch_lost(mp_batch *b, mp_worker *w);
+
+static int batch_spawn(mp_batch *b, mp_worker *w) {
+  if (mp_worker_spawn(b->workers, b->nworkers, (int)(w - b->workers), b->wl) !=
+      0)
+    return -1;
+  b->usage->workers_started++;
+  return 0;
+}
+
+/* Give worker w its next task, or, when none is left, close its task pipe
+ * so it exits. */
+static void batch_dispatch(mp_batch *b, mp_worker *w) {
+  mp_task_msg msg = {0};
+  wl_task task;
+
+  if (b->next >= b->params->tasks) {
+    close(w->task_fd);
+    w->task_fd = -1;
+    return;
+  }
+  w->task = b->next++;
+  b->wl->task_input(b->params, (uint32_t)w->task, &task);
+  msg.index = task.index;
+  msg.a = task.a;
+  msg.b = task.b;
+  if (mp_frame_write(w->task_fd, &msg, sizeof msg) != 0)
+    batch_lost(b, w); /* EPIPE: it died before reading */
+}
+
+/* Worker w is gone (end of file, a broken frame, EPIPE): fail the task it
+ * held, reap it, and fork a replacement if work remains. */
+static void batch_lost(mp_batch *b, mp_worker *w) {
+  if (w->task >= 0) {
+    b->slots[w->task].status = WL_ERROR;
+    b->slots[w->task].value = 0;
+    w->task = -1;
+  }
+  mp_worker_reap(w, b->usage);
+  if (b->next < b->params->tasks && batch_spawn(b, w) == 0)
+    batch_dispatch(b, w);
+}
+
+/* Worker w's result pipe is readable: a result, or its end. */
+static void batch_collect(mp_batch *b, mp_worker *w) {
+  mp_result_msg res;
+  uint32_t len;
+  int r = mp_frame_read(w->result_fd, &res, sizeof res, &len);
+
+  if (r == 0 && w->task < 0) { /* finished and exited: the normal end */
+    mp_worker_reap(w, b->usage);
+    return;
+  }
+  if (r <= 0 || len != sizeof res || (int)res.index != w->task) {
+    batch_lost(b, w);
+    return;
+  }
+  b->slots[res.index].status = (wl_status)res.status;
+  b->slots[res.index].value = res.value;
+  w->task = -1;
+  batch_dispatch(b, w);
+}
+
+/* Wait for any worker's result pipe; handle every one that is ready.
+ * Returns the number of workers still running. */
+static int batch_poll(mp_batch *b, struct pollfd *fds, int *who) {
+  int nfds = 0, r;
+
+  for (int i = 0; i < b->nworkers; i++) {
+    if (b->workers[i].result_fd < 0)
+      continue;
+    fds[nfds].fd = b->workers[i].result_fd;
+    fds[nfds].events = POLLIN;
+    fds[nfds].revents = 0;
+    who[nfds++] = i;
+  }
+  if (nfds == 0)
+    return 0;
+  do
+    r = poll(fds, (nfds_t)nfds, -1);
+  while (r < 0 && errno == EINTR);
+  if (r < 0) {
+    fprintf(stderr, "conclab: poll: %s\n", strerror(errno));
+    return -1;
+  }
+  /* POLLHUP without POLLIN is the writer's exit: read sees end of file. */
+  for (int k = 0; k < nfds; k++)
+    if (fds[k].revents != 0)
+      batch_collect(b, &b->workers[who[k]]);
+  return nfds;
+}
+
+int mp_run(const wl_workload *wl, const wl_params *p, wl_slot *slots,
+           mp_usage *usage) {
+  int n = p->concurrency < p->tasks ? p->concurrency : p->tasks;
+  mp_batch b = {.wl = wl, .params = p, .slots = slots, .nworkers = n,
+                .usage = usage};
+  struct sigaction ignore = {.sa_handler = SIG_IGN}, old;
+  struct pollfd *fds = calloc((size_t)n, sizeof *fds);
+  int *who = calloc((size_t)n, sizeof *who);
+  int started = 0, r;
+
+  memset(usage, 0, sizeof *usage);
+  b.workers = calloc((size_t)n, sizeof *b.workers);
+  if (fds == NULL || who == NULL || b.workers == NULL) {
+    fprintf(stderr, "conclab: multiproc: out of memory for %d workers\n", n);
+    free(fds);
+    free(who);
+    free(b.workers);
+    return -1;
+  }
+  for (int i = 0; i < n; i++)
+    b.workers[i] = (mp_worker){.pid = 0, .task_fd = -1, .result_fd = -1,
+                               .task = -1};
+
+  /* Writing to a dead worker's pipe raises SIGPIPE, which would kill us;
+   * ignored, the write fails with EPIPE and we handle it. */
+  sigaction(SIGPIPE, &ignore, &old);
+
+  for (int i = 0; i < n; i++)
+    if (batch_spawn(&b, &b.workers[i]) == 0)
+      started++;
+  for (int i = 0; i < n; i++)
+    if (b.workers[i].pid > 0)
+      batch_dispatch(&b, &b.workers[i]);
+
+  do
+    r = batch_poll(&b, fds, who);
+  while (r > 0);
+
+  /* Tasks no worker could take (forks failed) are failed, never left
+   * pending; after a poll error, stop and reap whatever still runs. */
+  for (int i = 0; i < n; i++)
+    if (b.workers[i].pid > 0)
+      mp_worker_reap(&b.workers[i], usage);
+  for (int i = 0; i < p->tasks; i++)
+    if (slots[i].status == WL_PENDING)
+      slots[i].status = WL_ERROR;
+
+  sigaction(SIGPIPE, &old, NULL);
+  free(fds);
+  free(who);
+  free(b.workers);
+  return started > 0 && r == 0 ? 0 : -1;
+}

@@ -1,0 +1,121 @@
+/*
+ * worker.c - forking, running and reaping one worker process.
+ */
+#define _GNU_SOURCE /* pipe2, wait4 */
+#include "worker.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "frame.h"
+
+static void close_fd(int *fd) {
+  if (*fd >= 0)
+    close(*fd);
+  *fd = -1;
+}
+
+/* The child's whole life: read a task frame, run the task the blocking
+ * way, write a result frame; exit when the task pipe closes.  _exit, not
+ * exit: the parent's stdio buffers and atexit handlers are not ours. */
+static void worker_main(const wl_workload *wl, int task_fd, int result_fd) {
+  for (;;) {
+    mp_task_msg msg;
+    mp_result_msg res = {0};
+    wl_task task;
+    uint64_t value = 0;
+    uint32_t len;
+    int r = mp_frame_read(task_fd, &msg, sizeof msg, &len);
+
+    if (r == 0)
+      _exit(0); /* no more work */
+    if (r < 0 || len != sizeof msg)
+      _exit(1);
+    task.index = msg.index;
+    task.a = msg.a;
+    task.b = msg.b;
+    res.index = msg.index;
+    res.status = (uint32_t)wl->run_blocking(&task, &value);
+    res.value = value;
+    if (mp_frame_write(result_fd, &res, sizeof res) != 0)
+      _exit(1); /* the parent is gone */
+  }
+}
+
+int mp_worker_spawn(mp_worker *all, int n, int self, const wl_workload *wl) {
+  mp_worker *w = &all[self];
+  int task_pipe[2], result_pipe[2];
+
+  if (pipe2(task_pipe, O_CLOEXEC) != 0) {
+    fprintf(stderr, "conclab: pipe: %s\n", strerror(errno));
+    return -1;
+  }
+  if (pipe2(result_pipe, O_CLOEXEC) != 0) {
+    fprintf(stderr, "conclab: pipe: %s\n", strerror(errno));
+    close(task_pipe[0]);
+    close(task_pipe[1]);
+    return -1;
+  }
+
+  w->pid = fork();
+  if (w->pid < 0) {
+    fprintf(stderr, "conclab: fork: %s\n", strerror(errno));
+    w->pid = 0;
+    close(task_pipe[0]);
+    close(task_pipe[1]);
+    close(result_pipe[0]);
+    close(result_pipe[1]);
+    return -1;
+  }
+  if (w->pid == 0) {
+    /* Child.  Another worker's task pipe left open here would keep that
+     * worker from ever reading end of file. */
+    for (int i = 0; i < n; i++) {
+      close_fd(&all[i].task_fd);
+      close_fd(&all[i].result_fd);
+    }
+    close(task_pipe[1]);
+    close(result_pipe[0]);
+    worker_main(wl, task_pipe[0], result_pipe[1]);
+  }
+
+  /* Parent: keep the write end of the task pipe, the read end of results. */
+  close(task_pipe[0]);
+  close(result_pipe[1]);
+  w->task_fd = task_pipe[1];
+  w->result_fd = result_pipe[0];
+  w->task = -1;
+  return 0;
+}
+
+void mp_worker_reap(mp_worker *w, mp_usage *usage) {
+  struct rusage ru;
+  int status;
+  pid_t r;
+
+  close_fd(&w->task_fd);
+  close_fd(&w->result_fd);
+  if (w->pid <= 0)
+    return;
+  do
+    r = wait4(w->pid, &status, 0, &ru);
+  while (r < 0 && errno == EINTR);
+  w->pid = 0;
+  if (r < 0) {
+    fprintf(stderr, "conclab: wait4: %s\n", strerror(errno));
+    usage->workers_lost++;
+    return;
+  }
+  usage->user_s += (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6;
+  usage->sys_s += (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+  usage->max_rss_kb_sum += ru.ru_maxrss;
+  usage->vol_ctx += ru.ru_nvcsw;
+  usage->invol_ctx += ru.ru_nivcsw;
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    usage->workers_lost++;
+}

@@ -1,0 +1,41 @@
+/*
+ * pool.h - a fixed pool of worker threads fed by a bounded queue.
+ *
+ * th_pool_init makes the queue; th_pool_start creates the threads once;
+ * th_pool_submit queues task numbers (blocking while the queue is full);
+ * th_pool_finish closes the queue, lets the workers drain it, and joins
+ * every thread.  Each worker calls job(arg, task) for each task it takes.
+ * Tasks may be submitted before the threads start: they wait in the queue.
+ */
+#ifndef CONCLAB_THREADED_POOL_H
+#define CONCLAB_THREADED_POOL_H
+
+#include <pthread.h>
+
+#include "queue.h"
+
+typedef void (*th_job_fn)(void *arg, int task);
+
+typedef struct th_pool {
+  th_queue queue;
+  pthread_t *threads;
+  int nthreads; /* threads actually started */
+  th_job_fn job;
+  void *arg;
+} th_pool;
+
+/* Each worker's stack.  The default (8 MiB) would reserve 80 GB of address
+ * space for 10,000 threads; our jobs need a few KiB. */
+#define TH_STACK_SIZE (128 * 1024)
+
+/* Make the queue (room for queue_cap tasks).  0, or -1 (printed). */
+int th_pool_init(th_pool *pool, int queue_cap, th_job_fn job, void *arg);
+/* Start n workers.  0 on success; -1 (after stopping any it started, and
+ * printing why) if the threads could not all be created. */
+int th_pool_start(th_pool *pool, int n);
+/* Queue one task.  0, or -1 if the pool is finishing. */
+int th_pool_submit(th_pool *pool, int task);
+/* Close the queue, let the workers finish what is queued, join them. */
+void th_pool_finish(th_pool *pool);
+
+#endif

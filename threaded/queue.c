@@ -1,0 +1,71 @@
+/*
+ * queue.c - the bounded blocking queue (see queue.h).
+ *
+ * Waits are in `while` loops, not `if`: a condition variable may wake a
+ * thread spuriously, or another thread may take the item first.
+ */
+#include "queue.h"
+
+#include <stdlib.h>
+
+int th_queue_init(th_queue *q, int cap) {
+  q->items = malloc((size_t)cap * sizeof *q->items);
+  if (q->items == NULL)
+    return -1;
+  q->cap = cap;
+  q->head = 0;
+  q->count = 0;
+  q->closed = 0;
+  pthread_mutex_init(&q->lock, NULL);
+  pthread_cond_init(&q->not_empty, NULL);
+  pthread_cond_init(&q->not_full, NULL);
+  return 0;
+}
+
+void th_queue_destroy(th_queue *q) {
+  pthread_cond_destroy(&q->not_full);
+  pthread_cond_destroy(&q->not_empty);
+  pthread_mutex_destroy(&q->lock);
+  free(q->items);
+  q->items = NULL;
+}
+
+int th_queue_put(th_queue *q, int item) {
+  pthread_mutex_lock(&q->lock);
+  while (q->count == q->cap && !q->closed)
+    pthread_cond_wait(&q->not_full, &q->lock);
+  if (q->closed) {
+    pthread_mutex_unlock(&q->lock);
+    return -1;
+  }
+  q->items[(q->head + q->count) % q->cap] = item;
+  q->count++;
+  pthread_cond_signal(&q->not_empty);
+  pthread_mutex_unlock(&q->lock);
+  return 0;
+}
+
+int th_queue_get(th_queue *q, int *item) {
+  pthread_mutex_lock(&q->lock);
+  while (q->count == 0 && !q->closed)
+    pthread_cond_wait(&q->not_empty, &q->lock);
+  if (q->count == 0) { /* closed and drained */
+    pthread_mutex_unlock(&q->lock);
+    return 0;
+  }
+  *item = q->items[q->head];
+  q->head = (q->head + 1) % q->cap;
+  q->count--;
+  pthread_cond_signal(&q->not_full);
+  pthread_mutex_unlock(&q->lock);
+  return 1;
+}
+
+void th_queue_close(th_queue *q) {
+  pthread_mutex_lock(&q->lock);
+  q->closed = 1;
+  /* Wake everyone: consumers to drain and exit, producers to give up. */
+  pthread_cond_broadcast(&q->not_empty);
+  pthread_cond_broadcast(&q->not_full);
+  pthread_mutex_unlock(&q->lock);
+}
