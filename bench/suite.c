@@ -42,6 +42,7 @@ static void suite_help(FILE *out) {
 "options:\n"
 "  --profile P   quick (default; under 2 minutes on 2 cores, R = 5) or\n"
 "                full (adds concurrency sweeps and 100,000 tasks, R = 7)\n"
+"                or smoke (tiny sizes, R = 2: checks the plumbing, for tests)\n"
 "  --out DIR     where to write (default results)\n"
 "  --runs R      measured runs per cell, 1..100 (default: the profile's)\n"
 "  -h, --help    this help\n",
@@ -216,9 +217,10 @@ static int parse_args(int argc, char **argv, const char **profile,
     }
     const char *v = argv[++i];
     if (strcmp(a, "--profile") == 0) {
-      if (strcmp(v, "quick") != 0 && strcmp(v, "full") != 0) {
+      if (strcmp(v, "quick") != 0 && strcmp(v, "full") != 0 &&
+          strcmp(v, "smoke") != 0) {
         fprintf(stderr, "conclab: --profile: unknown profile '%s' (allowed: "
-                "quick, full)\n", v);
+                "quick, full, smoke)\n", v);
         return 2;
       }
       *profile = v;

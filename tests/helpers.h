@@ -1,0 +1,28 @@
+/*
+ * helpers.h - small things several tests need.
+ */
+#ifndef CONCLAB_TEST_HELPERS_H
+#define CONCLAB_TEST_HELPERS_H
+
+#include <dirent.h>
+#include <time.h>
+
+/* Open file descriptors of this process, counted in /proc/self/fd. */
+static inline int open_fd_count(void) {
+  DIR *d = opendir("/proc/self/fd");
+  int n = 0;
+  if (d == NULL)
+    return -1;
+  while (readdir(d) != NULL)
+    n++;
+  closedir(d);
+  return n;
+}
+
+static inline double monotonic_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+#endif

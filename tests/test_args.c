@@ -1,0 +1,350 @@
+/*
+ * test_args.c - cl_run_parse, the options of `conclab run`, and cl_variant.
+ *
+ * Good command lines: the defaults of each workload (sleep: 10 tasks,
+ * C = N, 100 ms; primes: 64 chunks, C = cores, below 2,000,000; seq always
+ * runs with C = 1), "--flag value" and "--flag=value" giving the same
+ * result, the largest and smallest values allowed, --offload, --json, and
+ * -h / --help.
+ *
+ * Bad command lines, one table row each: every one must return
+ * CL_PARSE_USAGE, with one line of error text that names the flag (or the
+ * missing/unknown word) and, for numbers, the allowed range.
+ *
+ * Command lines are written as one string and split on spaces, so a row
+ * reads like what a user would type.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* `conclab` exits with CL_PARSE_USAGE on bad usage: it must stay 2. */
+_Static_assert(CL_PARSE_USAGE == 2, "bad usage is exit status 2");
+
+/* Split `line` on spaces into argv and parse it.  err is always a string
+ * afterwards (empty if the parser wrote nothing). */
+static int parse(const char *line, cl_run_opts *o, char *err, size_t errlen) {
+  char buf[512], *argv[32], *tok;
+  int argc = 0;
+
+  assert_true(strlen(line) < sizeof buf);
+  strcpy(buf, line);
+  for (tok = strtok(buf, " "); tok != NULL; tok = strtok(NULL, " ")) {
+    assert_true(argc < 31);
+    argv[argc++] = tok;
+  }
+  argv[argc] = NULL;
+  err[0] = '\0';
+  return cl_run_parse(argc, argv, o, err, errlen);
+}
+
+/* Parse a line that must be accepted. */
+static cl_run_opts parse_ok(const char *line) {
+  cl_run_opts o;
+  char err[256];
+  int rc = parse(line, &o, err, sizeof err);
+  if (rc != CL_PARSE_OK) {
+    print_error("'%s' was refused (rc %d): %s\n", line, rc, err);
+    fail();
+  }
+  return o;
+}
+
+/* ---- good command lines: defaults ---------------------------------------- */
+
+static void sleep_defaults(void **state) {
+  (void)state;
+  cl_run_opts o = parse_ok("run sleep");
+
+  assert_ptr_equal(o.wl, &wl_sleep);
+  assert_int_equal(o.model, CL_SEQ);
+  assert_int_equal(o.params.tasks, 10);
+  assert_int_equal(o.params.concurrency, 1); /* seq: one at a time */
+  assert_int_equal(o.params.delay_ms, 100);
+  assert_int_equal(o.params.delay_spread_ms, 0);
+  assert_int_equal(o.offload, 0);
+  assert_int_equal(o.json, 0);
+}
+
+static void sleep_defaults_concurrency_is_tasks(void **state) {
+  (void)state;
+  cl_run_opts o = parse_ok("run sleep --model async");
+  assert_int_equal(o.model, CL_ASYNC);
+  assert_int_equal(o.params.tasks, 10);
+  assert_int_equal(o.params.concurrency, 10);
+
+  o = parse_ok("run sleep --model threaded --tasks 25");
+  assert_int_equal(o.model, CL_THREADED);
+  assert_int_equal(o.params.concurrency, 25);
+
+  o = parse_ok("run sleep --model multiproc --tasks 7");
+  assert_int_equal(o.model, CL_MULTIPROC);
+  assert_int_equal(o.params.concurrency, 7);
+}
+
+static void primes_defaults(void **state) {
+  (void)state;
+  cl_run_opts o = parse_ok("run primes --model threaded");
+
+  assert_ptr_equal(o.wl, &wl_primes);
+  assert_int_equal(o.model, CL_THREADED);
+  assert_int_equal(o.params.tasks, 64);
+  assert_int_equal(o.params.concurrency, cl_cores());
+  assert_int_equal(o.params.limit, 2000000);
+
+  o = parse_ok("run primes");
+  assert_int_equal(o.model, CL_SEQ);
+  assert_int_equal(o.params.tasks, 64);
+  assert_int_equal(o.params.concurrency, 1);
+  assert_int_equal(o.params.limit, 2000000);
+}
+
+/* seq ignores --concurrency: it runs one task at a time whatever is asked. */
+static void seq_forces_concurrency_one(void **state) {
+  (void)state;
+  cl_run_opts o = parse_ok("run sleep --tasks 50 --concurrency 8");
+  assert_int_equal(o.model, CL_SEQ);
+  assert_int_equal(o.params.concurrency, 1);
+}
+
+/* ---- good command lines: forms and flags --------------------------------- */
+
+static void space_and_equals_forms_agree(void **state) {
+  (void)state;
+  cl_run_opts a = parse_ok("run sleep --model threaded --tasks 20 "
+                           "--concurrency 5 --delay-ms 7 --delay-spread 3");
+  cl_run_opts b = parse_ok("run sleep --model=threaded --tasks=20 "
+                           "--concurrency=5 --delay-ms=7 --delay-spread=3");
+
+  assert_int_equal(a.model, CL_THREADED);
+  assert_int_equal(a.params.tasks, 20);
+  assert_int_equal(a.params.concurrency, 5);
+  assert_int_equal(a.params.delay_ms, 7);
+  assert_int_equal(a.params.delay_spread_ms, 3);
+  assert_ptr_equal(b.wl, a.wl);
+  assert_int_equal(b.model, a.model);
+  assert_int_equal(b.params.tasks, a.params.tasks);
+  assert_int_equal(b.params.concurrency, a.params.concurrency);
+  assert_int_equal(b.params.delay_ms, a.params.delay_ms);
+  assert_int_equal(b.params.delay_spread_ms, a.params.delay_spread_ms);
+
+  a = parse_ok("run primes --limit 5000 --tasks 8");
+  b = parse_ok("run primes --limit=5000 --tasks=8");
+  assert_int_equal(a.params.limit, 5000);
+  assert_int_equal(a.params.tasks, 8);
+  assert_int_equal(b.params.limit, 5000);
+  assert_int_equal(b.params.tasks, 8);
+}
+
+/* The workload may come after the options. */
+static void workload_after_options(void **state) {
+  (void)state;
+  cl_run_opts o = parse_ok("run --model async --tasks=3 sleep");
+  assert_ptr_equal(o.wl, &wl_sleep);
+  assert_int_equal(o.model, CL_ASYNC);
+  assert_int_equal(o.params.tasks, 3);
+}
+
+static void limits_are_inclusive(void **state) {
+  (void)state;
+  cl_run_opts o = parse_ok("run sleep --model async --tasks 1000000");
+  assert_int_equal(o.params.tasks, CL_MAX_TASKS);
+  assert_int_equal(o.params.concurrency, CL_MAX_C_ASYNC);
+
+  o = parse_ok("run sleep --model threaded --tasks 1 --concurrency 20000");
+  assert_int_equal(o.params.tasks, 1);
+  assert_int_equal(o.params.concurrency, CL_MAX_C_THREADED);
+
+  o = parse_ok("run sleep --model multiproc --tasks 3000 --concurrency 2000");
+  assert_int_equal(o.params.concurrency, CL_MAX_C_MULTIPROC);
+
+  o = parse_ok("run sleep --delay-ms 0 --delay-spread 60000");
+  assert_int_equal(o.params.delay_ms, 0);
+  assert_int_equal(o.params.delay_spread_ms, CL_MAX_DELAY_MS);
+
+  o = parse_ok("run sleep --delay-ms 60000");
+  assert_int_equal(o.params.delay_ms, CL_MAX_DELAY_MS);
+
+  o = parse_ok("run primes --tasks 2 --limit 2");
+  assert_int_equal(o.params.limit, 2);
+
+  o = parse_ok("run primes --tasks 50 --limit 50"); /* N == M is fine */
+  assert_int_equal(o.params.tasks, 50);
+
+  o = parse_ok("run primes --limit 1000000000");
+  assert_int_equal(o.params.limit, CL_MAX_LIMIT);
+}
+
+static void offload_and_variant(void **state) {
+  (void)state;
+  cl_run_opts o = parse_ok("run primes --model async --offload");
+  assert_int_equal(o.offload, 1);
+  assert_string_equal(cl_variant(&o), "offload");
+
+  o = parse_ok("run primes --model async");
+  assert_int_equal(o.offload, 0);
+  assert_string_equal(cl_variant(&o), "in-loop");
+
+  /* variants exist only for async with CPU work */
+  o = parse_ok("run sleep --model async");
+  assert_string_equal(cl_variant(&o), "");
+  o = parse_ok("run primes --model threaded");
+  assert_string_equal(cl_variant(&o), "");
+  o = parse_ok("run primes");
+  assert_string_equal(cl_variant(&o), "");
+}
+
+static void json_flag(void **state) {
+  (void)state;
+  cl_run_opts o = parse_ok("run sleep --json");
+  assert_int_equal(o.json, 1);
+  o = parse_ok("run --json primes --model multiproc");
+  assert_int_equal(o.json, 1);
+  assert_int_equal(o.model, CL_MULTIPROC);
+}
+
+static void help(void **state) {
+  (void)state;
+  static const char *const lines[] = {
+      "run -h", "run --help", "run sleep --help", "run sleep --tasks 5 -h",
+  };
+  for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+    cl_run_opts o;
+    char err[256];
+    int rc = parse(lines[i], &o, err, sizeof err);
+    if (rc != CL_PARSE_HELP) {
+      print_error("'%s': rc %d, expected CL_PARSE_HELP\n", lines[i], rc);
+      fail();
+    }
+  }
+}
+
+/* ---- bad command lines --------------------------------------------------- */
+
+/* A bad command line and the words its error must contain. */
+typedef struct bad_case {
+  const char *line;
+  const char *must[3]; /* up to 3 substrings; NULL ends the list */
+} bad_case;
+
+static const bad_case bad_cases[] = {
+    /* the workload */
+    {"run", {"WORKLOAD", "sleep, primes"}},
+    {"run --model async", {"WORKLOAD", "sleep, primes"}},
+    {"run fetch", {"'fetch'", "sleep, primes"}},
+    {"run sleep primes", {"'primes'", "one workload"}},
+    {"run sleep --tasks 5 10", {"'10'", "one workload"}},
+    /* the model */
+    {"run sleep --model fibers", {"--model", "'fibers'",
+                                  "seq, async, threaded, multiproc"}},
+    {"run sleep --model=", {"--model", "seq, async, threaded, multiproc"}},
+    /* options that do not exist, or lack their value */
+    {"run sleep --bogus", {"--bogus", "unknown option"}},
+    {"run sleep --fast=1", {"--fast", "unknown option"}},
+    {"run sleep -x", {"-x", "unknown option"}},
+    {"run sleep --json=1", {"--json", "unknown option"}},
+    {"run sleep --tasks", {"--tasks", "missing value"}},
+    {"run sleep --concurrency", {"--concurrency", "missing value"}},
+    {"run primes --limit", {"--limit", "missing value"}},
+    /* --tasks: not a number, out of range */
+    {"run sleep --tasks 0", {"--tasks", "1..1000000"}},
+    {"run sleep --tasks=0", {"--tasks", "1..1000000"}},
+    {"run sleep --tasks -1", {"--tasks", "1..1000000"}},
+    {"run sleep --tasks abc", {"--tasks", "'abc'", "1..1000000"}},
+    {"run sleep --tasks 12x", {"--tasks", "'12x'", "1..1000000"}},
+    {"run sleep --tasks 1.5", {"--tasks", "1..1000000"}},
+    {"run sleep --tasks=", {"--tasks", "1..1000000"}},
+    {"run sleep --tasks 99999999999999999999", {"--tasks", "1..1000000"}},
+    {"run sleep --tasks 1000001", {"--tasks", "1..1000000"}},
+    /* --concurrency: the range depends on the model */
+    {"run sleep --concurrency 0", {"--concurrency", "1.."}},
+    {"run sleep --model async --concurrency 0", {"--concurrency",
+                                                 "1..1000000"}},
+    {"run sleep --model async --concurrency 1000001", {"--concurrency",
+                                                       "1..1000000"}},
+    {"run sleep --model threaded --concurrency 20001", {"--concurrency",
+                                                        "1..20000"}},
+    {"run sleep --model multiproc --concurrency 2001", {"--concurrency",
+                                                        "1..2000"}},
+    {"run sleep --concurrency=2001 --model=multiproc", {"--concurrency",
+                                                        "1..2000"}},
+    {"run sleep --model threaded --concurrency x", {"--concurrency",
+                                                    "1..20000"}},
+    /* ...and so does the default C = N */
+    {"run sleep --model multiproc --tasks 5000", {"--concurrency",
+                                                  "1..2000"}},
+    {"run sleep --model threaded --tasks 20001", {"--concurrency",
+                                                  "1..20000"}},
+    /* --delay-ms, --delay-spread */
+    {"run sleep --delay-ms -5", {"--delay-ms", "0..60000"}},
+    {"run sleep --delay-ms 60001", {"--delay-ms", "0..60000"}},
+    {"run sleep --delay-ms soon", {"--delay-ms", "0..60000"}},
+    {"run sleep --delay-spread bad", {"--delay-spread", "'bad'", "0..60000"}},
+    {"run sleep --delay-spread -1", {"--delay-spread", "0..60000"}},
+    {"run sleep --delay-spread 60001", {"--delay-spread", "0..60000"}},
+    /* --limit, and N <= M */
+    {"run primes --limit 1", {"--limit", "2..1000000000"}},
+    {"run primes --limit 1000000001", {"--limit", "2..1000000000"}},
+    {"run primes --limit 2e6", {"--limit", "2..1000000000"}},
+    {"run primes --tasks 100 --limit 50", {"--tasks", "N <= M"}},
+    /* --offload: async with CPU work only */
+    {"run sleep --offload", {"--offload"}},
+    {"run sleep --model async --offload", {"--offload"}},
+    {"run primes --offload", {"--offload"}},
+    {"run primes --model threaded --offload", {"--offload"}},
+    {"run primes --model multiproc --offload", {"--offload"}},
+};
+
+static void bad_command_lines(void **state) {
+  (void)state;
+  int failures = 0;
+
+  for (size_t i = 0; i < sizeof bad_cases / sizeof bad_cases[0]; i++) {
+    const bad_case *b = &bad_cases[i];
+    cl_run_opts o;
+    char err[256];
+    int rc = parse(b->line, &o, err, sizeof err);
+
+    if (rc != CL_PARSE_USAGE) {
+      print_error("'%s': rc %d, expected CL_PARSE_USAGE (2)\n", b->line, rc);
+      failures++;
+      continue;
+    }
+    if (err[0] == '\0' || strchr(err, '\n') != NULL) {
+      print_error("'%s': the error is not one line: \"%s\"\n", b->line, err);
+      failures++;
+    }
+    for (int k = 0; k < 3 && b->must[k] != NULL; k++)
+      if (strstr(err, b->must[k]) == NULL) {
+        print_error("'%s': error \"%s\" does not mention \"%s\"\n", b->line,
+                    err, b->must[k]);
+        failures++;
+      }
+  }
+  /* Report every bad row, then fail once. */
+  assert_int_equal(failures, 0);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(sleep_defaults),
+      cmocka_unit_test(sleep_defaults_concurrency_is_tasks),
+      cmocka_unit_test(primes_defaults),
+      cmocka_unit_test(seq_forces_concurrency_one),
+      cmocka_unit_test(space_and_equals_forms_agree),
+      cmocka_unit_test(workload_after_options),
+      cmocka_unit_test(limits_are_inclusive),
+      cmocka_unit_test(offload_and_variant),
+      cmocka_unit_test(json_flag),
+      cmocka_unit_test(help),
+      cmocka_unit_test(bad_command_lines),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,345 @@
+/*
+ * test_cli.c - the `conclab` program, run as a user would run it.
+ *
+ * Usage errors exit 2 with one line naming the flag; every model's --json
+ * output carries the agreed fields and seq's checksum; a worker killed from
+ * outside fails its task and the run exits 3 leaving no process behind; and
+ * `conclab suite` writes its three files whole.
+ */
+#define _GNU_SOURCE /* prctl's PR_SET_CHILD_SUBREAPER, mkdtemp */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "json.h"
+
+typedef struct output {
+  int status; /* exit status, or 128 + signal */
+  char out[65536];
+  char err[4096];
+} output;
+
+static void slurp(FILE *f, char *buf, size_t cap) {
+  size_t n;
+  rewind(f);
+  n = fread(buf, 1, cap - 1, f);
+  buf[n] = '\0';
+  fclose(f);
+}
+
+/* Start conclab with argv (NULL-terminated, argv[0] ignored). */
+static pid_t start(const char *const *argv, FILE **out, FILE **err) {
+  pid_t pid;
+  *out = tmpfile();
+  *err = tmpfile();
+  assert_non_null(*out);
+  assert_non_null(*err);
+  fflush(NULL);
+  pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    dup2(fileno(*out), STDOUT_FILENO);
+    dup2(fileno(*err), STDERR_FILENO);
+    execv(CONCLAB_BIN, (char *const *)argv);
+    _exit(127);
+  }
+  return pid;
+}
+
+static void finish(pid_t pid, FILE *out, FILE *err, output *o) {
+  int status;
+  while (waitpid(pid, &status, 0) < 0)
+    assert_int_equal(errno, EINTR);
+  o->status = WIFEXITED(status) ? WEXITSTATUS(status)
+                                : 128 + WTERMSIG(status);
+  slurp(out, o->out, sizeof o->out);
+  slurp(err, o->err, sizeof o->err);
+}
+
+static output *conclab(const char *const *argv) {
+  static output o;
+  FILE *out, *err;
+  pid_t pid = start(argv, &out, &err);
+  finish(pid, out, err, &o);
+  return &o;
+}
+
+static int count_lines(const char *s) {
+  int n = 0;
+  for (; *s; s++)
+    n += *s == '\n';
+  return n;
+}
+
+/* ---- help and usage errors --------------------------------------------- */
+
+static void test_help(void **state) {
+  const char *top[] = {"conclab", "--help", NULL};
+  const char *run[] = {"conclab", "run", "--help", NULL};
+  const char *suite[] = {"conclab", "suite", "--help", NULL};
+  const char *flags[] = {"--model", "--tasks", "--concurrency",
+                         "--delay-ms", "--delay-spread", "--limit",
+                         "--offload", "--json"};
+  output *o;
+  (void)state;
+
+  o = conclab(top);
+  assert_int_equal(o->status, 0);
+  assert_non_null(strstr(o->out, "run WORKLOAD"));
+  assert_non_null(strstr(o->out, "suite"));
+  o = conclab(run);
+  assert_int_equal(o->status, 0);
+  for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
+    assert_non_null(strstr(o->out, flags[i]));
+  o = conclab(suite);
+  assert_int_equal(o->status, 0);
+  assert_non_null(strstr(o->out, "--profile"));
+  assert_non_null(strstr(o->out, "--out"));
+}
+
+typedef struct bad_case {
+  const char *argv[12];
+  const char *must_say; /* the flag (or word) the error names */
+} bad_case;
+
+static void test_usage_errors_exit_2(void **state) {
+  static const bad_case cases[] = {
+      {{"conclab", NULL}, "usage"},
+      {{"conclab", "fly", NULL}, "'fly'"},
+      {{"conclab", "run", NULL}, "WORKLOAD"},
+      {{"conclab", "run", "nap", NULL}, "'nap'"},
+      {{"conclab", "run", "sleep", "--model", "fibers", NULL}, "--model"},
+      {{"conclab", "run", "sleep", "--tasks", "0", NULL}, "--tasks"},
+      {{"conclab", "run", "sleep", "--tasks", "ten", NULL}, "--tasks"},
+      {{"conclab", "run", "sleep", "--concurrency", "-3", NULL},
+       "--concurrency"},
+      {{"conclab", "run", "sleep", "--model", "threaded", "--concurrency",
+        "20001", NULL}, "1..20000"},
+      {{"conclab", "run", "sleep", "--delay-ms", "1e3", NULL}, "--delay-ms"},
+      {{"conclab", "run", "primes", "--limit", "1", NULL}, "--limit"},
+      {{"conclab", "run", "sleep", "--offload", NULL}, "--offload"},
+      {{"conclab", "run", "sleep", "--frobnicate", NULL}, "--frobnicate"},
+      {{"conclab", "run", "sleep", "--tasks", NULL}, "--tasks"},
+      {{"conclab", "suite", "--profile", "huge", NULL}, "--profile"},
+      {{"conclab", "suite", "--runs", "0", NULL}, "--runs"},
+      {{"conclab", "suite", "--bogus", NULL}, "--bogus"},
+  };
+  (void)state;
+
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    output *o = conclab(cases[i].argv);
+    if (o->status != 2 || strstr(o->err, cases[i].must_say) == NULL)
+      fail_msg("case %zu: status %d, stderr: %s", i, o->status, o->err);
+    if (cases[i].argv[1] != NULL) { /* bare `conclab` prints the help */
+      assert_int_equal(count_lines(o->err), 1);
+      assert_memory_equal(o->err, "conclab: ", 9);
+    }
+    assert_string_equal(o->out, "");
+  }
+}
+
+/* ---- runs --------------------------------------------------------------- */
+
+static void json_checksum(const char *json, char *out, size_t cap) {
+  assert_int_equal(jr_str(json, "checksum", out, cap), 0);
+}
+
+static void test_every_model_json_matches_seq(void **state) {
+  static const char *const keys[] = {
+      "workload", "model", "variant", "tasks", "concurrency", "wall_s",
+      "user_s", "sys_s", "max_rss_kb", "vol_ctx", "invol_ctx", "ok",
+      "failed", "checksum", "delay_ms", "limit"};
+  static const char *const models[][2] = {{"seq", NULL},
+                                          {"async", NULL},
+                                          {"async", "--offload"},
+                                          {"threaded", NULL},
+                                          {"multiproc", NULL}};
+  static const char *const work[][3] = {{"sleep", "--delay-ms", "5"},
+                                        {"primes", "--limit", "50000"}};
+  (void)state;
+
+  for (size_t w = 0; w < 2; w++) {
+    char oracle[24] = "";
+    for (size_t m = 0; m < 5; m++) {
+      const char *argv[14] = {"conclab", "run", work[w][0], "--model",
+                              models[m][0], "--tasks", "12",
+                              "--concurrency", "3", work[w][1], work[w][2],
+                              "--json", NULL};
+      char sum[24];
+      double v;
+      if (models[m][1] != NULL) {
+        if (w == 0)
+          continue; /* --offload is for CPU work */
+        argv[12] = models[m][1];
+      }
+      output *o = conclab(argv);
+      if (o->status != 0)
+        fail_msg("%s %s: status %d: %s", work[w][0], models[m][0], o->status,
+                 o->err);
+      assert_int_equal(count_lines(o->out), 1);
+      for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+        char text[64];
+        if (jr_num(o->out, keys[k], &v) != 0 &&
+            jr_str(o->out, keys[k], text, sizeof text) != 0)
+          fail_msg("key %s missing in %s", keys[k], o->out);
+      }
+      assert_int_equal(jr_num(o->out, "ok", &v), 0);
+      assert_int_equal((int)v, 12);
+      json_checksum(o->out, sum, sizeof sum);
+      if (m == 0)
+        strcpy(oracle, sum);
+      assert_string_equal(sum, oracle);
+    }
+  }
+}
+
+/* The pids of pid's children, from /proc (Linux). */
+static int children_of(pid_t pid, pid_t *out, int cap) {
+  char path[64];
+  FILE *f;
+  int n = 0;
+  long child;
+
+  snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)pid,
+           (int)pid);
+  f = fopen(path, "r");
+  if (f == NULL)
+    return 0;
+  while (n < cap && fscanf(f, "%ld", &child) == 1)
+    out[n++] = (pid_t)child;
+  fclose(f);
+  return n;
+}
+
+/* kill -9 one worker of a running batch: its task fails, the run still
+ * prints its JSON and exits 3, and no process is left behind.  This test
+ * process becomes a subreaper, so a worker conclab failed to reap would
+ * be handed to us when conclab exits - and waitpid below would find it. */
+static void test_worker_killed_from_outside(void **state) {
+  const char *argv[] = {"conclab", "run", "sleep", "--model", "multiproc",
+                        "--tasks", "6", "--concurrency", "3", "--delay-ms",
+                        "600", "--json", NULL};
+  output o;
+  FILE *out, *err;
+  pid_t pid, kids[8];
+  int n = 0;
+  double v;
+  struct timespec pause = {0, 20 * 1000000L};
+  (void)state;
+
+  assert_int_equal(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+  pid = start(argv, &out, &err);
+  for (int tries = 0; tries < 200 && n < 3; tries++) { /* up to 4 s */
+    nanosleep(&pause, NULL);
+    n = children_of(pid, kids, 8);
+  }
+  assert_int_equal(n, 3);
+  nanosleep(&pause, NULL); /* let the first tasks reach the workers */
+  assert_int_equal(kill(kids[1], SIGKILL), 0);
+  finish(pid, out, err, &o);
+
+  assert_int_equal(o.status, 3);
+  assert_int_equal(jr_num(o.out, "failed", &v), 0);
+  assert_int_equal((int)v, 1);
+  assert_int_equal(jr_num(o.out, "ok", &v), 0);
+  assert_int_equal((int)v, 5);
+  assert_int_equal(jr_num(o.out, "workers_lost", &v), 0);
+  assert_int_equal((int)v, 1);
+  errno = 0;
+  assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+  assert_int_equal(errno, ECHILD);
+  prctl(PR_SET_CHILD_SUBREAPER, 0);
+}
+
+/* ---- the suite ---------------------------------------------------------- */
+
+static int count_entries(const char *dir) {
+  DIR *d = opendir(dir);
+  struct dirent *e;
+  int n = 0;
+  assert_non_null(d);
+  while ((e = readdir(d)) != NULL)
+    if (e->d_name[0] != '.')
+      n++;
+  closedir(d);
+  return n;
+}
+
+static void read_file(const char *path, char *buf, size_t cap) {
+  FILE *f = fopen(path, "r");
+  if (f == NULL)
+    fail_msg("cannot open %s", path);
+  slurp(f, buf, cap);
+}
+
+static void test_suite_writes_reports(void **state) {
+  char dir[] = "/tmp/conclab-test-XXXXXX", path[256];
+  static char text[200000];
+  const char *argv[] = {"conclab", "suite", "--profile", "smoke", "--out",
+                        dir, NULL};
+  output *o;
+  (void)state;
+
+  assert_non_null(mkdtemp(dir));
+  o = conclab(argv);
+  if (o->status != 0)
+    fail_msg("suite: status %d: %s", o->status, o->err);
+  /* stdout: the summary matrix */
+  assert_non_null(strstr(o->out, "| workload |"));
+  assert_non_null(strstr(o->out, "| sleep |"));
+  assert_non_null(strstr(o->out, "| primes |"));
+  /* stderr: progress, one plain line per cell when not a terminal */
+  assert_non_null(strstr(o->err, "[cell 1/"));
+
+  assert_int_equal(count_entries(dir), 2); /* README.md and data/: no temp */
+  snprintf(path, sizeof path, "%s/data", dir);
+  assert_int_equal(count_entries(path), 2); /* runs.csv, summary.json */
+  snprintf(path, sizeof path, "%s/README.md", dir);
+  read_file(path, text, sizeof text);
+  assert_non_null(strstr(text, "## Machine"));
+  assert_non_null(strstr(text, "## sleep (I/O-bound)"));
+  assert_non_null(strstr(text, "## primes (CPU-bound)"));
+  assert_null(strstr(text, "| FAILED")); /* no cell failed */
+  snprintf(path, sizeof path, "%s/data/runs.csv", dir);
+  read_file(path, text, sizeof text);
+  assert_memory_equal(text, "cell,table,workload", 19);
+  snprintf(path, sizeof path, "%s/data/summary.json", dir);
+  read_file(path, text, sizeof text);
+  assert_non_null(strstr(text, "\"cells\": ["));
+
+  /* clean up */
+  snprintf(path, sizeof path, "%s/data/runs.csv", dir);
+  unlink(path);
+  snprintf(path, sizeof path, "%s/data/summary.json", dir);
+  unlink(path);
+  snprintf(path, sizeof path, "%s/data", dir);
+  rmdir(path);
+  snprintf(path, sizeof path, "%s/README.md", dir);
+  unlink(path);
+  assert_int_equal(rmdir(dir), 0);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_help),
+      cmocka_unit_test(test_usage_errors_exit_2),
+      cmocka_unit_test(test_every_model_json_matches_seq),
+      cmocka_unit_test(test_worker_killed_from_outside),
+      cmocka_unit_test(test_suite_writes_reports),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}

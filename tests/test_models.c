@@ -1,0 +1,158 @@
+/*
+ * test_models.c - seq, async and threaded run every workload correctly.
+ *
+ * Each model must fill slot i with task i's result (gather order), agree
+ * with seq's checksum, and leave no descriptor open.  multiproc has its own
+ * test program (it forks, and stays out of the TSan run).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+
+#include "async.h"
+#include "helpers.h"
+#include "threaded.h"
+
+typedef enum { SEQ, ASYNC, ASYNC_OFFLOAD, THREADED } model;
+
+/* Run one batch; check no descriptor leaked; return the slots (caller
+ * frees). */
+static wl_slot *run(model m, const wl_workload *wl, const wl_params *p) {
+  wl_slot *slots = calloc((size_t)p->tasks, sizeof *slots);
+  as_options ao = {.offload = m == ASYNC_OFFLOAD, .threadpool_size = 4};
+  int fds = open_fd_count(), rc = -1;
+
+  assert_non_null(slots);
+  switch (m) {
+  case SEQ: rc = seq_run(wl, p, slots); break;
+  case ASYNC:
+  case ASYNC_OFFLOAD: rc = as_run(wl, p, &ao, slots); break;
+  case THREADED: rc = th_run(wl, p, slots); break;
+  }
+  assert_int_equal(rc, 0);
+  assert_int_equal(open_fd_count(), fds);
+  return slots;
+}
+
+/* Task i waits 5 ms plus a spread of up to 30 ms, so tasks finish out of
+ * order; their results must still land in submission order. */
+static void test_sleep_results_in_order(void **state) {
+  wl_params p = {.tasks = 40, .concurrency = 8, .delay_ms = 5,
+                 .delay_spread_ms = 30};
+  wl_slot *oracle = run(SEQ, &wl_sleep, &p);
+  uint64_t expect = wl_checksum(oracle, p.tasks);
+  (void)state;
+
+  for (int i = 0; i < p.tasks; i++) {
+    assert_int_equal(oracle[i].status, WL_OK);
+    assert_int_equal(oracle[i].value, (uint64_t)i * 10);
+  }
+  for (model m = ASYNC; m <= THREADED; m++) {
+    if (m == ASYNC_OFFLOAD)
+      continue; /* sleep has nothing to offload */
+    wl_slot *got = run(m, &wl_sleep, &p);
+    for (int i = 0; i < p.tasks; i++) {
+      assert_int_equal(got[i].status, WL_OK);
+      assert_int_equal(got[i].value, (uint64_t)i * 10);
+    }
+    assert_int_equal(wl_checksum(got, p.tasks), expect);
+    free(got);
+  }
+  free(oracle);
+}
+
+/* 9,592 primes below 100,000; every model finds the same count per chunk. */
+static void test_primes_match_seq(void **state) {
+  wl_params p = {.tasks = 16, .concurrency = 3, .limit = 100000};
+  wl_slot *oracle = run(SEQ, &wl_primes, &p);
+  uint64_t total = 0, expect = wl_checksum(oracle, p.tasks);
+  (void)state;
+
+  for (int i = 0; i < p.tasks; i++)
+    total += oracle[i].value;
+  assert_int_equal(total, 9592);
+  for (model m = ASYNC; m <= THREADED; m++) {
+    wl_slot *got = run(m, &wl_primes, &p);
+    for (int i = 0; i < p.tasks; i++) {
+      assert_int_equal(got[i].status, WL_OK);
+      assert_int_equal(got[i].value, oracle[i].value);
+    }
+    assert_int_equal(wl_checksum(got, p.tasks), expect);
+    free(got);
+  }
+  free(oracle);
+}
+
+/* More workers than tasks, one task, one worker: edges of the pool sizes. */
+static void test_edge_sizes(void **state) {
+  wl_params one = {.tasks = 1, .concurrency = 1, .delay_ms = 1};
+  wl_params wide = {.tasks = 3, .concurrency = 50, .delay_ms = 1};
+  (void)state;
+
+  for (model m = ASYNC; m <= THREADED; m++) {
+    if (m == ASYNC_OFFLOAD)
+      continue;
+    wl_slot *a = run(m, &wl_sleep, &one), *b = run(m, &wl_sleep, &wide);
+    assert_int_equal(a[0].status, WL_OK);
+    for (int i = 0; i < 3; i++)
+      assert_int_equal(b[i].value, (uint64_t)i * 10);
+    free(a);
+    free(b);
+  }
+}
+
+/* The checksum sees order and status, not just the values. */
+static void test_checksum_is_order_sensitive(void **state) {
+  wl_slot a[2] = {{WL_OK, 10}, {WL_OK, 20}};
+  wl_slot b[2] = {{WL_OK, 20}, {WL_OK, 10}};
+  wl_slot c[2] = {{WL_OK, 10}, {WL_ERROR, 20}};
+  (void)state;
+  assert_true(wl_checksum(a, 2) != wl_checksum(b, 2));
+  assert_true(wl_checksum(a, 2) != wl_checksum(c, 2));
+}
+
+/* Waits overlap: 50 waits of 100 ms, all in flight, take far less than
+ * 50 x 100 ms (a wide margin, not a benchmark).  And C limits overlap:
+ * 20 waits of 20 ms, 4 at a time, need at least 5 rounds. */
+static void test_overlap_and_limit(void **state) {
+  wl_params all = {.tasks = 50, .concurrency = 50, .delay_ms = 100};
+  wl_params four = {.tasks = 20, .concurrency = 4, .delay_ms = 20};
+  (void)state;
+
+  for (model m = ASYNC; m <= THREADED; m++) {
+    if (m == ASYNC_OFFLOAD)
+      continue;
+    double t0 = monotonic_s();
+    free(run(m, &wl_sleep, &all));
+    assert_true(monotonic_s() - t0 < 2.5);
+    t0 = monotonic_s();
+    free(run(m, &wl_sleep, &four));
+    assert_true(monotonic_s() - t0 >= 0.100);
+  }
+}
+
+/* libuv opens a few descriptors once per process, on the first loop (its
+ * signal-handling pipe); they are not a batch's to close.  Make them exist
+ * before any test counts descriptors. */
+static int warm_libuv(void **state) {
+  uv_loop_t loop;
+  (void)state;
+  if (uv_loop_init(&loop) != 0)
+    return -1;
+  return uv_loop_close(&loop);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_sleep_results_in_order),
+      cmocka_unit_test(test_primes_match_seq),
+      cmocka_unit_test(test_edge_sizes),
+      cmocka_unit_test(test_checksum_is_order_sensitive),
+      cmocka_unit_test(test_overlap_and_limit),
+  };
+  return cmocka_run_group_tests(tests, warm_libuv, NULL);
+}

@@ -1,0 +1,147 @@
+/*
+ * test_multiproc.c - the fork+pipes model (multiproc/).
+ *
+ * Results match seq and arrive in order; a worker that dies mid-batch
+ * fails exactly the task it held while the batch finishes; every child is
+ * reaped (this process has no child left, zombie or not); no descriptor
+ * leaks.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+
+#include "helpers.h"
+#include "multiproc.h"
+
+/* After a batch: not one child of ours is left, not even a zombie. */
+static void assert_no_children(void) {
+  errno = 0;
+  assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+  assert_int_equal(errno, ECHILD);
+}
+
+static wl_slot *run(const wl_workload *wl, const wl_params *p, mp_usage *u) {
+  wl_slot *slots = calloc((size_t)p->tasks, sizeof *slots);
+  int fds = open_fd_count();
+
+  assert_non_null(slots);
+  assert_int_equal(mp_run(wl, p, slots, u), 0);
+  assert_int_equal(open_fd_count(), fds);
+  assert_no_children();
+  return slots;
+}
+
+static void test_sleep_matches_seq(void **state) {
+  wl_params p = {.tasks = 30, .concurrency = 6, .delay_ms = 2,
+                 .delay_spread_ms = 20};
+  wl_slot *oracle = calloc((size_t)p.tasks, sizeof *oracle), *got;
+  mp_usage u;
+  (void)state;
+
+  seq_run(&wl_sleep, &p, oracle);
+  got = run(&wl_sleep, &p, &u);
+  for (int i = 0; i < p.tasks; i++) {
+    assert_int_equal(got[i].status, WL_OK);
+    assert_int_equal(got[i].value, (uint64_t)i * 10);
+  }
+  assert_int_equal(wl_checksum(got, p.tasks), wl_checksum(oracle, p.tasks));
+  assert_int_equal(u.workers_started, 6);
+  assert_int_equal(u.workers_lost, 0);
+  assert_true(u.max_rss_kb_sum > 0); /* wait4 reported each worker */
+  free(got);
+  free(oracle);
+}
+
+static void test_primes_matches_seq(void **state) {
+  wl_params p = {.tasks = 12, .concurrency = 3, .limit = 100000};
+  wl_slot *oracle = calloc((size_t)p.tasks, sizeof *oracle), *got;
+  mp_usage u;
+  (void)state;
+
+  seq_run(&wl_primes, &p, oracle);
+  got = run(&wl_primes, &p, &u);
+  for (int i = 0; i < p.tasks; i++)
+    assert_int_equal(got[i].value, oracle[i].value);
+  assert_int_equal(wl_checksum(got, p.tasks), wl_checksum(oracle, p.tasks));
+  free(got);
+  free(oracle);
+}
+
+/* A workload made for this test: task i returns i + 1000, except that
+ * some tasks kill their own worker process, as a crash would. */
+static enum { CRASH_NONE, CRASH_SOME, CRASH_ALL } g_crash;
+
+static void crashy_input(const wl_params *p, uint32_t i, wl_task *out) {
+  (void)p;
+  out->index = i;
+  out->a = out->b = 0;
+}
+
+static wl_status crashy_run(const wl_task *t, uint64_t *value) {
+  if (g_crash == CRASH_ALL || (g_crash == CRASH_SOME && t->index % 10 == 3))
+    raise(SIGKILL);
+  *value = t->index + 1000;
+  return WL_OK;
+}
+
+static const wl_workload crashy = {.name = "crashy",
+                                   .kind = WL_KIND_CPU,
+                                   .task_input = crashy_input,
+                                   .run_blocking = crashy_run};
+
+/* Tasks 3, 13, 23 kill their workers: those three fail, the other 27 are
+ * done by the survivors and by fresh workers forked in their place. */
+static void test_worker_dies_mid_batch(void **state) {
+  wl_params p = {.tasks = 30, .concurrency = 4};
+  wl_slot *got;
+  mp_usage u;
+  (void)state;
+
+  g_crash = CRASH_SOME;
+  got = run(&crashy, &p, &u);
+  g_crash = CRASH_NONE;
+  for (int i = 0; i < p.tasks; i++) {
+    if (i % 10 == 3) {
+      assert_int_equal(got[i].status, WL_ERROR);
+    } else {
+      assert_int_equal(got[i].status, WL_OK);
+      assert_int_equal(got[i].value, (uint64_t)i + 1000);
+    }
+  }
+  assert_int_equal(u.workers_lost, 3);
+  assert_int_equal(u.workers_started, 4 + 3); /* each loss replaced */
+  free(got);
+}
+
+/* Every task kills its worker: all fail, and the batch still ends. */
+static void test_every_worker_dies(void **state) {
+  wl_params p = {.tasks = 8, .concurrency = 2};
+  wl_slot *got;
+  mp_usage u;
+  (void)state;
+
+  g_crash = CRASH_ALL;
+  got = run(&crashy, &p, &u);
+  g_crash = CRASH_NONE;
+  for (int i = 0; i < p.tasks; i++)
+    assert_int_equal(got[i].status, WL_ERROR);
+  assert_int_equal(u.workers_lost, 8);
+  free(got);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_sleep_matches_seq),
+      cmocka_unit_test(test_primes_matches_seq),
+      cmocka_unit_test(test_worker_dies_mid_batch),
+      cmocka_unit_test(test_every_worker_dies),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
