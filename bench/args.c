@@ -203,9 +203,10 @@ int cl_run_parse(int argc, char **argv, cl_run_opts *o, char *err,
     p->concurrency = (int)v;
   }
   if (p->concurrency > max_concurrency(o->model))
-    return usage(err, errlen, "--concurrency: defaults to N = %d, more than "
+    return usage(err, errlen, "--concurrency: the default, %d, is more than "
                  "%s allows (1..%lld); give a smaller --concurrency",
-                 p->tasks, cl_model_names[o->model], max_concurrency(o->model));
+                 p->concurrency, cl_model_names[o->model],
+                 max_concurrency(o->model));
   if (raw.delay) {
     if ((rc = parse_num("--delay-ms", raw.delay, 0, CL_MAX_DELAY_MS, &v, err,
                         errlen)))

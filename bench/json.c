@@ -3,6 +3,7 @@
  */
 #include "json.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,7 +47,10 @@ void jw_int(jw *w, const char *key, long long value) {
 
 void jw_num(jw *w, const char *key, double value) {
   jw_key(w, key);
-  fprintf(w->out, "%.6f", value);
+  if (isfinite(value))
+    fprintf(w->out, "%.6f", value);
+  else
+    fputs("null", w->out); /* JSON has no inf or nan */
 }
 
 void jw_end(jw *w) { fputs("}\n", w->out); }
@@ -87,12 +91,21 @@ int jr_str(const char *json, const char *key, char *out, size_t cap) {
   if (v == NULL || *v != '"' || cap == 0)
     return -1;
   for (v++; *v != '"'; v++) {
-    if (*v == '\0')
+    char c = *v;
+    if (c == '\0')
       return -1;
-    if (*v == '\\' && v[1] != '\0')
-      v++; /* our strings escape only quotes and backslashes */
+    if (c == '\\' && v[1] == 'u') { /* \u00XX: what we write for controls */
+      char hex[5] = {0};
+      if (strlen(v + 2) < 4)
+        return -1;
+      memcpy(hex, v + 2, 4);
+      c = (char)strtol(hex, NULL, 16);
+      v += 5;
+    } else if (c == '\\' && v[1] != '\0') {
+      c = *++v; /* \" and \\ */
+    }
     if (n + 1 < cap)
-      out[n++] = *v;
+      out[n++] = c;
   }
   out[n] = '\0';
   return 0;

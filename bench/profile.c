@@ -5,7 +5,7 @@
  *   sleep  16 tasks x 50 ms, all in flight: seq and the three models;
  *   sleep  10,000 tasks x 100 ms, all in flight (scale rows): async,
  *          threaded with 10,000 threads, multiproc with 1,000 workers;
- *   primes below 3,000,000 in 64 chunks at C = cores: seq, async in the
+ *   primes below 5,000,000 in 64 chunks at C = cores: seq, async in the
  *          loop, async offloaded, threaded, multiproc.
  * full: quick, plus concurrency sweeps C = 1, 2, 4, ... up to N, and async
  *   with 100,000 sleeping tasks.
@@ -26,7 +26,7 @@ typedef struct su_sizes {
   long long primes_limit;
 } su_sizes;
 
-static const su_sizes quick_sizes = {16, 50, 10000, 100, 1000, 64, 3000000};
+static const su_sizes quick_sizes = {16, 50, 10000, 100, 1000, 64, 5000000};
 static const su_sizes smoke_sizes = {4, 10, 100, 10, 10, 8, 20000};
 
 static su_cell *add(su_suite *s, const wl_workload *wl, cl_model model,

@@ -142,6 +142,20 @@ void cl_run_print_json(FILE *out, const cl_run_opts *o,
   jw_end(&w);
 }
 
+/* The parent holds two pipe ends per worker (and briefly four while it
+ * forks one).  main raised the soft limit to the hard one; if that is
+ * still too low, say so now rather than fail halfway through the forks. */
+static int enough_fds(int workers) {
+  struct rlimit rl;
+  rlim_t need = (rlim_t)workers * 2 + 32;
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= need)
+    return 1;
+  fprintf(stderr, "conclab: --concurrency: %d worker processes need about "
+          "%lu open files, but the limit is %lu (ulimit -n)\n", workers,
+          (unsigned long)need, (unsigned long)rl.rlim_cur);
+  return 0;
+}
+
 int cl_cmd_run(int argc, char **argv) {
   cl_run_opts o;
   cl_run_result r;
@@ -155,6 +169,10 @@ int cl_cmd_run(int argc, char **argv) {
     fprintf(stderr, "conclab: %s\n", err);
     return 2;
   }
+  if (o.model == CL_MULTIPROC &&
+      !enough_fds(o.params.concurrency < o.params.tasks ? o.params.concurrency
+                                                        : o.params.tasks))
+    return 2;
   if (cl_run_exec(&o, &r) != 0)
     return 1;
   if (o.json)

@@ -111,7 +111,7 @@ static void spawn_run(const char *self, const su_cell *c, su_run *r,
                       char *why, size_t whylen) {
   char text[5][24], *argv[24], out[16384];
   size_t got = 0;
-  int pipefd[2], status;
+  int pipefd[2], status = 0;
   FILE *errf = tmpfile();
   pid_t pid;
 
@@ -151,8 +151,12 @@ static void spawn_run(const char *self, const su_cell *c, su_run *r,
   }
   out[got] = '\0';
   close(pipefd[0]);
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-    ;
+  while (waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR) {
+      snprintf(why, whylen, "waitpid: %s", strerror(errno));
+      fclose(errf);
+      return;
+    }
   r->exit_status = WIFEXITED(status) ? WEXITSTATUS(status)
                                      : 128 + WTERMSIG(status);
   parse_run(out, r);
@@ -396,14 +400,13 @@ void su_evaluate(su_suite *s) {
   for (int i = 0; i < s->ncells; i++) {
     su_cell *c = &s->cells[i];
     const su_cell *b = c->baseline >= 0 ? &s->cells[c->baseline] : NULL;
-    const char *mine = c->results[c->warmups].checksum;
-
     c->ideal = su_ideal(c, s->cores);
     if (b == NULL) {
       fail(c, "no seq baseline in this suite");
     } else if (b->failed && b != c) {
       fail(c, "seq baseline failed");
-    } else if (!c->failed && strcmp(mine, b->results[b->warmups].checksum)) {
+    } else if (!c->failed && strcmp(c->results[c->warmups].checksum,
+                                    b->results[b->warmups].checksum) != 0) {
       fail(c, "checksum differs from seq's");
     }
     if (!c->failed && b != NULL && b->table == SU_MAIN) {

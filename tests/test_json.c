@@ -238,8 +238,8 @@ static void read_wrong_type(void **state) {
 
 static void read_escaped_quote_and_backslash(void **state) {
   (void)state;
-  const char *json =
-      "{\"msg\": \"say \\\"hi\\\" \\\\ ok\", \"n\": 2}"; /* say \"hi\" \\ ok */
+  /* the JSON text: {"msg": "say \"hi\" \\ ok", "n": 2} */
+  const char *json = "{\"msg\": \"say \\\"hi\\\" \\\\ ok\", \"n\": 2}";
   char s[32];
   double v = 0;
 
@@ -248,6 +248,13 @@ static void read_escaped_quote_and_backslash(void **state) {
   /* the escaped quotes did not end the string early: "n" is still found */
   assert_int_equal(jr_num(json, "n", &v), 0);
   assert_near(v, 2);
+
+  /* a value ending in a backslash: \\ then the closing quote */
+  json = "{\"dir\": \"C:\\\\\", \"n\": 3}"; /* {"dir": "C:\\", "n": 3} */
+  assert_int_equal(jr_str(json, "dir", s, sizeof s), 0);
+  assert_string_equal(s, "C:\\");
+  assert_int_equal(jr_num(json, "n", &v), 0);
+  assert_near(v, 3);
 }
 
 /* A quoted key hidden inside a string value (escaped quotes and all) is

@@ -1,1 +1,549 @@
-int main(void) { return 0; } /* placeholder: being written */
+/*
+ * test_report.c - the suite's report writers, against golden files.
+ *
+ * The fixture is the real cell list of the quick profile on 2 cores
+ * (su_profile_build), with every run filled in by hand from the table
+ * below: fixed wall times, CPU times, memory and checksums, no clock and no
+ * child processes.  Two cells are wrong on purpose:
+ *   - sleep multiproc returns a checksum that differs from seq's, and
+ *   - primes multiproc has a run in which 2 of its 64 tasks failed;
+ * both must come out FAILED and never get a speedup.
+ * su_evaluate then derives medians, speedups and target verdicts.
+ *
+ * What is checked:
+ *   - su_evaluate's verdicts, worked out by hand (speedup = median(seq) /
+ *     median(model); FAILED cells; targets met or MISSED);
+ *   - rp_summary, against the matrix written out below;
+ *   - rp_markdown, rp_runs_csv and rp_summary_json, byte for byte against
+ *     tests/golden/report.md, runs.csv and summary.json;
+ *   - rp_write_atomic: the file appears whole, replaces an old one, and no
+ *     PATH.tmp.PID file is left; into a missing directory it returns -1 and
+ *     leaves nothing;
+ *   - rp_write_all: the three files, when DIR/data exists.
+ *
+ * Updating the golden files: when a change to the reports is intended, run
+ *     CONCLAB_UPDATE_GOLDEN=1 build/debug/tests/test_report
+ * which writes the golden files instead of comparing with them, then read
+ * `git diff tests/golden` and commit only what you meant to change.  The
+ * golden files hold the quick profile's sizes too (tasks, delays, limit):
+ * a change to bench/profile.c needs them rewritten the same way.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "report.h"
+#include "suite.h"
+
+#define assert_near(got, want)                                              \
+  do {                                                                      \
+    double got_ = (got), want_ = (want);                                    \
+    if (fabs(got_ - want_) > 1e-9) {                                        \
+      print_error("%s = %.17g, expected %.17g\n", #got, got_, want_);       \
+      fail();                                                               \
+    }                                                                       \
+  } while (0)
+
+/* ---- the fixture --------------------------------------------------------- */
+
+/* Checksums: one per piece of work, shared by all models that do it. */
+#define SUM_SLEEP16 "3c5d9a1b2e4f6071"
+#define SUM_SLEEP10K "a1b2c3d4e5f60718"
+#define SUM_PRIMES "0f1e2d3c4b5a6978"
+#define SUM_WRONG "ffffffffffffffff"
+
+/* One row per cell of the quick profile, in su_profile_build's order.  A
+ * run's wall time is `wall` times a factor (below); so are user and sys. */
+typedef struct fake_cell {
+  const char *label; /* su_cell_label, to check the profile's order */
+  double wall, user, sys, rss_kb;
+  const char *checksum;
+} fake_cell;
+
+static const fake_cell fakes[] = {
+    /* sleep, main table: 16 tasks x 50 ms */
+    {"sleep seq C=1 N=16", 0.800, 0.001, 0.002, 1800, SUM_SLEEP16},
+    {"sleep async C=16 N=16", 0.052, 0.002, 0.003, 2400, SUM_SLEEP16},
+    {"sleep threaded C=16 N=16", 0.064, 0.004, 0.010, 2600, SUM_SLEEP16},
+    {"sleep multiproc C=16 N=16", 0.070, 0.010, 0.030, 9000, SUM_WRONG},
+    /* sleep, scale: the untimed oracle, then 10,000 tasks x 100 ms */
+    {"sleep seq C=1 N=10000", 0.030, 0.010, 0.020, 3000, SUM_SLEEP10K},
+    {"sleep async C=10000 N=10000", 0.105, 0.060, 0.040, 30000, SUM_SLEEP10K},
+    {"sleep threaded C=10000 N=10000", 1.150, 0.300, 1.400, 90000,
+     SUM_SLEEP10K},
+    {"sleep multiproc C=1000 N=10000", 1.300, 0.500, 0.900, 250000,
+     SUM_SLEEP10K},
+    /* primes in 64 chunks, C = cores = 2 */
+    {"primes seq C=1 N=64", 2.000, 1.990, 0.001, 1700, SUM_PRIMES},
+    {"primes async in-loop C=2 N=64", 2.040, 2.020, 0.002, 2300, SUM_PRIMES},
+    {"primes async offload C=2 N=64", 1.050, 2.050, 0.010, 2500, SUM_PRIMES},
+    {"primes threaded C=2 N=64", 1.020, 2.010, 0.003, 1900, SUM_PRIMES},
+    {"primes multiproc C=2 N=64", 1.010, 2.000, 0.020, 6000, SUM_PRIMES},
+};
+#define NFAKES ((int)(sizeof fakes / sizeof fakes[0]))
+enum {
+  SLEEP_SEQ = 0, SLEEP_ASYNC = 1, SLEEP_THREADED = 2, SLEEP_MULTIPROC = 3,
+  SCALE_ORACLE = 4, SCALE_ASYNC = 5, SCALE_THREADED = 6, SCALE_MULTIPROC = 7,
+  PRIMES_SEQ = 8, PRIMES_INLOOP = 9, PRIMES_OFFLOAD = 10,
+  PRIMES_THREADED = 11, PRIMES_MULTIPROC = 12,
+};
+
+/* The warm-up run is slow (it is thrown away); the measured runs spread
+ * around 1: their median is 1.02 and their MAD 0.02. */
+#define WARMUP_FACTOR 1.30
+static const double run_factor[] = {1.00, 1.04, 0.98, 1.02, 1.10};
+#define MEDIAN_FACTOR 1.02
+#define MAD_FACTOR 0.02
+
+static void fill_runs(su_cell *c, int index) {
+  const fake_cell *f = &fakes[index];
+
+  c->nresults = c->warmups + c->runs;
+  c->results = calloc((size_t)c->nresults, sizeof *c->results);
+  assert_non_null(c->results);
+  assert_true(c->runs <= (int)(sizeof run_factor / sizeof run_factor[0]));
+  for (int k = 0; k < c->nresults; k++) {
+    su_run *r = &c->results[k];
+    double factor = k < c->warmups ? WARMUP_FACTOR
+                                   : run_factor[k - c->warmups];
+    r->exit_status = 0;
+    r->parsed = 1;
+    r->wall_s = f->wall * factor;
+    r->user_s = f->user * factor;
+    r->sys_s = f->sys * factor;
+    r->max_rss_kb = f->rss_kb + 8 * k;
+    r->vol_ctx = 10 * index + k;
+    r->invol_ctx = index + 2 * k;
+    r->ok = c->opts.params.tasks;
+    r->failed = 0;
+    snprintf(r->checksum, sizeof r->checksum, "%s", f->checksum);
+  }
+}
+
+static void fixed_machine(cl_machine *m) {
+  memset(m, 0, sizeof *m);
+  snprintf(m->cpu, sizeof m->cpu, "Test CPU");
+  m->cores = 2;
+  m->mem_gib = 4.0;
+  snprintf(m->kernel, sizeof m->kernel, "Linux 6.1.0-test x86_64");
+  snprintf(m->compiler, sizeof m->compiler, "GNU 12.2.0");
+  snprintf(m->cflags, sizeof m->cflags, "-O2");
+  snprintf(m->build_type, sizeof m->build_type, "Release");
+  snprintf(m->libuv, sizeof m->libuv, "1.44.2");
+  m->load[0] = 0.50;
+  m->load[1] = 0.25;
+  m->load[2] = 0.75;
+  snprintf(m->commit, sizeof m->commit, "0123456789ab");
+  snprintf(m->date, sizeof m->date, "2026-01-01 00:00 UTC");
+}
+
+/* cmocka setup: the evaluated suite, in *state. */
+static int suite_setup(void **state) {
+  su_suite *s = calloc(1, sizeof *s);
+  char label[96];
+
+  assert_non_null(s);
+  assert_int_equal(su_profile_build(s, "quick", 2), 0);
+  assert_int_equal(s->ncells, NFAKES);
+  for (int i = 0; i < s->ncells; i++) {
+    su_cell_label(&s->cells[i], label, sizeof label);
+    assert_string_equal(label, fakes[i].label);
+    fill_runs(&s->cells[i], i);
+  }
+
+  /* primes multiproc: in its 3rd measured run, 2 of 64 tasks failed */
+  su_cell *bad = &s->cells[PRIMES_MULTIPROC];
+  su_run *r = &bad->results[bad->warmups + 2];
+  r->exit_status = 3;
+  r->ok = 62;
+  r->failed = 2;
+
+  fixed_machine(&s->machine);
+  s->elapsed_s = 95.0;
+  su_evaluate(s);
+  *state = s;
+  return 0;
+}
+
+static int suite_teardown(void **state) {
+  su_suite *s = *state;
+  su_suite_free(s);
+  free(s);
+  return 0;
+}
+
+/* ---- helpers ------------------------------------------------------------- */
+
+/* What a writer writes, as a string (free it). */
+static char *render(rp_writer writer, const su_suite *s) {
+  char *text = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&text, &len);
+
+  assert_non_null(f);
+  writer(f, s);
+  assert_int_equal(fclose(f), 0);
+  assert_non_null(text);
+  return text;
+}
+
+/* A whole file as a string (free it), or NULL if it cannot be read. */
+static char *slurp(const char *path) {
+  FILE *f = fopen(path, "r");
+  char *text = NULL;
+  size_t len = 0;
+  FILE *mem;
+  int ch;
+
+  if (f == NULL)
+    return NULL;
+  mem = open_memstream(&text, &len);
+  assert_non_null(mem);
+  while ((ch = fgetc(f)) != EOF)
+    fputc(ch, mem);
+  fclose(f);
+  assert_int_equal(fclose(mem), 0);
+  return text;
+}
+
+/* 1 if got and want are the same text; else 0, after showing the first
+ * line where they differ. */
+static int same_text(const char *got, const char *want, const char *name) {
+  int line = 1;
+  const char *g = got, *w = want;
+
+  if (strcmp(got, want) == 0)
+    return 1;
+  for (; *g != '\0' && *g == *w; g++, w++)
+    if (*g == '\n') {
+      line++;
+      got = g + 1;
+      want = w + 1;
+    }
+  print_error("%s differs at line %d:\n  got:  %.*s\n  want: %.*s\n", name,
+              line, (int)strcspn(got, "\n"), got, (int)strcspn(want, "\n"),
+              want);
+  return 0;
+}
+
+static int updating_golden(void) {
+  const char *v = getenv("CONCLAB_UPDATE_GOLDEN");
+  return v != NULL && strcmp(v, "1") == 0;
+}
+
+/* Compare one writer's output with CONCLAB_GOLDEN_DIR/name, or write the
+ * golden file when CONCLAB_UPDATE_GOLDEN=1. */
+static void check_golden(const char *name, rp_writer writer,
+                         const su_suite *s) {
+  char path[1024];
+  char *got = render(writer, s), *want;
+
+  snprintf(path, sizeof path, "%s/%s", CONCLAB_GOLDEN_DIR, name);
+  if (updating_golden()) {
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(got, f);
+    assert_int_equal(fclose(f), 0);
+    print_message("wrote %s\n", path);
+    free(got);
+    return;
+  }
+  want = slurp(path);
+  if (want == NULL) {
+    print_error("cannot read %s (make it with CONCLAB_UPDATE_GOLDEN=1)\n",
+                path);
+    free(got);
+    fail();
+  }
+  if (!same_text(got, want, name)) {
+    print_error("(if the change is intended: CONCLAB_UPDATE_GOLDEN=1, then "
+                "read git diff tests/golden)\n");
+    free(got);
+    free(want);
+    fail();
+  }
+  free(got);
+  free(want);
+}
+
+/* ---- su_evaluate's verdicts, worked out by hand ------------------------- */
+
+static void evaluate_statistics(void **state) {
+  const su_suite *s = *state;
+  const su_cell *seq = &s->cells[SLEEP_SEQ];
+
+  /* measured walls 0.800 x {1.00, 1.04, 0.98, 1.02, 1.10}: the warm-up
+   * (x 1.30) is not among them */
+  assert_int_equal(seq->wall.n, 5);
+  assert_near(seq->wall.median, 0.800 * MEDIAN_FACTOR);
+  assert_near(seq->wall.mad, 0.800 * MAD_FACTOR);
+  assert_near(seq->wall.min, 0.800 * 0.98);
+  assert_near(seq->wall.max, 0.800 * 1.10);
+  assert_near(seq->user_s, 0.001 * MEDIAN_FACTOR);
+  /* rss_kb + 8 k over the measured runs k = 1..5: median k = 3 */
+  assert_near(seq->max_rss_kb, 1800 + 8 * 3);
+}
+
+static void evaluate_speedups(void **state) {
+  const su_suite *s = *state;
+  const su_cell *c = s->cells;
+
+  /* seq is its own baseline */
+  assert_false(c[SLEEP_SEQ].failed);
+  assert_near(c[SLEEP_SEQ].speedup, 1.0);
+  assert_near(c[PRIMES_SEQ].speedup, 1.0);
+
+  /* speedup = median(seq) / median(model); efficiency = speedup / ideal */
+  assert_false(c[SLEEP_ASYNC].failed);
+  assert_near(c[SLEEP_ASYNC].speedup, 0.800 / 0.052);
+  assert_near(c[SLEEP_ASYNC].ideal, 16); /* 16 waits, all overlapping */
+  assert_near(c[SLEEP_ASYNC].efficiency, 0.800 / 0.052 / 16);
+  assert_near(c[SLEEP_THREADED].speedup, 0.800 / 0.064);
+
+  assert_near(c[PRIMES_INLOOP].speedup, 2.000 / 2.040);
+  assert_near(c[PRIMES_OFFLOAD].speedup, 2.000 / 1.050);
+  assert_near(c[PRIMES_OFFLOAD].ideal, 2); /* min(C = 2, cores = 2) */
+  assert_near(c[PRIMES_THREADED].efficiency, 2.000 / 1.020 / 2);
+}
+
+static void evaluate_failures(void **state) {
+  const su_suite *s = *state;
+  const su_cell *c = s->cells;
+
+  /* a checksum that differs from seq's: FAILED, no speedup */
+  assert_true(c[SLEEP_MULTIPROC].failed);
+  assert_string_equal(c[SLEEP_MULTIPROC].why, "checksum differs from seq's");
+  assert_near(c[SLEEP_MULTIPROC].speedup, 0);
+
+  /* failed tasks in one measured run: FAILED, no speedup, target missed */
+  assert_true(c[PRIMES_MULTIPROC].failed);
+  assert_string_equal(c[PRIMES_MULTIPROC].why, "2 of 64 tasks failed");
+  assert_near(c[PRIMES_MULTIPROC].speedup, 0);
+  assert_int_equal(c[PRIMES_MULTIPROC].target_met, SU_TARGET_MISSED);
+
+  /* the good cells are not failed */
+  for (int i = PRIMES_SEQ; i < PRIMES_MULTIPROC; i++)
+    assert_false(c[i].failed);
+}
+
+/* Scale rows take their checksum from the untimed seq oracle: the oracle
+ * is its own baseline, and neither it nor the rows that agree with it are
+ * FAILED.  seq is not timed at this size, so there is no speedup. */
+static void evaluate_scale_rows(void **state) {
+  const su_suite *s = *state;
+  const su_cell *c = s->cells;
+
+  assert_int_equal(c[SCALE_ORACLE].baseline, SCALE_ORACLE);
+  for (int i = SCALE_ORACLE; i <= SCALE_MULTIPROC; i++) {
+    if (c[i].failed) {
+      print_error("cell %d: FAILED: %s\n", i, c[i].why);
+      fail();
+    }
+    assert_near(c[i].speedup, 0);
+  }
+  for (int i = SCALE_ASYNC; i <= SCALE_MULTIPROC; i++)
+    assert_int_equal(c[i].baseline, SCALE_ORACLE);
+}
+
+static void evaluate_targets(void **state) {
+  const su_suite *s = *state;
+  const su_cell *c = s->cells;
+
+  assert_int_equal(c[SLEEP_SEQ].target_met, SU_TARGET_NONE);
+  assert_int_equal(c[SLEEP_MULTIPROC].target_met, SU_TARGET_NONE);
+  /* efficiency >= 0.9: 15.38 / 16 = 0.96 met; 12.5 / 16 = 0.78 missed */
+  assert_int_equal(c[SLEEP_ASYNC].target_met, SU_TARGET_MET);
+  assert_int_equal(c[SLEEP_THREADED].target_met, SU_TARGET_MISSED);
+  /* async in the loop: speedup 0.98 within 0.9..1.1 */
+  assert_int_equal(c[PRIMES_INLOOP].target_met, SU_TARGET_MET);
+  /* offload: efficiency 0.95 >= 0.8; threaded: 0.98 >= 0.9 */
+  assert_int_equal(c[PRIMES_OFFLOAD].target_met, SU_TARGET_MET);
+  assert_int_equal(c[PRIMES_THREADED].target_met, SU_TARGET_MET);
+  /* scale, median wall: async 0.1071 s <= 110 ms met; threaded 1.173 s >
+   * 1000 ms missed; multiproc has no target */
+  assert_int_equal(c[SCALE_ASYNC].target_met, SU_TARGET_MET);
+  assert_int_equal(c[SCALE_THREADED].target_met, SU_TARGET_MISSED);
+  assert_int_equal(c[SCALE_MULTIPROC].target_met, SU_TARGET_NONE);
+}
+
+/* ---- the writers --------------------------------------------------------- */
+
+/* The speedup matrix, by hand: FAILED cells show FAILED, never a number;
+ * models a workload has no main cell for show "-". */
+static void summary_matrix(void **state) {
+  char *got = render(rp_summary, *state);
+  assert_string_equal(
+      got,
+      "| workload | async | async in-loop | async offload | threaded | "
+      "multiproc |\n"
+      "|---|---:|---:|---:|---:|---:|\n"
+      "| sleep | 15.38x | - | - | 12.50x | FAILED |\n"
+      "| primes | - | 0.98x | 1.90x | 1.96x | FAILED |\n");
+  free(got);
+}
+
+static void golden_markdown(void **state) {
+  check_golden("report.md", rp_markdown, *state);
+}
+
+static void golden_runs_csv(void **state) {
+  check_golden("runs.csv", rp_runs_csv, *state);
+}
+
+static void golden_summary_json(void **state) {
+  check_golden("summary.json", rp_summary_json, *state);
+}
+
+/* The same suite always gives the same bytes. */
+static void writers_are_deterministic(void **state) {
+  char *a = render(rp_markdown, *state), *b = render(rp_markdown, *state);
+  assert_string_equal(a, b);
+  free(a);
+  free(b);
+}
+
+/* ---- writing files ------------------------------------------------------- */
+
+static void write_hello(FILE *out, const su_suite *s) {
+  (void)s;
+  fputs("hello\n", out);
+}
+
+/* How many entries dir has (. and .. aside); *tmp_files: how many of them
+ * look like rp_write_atomic's temporaries (PATH.tmp.PID). */
+static int count_entries(const char *dir, int *tmp_files) {
+  DIR *d = opendir(dir);
+  struct dirent *e;
+  int n = 0;
+
+  assert_non_null(d);
+  *tmp_files = 0;
+  while ((e = readdir(d)) != NULL) {
+    if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+      continue;
+    n++;
+    if (strstr(e->d_name, ".tmp.") != NULL)
+      *tmp_files += 1;
+  }
+  closedir(d);
+  return n;
+}
+
+static void write_atomic_creates_and_replaces(void **state) {
+  char dir[] = "/tmp/conclab_test_report_XXXXXX", path[128];
+  char *text, *want;
+  int tmp_files;
+  FILE *f;
+
+  assert_non_null(mkdtemp(dir));
+  snprintf(path, sizeof path, "%s/out.md", dir);
+
+  /* a new file */
+  assert_int_equal(rp_write_atomic(path, write_hello, *state), 0);
+  text = slurp(path);
+  assert_non_null(text);
+  assert_string_equal(text, "hello\n");
+  free(text);
+  assert_int_equal(count_entries(dir, &tmp_files), 1);
+  assert_int_equal(tmp_files, 0);
+
+  /* an old file is replaced whole */
+  f = fopen(path, "w");
+  assert_non_null(f);
+  fputs("an old, longer file that must not survive\n", f);
+  fclose(f);
+  assert_int_equal(rp_write_atomic(path, rp_summary, *state), 0);
+  text = slurp(path);
+  want = render(rp_summary, *state);
+  assert_non_null(text);
+  assert_string_equal(text, want);
+  free(text);
+  free(want);
+  assert_int_equal(count_entries(dir, &tmp_files), 1);
+  assert_int_equal(tmp_files, 0);
+
+  assert_int_equal(unlink(path), 0);
+  assert_int_equal(rmdir(dir), 0);
+}
+
+/* Into a directory that does not exist: -1 (and a message on stderr), and
+ * nothing is created, neither the file nor a temporary. */
+static void write_atomic_missing_directory(void **state) {
+  char dir[] = "/tmp/conclab_test_report_XXXXXX", path[128];
+  struct stat st;
+  int tmp_files;
+
+  assert_non_null(mkdtemp(dir));
+  snprintf(path, sizeof path, "%s/missing/out.md", dir);
+  assert_int_equal(rp_write_atomic(path, write_hello, *state), -1);
+  assert_int_equal(stat(path, &st), -1);
+  assert_int_equal(count_entries(dir, &tmp_files), 0);
+  assert_int_equal(rmdir(dir), 0);
+}
+
+/* rp_write_all: README.md, data/runs.csv and data/summary.json, each
+ * exactly what its writer gives, and no temporaries left. */
+static void write_all(void **state) {
+  char dir[] = "/tmp/conclab_test_report_XXXXXX", path[128];
+  static const struct {
+    const char *name;
+    rp_writer writer;
+  } files[] = {
+      {"README.md", rp_markdown},
+      {"data/runs.csv", rp_runs_csv},
+      {"data/summary.json", rp_summary_json},
+  };
+  int tmp_files;
+
+  assert_non_null(mkdtemp(dir));
+  snprintf(path, sizeof path, "%s/data", dir);
+  assert_int_equal(mkdir(path, 0777), 0);
+
+  assert_int_equal(rp_write_all(dir, *state), 0);
+  for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+    char *text, *want;
+    snprintf(path, sizeof path, "%s/%s", dir, files[i].name);
+    text = slurp(path);
+    assert_non_null(text);
+    want = render(files[i].writer, *state);
+    assert_true(same_text(text, want, files[i].name));
+    free(text);
+    free(want);
+    assert_int_equal(unlink(path), 0);
+  }
+  assert_int_equal(count_entries(dir, &tmp_files), 1); /* data/ */
+  snprintf(path, sizeof path, "%s/data", dir);
+  assert_int_equal(count_entries(path, &tmp_files), 0);
+  assert_int_equal(rmdir(path), 0);
+  assert_int_equal(rmdir(dir), 0);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(evaluate_statistics),
+      cmocka_unit_test(evaluate_speedups),
+      cmocka_unit_test(evaluate_failures),
+      cmocka_unit_test(evaluate_scale_rows),
+      cmocka_unit_test(evaluate_targets),
+      cmocka_unit_test(summary_matrix),
+      cmocka_unit_test(golden_markdown),
+      cmocka_unit_test(golden_runs_csv),
+      cmocka_unit_test(golden_summary_json),
+      cmocka_unit_test(writers_are_deterministic),
+      cmocka_unit_test(write_atomic_creates_and_replaces),
+      cmocka_unit_test(write_atomic_missing_directory),
+      cmocka_unit_test(write_all),
+  };
+  /* One evaluated suite for the whole group; the writers only read it. */
+  return cmocka_run_group_tests(tests, suite_setup, suite_teardown);
+}
