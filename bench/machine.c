@@ -54,7 +54,7 @@ static void read_command(const char *cmd, char *out, size_t cap) {
 }
 
 static void read_commit(char *out, size_t cap) {
-  char hash[48], dirty[8];
+  char hash[24], dirty[8];
   read_command("git -C '" CONCLAB_SOURCE_DIR "' rev-parse --short=12 HEAD "
                "2>/dev/null", hash, sizeof hash);
   /* Changed tracked files, results/ aside (the suite rewrites it). */

@@ -18,7 +18,7 @@ typedef struct cl_machine {
   char build_type[32];
   char libuv[32];
   double load[3];
-  char commit[48];
+  char commit[64];
   char date[40]; /* UTC, when the suite started */
 } cl_machine;
 

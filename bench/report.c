@@ -333,7 +333,11 @@ int rp_write_atomic(const char *path, rp_writer write, const su_suite *s) {
   FILE *f;
   int bad, err = 0;
 
-  snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+  if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >=
+      (int)sizeof tmp) {
+    fprintf(stderr, "conclab: %s: path too long\n", path);
+    return -1;
+  }
   f = fopen(tmp, "w");
   if (f == NULL) {
     fprintf(stderr, "conclab: %s: %s\n", tmp, strerror(errno));
