@@ -130,6 +130,7 @@ static void spawn_run(const char *self, const su_cell *c, su_run *r,
     dup2(pipefd[1], STDOUT_FILENO);
     dup2(fileno(errf), STDERR_FILENO);
     execv(self, argv);
+    fprintf(stderr, "exec %s: %s\n", self, strerror(errno));
     _exit(127);
   }
   close(pipefd[1]);

@@ -41,6 +41,11 @@ int th_run(const wl_workload *wl, const wl_params *p, wl_slot *slots) {
     return -1;
   for (; i < queue_cap; i++) /* room for these: never blocks */
     th_pool_submit(&pool, i);
+  /* All queued?  Then close now: a worker that finds the queue empty exits
+   * at once, instead of sleeping until finish wakes every thread together
+   * (10,000 threads waking at once fight over one mutex). */
+  if (i == p->tasks)
+    th_pool_close(&pool);
   if (th_pool_start(&pool, nthreads) != 0)
     return -1;
   for (; i < p->tasks; i++)

@@ -68,6 +68,8 @@ int th_pool_submit(th_pool *pool, int task) {
   return th_queue_put(&pool->queue, task);
 }
 
+void th_pool_close(th_pool *pool) { th_queue_close(&pool->queue); }
+
 void th_pool_finish(th_pool *pool) {
   th_queue_close(&pool->queue);
   for (int i = 0; i < pool->nthreads; i++)

@@ -35,6 +35,8 @@ int th_pool_init(th_pool *pool, int queue_cap, th_job_fn job, void *arg);
 int th_pool_start(th_pool *pool, int n);
 /* Queue one task.  0, or -1 if the pool is finishing. */
 int th_pool_submit(th_pool *pool, int task);
+/* No more tasks: once the queue is empty, workers exit instead of waiting. */
+void th_pool_close(th_pool *pool);
 /* Close the queue, let the workers finish what is queued, join them. */
 void th_pool_finish(th_pool *pool);
 
