@@ -1,6 +1,7 @@
 /*
- * batch.c - gather on a libuv loop.
+ * async/batch.c - a batch on a libuv event loop: gather.
  *
+ * Lesson: one thread, no locks, and yet thousands of operations in flight.
  * The loop is the scheduler: as_batch_run starts up to C operations and
  * then calls uv_run, which sleeps in epoll until a timer fires or offloaded
  * work completes, and runs that operation's callback.  uv_run returns when

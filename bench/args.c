@@ -5,9 +5,11 @@
  * name or a flag that does not apply is refused with one line that names
  * the flag and what is allowed, and `conclab` exits with status 2.
  */
+#define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
 #include "cli.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,8 +18,14 @@
 const char *const cl_model_names[] = {"seq", "async", "threaded",
                                       "multiproc"};
 
+/* The cores this process may run on: its CPU affinity (taskset, a
+ * container's cpuset), not every core the machine has online. */
 int cl_cores(void) {
-  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  cpu_set_t set;
+  long n;
+  if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+    return CPU_COUNT(&set);
+  n = sysconf(_SC_NPROCESSORS_ONLN);
   return n > 0 ? (int)n : 1;
 }
 
@@ -186,6 +194,11 @@ int cl_run_parse(int argc, char **argv, cl_run_opts *o, char *err,
 
   wl_params *p = &o->params;
   int is_primes = o->wl == &wl_primes;
+  if (is_primes && (raw.delay || raw.spread))
+    return usage(err, errlen, "%s: applies only to sleep",
+                 raw.delay ? "--delay-ms" : "--delay-spread");
+  if (!is_primes && raw.limit)
+    return usage(err, errlen, "--limit: applies only to primes");
   p->tasks = is_primes ? 64 : 10;
   p->delay_ms = 100;
   p->limit = 2000000;

@@ -124,9 +124,10 @@ static void md_workload_intro(FILE *out, const su_cell *c, int cores) {
   const wl_params *p = &c->opts.params;
   if (c->opts.wl->kind == WL_KIND_IO)
     fprintf(out, "%d tasks, each waiting %d ms%s. The ideal speedup is the "
-            "number of waits that overlap: N / ceil(N / C).\n\n",
+            "number of waits that overlap: N / ceil(N / C)%s.\n\n",
             p->tasks, p->delay_ms,
-            p->delay_spread_ms ? " plus a per-task spread" : "");
+            p->delay_spread_ms ? " plus a per-task spread" : "",
+            p->delay_spread_ms ? " (with uneven waits, an upper bound)" : "");
   else
     fprintf(out, "Primes below %lld, in %d chunks. The ideal speedup is one "
             "core per chunk in flight: min(C, cores) = min(C, %d).\n\n",
@@ -211,8 +212,10 @@ void rp_markdown(FILE *out, const su_suite *s) {
           "deviation. speedup = median(seq) / median(model), from the same "
           "suite run; efficiency = speedup / ideal. A cell whose checksum "
           "differs from seq's, or whose tasks failed, is FAILED and never "
-          "ranked. Per-run data: `data/runs.csv`; summary: "
-          "`data/summary.json`.\n\n",
+          "ranked. Peak RSS for multiproc is the parent's peak plus the sum "
+          "of every worker's peak (from wait4), so pages the workers share "
+          "are counted once per worker. Per-run data: `data/runs.csv`; "
+          "summary: `data/summary.json`.\n\n",
           s->profile, s->machine.date, s->elapsed_s, s->warmups,
           s->warmups == 1 ? "" : "s", s->runs, s->runs == 1 ? "" : "s");
   md_machine(out, s);

@@ -61,7 +61,7 @@ int cl_run_exec(const cl_run_opts *o, cl_run_result *r) {
   memset(r, 0, sizeof *r);
   slots = calloc((size_t)o->params.tasks, sizeof *slots);
   if (slots == NULL) {
-    fprintf(stderr, "conclab: out of memory for %d result slots\n",
+    fprintf(stderr, "conclab: run: out of memory for %d result slots\n",
             o->params.tasks);
     return -1;
   }
@@ -151,8 +151,10 @@ static int enough_fds(int workers) {
   if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= need)
     return 1;
   fprintf(stderr, "conclab: --concurrency: %d worker processes need about "
-          "%lu open files, but the limit is %lu (ulimit -n)\n", workers,
-          (unsigned long)need, (unsigned long)rl.rlim_cur);
+          "%lu open files, but the limit is %lu (ulimit -n): allowed here "
+          "1..%lu\n", workers, (unsigned long)need,
+          (unsigned long)rl.rlim_cur,
+          rl.rlim_cur > 34 ? (unsigned long)(rl.rlim_cur - 32) / 2 : 1UL);
   return 0;
 }
 
@@ -179,5 +181,10 @@ int cl_cmd_run(int argc, char **argv) {
     cl_run_print_json(stdout, &o, &r);
   else
     cl_run_print(stdout, &o, &r);
+  if (fflush(stdout) != 0 || ferror(stdout)) {
+    fprintf(stderr, "conclab: run: writing the results: %s\n",
+            strerror(errno));
+    return 1;
+  }
   return r.failed > 0 ? 3 : 0;
 }

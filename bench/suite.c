@@ -117,7 +117,10 @@ static void spawn_run(const char *self, const su_cell *c, su_run *r,
 
   memset(r, 0, sizeof *r);
   r->exit_status = -1;
-  if (errf == NULL || pipe2(pipefd, O_CLOEXEC) != 0) {
+  /* Close-on-exec, so the run child (and its workers) do not inherit it;
+   * the dup2 onto the child's stderr below clears the flag there. */
+  if (errf == NULL || fcntl(fileno(errf), F_SETFD, FD_CLOEXEC) != 0 ||
+      pipe2(pipefd, O_CLOEXEC) != 0) {
     snprintf(why, whylen, "cannot start a run: %s", strerror(errno));
     if (errf)
       fclose(errf);
@@ -127,10 +130,11 @@ static void spawn_run(const char *self, const su_cell *c, su_run *r,
   fflush(NULL);
   pid = fork();
   if (pid == 0) {
-    dup2(pipefd[1], STDOUT_FILENO);
-    dup2(fileno(errf), STDERR_FILENO);
+    if (dup2(pipefd[1], STDOUT_FILENO) < 0 ||
+        dup2(fileno(errf), STDERR_FILENO) < 0)
+      _exit(127);
     execv(self, argv);
-    fprintf(stderr, "exec %s: %s\n", self, strerror(errno));
+    fprintf(stderr, "conclab: exec %s: %s\n", self, strerror(errno));
     _exit(127);
   }
   close(pipefd[1]);
@@ -270,8 +274,7 @@ int cl_cmd_suite(int argc, char **argv) {
     return rc;
   n = readlink("/proc/self/exe", self, sizeof self - 1);
   if (n < 0) {
-    fprintf(stderr, "conclab: cannot find my own executable: %s\n",
-            strerror(errno));
+    fprintf(stderr, "conclab: /proc/self/exe: %s\n", strerror(errno));
     return 1;
   }
   self[n] = '\0';
@@ -299,7 +302,8 @@ int cl_cmd_suite(int argc, char **argv) {
     c->nresults = c->warmups + c->runs;
     c->results = calloc((size_t)c->nresults, sizeof *c->results);
     if (c->results == NULL) {
-      fprintf(stderr, "conclab: out of memory\n");
+      fprintf(stderr, "conclab: suite: out of memory for the runs of cell "
+              "%d\n", i + 1);
       su_suite_free(&s);
       return 1;
     }

@@ -65,14 +65,17 @@ static void batch_dispatch(mp_batch *b, mp_worker *w) {
     batch_lost(b, w); /* EPIPE: it died before reading */
 }
 
-/* Worker w is gone (end of file, a broken frame, EPIPE): fail the task it
- * held, reap it, and fork a replacement if work remains. */
+/* Worker w is lost (end of file, a broken frame, EPIPE): fail the task it
+ * held, make sure it is dead (after a broken frame it may still be
+ * running), reap it, and fork a replacement if work remains. */
 static void batch_lost(mp_batch *b, mp_worker *w) {
   if (w->task >= 0) {
     b->slots[w->task].status = WL_ERROR;
     b->slots[w->task].value = 0;
     w->task = -1;
   }
+  if (w->pid > 0) /* never kill(0, ...): that is our whole process group */
+    kill(w->pid, SIGKILL);
   mp_worker_reap(w, b->usage);
   if (b->next < b->params->tasks && batch_spawn(b, w) == 0)
     batch_dispatch(b, w);
@@ -99,7 +102,8 @@ static void batch_collect(mp_batch *b, mp_worker *w) {
 }
 
 /* Wait for any worker's result pipe; handle every one that is ready.
- * Returns the number of workers still running. */
+ * Returns how many workers it waited on (0: none left, the batch is over),
+ * or -1 if poll failed. */
 static int batch_poll(mp_batch *b, struct pollfd *fds, int *who) {
   int nfds = 0, r;
 
@@ -132,10 +136,12 @@ int mp_run(const wl_workload *wl, const wl_params *p, wl_slot *slots,
   int n = p->concurrency < p->tasks ? p->concurrency : p->tasks;
   mp_batch b = {.wl = wl, .params = p, .slots = slots, .nworkers = n,
                 .usage = usage};
-  struct sigaction ignore = {.sa_handler = SIG_IGN}, old;
+  struct sigaction ignore = {.sa_handler = SIG_IGN}, deflt = {.sa_handler =
+      SIG_DFL}, old_pipe, old_chld;
   struct pollfd *fds = calloc((size_t)n, sizeof *fds);
   int *who = calloc((size_t)n, sizeof *who);
   int started = 0, r;
+
 
   memset(usage, 0, sizeof *usage);
   b.workers = calloc((size_t)n, sizeof *b.workers);
@@ -151,32 +157,42 @@ int mp_run(const wl_workload *wl, const wl_params *p, wl_slot *slots,
                                .task = -1};
 
   /* Writing to a dead worker's pipe raises SIGPIPE, which would kill us;
-   * ignored, the write fails with EPIPE and we handle it. */
-  sigaction(SIGPIPE, &ignore, &old);
+   * ignored, the write fails with EPIPE and we handle it.  And SIGCHLD
+   * must not be ignored, or the kernel reaps workers before wait4 can. */
+  sigaction(SIGPIPE, &ignore, &old_pipe);
+  sigaction(SIGCHLD, &deflt, &old_chld);
 
-  for (int i = 0; i < n; i++)
-    if (batch_spawn(&b, &b.workers[i]) == 0)
-      started++;
-  for (int i = 0; i < n; i++)
-    if (b.workers[i].pid > 0)
+  while (started < n && batch_spawn(&b, &b.workers[started]) == 0)
+    started++;
+  if (started < n) {
+    fprintf(stderr, "conclab: multiproc: started only %d of %d workers\n",
+            started, n);
+    r = -1;
+  } else {
+    for (int i = 0; i < n; i++)
       batch_dispatch(&b, &b.workers[i]);
+    do
+      r = batch_poll(&b, fds, who);
+    while (r > 0);
+  }
 
-  do
-    r = batch_poll(&b, fds, who);
-  while (r > 0);
-
-  /* Tasks no worker could take (forks failed) are failed, never left
-   * pending; after a poll error, stop and reap whatever still runs. */
+  /* Normally every worker has exited and been reaped by now.  After a
+   * failed start or a poll error, stop and reap whatever still runs. */
   for (int i = 0; i < n; i++)
-    if (b.workers[i].pid > 0)
+    if (b.workers[i].pid > 0) {
+      kill(b.workers[i].pid, SIGKILL);
       mp_worker_reap(&b.workers[i], usage);
+    }
+  /* A task no worker could take (every replacement fork failed) is
+   * failed, never left pending. */
   for (int i = 0; i < p->tasks; i++)
     if (slots[i].status == WL_PENDING)
       slots[i].status = WL_ERROR;
 
-  sigaction(SIGPIPE, &old, NULL);
+  sigaction(SIGCHLD, &old_chld, NULL);
+  sigaction(SIGPIPE, &old_pipe, NULL);
   free(fds);
   free(who);
   free(b.workers);
-  return started > 0 && r == 0 ? 0 : -1;
+  return r == 0 ? 0 : -1;
 }

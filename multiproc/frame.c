@@ -46,8 +46,8 @@ int mp_frame_write(int fd, const void *payload, uint32_t len) {
     errno = EMSGSIZE;
     return -1;
   }
-  /* Header and payload in one buffer: a frame no longer than PIPE_BUF
-   * then goes in a single write, which the kernel never interleaves. */
+  /* Header and payload in one buffer, so a frame is one write() call
+   * (not two), and the reader rarely sees half of one. */
   memcpy(frame, &len, sizeof len);
   memcpy(frame + sizeof len, payload, len);
   return mp_write_full(fd, frame, sizeof len + len);

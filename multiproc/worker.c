@@ -52,11 +52,13 @@ int mp_worker_spawn(mp_worker *all, int n, int self, const wl_workload *wl) {
   int task_pipe[2], result_pipe[2];
 
   if (pipe2(task_pipe, O_CLOEXEC) != 0) {
-    fprintf(stderr, "conclab: pipe: %s\n", strerror(errno));
+    fprintf(stderr, "conclab: multiproc: pipe for worker %d: %s\n", self,
+            strerror(errno));
     return -1;
   }
   if (pipe2(result_pipe, O_CLOEXEC) != 0) {
-    fprintf(stderr, "conclab: pipe: %s\n", strerror(errno));
+    fprintf(stderr, "conclab: multiproc: pipe for worker %d: %s\n", self,
+            strerror(errno));
     close(task_pipe[0]);
     close(task_pipe[1]);
     return -1;
@@ -64,7 +66,8 @@ int mp_worker_spawn(mp_worker *all, int n, int self, const wl_workload *wl) {
 
   w->pid = fork();
   if (w->pid < 0) {
-    fprintf(stderr, "conclab: fork: %s\n", strerror(errno));
+    fprintf(stderr, "conclab: multiproc: fork worker %d: %s\n", self,
+            strerror(errno));
     w->pid = 0;
     close(task_pipe[0]);
     close(task_pipe[1]);
@@ -82,6 +85,7 @@ int mp_worker_spawn(mp_worker *all, int n, int self, const wl_workload *wl) {
     close(task_pipe[1]);
     close(result_pipe[0]);
     worker_main(wl, task_pipe[0], result_pipe[1]);
+    _exit(1); /* not reached: never return into the parent's code */
   }
 
   /* Parent: keep the write end of the task pipe, the read end of results. */
@@ -96,18 +100,19 @@ int mp_worker_spawn(mp_worker *all, int n, int self, const wl_workload *wl) {
 void mp_worker_reap(mp_worker *w, mp_usage *usage) {
   struct rusage ru;
   int status;
-  pid_t r;
+  pid_t pid = w->pid, r;
 
   close_fd(&w->task_fd);
   close_fd(&w->result_fd);
-  if (w->pid <= 0)
+  if (pid <= 0)
     return;
   do
-    r = wait4(w->pid, &status, 0, &ru);
+    r = wait4(pid, &status, 0, &ru);
   while (r < 0 && errno == EINTR);
   w->pid = 0;
   if (r < 0) {
-    fprintf(stderr, "conclab: wait4: %s\n", strerror(errno));
+    fprintf(stderr, "conclab: multiproc: wait4 %d: %s\n", (int)pid,
+            strerror(errno));
     usage->workers_lost++;
     return;
   }

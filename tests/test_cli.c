@@ -132,6 +132,8 @@ static void test_usage_errors_exit_2(void **state) {
       {{"conclab", "run", "sleep", "--delay-ms", "1e3", NULL}, "--delay-ms"},
       {{"conclab", "run", "primes", "--limit", "1", NULL}, "--limit"},
       {{"conclab", "run", "sleep", "--offload", NULL}, "--offload"},
+      {{"conclab", "run", "primes", "--delay-ms", "5", NULL}, "--delay-ms"},
+      {{"conclab", "run", "sleep", "--limit", "10", NULL}, "--limit"},
       {{"conclab", "run", "sleep", "--frobnicate", NULL}, "--frobnicate"},
       {{"conclab", "run", "sleep", "--tasks", NULL}, "--tasks"},
       {{"conclab", "suite", "--profile", "huge", NULL}, "--profile"},

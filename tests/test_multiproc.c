@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 
 #include "helpers.h"
@@ -138,12 +139,36 @@ static void test_every_worker_dies(void **state) {
   free(got);
 }
 
+/* Not enough descriptors for every worker's pipes: the batch refuses to
+ * run on fewer workers than asked (-1), and stops the ones it started. */
+static void test_workers_cannot_all_start(void **state) {
+  wl_params p = {.tasks = 20, .concurrency = 10, .delay_ms = 1};
+  wl_slot *slots = calloc((size_t)p.tasks, sizeof *slots);
+  struct rlimit old, low;
+  int fds = open_fd_count();
+  mp_usage u;
+  (void)state;
+
+  assert_non_null(slots);
+  assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+  low = old;
+  low.rlim_cur = (rlim_t)fds + 8; /* room for two workers' pipes */
+  assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+  assert_int_equal(mp_run(&wl_sleep, &p, slots, &u), -1);
+  assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+  assert_in_range(u.workers_started, 1, 9);
+  assert_int_equal(open_fd_count(), fds);
+  assert_no_children();
+  free(slots);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_sleep_matches_seq),
       cmocka_unit_test(test_primes_matches_seq),
       cmocka_unit_test(test_worker_dies_mid_batch),
       cmocka_unit_test(test_every_worker_dies),
+      cmocka_unit_test(test_workers_cannot_all_start),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

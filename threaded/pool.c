@@ -45,20 +45,20 @@ int th_pool_start(th_pool *pool, int n) {
   }
 
   pthread_attr_init(&attr);
-  pthread_attr_setstacksize(&attr, TH_STACK_SIZE);
-  while (pool->nthreads < n) {
+  err = pthread_attr_setstacksize(&attr, TH_STACK_SIZE);
+  while (err == 0 && pool->nthreads < n) {
     err = pthread_create(&pool->threads[pool->nthreads], &attr, pool_worker,
                          pool);
-    if (err != 0)
-      break;
-    pool->nthreads++;
+    if (err == 0)
+      pool->nthreads++;
   }
   pthread_attr_destroy(&attr);
 
   if (err != 0) {
-    fprintf(stderr, "conclab: pthread_create: thread %d of %d: %s\n",
-            pool->nthreads + 1, n, strerror(err));
-    th_pool_finish(pool); /* stop the ones that did start */
+    fprintf(stderr, "conclab: threaded: pthread_create, thread %d of %d: "
+            "%s\n", pool->nthreads + 1, n, strerror(err));
+    th_queue_cancel(&pool->queue); /* the batch is off: drop its tasks */
+    th_pool_finish(pool);          /* and stop the threads that started */
     return -1;
   }
   return 0;

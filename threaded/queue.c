@@ -61,6 +61,13 @@ int th_queue_get(th_queue *q, int *item) {
   return 1;
 }
 
+void th_queue_cancel(th_queue *q) {
+  pthread_mutex_lock(&q->lock);
+  q->count = 0;
+  pthread_mutex_unlock(&q->lock);
+  th_queue_close(q);
+}
+
 void th_queue_close(th_queue *q) {
   pthread_mutex_lock(&q->lock);
   q->closed = 1;

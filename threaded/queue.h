@@ -29,5 +29,7 @@ int th_queue_put(th_queue *q, int item);
 int th_queue_get(th_queue *q, int *item);
 /* No more puts; consumers drain what is queued, then get 0. */
 void th_queue_close(th_queue *q);
+/* Close and drop what is queued: consumers get 0 at once. */
+void th_queue_cancel(th_queue *q);
 
 #endif
