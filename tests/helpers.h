@@ -5,7 +5,19 @@
 #define CONCLAB_TEST_HELPERS_H
 
 #include <dirent.h>
+#include <math.h>
 #include <time.h>
+
+/* Compare doubles as doubles (cmocka's assert_float_equal goes through
+ * float), and say what was wrong when they differ.  Include after cmocka.h. */
+#define assert_near(got, want)                                              \
+  do {                                                                      \
+    double got_ = (got), want_ = (want);                                    \
+    if (fabs(got_ - want_) > 1e-9) {                                        \
+      print_error("%s = %.17g, expected %.17g\n", #got, got_, want_);       \
+      fail();                                                               \
+    }                                                                       \
+  } while (0)
 
 /* Open file descriptors of this process, counted in /proc/self/fd. */
 static inline int open_fd_count(void) {

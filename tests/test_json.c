@@ -19,21 +19,14 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "helpers.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "json.h"
-
-#define assert_near(got, want)                                              \
-  do {                                                                      \
-    double got_ = (got), want_ = (want);                                    \
-    if (fabs(got_ - want_) > 1e-9) {                                        \
-      print_error("%s = %.17g, expected %.17g\n", #got, got_, want_);       \
-      fail();                                                               \
-    }                                                                       \
-  } while (0)
 
 /* A memory stream: open it, write to `f`, close it, read `text`. */
 typedef struct memout {

@@ -34,6 +34,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "helpers.h"
+
 #include <dirent.h>
 #include <math.h>
 #include <stdio.h>
@@ -44,15 +46,6 @@
 
 #include "report.h"
 #include "suite.h"
-
-#define assert_near(got, want)                                              \
-  do {                                                                      \
-    double got_ = (got), want_ = (want);                                    \
-    if (fabs(got_ - want_) > 1e-9) {                                        \
-      print_error("%s = %.17g, expected %.17g\n", #got, got_, want_);       \
-      fail();                                                               \
-    }                                                                       \
-  } while (0)
 
 /* ---- the fixture --------------------------------------------------------- */
 

@@ -12,23 +12,14 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "helpers.h"
+
 #include <math.h>
 #include <string.h>
 
 #include "stats.h"
 
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
-
-/* Compare doubles as doubles (cmocka's assert_float_equal goes through
- * float), and say what was wrong when they differ. */
-#define assert_near(got, want)                                              \
-  do {                                                                      \
-    double got_ = (got), want_ = (want);                                    \
-    if (fabs(got_ - want_) > 1e-9) {                                        \
-      print_error("%s = %.17g, expected %.17g\n", #got, got_, want_);       \
-      fail();                                                               \
-    }                                                                       \
-  } while (0)
 
 static void median_odd_n(void **state) {
   (void)state;
