@@ -25,28 +25,26 @@ static long chaos_calls; /* calls seen in chaos mode */
 ssize_t __real_read(int fd, void *buf, size_t n);
 ssize_t __real_write(int fd, const void *buf, size_t n);
 
-ssize_t __wrap_read(int fd, void *buf, size_t n) {
-  if (chaos) {
-    if (chaos_calls++ % 2 == 0) {
-      errno = EINTR;
-      return -1;
-    }
-    if (n > 1)
-      n = 1;
+/* In chaos mode: 1 if this call is to fail with EINTR; otherwise cut the
+ * request down to one byte and return 0. */
+static int chaos_step(size_t *n) {
+  if (!chaos)
+    return 0;
+  if (chaos_calls++ % 2 == 0) {
+    errno = EINTR;
+    return 1;
   }
-  return __real_read(fd, buf, n);
+  if (*n > 1)
+    *n = 1;
+  return 0;
+}
+
+ssize_t __wrap_read(int fd, void *buf, size_t n) {
+  return chaos_step(&n) ? -1 : __real_read(fd, buf, n);
 }
 
 ssize_t __wrap_write(int fd, const void *buf, size_t n) {
-  if (chaos) {
-    if (chaos_calls++ % 2 == 0) {
-      errno = EINTR;
-      return -1;
-    }
-    if (n > 1)
-      n = 1;
-  }
-  return __real_write(fd, buf, n);
+  return chaos_step(&n) ? -1 : __real_write(fd, buf, n);
 }
 
 static int setup(void **state) {

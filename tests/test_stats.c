@@ -21,6 +21,16 @@
 
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
+/* st_summarise's result, field by field. */
+static void assert_summary(st_summary s, int n, double median, double mad,
+                           double min, double max) {
+  assert_int_equal(s.n, n);
+  assert_near(s.median, median);
+  assert_near(s.mad, mad);
+  assert_near(s.min, min);
+  assert_near(s.max, max);
+}
+
 static void median_odd_n(void **state) {
   (void)state;
   const double v[] = {5, 1, 3};
@@ -70,13 +80,8 @@ static void input_is_not_modified(void **state) {
 static void summarise_known_set(void **state) {
   (void)state;
   const double v[] = {6, 1, 9, 2, 1, 4, 2}; /* the set, shuffled */
-  st_summary s = st_summarise(v, N(v));
-
-  assert_int_equal(s.n, 7);
-  assert_near(s.median, 2.0);
-  assert_near(s.mad, 1.0);
-  assert_near(s.min, 1.0);
-  assert_near(s.max, 9.0);
+  assert_summary(st_summarise(v, N(v)), 7, 2.0, 1.0, 1.0,
+                 9.0);
 }
 
 /* Even n: median (2 + 4) / 2 = 3; deviations {2,1,1,5} -> sorted 1 1 2 5
@@ -84,25 +89,15 @@ static void summarise_known_set(void **state) {
 static void summarise_even_n(void **state) {
   (void)state;
   const double v[] = {4, 1, 8, 2};
-  st_summary s = st_summarise(v, N(v));
-
-  assert_int_equal(s.n, 4);
-  assert_near(s.median, 3.0);
-  assert_near(s.mad, 1.5);
-  assert_near(s.min, 1.0);
-  assert_near(s.max, 8.0);
+  assert_summary(st_summarise(v, N(v)), 4, 3.0, 1.5, 1.0,
+                 8.0);
 }
 
 static void summarise_single_value(void **state) {
   (void)state;
   const double v[] = {0.25};
-  st_summary s = st_summarise(v, 1);
-
-  assert_int_equal(s.n, 1);
-  assert_near(s.median, 0.25);
-  assert_near(s.mad, 0.0);
-  assert_near(s.min, 0.25);
-  assert_near(s.max, 0.25);
+  assert_summary(st_summarise(v, 1), 1, 0.25, 0.0, 0.25,
+                 0.25);
 }
 
 /* min/max must not start from 0: with all values negative, a max that
