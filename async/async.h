@@ -6,6 +6,7 @@
  *                                    each result stored in its task's slot
  * Semaphore(C)                   ->  as_sem: at most C operations in flight
  * run_in_executor(None, f)       ->  uv_queue_work (primes --offload)
+ * aiohttp.ClientSession          ->  one curl multi handle on the loop (http)
  */
 #ifndef CONCLAB_ASYNC_H
 #define CONCLAB_ASYNC_H
@@ -45,7 +46,14 @@ typedef struct as_task {
   wl_slot result; /* filled off the loop thread by offloaded work */
 } as_task;
 
-typedef void (*as_task_start_fn)(as_task *t);
+/* How a workload runs on the loop: start one task; and, optionally, make
+ * state the whole batch shares once the loop exists (http: the curl multi
+ * handle) and free it after the loop has run. */
+typedef struct as_ops {
+  void (*start)(as_task *t);
+  int (*open)(as_batch *b);   /* 0, or -1 (printed) */
+  void (*close)(as_batch *b); /* may uv_close handles: the loop runs again */
+} as_ops;
 
 struct as_batch {
   uv_loop_t loop;
@@ -53,20 +61,24 @@ struct as_batch {
   wl_slot *slots;
   as_sem sem;
   int done;
-  as_task_start_fn start;
+  const as_ops *ops;
+  void *data; /* the workload's shared state, from ops->open */
 };
 
 /* Gather: make the loop, start every task under the semaphore, run the loop
  * until all are done, and close it. */
 int as_batch_run(const wl_workload *wl, const wl_params *p, wl_slot *slots,
-                 as_task_start_fn start);
+                 const as_ops *ops);
 /* A task's operation has completed: store its result in its slot and give
  * its permit to the next waiting task. */
 void as_task_done(as_task *t, wl_status status, uint64_t value);
+/* The same, with the whole result (http's status, retries, connections). */
+void as_task_finish(as_task *t, const wl_slot *result);
 
 /* The per-workload starts (async/sleep.c, async/primes.c). */
 void as_sleep_start(as_task *t);
 void as_primes_start_in_loop(as_task *t);
 void as_primes_start_offload(as_task *t);
+extern const as_ops as_http_ops;
 
 #endif

@@ -15,20 +15,24 @@
 
 static void task_start(as_waiter *w) {
   as_task *t = (as_task *)((char *)w - offsetof(as_task, waiter));
-  t->batch->start(t);
+  t->batch->ops->start(t);
 }
 
-void as_task_done(as_task *t, wl_status status, uint64_t value) {
+void as_task_finish(as_task *t, const wl_slot *result) {
   as_batch *b = t->batch;
-  b->slots[t->input.index].status = status;
-  b->slots[t->input.index].value = value;
+  b->slots[t->input.index] = *result;
   b->done++;
   as_sem_release(&b->sem);
 }
 
+void as_task_done(as_task *t, wl_status status, uint64_t value) {
+  wl_slot result = {.status = status, .value = value};
+  as_task_finish(t, &result);
+}
+
 int as_batch_run(const wl_workload *wl, const wl_params *p, wl_slot *slots,
-                 as_task_start_fn start) {
-  as_batch b = {.params = p, .slots = slots, .start = start};
+                 const as_ops *ops) {
+  as_batch b = {.params = p, .slots = slots, .ops = ops};
   as_task *tasks;
   int err;
 
@@ -40,6 +44,11 @@ int as_batch_run(const wl_workload *wl, const wl_params *p, wl_slot *slots,
   err = uv_loop_init(&b.loop);
   if (err != 0) {
     fprintf(stderr, "conclab: uv_loop_init: %s\n", uv_strerror(err));
+    free(tasks);
+    return -1;
+  }
+  if (ops->open != NULL && ops->open(&b) != 0) {
+    uv_loop_close(&b.loop);
     free(tasks);
     return -1;
   }
@@ -55,6 +64,10 @@ int as_batch_run(const wl_workload *wl, const wl_params *p, wl_slot *slots,
 
   /* await gather(...): run until nothing is left to wait for. */
   uv_run(&b.loop, UV_RUN_DEFAULT);
+  if (ops->close != NULL) {
+    ops->close(&b);
+    uv_run(&b.loop, UV_RUN_DEFAULT); /* the close callbacks it caused */
+  }
 
   err = uv_loop_close(&b.loop);
   if (err != 0)
@@ -76,19 +89,25 @@ static void set_threadpool_size(int size) {
   setenv("UV_THREADPOOL_SIZE", text, 1);
 }
 
+static const as_ops sleep_ops = {.start = as_sleep_start};
+static const as_ops primes_in_loop_ops = {.start = as_primes_start_in_loop};
+static const as_ops primes_offload_ops = {.start = as_primes_start_offload};
+
 int as_run(const wl_workload *wl, const wl_params *p, const as_options *o,
            wl_slot *slots) {
-  as_task_start_fn start;
+  const as_ops *ops;
 
   if (wl == &wl_sleep) {
-    start = as_sleep_start;
+    ops = &sleep_ops;
   } else if (wl == &wl_primes) {
     if (o->offload)
       set_threadpool_size(o->threadpool_size);
-    start = o->offload ? as_primes_start_offload : as_primes_start_in_loop;
+    ops = o->offload ? &primes_offload_ops : &primes_in_loop_ops;
+  } else if (wl == &wl_http) {
+    ops = &as_http_ops;
   } else {
     fprintf(stderr, "conclab: async: no implementation of '%s'\n", wl->name);
     return -1;
   }
-  return as_batch_run(wl, p, slots, start);
+  return as_batch_run(wl, p, slots, ops);
 }

@@ -12,8 +12,11 @@
 #include <sched.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "http.h"
 
 const char *const cl_model_names[] = {"seq", "async", "threaded",
                                       "multiproc"};
@@ -38,6 +41,8 @@ void cl_run_help(FILE *out) {
 "workloads:\n"
 "  sleep    I/O-bound: task i waits its delay, then returns i*10\n"
 "  primes   CPU-bound: count primes below M by trial division, in N chunks\n"
+"  http     network I/O: N GET requests (libcurl) to an HTTP server; by\n"
+"           default conclab starts its own (conclab serve) on a free port\n"
 "\n"
 "options:\n"
 "  --model M            seq | async | threaded | multiproc   (default seq)\n"
@@ -46,11 +51,12 @@ void cl_run_help(FILE *out) {
 "                       threaded: a pool of C pthreads\n"
 "                       multiproc: C forked worker processes, pipes\n"
 "  --tasks N            number of tasks, 1..%d\n"
-"                       (default: sleep 10, primes 64 chunks)\n"
-"  --concurrency C      at most C tasks in flight (default: sleep N, all\n"
-"                       at once; primes the number of cores).  Up to\n"
+"                       (default: sleep and http 10, primes 64 chunks)\n"
+"  --concurrency C      at most C tasks in flight (default: sleep and http\n"
+"                       N, all at once; primes the number of cores).  Up to\n"
 "                       %d for async, %d threads, %d processes\n"
-"  --delay-ms D         sleep: each task waits D ms, 0..%d (default 100)\n"
+"  --delay-ms D         sleep: each task waits D ms; http: each asks for\n"
+"                       /delay/D; 0..%d (default 100)\n"
 "  --delay-spread S     sleep: task i waits D plus a fixed extra in\n"
 "                       [0, S] ms, 0..%d (default 0)\n"
 "  --limit M            primes: count primes below M, 2..%lld\n"
@@ -58,13 +64,36 @@ void cl_run_help(FILE *out) {
 "  --offload            async + primes: run chunks on libuv's threadpool\n"
 "                       (uv_queue_work); UV_THREADPOOL_SIZE is set to\n"
 "                       min(C, 1024).  Without it chunks run in the loop\n"
+"\n"
+"http options:\n"
+"  --endpoint E         delay | bytes | stall: ask for /delay/D, /bytes/S or\n"
+"                       /stall (never answers; needs --timeout-ms)\n"
+"                       (default delay)\n"
+"  --size S             bytes: each response is S bytes, 0..%lld\n"
+"                       (default 1024)\n"
+"  --url BASE           use the server at BASE (http://host:port) instead\n"
+"                       of starting conclab serve\n"
+"  --no-reuse           a new connection for every request (default: each\n"
+"                       worker keeps its connections alive and reuses them)\n"
+"  --timeout-ms T       give up on an attempt after T ms, 0..%d\n"
+"                       (default 0: no limit)\n"
+"  --retries K          retry a failed request (5xx, timeout, connection\n"
+"                       error; not 4xx) up to K times, 0..%d (default 0)\n"
+"  --backoff-ms B       wait about B, 2B, 4B... ms before each retry, half\n"
+"                       of it jittered; 0..%d (default 50)\n"
+"  --fail-rate P        a seeded share P (0..1) of attempts asks for\n"
+"                       /status/500 or /drop instead (default 0)\n"
+"  --seed X             which attempts those are, 0..2^63-1 (default 1)\n"
+"\n"
+"common:\n"
 "  --json               print one JSON object instead of text\n"
 "  -h, --help           this help\n"
 "\n"
 "exit status: 0 all tasks ok, 3 some tasks failed (results still printed),\n"
 "1 the run itself failed, 2 bad usage.\n",
           CL_MAX_TASKS, CL_MAX_C_ASYNC, CL_MAX_C_THREADED, CL_MAX_C_MULTIPROC,
-          CL_MAX_DELAY_MS, CL_MAX_DELAY_MS, CL_MAX_LIMIT);
+          CL_MAX_DELAY_MS, CL_MAX_DELAY_MS, CL_MAX_LIMIT, CL_MAX_SIZE,
+          CL_MAX_TIMEOUT_MS, CL_MAX_RETRIES, CL_MAX_BACKOFF_MS);
 }
 
 static int usage(char *err, size_t errlen, const char *fmt, ...) {
@@ -117,6 +146,9 @@ static long long max_concurrency(cl_model m) {
  * (the range of --concurrency depends on it). */
 typedef struct raw_opts {
   const char *workload, *model, *tasks, *concurrency, *delay, *spread, *limit;
+  const char *endpoint, *size, *url, *timeout, *retries, *backoff, *fail_rate,
+      *seed;
+  int no_reuse;
 } raw_opts;
 
 /* Split argv into raw_opts.  Accepts "--flag value" and "--flag=value". */
@@ -129,6 +161,14 @@ static int collect(int argc, char **argv, raw_opts *raw, cl_run_opts *o,
       {"--delay-ms", offsetof(raw_opts, delay)},
       {"--delay-spread", offsetof(raw_opts, spread)},
       {"--limit", offsetof(raw_opts, limit)},
+      {"--endpoint", offsetof(raw_opts, endpoint)},
+      {"--size", offsetof(raw_opts, size)},
+      {"--url", offsetof(raw_opts, url)},
+      {"--timeout-ms", offsetof(raw_opts, timeout)},
+      {"--retries", offsetof(raw_opts, retries)},
+      {"--backoff-ms", offsetof(raw_opts, backoff)},
+      {"--fail-rate", offsetof(raw_opts, fail_rate)},
+      {"--seed", offsetof(raw_opts, seed)},
   };
   for (int i = 1; i < argc; i++) {
     const char *arg = argv[i], *eq = strchr(arg, '=');
@@ -143,6 +183,10 @@ static int collect(int argc, char **argv, raw_opts *raw, cl_run_opts *o,
     }
     if (strcmp(arg, "--offload") == 0) {
       o->offload = 1;
+      continue;
+    }
+    if (strcmp(arg, "--no-reuse") == 0) {
+      raw->no_reuse = 1;
       continue;
     }
     for (size_t k = 0; k < sizeof valued / sizeof valued[0]; k++) {
@@ -171,9 +215,112 @@ static int collect(int argc, char **argv, raw_opts *raw, cl_run_opts *o,
   return CL_PARSE_OK;
 }
 
+/* A flag given for a workload it does not apply to: its error, or NULL. */
+static const char *misplaced(const raw_opts *raw, const wl_workload *wl) {
+  int sleep = wl == &wl_sleep, primes = wl == &wl_primes, http = wl == &wl_http;
+  const struct { int given, applies; const char *msg; } rules[] = {
+      {raw->delay != NULL, sleep || http,
+       "--delay-ms: applies only to sleep and http"},
+      {raw->spread != NULL, sleep, "--delay-spread: applies only to sleep"},
+      {raw->limit != NULL, primes, "--limit: applies only to primes"},
+      {raw->endpoint != NULL, http, "--endpoint: applies only to http"},
+      {raw->size != NULL, http, "--size: applies only to http"},
+      {raw->url != NULL, http, "--url: applies only to http"},
+      {raw->no_reuse, http, "--no-reuse: applies only to http"},
+      {raw->timeout != NULL, http, "--timeout-ms: applies only to http"},
+      {raw->retries != NULL, http, "--retries: applies only to http"},
+      {raw->backoff != NULL, http, "--backoff-ms: applies only to http"},
+      {raw->fail_rate != NULL, http, "--fail-rate: applies only to http"},
+      {raw->seed != NULL, http, "--seed: applies only to http"},
+  };
+  for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
+    if (rules[i].given && !rules[i].applies)
+      return rules[i].msg;
+  return NULL;
+}
+
+/* An optional whole-number flag: parsed into *out (an int) when given. */
+static int parse_int_flag(const char *flag, const char *text, long long lo,
+                          long long hi, int *out, char *err, size_t errlen) {
+  long long v;
+  int rc;
+  if (text == NULL)
+    return CL_PARSE_OK;
+  if ((rc = parse_num(flag, text, lo, hi, &v, err, errlen)) != CL_PARSE_OK)
+    return rc;
+  *out = (int)v;
+  return CL_PARSE_OK;
+}
+
+/* The http workload's own flags. */
+static int parse_http(const raw_opts *raw, wl_params *p, char *err,
+                      size_t errlen) {
+  long long v;
+  char *end;
+  int rc;
+
+  p->endpoint = WL_EP_DELAY;
+  if (raw->endpoint != NULL) {
+    if (strcmp(raw->endpoint, "delay") == 0)
+      p->endpoint = WL_EP_DELAY;
+    else if (strcmp(raw->endpoint, "bytes") == 0)
+      p->endpoint = WL_EP_BYTES;
+    else if (strcmp(raw->endpoint, "stall") == 0)
+      p->endpoint = WL_EP_STALL;
+    else
+      return usage(err, errlen, "--endpoint: unknown endpoint '%s' "
+                   "(allowed: delay, bytes, stall)", raw->endpoint);
+  }
+  if (raw->delay != NULL && p->endpoint != WL_EP_DELAY)
+    return usage(err, errlen, "--delay-ms: applies only to --endpoint delay");
+  if (raw->size != NULL && p->endpoint != WL_EP_BYTES)
+    return usage(err, errlen, "--size: applies only to --endpoint bytes");
+  p->size = 1024;
+  if (raw->size != NULL) {
+    if ((rc = parse_num("--size", raw->size, 0, CL_MAX_SIZE, &v, err, errlen)))
+      return rc;
+    p->size = v;
+  }
+  if (raw->url != NULL &&
+      (strncmp(raw->url, "http://", 7) != 0 || raw->url[7] == '\0' ||
+       strlen(raw->url) > WL_HTTP_BASE_MAX))
+    return usage(err, errlen, "--url: '%s' is not a base URL (allowed: "
+                 "http://HOST[:PORT][/PATH], at most %d characters)",
+                 raw->url, WL_HTTP_BASE_MAX);
+  p->url = raw->url; /* NULL: conclab run starts its own server */
+  p->no_reuse = raw->no_reuse;
+  p->backoff_ms = 50;
+  p->seed = 1;
+  if ((rc = parse_int_flag("--timeout-ms", raw->timeout, 0, CL_MAX_TIMEOUT_MS,
+                           &p->timeout_ms, err, errlen)) ||
+      (rc = parse_int_flag("--retries", raw->retries, 0, CL_MAX_RETRIES,
+                           &p->retries, err, errlen)) ||
+      (rc = parse_int_flag("--backoff-ms", raw->backoff, 0, CL_MAX_BACKOFF_MS,
+                           &p->backoff_ms, err, errlen)))
+    return rc;
+  if (p->endpoint == WL_EP_STALL && p->timeout_ms == 0)
+    return usage(err, errlen, "--endpoint stall: needs --timeout-ms (a "
+                 "stalled request never ends by itself)");
+  if (raw->fail_rate != NULL) {
+    errno = 0;
+    p->fail_rate = strtod(raw->fail_rate, &end);
+    if (*raw->fail_rate == '\0' || *end != '\0' || errno != 0 ||
+        !(p->fail_rate >= 0.0 && p->fail_rate <= 1.0))
+      return usage(err, errlen, "--fail-rate: '%s' is not a share (allowed: "
+                   "a number from 0 to 1)", raw->fail_rate);
+  }
+  if (raw->seed != NULL) {
+    if ((rc = parse_num("--seed", raw->seed, 0, INT64_MAX, &v, err, errlen)))
+      return rc;
+    p->seed = (uint64_t)v;
+  }
+  return CL_PARSE_OK;
+}
+
 int cl_run_parse(int argc, char **argv, cl_run_opts *o, char *err,
                  size_t errlen) {
   raw_opts raw = {0};
+  const char *wrong;
   long long v;
   int rc;
 
@@ -184,54 +331,41 @@ int cl_run_parse(int argc, char **argv, cl_run_opts *o, char *err,
     return rc;
 
   if (raw.workload == NULL)
-    return usage(err, errlen, "run: missing WORKLOAD (allowed: sleep, primes)");
+    return usage(err, errlen, "run: missing WORKLOAD (allowed: sleep, primes, "
+                 "http)");
   o->wl = wl_find(raw.workload);
   if (o->wl == NULL)
     return usage(err, errlen, "run: unknown workload '%s' (allowed: sleep, "
-                 "primes)", raw.workload);
+                 "primes, http)", raw.workload);
   if (raw.model && parse_model(raw.model, &o->model, err, errlen))
     return CL_PARSE_USAGE;
+  if ((wrong = misplaced(&raw, o->wl)) != NULL)
+    return usage(err, errlen, "%s", wrong);
 
   wl_params *p = &o->params;
   int is_primes = o->wl == &wl_primes;
-  if (is_primes && (raw.delay || raw.spread))
-    return usage(err, errlen, "%s: applies only to sleep",
-                 raw.delay ? "--delay-ms" : "--delay-spread");
-  if (!is_primes && raw.limit)
-    return usage(err, errlen, "--limit: applies only to primes");
   p->tasks = is_primes ? 64 : 10;
   p->delay_ms = 100;
   p->limit = 2000000;
 
-  if (raw.tasks) {
-    if ((rc = parse_num("--tasks", raw.tasks, 1, CL_MAX_TASKS, &v, err, errlen)))
-      return rc;
-    p->tasks = (int)v;
-  }
+  if ((rc = parse_int_flag("--tasks", raw.tasks, 1, CL_MAX_TASKS, &p->tasks,
+                           err, errlen)))
+    return rc;
   p->concurrency = is_primes ? cl_cores() : p->tasks;
-  if (raw.concurrency) {
-    if ((rc = parse_num("--concurrency", raw.concurrency, 1,
-                        max_concurrency(o->model), &v, err, errlen)))
-      return rc;
-    p->concurrency = (int)v;
-  }
+  if ((rc = parse_int_flag("--concurrency", raw.concurrency, 1,
+                           max_concurrency(o->model), &p->concurrency, err,
+                           errlen)))
+    return rc;
   if (p->concurrency > max_concurrency(o->model))
     return usage(err, errlen, "--concurrency: the default, %d, is more than "
                  "%s allows (1..%lld); give a smaller --concurrency",
                  p->concurrency, cl_model_names[o->model],
                  max_concurrency(o->model));
-  if (raw.delay) {
-    if ((rc = parse_num("--delay-ms", raw.delay, 0, CL_MAX_DELAY_MS, &v, err,
-                        errlen)))
-      return rc;
-    p->delay_ms = (int)v;
-  }
-  if (raw.spread) {
-    if ((rc = parse_num("--delay-spread", raw.spread, 0, CL_MAX_DELAY_MS, &v,
-                        err, errlen)))
-      return rc;
-    p->delay_spread_ms = (int)v;
-  }
+  if ((rc = parse_int_flag("--delay-ms", raw.delay, 0, CL_MAX_DELAY_MS,
+                           &p->delay_ms, err, errlen)) ||
+      (rc = parse_int_flag("--delay-spread", raw.spread, 0, CL_MAX_DELAY_MS,
+                           &p->delay_spread_ms, err, errlen)))
+    return rc;
   if (raw.limit) {
     if ((rc = parse_num("--limit", raw.limit, 2, CL_MAX_LIMIT, &v, err,
                         errlen)))
@@ -241,6 +375,8 @@ int cl_run_parse(int argc, char **argv, cl_run_opts *o, char *err,
   if (is_primes && p->tasks > p->limit)
     return usage(err, errlen, "--tasks: %d chunks of numbers below %lld: "
                  "need N <= M", p->tasks, (long long)p->limit);
+  if (o->wl == &wl_http && (rc = parse_http(&raw, p, err, errlen)))
+    return rc;
   if (o->offload && !(o->model == CL_ASYNC && o->wl->kind == WL_KIND_CPU))
     return usage(err, errlen, "--offload: applies only to --model async with "
                  "CPU work (primes)");

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "workload.h"
 
@@ -20,6 +21,10 @@ extern const char *const cl_model_names[]; /* indexed by cl_model */
 #define CL_MAX_C_MULTIPROC 2000
 #define CL_MAX_DELAY_MS 60000
 #define CL_MAX_LIMIT 1000000000LL
+#define CL_MAX_SIZE (64LL * 1024 * 1024) /* what conclab serve's /bytes allows */
+#define CL_MAX_TIMEOUT_MS 600000
+#define CL_MAX_RETRIES 100
+#define CL_MAX_BACKOFF_MS 60000
 
 typedef struct cl_run_opts {
   const wl_workload *wl;
@@ -33,6 +38,8 @@ typedef struct cl_run_result {
   double wall_s, user_s, sys_s;
   long max_rss_kb, vol_ctx, invol_ctx;
   int ok, failed, timeouts;
+  int http_errors, conn_errors; /* http: failed with a status / without */
+  long retries, connects;       /* http: retries used, connections opened */
   uint64_t checksum;
   int threadpool_size; /* async --offload; else 0 */
   int workers, workers_lost; /* multiproc: processes forked, lost */
@@ -61,5 +68,11 @@ int cl_cmd_run(int argc, char **argv);
 int cl_cmd_suite(int argc, char **argv);
 
 int cl_cores(void);
+
+/* The http workload's embedded server: `exe serve --port 0` as a child.
+ * start: 0 with its base URL in url, or -1 (printed).  stop: SIGTERM, wait;
+ * 0 when it exited cleanly, -1 (printed) otherwise. */
+int cl_server_start(const char *exe, char *url, size_t cap, pid_t *pid);
+int cl_server_stop(pid_t pid);
 
 #endif

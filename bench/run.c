@@ -9,6 +9,7 @@
  */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -80,12 +81,19 @@ int cl_run_exec(const cl_run_opts *o, cl_run_result *r) {
   r->workers = mp.workers_started;
   r->workers_lost = mp.workers_lost;
   for (int i = 0; i < o->params.tasks; i++) {
-    if (slots[i].status == WL_OK)
+    const wl_slot *s = &slots[i];
+    if (s->status == WL_OK)
       r->ok++;
     else
       r->failed++;
-    if (slots[i].status == WL_TIMEOUT)
+    if (s->status == WL_TIMEOUT)
       r->timeouts++;
+    if (s->status == WL_ERROR && s->http_status != 0)
+      r->http_errors++;
+    if (s->status == WL_ERROR && s->http_status == 0)
+      r->conn_errors++;
+    r->retries += s->retries;
+    r->connects += s->connects;
   }
   r->checksum = wl_checksum(slots, o->params.tasks);
   free(slots);
@@ -106,8 +114,25 @@ void cl_run_print(FILE *out, const cl_run_opts *o, const cl_run_result *r) {
   if (o->model == CL_MULTIPROC)
     fprintf(out, "  workers: %d forked, %d lost\n", r->workers,
             r->workers_lost);
+  if (o->wl == &wl_http) {
+    fprintf(out, "  server: %s\n", o->params.url);
+    fprintf(out, "  failures: %d HTTP errors, %d timeouts, %d connection "
+            "errors; %ld retries\n", r->http_errors, r->timeouts,
+            r->conn_errors, r->retries);
+    fprintf(out, "  connections opened: %ld (%s)\n", r->connects,
+            o->params.no_reuse ? "a new one per request" : "reused");
+  }
   fprintf(out, "  tasks: %d ok, %d failed; checksum %016llx\n", r->ok,
           r->failed, (unsigned long long)r->checksum);
+}
+
+static const char *endpoint_name(wl_endpoint e) {
+  switch (e) {
+  case WL_EP_DELAY: return "delay";
+  case WL_EP_BYTES: return "bytes";
+  case WL_EP_STALL: return "stall";
+  }
+  return "";
 }
 
 void cl_run_print_json(FILE *out, const cl_run_opts *o,
@@ -138,29 +163,78 @@ void cl_run_print_json(FILE *out, const cl_run_opts *o,
   jw_int(&w, "ok", r->ok);
   jw_int(&w, "failed", r->failed);
   jw_int(&w, "timeouts", r->timeouts);
+  if (o->wl == &wl_http) {
+    jw_str(&w, "endpoint", endpoint_name(o->params.endpoint));
+    jw_int(&w, "size", o->params.endpoint == WL_EP_BYTES ? o->params.size : 0);
+    jw_str(&w, "url", o->params.url);
+    jw_int(&w, "reuse", !o->params.no_reuse);
+    jw_int(&w, "timeout_ms", o->params.timeout_ms);
+    jw_int(&w, "max_retries", o->params.retries);
+    jw_int(&w, "backoff_ms", o->params.backoff_ms);
+    jw_num(&w, "fail_rate", o->params.fail_rate);
+    jw_int(&w, "http_errors", r->http_errors);
+    jw_int(&w, "conn_errors", r->conn_errors);
+    jw_int(&w, "retries", r->retries);
+    jw_int(&w, "connections", r->connects);
+  }
   jw_str(&w, "checksum", checksum);
   jw_end(&w);
 }
 
-/* The parent holds two pipe ends per worker (and briefly four while it
- * forks one).  main raised the soft limit to the hard one; if that is
- * still too low, say so now rather than fail halfway through the forks. */
-static int enough_fds(int workers) {
+/* Each multiproc worker costs the parent two pipe ends (four while it
+ * forks one); each request in flight costs one socket.  main raised the
+ * soft limit to the hard one; if that is still too low, say so now rather
+ * than fail halfway through. */
+static int enough_fds(const cl_run_opts *o) {
+  const wl_params *p = &o->params;
+  int c = p->concurrency < p->tasks ? p->concurrency : p->tasks;
+  int per = (o->model == CL_MULTIPROC ? 2 : 0) + (o->wl == &wl_http ? 1 : 0);
+  rlim_t need = (rlim_t)c * (rlim_t)per + 32;
   struct rlimit rl;
-  rlim_t need = (rlim_t)workers * 2 + 32;
-  if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= need)
+
+  if (per == 0 || getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= need)
     return 1;
-  fprintf(stderr, "conclab: --concurrency: %d worker processes need about "
-          "%lu open files, but the limit is %lu (ulimit -n): allowed here "
-          "1..%lu\n", workers, (unsigned long)need,
-          (unsigned long)rl.rlim_cur,
-          rl.rlim_cur > 34 ? (unsigned long)(rl.rlim_cur - 32) / 2 : 1UL);
+  fprintf(stderr, "conclab: --concurrency: %d %s need about %lu open files, "
+          "but the limit is %lu (ulimit -n): allowed here 1..%lu\n", c,
+          o->model == CL_MULTIPROC ? "worker processes" : "requests in flight",
+          (unsigned long)need, (unsigned long)rl.rlim_cur,
+          rl.rlim_cur > 32 + (rlim_t)per
+              ? (unsigned long)((rl.rlim_cur - 32) / (rlim_t)per) : 1UL);
   return 0;
+}
+
+/* Run and print, with the http workload's embedded server around it when
+ * no --url was given. */
+static int run_and_report(cl_run_opts *o) {
+  char url[64];
+  pid_t server = 0;
+  cl_run_result r;
+  int rc;
+
+  if (o->wl == &wl_http && o->params.url == NULL) {
+    if (cl_server_start("/proc/self/exe", url, sizeof url, &server) != 0)
+      return 1;
+    o->params.url = url;
+  }
+  rc = cl_run_exec(o, &r);
+  if (server > 0 && cl_server_stop(server) != 0)
+    rc = -1;
+  if (rc != 0)
+    return 1;
+  if (o->json)
+    cl_run_print_json(stdout, o, &r);
+  else
+    cl_run_print(stdout, o, &r);
+  if (fflush(stdout) != 0 || ferror(stdout)) {
+    fprintf(stderr, "conclab: run: writing the results: %s\n",
+            strerror(errno));
+    return 1;
+  }
+  return r.failed > 0 ? 3 : 0;
 }
 
 int cl_cmd_run(int argc, char **argv) {
   cl_run_opts o;
-  cl_run_result r;
   char err[256];
 
   switch (cl_run_parse(argc, argv, &o, err, sizeof err)) {
@@ -171,20 +245,7 @@ int cl_cmd_run(int argc, char **argv) {
     fprintf(stderr, "conclab: %s\n", err);
     return 2;
   }
-  if (o.model == CL_MULTIPROC &&
-      !enough_fds(o.params.concurrency < o.params.tasks ? o.params.concurrency
-                                                        : o.params.tasks))
+  if (!enough_fds(&o))
     return 2;
-  if (cl_run_exec(&o, &r) != 0)
-    return 1;
-  if (o.json)
-    cl_run_print_json(stdout, &o, &r);
-  else
-    cl_run_print(stdout, &o, &r);
-  if (fflush(stdout) != 0 || ferror(stdout)) {
-    fprintf(stderr, "conclab: run: writing the results: %s\n",
-            strerror(errno));
-    return 1;
-  }
-  return r.failed > 0 ? 3 : 0;
+  return run_and_report(&o);
 }

@@ -38,8 +38,8 @@ typedef struct mp_batch {
 static void batch_lost(mp_batch *b, mp_worker *w);
 
 static int batch_spawn(mp_batch *b, mp_worker *w) {
-  if (mp_worker_spawn(b->workers, b->nworkers, (int)(w - b->workers), b->wl) !=
-      0)
+  if (mp_worker_spawn(b->workers, b->nworkers, (int)(w - b->workers), b->wl,
+                      b->params) != 0)
     return -1;
   b->usage->workers_started++;
   return 0;
@@ -95,8 +95,11 @@ static void batch_collect(mp_batch *b, mp_worker *w) {
     batch_lost(b, w);
     return;
   }
-  b->slots[res.index].status = (wl_status)res.status;
-  b->slots[res.index].value = res.value;
+  b->slots[res.index] = (wl_slot){.status = (wl_status)res.status,
+                                  .value = res.value,
+                                  .http_status = res.http_status,
+                                  .retries = res.retries,
+                                  .connects = res.connects};
   w->task = -1;
   batch_dispatch(b, w);
 }

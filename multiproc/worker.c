@@ -20,34 +20,46 @@ static void close_fd(int *fd) {
   *fd = -1;
 }
 
-/* The child's whole life: read a task frame, run the task the blocking
- * way, write a result frame; exit when the task pipe closes.  _exit, not
- * exit: the parent's stdio buffers and atexit handlers are not ours. */
-static void worker_main(const wl_workload *wl, int task_fd, int result_fd) {
+/* The child's whole life: open its worker state, then read a task frame,
+ * run the task the blocking way, write a result frame; exit when the task
+ * pipe closes.  _exit, not exit: the parent's stdio buffers and atexit
+ * handlers are not ours. */
+_Noreturn static void worker_main(const wl_workload *wl, const wl_params *p,
+                                  int task_fd, int result_fd) {
+  void *worker; /* http: this process's one curl handle */
+
+  if (wl_worker_open(wl, p, &worker) != 0)
+    _exit(1); /* the parent fails the task it sends, and replaces us */
   for (;;) {
     mp_task_msg msg;
     mp_result_msg res = {0};
+    wl_slot out = {0};
     wl_task task;
-    uint64_t value = 0;
     uint32_t len;
     int r = mp_frame_read(task_fd, &msg, sizeof msg, &len);
 
     if (r == 0)
-      _exit(0); /* no more work */
+      break; /* no more work */
     if (r < 0 || len != sizeof msg)
       _exit(1);
     task.index = msg.index;
     task.a = msg.a;
     task.b = msg.b;
     res.index = msg.index;
-    res.status = (uint32_t)wl->run_blocking(&task, &value);
-    res.value = value;
+    res.status = (uint32_t)wl->run_blocking(&task, worker, &out);
+    res.value = out.value;
+    res.http_status = out.http_status;
+    res.retries = out.retries;
+    res.connects = out.connects;
     if (mp_frame_write(result_fd, &res, sizeof res) != 0)
       _exit(1); /* the parent is gone */
   }
+  wl_worker_close(wl, worker);
+  _exit(0);
 }
 
-int mp_worker_spawn(mp_worker *all, int n, int self, const wl_workload *wl) {
+int mp_worker_spawn(mp_worker *all, int n, int self, const wl_workload *wl,
+                    const wl_params *p) {
   mp_worker *w = &all[self];
   int task_pipe[2], result_pipe[2];
 
@@ -84,8 +96,7 @@ int mp_worker_spawn(mp_worker *all, int n, int self, const wl_workload *wl) {
     }
     close(task_pipe[1]);
     close(result_pipe[0]);
-    worker_main(wl, task_pipe[0], result_pipe[1]);
-    _exit(1); /* not reached: never return into the parent's code */
+    worker_main(wl, p, task_pipe[0], result_pipe[1]); /* never returns */
   }
 
   /* Parent: keep the write end of the task pipe, the read end of results. */

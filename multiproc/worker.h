@@ -29,6 +29,8 @@ typedef struct mp_result_msg {
   uint32_t index;
   uint32_t status; /* a wl_status */
   uint64_t value;
+  int32_t http_status, retries, connects; /* wl_slot's http fields */
+  uint32_t reserved;                      /* always 0 */
 } mp_result_msg;
 
 typedef struct mp_worker {
@@ -39,10 +41,12 @@ typedef struct mp_worker {
 } mp_worker;
 
 /* Fork worker `self` of `all[0..n)`.  The child closes every other worker's
- * pipe ends (so their end of file still means something), then serves
- * tasks until its task pipe closes.  0 in the parent, -1 if the pipes or the
- * fork failed (printed). */
-int mp_worker_spawn(mp_worker *all, int n, int self, const wl_workload *wl);
+ * pipe ends (so their end of file still means something), opens its own
+ * worker state (http: one curl handle), then serves tasks until its task
+ * pipe closes.  0 in the parent, -1 if the pipes or the fork failed
+ * (printed). */
+int mp_worker_spawn(mp_worker *all, int n, int self, const wl_workload *wl,
+                    const wl_params *p);
 /* Close the parent's ends and wait4 the process, adding its usage.  Counts a
  * worker that did not exit with status 0 as lost. */
 void mp_worker_reap(mp_worker *w, mp_usage *usage);

@@ -107,9 +107,12 @@ static void test_edge_sizes(void **state) {
 
 /* The checksum sees order and status, not just the values. */
 static void test_checksum_is_order_sensitive(void **state) {
-  wl_slot a[2] = {{WL_OK, 10}, {WL_OK, 20}};
-  wl_slot b[2] = {{WL_OK, 20}, {WL_OK, 10}};
-  wl_slot c[2] = {{WL_OK, 10}, {WL_ERROR, 20}};
+  wl_slot a[2] = {{.status = WL_OK, .value = 10},
+                  {.status = WL_OK, .value = 20}};
+  wl_slot b[2] = {{.status = WL_OK, .value = 20},
+                  {.status = WL_OK, .value = 10}};
+  wl_slot c[2] = {{.status = WL_OK, .value = 10},
+                  {.status = WL_ERROR, .value = 20}};
   (void)state;
   assert_true(wl_checksum(a, 2) != wl_checksum(b, 2));
   assert_true(wl_checksum(a, 2) != wl_checksum(c, 2));

@@ -85,10 +85,11 @@ static void crashy_input(const wl_params *p, uint32_t i, wl_task *out) {
   out->a = out->b = 0;
 }
 
-static wl_status crashy_run(const wl_task *t, uint64_t *value) {
+static wl_status crashy_run(const wl_task *t, void *worker, wl_slot *out) {
+  (void)worker;
   if (g_crash == CRASH_ALL || (g_crash == CRASH_SOME && t->index % 10 == 3))
     raise(SIGKILL);
-  *value = t->index + 1000;
+  out->value = t->index + 1000;
   return WL_OK;
 }
 

@@ -139,8 +139,9 @@ typedef struct counter {
   unsigned char ran[1000];
 } counter;
 
-static void count_job(void *arg, int task) {
+static void count_job(void *arg, void *thread_state, int task) {
   counter *c = arg;
+  (void)thread_state;
   struct timespec pause = {0, 100000L}; /* 0.1 ms: work is still queued */
   nanosleep(&pause, NULL);
   pthread_mutex_lock(&c->lock);
@@ -167,9 +168,68 @@ static void test_pool_finish_with_work_pending(void **state) {
   assert_null(pool.threads);
 }
 
-static void noop_job(void *arg, int task) {
+static void noop_job(void *arg, void *thread_state, int task) {
   (void)arg;
+  (void)thread_state;
   (void)task;
+}
+
+/* Per-thread state: each thread opens its own once, every job it runs gets
+ * that one, and it is closed once when the thread ends. */
+typedef struct thread_stats {
+  pthread_mutex_t lock;
+  int opened, closed, jobs_with_own_state;
+} thread_stats;
+
+typedef struct thread_state {
+  pthread_t owner;
+  int jobs;
+} thread_state;
+
+static void *state_open(void *arg) {
+  thread_stats *s = arg;
+  thread_state *ts = calloc(1, sizeof *ts);
+  ts->owner = pthread_self();
+  pthread_mutex_lock(&s->lock);
+  s->opened++;
+  pthread_mutex_unlock(&s->lock);
+  return ts;
+}
+
+static void state_job(void *arg, void *state, int task) {
+  thread_stats *s = arg;
+  thread_state *ts = state;
+  (void)task;
+  ts->jobs++;
+  if (pthread_equal(ts->owner, pthread_self())) {
+    pthread_mutex_lock(&s->lock);
+    s->jobs_with_own_state++;
+    pthread_mutex_unlock(&s->lock);
+  }
+}
+
+static void state_close(void *arg, void *state) {
+  thread_stats *s = arg;
+  pthread_mutex_lock(&s->lock);
+  s->closed++;
+  pthread_mutex_unlock(&s->lock);
+  free(state);
+}
+
+static void test_pool_thread_state(void **state) {
+  static thread_stats s = {.lock = PTHREAD_MUTEX_INITIALIZER};
+  th_pool pool;
+  (void)state;
+
+  assert_int_equal(th_pool_init(&pool, 64, state_job, &s), 0);
+  th_pool_on_thread(&pool, state_open, state_close);
+  for (int i = 0; i < 64; i++)
+    th_pool_submit(&pool, i);
+  assert_int_equal(th_pool_start(&pool, 4), 0);
+  th_pool_finish(&pool);
+  assert_int_equal(s.opened, 4);
+  assert_int_equal(s.closed, 4);
+  assert_int_equal(s.jobs_with_own_state, 64);
 }
 
 /* The pool can start 10,000 threads with its small stacks.  ThreadSanitizer
@@ -198,6 +258,7 @@ int main(void) {
       cmocka_unit_test(test_close_wakes_waiters),
       cmocka_unit_test(test_pool_finish_with_work_pending),
       cmocka_unit_test(test_pool_starts_many_threads),
+      cmocka_unit_test(test_pool_thread_state),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

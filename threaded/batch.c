@@ -25,9 +25,23 @@ typedef struct th_batch {
   wl_slot *slots;
 } th_batch;
 
-static void batch_job(void *arg, int task) {
+/* Each thread's worker state (http: its own curl handle, reused for every
+ * request the thread makes).  If it cannot be made the thread runs with
+ * NULL, and the workload fails those tasks: the batch still finishes. */
+static void *batch_thread_open(void *arg) {
   th_batch *b = arg;
-  wl_run_one(b->wl, b->params, (uint32_t)task, &b->slots[task]);
+  void *worker;
+  return wl_worker_open(b->wl, b->params, &worker) == 0 ? worker : NULL;
+}
+
+static void batch_thread_close(void *arg, void *worker) {
+  th_batch *b = arg;
+  wl_worker_close(b->wl, worker);
+}
+
+static void batch_job(void *arg, void *worker, int task) {
+  th_batch *b = arg;
+  wl_run_one(b->wl, b->params, (uint32_t)task, worker, &b->slots[task]);
 }
 
 int th_run(const wl_workload *wl, const wl_params *p, wl_slot *slots) {
@@ -39,6 +53,7 @@ int th_run(const wl_workload *wl, const wl_params *p, wl_slot *slots) {
 
   if (th_pool_init(&pool, queue_cap, batch_job, &b) != 0)
     return -1;
+  th_pool_on_thread(&pool, batch_thread_open, batch_thread_close);
   for (; i < queue_cap; i++) /* room for these: never blocks */
     th_pool_submit(&pool, i);
   /* All queued?  Then close now: a worker that finds the queue empty exits

@@ -13,10 +13,13 @@
 
 static void *pool_worker(void *arg) {
   th_pool *pool = arg;
+  void *state = pool->open != NULL ? pool->open(pool->arg) : NULL;
   int task;
 
   while (th_queue_get(&pool->queue, &task))
-    pool->job(pool->arg, task);
+    pool->job(pool->arg, state, task);
+  if (pool->close != NULL)
+    pool->close(pool->arg, state);
   return NULL;
 }
 
@@ -24,6 +27,8 @@ int th_pool_init(th_pool *pool, int queue_cap, th_job_fn job, void *arg) {
   pool->threads = NULL;
   pool->nthreads = 0;
   pool->job = job;
+  pool->open = NULL;
+  pool->close = NULL;
   pool->arg = arg;
   if (th_queue_init(&pool->queue, queue_cap) != 0) {
     fprintf(stderr, "conclab: threaded: out of memory for a queue of %d\n",
@@ -31,6 +36,11 @@ int th_pool_init(th_pool *pool, int queue_cap, th_job_fn job, void *arg) {
     return -1;
   }
   return 0;
+}
+
+void th_pool_on_thread(th_pool *pool, th_open_fn open, th_close_fn close) {
+  pool->open = open;
+  pool->close = close;
 }
 
 int th_pool_start(th_pool *pool, int n) {

@@ -35,8 +35,10 @@ static void primes_task_input(const wl_params *p, uint32_t i, wl_task *out) {
   out->b = m * (i + 1) / n;
 }
 
-static wl_status primes_run_blocking(const wl_task *t, uint64_t *value) {
-  *value = wl_primes_count(t->a, t->b);
+static wl_status primes_run_blocking(const wl_task *t, void *worker,
+                                     wl_slot *out) {
+  (void)worker;
+  out->value = wl_primes_count(t->a, t->b);
   return WL_OK;
 }
 

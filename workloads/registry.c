@@ -6,7 +6,7 @@
 
 #include <string.h>
 
-const wl_workload *const wl_all[] = {&wl_sleep, &wl_primes, NULL};
+const wl_workload *const wl_all[] = {&wl_sleep, &wl_primes, &wl_http, NULL};
 
 const wl_workload *wl_find(const char *name) {
   for (int i = 0; wl_all[i] != NULL; i++)
@@ -15,31 +15,49 @@ const wl_workload *wl_find(const char *name) {
   return NULL;
 }
 
+int wl_worker_open(const wl_workload *wl, const wl_params *p, void **worker) {
+  *worker = NULL;
+  return wl->worker_open != NULL ? wl->worker_open(p, worker) : 0;
+}
+
+void wl_worker_close(const wl_workload *wl, void *worker) {
+  if (wl->worker_close != NULL && worker != NULL)
+    wl->worker_close(worker);
+}
+
 void wl_run_one(const wl_workload *wl, const wl_params *p, uint32_t i,
-                wl_slot *slot) {
+                void *worker, wl_slot *slot) {
+  wl_slot out = {0};
   wl_task task;
-  uint64_t value = 0;
 
   wl->task_input(p, i, &task);
-  slot->status = wl->run_blocking(&task, &value);
-  slot->value = value;
+  out.status = wl->run_blocking(&task, worker, &out);
+  *slot = out;
 }
 
 /* FNV-1a, 64 bit, one byte at a time: short, well known, order-sensitive. */
-static uint64_t fnv1a(uint64_t h, uint64_t word) {
-  for (int i = 0; i < 8; i++) {
-    h ^= (word >> (8 * i)) & 0xff;
+uint64_t wl_hash_bytes(uint64_t h, const void *data, size_t n) {
+  const unsigned char *b = data;
+  for (size_t i = 0; i < n; i++) {
+    h ^= b[i];
     h *= 0x100000001b3ULL;
   }
   return h;
 }
 
+uint64_t wl_hash_word(uint64_t h, uint64_t word) {
+  unsigned char b[8];
+  for (int i = 0; i < 8; i++)
+    b[i] = (unsigned char)(word >> (8 * i));
+  return wl_hash_bytes(h, b, sizeof b);
+}
+
 uint64_t wl_checksum(const wl_slot *slots, int n) {
-  uint64_t h = 0xcbf29ce484222325ULL;
+  uint64_t h = WL_HASH_INIT;
   for (int i = 0; i < n; i++) {
-    h = fnv1a(h, (uint64_t)i);
-    h = fnv1a(h, (uint64_t)slots[i].status);
-    h = fnv1a(h, slots[i].value);
+    h = wl_hash_word(h, (uint64_t)i);
+    h = wl_hash_word(h, (uint64_t)slots[i].status);
+    h = wl_hash_word(h, slots[i].value);
   }
   return h;
 }

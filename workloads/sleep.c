@@ -38,10 +38,12 @@ int wl_sleep_ms(uint64_t ms) {
   return 0;
 }
 
-static wl_status sleep_run_blocking(const wl_task *t, uint64_t *value) {
+static wl_status sleep_run_blocking(const wl_task *t, void *worker,
+                                    wl_slot *out) {
+  (void)worker;
   if (wl_sleep_ms(t->a) != 0)
     return WL_ERROR;
-  *value = wl_sleep_value(t->index);
+  out->value = wl_sleep_value(t->index);
   return WL_OK;
 }
 

@@ -10,9 +10,17 @@
 #ifndef CONCLAB_WORKLOAD_H
 #define CONCLAB_WORKLOAD_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 typedef enum wl_kind { WL_KIND_IO, WL_KIND_CPU } wl_kind;
+
+/* What each http task asks the server for. */
+typedef enum wl_endpoint {
+  WL_EP_DELAY, /* /delay/D: the answer comes after D ms */
+  WL_EP_BYTES, /* /bytes/S: S bytes of body */
+  WL_EP_STALL, /* /stall: no answer ever (for --timeout-ms) */
+} wl_endpoint;
 
 /* The outcome of one task.  A failed task never aborts its batch
  * (asyncio.gather(..., return_exceptions=True)). */
@@ -22,6 +30,8 @@ typedef enum wl_status {
   WL_ERROR, /* the task failed, or the worker running it died */
   WL_TIMEOUT,
 } wl_status;
+/* http tells its errors apart by wl_slot.http_status: an error with a status
+ * (500, say) is an HTTP error; one without (0) a connection error. */
 
 /* Parameters of one batch.  Each workload reads the fields it needs. */
 typedef struct wl_params {
@@ -30,19 +40,32 @@ typedef struct wl_params {
   int delay_ms;        /* sleep: every task waits this long... */
   int delay_spread_ms; /* ...plus a per-task extra in [0, spread] */
   int64_t limit;       /* primes: count primes below this */
+  /* http: the request, and how the client treats failures */
+  const char *url;      /* the server's base URL, "http://127.0.0.1:8080" */
+  wl_endpoint endpoint; /* /delay/D, /bytes/S or /stall */
+  int64_t size;         /* S for /bytes */
+  int no_reuse;         /* a new connection for every request */
+  int timeout_ms;       /* each attempt's limit; 0: none */
+  int retries;          /* K: retry a failed request up to K times... */
+  int backoff_ms;       /* ...waiting about B, 2B, 4B, ... ms in between */
+  double fail_rate;     /* p: this share of attempts asks for a failure */
+  uint64_t seed;        /* which attempts those are */
 } wl_params;
 
 /* Task i's input: small and flat, so it can travel in a pipe frame. */
 typedef struct wl_task {
   uint32_t index;
-  uint64_t a; /* sleep: delay in ms;        primes: first number */
-  uint64_t b; /* sleep: unused;             primes: one past the last */
+  uint64_t a; /* sleep: delay in ms;   primes: first number;  http: unused */
+  uint64_t b; /* sleep: unused;        primes: one past the last */
 } wl_task;
 
 /* Task i's result slot.  Slot i belongs to task i (gather order). */
 typedef struct wl_slot {
   wl_status status;
   uint64_t value;
+  int http_status; /* http: the last attempt's HTTP status; 0 if none */
+  int retries;     /* http: attempts after the first */
+  int connects;    /* http: connections opened (CURLINFO_NUM_CONNECTS) */
 } wl_slot;
 
 typedef struct wl_workload {
@@ -51,8 +74,15 @@ typedef struct wl_workload {
   const char *summary; /* one line for --help */
   /* Fill task i's input from the batch parameters. */
   void (*task_input)(const wl_params *p, uint32_t i, wl_task *out);
-  /* Run one task the blocking way; return its status, store its value. */
-  wl_status (*run_blocking)(const wl_task *t, uint64_t *value);
+  /* Run one task the blocking way; return its status, store its value (and
+   * anything else it reports) in out.  worker is the caller's state from
+   * worker_open, or NULL for a workload without one. */
+  wl_status (*run_blocking)(const wl_task *t, void *worker, wl_slot *out);
+  /* Optional: state a worker keeps across its tasks (http: one reused curl
+   * handle).  seq opens one, each thread and each worker process its own.
+   * 0, or -1 when it could not be made (printed). */
+  int (*worker_open)(const wl_params *p, void **worker);
+  void (*worker_close)(void *worker);
 } wl_workload;
 
 /* The registry. */
@@ -61,6 +91,7 @@ extern const wl_workload *const wl_all[]; /* NULL-terminated */
 
 extern const wl_workload wl_sleep;
 extern const wl_workload wl_primes;
+extern const wl_workload wl_http;
 
 /* sleep's pieces, shared with the async model (which waits with a timer). */
 uint64_t wl_sleep_value(uint32_t index); /* fetch_number(n) -> n * 10 */
@@ -69,9 +100,18 @@ int wl_sleep_ms(uint64_t ms);            /* nanosleep, EINTR-safe */
 /* primes' piece: count primes in [lo, hi) by trial division. */
 uint64_t wl_primes_count(uint64_t lo, uint64_t hi);
 
+/* A worker's state, for workloads that keep one (else *worker = NULL). */
+int wl_worker_open(const wl_workload *wl, const wl_params *p, void **worker);
+void wl_worker_close(const wl_workload *wl, void *worker);
+
 /* Run task i of a batch the blocking way into its slot (any model). */
 void wl_run_one(const wl_workload *wl, const wl_params *p, uint32_t i,
-                wl_slot *slot);
+                void *worker, wl_slot *slot);
+
+/* FNV-1a, 64 bit: the hash behind every value and checksum. */
+#define WL_HASH_INIT 0xcbf29ce484222325ULL
+uint64_t wl_hash_bytes(uint64_t h, const void *data, size_t n);
+uint64_t wl_hash_word(uint64_t h, uint64_t word); /* its 8 bytes, LSB first */
 
 /* Fold the slots, in order, into one checksum (FNV-1a over index, status,
  * value).  Order matters: results out of order change the checksum. */

@@ -1,0 +1,224 @@
+/*
+ * http.c - the network workload: N GET requests to an HTTP server.
+ *
+ * Lesson: the tutorials' aiohttp example, on real sockets.  Task i asks
+ * for /delay/D (or /bytes/S, or /stall); its value is a hash of the answer's
+ * status and body, so every model must agree with seq's checksum.  A failed
+ * request is data, not a crash: each task records what came of it (ok, HTTP
+ * error, timeout, connection error) and how many retries it used, and the
+ * batch always finishes (return_exceptions=True).
+ *
+ * Everything here is blocking: one curl easy handle per worker, reused for
+ * that worker's requests, so its connection is kept alive between them (an
+ * aiohttp ClientSession of one).  async/http.c drives the same steps from a
+ * curl multi handle on the event loop.
+ */
+#include "http.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+/* ---- which URL an attempt asks for ------------------------------------- */
+
+/* splitmix64: a few multiplies that scramble bits well.  The failures and
+ * the jitter must be the same in every model and every run, so they come
+ * from (seed, task, attempt), never from rand() or the clock. */
+static uint64_t mix(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+/* A number in [0, 1) fixed by (seed, task, attempt, purpose). */
+static double draw(uint64_t seed, uint32_t index, int attempt, int purpose) {
+  uint64_t h = mix(mix(mix(seed) ^ index) ^ (uint64_t)attempt);
+  h = mix(h ^ (uint64_t)purpose);
+  return (double)(h >> 11) / 9007199254740992.0; /* 2^53 */
+}
+
+enum { DRAW_FAIL, DRAW_KIND, DRAW_JITTER };
+
+void wl_http_url(const wl_params *p, uint32_t index, int attempt, char *url,
+                 size_t cap) {
+  if (p->fail_rate > 0 &&
+      draw(p->seed, index, attempt, DRAW_FAIL) < p->fail_rate) {
+    /* A deliberate failure: half answer 500, half drop the connection. */
+    int drop = draw(p->seed, index, attempt, DRAW_KIND) < 0.5;
+    snprintf(url, cap, "%s%s", p->url, drop ? "/drop" : "/status/500");
+    return;
+  }
+  switch (p->endpoint) {
+  case WL_EP_DELAY:
+    snprintf(url, cap, "%s/delay/%d", p->url, p->delay_ms);
+    break;
+  case WL_EP_BYTES:
+    snprintf(url, cap, "%s/bytes/%lld", p->url, (long long)p->size);
+    break;
+  case WL_EP_STALL:
+    snprintf(url, cap, "%s/stall", p->url);
+    break;
+  }
+}
+
+/* ---- one attempt --------------------------------------------------------- */
+
+static pthread_once_t global_once = PTHREAD_ONCE_INIT;
+static CURLcode global_rc;
+
+static void global_init(void) { global_rc = curl_global_init(CURL_GLOBAL_ALL); }
+
+int wl_http_global_init(void) {
+  pthread_once(&global_once, global_init);
+  if (global_rc != CURLE_OK) {
+    fprintf(stderr, "conclab: http: curl_global_init: %s\n",
+            curl_easy_strerror(global_rc));
+    return -1;
+  }
+  return 0;
+}
+
+/* curl hands the body over in pieces as it arrives; fold each in. */
+static size_t on_body(char *data, size_t size, size_t n, void *arg) {
+  wl_http_body *body = arg;
+  body->hash = wl_hash_bytes(body->hash, data, size * n);
+  body->bytes += size * n;
+  return size * n;
+}
+
+int wl_http_prepare(CURL *easy, const wl_params *p, const char *url,
+                    wl_http_body *body) {
+  CURLcode rc = CURLE_OK;
+
+  body->hash = wl_hash_bytes(WL_HASH_INIT, NULL, 0);
+  body->bytes = 0;
+#define SET(opt, val) \
+  if (rc == CURLE_OK) \
+  rc = curl_easy_setopt(easy, opt, val)
+  SET(CURLOPT_URL, url);
+  SET(CURLOPT_WRITEFUNCTION, on_body);
+  SET(CURLOPT_WRITEDATA, body);
+  /* No SIGALRM for timeouts: signals and threads do not mix. */
+  SET(CURLOPT_NOSIGNAL, 1L);
+  /* An http_proxy in the environment must not reroute loopback traffic. */
+  SET(CURLOPT_PROXY, "");
+  SET(CURLOPT_TIMEOUT_MS, (long)p->timeout_ms);
+  /* --no-reuse: a fresh connection for each request, closed after it.  The
+   * default keeps it in the handle's cache for the next request. */
+  SET(CURLOPT_FRESH_CONNECT, (long)p->no_reuse);
+  SET(CURLOPT_FORBID_REUSE, (long)p->no_reuse);
+#undef SET
+  return rc == CURLE_OK ? 0 : -1;
+}
+
+wl_status wl_http_judge(CURL *easy, CURLcode rc, wl_slot *out) {
+  long status = 0, connects = 0;
+
+  curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_getinfo(easy, CURLINFO_NUM_CONNECTS, &connects);
+  out->http_status = (int)status;
+  out->connects += (int)connects;
+  if (rc == CURLE_OPERATION_TIMEDOUT)
+    return WL_TIMEOUT;
+  if (rc != CURLE_OK) {
+    out->http_status = 0; /* no answer: a connection error */
+    return WL_ERROR;
+  }
+  return status >= 200 && status < 300 ? WL_OK : WL_ERROR;
+}
+
+long wl_http_retry_ms(const wl_params *p, uint32_t index, int attempt,
+                      wl_status status, const wl_slot *out) {
+  long base;
+
+  if (status == WL_OK || attempt >= p->retries)
+    return -1;
+  if (out->http_status >= 400 && out->http_status < 500)
+    return -1; /* the request itself is wrong: asking again will not help */
+  /* Exponential backoff: B, 2B, 4B, ... capped; then "equal jitter": half
+   * the wait is fixed, half is drawn, so clients that failed together do
+   * not all come back together. */
+  base = (long)p->backoff_ms;
+  for (int i = 0; i < attempt && base < WL_HTTP_BACKOFF_CAP_MS; i++)
+    base *= 2;
+  if (base > WL_HTTP_BACKOFF_CAP_MS)
+    base = WL_HTTP_BACKOFF_CAP_MS;
+  return base / 2 +
+         (long)(draw(p->seed, index, attempt, DRAW_JITTER) * (base / 2 + 1));
+}
+
+uint64_t wl_http_value(const wl_slot *out, const wl_http_body *body) {
+  uint64_t h = wl_hash_word(body->hash, (uint64_t)out->http_status);
+  return wl_hash_word(h, (uint64_t)out->retries);
+}
+
+/* ---- the blocking client: seq, threaded and multiproc -------------------- */
+
+typedef struct http_worker {
+  const wl_params *params;
+  CURL *easy; /* reused: its connection stays open between requests */
+} http_worker;
+
+static int http_worker_open(const wl_params *p, void **worker) {
+  http_worker *w;
+
+  if (wl_http_global_init() != 0)
+    return -1;
+  w = calloc(1, sizeof *w);
+  if (w == NULL || (w->easy = curl_easy_init()) == NULL) {
+    fprintf(stderr, "conclab: http: cannot make a curl handle\n");
+    free(w);
+    return -1;
+  }
+  w->params = p;
+  *worker = w;
+  return 0;
+}
+
+static void http_worker_close(void *worker) {
+  http_worker *w = worker;
+  curl_easy_cleanup(w->easy);
+  free(w);
+}
+
+static void http_task_input(const wl_params *p, uint32_t i, wl_task *out) {
+  (void)p;
+  out->index = i;
+  out->a = out->b = 0;
+}
+
+static wl_status http_run_blocking(const wl_task *t, void *worker,
+                                   wl_slot *out) {
+  http_worker *w = worker;
+  char url[WL_HTTP_URL_MAX];
+  wl_http_body body = {0};
+  wl_status status = WL_ERROR;
+  long wait_ms;
+
+  if (w == NULL)
+    return WL_ERROR; /* this worker has no curl handle */
+  for (int attempt = 0;; attempt++) {
+    wl_http_url(w->params, t->index, attempt, url, sizeof url);
+    if (wl_http_prepare(w->easy, w->params, url, &body) != 0)
+      break;
+    status = wl_http_judge(w->easy, curl_easy_perform(w->easy), out);
+    wait_ms = wl_http_retry_ms(w->params, t->index, attempt, status, out);
+    if (wait_ms < 0)
+      break;
+    wl_sleep_ms((uint64_t)wait_ms);
+    out->retries++;
+  }
+  out->value = wl_http_value(out, &body);
+  return status;
+}
+
+const wl_workload wl_http = {
+    .name = "http",
+    .kind = WL_KIND_IO,
+    .summary = "network I/O: N GET requests to an HTTP server (libcurl)",
+    .task_input = http_task_input,
+    .run_blocking = http_run_blocking,
+    .worker_open = http_worker_open,
+    .worker_close = http_worker_close,
+};

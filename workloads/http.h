@@ -1,0 +1,56 @@
+/*
+ * http.h - the pieces of the http workload that every model shares.
+ *
+ * A task is one GET request, retried on failure.  One attempt goes:
+ *
+ *   wl_http_url        which URL attempt a of task i asks for
+ *   wl_http_prepare    set up a curl easy handle for it
+ *   (the model performs it: curl_easy_perform, or a curl multi handle)
+ *   wl_http_judge      what came of it: ok, HTTP error, timeout, no connection
+ *   wl_http_retry_ms   whether to try again, and after how long
+ *
+ * and at the end wl_http_value folds the last answer into the task's value.
+ * seq, threaded and multiproc run the blocking loop in http.c; async/http.c
+ * runs the same steps from callbacks on the event loop.
+ */
+#ifndef CONCLAB_HTTP_H
+#define CONCLAB_HTTP_H
+
+#include <curl/curl.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "workload.h"
+
+#define WL_HTTP_URL_MAX 512 /* the base URL and a path */
+#define WL_HTTP_BASE_MAX 400
+#define WL_HTTP_BACKOFF_CAP_MS 30000 /* no single wait is longer */
+
+/* One attempt's body, folded into a hash as it arrives. */
+typedef struct wl_http_body {
+  uint64_t hash;
+  uint64_t bytes;
+} wl_http_body;
+
+/* curl_global_init, once per process (safe from any thread).  0 or -1. */
+int wl_http_global_init(void);
+
+/* The URL of attempt `attempt` (0 = first) of task `index`: the endpoint,
+ * or, for the seeded --fail-rate share of attempts, /status/500 or /drop. */
+void wl_http_url(const wl_params *p, uint32_t index, int attempt, char *url,
+                 size_t cap);
+/* Set up easy for one attempt at url, its body going into *body. */
+int wl_http_prepare(CURL *easy, const wl_params *p, const char *url,
+                    wl_http_body *body);
+/* The attempt ended with rc: record its HTTP status and new connections in
+ * out, and say what it came to. */
+wl_status wl_http_judge(CURL *easy, CURLcode rc, wl_slot *out);
+/* After a failed attempt: the wait before the next one in ms, or -1 when
+ * there is none (it succeeded, retries are used up, or a 4xx says a retry
+ * cannot help). */
+long wl_http_retry_ms(const wl_params *p, uint32_t index, int attempt,
+                      wl_status status, const wl_slot *out);
+/* The task's value: its last HTTP status, body and retries, hashed. */
+uint64_t wl_http_value(const wl_slot *out, const wl_http_body *body);
+
+#endif
