@@ -386,6 +386,8 @@ int cl_run_parse(int argc, char **argv, cl_run_opts *o, char *err,
 }
 
 const char *cl_variant(const cl_run_opts *o) {
+  if (o->wl == &wl_http)
+    return o->params.no_reuse ? "no-reuse" : "";
   if (o->model != CL_ASYNC || o->wl->kind != WL_KIND_CPU)
     return "";
   return o->offload ? "offload" : "in-loop";

@@ -53,6 +53,7 @@ int cl_run_parse(int argc, char **argv, cl_run_opts *o, char *err,
                  size_t errlen);
 void cl_run_help(FILE *out);
 /* The variant label of a run: "offload" / "in-loop" for async CPU work,
+ * "no-reuse" for http without kept connections,
  * "" otherwise. */
 const char *cl_variant(const cl_run_opts *o);
 
@@ -66,6 +67,7 @@ void cl_run_print_json(FILE *out, const cl_run_opts *o,
 /* The commands: each returns the process exit status. */
 int cl_cmd_run(int argc, char **argv);
 int cl_cmd_suite(int argc, char **argv);
+int cl_cmd_serve(int argc, char **argv);
 
 int cl_cores(void);
 

@@ -4,6 +4,7 @@
 #define _DEFAULT_SOURCE /* getloadavg */
 #include "machine.h"
 
+#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +89,8 @@ void cl_machine_read(cl_machine *m) {
   trim(m->cflags);
   snprintf(m->build_type, sizeof m->build_type, "%s", CONCLAB_BUILD_TYPE);
   snprintf(m->libuv, sizeof m->libuv, "%s", uv_version_string());
+  snprintf(m->libcurl, sizeof m->libcurl, "%s",
+           curl_version_info(CURLVERSION_NOW)->version);
   if (getloadavg(m->load, 3) != 3)
     m->load[0] = m->load[1] = m->load[2] = -1;
   read_commit(m->commit, sizeof m->commit);

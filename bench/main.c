@@ -1,5 +1,5 @@
 /*
- * main.c - `conclab`: run one batch, or run the whole suite.
+ * main.c - `conclab`: run one batch, run the whole suite, or serve HTTP.
  */
 #include <stdio.h>
 #include <string.h>
@@ -20,11 +20,13 @@ static void main_help(FILE *out) {
 "                           (conclab run --help for every option)\n"
 "  suite [options]          run the benchmark matrix, write tables\n"
 "                           (conclab suite --help)\n"
+"  serve [options]          a local HTTP test server (conclab serve --help)\n"
 "\n"
 "examples:\n"
 "  conclab run sleep --model async --tasks 1000 --delay-ms 100\n"
 "  conclab run primes --model threaded --concurrency 2 --json\n"
-"  conclab suite --profile quick --out results\n",
+"  conclab suite --profile quick --out results\n"
+"  conclab serve --port 0   # prints its URL, serves until Ctrl-C\n",
       out);
 }
 
@@ -53,7 +55,9 @@ int main(int argc, char **argv) {
     return cl_cmd_run(argc - 1, argv + 1);
   if (strcmp(argv[1], "suite") == 0)
     return cl_cmd_suite(argc - 1, argv + 1);
-  fprintf(stderr, "conclab: unknown command '%s' (allowed: run, suite; see "
-          "conclab --help)\n", argv[1]);
+  if (strcmp(argv[1], "serve") == 0)
+    return cl_cmd_serve(argc - 1, argv + 1);
+  fprintf(stderr, "conclab: unknown command '%s' (allowed: run, suite, "
+          "serve; see conclab --help)\n", argv[1]);
   return 2;
 }

@@ -7,6 +7,12 @@
  *          threaded with 10,000 threads, multiproc with 1,000 workers;
  *   primes below 5,000,000 in 64 chunks at C = cores: seq, async in the
  *          loop, async offloaded, threaded, multiproc.
+ *   http   16 requests of /delay/50, all in flight: seq and the three models;
+ *          reuse vs no-reuse: 2,000 requests of /bytes/1024, 8 in flight,
+ *          keeping connections and opening one per request;
+ *          scale: 1,000 requests of /delay/100 all in flight (async,
+ *          1,000 threads, 100 worker processes), and 10,000 concurrent
+ *          /delay/1000 from the async client.
  * full: quick, plus concurrency sweeps C = 1, 2, 4, ... up to N, and async
  *   with 100,000 sleeping tasks.
  * smoke: the quick matrix on tiny sizes, for the tests (a few seconds).
@@ -24,10 +30,17 @@ typedef struct su_sizes {
   int scale_tasks, scale_delay_ms, scale_workers;
   int primes_tasks;
   long long primes_limit;
+  int http_tasks, http_delay_ms;                /* main */
+  int reuse_tasks, reuse_size, reuse_c;         /* reuse vs no-reuse */
+  int hscale_tasks, hscale_delay_ms, hscale_workers;
+  int hbig_tasks, hbig_delay_ms;                /* async only */
 } su_sizes;
 
-static const su_sizes quick_sizes = {16, 50, 10000, 100, 1000, 64, 5000000};
-static const su_sizes smoke_sizes = {4, 10, 100, 10, 10, 8, 20000};
+static const su_sizes quick_sizes = {16,   50,  10000, 100,  1000,  64,
+                                     5000000, 16, 50,   2000, 1024, 8,
+                                     1000, 100, 100,   10000, 1000};
+static const su_sizes smoke_sizes = {4,  10, 100, 10, 10, 8, 20000, 4, 10,
+                                     40, 64, 2,   20, 10, 4, 40,    20};
 
 static su_cell *add(su_suite *s, const wl_workload *wl, cl_model model,
                     int offload, su_table table, int tasks, int concurrency,
@@ -106,11 +119,61 @@ static void add_primes(su_suite *s, const su_sizes *z, int full, int cores) {
     }
 }
 
+/* An http cell: the request each task makes, and whether to keep
+ * connections. */
+static su_cell *add_http(su_suite *s, cl_model model, su_table table,
+                         int tasks, int concurrency, wl_endpoint endpoint,
+                         int delay_ms, int size, int no_reuse) {
+  su_cell *c = add(s, &wl_http, model, 0, table, tasks, concurrency,
+                   delay_ms, 0);
+  c->opts.params.endpoint = endpoint;
+  c->opts.params.size = size;
+  c->opts.params.no_reuse = no_reuse;
+  return c;
+}
+
+static void add_http_rows(su_suite *s, const su_sizes *z, int full) {
+  int n = z->http_tasks, d = z->http_delay_ms;
+
+  add_http(s, CL_SEQ, SU_MAIN, n, 1, WL_EP_DELAY, d, 0, 0);
+  for (int m = CL_ASYNC; m <= CL_MULTIPROC; m++)
+    add_http(s, (cl_model)m, SU_MAIN, n, n, WL_EP_DELAY, d, 0, 0);
+  if (full)
+    for (int c = 1; c <= n; c *= 2)
+      for (int m = CL_ASYNC; m <= CL_MULTIPROC; m++)
+        add_http(s, (cl_model)m, SU_SWEEP, n, c, WL_EP_DELAY, d, 0, 0);
+
+  /* The session lesson: the same small requests, connections kept (one per
+   * worker) or opened afresh for each request. */
+  for (int no_reuse = 0; no_reuse <= 1; no_reuse++)
+    for (int m = CL_SEQ; m <= CL_MULTIPROC; m++)
+      add_http(s, (cl_model)m, SU_REUSE, z->reuse_tasks, z->reuse_c,
+               WL_EP_BYTES, 0, z->reuse_size, no_reuse);
+
+  /* Scale: seq would take N x D, so an untimed seq run of /delay/0
+   * supplies the checksum (the answer's body does not depend on D). */
+  n = z->hscale_tasks;
+  d = z->hscale_delay_ms;
+  add_http(s, CL_SEQ, SU_ORACLE, n, 1, WL_EP_DELAY, 0, 0, 0);
+  add_http(s, CL_ASYNC, SU_SCALE, n, n, WL_EP_DELAY, d, 0, 0)
+      ->target.wall_max_s = 1.3 * d / 1000.0;
+  add_http(s, CL_THREADED, SU_SCALE, n, n, WL_EP_DELAY, d, 0, 0);
+  add_http(s, CL_MULTIPROC, SU_SCALE, n, z->hscale_workers, WL_EP_DELAY, d,
+           0, 0);
+  n = z->hbig_tasks;
+  d = z->hbig_delay_ms;
+  add_http(s, CL_SEQ, SU_ORACLE, n, 1, WL_EP_DELAY, 0, 0, 0);
+  add_http(s, CL_ASYNC, SU_SCALE, n, n, WL_EP_DELAY, d, 0, 0)
+      ->target.wall_max_s = 1.5 * d / 1000.0;
+}
+
 static int same_work(const su_cell *a, const su_cell *b, int ignore_delay) {
   const wl_params *p = &a->opts.params, *q = &b->opts.params;
   return a->opts.wl == b->opts.wl && p->tasks == q->tasks &&
          (ignore_delay || p->delay_ms == q->delay_ms) &&
-         p->delay_spread_ms == q->delay_spread_ms && p->limit == q->limit;
+         p->delay_spread_ms == q->delay_spread_ms && p->limit == q->limit &&
+         p->endpoint == q->endpoint && p->size == q->size &&
+         p->no_reuse == q->no_reuse;
 }
 
 /* Each cell's baseline: the seq cell of the same work (for scale rows, the
@@ -118,7 +181,9 @@ static int same_work(const su_cell *a, const su_cell *b, int ignore_delay) {
 static void link_baselines(su_suite *s) {
   for (int i = 0; i < s->ncells; i++) {
     su_cell *c = &s->cells[i];
-    su_table want = c->table == SU_SCALE ? SU_ORACLE : SU_MAIN;
+    su_table want = c->table == SU_SCALE   ? SU_ORACLE
+                    : c->table == SU_REUSE ? SU_REUSE
+                                           : SU_MAIN;
     if (c->opts.model == CL_SEQ)
       c->baseline = i;
     for (int j = 0; j < s->ncells && c->baseline < 0; j++) {
@@ -142,6 +207,7 @@ int su_profile_build(su_suite *s, const char *profile, int cores) {
   s->runs = full ? 7 : smoke ? 2 : 5;
   add_sleep(s, z, full);
   add_primes(s, z, full, cores);
+  add_http_rows(s, z, full);
   link_baselines(s);
   if (smoke) /* the targets are for the real sizes */
     for (int i = 0; i < s->ncells; i++)
@@ -172,8 +238,13 @@ double su_ideal(const su_cell *c, int cores) {
 }
 
 const char *su_model_label(const su_cell *c) {
+  static const char *const no_reuse[] = {"seq no-reuse", "async no-reuse",
+                                         "threaded no-reuse",
+                                         "multiproc no-reuse"};
   if (c->opts.model == CL_ASYNC && c->opts.wl->kind == WL_KIND_CPU)
     return c->opts.offload ? "async offload" : "async in-loop";
+  if (c->opts.wl == &wl_http && c->opts.params.no_reuse)
+    return no_reuse[c->opts.model];
   return cl_model_names[c->opts.model];
 }
 

@@ -10,7 +10,8 @@
 
 #include "json.h"
 
-static const char *const table_names[] = {"main", "sweep", "scale", "oracle"};
+static const char *const table_names[] = {"main", "sweep", "scale", "oracle",
+                                          "reuse"};
 
 /* ---- pieces of a row ---------------------------------------------------- */
 
@@ -73,6 +74,7 @@ static void md_machine(FILE *out, const su_suite *s) {
   fprintf(out, "| compiler | %s, %s build, flags `%s` |\n", m->compiler,
           m->build_type, m->cflags);
   fprintf(out, "| libuv | %s |\n", m->libuv);
+  fprintf(out, "| libcurl | %s |\n", m->libcurl);
   fprintf(out, "| load average at start | %.2f %.2f %.2f |\n", m->load[0],
           m->load[1], m->load[2]);
   fprintf(out, "| git commit | %s |\n\n", m->commit);
@@ -122,7 +124,14 @@ void rp_summary(FILE *out, const su_suite *s) {
 
 static void md_workload_intro(FILE *out, const su_cell *c, int cores) {
   const wl_params *p = &c->opts.params;
-  if (c->opts.wl->kind == WL_KIND_IO)
+  if (c->opts.wl == &wl_http)
+    fprintf(out, "%d GET requests of `/delay/%d` over loopback to `conclab "
+            "serve`, a libuv server in its own process, started afresh for "
+            "each run. Every client keeps its connections alive (one curl "
+            "handle per worker; one multi handle for async). The ideal "
+            "speedup is the number of waits that overlap: N / ceil(N / C)."
+            "\n\n", p->tasks, p->delay_ms);
+  else if (c->opts.wl->kind == WL_KIND_IO)
     fprintf(out, "%d tasks, each waiting %d ms%s. The ideal speedup is the "
             "number of waits that overlap: N / ceil(N / C)%s.\n\n",
             p->tasks, p->delay_ms,
@@ -163,13 +172,14 @@ static void md_scale_table(FILE *out, const su_suite *s,
   fprintf(out, "Scale rows: very many tasks in flight. seq is not timed at "
           "this size (it would take N x D); an untimed seq run with no delay "
           "supplies the checksum, which does not depend on the delay. "
-          "`wall / D` is the batch's wall time over one task's wait: 1.00 "
-          "is perfect overlap.\n\n");
+          "`wall / D` is the batch's wall time over one task's wait; its "
+          "ideal is the number of rounds, ceil(N / C): 1.00 is perfect "
+          "overlap of all N.\n\n");
   fprintf(out, "| model | tasks | C | wall median (s) | MAD (s) | min (s) | "
-          "max (s) | wall / D | user (s) | sys (s) | peak RSS (MiB) | ctx "
-          "switches vol / invol | target | status |\n");
+          "max (s) | wall / D | ideal | user (s) | sys (s) | peak RSS (MiB) "
+          "| ctx switches vol / invol | target | status |\n");
   fprintf(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-          "---|---|\n");
+          "---:|---|---|\n");
   for (int i = 0; i < s->ncells; i++) {
     const su_cell *c = &s->cells[i];
     char target[64], status[192];
@@ -180,11 +190,48 @@ static void md_scale_table(FILE *out, const su_suite *s,
     fprintf(out, "| %s | %d | %d |", su_model_label(c), c->opts.params.tasks,
             c->opts.params.concurrency);
     row_costs(out, c);
-    fprintf(out, " %.2f |", c->wall.median * 1000.0 /
-                                (c->opts.params.delay_ms > 0
-                                     ? c->opts.params.delay_ms : 1));
+    fprintf(out, " %.2f | %d |", c->wall.median * 1000.0 /
+                                     (c->opts.params.delay_ms > 0
+                                          ? c->opts.params.delay_ms : 1),
+            (c->opts.params.tasks + c->opts.params.concurrency - 1) /
+                c->opts.params.concurrency);
     row_usage(out, c);
     fprintf(out, " %s | %s |\n", target, status);
+  }
+  fprintf(out, "\n");
+}
+
+/* http: the same requests with connections kept and without. */
+static void md_reuse_table(FILE *out, const su_suite *s) {
+  const su_cell *first = NULL; /* a model's cell: seq's C is always 1 */
+  for (int i = 0; i < s->ncells && first == NULL; i++)
+    if (s->cells[i].table == SU_REUSE && s->cells[i].opts.model != CL_SEQ)
+      first = &s->cells[i];
+  fprintf(out, "%d requests of `/bytes/%lld`, %d in flight (seq: one at a "
+          "time). With reuse each worker keeps its connection open for its "
+          "next request (aiohttp's ClientSession); with `--no-reuse` every "
+          "request pays for a new TCP connection and its teardown. "
+          "\"per request\" is the batch's wall time over N; speedup is over "
+          "seq with the same setting.\n\n",
+          first->opts.params.tasks, (long long)first->opts.params.size,
+          first->opts.params.concurrency);
+  fprintf(out, "| model | connections | connections opened | wall median "
+          "(s) | MAD (s) | per request (us) | speedup | user (s) | sys (s) | "
+          "status |\n");
+  fprintf(out, "|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
+  for (int i = 0; i < s->ncells; i++) {
+    const su_cell *c = &s->cells[i];
+    char speedup[32], eff[32], status[192];
+    if (c->table != SU_REUSE)
+      continue;
+    cell_speedup(c, speedup, eff, sizeof speedup);
+    cell_status(c, status, sizeof status);
+    fprintf(out, "| %s | %s | %.0f | %.4f | %.4f | %.1f | %s | %.3f | %.3f "
+            "| %s |\n", cl_model_names[c->opts.model],
+            c->opts.params.no_reuse ? "new per request" : "reused",
+            c->connections, c->wall.median, c->wall.mad,
+            c->wall.median * 1e6 / c->opts.params.tasks, speedup, c->user_s,
+            c->sys_s, status);
   }
   fprintf(out, "\n");
 }
@@ -237,6 +284,10 @@ void rp_markdown(FILE *out, const su_suite *s) {
       fprintf(out, "### %s: concurrency sweep\n\n", wl->name);
       md_table(out, s, wl, SU_SWEEP);
     }
+    if (has_table(s, wl, SU_REUSE)) {
+      fprintf(out, "### %s: reusing connections, or not\n\n", wl->name);
+      md_reuse_table(out, s);
+    }
     if (has_table(s, wl, SU_SCALE)) {
       fprintf(out, "### %s: scale\n\n", wl->name);
       md_scale_table(out, s, wl);
@@ -249,20 +300,20 @@ void rp_markdown(FILE *out, const su_suite *s) {
 void rp_runs_csv(FILE *out, const su_suite *s) {
   fprintf(out, "cell,table,workload,model,variant,tasks,concurrency,delay_ms,"
           "delay_spread_ms,limit,run,warmup,exit_status,wall_s,user_s,sys_s,"
-          "max_rss_kb,vol_ctx,invol_ctx,ok,failed,checksum\n");
+          "max_rss_kb,vol_ctx,invol_ctx,ok,failed,checksum,connections\n");
   for (int i = 0; i < s->ncells; i++) {
     const su_cell *c = &s->cells[i];
     const wl_params *p = &c->opts.params;
     for (int k = 0; k < c->nresults; k++) {
       const su_run *r = &c->results[k];
       fprintf(out, "%d,%s,%s,%s,%s,%d,%d,%d,%d,%lld,%d,%d,%d,%.6f,%.6f,%.6f,"
-              "%.0f,%.0f,%.0f,%d,%d,%s\n",
+              "%.0f,%.0f,%.0f,%d,%d,%s,%.0f\n",
               i, table_names[c->table], c->opts.wl->name,
               cl_model_names[c->opts.model], cl_variant(&c->opts), p->tasks,
               p->concurrency, p->delay_ms, p->delay_spread_ms,
               (long long)p->limit, k, k < c->warmups, r->exit_status,
               r->wall_s, r->user_s, r->sys_s, r->max_rss_kb, r->vol_ctx,
-              r->invol_ctx, r->ok, r->failed, r->checksum);
+              r->invol_ctx, r->ok, r->failed, r->checksum, r->connections);
     }
   }
 }
@@ -288,6 +339,7 @@ void rp_summary_json(FILE *out, const su_suite *s) {
   jw_str(&w, "build_type", m->build_type);
   jw_str(&w, "cflags", m->cflags);
   jw_str(&w, "libuv", m->libuv);
+  jw_str(&w, "libcurl", m->libcurl);
   jw_str(&w, "load_average", load);
   jw_str(&w, "commit", m->commit);
   jw_str(&w, "date", m->date);
@@ -317,6 +369,7 @@ void rp_summary_json(FILE *out, const su_suite *s) {
     jw_num(&w, "max_rss_kb", c->max_rss_kb);
     jw_num(&w, "vol_ctx", c->vol_ctx);
     jw_num(&w, "invol_ctx", c->invol_ctx);
+    jw_num(&w, "connections", c->connections);
     jw_num(&w, "speedup", c->speedup);
     jw_num(&w, "ideal", c->ideal);
     jw_num(&w, "efficiency", c->efficiency);

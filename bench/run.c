@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "async.h"
 #include "json.h"
@@ -212,7 +213,17 @@ static int run_and_report(cl_run_opts *o) {
   int rc;
 
   if (o->wl == &wl_http && o->params.url == NULL) {
-    if (cl_server_start("/proc/self/exe", url, sizeof url, &server) != 0)
+    /* This very program, by its real path: under valgrind, /proc/self/exe
+     * itself names valgrind, but readlink is answered for the client. */
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0) {
+      fprintf(stderr, "conclab: http: cannot find my own program: %s\n",
+              strerror(errno));
+      return 1;
+    }
+    exe[n] = '\0';
+    if (cl_server_start(exe, url, sizeof url, &server) != 0)
       return 1;
     o->params.url = url;
   }

@@ -55,11 +55,12 @@ static void suite_help(FILE *out) {
 static void cell_argv(const su_cell *c, const char *self, char text[5][24],
                       char **argv) {
   const wl_params *p = &c->opts.params;
+  const wl_workload *wl = c->opts.wl;
   int n = 0;
 
   argv[n++] = (char *)self;
   argv[n++] = "run";
-  argv[n++] = (char *)c->opts.wl->name;
+  argv[n++] = (char *)wl->name;
   argv[n++] = "--model";
   argv[n++] = (char *)cl_model_names[c->opts.model];
   snprintf(text[0], 24, "%d", p->tasks);
@@ -68,18 +69,30 @@ static void cell_argv(const su_cell *c, const char *self, char text[5][24],
   snprintf(text[1], 24, "%d", p->concurrency);
   argv[n++] = "--concurrency";
   argv[n++] = text[1];
-  if (c->opts.wl->kind == WL_KIND_IO) {
+  if (wl == &wl_sleep || (wl == &wl_http && p->endpoint == WL_EP_DELAY)) {
     snprintf(text[2], 24, "%d", p->delay_ms);
     argv[n++] = "--delay-ms";
     argv[n++] = text[2];
+  }
+  if (wl == &wl_sleep) {
     snprintf(text[3], 24, "%d", p->delay_spread_ms);
     argv[n++] = "--delay-spread";
     argv[n++] = text[3];
-  } else {
+  }
+  if (wl == &wl_primes) {
     snprintf(text[4], 24, "%lld", (long long)p->limit);
     argv[n++] = "--limit";
     argv[n++] = text[4];
   }
+  if (wl == &wl_http && p->endpoint == WL_EP_BYTES) {
+    snprintf(text[4], 24, "%lld", (long long)p->size);
+    argv[n++] = "--endpoint";
+    argv[n++] = "bytes";
+    argv[n++] = "--size";
+    argv[n++] = text[4];
+  }
+  if (wl == &wl_http && p->no_reuse)
+    argv[n++] = "--no-reuse";
   if (c->opts.offload)
     argv[n++] = "--offload";
   argv[n++] = "--json";
@@ -103,6 +116,7 @@ static void parse_run(const char *json, su_run *r) {
     r->threadpool_size = (int)v;
   if (jr_num(json, "workers", &v) == 0)
     r->workers = (int)v;
+  jr_num(json, "connections", &r->connections); /* http only */
 }
 
 /* Run one child; fill r.  The child's stderr goes to a temporary file, so
@@ -342,14 +356,14 @@ static void fail(su_cell *c, const char *why) {
 static void evaluate_runs(su_cell *c) {
   int nm = c->nresults - c->warmups;
   su_run *m = c->results + c->warmups;
-  double *v[6];
+  double *v[7];
   char msg[160];
 
   if (nm <= 0) {
     fail(c, "no measured runs");
     return;
   }
-  for (int k = 0; k < 6; k++) {
+  for (int k = 0; k < 7; k++) {
     v[k] = calloc((size_t)nm, sizeof(double));
     if (v[k] == NULL)
       abort();
@@ -372,6 +386,7 @@ static void evaluate_runs(su_cell *c) {
     v[3][i] = m[i].max_rss_kb;
     v[4][i] = m[i].vol_ctx;
     v[5][i] = m[i].invol_ctx;
+    v[6][i] = m[i].connections;
   }
   c->wall = st_summarise(v[0], nm);
   c->user_s = st_median(v[1], nm);
@@ -379,7 +394,8 @@ static void evaluate_runs(su_cell *c) {
   c->max_rss_kb = st_median(v[3], nm);
   c->vol_ctx = st_median(v[4], nm);
   c->invol_ctx = st_median(v[5], nm);
-  for (int k = 0; k < 6; k++)
+  c->connections = st_median(v[6], nm);
+  for (int k = 0; k < 7; k++)
     free(v[k]);
 }
 
@@ -414,7 +430,7 @@ void su_evaluate(su_suite *s) {
                                     b->results[b->warmups].checksum) != 0) {
       fail(c, "checksum differs from seq's");
     }
-    if (!c->failed && b != NULL && b->table == SU_MAIN) {
+    if (!c->failed && b != NULL && b->table != SU_ORACLE) {
       c->speedup = b->wall.median / c->wall.median;
       c->efficiency = c->speedup / c->ideal;
     }

@@ -19,6 +19,7 @@ typedef enum su_table {
   SU_SWEEP,  /* the same work at C = 1, 2, 4, ... */
   SU_SCALE,  /* very many tasks in flight; seq is not timed (too long) */
   SU_ORACLE, /* an untimed seq run that only supplies a checksum */
+  SU_REUSE,  /* http: keeping connections vs a new one per request */
 } su_table;
 
 /* A figure the issues ask for, checked against the measured median. */
@@ -34,6 +35,7 @@ typedef struct su_run {
   int parsed;      /* its JSON was read */
   double wall_s, user_s, sys_s;
   double max_rss_kb, vol_ctx, invol_ctx;
+  double connections; /* http: connections opened */
   int ok, failed, threadpool_size, workers;
   char checksum[24];
 } su_run;
@@ -52,6 +54,7 @@ typedef struct su_cell {
   /* derived */
   st_summary wall;
   double user_s, sys_s, max_rss_kb, vol_ctx, invol_ctx; /* medians */
+  double connections;                                    /* median */
   int baseline;   /* the seq (or oracle) cell of the same work, or -1 */
   double speedup; /* 0 when not computed */
   double ideal, efficiency;

@@ -31,7 +31,9 @@ _Static_assert(CL_PARSE_USAGE == 2, "bad usage is exit status 2");
 /* Split `line` on spaces into argv and parse it.  err is always a string
  * afterwards (empty if the parser wrote nothing). */
 static int parse(const char *line, cl_run_opts *o, char *err, size_t errlen) {
-  char buf[512], *argv[32], *tok;
+  /* static: the options may point into argv (--url), as into main's */
+  static char buf[512];
+  char *argv[32], *tok;
   int argc = 0;
 
   assert_true(strlen(line) < sizeof buf);
@@ -236,9 +238,9 @@ typedef struct bad_case {
 
 static const bad_case bad_cases[] = {
     /* the workload */
-    {"run", {"WORKLOAD", "sleep, primes"}},
-    {"run --model async", {"WORKLOAD", "sleep, primes"}},
-    {"run fetch", {"'fetch'", "sleep, primes"}},
+    {"run", {"WORKLOAD", "sleep, primes, http"}},
+    {"run --model async", {"WORKLOAD", "sleep, primes, http"}},
+    {"run fetch", {"'fetch'", "sleep, primes, http"}},
     {"run sleep primes", {"'primes'", "one workload"}},
     {"run sleep --tasks 5 10", {"'10'", "one workload"}},
     /* the model */
@@ -300,7 +302,75 @@ static const bad_case bad_cases[] = {
     {"run primes --offload", {"--offload"}},
     {"run primes --model threaded --offload", {"--offload"}},
     {"run primes --model multiproc --offload", {"--offload"}},
+    /* flags of one workload given to another */
+    {"run primes --delay-ms 5", {"--delay-ms", "sleep and http"}},
+    {"run sleep --limit 100", {"--limit", "only to primes"}},
+    {"run http --delay-spread 5", {"--delay-spread", "only to sleep"}},
+    {"run sleep --no-reuse", {"--no-reuse", "only to http"}},
+    {"run sleep --url http://x", {"--url", "only to http"}},
+    {"run primes --retries 2", {"--retries", "only to http"}},
+    {"run sleep --fail-rate 0.1", {"--fail-rate", "only to http"}},
+    /* http */
+    {"run http --endpoint slow", {"--endpoint", "'slow'",
+                                  "delay, bytes, stall"}},
+    {"run http --size 10", {"--size", "--endpoint bytes"}},
+    {"run http --endpoint bytes --delay-ms 5", {"--delay-ms",
+                                                "--endpoint delay"}},
+    {"run http --endpoint bytes --size 67108865", {"--size",
+                                                   "0..67108864"}},
+    {"run http --endpoint stall", {"stall", "--timeout-ms"}},
+    {"run http --url ftp://host", {"--url", "'ftp://host'", "http://"}},
+    {"run http --url http://", {"--url", "http://HOST"}},
+    {"run http --timeout-ms -1", {"--timeout-ms", "0..600000"}},
+    {"run http --retries 101", {"--retries", "0..100"}},
+    {"run http --backoff-ms x", {"--backoff-ms", "0..60000"}},
+    {"run http --fail-rate 1.5", {"--fail-rate", "'1.5'", "0 to 1"}},
+    {"run http --fail-rate nan", {"--fail-rate", "0 to 1"}},
+    {"run http --fail-rate", {"--fail-rate", "missing value"}},
+    {"run http --seed -1", {"--seed", "0..9223372036854775807"}},
+    {"run http --model threaded --tasks 20001", {"--concurrency",
+                                                 "1..20000"}},
 };
+
+/* http: the defaults, and every flag taken. */
+static void http_defaults_and_flags(void **state) {
+  cl_run_opts o;
+  (void)state;
+
+  o = parse_ok("run http");
+  assert_int_equal(o.params.tasks, 10);
+  assert_int_equal(o.params.concurrency, 1); /* seq */
+  assert_int_equal(o.params.endpoint, WL_EP_DELAY);
+  assert_int_equal(o.params.delay_ms, 100);
+  assert_null(o.params.url); /* conclab run starts its own server */
+  assert_int_equal(o.params.no_reuse, 0);
+  assert_int_equal(o.params.timeout_ms, 0);
+  assert_int_equal(o.params.retries, 0);
+  assert_int_equal(o.params.backoff_ms, 50);
+  assert_true(o.params.fail_rate == 0.0);
+  assert_int_equal(o.params.seed, 1);
+  assert_string_equal(cl_variant(&o), "");
+
+  o = parse_ok("run http --model async --tasks 30 --endpoint bytes "
+               "--size 4096 --url http://127.0.0.1:9/ --no-reuse "
+               "--timeout-ms 250 --retries 3 --backoff-ms 7 --fail-rate 0.25 "
+               "--seed 42");
+  assert_int_equal(o.params.concurrency, 30); /* all in flight */
+  assert_int_equal(o.params.endpoint, WL_EP_BYTES);
+  assert_int_equal(o.params.size, 4096);
+  assert_string_equal(o.params.url, "http://127.0.0.1:9/");
+  assert_int_equal(o.params.no_reuse, 1);
+  assert_int_equal(o.params.timeout_ms, 250);
+  assert_int_equal(o.params.retries, 3);
+  assert_int_equal(o.params.backoff_ms, 7);
+  assert_true(o.params.fail_rate == 0.25);
+  assert_int_equal(o.params.seed, 42);
+  assert_string_equal(cl_variant(&o), "no-reuse");
+
+  o = parse_ok("run http --endpoint stall --timeout-ms 100 --fail-rate=1");
+  assert_int_equal(o.params.endpoint, WL_EP_STALL);
+  assert_true(o.params.fail_rate == 1.0);
+}
 
 static void bad_command_lines(void **state) {
   (void)state;
@@ -345,6 +415,7 @@ int main(void) {
       cmocka_unit_test(json_flag),
       cmocka_unit_test(help),
       cmocka_unit_test(bad_command_lines),
+      cmocka_unit_test(http_defaults_and_flags),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -267,6 +267,47 @@ static void test_worker_killed_from_outside(void **state) {
   prctl(PR_SET_CHILD_SUBREAPER, 0);
 }
 
+/* `conclab run http` starts its own server, measures, stops it: the JSON
+ * carries the http fields, seeded failures give exit 3, and no process is
+ * left behind (this test is a subreaper: an unreaped server would be
+ * handed to it). */
+static void test_run_http_embedded_server(void **state) {
+  const char *ok_argv[] = {"conclab", "run", "http", "--model", "async",
+                           "--tasks", "8", "--delay-ms", "5", "--json",
+                           NULL};
+  const char *fail_argv[] = {"conclab", "run", "http", "--model", "threaded",
+                             "--tasks", "8", "--delay-ms", "5",
+                             "--fail-rate", "1", "--json", NULL};
+  output *o;
+  char url[64];
+  double v, http_errors, conn_errors;
+  (void)state;
+
+  assert_int_equal(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+  o = conclab(ok_argv);
+  if (o->status != 0)
+    fail_msg("run http: status %d: %s", o->status, o->err);
+  assert_int_equal(jr_num(o->out, "ok", &v), 0);
+  assert_int_equal((int)v, 8);
+  assert_int_equal(jr_str(o->out, "url", url, sizeof url), 0);
+  assert_memory_equal(url, "http://127.0.0.1:", 17);
+  assert_int_equal(jr_num(o->out, "connections", &v), 0);
+  assert_in_range((int)v, 1, 8);
+
+  o = conclab(fail_argv);
+  assert_int_equal(o->status, 3);
+  assert_int_equal(jr_num(o->out, "failed", &v), 0);
+  assert_int_equal((int)v, 8);
+  assert_int_equal(jr_num(o->out, "http_errors", &http_errors), 0);
+  assert_int_equal(jr_num(o->out, "conn_errors", &conn_errors), 0);
+  assert_int_equal((int)(http_errors + conn_errors), 8);
+
+  errno = 0;
+  assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+  assert_int_equal(errno, ECHILD);
+  prctl(PR_SET_CHILD_SUBREAPER, 0);
+}
+
 /* ---- the suite ---------------------------------------------------------- */
 
 static int count_entries(const char *dir) {
@@ -304,6 +345,7 @@ static void test_suite_writes_reports(void **state) {
   assert_non_null(strstr(o->out, "| workload |"));
   assert_non_null(strstr(o->out, "| sleep |"));
   assert_non_null(strstr(o->out, "| primes |"));
+  assert_non_null(strstr(o->out, "| http |"));
   /* stderr: progress, one plain line per cell when not a terminal */
   assert_non_null(strstr(o->err, "[cell 1/"));
 
@@ -315,6 +357,9 @@ static void test_suite_writes_reports(void **state) {
   assert_non_null(strstr(text, "## Machine"));
   assert_non_null(strstr(text, "## sleep (I/O-bound)"));
   assert_non_null(strstr(text, "## primes (CPU-bound)"));
+  assert_non_null(strstr(text, "## http (I/O-bound)"));
+  assert_non_null(strstr(text, "### http: reusing connections, or not"));
+  assert_non_null(strstr(text, "new per request"));
   assert_null(strstr(text, "| FAILED")); /* no cell failed */
   snprintf(path, sizeof path, "%s/data/runs.csv", dir);
   read_file(path, text, sizeof text);
@@ -341,6 +386,7 @@ int main(void) {
       cmocka_unit_test(test_usage_errors_exit_2),
       cmocka_unit_test(test_every_model_json_matches_seq),
       cmocka_unit_test(test_worker_killed_from_outside),
+      cmocka_unit_test(test_run_http_embedded_server),
       cmocka_unit_test(test_suite_writes_reports),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

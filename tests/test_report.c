@@ -53,6 +53,10 @@
 #define SUM_SLEEP16 "3c5d9a1b2e4f6071"
 #define SUM_SLEEP10K "a1b2c3d4e5f60718"
 #define SUM_PRIMES "0f1e2d3c4b5a6978"
+#define SUM_HTTP16 "1111222233334444"
+#define SUM_HTTPB "5555666677778888"
+#define SUM_HTTP1K "9999aaaabbbbcccc"
+#define SUM_HTTP10K "ddddeeeeffff0000"
 #define SUM_WRONG "ffffffffffffffff"
 
 /* One row per cell of the quick profile, in su_profile_build's order.  A
@@ -61,34 +65,64 @@ typedef struct fake_cell {
   const char *label; /* su_cell_label, to check the profile's order */
   double wall, user, sys, rss_kb;
   const char *checksum;
+  double connections; /* http: connections opened per run */
 } fake_cell;
 
 static const fake_cell fakes[] = {
     /* sleep, main table: 16 tasks x 50 ms */
-    {"sleep seq C=1 N=16", 0.800, 0.001, 0.002, 1800, SUM_SLEEP16},
-    {"sleep async C=16 N=16", 0.052, 0.002, 0.003, 2400, SUM_SLEEP16},
-    {"sleep threaded C=16 N=16", 0.064, 0.004, 0.010, 2600, SUM_SLEEP16},
-    {"sleep multiproc C=16 N=16", 0.070, 0.010, 0.030, 9000, SUM_WRONG},
+    {"sleep seq C=1 N=16", 0.800, 0.001, 0.002, 1800, SUM_SLEEP16, 0},
+    {"sleep async C=16 N=16", 0.052, 0.002, 0.003, 2400, SUM_SLEEP16, 0},
+    {"sleep threaded C=16 N=16", 0.064, 0.004, 0.010, 2600, SUM_SLEEP16, 0},
+    {"sleep multiproc C=16 N=16", 0.070, 0.010, 0.030, 9000, SUM_WRONG, 0},
     /* sleep, scale: the untimed oracle, then 10,000 tasks x 100 ms */
-    {"sleep seq C=1 N=10000", 0.030, 0.010, 0.020, 3000, SUM_SLEEP10K},
-    {"sleep async C=10000 N=10000", 0.105, 0.060, 0.040, 30000, SUM_SLEEP10K},
+    {"sleep seq C=1 N=10000", 0.030, 0.010, 0.020, 3000, SUM_SLEEP10K, 0},
+    {"sleep async C=10000 N=10000", 0.105, 0.060, 0.040, 30000, SUM_SLEEP10K, 0},
     {"sleep threaded C=10000 N=10000", 1.150, 0.300, 1.400, 90000,
-     SUM_SLEEP10K},
+     SUM_SLEEP10K, 0},
     {"sleep multiproc C=1000 N=10000", 1.300, 0.500, 0.900, 250000,
-     SUM_SLEEP10K},
+     SUM_SLEEP10K, 0},
     /* primes in 64 chunks, C = cores = 2 */
-    {"primes seq C=1 N=64", 2.000, 1.990, 0.001, 1700, SUM_PRIMES},
-    {"primes async in-loop C=2 N=64", 2.040, 2.020, 0.002, 2300, SUM_PRIMES},
-    {"primes async offload C=2 N=64", 1.050, 2.050, 0.010, 2500, SUM_PRIMES},
-    {"primes threaded C=2 N=64", 1.020, 2.010, 0.003, 1900, SUM_PRIMES},
-    {"primes multiproc C=2 N=64", 1.010, 2.000, 0.020, 6000, SUM_PRIMES},
+    {"primes seq C=1 N=64", 2.000, 1.990, 0.001, 1700, SUM_PRIMES, 0},
+    {"primes async in-loop C=2 N=64", 2.040, 2.020, 0.002, 2300, SUM_PRIMES, 0},
+    {"primes async offload C=2 N=64", 1.050, 2.050, 0.010, 2500, SUM_PRIMES, 0},
+    {"primes threaded C=2 N=64", 1.020, 2.010, 0.003, 1900, SUM_PRIMES, 0},
+    {"primes multiproc C=2 N=64", 1.010, 2.000, 0.020, 6000, SUM_PRIMES, 0},
+    /* http, main table: 16 requests of /delay/50 */
+    {"http seq C=1 N=16", 0.820, 0.004, 0.003, 9800, SUM_HTTP16, 1},
+    {"http async C=16 N=16", 0.055, 0.004, 0.005, 10400, SUM_HTTP16, 16},
+    {"http threaded C=16 N=16", 0.058, 0.005, 0.008, 10700, SUM_HTTP16, 16},
+    {"http multiproc C=16 N=16", 0.075, 0.030, 0.040, 98000, SUM_HTTP16, 16},
+    /* http, reuse vs no-reuse: 2,000 requests of /bytes/1024, C = 8 */
+    {"http seq C=1 N=2000", 0.300, 0.080, 0.090, 9900, SUM_HTTPB, 1},
+    {"http async C=8 N=2000", 0.200, 0.070, 0.080, 10500, SUM_HTTPB, 8},
+    {"http threaded C=8 N=2000", 0.210, 0.090, 0.110, 10800, SUM_HTTPB, 8},
+    {"http multiproc C=8 N=2000", 0.230, 0.120, 0.130, 60000, SUM_HTTPB, 8},
+    {"http seq no-reuse C=1 N=2000", 0.600, 0.150, 0.300, 9900, SUM_HTTPB,
+     2000},
+    {"http async no-reuse C=8 N=2000", 0.400, 0.120, 0.250, 10500, SUM_HTTPB,
+     2000},
+    {"http threaded no-reuse C=8 N=2000", 0.420, 0.140, 0.280, 10800,
+     SUM_HTTPB, 2000},
+    {"http multiproc no-reuse C=8 N=2000", 0.450, 0.160, 0.300, 60000,
+     SUM_HTTPB, 2000},
+    /* http, scale: 1,000 x /delay/100, then 10,000 x /delay/1000 */
+    {"http seq C=1 N=1000", 0.200, 0.050, 0.060, 9900, SUM_HTTP1K, 1},
+    {"http async C=1000 N=1000", 0.250, 0.050, 0.100, 26000, SUM_HTTP1K,
+     1000},
+    {"http threaded C=1000 N=1000", 0.280, 0.070, 0.270, 44000, SUM_HTTP1K,
+     1000},
+    {"http multiproc C=100 N=1000", 1.180, 0.200, 0.210, 570000, SUM_HTTP1K,
+     100},
+    {"http seq C=1 N=10000", 1.900, 0.500, 0.600, 9900, SUM_HTTP10K, 1},
+    {"http async C=10000 N=10000", 2.900, 0.950, 1.200, 175000, SUM_HTTP10K,
+     10000},
 };
 #define NFAKES ((int)(sizeof fakes / sizeof fakes[0]))
 enum {
   SLEEP_SEQ = 0, SLEEP_ASYNC = 1, SLEEP_THREADED = 2, SLEEP_MULTIPROC = 3,
   SCALE_ORACLE = 4, SCALE_ASYNC = 5, SCALE_THREADED = 6, SCALE_MULTIPROC = 7,
   PRIMES_SEQ = 8, PRIMES_INLOOP = 9, PRIMES_OFFLOAD = 10,
-  PRIMES_THREADED = 11, PRIMES_MULTIPROC = 12,
+  PRIMES_THREADED = 11, PRIMES_MULTIPROC = 12, HTTP_SEQ = 13,
 };
 
 /* The warm-up run is slow (it is thrown away); the measured runs spread
@@ -119,6 +153,7 @@ static void fill_runs(su_cell *c, int index) {
     r->invol_ctx = index + 2 * k;
     r->ok = c->opts.params.tasks;
     r->failed = 0;
+    r->connections = f->connections;
     snprintf(r->checksum, sizeof r->checksum, "%s", f->checksum);
   }
 }
@@ -133,6 +168,7 @@ static void fixed_machine(cl_machine *m) {
   snprintf(m->cflags, sizeof m->cflags, "-O2");
   snprintf(m->build_type, sizeof m->build_type, "Release");
   snprintf(m->libuv, sizeof m->libuv, "1.44.2");
+  snprintf(m->libcurl, sizeof m->libcurl, "7.88.1");
   m->load[0] = 0.50;
   m->load[1] = 0.25;
   m->load[2] = 0.75;
@@ -367,6 +403,17 @@ static void evaluate_targets(void **state) {
   assert_int_equal(c[SCALE_ASYNC].target_met, SU_TARGET_MET);
   assert_int_equal(c[SCALE_THREADED].target_met, SU_TARGET_MISSED);
   assert_int_equal(c[SCALE_MULTIPROC].target_met, SU_TARGET_NONE);
+  /* http: reuse rows are compared with seq of the same setting, scale rows
+   * with their untimed oracle; 0.255 s > 130 ms and 2.958 s > 1.5 s */
+  assert_int_equal(c[HTTP_SEQ + 5].baseline, HTTP_SEQ + 4);
+  assert_near(c[HTTP_SEQ + 5].speedup, 0.300 / 0.200);
+  assert_int_equal(c[HTTP_SEQ + 9].baseline, HTTP_SEQ + 8);
+  assert_near(c[HTTP_SEQ + 9].speedup, 0.600 / 0.400);
+  assert_near(c[HTTP_SEQ + 9].connections, 2000);
+  assert_int_equal(c[HTTP_SEQ + 13].baseline, HTTP_SEQ + 12);
+  assert_near(c[HTTP_SEQ + 13].speedup, 0);
+  assert_int_equal(c[HTTP_SEQ + 13].target_met, SU_TARGET_MISSED);
+  assert_int_equal(c[HTTP_SEQ + 17].target_met, SU_TARGET_MISSED);
 }
 
 /* ---- the writers --------------------------------------------------------- */
@@ -381,7 +428,8 @@ static void summary_matrix(void **state) {
       "multiproc |\n"
       "|---|---:|---:|---:|---:|---:|\n"
       "| sleep | 15.38x | - | - | 12.50x | FAILED |\n"
-      "| primes | - | 0.98x | 1.90x | 1.96x | FAILED |\n");
+      "| primes | - | 0.98x | 1.90x | 1.96x | FAILED |\n"
+      "| http | 14.91x | - | - | 14.14x | 10.93x |\n");
   free(got);
 }
 

@@ -1,0 +1,196 @@
+/*
+ * server.c - listen, accept, stop: the server around the connections.
+ *
+ * Lesson: a server on an event loop is a handful of handles - a listening
+ * socket, two signal watchers, and two handles per connection - and
+ * uv_run returns only when every one of them is closed.  So stopping is
+ * closing: on SIGINT or SIGTERM close the listener, every connection and
+ * the signal watchers; uv_run then comes back by itself, and
+ * uv_loop_close confirms that nothing was left open.
+ */
+#include "conn.h"
+
+#include <arpa/inet.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+
+/* Connections the server is meant to hold at once, and the descriptors it
+ * needs besides them (stdio, epoll, the listener, libuv's internals). */
+#define SV_CONN_TARGET 10000
+#define SV_FD_MARGIN 32
+/* Connections the kernel may queue before accept; it caps this at
+ * net.core.somaxconn (4096 on recent Linux). */
+#define SV_BACKLOG 8192
+
+/* Say so if the open-file limit (already raised to the hard limit by
+ * conclab's main) cannot hold SV_CONN_TARGET connections.  Returns the
+ * limit, 0 if there is none. */
+static unsigned long long sv_check_fd_limit(void) {
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+    return 0;
+  if (rl.rlim_cur >= SV_CONN_TARGET + SV_FD_MARGIN)
+    return rl.rlim_cur;
+  fprintf(stderr, "conclab: serve: the open-file limit is %llu, so about "
+          "%llu connections fit at once (%d need a limit of %d; see "
+          "ulimit -Hn)\n", (unsigned long long)rl.rlim_cur,
+          rl.rlim_cur > SV_FD_MARGIN
+              ? (unsigned long long)(rl.rlim_cur - SV_FD_MARGIN) : 0ULL,
+          SV_CONN_TARGET, SV_CONN_TARGET + SV_FD_MARGIN);
+  return rl.rlim_cur;
+}
+
+/* Writing to a socket the client has closed raises SIGPIPE, whose default
+ * action kills the process; ignored, the write fails with EPIPE and only
+ * that connection ends. */
+static void sv_ignore_sigpipe(void) {
+  struct sigaction ignore = {.sa_handler = SIG_IGN};
+  sigemptyset(&ignore.sa_mask);
+  sigaction(SIGPIPE, &ignore, NULL);
+}
+
+/* Close every handle; uv_run returns once their close callbacks ran. */
+static void sv_stop(sv_server *s, int status) {
+  if (s->stopping)
+    return;
+  s->stopping = 1;
+  s->status = status;
+  uv_close((uv_handle_t *)&s->listener, NULL);
+  uv_close((uv_handle_t *)&s->sigint, NULL);
+  uv_close((uv_handle_t *)&s->sigterm, NULL);
+  sv_conn_close_all(s);
+}
+
+static void sv_on_signal(uv_signal_t *h, int signum) {
+  (void)signum;
+  sv_stop(h->data, 0);
+}
+
+/* Out of descriptors, accept fails with EMFILE.  libuv deals with that
+ * itself: it frees a spare descriptor it keeps for this, accepts the
+ * waiting clients and closes them at once (they see a reset), so the
+ * listener does not spin - and it does not call us.  So count the open
+ * connections and say once when they reach the limit. */
+static void sv_check_at_limit(sv_server *s) {
+  if (s->fd_limit_shown || s->fd_limit == 0 ||
+      s->open_conns + SV_FD_MARGIN < s->fd_limit)
+    return;
+  fprintf(stderr, "conclab: serve: %lu connections open, at the open-file "
+          "limit (%llu): new clients are refused until some close (the "
+          "server goes on; this is said once)\n", s->open_conns,
+          s->fd_limit);
+  s->fd_limit_shown = 1;
+}
+
+/* Any other failed accept costs that one client, not the server. */
+static void sv_on_connection(uv_stream_t *listener, int status) {
+  sv_server *s = listener->data;
+  int err = status < 0 ? status : sv_conn_accept(s);
+
+  sv_check_at_limit(s);
+  if (err == UV_ENOMEM) {
+    fprintf(stderr, "conclab: serve: out of memory for a connection\n");
+    sv_stop(s, 1);
+  } else if (err != 0 && !s->accept_error_shown) {
+    fprintf(stderr, "conclab: serve: accept: %s (the server goes on; "
+            "further accept errors are not shown)\n", uv_strerror(err));
+    s->accept_error_shown = 1;
+  }
+}
+
+static int sv_listen(sv_server *s, const sv_options *o) {
+  struct sockaddr_in addr;
+  int err;
+
+  uv_tcp_init(&s->loop, &s->listener); /* cannot fail: no socket yet */
+  s->listener.data = s;
+  err = uv_ip4_addr(o->host, o->port, &addr);
+  if (err == 0)
+    err = uv_tcp_bind(&s->listener, (const struct sockaddr *)&addr, 0);
+  /* libuv reports EADDRINUSE from bind only at listen. */
+  if (err == 0)
+    err = uv_listen((uv_stream_t *)&s->listener, SV_BACKLOG,
+                    sv_on_connection);
+  if (err != 0)
+    fprintf(stderr, "conclab: serve: listen on %s:%d: %s\n", o->host,
+            o->port, uv_strerror(err));
+  return err;
+}
+
+/* The port actually bound: the one asked for, or the kernel's pick for 0. */
+static int sv_bound_port(sv_server *s) {
+  struct sockaddr_in name;
+  int len = sizeof name;
+  int err = uv_tcp_getsockname(&s->listener, (struct sockaddr *)&name, &len);
+  if (err != 0) {
+    fprintf(stderr, "conclab: serve: getsockname: %s\n", uv_strerror(err));
+    return -1;
+  }
+  return ntohs(name.sin_port);
+}
+
+/* A blocked signal is never delivered, and the signal mask is inherited
+ * across fork and exec: unblock the two that stop us, whatever our parent
+ * had blocked. */
+static void sv_watch_signals(sv_server *s) {
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  sigprocmask(SIG_UNBLOCK, &stop_signals, NULL);
+  uv_signal_init(&s->loop, &s->sigint);
+  uv_signal_init(&s->loop, &s->sigterm);
+  s->sigint.data = s->sigterm.data = s;
+  uv_signal_start(&s->sigint, sv_on_signal, SIGINT);
+  uv_signal_start(&s->sigterm, sv_on_signal, SIGTERM);
+}
+
+/* Run the loop until it is empty, then close it. */
+static int sv_run_to_end(sv_server *s) {
+  int err;
+  uv_run(&s->loop, UV_RUN_DEFAULT);
+  err = uv_loop_close(&s->loop);
+  if (err != 0)
+    fprintf(stderr, "conclab: serve: uv_loop_close: %s (a handle was left "
+            "open)\n", uv_strerror(err));
+  return err;
+}
+
+int sv_serve(const sv_options *o) {
+  sv_server *s = calloc(1, sizeof *s); /* 128 KiB of buffers */
+  int err, port, status;
+
+  if (s == NULL) {
+    fprintf(stderr, "conclab: serve: out of memory\n");
+    return 1;
+  }
+  sv_pattern_fill(s->pattern, sizeof s->pattern);
+  sv_ignore_sigpipe();
+  s->fd_limit = sv_check_fd_limit();
+  err = uv_loop_init(&s->loop);
+  if (err != 0) {
+    fprintf(stderr, "conclab: serve: uv_loop_init: %s\n", uv_strerror(err));
+    free(s);
+    return 1;
+  }
+  if (sv_listen(s, o) != 0 || (port = sv_bound_port(s)) < 0) {
+    uv_close((uv_handle_t *)&s->listener, NULL);
+    sv_run_to_end(s);
+    free(s);
+    return 1;
+  }
+  sv_watch_signals(s);
+  /* The first line of stdout is the base URL: a parent that started us
+   * with --port 0 reads it to learn the port. */
+  printf("http://%s:%d\n", o->host, port);
+  fflush(stdout);
+
+  status = sv_run_to_end(s) == 0 ? s->status : 1;
+  if (!o->quiet)
+    fprintf(stderr, "conclab serve: stopped after %lu connections, %lu "
+            "requests\n", s->connections, s->requests);
+  free(s);
+  return status;
+}

@@ -1,0 +1,273 @@
+/*
+ * test_http.c - the http workload's client, in every model, against a real
+ * `conclab serve` started once for the whole file.
+ *
+ * For each model: the checksum equals seq's (on /delay and on /bytes);
+ * --fail-rate without retries fails exactly the seeded attempts, HTTP 500s
+ * and dropped connections counted apart; with enough retries every task
+ * ends ok, with exactly the retries the seed calls for; /stall with
+ * --timeout-ms ends as timeouts in bounded time; a server that is not there
+ * is a per-task connection error; --no-reuse opens one connection per
+ * request.  No descriptor is left open after any of it.
+ *
+ * The runs are in this process (cl_run_exec), so the sanitizers see the
+ * client code.  Under ThreadSanitizer the multiproc model is left out: it
+ * forks, and TSan does not follow a fork.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "helpers.h"
+#include "http.h"
+
+#if defined(__SANITIZE_THREAD__)
+#define LAST_MODEL CL_THREADED
+#else
+#define LAST_MODEL CL_MULTIPROC
+#endif
+
+static char g_url[64];
+static pid_t g_server;
+static int g_fds_at_start;
+
+static cl_run_opts opts(cl_model model, int tasks, int concurrency);
+
+/* Start the server, and count descriptors after one small async batch:
+ * libuv keeps a pipe for signal handling open for the life of the process
+ * once a loop has been made, and that is not a leak. */
+static int server_up(void **state) {
+  cl_run_opts o;
+  cl_run_result r;
+  (void)state;
+  signal(SIGPIPE, SIG_IGN);
+  if (cl_server_start(CONCLAB_BIN, g_url, sizeof g_url, &g_server) != 0)
+    return -1;
+  o = opts(CL_ASYNC, 2, 2);
+  if (cl_run_exec(&o, &r) != 0 || r.ok != 2)
+    return -1;
+  g_fds_at_start = open_fd_count();
+  return 0;
+}
+
+static int server_down(void **state) {
+  (void)state;
+  return cl_server_stop(g_server);
+}
+
+/* A run's options: N requests of /delay/5 to the test's server. */
+static cl_run_opts opts(cl_model model, int tasks, int concurrency) {
+  cl_run_opts o;
+  memset(&o, 0, sizeof o);
+  o.wl = &wl_http;
+  o.model = model;
+  o.params.tasks = tasks;
+  o.params.concurrency = model == CL_SEQ ? 1 : concurrency;
+  o.params.endpoint = WL_EP_DELAY;
+  o.params.delay_ms = 5;
+  o.params.url = g_url;
+  o.params.backoff_ms = 1;
+  o.params.seed = 7;
+  return o;
+}
+
+static cl_run_result run(const cl_run_opts *o) {
+  cl_run_result r;
+  assert_int_equal(cl_run_exec(o, &r), 0);
+  return r;
+}
+
+/* Which of task i's attempts the seed fails, and how: what the server will
+ * be asked, read back from the URL the workload builds. */
+static int attempt_fails(const wl_params *p, uint32_t i, int attempt,
+                         int *is_drop) {
+  char url[WL_HTTP_URL_MAX];
+  wl_http_url(p, i, attempt, url, sizeof url);
+  *is_drop = strstr(url, "/drop") != NULL;
+  return *is_drop || strstr(url, "/status/500") != NULL;
+}
+
+/* Every model agrees with seq, on small bodies and on large ones. */
+static void test_checksums_match_seq(void **state) {
+  (void)state;
+  for (int bytes = 0; bytes <= 1; bytes++) {
+    cl_run_opts o = opts(CL_SEQ, 24, 1);
+    cl_run_result seq;
+    if (bytes) {
+      o.params.endpoint = WL_EP_BYTES;
+      o.params.size = 100000;
+    }
+    seq = run(&o);
+    assert_int_equal(seq.ok, 24);
+    assert_int_equal(seq.connects, 1); /* one handle, kept alive */
+    for (int m = CL_ASYNC; m <= LAST_MODEL; m++) {
+      cl_run_result r;
+      o.model = (cl_model)m;
+      o.params.concurrency = 6;
+      r = run(&o);
+      assert_int_equal(r.ok, 24);
+      assert_int_equal(r.failed, 0);
+      assert_true(r.checksum == seq.checksum);
+      /* at most one connection per request in flight, reused after */
+      assert_in_range(r.connects, 1, 6);
+    }
+  }
+}
+
+/* Without retries the seeded failures are counted exactly, 500s as HTTP
+ * errors and drops as connection errors; the batch still finishes. */
+static void test_fail_rate_counted_exactly(void **state) {
+  cl_run_opts o = opts(CL_SEQ, 60, 1);
+  int want_500 = 0, want_drop = 0, drop;
+  cl_run_result seq;
+  (void)state;
+
+  o.params.fail_rate = 0.3;
+  for (uint32_t i = 0; i < 60; i++)
+    if (attempt_fails(&o.params, i, 0, &drop))
+      drop ? want_drop++ : want_500++;
+  assert_true(want_500 > 0 && want_drop > 0); /* the seed gives both */
+
+  seq = run(&o);
+  for (int m = CL_SEQ; m <= LAST_MODEL; m++) {
+    cl_run_result r;
+    o.model = (cl_model)m;
+    o.params.concurrency = m == CL_SEQ ? 1 : 8;
+    r = run(&o);
+    assert_int_equal(r.http_errors, want_500);
+    assert_int_equal(r.conn_errors, want_drop);
+    assert_int_equal(r.failed, want_500 + want_drop);
+    assert_int_equal(r.ok, 60 - want_500 - want_drop);
+    assert_int_equal(r.retries, 0);
+    assert_true(r.checksum == seq.checksum);
+  }
+}
+
+/* With enough retries every task ends ok, each having retried exactly as
+ * often as its seeded failures demand. */
+static void test_retries_recover(void **state) {
+  cl_run_opts o = opts(CL_SEQ, 40, 1);
+  long want_retries = 0;
+  int drop;
+  cl_run_result seq;
+  (void)state;
+
+  o.params.fail_rate = 0.4;
+  o.params.retries = 30;
+  for (uint32_t i = 0; i < 40; i++)
+    for (int a = 0; attempt_fails(&o.params, i, a, &drop); a++) {
+      assert_true(a < 30); /* the seed never needs more: 0.4^30 */
+      want_retries++;
+    }
+  assert_true(want_retries > 0);
+
+  seq = run(&o);
+  for (int m = CL_SEQ; m <= LAST_MODEL; m++) {
+    cl_run_result r;
+    o.model = (cl_model)m;
+    o.params.concurrency = m == CL_SEQ ? 1 : 8;
+    r = run(&o);
+    assert_int_equal(r.ok, 40);
+    assert_int_equal(r.failed, 0);
+    assert_int_equal(r.retries, want_retries);
+    assert_true(r.checksum == seq.checksum);
+  }
+}
+
+/* /stall never answers: with --timeout-ms every attempt times out, in
+ * bounded time, and retried timeouts count their retries. */
+static void test_stall_times_out(void **state) {
+  (void)state;
+  for (int m = CL_SEQ; m <= LAST_MODEL; m++) {
+    cl_run_opts o = opts((cl_model)m, 4, 4);
+    cl_run_result r;
+    double t0 = monotonic_s();
+    o.params.endpoint = WL_EP_STALL;
+    o.params.timeout_ms = 150;
+    o.params.retries = 1;
+    r = run(&o);
+    assert_int_equal(r.timeouts, 4);
+    assert_int_equal(r.failed, 4);
+    assert_int_equal(r.retries, 4);
+    /* seq: 4 tasks x 2 attempts x 150 ms = 1.2 s; far below 20 s */
+    assert_true(monotonic_s() - t0 < 20.0);
+  }
+}
+
+/* A free port nobody listens on: bind one, then close it. */
+static int closed_port(void) {
+  struct sockaddr_in a = {.sin_family = AF_INET};
+  socklen_t len = sizeof a;
+  int fd = socket(AF_INET, SOCK_STREAM, 0), port;
+  assert_true(fd >= 0);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+  assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+  port = ntohs(a.sin_port);
+  close(fd);
+  return port;
+}
+
+/* No server: every task is a connection error; nothing crashes. */
+static void test_connection_refused(void **state) {
+  char url[64];
+  (void)state;
+  snprintf(url, sizeof url, "http://127.0.0.1:%d", closed_port());
+  for (int m = CL_SEQ; m <= LAST_MODEL; m++) {
+    cl_run_opts o = opts((cl_model)m, 5, 5);
+    cl_run_result r;
+    o.params.url = url;
+    o.params.retries = 2;
+    r = run(&o);
+    assert_int_equal(r.conn_errors, 5);
+    assert_int_equal(r.ok, 0);
+    assert_int_equal(r.retries, 10);
+    assert_int_equal(r.connects, 0);
+  }
+}
+
+/* --no-reuse: one connection per request, in every model. */
+static void test_no_reuse_opens_one_per_request(void **state) {
+  (void)state;
+  for (int m = CL_SEQ; m <= LAST_MODEL; m++) {
+    cl_run_opts o = opts((cl_model)m, 12, 3);
+    cl_run_result kept, fresh;
+    kept = run(&o);
+    o.params.no_reuse = 1;
+    fresh = run(&o);
+    assert_int_equal(fresh.connects, 12);
+    assert_true(kept.connects <= 3); /* one per worker or slot in flight */
+    assert_true(fresh.checksum == kept.checksum);
+  }
+}
+
+/* After every run above, the process has the descriptors it started with
+ * (the server's pipe is closed once its URL is read). */
+static void test_no_descriptor_leaked(void **state) {
+  (void)state;
+  assert_int_equal(open_fd_count(), g_fds_at_start);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_checksums_match_seq),
+      cmocka_unit_test(test_fail_rate_counted_exactly),
+      cmocka_unit_test(test_retries_recover),
+      cmocka_unit_test(test_stall_times_out),
+      cmocka_unit_test(test_connection_refused),
+      cmocka_unit_test(test_no_reuse_opens_one_per_request),
+      cmocka_unit_test(test_no_descriptor_leaked),
+  };
+  return cmocka_run_group_tests(tests, server_up, server_down);
+}

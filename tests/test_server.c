@@ -1,0 +1,902 @@
+/*
+ * test_server.c - `conclab serve`, run as a child and spoken to over TCP.
+ *
+ * Each test starts `conclab serve --port 0 --quiet`, reads the URL it
+ * prints, and talks raw HTTP to it (raw, so that malformed input can be
+ * sent too).  Every test ends with SIGTERM and checks the server exits 0:
+ * a clean stop is checked after every kind of traffic.  Timings are
+ * asserted only with wide margins.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "helpers.h"
+
+#define IO_TIMEOUT_S 10 /* a reply that takes longer is a failure */
+
+/* ---- the server process ------------------------------------------------- */
+
+typedef struct server {
+  pid_t pid;
+  int port;
+  FILE *err; /* its stderr */
+} server;
+
+static void sleep_ms(long ms) {
+  struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+  while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+    ;
+}
+
+/* Read the first line of fd within IO_TIMEOUT_S. */
+static void read_line(int fd, char *line, size_t cap) {
+  size_t len = 0;
+  while (len + 1 < cap) {
+    struct pollfd pfd = {.fd = fd, .events = POLLIN};
+    ssize_t n;
+    if (poll(&pfd, 1, IO_TIMEOUT_S * 1000) <= 0)
+      fail_msg("no line from the server within %d s", IO_TIMEOUT_S);
+    n = read(fd, line + len, 1);
+    if (n <= 0)
+      fail_msg("the server exited before printing its URL");
+    if (line[len] == '\n')
+      break;
+    len++;
+  }
+  line[len] = '\0';
+}
+
+/* Start conclab with args after "conclab serve --port 0"; learn its port
+ * from the first line of its stdout. */
+static void server_start(server *s, const char *quiet) {
+  const char *argv[] = {"conclab", "serve", "--port", "0", quiet, NULL};
+  char line[128];
+  int out[2];
+
+  s->err = tmpfile();
+  assert_non_null(s->err);
+  assert_int_equal(pipe(out), 0);
+  fflush(NULL);
+  s->pid = fork();
+  assert_true(s->pid >= 0);
+  if (s->pid == 0) {
+    dup2(out[1], STDOUT_FILENO);
+    dup2(fileno(s->err), STDERR_FILENO);
+    close(out[0]);
+    close(out[1]);
+    execv(CONCLAB_BIN, (char *const *)argv);
+    _exit(127);
+  }
+  close(out[1]);
+  read_line(out[0], line, sizeof line);
+  close(out[0]); /* later writes to stdout would fail: the server makes none */
+  if (sscanf(line, "http://127.0.0.1:%d", &s->port) != 1 || s->port <= 0)
+    fail_msg("first line is not the URL: '%s'", line);
+}
+
+/* Wait for the server to exit, at most timeout_ms; its exit status, or
+ * 128 + the signal that killed it. */
+static int server_wait(server *s, long timeout_ms) {
+  int status;
+  for (long waited = 0;; waited += 5) {
+    pid_t r = waitpid(s->pid, &status, WNOHANG);
+    if (r == s->pid)
+      break;
+    if (r < 0 && errno != EINTR)
+      fail_msg("waitpid: %s", strerror(errno));
+    if (waited >= timeout_ms) {
+      kill(s->pid, SIGKILL);
+      waitpid(s->pid, &status, 0);
+      fail_msg("the server did not exit within %ld ms", timeout_ms);
+    }
+    sleep_ms(5);
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* Stop it with sig: it must exit promptly, with status 0. */
+static void server_stop(server *s, int sig) {
+  assert_int_equal(kill(s->pid, sig), 0);
+  assert_int_equal(server_wait(s, 5000), 0);
+}
+
+static void server_stderr(server *s, char *buf, size_t cap) {
+  size_t n;
+  rewind(s->err);
+  n = fread(buf, 1, cap - 1, s->err);
+  buf[n] = '\0';
+  fclose(s->err);
+}
+
+/* Open descriptors of the server, from /proc. */
+static int server_fds(const server *s) {
+  char path[64];
+  DIR *d;
+  int n = 0;
+  snprintf(path, sizeof path, "/proc/%d/fd", (int)s->pid);
+  d = opendir(path);
+  assert_non_null(d);
+  while (readdir(d) != NULL)
+    n++;
+  closedir(d);
+  return n;
+}
+
+static int setup(void **state) {
+  static server s;
+  server_start(&s, "--quiet");
+  *state = &s;
+  return 0;
+}
+
+static int teardown(void **state) {
+  server *s = *state;
+  server_stop(s, SIGTERM);
+  fclose(s->err);
+  return 0;
+}
+
+/* ---- a client ----------------------------------------------------------- */
+
+typedef struct peer {
+  int fd;
+  char *buf; /* bytes received, not yet taken as a response; NUL-ended */
+  size_t len, cap;
+} peer;
+
+typedef struct response {
+  int status;
+  long long length; /* Content-Length */
+  int close;        /* Connection: close */
+  char *body;       /* malloc'd, length bytes (none for HEAD) */
+} response;
+
+static int connect_fd(int port) {
+  struct sockaddr_in addr = {.sin_family = AF_INET,
+                             .sin_port = htons((uint16_t)port)};
+  struct timeval tv = {IO_TIMEOUT_S, 0};
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  assert_true(fd >= 0);
+  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  if (connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0)
+    fail_msg("connect to port %d: %s", port, strerror(errno));
+  return fd;
+}
+
+static void peer_open(peer *p, int port) {
+  memset(p, 0, sizeof *p);
+  p->fd = connect_fd(port);
+}
+
+static void peer_close(peer *p) {
+  if (p->fd >= 0)
+    close(p->fd);
+  p->fd = -1;
+  free(p->buf);
+  p->buf = NULL;
+  p->len = p->cap = 0;
+}
+
+static void send_bytes(int fd, const char *data, size_t len) {
+  while (len > 0) {
+    ssize_t n = send(fd, data, len, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      fail_msg("send: %s", strerror(errno));
+    data += n;
+    len -= (size_t)n;
+  }
+}
+
+static void send_text(peer *p, const char *text) {
+  send_bytes(p->fd, text, strlen(text));
+}
+
+static void send_get(peer *p, const char *method, const char *path) {
+  char req[512];
+  snprintf(req, sizeof req, "%s %s HTTP/1.1\r\nHost: test\r\n\r\n", method,
+           path);
+  send_text(p, req);
+}
+
+/* Receive more bytes: how many, 0 at EOF, -1 on error or timeout. */
+static ssize_t peer_fill(peer *p) {
+  ssize_t n;
+  if (p->cap - p->len < 65536) {
+    p->cap = p->cap * 2 + 65536;
+    p->buf = realloc(p->buf, p->cap);
+    assert_non_null(p->buf);
+  }
+  do /* one byte kept for the NUL that sscanf and strstr need */
+    n = recv(p->fd, p->buf + p->len, p->cap - p->len - 1, 0);
+  while (n < 0 && errno == EINTR);
+  if (n > 0)
+    p->len += (size_t)n;
+  p->buf[p->len] = '\0';
+  return n;
+}
+
+static const char *find(const char *hay, size_t len, const char *needle) {
+  size_t n = strlen(needle);
+  for (size_t i = 0; i + n <= len; i++)
+    if (memcmp(hay + i, needle, n) == 0)
+      return hay + i;
+  return NULL;
+}
+
+/* Parse one response at the start of p->buf; 0 if it is not all there. */
+static size_t parse_response(peer *p, int head_only, response *r) {
+  const char *end = find(p->buf, p->len, "\r\n\r\n"), *cl;
+  size_t head_len, total;
+
+  if (end == NULL)
+    return 0;
+  head_len = (size_t)(end - p->buf) + 4;
+  memset(r, 0, sizeof *r);
+  if (sscanf(p->buf, "HTTP/1.1 %d ", &r->status) != 1)
+    fail_msg("bad status line: %.40s", p->buf);
+  cl = find(p->buf, head_len, "\r\nContent-Length: ");
+  if (cl == NULL)
+    fail_msg("no Content-Length in: %.*s", (int)head_len, p->buf);
+  r->length = atoll(cl + 18);
+  r->close = find(p->buf, head_len, "\r\nConnection: close\r\n") != NULL;
+  total = head_len + (head_only ? 0 : (size_t)r->length);
+  if (p->len < total)
+    return 0;
+  r->body = malloc(total - head_len + 1);
+  assert_non_null(r->body);
+  memcpy(r->body, p->buf + head_len, total - head_len);
+  r->body[total - head_len] = '\0';
+  return total;
+}
+
+/* Read one whole response (fails the test on EOF or timeout). */
+static void read_response(peer *p, int head_only, response *r) {
+  size_t used;
+  while ((used = parse_response(p, head_only, r)) == 0)
+    if (peer_fill(p) <= 0)
+      fail_msg("connection ended or timed out before a whole response "
+               "(%zu bytes so far)", p->len);
+  memmove(p->buf, p->buf + used, p->len - used + 1); /* with the NUL */
+  p->len -= used;
+}
+
+static void response_free(response *r) {
+  free(r->body);
+  r->body = NULL;
+}
+
+/* The server closes: EOF, and nothing more before it. */
+static void expect_eof(peer *p) {
+  ssize_t n = peer_fill(p);
+  if (n != 0 || p->len != 0)
+    fail_msg("expected EOF, got %zd (%s), %zu bytes", n,
+             n < 0 ? strerror(errno) : "data", p->len);
+}
+
+/* One request on a fresh connection. */
+static void fetch(int port, const char *path, response *r) {
+  peer p;
+  peer_open(&p, port);
+  send_get(&p, "GET", path);
+  read_response(&p, 0, r);
+  peer_close(&p);
+}
+
+/* ---- the endpoints ------------------------------------------------------ */
+
+static void test_index(void **state) {
+  server *s = *state;
+  response r;
+  fetch(s->port, "/", &r);
+  assert_int_equal(r.status, 200);
+  assert_int_equal(r.close, 0);
+  for (size_t i = 0; i < 5; i++) {
+    static const char *const routes[] = {"/delay/", "/bytes/", "/status/",
+                                         "/drop", "/stall"};
+    assert_non_null(strstr(r.body, routes[i]));
+  }
+  response_free(&r);
+}
+
+static void test_bytes(void **state) {
+  server *s = *state;
+  response r;
+
+  fetch(s->port, "/bytes/100000", &r);
+  assert_int_equal(r.status, 200);
+  assert_int_equal(r.length, 100000);
+  for (long i = 0; i < 100000; i++)
+    if (r.body[i] != 'a' + i % 26)
+      fail_msg("byte %ld is '%c'", i, r.body[i]);
+  response_free(&r);
+
+  fetch(s->port, "/bytes/0", &r);
+  assert_int_equal(r.status, 200);
+  assert_int_equal(r.length, 0);
+  response_free(&r);
+  fetch(s->port, "/bytes/67108865", &r);
+  assert_int_equal(r.status, 400);
+  response_free(&r);
+  fetch(s->port, "/bytes/7?ignored=query", &r);
+  assert_int_equal(r.status, 200);
+  assert_string_equal(r.body, "abcdefg");
+  response_free(&r);
+}
+
+/* 64 MiB, the largest body, whole and right at both ends. */
+static void test_bytes_max(void **state) {
+  server *s = *state;
+  response r;
+  fetch(s->port, "/bytes/67108864", &r);
+  assert_int_equal(r.status, 200);
+  assert_int_equal(r.length, 67108864);
+  assert_memory_equal(r.body, "abcdefghijklmnopqrstuvwxyz", 26);
+  assert_int_equal(r.body[67108863], 'a' + 67108863 % 26);
+  response_free(&r);
+}
+
+static void test_status(void **state) {
+  server *s = *state;
+  response r;
+  fetch(s->port, "/status/503", &r);
+  assert_int_equal(r.status, 503);
+  assert_string_equal(r.body, "status 503\n");
+  response_free(&r);
+  fetch(s->port, "/status/600", &r);
+  assert_int_equal(r.status, 400);
+  response_free(&r);
+  fetch(s->port, "/nowhere", &r);
+  assert_int_equal(r.status, 404);
+  response_free(&r);
+}
+
+static void test_delay(void **state) {
+  server *s = *state;
+  response r;
+  double t0 = monotonic_s();
+  fetch(s->port, "/delay/150", &r);
+  assert_int_equal(r.status, 200);
+  assert_true(monotonic_s() - t0 >= 0.14); /* a timer never fires early */
+  response_free(&r);
+  fetch(s->port, "/delay/60001", &r);
+  assert_int_equal(r.status, 400);
+  response_free(&r);
+}
+
+static void test_drop(void **state) {
+  server *s = *state;
+  peer p;
+  peer_open(&p, s->port);
+  send_get(&p, "GET", "/drop");
+  expect_eof(&p);
+  peer_close(&p);
+}
+
+static void test_stall(void **state) {
+  server *s = *state;
+  struct pollfd pfd;
+  response r;
+  peer p;
+
+  peer_open(&p, s->port);
+  send_get(&p, "GET", "/stall");
+  pfd = (struct pollfd){.fd = p.fd, .events = POLLIN};
+  assert_int_equal(poll(&pfd, 1, 300), 0); /* nothing within 300 ms */
+  peer_close(&p);
+  fetch(s->port, "/status/200", &r); /* and the server goes on */
+  assert_int_equal(r.status, 200);
+  response_free(&r);
+}
+
+/* HEAD gets the head only; a method other than GET or HEAD gets 405. */
+static void test_head_and_405(void **state) {
+  server *s = *state;
+  response r;
+  peer p;
+
+  peer_open(&p, s->port);
+  send_get(&p, "HEAD", "/bytes/10");
+  read_response(&p, 1, &r);
+  assert_int_equal(r.status, 200);
+  assert_int_equal(r.length, 10);
+  response_free(&r);
+  send_text(&p, "POST /bytes/10 HTTP/1.1\r\nContent-Length: 4\r\n\r\nbody");
+  read_response(&p, 0, &r);
+  assert_int_equal(r.status, 405);
+  assert_int_equal(r.close, 0);
+  response_free(&r);
+  send_get(&p, "DELETE", "/");
+  read_response(&p, 0, &r);
+  assert_int_equal(r.status, 405);
+  response_free(&r);
+  /* had HEAD sent a body, this would read it as a response */
+  send_get(&p, "GET", "/status/201");
+  read_response(&p, 0, &r);
+  assert_int_equal(r.status, 201);
+  response_free(&r);
+  peer_close(&p);
+}
+
+/* ---- connections -------------------------------------------------------- */
+
+static void test_keep_alive(void **state) {
+  static const char *const paths[] = {"/bytes/100", "/status/202",
+                                      "/delay/10", "/", "/nope",
+                                      "/bytes/70000"};
+  static const int want[] = {200, 202, 200, 200, 404, 200};
+  server *s = *state;
+  response r;
+  peer p;
+
+  peer_open(&p, s->port);
+  for (int round = 0; round < 3; round++)
+    for (size_t i = 0; i < 6; i++) {
+      send_get(&p, "GET", paths[i]);
+      read_response(&p, 0, &r);
+      assert_int_equal(r.status, want[i]);
+      assert_int_equal(r.close, 0);
+      response_free(&r);
+    }
+  /* Connection: close is honoured: the reply says so, then EOF. */
+  send_text(&p, "GET / HTTP/1.1\r\nConnection: close\r\n\r\n");
+  read_response(&p, 0, &r);
+  assert_int_equal(r.close, 1);
+  response_free(&r);
+  expect_eof(&p);
+  peer_close(&p);
+}
+
+/* In one write: a slow request first, quick ones behind it.  The answers
+ * come in request order all the same. */
+static void test_pipelined_in_order(void **state) {
+  server *s = *state;
+  response r;
+  peer p;
+
+  peer_open(&p, s->port);
+  send_text(&p, "GET /delay/200 HTTP/1.1\r\n\r\n"
+                "GET /bytes/5 HTTP/1.1\r\n\r\n"
+                "HEAD /bytes/3 HTTP/1.1\r\n\r\n"
+                "GET /status/201 HTTP/1.1\r\n\r\n"
+                "GET /status/202 HTTP/1.1\r\nConnection: close\r\n\r\n");
+  read_response(&p, 0, &r);
+  assert_int_equal(r.status, 200);
+  assert_string_equal(r.body, "delayed\n"); /* whatever the delay */
+  response_free(&r);
+  read_response(&p, 0, &r);
+  assert_string_equal(r.body, "abcde");
+  response_free(&r);
+  read_response(&p, 1, &r);
+  assert_int_equal(r.length, 3);
+  response_free(&r);
+  read_response(&p, 0, &r);
+  assert_int_equal(r.status, 201);
+  response_free(&r);
+  read_response(&p, 0, &r);
+  assert_int_equal(r.status, 202);
+  assert_int_equal(r.close, 1);
+  response_free(&r);
+  expect_eof(&p);
+  peer_close(&p);
+}
+
+/* More pipelined requests than the server buffers (64 KiB): it stops
+ * reading, answers, reads on.  Sent and read at once with poll, so that
+ * neither side waits on the other. */
+static void test_pipelined_flood(void **state) {
+  enum { N = 4000 }; /* 4000 x 27 bytes = 108,000 bytes */
+  server *s = *state;
+  size_t out_len = 0, out_off = 0;
+  char *out = malloc(N * 32);
+  int got = 0;
+  peer p;
+
+  assert_non_null(out);
+  for (int i = 0; i < N; i++)
+    out_len += (size_t)sprintf(out + out_len, "GET /status/%d HTTP/1.1\r\n\r\n",
+                               200 + i % 100);
+  peer_open(&p, s->port);
+  fcntl(p.fd, F_SETFL, O_NONBLOCK);
+  while (got < N) {
+    struct pollfd pfd = {.fd = p.fd,
+                         .events = POLLIN | (out_off < out_len ? POLLOUT : 0)};
+    response r;
+    size_t used;
+    assert_true(poll(&pfd, 1, IO_TIMEOUT_S * 1000) > 0);
+    if (pfd.revents & POLLOUT) {
+      ssize_t n = send(p.fd, out + out_off, out_len - out_off, MSG_NOSIGNAL);
+      if (n > 0)
+        out_off += (size_t)n;
+    }
+    if (pfd.revents & (POLLIN | POLLHUP | POLLERR)) {
+      ssize_t n = peer_fill(&p);
+      if (n == 0 || (n < 0 && errno != EAGAIN))
+        fail_msg("connection ended after %d responses", got);
+    }
+    while ((used = parse_response(&p, 0, &r)) > 0) {
+      if (r.status != 200 + got % 100)
+        fail_msg("response %d has status %d", got, r.status);
+      response_free(&r);
+      memmove(p.buf, p.buf + used, p.len - used + 1); /* with the NUL */
+      p.len -= used;
+      got++;
+    }
+  }
+  free(out);
+  peer_close(&p);
+}
+
+/* ---- bad input ---------------------------------------------------------- */
+
+/* Send raw bytes; expect one response with status and a close, then EOF. */
+static void expect_refused(int port, const char *data, size_t len,
+                           int status) {
+  response r;
+  peer p;
+  peer_open(&p, port);
+  send_bytes(p.fd, data, len);
+  read_response(&p, 0, &r);
+  assert_int_equal(r.status, status);
+  assert_int_equal(r.close, 1);
+  response_free(&r);
+  expect_eof(&p);
+  peer_close(&p);
+}
+
+static void test_malformed_400(void **state) {
+  server *s = *state;
+  static const char garbage[] = "GARBAGE\r\n\r\n";
+  static const char binary[] = "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03";
+  static const char bad_header[] = "GET / HTTP/1.1\r\nno colon\r\n\r\n";
+  expect_refused(s->port, garbage, strlen(garbage), 400);
+  expect_refused(s->port, binary, sizeof binary - 1, 400); /* a TLS hello */
+  expect_refused(s->port, bad_header, strlen(bad_header), 400);
+}
+
+static void test_oversized_431_and_413(void **state) {
+  server *s = *state;
+  size_t cap = 64 * 1024, n;
+  char *big = malloc(cap);
+
+  assert_non_null(big);
+  n = (size_t)sprintf(big, "GET / HTTP/1.1\r\nX-Big: ");
+  memset(big + n, 'v', 10000);
+  n += 10000;
+  n += (size_t)sprintf(big + n, "\r\n\r\n");
+  expect_refused(s->port, big, n, 431);
+
+  n = (size_t)sprintf(big, "GET /");
+  memset(big + n, 'u', 9000);
+  n += 9000;
+  n += (size_t)sprintf(big + n, " HTTP/1.1\r\n\r\n");
+  expect_refused(s->port, big, n, 431);
+
+  n = (size_t)sprintf(big, "POST / HTTP/1.1\r\nContent-Length: 100000\r\n\r\n");
+  memset(big + n, 'b', 30000); /* part of the body: it is never read */
+  expect_refused(s->port, big, n + 30000, 413);
+  free(big);
+}
+
+/* Clients that vanish mid-request, mid-delay, mid-body: the server stays
+ * up and answers the next client. */
+static void test_client_disconnects(void **state) {
+  server *s = *state;
+  response r;
+  peer p;
+
+  peer_open(&p, s->port);
+  send_text(&p, "GET /del");
+  peer_close(&p);
+
+  peer_open(&p, s->port);
+  send_get(&p, "GET", "/delay/200");
+  peer_close(&p);
+
+  peer_open(&p, s->port);
+  send_get(&p, "GET", "/bytes/67108864");
+  assert_true(peer_fill(&p) > 0); /* the body has started */
+  peer_close(&p);                 /* with most of it unread: a reset */
+
+  peer_open(&p, s->port);
+  send_get(&p, "GET", "/stall");
+  shutdown(p.fd, SHUT_WR); /* EOF with a request pending */
+  expect_eof(&p);
+  peer_close(&p);
+
+  sleep_ms(300); /* past the delay */
+  fetch(s->port, "/status/200", &r);
+  assert_int_equal(r.status, 200);
+  response_free(&r);
+}
+
+/* A client that shuts down its side after sending still gets its answers,
+ * all of them. */
+static void test_half_close_still_answered(void **state) {
+  server *s = *state;
+  response r;
+  peer p;
+
+  peer_open(&p, s->port);
+  send_text(&p, "GET /delay/50 HTTP/1.1\r\n\r\nGET /bytes/4 HTTP/1.1\r\n\r\n");
+  shutdown(p.fd, SHUT_WR);
+  read_response(&p, 0, &r);
+  assert_int_equal(r.status, 200);
+  response_free(&r);
+  read_response(&p, 0, &r);
+  assert_string_equal(r.body, "abcd");
+  response_free(&r);
+  expect_eof(&p);
+  peer_close(&p);
+}
+
+/* ---- load --------------------------------------------------------------- */
+
+/* 500 clients each wait 200 ms, all at once: one after another would take
+ * 100 s; on one loop it takes a little over 0.2 s.  Asserted: under 20 s. */
+static void test_many_concurrent_delays(void **state) {
+  enum { N = 500 };
+  server *s = *state;
+  peer *peers = calloc(N, sizeof *peers);
+  double t0;
+
+  assert_non_null(peers);
+  t0 = monotonic_s();
+  for (int i = 0; i < N; i++) {
+    peer_open(&peers[i], s->port);
+    send_get(&peers[i], "GET", "/delay/200");
+  }
+  for (int i = 0; i < N; i++) {
+    response r;
+    read_response(&peers[i], 0, &r);
+    assert_int_equal(r.status, 200);
+    response_free(&r);
+    peer_close(&peers[i]);
+  }
+  assert_true(monotonic_s() - t0 < 20.0);
+  free(peers);
+}
+
+/* After a round of every kind of connection is over, the server's
+ * descriptor count returns to what it was. */
+static void test_no_fd_leak(void **state) {
+  enum { N = 20 };
+  server *s = *state;
+  peer peers[N];
+  response r;
+  int base, now = 0;
+
+  base = server_fds(s); /* before any connection, none can be closing */
+  for (int round = 0; round < 3; round++) {
+    for (int i = 0; i < N; i++) {
+      peer_open(&peers[i], s->port);
+      switch (i % 7) {
+      case 0: send_get(&peers[i], "GET", "/drop"); break;
+      case 1: send_get(&peers[i], "GET", "/stall"); break;
+      case 2: send_get(&peers[i], "GET", "/delay/50"); break;
+      case 3: send_text(&peers[i], "BAD\r\n\r\n"); break;
+      case 4: send_text(&peers[i], "GET /part"); break;
+      case 5: send_get(&peers[i], "GET", "/bytes/10000000"); break;
+      case 6: send_get(&peers[i], "GET", "/status/200"); break;
+      }
+    }
+    for (int i = 0; i < N; i++)
+      if (i % 7 == 6) {
+        read_response(&peers[i], 0, &r);
+        response_free(&r);
+      }
+    sleep_ms(20);
+    for (int i = 0; i < N; i++)
+      peer_close(&peers[i]);
+  }
+  for (int waited = 0; waited < 5000; waited += 20) {
+    now = server_fds(s);
+    if (now == base)
+      break;
+    sleep_ms(20);
+  }
+  assert_int_equal(now, base);
+}
+
+/* ---- stopping ----------------------------------------------------------- */
+
+/* Stop with sig while connections are open: idle, stalled, delayed,
+ * mid-request and mid-body.  Exit 0, promptly. */
+static void stop_while_busy(int sig, const char *quiet) {
+  enum { N = 30 };
+  server s;
+  peer peers[N];
+  int base;
+
+  server_start(&s, quiet);
+  base = server_fds(&s);
+  for (int i = 0; i < N; i++) {
+    peer_open(&peers[i], s.port);
+    switch (i % 5) {
+    case 0: break; /* idle */
+    case 1: send_get(&peers[i], "GET", "/stall"); break;
+    case 2: send_get(&peers[i], "GET", "/delay/30000"); break;
+    case 3: send_text(&peers[i], "GET /status/2"); break;
+    case 4: send_get(&peers[i], "GET", "/bytes/67108864"); break; /* unread */
+    }
+  }
+  for (int waited = 0; waited < 5000 && server_fds(&s) < base + N;
+       waited += 10)
+    sleep_ms(10); /* until it has accepted them all */
+  assert_true(server_fds(&s) >= base + N);
+  server_stop(&s, sig);
+  for (int i = 0; i < N; i++)
+    peer_close(&peers[i]);
+}
+
+static void test_sigterm_while_busy(void **state) {
+  char err[1024];
+  server s;
+  (void)state;
+  stop_while_busy(SIGTERM, "--quiet");
+  /* and with nothing going on at all */
+  server_start(&s, "--quiet");
+  server_stop(&s, SIGTERM);
+  server_stderr(&s, err, sizeof err);
+  assert_string_equal(err, ""); /* --quiet: not a word */
+}
+
+static void test_sigint_says_what_it_served(void **state) {
+  char err[1024];
+  response r;
+  server s;
+  (void)state;
+
+  stop_while_busy(SIGINT, "--quiet");
+  server_start(&s, NULL); /* not quiet */
+  fetch(s.port, "/", &r);
+  response_free(&r);
+  fetch(s.port, "/status/200", &r);
+  response_free(&r);
+  server_stop(&s, SIGINT);
+  server_stderr(&s, err, sizeof err);
+  assert_string_equal(err, "conclab serve: stopped after 2 connections, "
+                           "2 requests\n");
+}
+
+/* ---- the command line --------------------------------------------------- */
+
+/* Run conclab to its end; exit status, stdout and stderr. */
+static int run_conclab(const char *const *argv, char *out, char *err,
+                       size_t cap) {
+  FILE *o = tmpfile(), *e = tmpfile();
+  server s; /* for server_wait */
+  int status;
+  size_t n;
+
+  assert_non_null(o);
+  assert_non_null(e);
+  fflush(NULL);
+  s.pid = fork();
+  assert_true(s.pid >= 0);
+  if (s.pid == 0) {
+    dup2(fileno(o), STDOUT_FILENO);
+    dup2(fileno(e), STDERR_FILENO);
+    execv(CONCLAB_BIN, (char *const *)argv);
+    _exit(127);
+  }
+  status = server_wait(&s, 10000);
+  rewind(o);
+  n = fread(out, 1, cap - 1, o);
+  out[n] = '\0';
+  rewind(e);
+  n = fread(err, 1, cap - 1, e);
+  err[n] = '\0';
+  fclose(o);
+  fclose(e);
+  return status;
+}
+
+static void test_usage(void **state) {
+  static const char *const bad[][5] = {
+      {"conclab", "serve", "--port", "65536", NULL},
+      {"conclab", "serve", "--port", "-1", NULL},
+      {"conclab", "serve", "--port=eighty", NULL},
+      {"conclab", "serve", "--port", NULL},
+      {"conclab", "serve", "--host", "localhost", NULL},
+      {"conclab", "serve", "--bogus", NULL},
+      {"conclab", "serve", "extra", NULL},
+  };
+  static const char *const must_say[] = {"--port", "--port", "--port",
+                                         "--port", "--host", "--bogus",
+                                         "extra"};
+  static const char *const help_words[] = {
+      "/delay/", "/bytes/", "/status/", "/drop", "/stall", "--port",
+      "--host", "--quiet", "--help", "405", "404", "431", "413"};
+  const char *help[] = {"conclab", "serve", "--help", NULL};
+  char out[8192], err[8192];
+  (void)state;
+
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    int status = run_conclab(bad[i], out, err, sizeof out);
+    if (status != 2 || strstr(err, must_say[i]) == NULL ||
+        strncmp(err, "conclab: ", 9) != 0 || strchr(err, '\n') == NULL ||
+        strchr(err, '\n')[1] != '\0')
+      fail_msg("case %zu: status %d, stderr: %s", i, status, err);
+    assert_string_equal(out, "");
+  }
+  assert_non_null(strstr(err, "(see conclab serve --help)"));
+  assert_int_equal(run_conclab(help, out, err, sizeof out), 0);
+  for (size_t i = 0; i < sizeof help_words / sizeof help_words[0]; i++)
+    if (strstr(out, help_words[i]) == NULL)
+      fail_msg("--help does not mention %s", help_words[i]);
+}
+
+static void test_port_in_use(void **state) {
+  server *s = *state;
+  char port[16], out[4096], err[4096], want[128];
+  const char *argv[] = {"conclab", "serve", "--port", port, "--quiet", NULL};
+
+  snprintf(port, sizeof port, "%d", s->port);
+  assert_int_equal(run_conclab(argv, out, err, sizeof out), 1);
+  snprintf(want, sizeof want, "conclab: serve: listen on 127.0.0.1:%d: "
+           "address already in use\n", s->port);
+  assert_string_equal(err, want);
+  assert_string_equal(out, "");
+}
+
+int main(void) {
+  struct rlimit rl;
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(test_index, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_bytes, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_bytes_max, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_status, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_delay, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_drop, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_stall, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_head_and_405, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_keep_alive, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_pipelined_in_order, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_pipelined_flood, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_malformed_400, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_oversized_431_and_413, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_client_disconnects, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_half_close_still_answered, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_many_concurrent_delays, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_no_fd_leak, setup, teardown),
+      cmocka_unit_test(test_sigterm_while_busy),
+      cmocka_unit_test(test_sigint_says_what_it_served),
+      cmocka_unit_test(test_usage),
+      cmocka_unit_test_setup_teardown(test_port_in_use, setup, teardown),
+  };
+
+  /* 500 clients at once need 500 descriptors. */
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+  }
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
