@@ -13,7 +13,8 @@
  * goes back to the multi handle's cache and the next request reuses it.
  * Each task holds its semaphore permit across its retries; a retry's wait
  * is a uv_timer, never a sleep.  A timed-out transfer is removed from the
- * multi handle and cleaned up; curl closes its connection.
+ * multi handle (curl closes its connection); its easy handle is added again
+ * for a retry, and cleaned up when the task ends.
  */
 #include "async.h"
 #include "http.h"
@@ -120,7 +121,7 @@ static int on_curl_socket(CURL *easy, curl_socket_t fd, int what, void *arg,
   }
   if (sock == NULL && (sock = sock_new(s, fd)) == NULL) {
     fprintf(stderr, "conclab: async: cannot watch socket %d\n", (int)fd);
-    return -1; /* curl fails the transfer that uses it */
+    return -1; /* curl then aborts every transfer of the multi handle */
   }
   if (what & CURL_POLL_IN)
     events |= UV_READABLE;
@@ -178,7 +179,7 @@ static void backoff_on_fire(uv_timer_t *timer) { attempt_start(timer->data); }
 static void attempt_done(as_http_req *req, CURLcode rc) {
   const wl_params *p = req->task->batch->params;
   as_http *s = req->task->batch->data;
-  wl_status status = wl_http_judge(req->easy, rc, &req->out);
+  wl_status status = wl_http_judge(req->easy, rc, &req->out, &req->body);
   long wait_ms =
       wl_http_retry_ms(p, req->task->input.index, req->attempt, status,
                        &req->out);
@@ -293,6 +294,8 @@ static void session_on_close(uv_handle_t *h) {
  * anything, so that uv_run can return.  The session itself is freed when
  * its timer has closed. */
 static void session_end(as_http *s) {
+  if (s->multi == NULL)
+    return; /* already ended: a task ending inside another's end */
   curl_multi_cleanup(s->multi);
   s->multi = NULL;
   while (s->socks != NULL) /* sockets curl did not say goodbye to */

@@ -79,8 +79,8 @@ void cl_run_help(FILE *out) {
 "                       (default 0: no limit)\n"
 "  --retries K          retry a failed request (5xx, timeout, connection\n"
 "                       error; not 4xx) up to K times, 0..%d (default 0)\n"
-"  --backoff-ms B       wait about B, 2B, 4B... ms before each retry, half\n"
-"                       of it jittered; 0..%d (default 50)\n"
+"  --backoff-ms B       wait about B, 2B, 4B... ms (at most 30 s) before\n"
+"                       each retry, half of it jittered; 0..%d (default 50)\n"
 "  --fail-rate P        a seeded share P (0..1) of attempts asks for\n"
 "                       /status/500 or /drop instead (default 0)\n"
 "  --seed X             which attempts those are, 0..2^63-1 (default 1)\n"
@@ -261,15 +261,13 @@ static int parse_http(const raw_opts *raw, wl_params *p, char *err,
 
   p->endpoint = WL_EP_DELAY;
   if (raw->endpoint != NULL) {
-    if (strcmp(raw->endpoint, "delay") == 0)
-      p->endpoint = WL_EP_DELAY;
-    else if (strcmp(raw->endpoint, "bytes") == 0)
-      p->endpoint = WL_EP_BYTES;
-    else if (strcmp(raw->endpoint, "stall") == 0)
-      p->endpoint = WL_EP_STALL;
-    else
+    int e = WL_EP_DELAY;
+    while (e <= WL_EP_STALL && strcmp(raw->endpoint, wl_endpoint_names[e]))
+      e++;
+    if (e > WL_EP_STALL)
       return usage(err, errlen, "--endpoint: unknown endpoint '%s' "
                    "(allowed: delay, bytes, stall)", raw->endpoint);
+    p->endpoint = (wl_endpoint)e;
   }
   if (raw->delay != NULL && p->endpoint != WL_EP_DELAY)
     return usage(err, errlen, "--delay-ms: applies only to --endpoint delay");

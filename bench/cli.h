@@ -24,7 +24,7 @@ extern const char *const cl_model_names[]; /* indexed by cl_model */
 #define CL_MAX_SIZE (64LL * 1024 * 1024) /* what conclab serve's /bytes allows */
 #define CL_MAX_TIMEOUT_MS 600000
 #define CL_MAX_RETRIES 100
-#define CL_MAX_BACKOFF_MS 60000
+#define CL_MAX_BACKOFF_MS 30000
 
 typedef struct cl_run_opts {
   const wl_workload *wl;

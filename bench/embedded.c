@@ -116,9 +116,19 @@ int cl_server_stop(pid_t pid) {
             "SIGTERM within %d ms; killed\n", STOP_TIMEOUT_MS);
     return -1;
   }
-  if (r < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    fprintf(stderr, "conclab: http: the embedded server ended badly "
-            "(status %d)\n", status);
+  if (r < 0) {
+    fprintf(stderr, "conclab: http: waiting for the embedded server: %s\n",
+            strerror(errno));
+    return -1;
+  }
+  if (WIFSIGNALED(status)) {
+    fprintf(stderr, "conclab: http: the embedded server was killed by "
+            "signal %d during the run\n", WTERMSIG(status));
+    return -1;
+  }
+  if (WEXITSTATUS(status) != 0) {
+    fprintf(stderr, "conclab: http: the embedded server exited with status "
+            "%d\n", WEXITSTATUS(status));
     return -1;
   }
   return 0;

@@ -229,6 +229,8 @@ double su_ideal(const su_cell *c, int cores) {
 
   if (c->opts.model == CL_SEQ)
     return 1.0;
+  if (c->table == SU_REUSE)
+    return 0; /* small requests with no wait: CPU on both ends, no ideal */
   if (c->opts.wl->kind == WL_KIND_IO) {
     /* Equal waits, C at a time: ceil(N / C) rounds instead of N. */
     int rounds = (p->tasks + conc - 1) / conc;

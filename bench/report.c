@@ -207,6 +207,8 @@ static void md_reuse_table(FILE *out, const su_suite *s) {
   for (int i = 0; i < s->ncells && first == NULL; i++)
     if (s->cells[i].table == SU_REUSE && s->cells[i].opts.model != CL_SEQ)
       first = &s->cells[i];
+  if (first == NULL)
+    return;
   fprintf(out, "%d requests of `/bytes/%lld`, %d in flight (seq: one at a "
           "time). With reuse each worker keeps its connection open for its "
           "next request (aiohttp's ClientSession); with `--no-reuse` every "
@@ -297,23 +299,32 @@ void rp_markdown(FILE *out, const su_suite *s) {
 
 /* ---- CSV and JSON ------------------------------------------------------- */
 
+/* http's endpoint, "" for the other workloads. */
+static const char *endpoint(const su_cell *c) {
+  return c->opts.wl == &wl_http ? wl_endpoint_names[c->opts.params.endpoint]
+                                : "";
+}
+
 void rp_runs_csv(FILE *out, const su_suite *s) {
   fprintf(out, "cell,table,workload,model,variant,tasks,concurrency,delay_ms,"
           "delay_spread_ms,limit,run,warmup,exit_status,wall_s,user_s,sys_s,"
-          "max_rss_kb,vol_ctx,invol_ctx,ok,failed,checksum,connections\n");
+          "max_rss_kb,vol_ctx,invol_ctx,ok,failed,checksum,endpoint,size,"
+          "connections\n");
   for (int i = 0; i < s->ncells; i++) {
     const su_cell *c = &s->cells[i];
     const wl_params *p = &c->opts.params;
     for (int k = 0; k < c->nresults; k++) {
       const su_run *r = &c->results[k];
       fprintf(out, "%d,%s,%s,%s,%s,%d,%d,%d,%d,%lld,%d,%d,%d,%.6f,%.6f,%.6f,"
-              "%.0f,%.0f,%.0f,%d,%d,%s,%.0f\n",
+              "%.0f,%.0f,%.0f,%d,%d,%s,%s,%lld,%.0f\n",
               i, table_names[c->table], c->opts.wl->name,
               cl_model_names[c->opts.model], cl_variant(&c->opts), p->tasks,
               p->concurrency, p->delay_ms, p->delay_spread_ms,
               (long long)p->limit, k, k < c->warmups, r->exit_status,
               r->wall_s, r->user_s, r->sys_s, r->max_rss_kb, r->vol_ctx,
-              r->invol_ctx, r->ok, r->failed, r->checksum, r->connections);
+              r->invol_ctx, r->ok, r->failed, r->checksum, endpoint(c),
+              c->opts.wl == &wl_http ? (long long)p->size : 0LL,
+              r->connections);
     }
   }
 }
@@ -359,6 +370,8 @@ void rp_summary_json(FILE *out, const su_suite *s) {
     jw_int(&w, "delay_ms", c->opts.params.delay_ms);
     jw_int(&w, "delay_spread_ms", c->opts.params.delay_spread_ms);
     jw_int(&w, "limit", c->opts.params.limit);
+    jw_str(&w, "endpoint", endpoint(c));
+    jw_int(&w, "size", c->opts.wl == &wl_http ? c->opts.params.size : 0);
     jw_int(&w, "runs", c->nresults - c->warmups);
     jw_num(&w, "wall_median_s", c->wall.median);
     jw_num(&w, "wall_mad_s", c->wall.mad);

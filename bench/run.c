@@ -121,20 +121,13 @@ void cl_run_print(FILE *out, const cl_run_opts *o, const cl_run_result *r) {
             "errors; %ld retries\n", r->http_errors, r->timeouts,
             r->conn_errors, r->retries);
     fprintf(out, "  connections opened: %ld (%s)\n", r->connects,
-            o->params.no_reuse ? "a new one per request" : "reused");
+            o->params.no_reuse ? "--no-reuse: a new one per request"
+                               : "kept alive for reuse");
   }
   fprintf(out, "  tasks: %d ok, %d failed; checksum %016llx\n", r->ok,
           r->failed, (unsigned long long)r->checksum);
 }
 
-static const char *endpoint_name(wl_endpoint e) {
-  switch (e) {
-  case WL_EP_DELAY: return "delay";
-  case WL_EP_BYTES: return "bytes";
-  case WL_EP_STALL: return "stall";
-  }
-  return "";
-}
 
 void cl_run_print_json(FILE *out, const cl_run_opts *o,
                        const cl_run_result *r) {
@@ -165,7 +158,7 @@ void cl_run_print_json(FILE *out, const cl_run_opts *o,
   jw_int(&w, "failed", r->failed);
   jw_int(&w, "timeouts", r->timeouts);
   if (o->wl == &wl_http) {
-    jw_str(&w, "endpoint", endpoint_name(o->params.endpoint));
+    jw_str(&w, "endpoint", wl_endpoint_names[o->params.endpoint]);
     jw_int(&w, "size", o->params.endpoint == WL_EP_BYTES ? o->params.size : 0);
     jw_str(&w, "url", o->params.url);
     jw_int(&w, "reuse", !o->params.no_reuse);
@@ -189,7 +182,8 @@ void cl_run_print_json(FILE *out, const cl_run_opts *o,
 static int enough_fds(const cl_run_opts *o) {
   const wl_params *p = &o->params;
   int c = p->concurrency < p->tasks ? p->concurrency : p->tasks;
-  int per = (o->model == CL_MULTIPROC ? 2 : 0) + (o->wl == &wl_http ? 1 : 0);
+  /* multiproc http: the sockets are the workers', not the parent's */
+  int per = o->model == CL_MULTIPROC ? 2 : o->wl == &wl_http ? 1 : 0;
   rlim_t need = (rlim_t)c * (rlim_t)per + 32;
   struct rlimit rl;
 

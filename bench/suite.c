@@ -432,7 +432,7 @@ void su_evaluate(su_suite *s) {
     }
     if (!c->failed && b != NULL && b->table != SU_ORACLE) {
       c->speedup = b->wall.median / c->wall.median;
-      c->efficiency = c->speedup / c->ideal;
+      c->efficiency = c->ideal > 0 ? c->speedup / c->ideal : 0;
     }
     evaluate_target(c);
   }

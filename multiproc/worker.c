@@ -29,7 +29,7 @@ _Noreturn static void worker_main(const wl_workload *wl, const wl_params *p,
   void *worker; /* http: this process's one curl handle */
 
   if (wl_worker_open(wl, p, &worker) != 0)
-    _exit(1); /* the parent fails the task it sends, and replaces us */
+    worker = NULL; /* the workload fails each task; the batch goes on */
   for (;;) {
     mp_task_msg msg;
     mp_result_msg res = {0};

@@ -323,7 +323,7 @@ static const bad_case bad_cases[] = {
     {"run http --url http://", {"--url", "http://HOST"}},
     {"run http --timeout-ms -1", {"--timeout-ms", "0..600000"}},
     {"run http --retries 101", {"--retries", "0..100"}},
-    {"run http --backoff-ms x", {"--backoff-ms", "0..60000"}},
+    {"run http --backoff-ms x", {"--backoff-ms", "0..30000"}},
     {"run http --fail-rate 1.5", {"--fail-rate", "'1.5'", "0 to 1"}},
     {"run http --fail-rate nan", {"--fail-rate", "0 to 1"}},
     {"run http --fail-rate", {"--fail-rate", "missing value"}},

@@ -252,6 +252,20 @@ static void test_no_reuse_opens_one_per_request(void **state) {
   }
 }
 
+/* A base URL with a trailing slash is the same base. */
+static void test_base_url_trailing_slash(void **state) {
+  char url[80];
+  cl_run_opts o = opts(CL_ASYNC, 3, 3);
+  cl_run_result plain, slash;
+  (void)state;
+  plain = run(&o);
+  snprintf(url, sizeof url, "%s//", g_url);
+  o.params.url = url;
+  slash = run(&o);
+  assert_int_equal(slash.ok, 3);
+  assert_true(slash.checksum == plain.checksum);
+}
+
 /* After every run above, the process has the descriptors it started with
  * (the server's pipe is closed once its URL is read). */
 static void test_no_descriptor_leaked(void **state) {
@@ -267,6 +281,7 @@ int main(void) {
       cmocka_unit_test(test_stall_times_out),
       cmocka_unit_test(test_connection_refused),
       cmocka_unit_test(test_no_reuse_opens_one_per_request),
+      cmocka_unit_test(test_base_url_trailing_slash),
       cmocka_unit_test(test_no_descriptor_leaked),
   };
   return cmocka_run_group_tests(tests, server_up, server_down);

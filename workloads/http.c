@@ -18,8 +18,11 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* ---- which URL an attempt asks for ------------------------------------- */
+
+const char *const wl_endpoint_names[] = {"delay", "bytes", "stall"};
 
 /* splitmix64: a few multiplies that scramble bits well.  The failures and
  * the jitter must be the same in every model and every run, so they come
@@ -42,22 +45,27 @@ enum { DRAW_FAIL, DRAW_KIND, DRAW_JITTER };
 
 void wl_http_url(const wl_params *p, uint32_t index, int attempt, char *url,
                  size_t cap) {
+  int base = (int)strlen(p->url);
+
+  while (base > 0 && p->url[base - 1] == '/')
+    base--; /* http://host:port/ and http://host:port are the same base */
   if (p->fail_rate > 0 &&
       draw(p->seed, index, attempt, DRAW_FAIL) < p->fail_rate) {
     /* A deliberate failure: half answer 500, half drop the connection. */
     int drop = draw(p->seed, index, attempt, DRAW_KIND) < 0.5;
-    snprintf(url, cap, "%s%s", p->url, drop ? "/drop" : "/status/500");
+    snprintf(url, cap, "%.*s%s", base, p->url,
+             drop ? "/drop" : "/status/500");
     return;
   }
   switch (p->endpoint) {
   case WL_EP_DELAY:
-    snprintf(url, cap, "%s/delay/%d", p->url, p->delay_ms);
+    snprintf(url, cap, "%.*s/delay/%d", base, p->url, p->delay_ms);
     break;
   case WL_EP_BYTES:
-    snprintf(url, cap, "%s/bytes/%lld", p->url, (long long)p->size);
+    snprintf(url, cap, "%.*s/bytes/%lld", base, p->url, (long long)p->size);
     break;
   case WL_EP_STALL:
-    snprintf(url, cap, "%s/stall", p->url);
+    snprintf(url, cap, "%.*s/stall", base, p->url);
     break;
   }
 }
@@ -112,18 +120,19 @@ int wl_http_prepare(CURL *easy, const wl_params *p, const char *url,
   return rc == CURLE_OK ? 0 : -1;
 }
 
-wl_status wl_http_judge(CURL *easy, CURLcode rc, wl_slot *out) {
+wl_status wl_http_judge(CURL *easy, CURLcode rc, wl_slot *out,
+                        wl_http_body *body) {
   long status = 0, connects = 0;
 
   curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
   curl_easy_getinfo(easy, CURLINFO_NUM_CONNECTS, &connects);
   out->http_status = (int)status;
   out->connects += (int)connects;
-  if (rc == CURLE_OPERATION_TIMEDOUT)
-    return WL_TIMEOUT;
-  if (rc != CURLE_OK) {
-    out->http_status = 0; /* no answer: a connection error */
-    return WL_ERROR;
+  if (rc != CURLE_OK) { /* no whole answer: forget the part that came */
+    out->http_status = 0;
+    body->hash = WL_HASH_INIT;
+    body->bytes = 0;
+    return rc == CURLE_OPERATION_TIMEDOUT ? WL_TIMEOUT : WL_ERROR;
   }
   return status >= 200 && status < 300 ? WL_OK : WL_ERROR;
 }
@@ -134,8 +143,8 @@ long wl_http_retry_ms(const wl_params *p, uint32_t index, int attempt,
 
   if (status == WL_OK || attempt >= p->retries)
     return -1;
-  if (out->http_status >= 400 && out->http_status < 500)
-    return -1; /* the request itself is wrong: asking again will not help */
+  if (out->http_status != 0 && out->http_status < 500)
+    return -1; /* a 4xx: the request itself is wrong; asking again won't help */
   /* Exponential backoff: B, 2B, 4B, ... capped; then "equal jitter": half
    * the wait is fixed, half is drawn, so clients that failed together do
    * not all come back together. */
@@ -149,8 +158,7 @@ long wl_http_retry_ms(const wl_params *p, uint32_t index, int attempt,
 }
 
 uint64_t wl_http_value(const wl_slot *out, const wl_http_body *body) {
-  uint64_t h = wl_hash_word(body->hash, (uint64_t)out->http_status);
-  return wl_hash_word(h, (uint64_t)out->retries);
+  return wl_hash_word(body->hash, (uint64_t)out->http_status);
 }
 
 /* ---- the blocking client: seq, threaded and multiproc -------------------- */
@@ -202,7 +210,7 @@ static wl_status http_run_blocking(const wl_task *t, void *worker,
     wl_http_url(w->params, t->index, attempt, url, sizeof url);
     if (wl_http_prepare(w->easy, w->params, url, &body) != 0)
       break;
-    status = wl_http_judge(w->easy, curl_easy_perform(w->easy), out);
+    status = wl_http_judge(w->easy, curl_easy_perform(w->easy), out, &body);
     wait_ms = wl_http_retry_ms(w->params, t->index, attempt, status, out);
     if (wait_ms < 0)
       break;

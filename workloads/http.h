@@ -25,6 +25,7 @@
 #define WL_HTTP_URL_MAX 512 /* the base URL and a path */
 #define WL_HTTP_BASE_MAX 400
 #define WL_HTTP_BACKOFF_CAP_MS 30000 /* no single wait is longer */
+#define WL_HTTP_BACKOFF_MAX_MS WL_HTTP_BACKOFF_CAP_MS /* --backoff-ms */
 
 /* One attempt's body, folded into a hash as it arrives. */
 typedef struct wl_http_body {
@@ -43,14 +44,18 @@ void wl_http_url(const wl_params *p, uint32_t index, int attempt, char *url,
 int wl_http_prepare(CURL *easy, const wl_params *p, const char *url,
                     wl_http_body *body);
 /* The attempt ended with rc: record its HTTP status and new connections in
- * out, and say what it came to. */
-wl_status wl_http_judge(CURL *easy, CURLcode rc, wl_slot *out);
+ * out, and say what it came to.  An attempt that did not end with a whole
+ * answer (a timeout, a broken connection) keeps neither the status nor the
+ * part of the body that arrived: how much did is down to timing. */
+wl_status wl_http_judge(CURL *easy, CURLcode rc, wl_slot *out,
+                        wl_http_body *body);
 /* After a failed attempt: the wait before the next one in ms, or -1 when
- * there is none (it succeeded, retries are used up, or a 4xx says a retry
- * cannot help). */
+ * there is none (it succeeded, retries are used up, or the answer was not
+ * a 5xx: a retry cannot change a 4xx). */
 long wl_http_retry_ms(const wl_params *p, uint32_t index, int attempt,
                       wl_status status, const wl_slot *out);
-/* The task's value: its last HTTP status, body and retries, hashed. */
+/* The task's value: its last HTTP status and body, hashed.  Not the
+ * retries: a request that needed one still got the same answer. */
 uint64_t wl_http_value(const wl_slot *out, const wl_http_body *body);
 
 #endif

@@ -21,6 +21,7 @@ typedef enum wl_endpoint {
   WL_EP_BYTES, /* /bytes/S: S bytes of body */
   WL_EP_STALL, /* /stall: no answer ever (for --timeout-ms) */
 } wl_endpoint;
+extern const char *const wl_endpoint_names[]; /* "delay", "bytes", "stall" */
 
 /* The outcome of one task.  A failed task never aborts its batch
  * (asyncio.gather(..., return_exceptions=True)). */
@@ -80,7 +81,8 @@ typedef struct wl_workload {
   wl_status (*run_blocking)(const wl_task *t, void *worker, wl_slot *out);
   /* Optional: state a worker keeps across its tasks (http: one reused curl
    * handle).  seq opens one, each thread and each worker process its own.
-   * 0, or -1 when it could not be made (printed). */
+   * 0, or -1 when it could not be made (printed); every model then runs
+   * that worker's tasks with worker = NULL, and the workload fails them. */
   int (*worker_open)(const wl_params *p, void **worker);
   void (*worker_close)(void *worker);
 } wl_workload;
