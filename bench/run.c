@@ -120,6 +120,9 @@ void cl_run_print(FILE *out, const cl_run_opts *o, const cl_run_result *r) {
     fprintf(out, "  failures: %d HTTP errors, %d timeouts, %d connection "
             "errors; %ld retries\n", r->http_errors, r->timeouts,
             r->conn_errors, r->retries);
+    if (r->conn_errors > 0 && r->connects == 0)
+      fprintf(out, "  (no connection was made: is a server listening at %s?)"
+              "\n", o->params.url);
     fprintf(out, "  connections opened: %ld (%s)\n", r->connects,
             o->params.no_reuse ? "--no-reuse: a new one per request"
                                : "kept alive for reuse");
