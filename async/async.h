@@ -7,27 +7,32 @@
  * Semaphore(C)                   ->  as_sem: at most C operations in flight
  * run_in_executor(None, f)       ->  uv_queue_work (primes --offload)
  * aiohttp.ClientSession          ->  one curl multi handle on the loop (http)
+ * time.sleep() in a coroutine    ->  sleep --blocking-in-loop: the pitfall,
+ *                                    made visible by the loop-lag probe
  */
 #ifndef CONCLAB_ASYNC_H
 #define CONCLAB_ASYNC_H
 
 #include <uv.h>
 
+#include "lag.h"
 #include "sem.h"
 #include "workload.h"
 
 typedef struct as_options {
   int offload;         /* CPU work: run on libuv's threadpool, not the loop */
   int threadpool_size; /* UV_THREADPOOL_SIZE to set when offloading */
+  int blocking_in_loop; /* sleep: block inside the callback (the pitfall) */
 } as_options;
 
 /* The largest threadpool libuv accepts (MAX_THREADPOOL_SIZE in libuv). */
 #define AS_THREADPOOL_MAX 1024
 
 /* Run a batch on a fresh loop.  Returns 0 when the batch ran (each task's
- * outcome is in its slot), -1 when the loop itself failed. */
+ * outcome is in its slot), -1 when the loop itself failed.  The loop's lag
+ * over the batch goes into *lag (when not NULL). */
 int as_run(const wl_workload *wl, const wl_params *p, const as_options *o,
-           wl_slot *slots);
+           wl_slot *slots, as_lag_summary *lag);
 
 /* --- inside the model: the batch and its tasks ------------------------- */
 
@@ -63,12 +68,13 @@ struct as_batch {
   int done;
   const as_ops *ops;
   void *data; /* the workload's shared state, from ops->open */
+  as_lag lag; /* the loop-lag probe, running for the whole batch */
 };
 
 /* Gather: make the loop, start every task under the semaphore, run the loop
  * until all are done, and close it. */
 int as_batch_run(const wl_workload *wl, const wl_params *p, wl_slot *slots,
-                 const as_ops *ops);
+                 const as_ops *ops, as_lag_summary *lag);
 /* A task's operation has completed: store its result in its slot and give
  * its permit to the next waiting task. */
 void as_task_done(as_task *t, wl_status status, uint64_t value);
@@ -77,6 +83,7 @@ void as_task_finish(as_task *t, const wl_slot *result);
 
 /* The per-workload starts (async/sleep.c, async/primes.c). */
 void as_sleep_start(as_task *t);
+void as_sleep_start_blocking(as_task *t);
 void as_primes_start_in_loop(as_task *t);
 void as_primes_start_offload(as_task *t);
 extern const as_ops as_http_ops;

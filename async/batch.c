@@ -6,7 +6,8 @@
  * then calls uv_run, which sleeps in epoll until a timer fires or offloaded
  * work completes, and runs that operation's callback.  uv_run returns when
  * no handle or request is left, that is, when every task is done and every
- * handle closed.  All of it runs on this one thread.
+ * handle closed.  All of it runs on this one thread.  A 1 ms probe timer
+ * (lag.c) runs alongside and measures how late the loop gets to things.
  */
 #include "async.h"
 
@@ -31,7 +32,8 @@ void as_task_done(as_task *t, wl_status status, uint64_t value) {
 }
 
 int as_batch_run(const wl_workload *wl, const wl_params *p, wl_slot *slots,
-                 const as_ops *ops) {
+                 const as_ops *ops, as_lag_summary *lag) {
+  as_lag_summary unused;
   as_batch b = {.params = p, .slots = slots, .ops = ops};
   as_task *tasks;
   int err;
@@ -52,6 +54,7 @@ int as_batch_run(const wl_workload *wl, const wl_params *p, wl_slot *slots,
     free(tasks);
     return -1;
   }
+  as_lag_start(&b.loop, &b.lag);
 
   /* create_task for each: the first C start now, the rest queue. */
   as_sem_init(&b.sem, p->concurrency);
@@ -64,10 +67,10 @@ int as_batch_run(const wl_workload *wl, const wl_params *p, wl_slot *slots,
 
   /* await gather(...): run until nothing is left to wait for. */
   uv_run(&b.loop, UV_RUN_DEFAULT);
-  if (ops->close != NULL) {
+  as_lag_stop(&b.lag, lag != NULL ? lag : &unused);
+  if (ops->close != NULL)
     ops->close(&b);
-    uv_run(&b.loop, UV_RUN_DEFAULT); /* the close callbacks it caused */
-  }
+  uv_run(&b.loop, UV_RUN_DEFAULT); /* the close callbacks of the two above */
 
   err = uv_loop_close(&b.loop);
   if (err != 0)
@@ -90,15 +93,16 @@ static void set_threadpool_size(int size) {
 }
 
 static const as_ops sleep_ops = {.start = as_sleep_start};
+static const as_ops sleep_blocking_ops = {.start = as_sleep_start_blocking};
 static const as_ops primes_in_loop_ops = {.start = as_primes_start_in_loop};
 static const as_ops primes_offload_ops = {.start = as_primes_start_offload};
 
 int as_run(const wl_workload *wl, const wl_params *p, const as_options *o,
-           wl_slot *slots) {
+           wl_slot *slots, as_lag_summary *lag) {
   const as_ops *ops;
 
   if (wl == &wl_sleep) {
-    ops = &sleep_ops;
+    ops = o->blocking_in_loop ? &sleep_blocking_ops : &sleep_ops;
   } else if (wl == &wl_primes) {
     if (o->offload)
       set_threadpool_size(o->threadpool_size);
@@ -109,5 +113,5 @@ int as_run(const wl_workload *wl, const wl_params *p, const as_options *o,
     fprintf(stderr, "conclab: async: no implementation of '%s'\n", wl->name);
     return -1;
   }
-  return as_batch_run(wl, p, slots, ops);
+  return as_batch_run(wl, p, slots, ops, lag);
 }

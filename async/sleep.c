@@ -6,6 +6,11 @@
  * ten thousand small structs and one epoll_wait, and all of them can be
  * waiting at once on a single thread.  Compare threaded/ (a thread blocked in
  * nanosleep per waiting task) and multiproc/ (a process per waiting task).
+ *
+ * The pitfall (--blocking-in-loop): call the blocking sleep inside a loop
+ * callback instead - time.sleep() in a coroutine.  The callback holds the
+ * loop for the whole wait, so the waits run one after another, the speedup
+ * falls to 1, and the loop-lag probe shows each wait as lag.
  */
 #include "async.h"
 
@@ -16,6 +21,28 @@ static void sleep_on_timer(uv_timer_t *timer) {
   as_task *t = timer->data;
   as_task_done(t, WL_OK, wl_sleep_value(t->input.index));
   uv_close((uv_handle_t *)timer, sleep_on_close);
+}
+
+/* The pitfall: the task's callback blocks the loop for its whole wait. */
+static void sleep_on_blocking_timer(uv_timer_t *timer) {
+  as_task *t = timer->data;
+  if (wl_sleep_ms(t->input.a) != 0)
+    as_task_done(t, WL_ERROR, 0);
+  else
+    as_task_done(t, WL_OK, wl_sleep_value(t->input.index));
+  uv_close((uv_handle_t *)timer, sleep_on_close);
+}
+
+void as_sleep_start_blocking(as_task *t) {
+  uv_timer_t *timer = &t->op.timer;
+
+  uv_timer_init(&t->batch->loop, timer);
+  timer->data = t;
+  /* A zero timer is loop.call_soon: the wait happens in the callback. */
+  if (uv_timer_start(timer, sleep_on_blocking_timer, 0, 0) != 0) {
+    as_task_done(t, WL_ERROR, 0);
+    uv_close((uv_handle_t *)timer, sleep_on_close);
+  }
 }
 
 void as_sleep_start(as_task *t) {

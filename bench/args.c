@@ -64,6 +64,9 @@ void cl_run_help(FILE *out) {
 "  --offload            async + primes: run chunks on libuv's threadpool\n"
 "                       (uv_queue_work); UV_THREADPOOL_SIZE is set to\n"
 "                       min(C, 1024).  Without it chunks run in the loop\n"
+"  --blocking-in-loop   async + sleep: wait with a blocking sleep inside the\n"
+"                       loop's callbacks (the pitfall: time.sleep() in a\n"
+"                       coroutine); the loop lag shows it\n"
 "\n"
 "http options:\n"
 "  --endpoint E         delay | bytes | stall: ask for /delay/D, /bytes/S or\n"
@@ -183,6 +186,10 @@ static int collect(int argc, char **argv, raw_opts *raw, cl_run_opts *o,
     }
     if (strcmp(arg, "--offload") == 0) {
       o->offload = 1;
+      continue;
+    }
+    if (strcmp(arg, "--blocking-in-loop") == 0) {
+      o->blocking_in_loop = 1;
       continue;
     }
     if (strcmp(arg, "--no-reuse") == 0) {
@@ -378,6 +385,9 @@ int cl_run_parse(int argc, char **argv, cl_run_opts *o, char *err,
   if (o->offload && !(o->model == CL_ASYNC && o->wl->kind == WL_KIND_CPU))
     return usage(err, errlen, "--offload: applies only to --model async with "
                  "CPU work (primes)");
+  if (o->blocking_in_loop && !(o->model == CL_ASYNC && o->wl == &wl_sleep))
+    return usage(err, errlen, "--blocking-in-loop: applies only to --model "
+                 "async with sleep");
   if (o->model == CL_SEQ)
     p->concurrency = 1; /* one at a time, whatever was asked */
   return CL_PARSE_OK;
@@ -386,6 +396,8 @@ int cl_run_parse(int argc, char **argv, cl_run_opts *o, char *err,
 const char *cl_variant(const cl_run_opts *o) {
   if (o->wl == &wl_http)
     return o->params.no_reuse ? "no-reuse" : "";
+  if (o->blocking_in_loop)
+    return "blocking-in-loop";
   if (o->model != CL_ASYNC || o->wl->kind != WL_KIND_CPU)
     return "";
   return o->offload ? "offload" : "in-loop";

@@ -31,6 +31,7 @@ typedef struct cl_run_opts {
   cl_model model;
   wl_params params;
   int offload; /* async + CPU work: uv_queue_work */
+  int blocking_in_loop; /* async sleep: block inside the callbacks */
   int json;
 } cl_run_opts;
 
@@ -42,6 +43,8 @@ typedef struct cl_run_result {
   long retries, connects;       /* http: retries used, connections opened */
   uint64_t checksum;
   int threadpool_size; /* async --offload; else 0 */
+  int lag_samples;     /* async: loop-lag probe firings; else 0 */
+  double lag_p50_ms, lag_p99_ms, lag_max_ms;
   int workers, workers_lost; /* multiproc: processes forked, lost */
 } cl_run_result;
 
@@ -53,6 +56,7 @@ int cl_run_parse(int argc, char **argv, cl_run_opts *o, char *err,
                  size_t errlen);
 void cl_run_help(FILE *out);
 /* The variant label of a run: "offload" / "in-loop" for async CPU work,
+ * "blocking-in-loop" for async sleep with --blocking-in-loop,
  * "no-reuse" for http without kept connections,
  * "" otherwise. */
 const char *cl_variant(const cl_run_opts *o);

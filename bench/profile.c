@@ -2,7 +2,8 @@
  * profile.c - what the suite measures: the cells of each profile.
  *
  * quick (the default, under 2 minutes on 2 cores):
- *   sleep  16 tasks x 50 ms, all in flight: seq and the three models;
+ *   sleep  16 tasks x 50 ms, all in flight: seq and the three models, and
+ *          async with a blocking sleep in its callbacks (the pitfall);
  *   sleep  10,000 tasks x 100 ms, all in flight (scale rows): async,
  *          threaded with 10,000 threads, multiproc with 1,000 workers;
  *   primes below 5,000,000 in 64 chunks at C = cores: seq, async in the
@@ -73,10 +74,17 @@ static su_cell *add(su_suite *s, const wl_workload *wl, cl_model model,
 static void add_sleep(su_suite *s, const su_sizes *z, int full) {
   const wl_workload *wl = &wl_sleep;
   int n = z->sleep_tasks, d = z->sleep_delay_ms;
+  su_cell *blocking;
 
   add(s, wl, CL_SEQ, 0, SU_MAIN, n, 1, d, 0);
   /* "within 10% of the ideal": efficiency >= 0.9 */
   add(s, wl, CL_ASYNC, 0, SU_MAIN, n, n, d, 0)->target.eff_min = 0.9;
+  /* The pitfall, next to it: a blocking sleep in the callbacks.  The
+   * lesson is that the speedup collapses to about 1. */
+  blocking = add(s, wl, CL_ASYNC, 0, SU_MAIN, n, n, d, 0);
+  blocking->opts.blocking_in_loop = 1;
+  blocking->target.speedup_lo = 0.9;
+  blocking->target.speedup_hi = 1.1;
   add(s, wl, CL_THREADED, 0, SU_MAIN, n, n, d, 0)->target.eff_min = 0.9;
   add(s, wl, CL_MULTIPROC, 0, SU_MAIN, n, n, d, 0);
   if (full)
@@ -247,6 +255,8 @@ const char *su_model_label(const su_cell *c) {
     return c->opts.offload ? "async offload" : "async in-loop";
   if (c->opts.wl == &wl_http && c->opts.params.no_reuse)
     return no_reuse[c->opts.model];
+  if (c->opts.blocking_in_loop)
+    return "async blocking-in-loop";
   return cl_model_names[c->opts.model];
 }
 

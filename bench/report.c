@@ -62,6 +62,15 @@ static void row_usage(FILE *out, const su_cell *c) {
           c->max_rss_kb / 1024.0, c->vol_ctx, c->invol_ctx);
 }
 
+/* The loop's lag, p50 / p99 / max: async only. */
+static void row_lag(FILE *out, const su_cell *c) {
+  if (c->opts.model != CL_ASYNC)
+    fprintf(out, " - |");
+  else
+    fprintf(out, " %.2f / %.2f / %.2f |", c->lag_p50_ms, c->lag_p99_ms,
+            c->lag_max_ms);
+}
+
 /* ---- Markdown ----------------------------------------------------------- */
 
 static void md_machine(FILE *out, const su_suite *s) {
@@ -147,9 +156,10 @@ static void md_table(FILE *out, const su_suite *s, const wl_workload *wl,
                      su_table table) {
   fprintf(out, "| model | C | wall median (s) | MAD (s) | min (s) | max (s) "
           "| speedup | ideal | efficiency | user (s) | sys (s) | peak RSS "
-          "(MiB) | ctx switches vol / invol | target | status |\n");
+          "(MiB) | ctx switches vol / invol | loop lag p50 / p99 / max (ms) "
+          "| target | status |\n");
   fprintf(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:"
-          "|---:|---|---|\n");
+          "|---:|---:|---|---|\n");
   for (int i = 0; i < s->ncells; i++) {
     const su_cell *c = &s->cells[i];
     char speedup[32], eff[32], target[64], status[192];
@@ -162,6 +172,7 @@ static void md_table(FILE *out, const su_suite *s, const wl_workload *wl,
     row_costs(out, c);
     fprintf(out, " %s | %.2f | %s |", speedup, c->ideal, eff);
     row_usage(out, c);
+    row_lag(out, c);
     fprintf(out, " %s | %s |\n", target, status);
   }
   fprintf(out, "\n");
@@ -177,9 +188,10 @@ static void md_scale_table(FILE *out, const su_suite *s,
           "overlap of all N.\n\n");
   fprintf(out, "| model | tasks | C | wall median (s) | MAD (s) | min (s) | "
           "max (s) | wall / D | ideal | user (s) | sys (s) | peak RSS (MiB) "
-          "| ctx switches vol / invol | target | status |\n");
+          "| ctx switches vol / invol | loop lag p50 / p99 / max (ms) | "
+          "target | status |\n");
   fprintf(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-          "---:|---|---|\n");
+          "---:|---:|---|---|\n");
   for (int i = 0; i < s->ncells; i++) {
     const su_cell *c = &s->cells[i];
     char target[64], status[192];
@@ -196,6 +208,7 @@ static void md_scale_table(FILE *out, const su_suite *s,
             (c->opts.params.tasks + c->opts.params.concurrency - 1) /
                 c->opts.params.concurrency);
     row_usage(out, c);
+    row_lag(out, c);
     fprintf(out, " %s | %s |\n", target, status);
   }
   fprintf(out, "\n");
@@ -309,14 +322,14 @@ void rp_runs_csv(FILE *out, const su_suite *s) {
   fprintf(out, "cell,table,workload,model,variant,tasks,concurrency,delay_ms,"
           "delay_spread_ms,limit,run,warmup,exit_status,wall_s,user_s,sys_s,"
           "max_rss_kb,vol_ctx,invol_ctx,ok,failed,checksum,endpoint,size,"
-          "connections\n");
+          "connections,loop_lag_p50_ms,loop_lag_p99_ms,loop_lag_max_ms\n");
   for (int i = 0; i < s->ncells; i++) {
     const su_cell *c = &s->cells[i];
     const wl_params *p = &c->opts.params;
     for (int k = 0; k < c->nresults; k++) {
       const su_run *r = &c->results[k];
       fprintf(out, "%d,%s,%s,%s,%s,%d,%d,%d,%d,%lld,%d,%d,%d,%.6f,%.6f,%.6f,"
-              "%.0f,%.0f,%.0f,%d,%d,%s,%s,%lld,%.0f\n",
+              "%.0f,%.0f,%.0f,%d,%d,%s,%s,%lld,%.0f,%.3f,%.3f,%.3f\n",
               i, table_names[c->table], c->opts.wl->name,
               cl_model_names[c->opts.model], cl_variant(&c->opts), p->tasks,
               p->concurrency, p->delay_ms, p->delay_spread_ms,
@@ -324,7 +337,7 @@ void rp_runs_csv(FILE *out, const su_suite *s) {
               r->wall_s, r->user_s, r->sys_s, r->max_rss_kb, r->vol_ctx,
               r->invol_ctx, r->ok, r->failed, r->checksum, endpoint(c),
               c->opts.wl == &wl_http ? (long long)p->size : 0LL,
-              r->connections);
+              r->connections, r->lag_p50_ms, r->lag_p99_ms, r->lag_max_ms);
     }
   }
 }
@@ -383,6 +396,9 @@ void rp_summary_json(FILE *out, const su_suite *s) {
     jw_num(&w, "vol_ctx", c->vol_ctx);
     jw_num(&w, "invol_ctx", c->invol_ctx);
     jw_num(&w, "connections", c->connections);
+    jw_num(&w, "loop_lag_p50_ms", c->lag_p50_ms);
+    jw_num(&w, "loop_lag_p99_ms", c->lag_p99_ms);
+    jw_num(&w, "loop_lag_max_ms", c->lag_max_ms);
     jw_num(&w, "speedup", c->speedup);
     jw_num(&w, "ideal", c->ideal);
     jw_num(&w, "efficiency", c->efficiency);

@@ -38,12 +38,20 @@ static int run_model(const cl_run_opts *o, wl_slot *slots, mp_usage *mp,
   case CL_SEQ:
     return seq_run(o->wl, p, slots);
   case CL_ASYNC: {
-    as_options ao = {.offload = o->offload};
+    as_options ao = {.offload = o->offload,
+                     .blocking_in_loop = o->blocking_in_loop};
+    as_lag_summary lag;
+    int rc;
     ao.threadpool_size = p->concurrency < AS_THREADPOOL_MAX
                              ? p->concurrency : AS_THREADPOOL_MAX;
     if (o->offload)
       r->threadpool_size = ao.threadpool_size;
-    return as_run(o->wl, p, &ao, slots);
+    rc = as_run(o->wl, p, &ao, slots, &lag);
+    r->lag_samples = lag.samples;
+    r->lag_p50_ms = lag.p50_ms;
+    r->lag_p99_ms = lag.p99_ms;
+    r->lag_max_ms = lag.max_ms;
+    return rc;
   }
   case CL_THREADED:
     return th_run(o->wl, p, slots);
@@ -112,6 +120,10 @@ void cl_run_print(FILE *out, const cl_run_opts *o, const cl_run_result *r) {
           r->vol_ctx, r->invol_ctx);
   if (r->threadpool_size > 0)
     fprintf(out, "  libuv threadpool: %d threads\n", r->threadpool_size);
+  if (o->model == CL_ASYNC)
+    fprintf(out, "  loop lag: p50 %.2f ms, p99 %.2f ms, max %.2f ms (%d "
+            "probes)\n", r->lag_p50_ms, r->lag_p99_ms, r->lag_max_ms,
+            r->lag_samples);
   if (o->model == CL_MULTIPROC)
     fprintf(out, "  workers: %d forked, %d lost\n", r->workers,
             r->workers_lost);
@@ -160,6 +172,12 @@ void cl_run_print_json(FILE *out, const cl_run_opts *o,
   jw_int(&w, "ok", r->ok);
   jw_int(&w, "failed", r->failed);
   jw_int(&w, "timeouts", r->timeouts);
+  if (o->model == CL_ASYNC) {
+    jw_num(&w, "loop_lag_p50_ms", r->lag_p50_ms);
+    jw_num(&w, "loop_lag_p99_ms", r->lag_p99_ms);
+    jw_num(&w, "loop_lag_max_ms", r->lag_max_ms);
+    jw_int(&w, "loop_lag_samples", r->lag_samples);
+  }
   if (o->wl == &wl_http) {
     jw_str(&w, "endpoint", wl_endpoint_names[o->params.endpoint]);
     jw_int(&w, "size", o->params.endpoint == WL_EP_BYTES ? o->params.size : 0);

@@ -95,6 +95,8 @@ static void cell_argv(const su_cell *c, const char *self, char text[5][24],
     argv[n++] = "--no-reuse";
   if (c->opts.offload)
     argv[n++] = "--offload";
+  if (c->opts.blocking_in_loop)
+    argv[n++] = "--blocking-in-loop";
   argv[n++] = "--json";
   argv[n] = NULL;
 }
@@ -117,6 +119,9 @@ static void parse_run(const char *json, su_run *r) {
   if (jr_num(json, "workers", &v) == 0)
     r->workers = (int)v;
   jr_num(json, "connections", &r->connections); /* http only */
+  jr_num(json, "loop_lag_p50_ms", &r->lag_p50_ms); /* async only */
+  jr_num(json, "loop_lag_p99_ms", &r->lag_p99_ms);
+  jr_num(json, "loop_lag_max_ms", &r->lag_max_ms);
 }
 
 /* Run one child; fill r.  The child's stderr goes to a temporary file, so
@@ -356,14 +361,14 @@ static void fail(su_cell *c, const char *why) {
 static void evaluate_runs(su_cell *c) {
   int nm = c->nresults - c->warmups;
   su_run *m = c->results + c->warmups;
-  double *v[7];
+  double *v[10];
   char msg[160];
 
   if (nm <= 0) {
     fail(c, "no measured runs");
     return;
   }
-  for (int k = 0; k < 7; k++) {
+  for (int k = 0; k < 10; k++) {
     v[k] = calloc((size_t)nm, sizeof(double));
     if (v[k] == NULL)
       abort();
@@ -387,6 +392,9 @@ static void evaluate_runs(su_cell *c) {
     v[4][i] = m[i].vol_ctx;
     v[5][i] = m[i].invol_ctx;
     v[6][i] = m[i].connections;
+    v[7][i] = m[i].lag_p50_ms;
+    v[8][i] = m[i].lag_p99_ms;
+    v[9][i] = m[i].lag_max_ms;
   }
   c->wall = st_summarise(v[0], nm);
   c->user_s = st_median(v[1], nm);
@@ -395,7 +403,10 @@ static void evaluate_runs(su_cell *c) {
   c->vol_ctx = st_median(v[4], nm);
   c->invol_ctx = st_median(v[5], nm);
   c->connections = st_median(v[6], nm);
-  for (int k = 0; k < 7; k++)
+  c->lag_p50_ms = st_median(v[7], nm);
+  c->lag_p99_ms = st_median(v[8], nm);
+  c->lag_max_ms = st_median(v[9], nm);
+  for (int k = 0; k < 10; k++)
     free(v[k]);
 }
 

@@ -36,6 +36,7 @@ typedef struct su_run {
   double wall_s, user_s, sys_s;
   double max_rss_kb, vol_ctx, invol_ctx;
   double connections; /* http: connections opened */
+  double lag_p50_ms, lag_p99_ms, lag_max_ms; /* async: loop lag */
   int ok, failed, threadpool_size, workers;
   char checksum[24];
 } su_run;
@@ -55,6 +56,7 @@ typedef struct su_cell {
   st_summary wall;
   double user_s, sys_s, max_rss_kb, vol_ctx, invol_ctx; /* medians */
   double connections;                                    /* median */
+  double lag_p50_ms, lag_p99_ms, lag_max_ms; /* async: medians over runs */
   int baseline;   /* the seq (or oracle) cell of the same work, or -1 */
   double speedup; /* 0 when not computed */
   double ideal, efficiency;

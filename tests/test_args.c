@@ -302,6 +302,12 @@ static const bad_case bad_cases[] = {
     {"run primes --offload", {"--offload"}},
     {"run primes --model threaded --offload", {"--offload"}},
     {"run primes --model multiproc --offload", {"--offload"}},
+    /* --blocking-in-loop: async with sleep only */
+    {"run sleep --blocking-in-loop", {"--blocking-in-loop", "async"}},
+    {"run sleep --model threaded --blocking-in-loop", {"--blocking-in-loop"}},
+    {"run primes --model async --blocking-in-loop", {"--blocking-in-loop",
+                                                     "sleep"}},
+    {"run http --model async --blocking-in-loop", {"--blocking-in-loop"}},
     /* flags of one workload given to another */
     {"run primes --delay-ms 5", {"--delay-ms", "sleep and http"}},
     {"run sleep --limit 100", {"--limit", "only to primes"}},
@@ -331,6 +337,14 @@ static const bad_case bad_cases[] = {
     {"run http --model threaded --tasks 20001", {"--concurrency",
                                                  "1..20000"}},
 };
+
+/* --blocking-in-loop: taken for async sleep, and named in the variant. */
+static void blocking_in_loop_variant(void **state) {
+  cl_run_opts o = parse_ok("run sleep --model async --blocking-in-loop");
+  (void)state;
+  assert_int_equal(o.blocking_in_loop, 1);
+  assert_string_equal(cl_variant(&o), "blocking-in-loop");
+}
 
 /* http: the defaults, and every flag taken. */
 static void http_defaults_and_flags(void **state) {
@@ -416,6 +430,7 @@ int main(void) {
       cmocka_unit_test(help),
       cmocka_unit_test(bad_command_lines),
       cmocka_unit_test(http_defaults_and_flags),
+      cmocka_unit_test(blocking_in_loop_variant),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

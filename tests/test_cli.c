@@ -201,6 +201,9 @@ static void test_every_model_json_matches_seq(void **state) {
       }
       assert_int_equal(jr_num(o->out, "ok", &v), 0);
       assert_int_equal((int)v, 12);
+      /* every async run reports its loop's lag; the others have none */
+      assert_int_equal(jr_num(o->out, "loop_lag_p99_ms", &v) == 0,
+                       strcmp(models[m][0], "async") == 0);
       json_checksum(o->out, sum, sizeof sum);
       if (m == 0)
         strcpy(oracle, sum);

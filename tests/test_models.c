@@ -30,7 +30,7 @@ static wl_slot *run(model m, const wl_workload *wl, const wl_params *p) {
   switch (m) {
   case SEQ: rc = seq_run(wl, p, slots); break;
   case ASYNC:
-  case ASYNC_OFFLOAD: rc = as_run(wl, p, &ao, slots); break;
+  case ASYNC_OFFLOAD: rc = as_run(wl, p, &ao, slots, NULL); break;
   case THREADED: rc = th_run(wl, p, slots); break;
   }
   assert_int_equal(rc, 0);
