@@ -21,7 +21,7 @@
 
 typedef struct as_options {
   int offload;         /* CPU work: run on libuv's threadpool, not the loop */
-  int threadpool_size; /* UV_THREADPOOL_SIZE to set when offloading */
+  int threadpool_size; /* UV_THREADPOOL_SIZE to set (offload, files); 0: keep */
   int blocking_in_loop; /* sleep: block inside the callback (the pitfall) */
 } as_options;
 
@@ -87,5 +87,6 @@ void as_sleep_start_blocking(as_task *t);
 void as_primes_start_in_loop(as_task *t);
 void as_primes_start_offload(as_task *t);
 extern const as_ops as_http_ops;
+void as_files_start(as_task *t);
 
 #endif

@@ -94,6 +94,7 @@ static void set_threadpool_size(int size) {
 
 static const as_ops sleep_ops = {.start = as_sleep_start};
 static const as_ops sleep_blocking_ops = {.start = as_sleep_start_blocking};
+static const as_ops files_ops = {.start = as_files_start};
 static const as_ops primes_in_loop_ops = {.start = as_primes_start_in_loop};
 static const as_ops primes_offload_ops = {.start = as_primes_start_offload};
 
@@ -109,6 +110,11 @@ int as_run(const wl_workload *wl, const wl_params *p, const as_options *o,
     ops = o->offload ? &primes_offload_ops : &primes_in_loop_ops;
   } else if (wl == &wl_http) {
     ops = &as_http_ops;
+  } else if (wl == &wl_files) {
+    /* every uv_fs_* call runs on the threadpool: its size is the speed */
+    if (o->threadpool_size > 0)
+      set_threadpool_size(o->threadpool_size);
+    ops = &files_ops;
   } else {
     fprintf(stderr, "conclab: async: no implementation of '%s'\n", wl->name);
     return -1;

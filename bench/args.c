@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "async.h"
 #include "http.h"
 
 const char *const cl_model_names[] = {"seq", "async", "threaded",
@@ -43,6 +44,8 @@ void cl_run_help(FILE *out) {
 "  primes   CPU-bound: count primes below M by trial division, in N chunks\n"
 "  http     network I/O: N GET requests (libcurl) to an HTTP server; by\n"
 "           default conclab starts its own (conclab serve) on a free port\n"
+"  files    file I/O: task i writes S bytes to its file, reads them back\n"
+"           and hashes them (async: uv_fs_*, on libuv's threadpool)\n"
 "\n"
 "options:\n"
 "  --model M            seq | async | threaded | multiproc   (default seq)\n"
@@ -51,9 +54,11 @@ void cl_run_help(FILE *out) {
 "                       threaded: a pool of C pthreads\n"
 "                       multiproc: C forked worker processes, pipes\n"
 "  --tasks N            number of tasks, 1..%d\n"
-"                       (default: sleep and http 10, primes 64 chunks)\n"
+"                       (default: sleep and http 10, primes 64 chunks,\n"
+"                       files 100)\n"
 "  --concurrency C      at most C tasks in flight (default: sleep and http\n"
-"                       N, all at once; primes the number of cores).  Up to\n"
+"                       N, all at once; primes the number of cores; files\n"
+"                       min(N, 64)).  Up to\n"
 "                       %d for async, %d threads, %d processes\n"
 "  --delay-ms D         sleep: each task waits D ms; http: each asks for\n"
 "                       /delay/D; 0..%d (default 100)\n"
@@ -88,6 +93,15 @@ void cl_run_help(FILE *out) {
 "                       /status/500 or /drop instead (default 0)\n"
 "  --seed X             which attempts those are, 0..2^63-1 (default 1)\n"
 "\n"
+"files options:\n"
+"  --size S             each file's size in bytes, 0..%lld (default 1048576)\n"
+"  --fsync              fsync each file after writing it (wait for the disk)\n"
+"  --dir DIR            write into DIR (files removed afterwards, DIR kept);\n"
+"                       default: a fresh directory in $TMPDIR or /tmp,\n"
+"                       removed afterwards, also on failure and Ctrl-C\n"
+"  --threadpool T       async: UV_THREADPOOL_SIZE, 1..%d (default: libuv's\n"
+"                       4); every uv_fs_* call runs on one of these threads\n"
+"\n"
 "common:\n"
 "  --json               print one JSON object instead of text\n"
 "  -h, --help           this help\n"
@@ -96,7 +110,8 @@ void cl_run_help(FILE *out) {
 "1 the run itself failed, 2 bad usage.\n",
           CL_MAX_TASKS, CL_MAX_C_ASYNC, CL_MAX_C_THREADED, CL_MAX_C_MULTIPROC,
           CL_MAX_DELAY_MS, CL_MAX_DELAY_MS, CL_MAX_LIMIT, CL_MAX_SIZE,
-          CL_MAX_TIMEOUT_MS, CL_MAX_RETRIES, CL_MAX_BACKOFF_MS);
+          CL_MAX_TIMEOUT_MS, CL_MAX_RETRIES, CL_MAX_BACKOFF_MS, CL_MAX_SIZE,
+          AS_THREADPOOL_MAX);
 }
 
 static int usage(char *err, size_t errlen, const char *fmt, ...) {
@@ -151,7 +166,8 @@ typedef struct raw_opts {
   const char *workload, *model, *tasks, *concurrency, *delay, *spread, *limit;
   const char *endpoint, *size, *url, *timeout, *retries, *backoff, *fail_rate,
       *seed;
-  int no_reuse;
+  const char *dir, *threadpool;
+  int no_reuse, fsync;
 } raw_opts;
 
 /* Split argv into raw_opts.  Accepts "--flag value" and "--flag=value". */
@@ -172,6 +188,8 @@ static int collect(int argc, char **argv, raw_opts *raw, cl_run_opts *o,
       {"--backoff-ms", offsetof(raw_opts, backoff)},
       {"--fail-rate", offsetof(raw_opts, fail_rate)},
       {"--seed", offsetof(raw_opts, seed)},
+      {"--dir", offsetof(raw_opts, dir)},
+      {"--threadpool", offsetof(raw_opts, threadpool)},
   };
   for (int i = 1; i < argc; i++) {
     const char *arg = argv[i], *eq = strchr(arg, '=');
@@ -190,6 +208,10 @@ static int collect(int argc, char **argv, raw_opts *raw, cl_run_opts *o,
     }
     if (strcmp(arg, "--blocking-in-loop") == 0) {
       o->blocking_in_loop = 1;
+      continue;
+    }
+    if (strcmp(arg, "--fsync") == 0) {
+      raw->fsync = 1;
       continue;
     }
     if (strcmp(arg, "--no-reuse") == 0) {
@@ -225,13 +247,18 @@ static int collect(int argc, char **argv, raw_opts *raw, cl_run_opts *o,
 /* A flag given for a workload it does not apply to: its error, or NULL. */
 static const char *misplaced(const raw_opts *raw, const wl_workload *wl) {
   int sleep = wl == &wl_sleep, primes = wl == &wl_primes, http = wl == &wl_http;
+  int files = wl == &wl_files;
   const struct { int given, applies; const char *msg; } rules[] = {
       {raw->delay != NULL, sleep || http,
        "--delay-ms: applies only to sleep and http"},
       {raw->spread != NULL, sleep, "--delay-spread: applies only to sleep"},
       {raw->limit != NULL, primes, "--limit: applies only to primes"},
       {raw->endpoint != NULL, http, "--endpoint: applies only to http"},
-      {raw->size != NULL, http, "--size: applies only to http"},
+      {raw->size != NULL, http || files,
+       "--size: applies only to http and files"},
+      {raw->fsync, files, "--fsync: applies only to files"},
+      {raw->dir != NULL, files, "--dir: applies only to files"},
+      {raw->threadpool != NULL, files, "--threadpool: applies only to files"},
       {raw->url != NULL, http, "--url: applies only to http"},
       {raw->no_reuse, http, "--no-reuse: applies only to http"},
       {raw->timeout != NULL, http, "--timeout-ms: applies only to http"},
@@ -322,6 +349,37 @@ static int parse_http(const raw_opts *raw, wl_params *p, char *err,
   return CL_PARSE_OK;
 }
 
+/* The files workload's own flags. */
+static int parse_files(const raw_opts *raw, cl_run_opts *o, char *err,
+                       size_t errlen) {
+  wl_params *p = &o->params;
+  long long v;
+  int rc;
+
+  p->size = 1024 * 1024;
+  if (raw->size != NULL) {
+    if ((rc = parse_num("--size", raw->size, 0, CL_MAX_SIZE, &v, err, errlen)))
+      return rc;
+    p->size = v;
+  }
+  p->fsync = raw->fsync;
+  if (raw->dir != NULL && (*raw->dir == '\0' ||
+                           strlen(raw->dir) > CL_WORKDIR_MAX - 16))
+    return usage(err, errlen, "--dir: '%s' is not a usable directory name "
+                 "(1..%d characters)", raw->dir, CL_WORKDIR_MAX - 16);
+  p->dir = raw->dir; /* NULL: conclab run makes a temporary one */
+  if (raw->threadpool != NULL) {
+    if (o->model != CL_ASYNC)
+      return usage(err, errlen, "--threadpool: applies only to --model "
+                   "async (the other models use their own workers)");
+    if ((rc = parse_int_flag("--threadpool", raw->threadpool, 1,
+                             AS_THREADPOOL_MAX, &o->threadpool, err,
+                             errlen)))
+      return rc;
+  }
+  return CL_PARSE_OK;
+}
+
 int cl_run_parse(int argc, char **argv, cl_run_opts *o, char *err,
                  size_t errlen) {
   raw_opts raw = {0};
@@ -337,26 +395,28 @@ int cl_run_parse(int argc, char **argv, cl_run_opts *o, char *err,
 
   if (raw.workload == NULL)
     return usage(err, errlen, "run: missing WORKLOAD (allowed: sleep, primes, "
-                 "http)");
+                 "http, files)");
   o->wl = wl_find(raw.workload);
   if (o->wl == NULL)
     return usage(err, errlen, "run: unknown workload '%s' (allowed: sleep, "
-                 "primes, http)", raw.workload);
+                 "primes, http, files)", raw.workload);
   if (raw.model && parse_model(raw.model, &o->model, err, errlen))
     return CL_PARSE_USAGE;
   if ((wrong = misplaced(&raw, o->wl)) != NULL)
     return usage(err, errlen, "%s", wrong);
 
   wl_params *p = &o->params;
-  int is_primes = o->wl == &wl_primes;
-  p->tasks = is_primes ? 64 : 10;
+  int is_primes = o->wl == &wl_primes, is_files = o->wl == &wl_files;
+  p->tasks = is_primes ? 64 : is_files ? 100 : 10;
   p->delay_ms = 100;
   p->limit = 2000000;
 
   if ((rc = parse_int_flag("--tasks", raw.tasks, 1, CL_MAX_TASKS, &p->tasks,
                            err, errlen)))
     return rc;
-  p->concurrency = is_primes ? cl_cores() : p->tasks;
+  p->concurrency = is_primes  ? cl_cores()
+                   : is_files ? (p->tasks < 64 ? p->tasks : 64)
+                              : p->tasks;
   if ((rc = parse_int_flag("--concurrency", raw.concurrency, 1,
                            max_concurrency(o->model), &p->concurrency, err,
                            errlen)))
@@ -382,6 +442,8 @@ int cl_run_parse(int argc, char **argv, cl_run_opts *o, char *err,
                  "need N <= M", p->tasks, (long long)p->limit);
   if (o->wl == &wl_http && (rc = parse_http(&raw, p, err, errlen)))
     return rc;
+  if (is_files && (rc = parse_files(&raw, o, err, errlen)))
+    return rc;
   if (o->offload && !(o->model == CL_ASYNC && o->wl->kind == WL_KIND_CPU))
     return usage(err, errlen, "--offload: applies only to --model async with "
                  "CPU work (primes)");
@@ -398,6 +460,8 @@ const char *cl_variant(const cl_run_opts *o) {
     return o->params.no_reuse ? "no-reuse" : "";
   if (o->blocking_in_loop)
     return "blocking-in-loop";
+  if (o->wl == &wl_files && o->threadpool > 0)
+    return "threadpool-raised";
   if (o->model != CL_ASYNC || o->wl->kind != WL_KIND_CPU)
     return "";
   return o->offload ? "offload" : "in-loop";

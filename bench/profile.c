@@ -14,6 +14,8 @@
  *          scale: 1,000 requests of /delay/100 all in flight (async,
  *          1,000 threads, 100 worker processes), and 10,000 concurrent
  *          /delay/1000 from the async client.
+ *   files  200 files of 256 KiB, written and read back: seq, async with
+ *          libuv's 4 threads and with 16, threaded and multiproc with 4.
  * full: quick, plus concurrency sweeps C = 1, 2, 4, ... up to N, and async
  *   with 100,000 sleeping tasks.
  * smoke: the quick matrix on tiny sizes, for the tests (a few seconds).
@@ -35,13 +37,16 @@ typedef struct su_sizes {
   int reuse_tasks, reuse_size, reuse_c;         /* reuse vs no-reuse */
   int hscale_tasks, hscale_delay_ms, hscale_workers;
   int hbig_tasks, hbig_delay_ms;                /* async only */
+  int files_tasks, files_size;
 } su_sizes;
 
 static const su_sizes quick_sizes = {16,   50,  10000, 100,  1000,  64,
                                      5000000, 16, 50,   2000, 1024, 8,
-                                     1000, 100, 100,   10000, 1000};
+                                     1000, 100, 100,   10000, 1000,
+                                     200,  262144};
 static const su_sizes smoke_sizes = {4,  10, 100, 10, 10, 8, 20000, 4, 10,
-                                     40, 64, 2,   20, 10, 4, 40,    20};
+                                     40, 64, 2,   20, 10, 4, 40,    20,
+                                     8,  5000};
 
 static su_cell *add(su_suite *s, const wl_workload *wl, cl_model model,
                     int offload, su_table table, int tasks, int concurrency,
@@ -175,13 +180,32 @@ static void add_http_rows(su_suite *s, const su_sizes *z, int full) {
       ->target.wall_max_s = 1.5 * d / 1000.0;
 }
 
+/* files: the async rows use libuv's threadpool (4 threads unless raised);
+ * the others get as many workers as that default pool has. */
+static void add_files_rows(su_suite *s, const su_sizes *z) {
+  const wl_workload *wl = &wl_files;
+  int n = z->files_tasks;
+  su_cell *c;
+
+  add(s, wl, CL_SEQ, 0, SU_MAIN, n, 1, 0, 0)->opts.params.size = z->files_size;
+  add(s, wl, CL_ASYNC, 0, SU_MAIN, n, 64, 0, 0)->opts.params.size =
+      z->files_size;
+  c = add(s, wl, CL_ASYNC, 0, SU_MAIN, n, 64, 0, 0);
+  c->opts.params.size = z->files_size;
+  c->opts.threadpool = 16;
+  add(s, wl, CL_THREADED, 0, SU_MAIN, n, 4, 0, 0)->opts.params.size =
+      z->files_size;
+  add(s, wl, CL_MULTIPROC, 0, SU_MAIN, n, 4, 0, 0)->opts.params.size =
+      z->files_size;
+}
+
 static int same_work(const su_cell *a, const su_cell *b, int ignore_delay) {
   const wl_params *p = &a->opts.params, *q = &b->opts.params;
   return a->opts.wl == b->opts.wl && p->tasks == q->tasks &&
          (ignore_delay || p->delay_ms == q->delay_ms) &&
          p->delay_spread_ms == q->delay_spread_ms && p->limit == q->limit &&
          p->endpoint == q->endpoint && p->size == q->size &&
-         p->no_reuse == q->no_reuse;
+         p->no_reuse == q->no_reuse && p->fsync == q->fsync;
 }
 
 /* Each cell's baseline: the seq cell of the same work (for scale rows, the
@@ -216,6 +240,7 @@ int su_profile_build(su_suite *s, const char *profile, int cores) {
   add_sleep(s, z, full);
   add_primes(s, z, full, cores);
   add_http_rows(s, z, full);
+  add_files_rows(s, z);
   link_baselines(s);
   if (smoke) /* the targets are for the real sizes */
     for (int i = 0; i < s->ncells; i++)
@@ -239,6 +264,14 @@ double su_ideal(const su_cell *c, int cores) {
     return 1.0;
   if (c->table == SU_REUSE)
     return 0; /* small requests with no wait: CPU on both ends, no ideal */
+  if (c->opts.wl == &wl_files) {
+    /* page-cache copies are CPU work: one core per worker, at most; for
+     * async the workers are the threadpool's */
+    int workers = c->opts.model != CL_ASYNC ? conc
+                  : c->opts.threadpool > 0  ? c->opts.threadpool
+                                            : 4;
+    return workers < cores ? workers : cores;
+  }
   if (c->opts.wl->kind == WL_KIND_IO) {
     /* Equal waits, C at a time: ceil(N / C) rounds instead of N. */
     int rounds = (p->tasks + conc - 1) / conc;
@@ -257,6 +290,8 @@ const char *su_model_label(const su_cell *c) {
     return no_reuse[c->opts.model];
   if (c->opts.blocking_in_loop)
     return "async blocking-in-loop";
+  if (c->opts.wl == &wl_files && c->opts.threadpool > 0)
+    return "async threadpool-raised";
   return cl_model_names[c->opts.model];
 }
 

@@ -140,6 +140,16 @@ static void md_workload_intro(FILE *out, const su_cell *c, int cores) {
             "handle per worker; one multi handle for async). The ideal "
             "speedup is the number of waits that overlap: N / ceil(N / C)."
             "\n\n", p->tasks, p->delay_ms);
+  else if (c->opts.wl == &wl_files)
+    fprintf(out, "%d files of %lld bytes, each written and then read back "
+            "and hashed. The reads come straight from the page cache (the "
+            "files were just written) and the writes go to it (no fsync): "
+            "this measures the kernel copying memory, not a disk. async uses "
+            "uv_fs_*, which libuv runs on its threadpool (4 threads unless "
+            "raised; the raised row has 16); threaded and multiproc have 4 "
+            "workers. MB/s counts bytes written plus bytes read. The ideal "
+            "is one core per worker: min(workers, cores).\n\n", p->tasks,
+            (long long)p->size);
   else if (c->opts.wl->kind == WL_KIND_IO)
     fprintf(out, "%d tasks, each waiting %d ms%s. The ideal speedup is the "
             "number of waits that overlap: N / ceil(N / C)%s.\n\n",
@@ -152,14 +162,23 @@ static void md_workload_intro(FILE *out, const su_cell *c, int cores) {
             (long long)p->limit, p->tasks, cores);
 }
 
+/* files: write + read throughput of a cell, from its median wall time. */
+static double files_mb_per_s(const su_cell *c) {
+  const wl_params *p = &c->opts.params;
+  return c->wall.median > 0 ? 2.0 * p->tasks * (double)p->size /
+                                  c->wall.median / 1e6
+                            : 0;
+}
+
 static void md_table(FILE *out, const su_suite *s, const wl_workload *wl,
                      su_table table) {
+  int files = wl == &wl_files;
   fprintf(out, "| model | C | wall median (s) | MAD (s) | min (s) | max (s) "
-          "| speedup | ideal | efficiency | user (s) | sys (s) | peak RSS "
+          "|%s speedup | ideal | efficiency | user (s) | sys (s) | peak RSS "
           "(MiB) | ctx switches vol / invol | loop lag p50 / p99 / max (ms) "
-          "| target | status |\n");
-  fprintf(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:"
-          "|---:|---:|---|---|\n");
+          "| target | status |\n", files ? " MB/s |" : "");
+  fprintf(out, "|---|---:|---:|---:|---:|---:|%s---:|---:|---:|---:|---:|"
+          "---:|---:|---:|---|---|\n", files ? "---:|" : "");
   for (int i = 0; i < s->ncells; i++) {
     const su_cell *c = &s->cells[i];
     char speedup[32], eff[32], target[64], status[192];
@@ -170,6 +189,8 @@ static void md_table(FILE *out, const su_suite *s, const wl_workload *wl,
     cell_status(c, status, sizeof status);
     fprintf(out, "| %s | %d |", su_model_label(c), c->opts.params.concurrency);
     row_costs(out, c);
+    if (files)
+      fprintf(out, " %.0f |", files_mb_per_s(c));
     fprintf(out, " %s | %.2f | %s |", speedup, c->ideal, eff);
     row_usage(out, c);
     row_lag(out, c);

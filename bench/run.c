@@ -46,6 +46,13 @@ static int run_model(const cl_run_opts *o, wl_slot *slots, mp_usage *mp,
                              ? p->concurrency : AS_THREADPOOL_MAX;
     if (o->offload)
       r->threadpool_size = ao.threadpool_size;
+    if (o->wl == &wl_files) { /* uv_fs_* runs on the pool: say how big */
+      const char *env = getenv("UV_THREADPOOL_SIZE");
+      ao.threadpool_size = o->threadpool;
+      r->threadpool_size = o->threadpool     ? o->threadpool
+                           : env != NULL && atoi(env) > 0 ? atoi(env)
+                                                          : 4;
+    }
     rc = as_run(o->wl, p, &ao, slots, &lag);
     r->lag_samples = lag.samples;
     r->lag_p50_ms = lag.p50_ms;
@@ -109,6 +116,13 @@ int cl_run_exec(const cl_run_opts *o, cl_run_result *r) {
   return rc;
 }
 
+/* files: bytes written plus bytes read by the tasks that succeeded, per
+ * second of the batch. */
+static double files_mb_per_s(const cl_run_opts *o, const cl_run_result *r) {
+  double bytes = 2.0 * r->ok * (double)o->params.size;
+  return r->wall_s > 0 ? bytes / r->wall_s / 1e6 : 0;
+}
+
 void cl_run_print(FILE *out, const cl_run_opts *o, const cl_run_result *r) {
   const char *variant = cl_variant(o);
   fprintf(out, "%s on %s%s%s: %d tasks, concurrency %d\n", o->wl->name,
@@ -127,6 +141,12 @@ void cl_run_print(FILE *out, const cl_run_opts *o, const cl_run_result *r) {
   if (o->model == CL_MULTIPROC)
     fprintf(out, "  workers: %d forked, %d lost\n", r->workers,
             r->workers_lost);
+  if (o->wl == &wl_files)
+    fprintf(out, "  files: %d x %lld bytes written%s and read back in %s: "
+            "%.1f MB/s (the reads come from the page cache)\n",
+            o->params.tasks, (long long)o->params.size,
+            o->params.fsync ? " with fsync" : "", o->params.dir,
+            files_mb_per_s(o, r));
   if (o->wl == &wl_http) {
     fprintf(out, "  server: %s\n", o->params.url);
     fprintf(out, "  failures: %d HTTP errors, %d timeouts, %d connection "
@@ -178,6 +198,12 @@ void cl_run_print_json(FILE *out, const cl_run_opts *o,
     jw_num(&w, "loop_lag_max_ms", r->lag_max_ms);
     jw_int(&w, "loop_lag_samples", r->lag_samples);
   }
+  if (o->wl == &wl_files) {
+    jw_int(&w, "size", o->params.size);
+    jw_int(&w, "fsync", o->params.fsync);
+    jw_str(&w, "dir", o->params.dir);
+    jw_num(&w, "mb_per_s", files_mb_per_s(o, r));
+  }
   if (o->wl == &wl_http) {
     jw_str(&w, "endpoint", wl_endpoint_names[o->params.endpoint]);
     jw_int(&w, "size", o->params.endpoint == WL_EP_BYTES ? o->params.size : 0);
@@ -220,9 +246,9 @@ static int enough_fds(const cl_run_opts *o) {
 }
 
 /* Run and print, with the http workload's embedded server around it when
- * no --url was given. */
+ * no --url was given, and the files workload's directory. */
 static int run_and_report(cl_run_opts *o) {
-  char url[64];
+  char url[64], dir[CL_WORKDIR_MAX];
   pid_t server = 0;
   cl_run_result r;
   int rc;
@@ -242,9 +268,16 @@ static int run_and_report(cl_run_opts *o) {
       return 1;
     o->params.url = url;
   }
+  if (o->wl == &wl_files) {
+    if (cl_workdir_open(o->params.dir, o->params.tasks, dir, sizeof dir) != 0)
+      return 1;
+    o->params.dir = dir;
+  }
   rc = cl_run_exec(o, &r);
   if (server > 0 && cl_server_stop(server) != 0)
     rc = -1;
+  if (o->wl == &wl_files)
+    cl_workdir_close();
   if (rc != 0)
     return 1;
   if (o->json)

@@ -93,6 +93,16 @@ static void cell_argv(const su_cell *c, const char *self, char text[5][24],
   }
   if (wl == &wl_http && p->no_reuse)
     argv[n++] = "--no-reuse";
+  if (wl == &wl_files) {
+    snprintf(text[4], 24, "%lld", (long long)p->size);
+    argv[n++] = "--size";
+    argv[n++] = text[4];
+    if (c->opts.threadpool > 0) {
+      snprintf(text[3], 24, "%d", c->opts.threadpool);
+      argv[n++] = "--threadpool";
+      argv[n++] = text[3];
+    }
+  }
   if (c->opts.offload)
     argv[n++] = "--offload";
   if (c->opts.blocking_in_loop)

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -311,6 +312,82 @@ static void test_run_http_embedded_server(void **state) {
   prctl(PR_SET_CHILD_SUBREAPER, 0);
 }
 
+/* ---- files: nothing left on disk ----------------------------------------- */
+
+static int dir_entries(const char *dir) {
+  DIR *d = opendir(dir);
+  struct dirent *e;
+  int n = 0;
+  assert_non_null(d);
+  while ((e = readdir(d)) != NULL)
+    if (e->d_name[0] != '.')
+      n++;
+  closedir(d);
+  return n;
+}
+
+/* `conclab run files` makes its directory under $TMPDIR: point that at an
+ * empty directory of our own, and check it is empty again afterwards -
+ * after success, after failed writes (a file-size limit: each write fails
+ * with EFBIG, SIGXFSZ being ignored), and after Ctrl-C in mid-batch. */
+static void test_files_leave_nothing_behind(void **state) {
+  char tmp[] = "/tmp/conclab-test-tmpdir-XXXXXX";
+  const char *ok_argv[] = {"conclab", "run", "files", "--model", "async",
+                           "--tasks", "20", "--size", "10000", "--json",
+                           NULL};
+  const char *big_argv[] = {"conclab", "run", "files", "--model", "threaded",
+                            "--tasks", "8", "--size", "2000000", "--json",
+                            NULL};
+  const char *long_argv[] = {"conclab", "run", "files", "--model",
+                             "threaded", "--concurrency", "2", "--tasks",
+                             "20000", "--size", "10000", "--fsync", NULL};
+  struct rlimit old, small = {.rlim_cur = 1000000, .rlim_max = RLIM_INFINITY};
+  struct timespec pause = {0, 20 * 1000000L};
+  output *o, ol;
+  FILE *out, *err;
+  pid_t pid;
+  double v;
+  (void)state;
+
+  assert_non_null(mkdtemp(tmp));
+  setenv("TMPDIR", tmp, 1);
+
+  o = conclab(ok_argv);
+  assert_int_equal(o->status, 0);
+  assert_int_equal(dir_entries(tmp), 0);
+
+  /* Files over 1 MB cannot be written: every task fails, on its own. */
+  getrlimit(RLIMIT_FSIZE, &old);
+  small.rlim_max = old.rlim_max;
+  assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+  signal(SIGXFSZ, SIG_IGN); /* inherited: write fails with EFBIG instead */
+  o = conclab(big_argv);
+  setrlimit(RLIMIT_FSIZE, &old);
+  signal(SIGXFSZ, SIG_DFL);
+  assert_int_equal(o->status, 3);
+  assert_int_equal(jr_num(o->out, "failed", &v), 0);
+  assert_int_equal((int)v, 8);
+  assert_non_null(strstr(o->err, "File too large"));
+  assert_int_equal(dir_entries(tmp), 0);
+
+  /* Ctrl-C while files are being written: they and the directory go. */
+  pid = start(long_argv, &out, &err);
+  for (int tries = 0; tries < 250; tries++) { /* up to 5 s */
+    nanosleep(&pause, NULL);
+    if (dir_entries(tmp) > 0)
+      break;
+  }
+  assert_true(dir_entries(tmp) > 0);
+  nanosleep(&pause, NULL); /* some files written */
+  assert_int_equal(kill(pid, SIGINT), 0);
+  finish(pid, out, err, &ol);
+  assert_int_equal(ol.status, 128 + SIGINT);
+  assert_int_equal(dir_entries(tmp), 0);
+
+  unsetenv("TMPDIR");
+  assert_int_equal(rmdir(tmp), 0);
+}
+
 /* ---- the suite ---------------------------------------------------------- */
 
 static int count_entries(const char *dir) {
@@ -349,6 +426,7 @@ static void test_suite_writes_reports(void **state) {
   assert_non_null(strstr(o->out, "| sleep |"));
   assert_non_null(strstr(o->out, "| primes |"));
   assert_non_null(strstr(o->out, "| http |"));
+  assert_non_null(strstr(o->out, "| files |"));
   /* stderr: progress, one plain line per cell when not a terminal */
   assert_non_null(strstr(o->err, "[cell 1/"));
 
@@ -363,6 +441,8 @@ static void test_suite_writes_reports(void **state) {
   assert_non_null(strstr(text, "## http (I/O-bound)"));
   assert_non_null(strstr(text, "### http: reusing connections, or not"));
   assert_non_null(strstr(text, "new per request"));
+  assert_non_null(strstr(text, "## files (I/O-bound)"));
+  assert_non_null(strstr(text, "page cache"));
   assert_null(strstr(text, "| FAILED")); /* no cell failed */
   snprintf(path, sizeof path, "%s/data/runs.csv", dir);
   read_file(path, text, sizeof text);
@@ -390,6 +470,7 @@ int main(void) {
       cmocka_unit_test(test_every_model_json_matches_seq),
       cmocka_unit_test(test_worker_killed_from_outside),
       cmocka_unit_test(test_run_http_embedded_server),
+      cmocka_unit_test(test_files_leave_nothing_behind),
       cmocka_unit_test(test_suite_writes_reports),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -57,6 +57,7 @@
 #define SUM_HTTPB "5555666677778888"
 #define SUM_HTTP1K "9999aaaabbbbcccc"
 #define SUM_HTTP10K "ddddeeeeffff0000"
+#define SUM_FILES "1234123412341234"
 #define SUM_WRONG "ffffffffffffffff"
 
 /* One row per cell of the quick profile, in su_profile_build's order.  A
@@ -118,6 +119,13 @@ static const fake_cell fakes[] = {
     {"http seq C=1 N=10000", 1.900, 0.500, 0.600, 9900, SUM_HTTP10K, 1},
     {"http async C=10000 N=10000", 2.900, 0.950, 1.200, 175000, SUM_HTTP10K,
      10000},
+    /* files: 200 x 256 KiB, written and read back */
+    {"files seq C=1 N=200", 0.100, 0.040, 0.060, 8000, SUM_FILES, 0},
+    {"files async C=64 N=200", 0.060, 0.040, 0.070, 8500, SUM_FILES, 0},
+    {"files async threadpool-raised C=64 N=200", 0.055, 0.040, 0.070, 9000,
+     SUM_FILES, 0},
+    {"files threaded C=4 N=200", 0.052, 0.040, 0.065, 8200, SUM_FILES, 0},
+    {"files multiproc C=4 N=200", 0.060, 0.050, 0.070, 20000, SUM_FILES, 0},
 };
 #define NFAKES ((int)(sizeof fakes / sizeof fakes[0]))
 enum {
@@ -125,7 +133,7 @@ enum {
   SLEEP_MULTIPROC = 4, SCALE_ORACLE = 5, SCALE_ASYNC = 6, SCALE_THREADED = 7,
   SCALE_MULTIPROC = 8, PRIMES_SEQ = 9, PRIMES_INLOOP = 10,
   PRIMES_OFFLOAD = 11, PRIMES_THREADED = 12, PRIMES_MULTIPROC = 13,
-  HTTP_SEQ = 14,
+  HTTP_SEQ = 14, FILES_SEQ = 32,
 };
 
 /* The warm-up run is slow (it is thrown away); the measured runs spread
@@ -427,6 +435,11 @@ static void evaluate_targets(void **state) {
   assert_near(c[HTTP_SEQ + 13].speedup, 0);
   assert_int_equal(c[HTTP_SEQ + 13].target_met, SU_TARGET_MISSED);
   assert_int_equal(c[HTTP_SEQ + 17].target_met, SU_TARGET_MISSED);
+  /* files: the ideal is min(workers, cores); async's workers are its
+   * threadpool's 4 (or 16), not its C = 64 */
+  assert_int_equal(c[FILES_SEQ + 1].baseline, FILES_SEQ);
+  assert_near(c[FILES_SEQ + 1].ideal, 2);
+  assert_near(c[FILES_SEQ + 3].speedup, 0.100 / 0.052);
 }
 
 /* ---- the writers --------------------------------------------------------- */
@@ -442,7 +455,8 @@ static void summary_matrix(void **state) {
       "|---|---:|---:|---:|---:|---:|\n"
       "| sleep | 15.38x | - | - | 12.50x | FAILED |\n"
       "| primes | - | 0.98x | 1.90x | 1.96x | FAILED |\n"
-      "| http | 14.91x | - | - | 14.14x | 10.93x |\n");
+      "| http | 14.91x | - | - | 14.14x | 10.93x |\n"
+      "| files | 1.67x | - | - | 1.92x | 1.67x |\n");
   free(got);
 }
 

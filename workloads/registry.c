@@ -6,7 +6,8 @@
 
 #include <string.h>
 
-const wl_workload *const wl_all[] = {&wl_sleep, &wl_primes, &wl_http, NULL};
+const wl_workload *const wl_all[] = {&wl_sleep, &wl_primes, &wl_http, &wl_files,
+                                     NULL};
 
 const wl_workload *wl_find(const char *name) {
   for (int i = 0; wl_all[i] != NULL; i++)

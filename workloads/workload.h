@@ -44,13 +44,16 @@ typedef struct wl_params {
   /* http: the request, and how the client treats failures */
   const char *url;      /* the server's base URL, "http://127.0.0.1:8080" */
   wl_endpoint endpoint; /* /delay/D, /bytes/S or /stall */
-  int64_t size;         /* S for /bytes */
+  int64_t size;         /* S for /bytes; files: each file's size */
   int no_reuse;         /* a new connection for every request */
   int timeout_ms;       /* each attempt's limit; 0: none */
   int retries;          /* K: retry a failed request up to K times... */
   int backoff_ms;       /* ...waiting about B, 2B, 4B, ... ms in between */
   double fail_rate;     /* p: this share of attempts asks for a failure */
   uint64_t seed;        /* which attempts those are */
+  /* files: where, and whether each write waits for the disk (size: S) */
+  const char *dir;
+  int fsync;
 } wl_params;
 
 /* Task i's input: small and flat, so it can travel in a pipe frame. */
@@ -94,6 +97,7 @@ extern const wl_workload *const wl_all[]; /* NULL-terminated */
 extern const wl_workload wl_sleep;
 extern const wl_workload wl_primes;
 extern const wl_workload wl_http;
+extern const wl_workload wl_files;
 
 /* sleep's pieces, shared with the async model (which waits with a timer). */
 uint64_t wl_sleep_value(uint32_t index); /* fetch_number(n) -> n * 10 */

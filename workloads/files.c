@@ -1,0 +1,185 @@
+/*
+ * files.c - the file workload: write N files, read them back.
+ *
+ * Lesson: aiofiles.  Task i writes its file, then reads it back and hashes
+ * it; every model must agree with seq's checksum.  This file is the
+ * blocking way (open, write, close; open, read, close), which seq,
+ * threaded and multiproc run.  async/files.c takes the same steps with
+ * uv_fs_* - and libuv does not run those on the loop at all but on its
+ * threadpool, because Linux has no readiness-based file I/O for a loop to
+ * wait on.  "Async file I/O" is threads underneath; the tables show the
+ * pool's size beside the time.
+ *
+ * The reads come right after the writes, so the page cache serves them:
+ * this measures the kernel copying memory, not a disk.  --fsync makes each
+ * write wait for the disk too.
+ */
+#include "files.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+volatile sig_atomic_t wl_files_stopping;
+
+void wl_files_path(const wl_params *p, uint32_t index, char *out,
+                   size_t cap) {
+  snprintf(out, cap, "%s/f%07u", p->dir, (unsigned)index);
+}
+
+/* A byte sequence fixed by (index, offset): cheap, and different for every
+ * file, so a file read back in the wrong place changes the checksum. */
+void wl_files_fill(uint32_t index, uint64_t offset, unsigned char *buf,
+                   size_t len) {
+  for (size_t k = 0; k < len; k++) {
+    uint64_t j = offset + k;
+    buf[k] = (unsigned char)(j * 7 + (j >> 8) + index * 131u);
+  }
+}
+
+static atomic_int error_reported;
+
+void wl_files_report_error(uint32_t index, const char *what, const char *path,
+                           int err) {
+  if (atomic_exchange(&error_reported, 1) == 0)
+    fprintf(stderr, "conclab: files: task %u: %s %s: %s (further errors are "
+            "counted, not printed)\n", (unsigned)index, what, path,
+            strerror(err));
+}
+
+/* ---- the blocking way: seq, threaded and multiproc ----------------------- */
+
+typedef struct files_worker {
+  const wl_params *params;
+  unsigned char buf[WL_FILES_CHUNK]; /* one chunk, reused for every file */
+} files_worker;
+
+static int files_worker_open(const wl_params *p, void **worker) {
+  files_worker *w = malloc(sizeof *w);
+  if (w == NULL) {
+    fprintf(stderr, "conclab: files: out of memory for a worker\n");
+    return -1;
+  }
+  w->params = p;
+  *worker = w;
+  return 0;
+}
+
+static void files_worker_close(void *worker) { free(worker); }
+
+static void files_task_input(const wl_params *p, uint32_t i, wl_task *out) {
+  out->index = i;
+  out->a = (uint64_t)p->size;
+  out->b = 0;
+}
+
+static int write_full(int fd, const unsigned char *buf, size_t len) {
+  while (len > 0) {
+    ssize_t n = write(fd, buf, len);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      return -1;
+    buf += n;
+    len -= (size_t)n;
+  }
+  return 0;
+}
+
+/* Write the file; 0, or -1 with errno set and *what naming the step. */
+static int file_write(files_worker *w, uint32_t i, const char *path,
+                      uint64_t size, const char **what) {
+  int fd, rc = 0;
+
+  *what = "open for writing";
+  if (wl_files_stopping) {
+    errno = ECANCELED;
+    return -1;
+  }
+  fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0)
+    return -1;
+  *what = "write";
+  for (uint64_t off = 0; rc == 0 && off < size; off += WL_FILES_CHUNK) {
+    size_t n = size - off < WL_FILES_CHUNK ? (size_t)(size - off)
+                                           : WL_FILES_CHUNK;
+    wl_files_fill(i, off, w->buf, n);
+    rc = write_full(fd, w->buf, n);
+  }
+  if (rc == 0 && w->params->fsync) {
+    *what = "fsync";
+    rc = fsync(fd);
+  }
+  if (close(fd) != 0 && rc == 0) {
+    *what = "close";
+    rc = -1;
+  }
+  return rc;
+}
+
+/* Read the file back, hashing it; 0, or -1 with errno set. */
+static int file_read(files_worker *w, const char *path, uint64_t *hash,
+                     uint64_t *bytes, const char **what) {
+  int fd;
+  ssize_t n;
+
+  *what = "open for reading";
+  fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return -1;
+  *what = "read";
+  *hash = WL_HASH_INIT;
+  *bytes = 0;
+  while ((n = read(fd, w->buf, WL_FILES_CHUNK)) != 0) {
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0) {
+      int err = errno;
+      close(fd);
+      errno = err;
+      return -1;
+    }
+    *hash = wl_hash_bytes(*hash, w->buf, (size_t)n);
+    *bytes += (uint64_t)n;
+  }
+  close(fd);
+  return 0;
+}
+
+static wl_status files_run_blocking(const wl_task *t, void *worker,
+                                    wl_slot *out) {
+  files_worker *w = worker;
+  char path[WL_FILES_PATH_MAX];
+  const char *what;
+  uint64_t hash, bytes;
+
+  if (w == NULL)
+    return WL_ERROR;
+  wl_files_path(w->params, t->index, path, sizeof path);
+  if (file_write(w, t->index, path, t->a, &what) != 0 ||
+      file_read(w, path, &hash, &bytes, &what) != 0) {
+    wl_files_report_error(t->index, what, path, errno);
+    return WL_ERROR;
+  }
+  if (bytes != t->a) {
+    wl_files_report_error(t->index, "read back (short)", path, EIO);
+    return WL_ERROR;
+  }
+  out->value = hash;
+  return WL_OK;
+}
+
+const wl_workload wl_files = {
+    .name = "files",
+    .kind = WL_KIND_IO,
+    .summary = "file I/O: task i writes S bytes to its file, reads them back",
+    .task_input = files_task_input,
+    .run_blocking = files_run_blocking,
+    .worker_open = files_worker_open,
+    .worker_close = files_worker_close,
+};

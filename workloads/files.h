@@ -1,0 +1,34 @@
+/*
+ * files.h - the pieces of the files workload that every model shares.
+ *
+ * Task i writes file i of the batch's directory (S bytes whose content is
+ * fixed by i), then reads it back and hashes what it read: the hash is the
+ * task's value.  Both sides move the file in chunks of WL_FILES_CHUNK.
+ */
+#ifndef CONCLAB_FILES_H
+#define CONCLAB_FILES_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "workload.h"
+
+#define WL_FILES_CHUNK (64 * 1024)
+#define WL_FILES_PATH_MAX 4200
+
+/* Set (from a signal handler) when the batch is being torn down: no task
+ * creates its file after that, so the clean-up does not race new files. */
+extern volatile sig_atomic_t wl_files_stopping;
+
+/* The path of task i's file: DIR/f0000042. */
+void wl_files_path(const wl_params *p, uint32_t index, char *out, size_t cap);
+/* Bytes [offset, offset + len) of task i's file. */
+void wl_files_fill(uint32_t index, uint64_t offset, unsigned char *buf,
+                   size_t len);
+/* Say why a task failed - once per process, so a batch of 10,000 failing
+ * tasks prints one line, not 10,000 (the JSON counts them all). */
+void wl_files_report_error(uint32_t index, const char *what, const char *path,
+                           int err);
+
+#endif
