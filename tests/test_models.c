@@ -120,7 +120,9 @@ static void test_checksum_is_order_sensitive(void **state) {
 
 /* Waits overlap: 50 waits of 100 ms, all in flight, take far less than
  * 50 x 100 ms (a wide margin, not a benchmark).  And C limits overlap:
- * 20 waits of 20 ms, 4 at a time, need at least 5 rounds. */
+ * 20 waits of 20 ms, 4 at a time, need at least 5 rounds - 100 ms, less
+ * up to 1 ms a round: libuv's clock counts whole milliseconds, so a timer
+ * may start from a time up to 1 ms old. */
 static void test_overlap_and_limit(void **state) {
   wl_params all = {.tasks = 50, .concurrency = 50, .delay_ms = 100};
   wl_params four = {.tasks = 20, .concurrency = 4, .delay_ms = 20};
@@ -134,7 +136,7 @@ static void test_overlap_and_limit(void **state) {
     assert_true(monotonic_s() - t0 < 2.5);
     t0 = monotonic_s();
     free(run(m, &wl_sleep, &four));
-    assert_true(monotonic_s() - t0 >= 0.100);
+    assert_true(monotonic_s() - t0 >= 0.095);
   }
 }
 
