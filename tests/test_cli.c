@@ -312,9 +312,9 @@ static void test_run_http_embedded_server(void **state) {
   prctl(PR_SET_CHILD_SUBREAPER, 0);
 }
 
-/* ---- files: nothing left on disk ----------------------------------------- */
+/* ---- the suite ---------------------------------------------------------- */
 
-static int dir_entries(const char *dir) {
+static int count_entries(const char *dir) {
   DIR *d = opendir(dir);
   struct dirent *e;
   int n = 0;
@@ -325,6 +325,15 @@ static int dir_entries(const char *dir) {
   closedir(d);
   return n;
 }
+
+static void read_file(const char *path, char *buf, size_t cap) {
+  FILE *f = fopen(path, "r");
+  if (f == NULL)
+    fail_msg("cannot open %s", path);
+  slurp(f, buf, cap);
+}
+
+/* ---- files: nothing left on disk ----------------------------------------- */
 
 /* `conclab run files` makes its directory under $TMPDIR: point that at an
  * empty directory of our own, and check it is empty again afterwards -
@@ -354,7 +363,7 @@ static void test_files_leave_nothing_behind(void **state) {
 
   o = conclab(ok_argv);
   assert_int_equal(o->status, 0);
-  assert_int_equal(dir_entries(tmp), 0);
+  assert_int_equal(count_entries(tmp), 0);
 
   /* Files over 1 MB cannot be written: every task fails, on its own. */
   getrlimit(RLIMIT_FSIZE, &old);
@@ -368,45 +377,24 @@ static void test_files_leave_nothing_behind(void **state) {
   assert_int_equal(jr_num(o->out, "failed", &v), 0);
   assert_int_equal((int)v, 8);
   assert_non_null(strstr(o->err, "File too large"));
-  assert_int_equal(dir_entries(tmp), 0);
+  assert_int_equal(count_entries(tmp), 0);
 
   /* Ctrl-C while files are being written: they and the directory go. */
   pid = start(long_argv, &out, &err);
   for (int tries = 0; tries < 250; tries++) { /* up to 5 s */
     nanosleep(&pause, NULL);
-    if (dir_entries(tmp) > 0)
+    if (count_entries(tmp) > 0)
       break;
   }
-  assert_true(dir_entries(tmp) > 0);
+  assert_true(count_entries(tmp) > 0);
   nanosleep(&pause, NULL); /* some files written */
   assert_int_equal(kill(pid, SIGINT), 0);
   finish(pid, out, err, &ol);
   assert_int_equal(ol.status, 128 + SIGINT);
-  assert_int_equal(dir_entries(tmp), 0);
+  assert_int_equal(count_entries(tmp), 0);
 
   unsetenv("TMPDIR");
   assert_int_equal(rmdir(tmp), 0);
-}
-
-/* ---- the suite ---------------------------------------------------------- */
-
-static int count_entries(const char *dir) {
-  DIR *d = opendir(dir);
-  struct dirent *e;
-  int n = 0;
-  assert_non_null(d);
-  while ((e = readdir(d)) != NULL)
-    if (e->d_name[0] != '.')
-      n++;
-  closedir(d);
-  return n;
-}
-
-static void read_file(const char *path, char *buf, size_t cap) {
-  FILE *f = fopen(path, "r");
-  if (f == NULL)
-    fail_msg("cannot open %s", path);
-  slurp(f, buf, cap);
 }
 
 static void test_suite_writes_reports(void **state) {
