@@ -243,8 +243,11 @@ static void http_start(as_task *t) {
   as_http_req *req = calloc(1, sizeof *req);
 
   if (req == NULL || (req->easy = curl_easy_init()) == NULL) {
+    as_batch *b = t->batch;
     free(req);
     as_task_done(t, WL_ERROR, 0);
+    if (b->done == b->params->tasks)
+      session_end(b->data); /* the last task: nothing else will end it */
     return;
   }
   req->task = t;
