@@ -91,6 +91,10 @@ static void on_read(uv_fs_t *req) {
   }
   r->hash = wl_hash_bytes(r->hash, r->buf, (size_t)n);
   r->off += (uint64_t)n;
+  if (r->off > r->task->input.a) { /* longer than written: stop here */
+    fail(r, "read back (too long)", UV_EIO);
+    return;
+  }
   read_next(r);
 }
 
@@ -160,6 +164,10 @@ static void on_write(uv_fs_t *req) {
   uv_fs_req_cleanup(req);
   if (n < 0) {
     fail(r, "write", (int)n);
+    return;
+  }
+  if (n == 0) { /* nothing written and no reason: do not spin */
+    fail(r, "write", UV_EIO);
     return;
   }
   r->off += (uint64_t)n; /* a short write just means: write the rest */

@@ -9,8 +9,10 @@
  *
  * The pitfall (--blocking-in-loop): call the blocking sleep inside a loop
  * callback instead - time.sleep() in a coroutine.  The callback holds the
- * loop for the whole wait, so the waits run one after another, the speedup
- * falls to 1, and the loop-lag probe shows each wait as lag.
+ * loop for the whole wait, so the waits run one after another and the
+ * speedup falls to 1.  With every task started at once, libuv runs all
+ * their zero timers in one pass: the loop is held for the whole batch, and
+ * the loop-lag probe reports just that (one sample, as long as the batch).
  */
 #include "async.h"
 

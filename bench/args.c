@@ -96,9 +96,9 @@ void cl_run_help(FILE *out) {
 "files options:\n"
 "  --size S             each file's size in bytes, 0..%lld (default 1048576)\n"
 "  --fsync              fsync each file after writing it (wait for the disk)\n"
-"  --dir DIR            write into DIR (files removed afterwards, DIR kept);\n"
-"                       default: a fresh directory in $TMPDIR or /tmp,\n"
-"                       removed afterwards, also on failure and Ctrl-C\n"
+"  --dir DIR            work in a fresh directory inside DIR (default: in\n"
+"                       $TMPDIR or /tmp); it is removed afterwards, also on\n"
+"                       failure and on Ctrl-C, SIGTERM or SIGHUP\n"
 "  --threadpool T       async: UV_THREADPOOL_SIZE, 1..%d (default: libuv's\n"
 "                       4); every uv_fs_* call runs on one of these threads\n"
 "\n"
@@ -461,7 +461,7 @@ const char *cl_variant(const cl_run_opts *o) {
   if (o->blocking_in_loop)
     return "blocking-in-loop";
   if (o->wl == &wl_files && o->threadpool > 0)
-    return "threadpool-raised";
+    return "threadpool-set";
   if (o->model != CL_ASYNC || o->wl->kind != WL_KIND_CPU)
     return "";
   return o->offload ? "offload" : "in-loop";

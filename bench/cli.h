@@ -58,7 +58,7 @@ int cl_run_parse(int argc, char **argv, cl_run_opts *o, char *err,
 void cl_run_help(FILE *out);
 /* The variant label of a run: "offload" / "in-loop" for async CPU work,
  * "blocking-in-loop" for async sleep with --blocking-in-loop,
- * "threadpool-raised" for async files with --threadpool,
+ * "threadpool-set" for async files with --threadpool,
  * "no-reuse" for http without kept connections,
  * "" otherwise. */
 const char *cl_variant(const cl_run_opts *o);
@@ -83,11 +83,12 @@ int cl_cores(void);
 int cl_server_start(const char *exe, char *url, size_t cap, pid_t *pid);
 int cl_server_stop(pid_t pid);
 
-/* The files workload's directory.  open: under `parent` when given (used
- * as it is), else a fresh temporary one; its path goes into dir.  From
- * then on Ctrl-C or SIGTERM remove the batch's files (and the directory,
- * when it is ours) before the process dies of the signal.  close: the
- * same removal, and the signals back to default.  0, or -1 (printed). */
+/* The files workload's directory: a fresh one under `parent` (--dir) or
+ * $TMPDIR or /tmp; its path goes into dir.  (If none can be made under
+ * --dir, the tasks try that directory itself, and each fails.)  From then
+ * on Ctrl-C, SIGTERM or SIGHUP remove the batch's files and the directory
+ * before the process dies of the signal.  close: the same removal, and the
+ * signals as they were.  0, or -1 (printed). */
 #define CL_WORKDIR_MAX 4096
 int cl_workdir_open(const char *parent, int count, char *dir, size_t cap);
 void cl_workdir_close(void);

@@ -291,7 +291,7 @@ const char *su_model_label(const su_cell *c) {
   if (c->opts.blocking_in_loop)
     return "async blocking-in-loop";
   if (c->opts.wl == &wl_files && c->opts.threadpool > 0)
-    return "async threadpool-raised";
+    return "async threadpool-set";
   return cl_model_names[c->opts.model];
 }
 

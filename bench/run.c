@@ -49,9 +49,12 @@ static int run_model(const cl_run_opts *o, wl_slot *slots, mp_usage *mp,
     if (o->wl == &wl_files) { /* uv_fs_* runs on the pool: say how big */
       const char *env = getenv("UV_THREADPOOL_SIZE");
       ao.threadpool_size = o->threadpool;
-      r->threadpool_size = o->threadpool     ? o->threadpool
-                           : env != NULL && atoi(env) > 0 ? atoi(env)
-                                                          : 4;
+      int size = env != NULL ? atoi(env) : 4; /* libuv's rules: */
+      if (size < 1)
+        size = 1;
+      if (size > AS_THREADPOOL_MAX)
+        size = AS_THREADPOOL_MAX;
+      r->threadpool_size = o->threadpool ? o->threadpool : size;
     }
     rc = as_run(o->wl, p, &ao, slots, &lag);
     r->lag_samples = lag.samples;
@@ -229,8 +232,10 @@ void cl_run_print_json(FILE *out, const cl_run_opts *o,
 static int enough_fds(const cl_run_opts *o) {
   const wl_params *p = &o->params;
   int c = p->concurrency < p->tasks ? p->concurrency : p->tasks;
-  /* multiproc http: the sockets are the workers', not the parent's */
-  int per = o->model == CL_MULTIPROC ? 2 : o->wl == &wl_http ? 1 : 0;
+  /* multiproc http and files: the sockets and files are the workers' */
+  int per = o->model == CL_MULTIPROC                       ? 2
+            : o->wl == &wl_http || o->wl == &wl_files ? 1
+                                                       : 0;
   rlim_t need = (rlim_t)c * (rlim_t)per + 32;
   struct rlimit rl;
 

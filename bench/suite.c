@@ -97,6 +97,8 @@ static void cell_argv(const su_cell *c, const char *self, char text[5][24],
     snprintf(text[4], 24, "%lld", (long long)p->size);
     argv[n++] = "--size";
     argv[n++] = text[4];
+    if (p->fsync)
+      argv[n++] = "--fsync";
     if (c->opts.threadpool > 0) {
       snprintf(text[3], 24, "%d", c->opts.threadpool);
       argv[n++] = "--threadpool";

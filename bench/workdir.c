@@ -1,7 +1,7 @@
 /*
- * workdir.c - the files workload's directory: made before a run, emptied
- * (and removed, when it is ours) after it - also when the run fails, and
- * on Ctrl-C or SIGTERM, so no half-written batch is left on disk.
+ * workdir.c - the files workload's directory: made before a run, removed
+ * after it - also when the run fails, and on Ctrl-C, SIGTERM or SIGHUP, so
+ * no half-written batch is left on disk.
  */
 #include "cli.h"
 
@@ -16,6 +16,10 @@
 /* What the signal handler needs, set before it is installed. */
 static char g_dir[CL_WORKDIR_MAX];
 static int g_count, g_ours;
+static pid_t g_owner; /* forked workers inherit the handler, not the job */
+static const int g_signals[] = {SIGINT, SIGTERM, SIGHUP};
+#define NSIGNALS (int)(sizeof g_signals / sizeof g_signals[0])
+static struct sigaction g_old[NSIGNALS];
 
 /* DIR/f0000042 without snprintf, which a signal handler may not call.
  * The same names as wl_files_path. */
@@ -49,9 +53,9 @@ static void unlink_all(void) {
 }
 
 /* Only async-signal-safe calls: unlink and rmdir.  In a signal handler the
- * other threads (or worker processes) still run, and one may be creating
- * its file as we go; wl_files_stopping stops new ones, and a second pass
- * takes any that slipped through. */
+ * other threads still run, and one may be creating its file as we go;
+ * wl_files_stopping stops new ones, and another pass takes any that
+ * slipped through, until the directory can be removed. */
 static void remove_files(void) {
   for (int pass = 0; pass < 20; pass++) {
     unlink_all();
@@ -62,39 +66,55 @@ static void remove_files(void) {
 
 static void on_signal(int sig) {
   wl_files_stopping = 1;
-  remove_files();
+  if (getpid() == g_owner) /* a worker process leaves it to its parent */
+    remove_files();
   signal(sig, SIG_DFL); /* then die of it, as if we had not caught it */
   raise(sig);
 }
 
+/* Make a fresh directory under parent; 0, or -1 with errno set. */
+static int make_dir(const char *parent) {
+  snprintf(g_dir, sizeof g_dir, "%s/conclab-files-XXXXXX", parent);
+  return mkdtemp(g_dir) != NULL ? 0 : -1;
+}
+
 int cl_workdir_open(const char *parent, int count, char *dir, size_t cap) {
+  const char *tmp = getenv("TMPDIR");
   struct sigaction sa = {.sa_handler = on_signal};
 
-  if (parent != NULL) { /* the user's: used as it is, never removed */
-    snprintf(g_dir, sizeof g_dir, "%s", parent);
-    g_ours = 0;
-  } else {
-    const char *tmp = getenv("TMPDIR");
-    snprintf(g_dir, sizeof g_dir, "%s/conclab-files-XXXXXX",
-             tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
-    if (mkdtemp(g_dir) == NULL) {
-      fprintf(stderr, "conclab: files: cannot make a directory in %s: %s "
-              "(give --dir)\n", tmp != NULL && *tmp != '\0' ? tmp : "/tmp",
-              strerror(errno));
-      return -1;
+  g_ours = 1;
+  if (parent != NULL) {
+    /* A directory of our own inside the user's, so their files are never
+     * touched.  If none can be made there, the tasks try the directory
+     * itself and each fails with the reason: a per-task error. */
+    if (make_dir(parent) != 0) {
+      snprintf(g_dir, sizeof g_dir, "%s", parent);
+      g_ours = 0;
     }
-    g_ours = 1;
+  } else if (make_dir(tmp != NULL && *tmp != '\0' ? tmp : "/tmp") != 0) {
+    fprintf(stderr, "conclab: files: cannot make a directory in %s: %s "
+            "(give --dir)\n", tmp != NULL && *tmp != '\0' ? tmp : "/tmp",
+            strerror(errno));
+    return -1;
   }
   g_count = count;
+  g_owner = getpid();
   snprintf(dir, cap, "%s", g_dir);
   sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, NULL);
-  sigaction(SIGTERM, &sa, NULL);
+  for (int k = 0; k < NSIGNALS; k++)
+    sigaddset(&sa.sa_mask, g_signals[k]);
+  for (int k = 0; k < NSIGNALS; k++) {
+    sigaction(g_signals[k], NULL, &g_old[k]);
+    if (g_old[k].sa_handler != SIG_IGN) /* ignored stays ignored (nohup) */
+      sigaction(g_signals[k], &sa, NULL);
+  }
   return 0;
 }
 
 void cl_workdir_close(void) {
-  signal(SIGINT, SIG_DFL);
-  signal(SIGTERM, SIG_DFL);
+  /* Remove first, with the handler still in place: a Ctrl-C now only
+   * finishes the same job. */
   remove_files();
+  for (int k = 0; k < NSIGNALS; k++)
+    sigaction(g_signals[k], &g_old[k], NULL);
 }

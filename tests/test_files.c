@@ -127,22 +127,31 @@ static void test_unwritable_dir_fails_each_task(void **state) {
   unlink(file);
 }
 
-/* --dir: the files go into the user's directory and are removed from it
- * afterwards; the directory itself stays. */
+/* --dir: the files go into a fresh directory inside the user's, which is
+ * removed afterwards; the user's own files are never touched. */
 static void test_user_dir_kept_files_removed(void **state) {
   char dir[] = "/tmp/conclab-test-dir-XXXXXX", got[CL_WORKDIR_MAX];
+  char mine[sizeof dir + 16];
   cl_run_opts o = opts(CL_THREADED, 5, 300, NULL);
   cl_run_result r;
+  FILE *f;
   (void)state;
   assert_non_null(mkdtemp(dir));
+  snprintf(mine, sizeof mine, "%s/f0000000", dir); /* the user's file */
+  f = fopen(mine, "w");
+  assert_non_null(f);
+  fclose(f);
   assert_int_equal(cl_workdir_open(dir, 5, got, sizeof got), 0);
-  assert_string_equal(got, dir);
+  assert_memory_equal(got, dir, strlen(dir));
+  assert_true(strlen(got) > strlen(dir)); /* a directory inside it */
   o.params.dir = got;
   assert_int_equal(cl_run_exec(&o, &r), 0);
   assert_int_equal(r.ok, 5);
-  assert_int_equal(entries(dir), 5);
+  assert_int_equal(entries(got), 5);
   cl_workdir_close();
-  assert_int_equal(entries(dir), 0);
+  assert_int_equal(access(got, F_OK), -1);
+  assert_int_equal(entries(dir), 1); /* only the user's file */
+  assert_int_equal(unlink(mine), 0);
   assert_int_equal(rmdir(dir), 0);
 }
 

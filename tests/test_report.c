@@ -122,7 +122,7 @@ static const fake_cell fakes[] = {
     /* files: 200 x 256 KiB, written and read back */
     {"files seq C=1 N=200", 0.100, 0.040, 0.060, 8000, SUM_FILES, 0},
     {"files async C=64 N=200", 0.060, 0.040, 0.070, 8500, SUM_FILES, 0},
-    {"files async threadpool-raised C=64 N=200", 0.055, 0.040, 0.070, 9000,
+    {"files async threadpool-set C=64 N=200", 0.055, 0.040, 0.070, 9000,
      SUM_FILES, 0},
     {"files threaded C=4 N=200", 0.052, 0.040, 0.065, 8200, SUM_FILES, 0},
     {"files multiproc C=4 N=200", 0.060, 0.050, 0.070, 20000, SUM_FILES, 0},

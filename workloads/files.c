@@ -25,7 +25,7 @@
 #include <string.h>
 #include <unistd.h>
 
-volatile sig_atomic_t wl_files_stopping;
+atomic_int wl_files_stopping;
 
 void wl_files_path(const wl_params *p, uint32_t index, char *out,
                    size_t cap) {
@@ -83,8 +83,11 @@ static int write_full(int fd, const unsigned char *buf, size_t len) {
     ssize_t n = write(fd, buf, len);
     if (n < 0 && errno == EINTR)
       continue;
-    if (n < 0)
+    if (n <= 0) { /* 0: nothing written and no reason; do not spin */
+      if (n == 0)
+        errno = EIO;
       return -1;
+    }
     buf += n;
     len -= (size_t)n;
   }
@@ -135,7 +138,10 @@ static int file_read(files_worker *w, const char *path, uint64_t *hash,
   *what = "read";
   *hash = WL_HASH_INIT;
   *bytes = 0;
-  while ((n = read(fd, w->buf, WL_FILES_CHUNK)) != 0) {
+  /* Up to one byte more than the file should hold: a longer one is wrong
+   * already, and something endless (a device) must not hold us forever. */
+  while (*bytes <= (uint64_t)w->params->size &&
+         (n = read(fd, w->buf, WL_FILES_CHUNK)) != 0) {
     if (n < 0 && errno == EINTR)
       continue;
     if (n < 0) {

@@ -8,7 +8,7 @@
 #ifndef CONCLAB_FILES_H
 #define CONCLAB_FILES_H
 
-#include <signal.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,8 +18,9 @@
 #define WL_FILES_PATH_MAX 4200
 
 /* Set (from a signal handler) when the batch is being torn down: no task
- * creates its file after that, so the clean-up does not race new files. */
-extern volatile sig_atomic_t wl_files_stopping;
+ * creates its file after that, so the clean-up does not race new files.
+ * Atomic: the handler and the worker threads share it. */
+extern atomic_int wl_files_stopping;
 
 /* The path of task i's file: DIR/f0000042. */
 void wl_files_path(const wl_params *p, uint32_t index, char *out, size_t cap);
