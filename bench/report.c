@@ -146,9 +146,12 @@ static void md_workload_intro(FILE *out, const su_cell *c, int cores) {
             "files were just written) and the writes go to it (no fsync): "
             "this measures the kernel copying memory, not a disk. async uses "
             "uv_fs_*, which libuv runs on its threadpool (4 threads unless "
-            "raised; the raised row has 16); threaded and multiproc have 4 "
-            "workers. MB/s counts bytes written plus bytes read. The ideal "
-            "is one core per worker: min(workers, cores).\n\n", p->tasks,
+            "set; the threadpool-set row has 16): every step of a file (open, "
+            "each 64 KiB write and read, close) is handed to a pool thread "
+            "and back, which the voluntary context switches count. threaded "
+            "and multiproc have 4 workers. MB/s counts bytes written plus "
+            "bytes read. The ideal is one core per worker: min(workers, "
+            "cores).\n\n", p->tasks,
             (long long)p->size);
   else if (c->opts.wl->kind == WL_KIND_IO)
     fprintf(out, "%d tasks, each waiting %d ms%s. The ideal speedup is the "
