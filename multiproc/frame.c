@@ -2,25 +2,11 @@
  * frame.c - length-prefixed frames (see frame.h).
  */
 #include "frame.h"
+#include "workload.h"
 
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
-
-int mp_write_full(int fd, const void *buf, size_t n) {
-  const char *p = buf;
-  while (n > 0) {
-    ssize_t w = write(fd, p, n);
-    if (w < 0) {
-      if (errno == EINTR)
-        continue;
-      return -1;
-    }
-    p += w; /* a short write: send the rest */
-    n -= (size_t)w;
-  }
-  return 0;
-}
 
 ssize_t mp_read_full(int fd, void *buf, size_t n) {
   char *p = buf;
@@ -50,7 +36,7 @@ int mp_frame_write(int fd, const void *payload, uint32_t len) {
    * (not two), and the reader rarely sees half of one. */
   memcpy(frame, &len, sizeof len);
   memcpy(frame + sizeof len, payload, len);
-  return mp_write_full(fd, frame, sizeof len + len);
+  return wl_write_full(fd, frame, sizeof len + len);
 }
 
 int mp_frame_read(int fd, void *buf, uint32_t cap, uint32_t *len) {

@@ -16,8 +16,8 @@
 /* The largest payload a frame may carry. */
 #define MP_FRAME_MAX 4096
 
-/* Write all n bytes.  0, or -1 with errno set (EPIPE: the reader is gone). */
-int mp_write_full(int fd, const void *buf, size_t n);
+/* Writing all n bytes is wl_write_full (workload.h), shared with the files
+ * workload: a short write sends the rest, EINTR is retried. */
 /* Read up to n bytes, stopping early only at end of file.  Returns the
  * count read (n, or less at EOF), or -1 with errno set. */
 ssize_t mp_read_full(int fd, void *buf, size_t n);

@@ -31,6 +31,21 @@ static inline int open_fd_count(void) {
   return n;
 }
 
+/* Entries of a directory other than . and .. (and hidden ones), or -1 if
+ * it cannot be opened. */
+static inline int dir_entries(const char *dir) {
+  DIR *d = opendir(dir);
+  struct dirent *e;
+  int n = 0;
+  if (d == NULL)
+    return -1;
+  while ((e = readdir(d)) != NULL)
+    if (e->d_name[0] != '.')
+      n++;
+  closedir(d);
+  return n;
+}
+
 static inline double monotonic_s(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);

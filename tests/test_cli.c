@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "helpers.h"
 #include "json.h"
 
 typedef struct output {
@@ -314,18 +315,6 @@ static void test_run_http_embedded_server(void **state) {
 
 /* ---- the suite ---------------------------------------------------------- */
 
-static int count_entries(const char *dir) {
-  DIR *d = opendir(dir);
-  struct dirent *e;
-  int n = 0;
-  assert_non_null(d);
-  while ((e = readdir(d)) != NULL)
-    if (e->d_name[0] != '.')
-      n++;
-  closedir(d);
-  return n;
-}
-
 static void read_file(const char *path, char *buf, size_t cap) {
   FILE *f = fopen(path, "r");
   if (f == NULL)
@@ -363,7 +352,7 @@ static void test_files_leave_nothing_behind(void **state) {
 
   o = conclab(ok_argv);
   assert_int_equal(o->status, 0);
-  assert_int_equal(count_entries(tmp), 0);
+  assert_int_equal(dir_entries(tmp), 0);
 
   /* Files over 1 MB cannot be written: every task fails, on its own. */
   getrlimit(RLIMIT_FSIZE, &old);
@@ -377,21 +366,21 @@ static void test_files_leave_nothing_behind(void **state) {
   assert_int_equal(jr_num(o->out, "failed", &v), 0);
   assert_int_equal((int)v, 8);
   assert_non_null(strstr(o->err, "File too large"));
-  assert_int_equal(count_entries(tmp), 0);
+  assert_int_equal(dir_entries(tmp), 0);
 
   /* Ctrl-C while files are being written: they and the directory go. */
   pid = start(long_argv, &out, &err);
   for (int tries = 0; tries < 250; tries++) { /* up to 5 s */
     nanosleep(&pause, NULL);
-    if (count_entries(tmp) > 0)
+    if (dir_entries(tmp) > 0)
       break;
   }
-  assert_true(count_entries(tmp) > 0);
+  assert_true(dir_entries(tmp) > 0);
   nanosleep(&pause, NULL); /* some files written */
   assert_int_equal(kill(pid, SIGINT), 0);
   finish(pid, out, err, &ol);
   assert_int_equal(ol.status, 128 + SIGINT);
-  assert_int_equal(count_entries(tmp), 0);
+  assert_int_equal(dir_entries(tmp), 0);
 
   unsetenv("TMPDIR");
   assert_int_equal(rmdir(tmp), 0);
@@ -418,9 +407,9 @@ static void test_suite_writes_reports(void **state) {
   /* stderr: progress, one plain line per cell when not a terminal */
   assert_non_null(strstr(o->err, "[cell 1/"));
 
-  assert_int_equal(count_entries(dir), 2); /* README.md and data/: no temp */
+  assert_int_equal(dir_entries(dir), 2); /* README.md and data/: no temp */
   snprintf(path, sizeof path, "%s/data", dir);
-  assert_int_equal(count_entries(path), 2); /* runs.csv, summary.json */
+  assert_int_equal(dir_entries(path), 2); /* runs.csv, summary.json */
   snprintf(path, sizeof path, "%s/README.md", dir);
   read_file(path, text, sizeof text);
   assert_non_null(strstr(text, "## Machine"));

@@ -28,19 +28,6 @@
 #define LAST_MODEL CL_MULTIPROC
 #endif
 
-static int entries(const char *dir) {
-  DIR *d = opendir(dir);
-  struct dirent *e;
-  int n = 0;
-  if (d == NULL)
-    return -1;
-  while ((e = readdir(d)) != NULL)
-    if (e->d_name[0] != '.')
-      n++;
-  closedir(d);
-  return n;
-}
-
 static cl_run_opts opts(cl_model model, int tasks, long long size,
                         const char *dir) {
   cl_run_opts o;
@@ -62,7 +49,7 @@ static cl_run_result run_in_temp(cl_run_opts *o) {
                    0);
   o->params.dir = dir;
   assert_int_equal(cl_run_exec(o, &r), 0);
-  assert_int_equal(entries(dir), o->params.tasks == 0 ? 0 : o->params.tasks);
+  assert_int_equal(dir_entries(dir), o->params.tasks == 0 ? 0 : o->params.tasks);
   cl_workdir_close();
   assert_int_equal(access(dir, F_OK), -1); /* removed */
   return r;
@@ -147,10 +134,10 @@ static void test_user_dir_kept_files_removed(void **state) {
   o.params.dir = got;
   assert_int_equal(cl_run_exec(&o, &r), 0);
   assert_int_equal(r.ok, 5);
-  assert_int_equal(entries(got), 5);
+  assert_int_equal(dir_entries(got), 5);
   cl_workdir_close();
   assert_int_equal(access(got, F_OK), -1);
-  assert_int_equal(entries(dir), 1); /* only the user's file */
+  assert_int_equal(dir_entries(dir), 1); /* only the user's file */
   assert_int_equal(unlink(mine), 0);
   assert_int_equal(rmdir(dir), 0);
 }

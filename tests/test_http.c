@@ -88,6 +88,13 @@ static cl_run_result run(const cl_run_opts *o) {
   return r;
 }
 
+/* The same run on model m, with C requests in flight (seq: one). */
+static cl_run_result run_on(cl_run_opts *o, int m, int concurrency) {
+  o->model = (cl_model)m;
+  o->params.concurrency = m == CL_SEQ ? 1 : concurrency;
+  return run(o);
+}
+
 /* Which of task i's attempts the seed fails, and how: what the server will
  * be asked, read back from the URL the workload builds. */
 static int attempt_fails(const wl_params *p, uint32_t i, int attempt,
@@ -112,10 +119,7 @@ static void test_checksums_match_seq(void **state) {
     assert_int_equal(seq.ok, 24);
     assert_int_equal(seq.connects, 1); /* one handle, kept alive */
     for (int m = CL_ASYNC; m <= LAST_MODEL; m++) {
-      cl_run_result r;
-      o.model = (cl_model)m;
-      o.params.concurrency = 6;
-      r = run(&o);
+      cl_run_result r = run_on(&o, m, 6);
       assert_int_equal(r.ok, 24);
       assert_int_equal(r.failed, 0);
       assert_true(r.checksum == seq.checksum);
@@ -141,10 +145,7 @@ static void test_fail_rate_counted_exactly(void **state) {
 
   seq = run(&o);
   for (int m = CL_SEQ; m <= LAST_MODEL; m++) {
-    cl_run_result r;
-    o.model = (cl_model)m;
-    o.params.concurrency = m == CL_SEQ ? 1 : 8;
-    r = run(&o);
+    cl_run_result r = run_on(&o, m, 8);
     assert_int_equal(r.http_errors, want_500);
     assert_int_equal(r.conn_errors, want_drop);
     assert_int_equal(r.failed, want_500 + want_drop);
@@ -174,10 +175,7 @@ static void test_retries_recover(void **state) {
 
   seq = run(&o);
   for (int m = CL_SEQ; m <= LAST_MODEL; m++) {
-    cl_run_result r;
-    o.model = (cl_model)m;
-    o.params.concurrency = m == CL_SEQ ? 1 : 8;
-    r = run(&o);
+    cl_run_result r = run_on(&o, m, 8);
     assert_int_equal(r.ok, 40);
     assert_int_equal(r.failed, 0);
     assert_int_equal(r.retries, want_retries);

@@ -78,22 +78,6 @@ static void files_task_input(const wl_params *p, uint32_t i, wl_task *out) {
   out->b = 0;
 }
 
-static int write_full(int fd, const unsigned char *buf, size_t len) {
-  while (len > 0) {
-    ssize_t n = write(fd, buf, len);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0) { /* 0: nothing written and no reason; do not spin */
-      if (n == 0)
-        errno = EIO;
-      return -1;
-    }
-    buf += n;
-    len -= (size_t)n;
-  }
-  return 0;
-}
-
 /* Write the file; 0, or -1 with errno set and *what naming the step. */
 static int file_write(files_worker *w, uint32_t i, const char *path,
                       uint64_t size, const char **what) {
@@ -112,7 +96,7 @@ static int file_write(files_worker *w, uint32_t i, const char *path,
     size_t n = size - off < WL_FILES_CHUNK ? (size_t)(size - off)
                                            : WL_FILES_CHUNK;
     wl_files_fill(i, off, w->buf, n);
-    rc = write_full(fd, w->buf, n);
+    rc = wl_write_full(fd, w->buf, n);
   }
   if (rc == 0 && w->params->fsync) {
     *what = "fsync";

@@ -1,10 +1,13 @@
 /*
  * registry.c - the list of workloads, and the plumbing every model shares:
- * running task i into slot i, and folding slots into a checksum.
+ * running task i into slot i, writing a buffer whole, and folding slots
+ * into a checksum.
  */
 #include "workload.h"
 
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 const wl_workload *const wl_all[] = {&wl_sleep, &wl_primes, &wl_http, &wl_files,
                                      NULL};
@@ -34,6 +37,23 @@ void wl_run_one(const wl_workload *wl, const wl_params *p, uint32_t i,
   wl->task_input(p, i, &task);
   out.status = wl->run_blocking(&task, worker, &out);
   *slot = out;
+}
+
+int wl_write_full(int fd, const void *buf, size_t n) {
+  const char *p = buf;
+  while (n > 0) {
+    ssize_t w = write(fd, p, n);
+    if (w < 0 && errno == EINTR)
+      continue;
+    if (w <= 0) {
+      if (w == 0)
+        errno = EIO;
+      return -1;
+    }
+    p += w; /* a short write: send the rest */
+    n -= (size_t)w;
+  }
+  return 0;
 }
 
 /* FNV-1a, 64 bit, one byte at a time: short, well known, order-sensitive. */

@@ -114,6 +114,11 @@ void wl_worker_close(const wl_workload *wl, void *worker);
 void wl_run_one(const wl_workload *wl, const wl_params *p, uint32_t i,
                 void *worker, wl_slot *slot);
 
+/* Write all n bytes to fd, looping over short writes and EINTR.  0, or -1
+ * with errno set (EPIPE: a pipe's reader is gone; EIO: nothing written and
+ * no reason given, rather than spinning). */
+int wl_write_full(int fd, const void *buf, size_t n);
+
 /* FNV-1a, 64 bit: the hash behind every value and checksum. */
 #define WL_HASH_INIT 0xcbf29ce484222325ULL
 uint64_t wl_hash_bytes(uint64_t h, const void *data, size_t n);
