@@ -5,7 +5,7 @@
  * create_task(...) + gather(...) ->  start N operations, count completions,
  *                                    each result stored in its task's slot
  * Semaphore(C)                   ->  as_sem: at most C operations in flight
- * run_in_executor(None, f)       ->  uv_queue_work (primes --offload)
+ * run_in_executor(None, f)       ->  uv_queue_work (primes, pipeline: --offload)
  * aiohttp.ClientSession          ->  one curl multi handle on the loop (http)
  * time.sleep() in a coroutine    ->  sleep --blocking-in-loop: the pitfall,
  *                                    made visible by the loop-lag probe
@@ -21,7 +21,7 @@
 
 typedef struct as_options {
   int offload;         /* CPU work: run on libuv's threadpool, not the loop */
-  int threadpool_size; /* UV_THREADPOOL_SIZE to set (offload, files); 0: keep */
+  int threadpool_size; /* UV_THREADPOOL_SIZE to set; 0: leave it */
   int blocking_in_loop; /* sleep: block inside the callback (the pitfall) */
 } as_options;
 
@@ -88,5 +88,7 @@ void as_primes_start_in_loop(as_task *t);
 void as_primes_start_offload(as_task *t);
 extern const as_ops as_http_ops;
 void as_files_start(as_task *t);
+extern const as_ops as_pipeline_in_loop_ops;
+extern const as_ops as_pipeline_offload_ops;
 
 #endif

@@ -105,19 +105,18 @@ int as_run(const wl_workload *wl, const wl_params *p, const as_options *o,
   if (wl == &wl_sleep) {
     ops = o->blocking_in_loop ? &sleep_blocking_ops : &sleep_ops;
   } else if (wl == &wl_primes) {
-    if (o->offload)
-      set_threadpool_size(o->threadpool_size);
     ops = o->offload ? &primes_offload_ops : &primes_in_loop_ops;
   } else if (wl == &wl_http) {
     ops = &as_http_ops;
   } else if (wl == &wl_files) {
-    /* every uv_fs_* call runs on the threadpool: its size is the speed */
-    if (o->threadpool_size > 0)
-      set_threadpool_size(o->threadpool_size);
-    ops = &files_ops;
+    ops = &files_ops; /* every uv_fs_* call runs on the threadpool */
+  } else if (wl == &wl_pipeline) {
+    ops = o->offload ? &as_pipeline_offload_ops : &as_pipeline_in_loop_ops;
   } else {
     fprintf(stderr, "conclab: async: no implementation of '%s'\n", wl->name);
     return -1;
   }
+  if (o->threadpool_size > 0)
+    set_threadpool_size(o->threadpool_size);
   return as_batch_run(wl, p, slots, ops, lag);
 }

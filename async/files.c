@@ -15,6 +15,7 @@
 
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* One task's request: its file, where it is, and one chunk of buffer. */
 typedef struct as_files_req {
@@ -42,7 +43,8 @@ static void finish(as_files_req *r) {
   int failed = r->what != NULL;
 
   if (failed)
-    wl_files_report_error(t->input.index, r->what, r->path, -r->err);
+    wl_report_error("files", t->input.index, r->what, r->path,
+                    strerror(-r->err));
   free(r);
   as_task_done(t, failed ? WL_ERROR : WL_OK, failed ? 0 : hash);
 }

@@ -46,6 +46,8 @@ void cl_run_help(FILE *out) {
 "           default conclab starts its own (conclab serve) on a free port\n"
 "  files    file I/O: task i writes S bytes to its file, reads them back\n"
 "           and hashes them (async: uv_fs_*, on libuv's threadpool)\n"
+"  pipeline mixed: task i fetches /bytes/S (like http), digests the body\n"
+"           K rounds (CPU), saves the digest to its file (like files)\n"
 "\n"
 "options:\n"
 "  --model M            seq | async | threaded | multiproc   (default seq)\n"
@@ -55,10 +57,10 @@ void cl_run_help(FILE *out) {
 "                       multiproc: C forked worker processes, pipes\n"
 "  --tasks N            number of tasks, 1..%d\n"
 "                       (default: sleep and http 10, primes 64 chunks,\n"
-"                       files 100)\n"
+"                       files 100, pipeline 32)\n"
 "  --concurrency C      at most C tasks in flight (default: sleep and http\n"
 "                       N, all at once; primes the number of cores; files\n"
-"                       min(N, 64)).  Up to\n"
+"                       min(N, 64); pipeline min(N, 8)).  Up to\n"
 "                       %d for async, %d threads, %d processes\n"
 "  --delay-ms D         sleep: each task waits D ms; http: each asks for\n"
 "                       /delay/D; 0..%d (default 100)\n"
@@ -66,13 +68,19 @@ void cl_run_help(FILE *out) {
 "                       [0, S] ms, 0..%d (default 0)\n"
 "  --limit M            primes: count primes below M, 2..%lld\n"
 "                       (default 2000000); needs N <= M\n"
-"  --offload            async + primes: run chunks on libuv's threadpool\n"
-"                       (uv_queue_work); UV_THREADPOOL_SIZE is set to\n"
-"                       min(C, 1024).  Without it chunks run in the loop\n"
+"  --offload            async + primes or pipeline: run the CPU work on\n"
+"                       libuv's threadpool (uv_queue_work); UV_THREADPOOL_SIZE\n"
+"                       is set to min(C, 1024).  Without it, it runs in the\n"
+"                       loop's callbacks and blocks the loop\n"
 "  --blocking-in-loop   async + sleep: wait with a blocking sleep inside the\n"
 "                       loop's callbacks (the pitfall: time.sleep() in a\n"
 "                       coroutine); the loop lag shows it\n"
-"\n"
+"\n",
+          CL_MAX_TASKS, CL_MAX_C_ASYNC, CL_MAX_C_THREADED, CL_MAX_C_MULTIPROC,
+          CL_MAX_DELAY_MS, CL_MAX_DELAY_MS, CL_MAX_LIMIT);
+  /* The workloads' own options: a second string, as C limits the length
+   * of one literal. */
+  fprintf(out,
 "http options:\n"
 "  --endpoint E         delay | bytes | stall: ask for /delay/D, /bytes/S or\n"
 "                       /stall (never answers; needs --timeout-ms)\n"
@@ -102,16 +110,21 @@ void cl_run_help(FILE *out) {
 "  --threadpool T       async: UV_THREADPOOL_SIZE, 1..%d (default: libuv's\n"
 "                       4); every uv_fs_* call runs on one of these threads\n"
 "\n"
+"pipeline options:\n"
+"  --size S             each task fetches /bytes/S, 0..%lld (default 65536)\n"
+"  --rounds K           the digest passes over the body K times, 0..%d\n"
+"                       (default 100: about 10 ms of CPU for 64 KiB)\n"
+"  --url BASE, --dir DIR   as for http and for files\n"
+"  --offload            async: digest on the threadpool (see above)\n"
+"\n"
 "common:\n"
 "  --json               print one JSON object instead of text\n"
 "  -h, --help           this help\n"
 "\n"
 "exit status: 0 all tasks ok, 3 some tasks failed (results still printed),\n"
 "1 the run itself failed, 2 bad usage.\n",
-          CL_MAX_TASKS, CL_MAX_C_ASYNC, CL_MAX_C_THREADED, CL_MAX_C_MULTIPROC,
-          CL_MAX_DELAY_MS, CL_MAX_DELAY_MS, CL_MAX_LIMIT, CL_MAX_SIZE,
-          CL_MAX_TIMEOUT_MS, CL_MAX_RETRIES, CL_MAX_BACKOFF_MS, CL_MAX_SIZE,
-          AS_THREADPOOL_MAX);
+          CL_MAX_SIZE, CL_MAX_TIMEOUT_MS, CL_MAX_RETRIES, CL_MAX_BACKOFF_MS, CL_MAX_SIZE,
+          AS_THREADPOOL_MAX, CL_MAX_SIZE, CL_MAX_ROUNDS);
 }
 
 static int usage(char *err, size_t errlen, const char *fmt, ...) {
@@ -166,7 +179,7 @@ typedef struct raw_opts {
   const char *workload, *model, *tasks, *concurrency, *delay, *spread, *limit;
   const char *endpoint, *size, *url, *timeout, *retries, *backoff, *fail_rate,
       *seed;
-  const char *dir, *threadpool;
+  const char *dir, *threadpool, *rounds;
   int no_reuse, fsync;
 } raw_opts;
 
@@ -190,6 +203,7 @@ static int collect(int argc, char **argv, raw_opts *raw, cl_run_opts *o,
       {"--seed", offsetof(raw_opts, seed)},
       {"--dir", offsetof(raw_opts, dir)},
       {"--threadpool", offsetof(raw_opts, threadpool)},
+      {"--rounds", offsetof(raw_opts, rounds)},
   };
   for (int i = 1; i < argc; i++) {
     const char *arg = argv[i], *eq = strchr(arg, '=');
@@ -247,19 +261,23 @@ static int collect(int argc, char **argv, raw_opts *raw, cl_run_opts *o,
 /* A flag given for a workload it does not apply to: its error, or NULL. */
 static const char *misplaced(const raw_opts *raw, const wl_workload *wl) {
   int sleep = wl == &wl_sleep, primes = wl == &wl_primes, http = wl == &wl_http;
-  int files = wl == &wl_files;
+  int files = wl == &wl_files, pipeline = wl == &wl_pipeline;
   const struct { int given, applies; const char *msg; } rules[] = {
       {raw->delay != NULL, sleep || http,
        "--delay-ms: applies only to sleep and http"},
       {raw->spread != NULL, sleep, "--delay-spread: applies only to sleep"},
       {raw->limit != NULL, primes, "--limit: applies only to primes"},
       {raw->endpoint != NULL, http, "--endpoint: applies only to http"},
-      {raw->size != NULL, http || files,
-       "--size: applies only to http and files"},
+      {raw->size != NULL, http || files || pipeline,
+       "--size: applies only to http, files and pipeline"},
       {raw->fsync, files, "--fsync: applies only to files"},
-      {raw->dir != NULL, files, "--dir: applies only to files"},
-      {raw->threadpool != NULL, files, "--threadpool: applies only to files"},
-      {raw->url != NULL, http, "--url: applies only to http"},
+      {raw->dir != NULL, files || pipeline,
+       "--dir: applies only to files and pipeline"},
+      {raw->threadpool != NULL, files || pipeline,
+       "--threadpool: applies only to files and pipeline"},
+      {raw->rounds != NULL, pipeline, "--rounds: applies only to pipeline"},
+      {raw->url != NULL, http || pipeline,
+       "--url: applies only to http and pipeline"},
       {raw->no_reuse, http, "--no-reuse: applies only to http"},
       {raw->timeout != NULL, http, "--timeout-ms: applies only to http"},
       {raw->retries != NULL, http, "--retries: applies only to http"},
@@ -286,6 +304,43 @@ static int parse_int_flag(const char *flag, const char *text, long long lo,
   return CL_PARSE_OK;
 }
 
+/* --url (http, pipeline): NULL means conclab run starts its own server. */
+static int parse_url(const raw_opts *raw, wl_params *p, char *err,
+                     size_t errlen) {
+  if (raw->url != NULL &&
+      (strncmp(raw->url, "http://", 7) != 0 || raw->url[7] == '\0' ||
+       strlen(raw->url) > WL_HTTP_BASE_MAX))
+    return usage(err, errlen, "--url: '%s' is not a base URL (allowed: "
+                 "http://HOST[:PORT][/PATH], at most %d characters)",
+                 raw->url, WL_HTTP_BASE_MAX);
+  p->url = raw->url;
+  return CL_PARSE_OK;
+}
+
+/* --dir (files, pipeline): NULL means a temporary directory. */
+static int parse_dir(const raw_opts *raw, wl_params *p, char *err,
+                     size_t errlen) {
+  if (raw->dir != NULL && (*raw->dir == '\0' ||
+                           strlen(raw->dir) > CL_WORKDIR_MAX - 16))
+    return usage(err, errlen, "--dir: '%s' is not a usable directory name "
+                 "(1..%d characters)", raw->dir, CL_WORKDIR_MAX - 16);
+  p->dir = raw->dir;
+  return CL_PARSE_OK;
+}
+
+/* --size S, 0..CL_MAX_SIZE, into p->size when given. */
+static int parse_size(const raw_opts *raw, wl_params *p, char *err,
+                      size_t errlen) {
+  long long v;
+  int rc;
+  if (raw->size == NULL)
+    return CL_PARSE_OK;
+  if ((rc = parse_num("--size", raw->size, 0, CL_MAX_SIZE, &v, err, errlen)))
+    return rc;
+  p->size = v;
+  return CL_PARSE_OK;
+}
+
 /* The http workload's own flags. */
 static int parse_http(const raw_opts *raw, wl_params *p, char *err,
                       size_t errlen) {
@@ -308,18 +363,9 @@ static int parse_http(const raw_opts *raw, wl_params *p, char *err,
   if (raw->size != NULL && p->endpoint != WL_EP_BYTES)
     return usage(err, errlen, "--size: applies only to --endpoint bytes");
   p->size = 1024;
-  if (raw->size != NULL) {
-    if ((rc = parse_num("--size", raw->size, 0, CL_MAX_SIZE, &v, err, errlen)))
-      return rc;
-    p->size = v;
-  }
-  if (raw->url != NULL &&
-      (strncmp(raw->url, "http://", 7) != 0 || raw->url[7] == '\0' ||
-       strlen(raw->url) > WL_HTTP_BASE_MAX))
-    return usage(err, errlen, "--url: '%s' is not a base URL (allowed: "
-                 "http://HOST[:PORT][/PATH], at most %d characters)",
-                 raw->url, WL_HTTP_BASE_MAX);
-  p->url = raw->url; /* NULL: conclab run starts its own server */
+  if ((rc = parse_size(raw, p, err, errlen)) ||
+      (rc = parse_url(raw, p, err, errlen)))
+    return rc;
   p->no_reuse = raw->no_reuse;
   p->backoff_ms = 50;
   p->seed = 1;
@@ -349,35 +395,49 @@ static int parse_http(const raw_opts *raw, wl_params *p, char *err,
   return CL_PARSE_OK;
 }
 
+/* --threadpool T (files, pipeline): libuv's pool size, for async only. */
+static int parse_threadpool(const raw_opts *raw, cl_run_opts *o, char *err,
+                            size_t errlen) {
+  if (raw->threadpool == NULL)
+    return CL_PARSE_OK;
+  if (o->model != CL_ASYNC)
+    return usage(err, errlen, "--threadpool: applies only to --model "
+                 "async (the other models use their own workers)");
+  return parse_int_flag("--threadpool", raw->threadpool, 1, AS_THREADPOOL_MAX,
+                        &o->threadpool, err, errlen);
+}
+
 /* The files workload's own flags. */
 static int parse_files(const raw_opts *raw, cl_run_opts *o, char *err,
                        size_t errlen) {
   wl_params *p = &o->params;
-  long long v;
   int rc;
 
   p->size = 1024 * 1024;
-  if (raw->size != NULL) {
-    if ((rc = parse_num("--size", raw->size, 0, CL_MAX_SIZE, &v, err, errlen)))
-      return rc;
-    p->size = v;
-  }
   p->fsync = raw->fsync;
-  if (raw->dir != NULL && (*raw->dir == '\0' ||
-                           strlen(raw->dir) > CL_WORKDIR_MAX - 16))
-    return usage(err, errlen, "--dir: '%s' is not a usable directory name "
-                 "(1..%d characters)", raw->dir, CL_WORKDIR_MAX - 16);
-  p->dir = raw->dir; /* NULL: conclab run makes a temporary one */
-  if (raw->threadpool != NULL) {
-    if (o->model != CL_ASYNC)
-      return usage(err, errlen, "--threadpool: applies only to --model "
-                   "async (the other models use their own workers)");
-    if ((rc = parse_int_flag("--threadpool", raw->threadpool, 1,
-                             AS_THREADPOOL_MAX, &o->threadpool, err,
-                             errlen)))
-      return rc;
-  }
-  return CL_PARSE_OK;
+  if ((rc = parse_size(raw, p, err, errlen)) ||
+      (rc = parse_dir(raw, p, err, errlen)))
+    return rc;
+  return parse_threadpool(raw, o, err, errlen);
+}
+
+/* The pipeline workload's own flags: what to fetch, how long to compute,
+ * where to save. */
+static int parse_pipeline(const raw_opts *raw, cl_run_opts *o, char *err,
+                          size_t errlen) {
+  wl_params *p = &o->params;
+  int rc;
+
+  p->endpoint = WL_EP_BYTES; /* the fetch is /bytes/S */
+  p->size = 65536;
+  p->rounds = 100;
+  if ((rc = parse_size(raw, p, err, errlen)) ||
+      (rc = parse_int_flag("--rounds", raw->rounds, 0, CL_MAX_ROUNDS,
+                           &p->rounds, err, errlen)) ||
+      (rc = parse_url(raw, p, err, errlen)) ||
+      (rc = parse_dir(raw, p, err, errlen)))
+    return rc;
+  return parse_threadpool(raw, o, err, errlen);
 }
 
 int cl_run_parse(int argc, char **argv, cl_run_opts *o, char *err,
@@ -395,11 +455,11 @@ int cl_run_parse(int argc, char **argv, cl_run_opts *o, char *err,
 
   if (raw.workload == NULL)
     return usage(err, errlen, "run: missing WORKLOAD (allowed: sleep, primes, "
-                 "http, files)");
+                 "http, files, pipeline)");
   o->wl = wl_find(raw.workload);
   if (o->wl == NULL)
     return usage(err, errlen, "run: unknown workload '%s' (allowed: sleep, "
-                 "primes, http, files)", raw.workload);
+                 "primes, http, files, pipeline)", raw.workload);
   if (raw.model && parse_model(raw.model, &o->model, err, errlen))
     return CL_PARSE_USAGE;
   if ((wrong = misplaced(&raw, o->wl)) != NULL)
@@ -407,16 +467,18 @@ int cl_run_parse(int argc, char **argv, cl_run_opts *o, char *err,
 
   wl_params *p = &o->params;
   int is_primes = o->wl == &wl_primes, is_files = o->wl == &wl_files;
-  p->tasks = is_primes ? 64 : is_files ? 100 : 10;
+  int is_pipeline = o->wl == &wl_pipeline;
+  p->tasks = is_primes ? 64 : is_files ? 100 : is_pipeline ? 32 : 10;
   p->delay_ms = 100;
   p->limit = 2000000;
 
   if ((rc = parse_int_flag("--tasks", raw.tasks, 1, CL_MAX_TASKS, &p->tasks,
                            err, errlen)))
     return rc;
-  p->concurrency = is_primes  ? cl_cores()
-                   : is_files ? (p->tasks < 64 ? p->tasks : 64)
-                              : p->tasks;
+  p->concurrency = is_primes     ? cl_cores()
+                   : is_files    ? (p->tasks < 64 ? p->tasks : 64)
+                   : is_pipeline ? (p->tasks < 8 ? p->tasks : 8)
+                                 : p->tasks;
   if ((rc = parse_int_flag("--concurrency", raw.concurrency, 1,
                            max_concurrency(o->model), &p->concurrency, err,
                            errlen)))
@@ -444,9 +506,11 @@ int cl_run_parse(int argc, char **argv, cl_run_opts *o, char *err,
     return rc;
   if (is_files && (rc = parse_files(&raw, o, err, errlen)))
     return rc;
-  if (o->offload && !(o->model == CL_ASYNC && o->wl->kind == WL_KIND_CPU))
+  if (is_pipeline && (rc = parse_pipeline(&raw, o, err, errlen)))
+    return rc;
+  if (o->offload && !(o->model == CL_ASYNC && o->wl->kind != WL_KIND_IO))
     return usage(err, errlen, "--offload: applies only to --model async with "
-                 "CPU work (primes)");
+                 "CPU work (primes, pipeline)");
   if (o->blocking_in_loop && !(o->model == CL_ASYNC && o->wl == &wl_sleep))
     return usage(err, errlen, "--blocking-in-loop: applies only to --model "
                  "async with sleep");
@@ -462,7 +526,7 @@ const char *cl_variant(const cl_run_opts *o) {
     return "blocking-in-loop";
   if (o->wl == &wl_files && o->threadpool > 0)
     return "threadpool-set";
-  if (o->model != CL_ASYNC || o->wl->kind != WL_KIND_CPU)
+  if (o->model != CL_ASYNC || o->wl->kind == WL_KIND_IO)
     return "";
   return o->offload ? "offload" : "in-loop";
 }

@@ -25,6 +25,7 @@ extern const char *const cl_model_names[]; /* indexed by cl_model */
 #define CL_MAX_TIMEOUT_MS 600000
 #define CL_MAX_RETRIES 100
 #define CL_MAX_BACKOFF_MS 30000
+#define CL_MAX_ROUNDS 100000
 
 typedef struct cl_run_opts {
   const wl_workload *wl;
@@ -44,6 +45,7 @@ typedef struct cl_run_result {
   long retries, connects;       /* http: retries used, connections opened */
   uint64_t checksum;
   int threadpool_size; /* async --offload; else 0 */
+  double compute_ms;   /* pipeline: mean CPU time of one compute step */
   int lag_samples;     /* async: loop-lag probe firings; else 0 */
   double lag_p50_ms, lag_p99_ms, lag_max_ms;
   int workers, workers_lost; /* multiproc: processes forked, lost */
@@ -83,7 +85,7 @@ int cl_cores(void);
 int cl_server_start(const char *exe, char *url, size_t cap, pid_t *pid);
 int cl_server_stop(pid_t pid);
 
-/* The files workload's directory: a fresh one under `parent` (--dir) or
+/* The files and pipeline workloads' directory: a fresh one under `parent` (--dir) or
  * $TMPDIR or /tmp; its path goes into dir.  (If none can be made under
  * --dir, the tasks try that directory itself, and each fails.)  From then
  * on Ctrl-C, SIGTERM or SIGHUP remove the batch's files and the directory

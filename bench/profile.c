@@ -16,6 +16,10 @@
  *          /delay/1000 from the async client.
  *   files  200 files of 256 KiB, written and read back: seq, async with
  *          libuv's 4 threads and with 16, threaded and multiproc with 4.
+ *   pipeline  64 tasks, each fetching 64 KiB, digesting it 100 rounds and
+ *          saving the digest, 8 in flight: seq, async with the digest in
+ *          the loop and offloaded (a pool of min(8, cores)), threaded and
+ *          multiproc.
  * full: quick, plus concurrency sweeps C = 1, 2, 4, ... up to N, and async
  *   with 100,000 sleeping tasks.
  * smoke: the quick matrix on tiny sizes, for the tests (a few seconds).
@@ -38,15 +42,16 @@ typedef struct su_sizes {
   int hscale_tasks, hscale_delay_ms, hscale_workers;
   int hbig_tasks, hbig_delay_ms;                /* async only */
   int files_tasks, files_size;
+  int pipe_tasks, pipe_size, pipe_rounds, pipe_c;
 } su_sizes;
 
 static const su_sizes quick_sizes = {16,   50,  10000, 100,  1000,  64,
                                      5000000, 16, 50,   2000, 1024, 8,
                                      1000, 100, 100,   10000, 1000,
-                                     200,  262144};
+                                     200,  262144, 64, 65536, 100, 8};
 static const su_sizes smoke_sizes = {4,  10, 100, 10, 10, 8, 20000, 4, 10,
                                      40, 64, 2,   20, 10, 4, 40,    20,
-                                     8,  5000};
+                                     8,  5000, 8, 4096, 2, 2};
 
 static su_cell *add(su_suite *s, const wl_workload *wl, cl_model model,
                     int offload, su_table table, int tasks, int concurrency,
@@ -199,13 +204,35 @@ static void add_files_rows(su_suite *s, const su_sizes *z) {
       z->files_size;
 }
 
+/* pipeline: the async rows are the lesson.  In the loop, every digest
+ * holds the loop for a whole step; offloaded, the loop stays free and the
+ * digests share the cores.  The threadpool has min(C, cores) threads. */
+static void add_pipeline_rows(su_suite *s, const su_sizes *z, int cores) {
+  int n = z->pipe_tasks, c = z->pipe_c, pool = c < cores ? c : cores;
+  su_cell *cells[5];
+
+  cells[0] = add(s, &wl_pipeline, CL_SEQ, 0, SU_MAIN, n, 1, 0, 0);
+  cells[1] = add(s, &wl_pipeline, CL_ASYNC, 0, SU_MAIN, n, c, 0, 0);
+  cells[1]->target.lag_p99_min_steps = 1.0; /* held for a step at a time */
+  cells[2] = add(s, &wl_pipeline, CL_ASYNC, 1, SU_MAIN, n, c, 0, 0);
+  cells[2]->target.vs_in_loop_min = 0.8 * pool;
+  cells[2]->target.lag_p99_max_ms = 5.0;
+  cells[3] = add(s, &wl_pipeline, CL_THREADED, 0, SU_MAIN, n, c, 0, 0);
+  cells[4] = add(s, &wl_pipeline, CL_MULTIPROC, 0, SU_MAIN, n, c, 0, 0);
+  for (int i = 0; i < 5; i++) {
+    cells[i]->opts.params.size = z->pipe_size;
+    cells[i]->opts.params.rounds = z->pipe_rounds;
+  }
+}
+
 static int same_work(const su_cell *a, const su_cell *b, int ignore_delay) {
   const wl_params *p = &a->opts.params, *q = &b->opts.params;
   return a->opts.wl == b->opts.wl && p->tasks == q->tasks &&
          (ignore_delay || p->delay_ms == q->delay_ms) &&
          p->delay_spread_ms == q->delay_spread_ms && p->limit == q->limit &&
          p->endpoint == q->endpoint && p->size == q->size &&
-         p->no_reuse == q->no_reuse && p->fsync == q->fsync;
+         p->no_reuse == q->no_reuse && p->fsync == q->fsync &&
+         p->rounds == q->rounds;
 }
 
 /* Each cell's baseline: the seq cell of the same work (for scale rows, the
@@ -241,6 +268,7 @@ int su_profile_build(su_suite *s, const char *profile, int cores) {
   add_primes(s, z, full, cores);
   add_http_rows(s, z, full);
   add_files_rows(s, z);
+  add_pipeline_rows(s, z, cores);
   link_baselines(s);
   if (smoke) /* the targets are for the real sizes */
     for (int i = 0; i < s->ncells; i++)
@@ -277,14 +305,15 @@ double su_ideal(const su_cell *c, int cores) {
     int rounds = (p->tasks + conc - 1) / conc;
     return (double)p->tasks / rounds;
   }
-  return conc < cores ? conc : cores; /* CPU work: one core per task */
+  /* CPU work, and pipeline (mostly CPU): one core per task in flight */
+  return conc < cores ? conc : cores;
 }
 
 const char *su_model_label(const su_cell *c) {
   static const char *const no_reuse[] = {"seq no-reuse", "async no-reuse",
                                          "threaded no-reuse",
                                          "multiproc no-reuse"};
-  if (c->opts.model == CL_ASYNC && c->opts.wl->kind == WL_KIND_CPU)
+  if (c->opts.model == CL_ASYNC && c->opts.wl->kind != WL_KIND_IO)
     return c->opts.offload ? "async offload" : "async in-loop";
   if (c->opts.wl == &wl_http && c->opts.params.no_reuse)
     return no_reuse[c->opts.model];

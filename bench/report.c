@@ -15,19 +15,17 @@ static const char *const table_names[] = {"main", "sweep", "scale", "oracle",
 
 /* ---- pieces of a row ---------------------------------------------------- */
 
+/* "efficiency >= 0.90: met", one such figure after another. */
 static void cell_target(const su_cell *c, char *out, size_t cap) {
-  const su_target *t = &c->target;
-  const char *verdict = c->target_met == SU_TARGET_MET ? "met" : "MISSED";
+  su_clause clauses[SU_MAX_CLAUSES];
+  int n = su_target_clauses(c, clauses);
+  size_t len = 0;
 
-  if (c->target_met == SU_TARGET_NONE)
-    out[0] = '\0';
-  else if (t->eff_min > 0)
-    snprintf(out, cap, "efficiency >= %.2f: %s", t->eff_min, verdict);
-  else if (t->speedup_hi > 0)
-    snprintf(out, cap, "speedup %.1f..%.1f: %s", t->speedup_lo,
-             t->speedup_hi, verdict);
-  else
-    snprintf(out, cap, "wall <= %.0f ms: %s", t->wall_max_s * 1000, verdict);
+  out[0] = '\0';
+  for (int i = 0; i < n && len < cap; i++)
+    len += (size_t)snprintf(out + len, cap - len, "%s%s: %s",
+                            i > 0 ? "; " : "", clauses[i].text,
+                            clauses[i].met && !c->failed ? "met" : "MISSED");
 }
 
 static void cell_status(const su_cell *c, char *out, size_t cap) {
@@ -131,7 +129,37 @@ void rp_summary(FILE *out, const su_suite *s) {
   }
 }
 
-static void md_workload_intro(FILE *out, const su_cell *c, int cores) {
+static void md_pipeline_intro(FILE *out, const su_suite *s,
+                              const su_cell *c) {
+  const wl_params *p = &c->opts.params;
+  for (int i = 0; i < s->ncells; i++) /* C: a model's, not seq's 1 */
+    if (s->cells[i].opts.wl == c->opts.wl && s->cells[i].table == SU_MAIN &&
+        s->cells[i].opts.model != CL_SEQ) {
+      p = &s->cells[i].opts.params;
+      break;
+    }
+  fprintf(out, "%d tasks, %d in flight (seq: one at a time). Each fetches "
+          "`/bytes/%lld` from `conclab serve` (started afresh for each run), "
+          "digests the body %d rounds (FNV-1a; the CPU time of one such "
+          "step is the compute step column, measured in every run), and "
+          "saves the digest to its own file (async: uv_fs, on libuv's "
+          "pool). The async rows are the lesson. *in-loop* digests inside "
+          "the fetch's callback: while it runs, the loop serves nothing, "
+          "and the loop-lag probe (a 1 ms timer) waits at least one whole "
+          "step - several, when curl reports several finished fetches in "
+          "one callback and each is digested in turn. *offload* hands the "
+          "digest to libuv's threadpool with uv_queue_work "
+          "(run_in_executor): the loop stays free and the digests run on "
+          "every core. The ideal speedup is min(C, cores) = min(C, %d), "
+          "as the work is mostly CPU; \"vs async in-loop\" is the in-loop "
+          "row's wall time over this row's, whose target is 0.8 x "
+          "min(cores, pool).\n\n", p->tasks, p->concurrency,
+          (long long)p->size, p->rounds, s->cores);
+}
+
+static void md_workload_intro(FILE *out, const su_suite *s,
+                              const su_cell *c) {
+  int cores = s->cores;
   const wl_params *p = &c->opts.params;
   if (c->opts.wl == &wl_http)
     fprintf(out, "%d GET requests of `/delay/%d` over loopback to `conclab "
@@ -153,6 +181,8 @@ static void md_workload_intro(FILE *out, const su_cell *c, int cores) {
             "bytes read. The ideal is one core per worker: min(workers, "
             "cores).\n\n", p->tasks,
             (long long)p->size);
+  else if (c->opts.wl == &wl_pipeline)
+    md_pipeline_intro(out, s, c);
   else if (c->opts.wl->kind == WL_KIND_IO)
     fprintf(out, "%d tasks, each waiting %d ms%s. The ideal speedup is the "
             "number of waits that overlap: N / ceil(N / C)%s.\n\n",
@@ -173,18 +203,32 @@ static double files_mb_per_s(const su_cell *c) {
                             : 0;
 }
 
+/* pipeline: the offload lesson's own columns - libuv's pool, the compute
+ * step's CPU time, and offload's speedup over computing in the loop. */
+static void row_pipeline(FILE *out, const su_cell *c) {
+  char pool[16] = "-", vs[32] = "-";
+  if (c->opts.model == CL_ASYNC)
+    snprintf(pool, sizeof pool, "%d", c->threadpool_size);
+  if (c->vs_in_loop > 0)
+    snprintf(vs, sizeof vs, "%.2fx", c->vs_in_loop);
+  fprintf(out, " %s | %.2f | %s |", pool, c->compute_ms, vs);
+}
+
 static void md_table(FILE *out, const su_suite *s, const wl_workload *wl,
                      su_table table) {
-  int files = wl == &wl_files;
+  int files = wl == &wl_files, pipeline = wl == &wl_pipeline;
   fprintf(out, "| model | C | wall median (s) | MAD (s) | min (s) | max (s) "
-          "|%s speedup | ideal | efficiency | user (s) | sys (s) | peak RSS "
-          "(MiB) | ctx switches vol / invol | loop lag p50 / p99 / max (ms) "
-          "| target | status |\n", files ? " MB/s |" : "");
-  fprintf(out, "|---|---:|---:|---:|---:|---:|%s---:|---:|---:|---:|---:|"
-          "---:|---:|---:|---|---|\n", files ? "---:|" : "");
+          "|%s speedup | ideal | efficiency |%s user (s) | sys (s) | peak "
+          "RSS (MiB) | ctx switches vol / invol | loop lag p50 / p99 / max "
+          "(ms) | target | status |\n", files ? " MB/s |" : "",
+          pipeline ? " pool | compute step (ms CPU) | vs async in-loop |"
+                   : "");
+  fprintf(out, "|---|---:|---:|---:|---:|---:|%s---:|---:|---:|%s---:|---:|"
+          "---:|---:|---:|---|---|\n", files ? "---:|" : "",
+          pipeline ? "---:|---:|---:|" : "");
   for (int i = 0; i < s->ncells; i++) {
     const su_cell *c = &s->cells[i];
-    char speedup[32], eff[32], target[64], status[192];
+    char speedup[32], eff[32], target[160], status[192];
     if (c->opts.wl != wl || c->table != table)
       continue;
     cell_speedup(c, speedup, eff, sizeof speedup);
@@ -195,6 +239,8 @@ static void md_table(FILE *out, const su_suite *s, const wl_workload *wl,
     if (files)
       fprintf(out, " %.0f |", files_mb_per_s(c));
     fprintf(out, " %s | %.2f | %s |", speedup, c->ideal, eff);
+    if (pipeline)
+      row_pipeline(out, c);
     row_usage(out, c);
     row_lag(out, c);
     fprintf(out, " %s | %s |\n", target, status);
@@ -218,7 +264,7 @@ static void md_scale_table(FILE *out, const su_suite *s,
           "---:|---:|---|---|\n");
   for (int i = 0; i < s->ncells; i++) {
     const su_cell *c = &s->cells[i];
-    char target[64], status[192];
+    char target[160], status[192];
     if (c->opts.wl != wl || c->table != SU_SCALE)
       continue;
     cell_target(c, target, sizeof target);
@@ -315,9 +361,11 @@ void rp_markdown(FILE *out, const su_suite *s) {
     const su_cell *first = first_cell(s, wl);
     if (first == NULL)
       continue;
-    fprintf(out, "## %s (%s-bound)\n\n", wl->name,
-            wl->kind == WL_KIND_IO ? "I/O" : "CPU");
-    md_workload_intro(out, first, s->cores);
+    fprintf(out, "## %s (%s)\n\n", wl->name,
+            wl->kind == WL_KIND_IO    ? "I/O-bound"
+            : wl->kind == WL_KIND_CPU ? "CPU-bound"
+                                      : "mixed: I/O and CPU");
+    md_workload_intro(out, s, first);
     md_table(out, s, wl, SU_MAIN);
     if (has_table(s, wl, SU_SWEEP)) {
       fprintf(out, "### %s: concurrency sweep\n\n", wl->name);
@@ -346,22 +394,25 @@ void rp_runs_csv(FILE *out, const su_suite *s) {
   fprintf(out, "cell,table,workload,model,variant,tasks,concurrency,delay_ms,"
           "delay_spread_ms,limit,run,warmup,exit_status,wall_s,user_s,sys_s,"
           "max_rss_kb,vol_ctx,invol_ctx,ok,failed,checksum,endpoint,size,"
-          "connections,loop_lag_p50_ms,loop_lag_p99_ms,loop_lag_max_ms\n");
+          "connections,loop_lag_p50_ms,loop_lag_p99_ms,loop_lag_max_ms,"
+          "rounds,threadpool_size,compute_ms\n");
   for (int i = 0; i < s->ncells; i++) {
     const su_cell *c = &s->cells[i];
     const wl_params *p = &c->opts.params;
     for (int k = 0; k < c->nresults; k++) {
       const su_run *r = &c->results[k];
       fprintf(out, "%d,%s,%s,%s,%s,%d,%d,%d,%d,%lld,%d,%d,%d,%.6f,%.6f,%.6f,"
-              "%.0f,%.0f,%.0f,%d,%d,%s,%s,%lld,%.0f,%.3f,%.3f,%.3f\n",
+              "%.0f,%.0f,%.0f,%d,%d,%s,%s,%lld,%.0f,%.3f,%.3f,%.3f,%d,%d,"
+              "%.3f\n",
               i, table_names[c->table], c->opts.wl->name,
               cl_model_names[c->opts.model], cl_variant(&c->opts), p->tasks,
               p->concurrency, p->delay_ms, p->delay_spread_ms,
               (long long)p->limit, k, k < c->warmups, r->exit_status,
               r->wall_s, r->user_s, r->sys_s, r->max_rss_kb, r->vol_ctx,
               r->invol_ctx, r->ok, r->failed, r->checksum, endpoint(c),
-              c->opts.wl == &wl_http ? (long long)p->size : 0LL,
-              r->connections, r->lag_p50_ms, r->lag_p99_ms, r->lag_max_ms);
+              (long long)p->size, r->connections, r->lag_p50_ms,
+              r->lag_p99_ms, r->lag_max_ms, p->rounds, r->threadpool_size,
+              r->compute_ms);
     }
   }
 }
@@ -395,7 +446,7 @@ void rp_summary_json(FILE *out, const su_suite *s) {
   fprintf(out, ", \"cells\": [\n");
   for (int i = 0; i < s->ncells; i++) {
     const su_cell *c = &s->cells[i];
-    char target[64];
+    char target[160];
     cell_target(c, target, sizeof target);
     jw_begin(&w, out);
     jw_str(&w, "workload", c->opts.wl->name);
@@ -408,7 +459,9 @@ void rp_summary_json(FILE *out, const su_suite *s) {
     jw_int(&w, "delay_spread_ms", c->opts.params.delay_spread_ms);
     jw_int(&w, "limit", c->opts.params.limit);
     jw_str(&w, "endpoint", endpoint(c));
-    jw_int(&w, "size", c->opts.wl == &wl_http ? c->opts.params.size : 0);
+    jw_int(&w, "size", c->opts.params.size);
+    jw_int(&w, "rounds", c->opts.params.rounds);
+    jw_int(&w, "threadpool_size", c->threadpool_size);
     jw_int(&w, "runs", c->nresults - c->warmups);
     jw_num(&w, "wall_median_s", c->wall.median);
     jw_num(&w, "wall_mad_s", c->wall.mad);
@@ -423,6 +476,8 @@ void rp_summary_json(FILE *out, const su_suite *s) {
     jw_num(&w, "loop_lag_p50_ms", c->lag_p50_ms);
     jw_num(&w, "loop_lag_p99_ms", c->lag_p99_ms);
     jw_num(&w, "loop_lag_max_ms", c->lag_max_ms);
+    jw_num(&w, "compute_ms", c->compute_ms);
+    jw_num(&w, "vs_in_loop", c->vs_in_loop);
     jw_num(&w, "speedup", c->speedup);
     jw_num(&w, "ideal", c->ideal);
     jw_num(&w, "efficiency", c->efficiency);

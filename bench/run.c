@@ -31,6 +31,29 @@ static double tv_s(struct timeval tv) {
   return (double)tv.tv_sec + tv.tv_usec / 1e6;
 }
 
+/* The libuv threadpool size to set for an async run, or 0 to leave it
+ * as it is: --threadpool T if given; else for offloaded CPU work one
+ * thread per task in flight (primes), at most one per core for pipeline,
+ * whose saves queue behind the digests on the same pool. */
+static int async_pool_size(const cl_run_opts *o) {
+  int c = o->params.concurrency;
+
+  if (o->threadpool > 0)
+    return o->threadpool;
+  if (!o->offload)
+    return 0; /* libuv's own: UV_THREADPOOL_SIZE from the environment, or 4 */
+  if (o->wl == &wl_pipeline && c > cl_cores())
+    c = cl_cores();
+  return c < AS_THREADPOOL_MAX ? c : AS_THREADPOOL_MAX;
+}
+
+/* The size libuv will use: the one we set, or libuv's own rules. */
+static int effective_pool_size(int set) {
+  const char *env = getenv("UV_THREADPOOL_SIZE");
+  int size = set > 0 ? set : env != NULL ? atoi(env) : 4;
+  return size < 1 ? 1 : size > AS_THREADPOOL_MAX ? AS_THREADPOOL_MAX : size;
+}
+
 static int run_model(const cl_run_opts *o, wl_slot *slots, mp_usage *mp,
                      cl_run_result *r) {
   const wl_params *p = &o->params;
@@ -39,23 +62,12 @@ static int run_model(const cl_run_opts *o, wl_slot *slots, mp_usage *mp,
     return seq_run(o->wl, p, slots);
   case CL_ASYNC: {
     as_options ao = {.offload = o->offload,
-                     .blocking_in_loop = o->blocking_in_loop};
+                     .blocking_in_loop = o->blocking_in_loop,
+                     .threadpool_size = async_pool_size(o)};
     as_lag_summary lag;
     int rc;
-    ao.threadpool_size = p->concurrency < AS_THREADPOOL_MAX
-                             ? p->concurrency : AS_THREADPOOL_MAX;
-    if (o->offload)
-      r->threadpool_size = ao.threadpool_size;
-    if (o->wl == &wl_files) { /* uv_fs_* runs on the pool: say how big */
-      const char *env = getenv("UV_THREADPOOL_SIZE");
-      ao.threadpool_size = o->threadpool;
-      int size = env != NULL ? atoi(env) : 4; /* libuv's rules: */
-      if (size < 1)
-        size = 1;
-      if (size > AS_THREADPOOL_MAX)
-        size = AS_THREADPOOL_MAX;
-      r->threadpool_size = o->threadpool ? o->threadpool : size;
-    }
+    if (o->offload || o->wl == &wl_files || o->wl == &wl_pipeline)
+      r->threadpool_size = effective_pool_size(ao.threadpool_size);
     rc = as_run(o->wl, p, &ao, slots, &lag);
     r->lag_samples = lag.samples;
     r->lag_p50_ms = lag.p50_ms;
@@ -113,7 +125,11 @@ int cl_run_exec(const cl_run_opts *o, cl_run_result *r) {
       r->conn_errors++;
     r->retries += s->retries;
     r->connects += s->connects;
+    if (s->status == WL_OK)
+      r->compute_ms += s->compute_us / 1000.0;
   }
+  if (r->ok > 0)
+    r->compute_ms /= r->ok; /* the mean step of the tasks that got that far */
   r->checksum = wl_checksum(slots, o->params.tasks);
   free(slots);
   return rc;
@@ -150,6 +166,11 @@ void cl_run_print(FILE *out, const cl_run_opts *o, const cl_run_result *r) {
             o->params.tasks, (long long)o->params.size,
             o->params.fsync ? " with fsync" : "", o->params.dir,
             files_mb_per_s(o, r));
+  if (o->wl == &wl_pipeline)
+    fprintf(out, "  pipeline: %d x (fetch %lld bytes from %s, digest %d "
+            "rounds, save to %s); compute step %.2f ms of CPU\n",
+            o->params.tasks, (long long)o->params.size, o->params.url,
+            o->params.rounds, o->params.dir, r->compute_ms);
   if (o->wl == &wl_http) {
     fprintf(out, "  server: %s\n", o->params.url);
     fprintf(out, "  failures: %d HTTP errors, %d timeouts, %d connection "
@@ -207,6 +228,13 @@ void cl_run_print_json(FILE *out, const cl_run_opts *o,
     jw_str(&w, "dir", o->params.dir);
     jw_num(&w, "mb_per_s", files_mb_per_s(o, r));
   }
+  if (o->wl == &wl_pipeline) {
+    jw_int(&w, "size", o->params.size);
+    jw_int(&w, "rounds", o->params.rounds);
+    jw_str(&w, "url", o->params.url);
+    jw_str(&w, "dir", o->params.dir);
+    jw_num(&w, "compute_ms", r->compute_ms);
+  }
   if (o->wl == &wl_http) {
     jw_str(&w, "endpoint", wl_endpoint_names[o->params.endpoint]);
     jw_int(&w, "size", o->params.endpoint == WL_EP_BYTES ? o->params.size : 0);
@@ -232,8 +260,10 @@ void cl_run_print_json(FILE *out, const cl_run_opts *o,
 static int enough_fds(const cl_run_opts *o) {
   const wl_params *p = &o->params;
   int c = p->concurrency < p->tasks ? p->concurrency : p->tasks;
-  /* multiproc http and files: the sockets and files are the workers' */
+  /* multiproc: the sockets and files are the workers'; pipeline: a
+   * socket, and a file while saving */
   int per = o->model == CL_MULTIPROC                       ? 2
+            : o->wl == &wl_pipeline                        ? 2
             : o->wl == &wl_http || o->wl == &wl_files ? 1
                                                        : 0;
   rlim_t need = (rlim_t)c * (rlim_t)per + 32;
@@ -250,22 +280,23 @@ static int enough_fds(const cl_run_opts *o) {
   return 0;
 }
 
-/* Run and print, with the http workload's embedded server around it when
- * no --url was given, and the files workload's directory. */
+/* Run and print, with the embedded server around it when http or pipeline
+ * has no --url, and the directory files and pipeline write into. */
 static int run_and_report(cl_run_opts *o) {
   char url[64], dir[CL_WORKDIR_MAX];
   pid_t server = 0;
   cl_run_result r;
-  int rc;
+  int rc, serves = o->wl == &wl_http || o->wl == &wl_pipeline;
+  int writes = o->wl == &wl_files || o->wl == &wl_pipeline;
 
-  if (o->wl == &wl_http && o->params.url == NULL) {
+  if (serves && o->params.url == NULL) {
     /* This very program, by its real path: under valgrind, /proc/self/exe
      * itself names valgrind, but readlink is answered for the client. */
     char exe[4096];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (n <= 0) {
-      fprintf(stderr, "conclab: http: cannot find my own program: %s\n",
-              strerror(errno));
+      fprintf(stderr, "conclab: %s: cannot find my own program: %s\n",
+              o->wl->name, strerror(errno));
       return 1;
     }
     exe[n] = '\0';
@@ -273,15 +304,19 @@ static int run_and_report(cl_run_opts *o) {
       return 1;
     o->params.url = url;
   }
-  if (o->wl == &wl_files) {
-    if (cl_workdir_open(o->params.dir, o->params.tasks, dir, sizeof dir) != 0)
+  if (writes) {
+    if (cl_workdir_open(o->params.dir, o->params.tasks, dir, sizeof dir) !=
+        0) {
+      if (server > 0)
+        cl_server_stop(server);
       return 1;
+    }
     o->params.dir = dir;
   }
   rc = cl_run_exec(o, &r);
   if (server > 0 && cl_server_stop(server) != 0)
     rc = -1;
-  if (o->wl == &wl_files)
+  if (writes)
     cl_workdir_close();
   if (rc != 0)
     return 1;

@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -93,17 +94,22 @@ static void cell_argv(const su_cell *c, const char *self, char text[5][24],
   }
   if (wl == &wl_http && p->no_reuse)
     argv[n++] = "--no-reuse";
-  if (wl == &wl_files) {
+  if (wl == &wl_files || wl == &wl_pipeline) {
     snprintf(text[4], 24, "%lld", (long long)p->size);
     argv[n++] = "--size";
     argv[n++] = text[4];
-    if (p->fsync)
-      argv[n++] = "--fsync";
-    if (c->opts.threadpool > 0) {
-      snprintf(text[3], 24, "%d", c->opts.threadpool);
-      argv[n++] = "--threadpool";
-      argv[n++] = text[3];
-    }
+  }
+  if (wl == &wl_files && p->fsync)
+    argv[n++] = "--fsync";
+  if (wl == &wl_pipeline) {
+    snprintf(text[2], 24, "%d", p->rounds);
+    argv[n++] = "--rounds";
+    argv[n++] = text[2];
+  }
+  if (c->opts.threadpool > 0) {
+    snprintf(text[3], 24, "%d", c->opts.threadpool);
+    argv[n++] = "--threadpool";
+    argv[n++] = text[3];
   }
   if (c->opts.offload)
     argv[n++] = "--offload";
@@ -134,6 +140,7 @@ static void parse_run(const char *json, su_run *r) {
   jr_num(json, "loop_lag_p50_ms", &r->lag_p50_ms); /* async only */
   jr_num(json, "loop_lag_p99_ms", &r->lag_p99_ms);
   jr_num(json, "loop_lag_max_ms", &r->lag_max_ms);
+  jr_num(json, "compute_ms", &r->compute_ms); /* pipeline only */
 }
 
 /* Run one child; fill r.  The child's stderr goes to a temporary file, so
@@ -373,14 +380,14 @@ static void fail(su_cell *c, const char *why) {
 static void evaluate_runs(su_cell *c) {
   int nm = c->nresults - c->warmups;
   su_run *m = c->results + c->warmups;
-  double *v[10];
+  double *v[11];
   char msg[160];
 
   if (nm <= 0) {
     fail(c, "no measured runs");
     return;
   }
-  for (int k = 0; k < 10; k++) {
+  for (int k = 0; k < 11; k++) {
     v[k] = calloc((size_t)nm, sizeof(double));
     if (v[k] == NULL)
       abort();
@@ -407,6 +414,7 @@ static void evaluate_runs(su_cell *c) {
     v[7][i] = m[i].lag_p50_ms;
     v[8][i] = m[i].lag_p99_ms;
     v[9][i] = m[i].lag_max_ms;
+    v[10][i] = m[i].compute_ms;
   }
   c->wall = st_summarise(v[0], nm);
   c->user_s = st_median(v[1], nm);
@@ -418,24 +426,77 @@ static void evaluate_runs(su_cell *c) {
   c->lag_p50_ms = st_median(v[7], nm);
   c->lag_p99_ms = st_median(v[8], nm);
   c->lag_max_ms = st_median(v[9], nm);
-  for (int k = 0; k < 10; k++)
+  c->compute_ms = st_median(v[10], nm);
+  c->threadpool_size = m[0].threadpool_size;
+  for (int k = 0; k < 11; k++)
     free(v[k]);
 }
 
-static void evaluate_target(su_cell *c) {
-  const su_target *t = &c->target;
-  int has = t->eff_min > 0 || t->speedup_hi > 0 || t->wall_max_s > 0;
-  int met = !c->failed;
+/* Append one figure of a target. */
+static int clause(su_clause *out, int n, int met, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(out[n].text, sizeof out[n].text, fmt, ap);
+  va_end(ap);
+  out[n].met = met;
+  return n + 1;
+}
 
-  if (!has)
-    return;
+int su_target_clauses(const su_cell *c, su_clause out[SU_MAX_CLAUSES]) {
+  const su_target *t = &c->target;
+  int n = 0;
+
   if (t->eff_min > 0)
-    met = met && c->speedup > 0 && c->efficiency >= t->eff_min;
+    n = clause(out, n, c->speedup > 0 && c->efficiency >= t->eff_min,
+               "efficiency >= %.2f", t->eff_min);
   if (t->speedup_hi > 0)
-    met = met && c->speedup >= t->speedup_lo && c->speedup <= t->speedup_hi;
+    n = clause(out, n, c->speedup >= t->speedup_lo &&
+                           c->speedup <= t->speedup_hi,
+               "speedup %.1f..%.1f", t->speedup_lo, t->speedup_hi);
   if (t->wall_max_s > 0)
-    met = met && c->wall.median <= t->wall_max_s;
+    n = clause(out, n, c->wall.median <= t->wall_max_s, "wall <= %.0f ms",
+               t->wall_max_s * 1000);
+  if (t->vs_in_loop_min > 0)
+    n = clause(out, n, c->vs_in_loop >= t->vs_in_loop_min,
+               "vs in-loop >= %.2fx", t->vs_in_loop_min);
+  if (t->lag_p99_max_ms > 0)
+    n = clause(out, n, c->lag_p99_ms < t->lag_p99_max_ms,
+               "lag p99 < %.0f ms", t->lag_p99_max_ms);
+  if (t->lag_p99_min_steps > 0)
+    n = clause(out, n, c->compute_ms > 0 &&
+                           c->lag_p99_ms >= t->lag_p99_min_steps *
+                                                c->compute_ms,
+               "lag p99 >= %.0f compute step", t->lag_p99_min_steps);
+  return n;
+}
+
+static void evaluate_target(su_cell *c) {
+  su_clause clauses[SU_MAX_CLAUSES];
+  int n = su_target_clauses(c, clauses), met = !c->failed;
+
+  if (n == 0)
+    return;
+  for (int i = 0; i < n; i++)
+    met = met && clauses[i].met;
   c->target_met = met ? SU_TARGET_MET : SU_TARGET_MISSED;
+}
+
+/* pipeline's lesson: offloading against computing in the loop, on the
+ * same work in the same suite run. */
+static void compare_with_in_loop(su_suite *s, su_cell *c) {
+  if (c->opts.wl != &wl_pipeline || !c->opts.offload || c->failed)
+    return;
+  for (int j = 0; j < s->ncells; j++) {
+    const su_cell *b = &s->cells[j];
+    if (b->opts.wl == c->opts.wl && b->opts.model == CL_ASYNC &&
+        !b->opts.offload && b->table == c->table && !b->failed &&
+        b->opts.params.tasks == c->opts.params.tasks &&
+        b->opts.params.rounds == c->opts.params.rounds &&
+        b->opts.params.size == c->opts.params.size) {
+      c->vs_in_loop = b->wall.median / c->wall.median;
+      return;
+    }
+  }
 }
 
 void su_evaluate(su_suite *s) {
@@ -457,6 +518,9 @@ void su_evaluate(su_suite *s) {
       c->speedup = b->wall.median / c->wall.median;
       c->efficiency = c->ideal > 0 ? c->speedup / c->ideal : 0;
     }
-    evaluate_target(c);
+  }
+  for (int i = 0; i < s->ncells; i++) {
+    compare_with_in_loop(s, &s->cells[i]);
+    evaluate_target(&s->cells[i]);
   }
 }

@@ -27,7 +27,18 @@ typedef struct su_target {
   double eff_min;                /* efficiency >= this (0: none) */
   double speedup_lo, speedup_hi; /* speedup within [lo, hi] (0: none) */
   double wall_max_s;             /* median wall <= this (0: none) */
+  double vs_in_loop_min;    /* pipeline: in-loop's wall / this >= (0: none) */
+  double lag_p99_max_ms;    /* loop lag p99 < this (0: none) */
+  double lag_p99_min_steps; /* loop lag p99 >= this many compute steps */
 } su_target;
+
+/* One figure of a target, as the report states it, and whether it was
+ * met (on the medians). */
+typedef struct su_clause {
+  char text[48];
+  int met;
+} su_clause;
+#define SU_MAX_CLAUSES 6
 
 /* One child run, parsed from its JSON. */
 typedef struct su_run {
@@ -37,6 +48,7 @@ typedef struct su_run {
   double max_rss_kb, vol_ctx, invol_ctx;
   double connections; /* http: connections opened */
   double lag_p50_ms, lag_p99_ms, lag_max_ms; /* async: loop lag */
+  double compute_ms; /* pipeline: mean CPU time of one compute step */
   int ok, failed, threadpool_size, workers;
   char checksum[24];
 } su_run;
@@ -57,9 +69,12 @@ typedef struct su_cell {
   double user_s, sys_s, max_rss_kb, vol_ctx, invol_ctx; /* medians */
   double connections;                                    /* median */
   double lag_p50_ms, lag_p99_ms, lag_max_ms; /* async: medians over runs */
+  double compute_ms;                         /* pipeline: median */
+  int threadpool_size; /* async: libuv's pool, as the runs reported it */
   int baseline;   /* the seq (or oracle) cell of the same work, or -1 */
   double speedup; /* 0 when not computed */
   double ideal, efficiency;
+  double vs_in_loop; /* pipeline offload: the in-loop cell's wall / this */
   int failed;     /* FAILED: never ranked */
   char why[160];  /* why it failed */
   char run_error[96]; /* the first failing run's exit status and message */
@@ -83,6 +98,8 @@ void su_suite_free(su_suite *s);
 
 /* From the runs: statistics, baselines' comparisons, failures, targets. */
 void su_evaluate(su_suite *s);
+/* The figures of a cell's target, each with its verdict: the count. */
+int su_target_clauses(const su_cell *c, su_clause out[SU_MAX_CLAUSES]);
 /* The ideal speedup over seq stated for a cell (see the report's notes). */
 double su_ideal(const su_cell *c, int cores);
 /* Short labels used in tables and progress lines. */

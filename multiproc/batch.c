@@ -99,7 +99,8 @@ static void batch_collect(mp_batch *b, mp_worker *w) {
                                   .value = res.value,
                                   .http_status = res.http_status,
                                   .retries = res.retries,
-                                  .connects = res.connects};
+                                  .connects = res.connects,
+                                  .compute_us = res.compute_us};
   w->task = -1;
   batch_dispatch(b, w);
 }

@@ -51,6 +51,7 @@ _Noreturn static void worker_main(const wl_workload *wl, const wl_params *p,
     res.http_status = out.http_status;
     res.retries = out.retries;
     res.connects = out.connects;
+    res.compute_us = out.compute_us;
     if (mp_frame_write(result_fd, &res, sizeof res) != 0)
       _exit(1); /* the parent is gone */
   }

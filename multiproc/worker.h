@@ -30,7 +30,7 @@ typedef struct mp_result_msg {
   uint32_t status; /* a wl_status */
   uint64_t value;
   int32_t http_status, retries, connects; /* wl_slot's http fields */
-  uint32_t reserved;                      /* always 0 */
+  uint32_t compute_us;                    /* pipeline's compute step */
 } mp_result_msg;
 
 typedef struct mp_worker {

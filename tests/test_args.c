@@ -238,9 +238,21 @@ typedef struct bad_case {
 
 static const bad_case bad_cases[] = {
     /* the workload */
-    {"run", {"WORKLOAD", "sleep, primes, http"}},
+    {"run", {"WORKLOAD", "sleep, primes, http, files, pipeline"}},
     {"run --model async", {"WORKLOAD", "sleep, primes, http"}},
-    {"run fetch", {"'fetch'", "sleep, primes, http"}},
+    {"run fetch", {"'fetch'", "sleep, primes, http, files, pipeline"}},
+    /* pipeline's flags */
+    {"run pipeline --rounds -1", {"--rounds", "0..100000"}},
+    {"run pipeline --rounds 100001", {"--rounds", "out of range"}},
+    {"run pipeline --rounds x", {"--rounds", "not a whole number"}},
+    {"run sleep --rounds 3", {"--rounds", "only to pipeline"}},
+    {"run pipeline --fsync", {"--fsync", "only to files"}},
+    {"run pipeline --endpoint delay", {"--endpoint", "only to http"}},
+    {"run pipeline --threadpool 4", {"--threadpool", "--model async"}},
+    {"run pipeline --url ftp://x", {"--url", "not a base URL"}},
+    {"run pipeline --dir=", {"--dir", "not a usable directory"}},
+    {"run pipeline --model threaded --offload", {"--offload", "pipeline"}},
+    {"run primes --dir /tmp", {"--dir", "files and pipeline"}},
     {"run sleep primes", {"'primes'", "one workload"}},
     {"run sleep --tasks 5 10", {"'10'", "one workload"}},
     /* the model */
@@ -386,6 +398,36 @@ static void http_defaults_and_flags(void **state) {
   assert_true(o.params.fail_rate == 1.0);
 }
 
+static void pipeline_defaults_and_flags(void **state) {
+  cl_run_opts o;
+  (void)state;
+
+  o = parse_ok("run pipeline --model async");
+  assert_int_equal(o.params.tasks, 32);
+  assert_int_equal(o.params.concurrency, 8);
+  assert_int_equal(o.params.endpoint, WL_EP_BYTES);
+  assert_int_equal(o.params.size, 65536);
+  assert_int_equal(o.params.rounds, 100);
+  assert_null(o.params.url); /* conclab run starts its own server */
+  assert_null(o.params.dir); /* and makes its own directory */
+  assert_string_equal(cl_variant(&o), "in-loop");
+
+  o = parse_ok("run pipeline --model async --offload --tasks 5 --size 10 "
+               "--rounds 0 --url http://127.0.0.1:9 --dir /tmp "
+               "--threadpool 3");
+  assert_int_equal(o.params.concurrency, 5); /* min(N, 8) */
+  assert_int_equal(o.params.size, 10);
+  assert_int_equal(o.params.rounds, 0);
+  assert_string_equal(o.params.url, "http://127.0.0.1:9");
+  assert_string_equal(o.params.dir, "/tmp");
+  assert_int_equal(o.threadpool, 3);
+  assert_string_equal(cl_variant(&o), "offload");
+
+  o = parse_ok("run pipeline --model multiproc --rounds=100000");
+  assert_int_equal(o.params.rounds, 100000);
+  assert_string_equal(cl_variant(&o), "");
+}
+
 static void bad_command_lines(void **state) {
   (void)state;
   int failures = 0;
@@ -430,6 +472,7 @@ int main(void) {
       cmocka_unit_test(help),
       cmocka_unit_test(bad_command_lines),
       cmocka_unit_test(http_defaults_and_flags),
+      cmocka_unit_test(pipeline_defaults_and_flags),
       cmocka_unit_test(blocking_in_loop_variant),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,6 +15,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -386,6 +387,81 @@ static void test_files_leave_nothing_behind(void **state) {
   assert_int_equal(rmdir(tmp), 0);
 }
 
+/* `conclab run pipeline` starts its own server and makes its own
+ * directory: after a good run, a run whose saves all fail (--dir names a
+ * file) and Ctrl-C in mid-batch, $TMPDIR is empty again and no process is
+ * left behind (this test is a subreaper, as above). */
+static void test_pipeline_leaves_nothing_behind(void **state) {
+  char tmp[] = "/tmp/conclab-test-tmpdir-XXXXXX", file[64];
+  const char *ok_argv[] = {"conclab", "run", "pipeline", "--model", "async",
+                           "--offload", "--tasks", "12", "--size", "5000",
+                           "--rounds", "2", "--json", NULL};
+  const char *bad_argv[] = {"conclab", "run", "pipeline", "--model",
+                            "multiproc", "--tasks", "6", "--size", "100",
+                            "--dir", file, "--json", NULL};
+  const char *long_argv[] = {"conclab", "run", "pipeline", "--model",
+                             "threaded", "--tasks", "100000", "--size",
+                             "1000", "--rounds", "1", NULL};
+  struct timespec pause = {0, 20 * 1000000L};
+  output *o, ol;
+  FILE *out, *err;
+  pid_t pid;
+  double v;
+  int fd;
+  (void)state;
+
+  assert_non_null(mkdtemp(tmp));
+  setenv("TMPDIR", tmp, 1);
+  assert_int_equal(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+
+  o = conclab(ok_argv);
+  if (o->status != 0)
+    fail_msg("run pipeline: status %d: %s", o->status, o->err);
+  assert_int_equal(jr_num(o->out, "ok", &v), 0);
+  assert_int_equal((int)v, 12);
+  assert_int_equal(jr_num(o->out, "rounds", &v), 0);
+  assert_int_equal((int)v, 2);
+  assert_int_equal(dir_entries(tmp), 0);
+
+  /* --dir is a file: nothing can be saved; each task fails on its own */
+  snprintf(file, sizeof file, "%s/not-a-dir", tmp);
+  fd = open(file, O_WRONLY | O_CREAT, 0644);
+  assert_true(fd >= 0);
+  close(fd);
+  o = conclab(bad_argv);
+  assert_int_equal(o->status, 3);
+  assert_int_equal(jr_num(o->out, "failed", &v), 0);
+  assert_int_equal((int)v, 6);
+  assert_non_null(strstr(o->err, "Not a directory"));
+  assert_int_equal(unlink(file), 0);
+  assert_int_equal(dir_entries(tmp), 0);
+
+  /* Ctrl-C while digests are being saved */
+  pid = start(long_argv, &out, &err);
+  for (int tries = 0; tries < 250; tries++) { /* up to 5 s */
+    nanosleep(&pause, NULL);
+    if (dir_entries(tmp) > 0)
+      break;
+  }
+  assert_true(dir_entries(tmp) > 0);
+  nanosleep(&pause, NULL);
+  assert_int_equal(kill(pid, SIGINT), 0);
+  finish(pid, out, err, &ol);
+  assert_int_equal(ol.status, 128 + SIGINT);
+  assert_int_equal(dir_entries(tmp), 0);
+
+  /* the server went with it (PDEATHSIG): reap it, then nothing is left */
+  for (int tries = 0; tries < 250 && waitpid(-1, NULL, WNOHANG) >= 0;
+       tries++)
+    nanosleep(&pause, NULL);
+  errno = 0;
+  assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+  assert_int_equal(errno, ECHILD);
+  prctl(PR_SET_CHILD_SUBREAPER, 0);
+  unsetenv("TMPDIR");
+  assert_int_equal(rmdir(tmp), 0);
+}
+
 static void test_suite_writes_reports(void **state) {
   char dir[] = "/tmp/conclab-test-XXXXXX", path[256];
   static char text[200000];
@@ -448,6 +524,7 @@ int main(void) {
       cmocka_unit_test(test_worker_killed_from_outside),
       cmocka_unit_test(test_run_http_embedded_server),
       cmocka_unit_test(test_files_leave_nothing_behind),
+      cmocka_unit_test(test_pipeline_leaves_nothing_behind),
       cmocka_unit_test(test_suite_writes_reports),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

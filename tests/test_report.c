@@ -58,6 +58,7 @@
 #define SUM_HTTP1K "9999aaaabbbbcccc"
 #define SUM_HTTP10K "ddddeeeeffff0000"
 #define SUM_FILES "1234123412341234"
+#define SUM_PIPELINE "abcdabcdabcdabcd"
 #define SUM_WRONG "ffffffffffffffff"
 
 /* One row per cell of the quick profile, in su_profile_build's order.  A
@@ -126,6 +127,16 @@ static const fake_cell fakes[] = {
      SUM_FILES, 0},
     {"files threaded C=4 N=200", 0.052, 0.040, 0.065, 8200, SUM_FILES, 0},
     {"files multiproc C=4 N=200", 0.060, 0.050, 0.070, 20000, SUM_FILES, 0},
+    /* pipeline: 64 x (fetch 64 KiB, digest 100 rounds, save), C = 8 */
+    {"pipeline seq C=1 N=64", 0.640, 0.600, 0.020, 10000, SUM_PIPELINE, 0},
+    {"pipeline async in-loop C=8 N=64", 0.640, 0.600, 0.030, 11000,
+     SUM_PIPELINE, 0},
+    {"pipeline async offload C=8 N=64", 0.370, 0.610, 0.030, 11200,
+     SUM_PIPELINE, 0},
+    {"pipeline threaded C=8 N=64", 0.340, 0.620, 0.020, 11100, SUM_PIPELINE,
+     0},
+    {"pipeline multiproc C=8 N=64", 0.350, 0.620, 0.030, 55000, SUM_PIPELINE,
+     0},
 };
 #define NFAKES ((int)(sizeof fakes / sizeof fakes[0]))
 enum {
@@ -133,7 +144,8 @@ enum {
   SLEEP_MULTIPROC = 4, SCALE_ORACLE = 5, SCALE_ASYNC = 6, SCALE_THREADED = 7,
   SCALE_MULTIPROC = 8, PRIMES_SEQ = 9, PRIMES_INLOOP = 10,
   PRIMES_OFFLOAD = 11, PRIMES_THREADED = 12, PRIMES_MULTIPROC = 13,
-  HTTP_SEQ = 14, FILES_SEQ = 32,
+  HTTP_SEQ = 14, FILES_SEQ = 32, PIPE_SEQ = 37, PIPE_INLOOP = 38,
+  PIPE_OFFLOAD = 39,
 };
 
 /* The warm-up run is slow (it is thrown away); the measured runs spread
@@ -169,6 +181,18 @@ static void fill_runs(su_cell *c, int index) {
       r->lag_p50_ms = c->opts.blocking_in_loop ? 800.0 : 0.1 + 0.01 * k;
       r->lag_p99_ms = c->opts.blocking_in_loop ? 800.0 : 0.5 + 0.01 * k;
       r->lag_max_ms = c->opts.blocking_in_loop ? 800.0 : 0.9 + 0.01 * k;
+    }
+    if (c->opts.wl == &wl_pipeline) { /* steps of ~9.5 ms of CPU */
+      r->compute_ms = 9.5 + 0.1 * k;
+      r->threadpool_size = c->opts.model == CL_ASYNC ? 2 : 0;
+      if (c->opts.model == CL_ASYNC && !c->opts.offload) {
+        r->lag_p50_ms = 9.0; /* held for a step, or several in a row */
+        r->lag_p99_ms = 40.0 + k;
+        r->lag_max_ms = 45.0 + k;
+      } else if (c->opts.model == CL_ASYNC) {
+        r->lag_p99_ms = 6.0 + 0.01 * k; /* over 5 ms: that clause fails */
+        r->lag_max_ms = 8.0 + 0.01 * k;
+      }
     }
     snprintf(r->checksum, sizeof r->checksum, "%s", f->checksum);
   }
@@ -440,6 +464,31 @@ static void evaluate_targets(void **state) {
   assert_int_equal(c[FILES_SEQ + 1].baseline, FILES_SEQ);
   assert_near(c[FILES_SEQ + 1].ideal, 2);
   assert_near(c[FILES_SEQ + 3].speedup, 0.100 / 0.052);
+  /* pipeline: in the loop the lag p99 (43 ms) is at least one compute
+   * step (9.8 ms): met.  Offloaded it is 1.73x faster than in the loop
+   * (>= 0.8 x min(cores, pool) = 1.6: met) but its lag p99 is 6.03 ms, not
+   * under 5: the whole target is MISSED, and the report says which part. */
+  assert_near(c[PIPE_INLOOP].compute_ms, 9.8);
+  assert_int_equal(c[PIPE_INLOOP].target_met, SU_TARGET_MET);
+  assert_near(c[PIPE_OFFLOAD].vs_in_loop, 0.640 / 0.370);
+  assert_near(c[PIPE_OFFLOAD].ideal, 2);
+  assert_int_equal(c[PIPE_OFFLOAD].threadpool_size, 2);
+  assert_int_equal(c[PIPE_OFFLOAD].target_met, SU_TARGET_MISSED);
+  assert_near(c[PIPE_SEQ].vs_in_loop, 0);
+}
+
+/* Each figure of a target carries its own verdict. */
+static void target_clauses(void **state) {
+  const su_suite *s = *state;
+  su_clause clauses[SU_MAX_CLAUSES];
+  int n = su_target_clauses(&s->cells[PIPE_OFFLOAD], clauses);
+
+  assert_int_equal(n, 2);
+  assert_string_equal(clauses[0].text, "vs in-loop >= 1.60x");
+  assert_true(clauses[0].met);
+  assert_string_equal(clauses[1].text, "lag p99 < 5 ms");
+  assert_false(clauses[1].met);
+  assert_int_equal(su_target_clauses(&s->cells[PIPE_SEQ], clauses), 0);
 }
 
 /* ---- the writers --------------------------------------------------------- */
@@ -456,7 +505,8 @@ static void summary_matrix(void **state) {
       "| sleep | 15.38x | - | - | 12.50x | FAILED |\n"
       "| primes | - | 0.98x | 1.90x | 1.96x | FAILED |\n"
       "| http | 14.91x | - | - | 14.14x | 10.93x |\n"
-      "| files | 1.67x | - | - | 1.92x | 1.67x |\n");
+      "| files | 1.67x | - | - | 1.92x | 1.67x |\n"
+      "| pipeline | - | 1.00x | 1.73x | 1.88x | 1.83x |\n");
   free(got);
 }
 
@@ -603,6 +653,7 @@ int main(void) {
       cmocka_unit_test(evaluate_failures),
       cmocka_unit_test(evaluate_scale_rows),
       cmocka_unit_test(evaluate_targets),
+      cmocka_unit_test(target_clauses),
       cmocka_unit_test(summary_matrix),
       cmocka_unit_test(golden_markdown),
       cmocka_unit_test(golden_runs_csv),

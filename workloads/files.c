@@ -42,16 +42,6 @@ void wl_files_fill(uint32_t index, uint64_t offset, unsigned char *buf,
   }
 }
 
-static atomic_int error_reported;
-
-void wl_files_report_error(uint32_t index, const char *what, const char *path,
-                           int err) {
-  if (atomic_exchange(&error_reported, 1) == 0)
-    fprintf(stderr, "conclab: files: task %u: %s %s: %s (further errors are "
-            "counted, not printed)\n", (unsigned)index, what, path,
-            strerror(err));
-}
-
 /* ---- the blocking way: seq, threaded and multiproc ----------------------- */
 
 typedef struct files_worker {
@@ -153,11 +143,12 @@ static wl_status files_run_blocking(const wl_task *t, void *worker,
   wl_files_path(w->params, t->index, path, sizeof path);
   if (file_write(w, t->index, path, t->a, &what) != 0 ||
       file_read(w, path, &hash, &bytes, &what) != 0) {
-    wl_files_report_error(t->index, what, path, errno);
+    wl_report_error("files", t->index, what, path, strerror(errno));
     return WL_ERROR;
   }
   if (bytes != t->a) {
-    wl_files_report_error(t->index, "read back (short)", path, EIO);
+    wl_report_error("files", t->index, "read back (short)", path,
+                    strerror(EIO));
     return WL_ERROR;
   }
   out->value = hash;

@@ -18,7 +18,7 @@
 #define WL_FILES_PATH_MAX 4200
 
 /* Set (from a signal handler) when the batch is being torn down: no task
- * creates its file after that, so the clean-up does not race new files.
+ * (of files or pipeline) creates its file after that, so the clean-up does not race new files.
  * Atomic: the handler and the worker threads share it. */
 extern atomic_int wl_files_stopping;
 
@@ -27,9 +27,5 @@ void wl_files_path(const wl_params *p, uint32_t index, char *out, size_t cap);
 /* Bytes [offset, offset + len) of task i's file. */
 void wl_files_fill(uint32_t index, uint64_t offset, unsigned char *buf,
                    size_t len);
-/* Say why a task failed - once per process, so a batch of 10,000 failing
- * tasks prints one line, not 10,000 (the JSON counts them all). */
-void wl_files_report_error(uint32_t index, const char *what, const char *path,
-                           int err);
 
 #endif

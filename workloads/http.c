@@ -95,18 +95,25 @@ static size_t on_body(char *data, size_t size, size_t n, void *arg) {
   return size * n;
 }
 
+#define SET(opt, val) \
+  if (rc == CURLE_OK) \
+  rc = curl_easy_setopt(easy, opt, val)
+
 int wl_http_prepare(CURL *easy, const wl_params *p, const char *url,
                     wl_http_body *body) {
   CURLcode rc = CURLE_OK;
 
   body->hash = wl_hash_bytes(WL_HASH_INIT, NULL, 0);
   body->bytes = 0;
-#define SET(opt, val) \
-  if (rc == CURLE_OK) \
-  rc = curl_easy_setopt(easy, opt, val)
-  SET(CURLOPT_URL, url);
   SET(CURLOPT_WRITEFUNCTION, on_body);
   SET(CURLOPT_WRITEDATA, body);
+  return rc == CURLE_OK ? wl_http_prepare_request(easy, p, url) : -1;
+}
+
+int wl_http_prepare_request(CURL *easy, const wl_params *p, const char *url) {
+  CURLcode rc = CURLE_OK;
+
+  SET(CURLOPT_URL, url);
   /* No SIGALRM for timeouts: signals and threads do not mix. */
   SET(CURLOPT_NOSIGNAL, 1L);
   /* An http_proxy in the environment must not reroute loopback traffic. */
@@ -116,9 +123,9 @@ int wl_http_prepare(CURL *easy, const wl_params *p, const char *url,
    * default keeps it in the handle's cache for the next request. */
   SET(CURLOPT_FRESH_CONNECT, (long)p->no_reuse);
   SET(CURLOPT_FORBID_REUSE, (long)p->no_reuse);
-#undef SET
   return rc == CURLE_OK ? 0 : -1;
 }
+#undef SET
 
 wl_status wl_http_judge(CURL *easy, CURLcode rc, wl_slot *out,
                         wl_http_body *body) {

@@ -43,6 +43,9 @@ void wl_http_url(const wl_params *p, uint32_t index, int attempt, char *url,
 /* Set up easy for one attempt at url, its body going into *body. */
 int wl_http_prepare(CURL *easy, const wl_params *p, const char *url,
                     wl_http_body *body);
+/* The same, but the body's handler is the caller's (pipeline keeps it):
+ * the URL, the timeout, connection reuse, no signals, no proxy. */
+int wl_http_prepare_request(CURL *easy, const wl_params *p, const char *url);
 /* The attempt ended with rc: record its HTTP status and new connections in
  * out, and say what it came to.  An attempt that did not end with a whole
  * answer (a timeout, a broken connection) keeps neither the status nor the

@@ -1,16 +1,18 @@
 /*
  * registry.c - the list of workloads, and the plumbing every model shares:
- * running task i into slot i, writing a buffer whole, and folding slots
- * into a checksum.
+ * running task i into slot i, writing a buffer whole, saying why a task
+ * failed, and folding slots into a checksum.
  */
 #include "workload.h"
 
 #include <errno.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
-const wl_workload *const wl_all[] = {&wl_sleep, &wl_primes, &wl_http, &wl_files,
-                                     NULL};
+const wl_workload *const wl_all[] = {&wl_sleep, &wl_primes, &wl_http,
+                                     &wl_files, &wl_pipeline, NULL};
 
 const wl_workload *wl_find(const char *name) {
   for (int i = 0; wl_all[i] != NULL; i++)
@@ -54,6 +56,16 @@ int wl_write_full(int fd, const void *buf, size_t n) {
     n -= (size_t)w;
   }
   return 0;
+}
+
+static atomic_int error_reported;
+
+void wl_report_error(const char *workload, uint32_t index, const char *what,
+                     const char *object, const char *why) {
+  if (atomic_exchange(&error_reported, 1) == 0)
+    fprintf(stderr, "conclab: %s: task %u: %s %s: %s (further errors are "
+            "counted, not printed)\n", workload, (unsigned)index, what,
+            object, why);
 }
 
 /* FNV-1a, 64 bit, one byte at a time: short, well known, order-sensitive. */

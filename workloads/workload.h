@@ -13,7 +13,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef enum wl_kind { WL_KIND_IO, WL_KIND_CPU } wl_kind;
+/* What a task mostly does: wait (io), compute (cpu), or both (mixed:
+ * pipeline fetches, computes and saves). */
+typedef enum wl_kind { WL_KIND_IO, WL_KIND_CPU, WL_KIND_MIXED } wl_kind;
 
 /* What each http task asks the server for. */
 typedef enum wl_endpoint {
@@ -54,6 +56,8 @@ typedef struct wl_params {
   /* files: where, and whether each write waits for the disk (size: S) */
   const char *dir;
   int fsync;
+  /* pipeline: rounds of the digest (fetches /bytes/S, saves into dir) */
+  int rounds;
 } wl_params;
 
 /* Task i's input: small and flat, so it can travel in a pipe frame. */
@@ -70,6 +74,7 @@ typedef struct wl_slot {
   int http_status; /* http: the last attempt's HTTP status; 0 if none */
   int retries;     /* http: attempts after the first */
   int connects;    /* http: connections opened (CURLINFO_NUM_CONNECTS) */
+  uint32_t compute_us; /* pipeline: CPU time of the task's compute step */
 } wl_slot;
 
 typedef struct wl_workload {
@@ -98,6 +103,7 @@ extern const wl_workload wl_sleep;
 extern const wl_workload wl_primes;
 extern const wl_workload wl_http;
 extern const wl_workload wl_files;
+extern const wl_workload wl_pipeline;
 
 /* sleep's pieces, shared with the async model (which waits with a timer). */
 uint64_t wl_sleep_value(uint32_t index); /* fetch_number(n) -> n * 10 */
@@ -118,6 +124,12 @@ void wl_run_one(const wl_workload *wl, const wl_params *p, uint32_t i,
  * with errno set (EPIPE: a pipe's reader is gone; EIO: nothing written and
  * no reason given, rather than spinning). */
 int wl_write_full(int fd, const void *buf, size_t n);
+
+/* Say why a task failed - once per process, so a batch of 10,000 failing
+ * tasks prints one line, not 10,000 (the JSON counts them all):
+ * "conclab: WORKLOAD: task I: WHAT OBJECT: WHY". */
+void wl_report_error(const char *workload, uint32_t index, const char *what,
+                     const char *object, const char *why);
 
 /* FNV-1a, 64 bit: the hash behind every value and checksum. */
 #define WL_HASH_INIT 0xcbf29ce484222325ULL

@@ -1,0 +1,224 @@
+/*
+ * pipeline.c - the mixed workload: fetch, compute, save.
+ *
+ * Lesson: real programs mix waiting and computing, and an event loop only
+ * helps with the waiting.  Each task fetches a body over HTTP (a wait),
+ * digests it (K rounds of CPU work), and saves the digest to a file (a
+ * short wait).  On threads or processes the compute steps of different
+ * tasks run on different cores.  On an event loop they run on the loop's
+ * one thread - and while one runs, no other callback can: the loop-lag
+ * probe sees every step as a stall.  run_in_executor (uv_queue_work, in
+ * async/pipeline.c) moves them to the threadpool: the loop stays free and
+ * the steps run in parallel.
+ *
+ * This file has the shared pieces and the blocking way, which seq,
+ * threaded and multiproc run: one curl easy handle and one body buffer per
+ * worker, both reused for that worker's tasks.
+ */
+#include "pipeline.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "files.h"
+#include "http.h"
+
+/* ---- the shared pieces ------------------------------------------------- */
+
+int wl_pipeline_body_init(wl_pipeline_body *body, size_t size) {
+  body->len = 0;
+  body->cap = size;
+  body->data = malloc(size > 0 ? size : 1);
+  return body->data != NULL ? 0 : -1;
+}
+
+void wl_pipeline_body_free(wl_pipeline_body *body) {
+  free(body->data);
+  body->data = NULL;
+}
+
+/* curl hands the body over in pieces as it arrives: keep them.  Returning
+ * less than it gave us (a body longer than asked for) stops the transfer. */
+static size_t on_body(char *data, size_t size, size_t n, void *arg) {
+  wl_pipeline_body *body = arg;
+  size_t got = size * n;
+
+  if (got > body->cap - body->len)
+    return 0;
+  memcpy(body->data + body->len, data, got);
+  body->len += got;
+  return got;
+}
+
+int wl_pipeline_prepare(CURL *easy, const wl_params *p, uint32_t index,
+                        wl_pipeline_body *body) {
+  char url[WL_HTTP_URL_MAX];
+
+  body->len = 0;
+  wl_http_url(p, index, 0, url, sizeof url); /* /bytes/S */
+  if (curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body) != CURLE_OK ||
+      curl_easy_setopt(easy, CURLOPT_WRITEDATA, body) != CURLE_OK)
+    return -1;
+  return wl_http_prepare_request(easy, p, url);
+}
+
+wl_status wl_pipeline_fetched(CURL *easy, CURLcode rc, const wl_params *p,
+                              uint32_t index, const wl_pipeline_body *body,
+                              wl_slot *out) {
+  long status = 0;
+  char url[WL_HTTP_URL_MAX], why[96];
+
+  curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+  out->http_status = rc == CURLE_OK ? (int)status : 0;
+  if (rc == CURLE_OK && status == 200 && body->len == (size_t)p->size)
+    return WL_OK;
+  if (rc != CURLE_OK)
+    snprintf(why, sizeof why, "%s", curl_easy_strerror(rc));
+  else if (status != 200)
+    snprintf(why, sizeof why, "HTTP status %ld", status);
+  else
+    snprintf(why, sizeof why, "%zu bytes, not %lld", body->len,
+             (long long)p->size);
+  wl_http_url(p, index, 0, url, sizeof url);
+  wl_report_error("pipeline", index, "fetch", url, why);
+  return rc == CURLE_OPERATION_TIMEDOUT ? WL_TIMEOUT : WL_ERROR;
+}
+
+uint64_t wl_pipeline_digest(uint32_t index, const unsigned char *data,
+                            size_t len, int rounds) {
+  uint64_t h = wl_hash_word(WL_HASH_INIT, index);
+  for (int r = 0; r < rounds; r++)
+    h = wl_hash_bytes(wl_hash_word(h, (uint64_t)r), data, len);
+  return h;
+}
+
+static uint64_t thread_cpu_us(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+uint64_t wl_pipeline_compute(uint32_t index, const wl_pipeline_body *body,
+                             int rounds, wl_slot *out) {
+  uint64_t t0 = thread_cpu_us();
+  uint64_t digest = wl_pipeline_digest(index, body->data, body->len, rounds);
+  out->compute_us = (uint32_t)(thread_cpu_us() - t0);
+  return digest;
+}
+
+int wl_pipeline_line(uint64_t digest, char line[WL_PIPELINE_LINE]) {
+  return snprintf(line, WL_PIPELINE_LINE, "%016llx\n",
+                  (unsigned long long)digest);
+}
+
+/* ---- the blocking way: seq, threaded and multiproc ----------------------- */
+
+typedef struct pipeline_worker {
+  const wl_params *params;
+  CURL *easy;            /* reused: its connection stays open */
+  wl_pipeline_body body; /* reused: one body at a time */
+} pipeline_worker;
+
+static void pipeline_worker_close(void *worker) {
+  pipeline_worker *w = worker;
+  curl_easy_cleanup(w->easy);
+  wl_pipeline_body_free(&w->body);
+  free(w);
+}
+
+static int pipeline_worker_open(const wl_params *p, void **worker) {
+  pipeline_worker *w;
+
+  if (wl_http_global_init() != 0)
+    return -1;
+  w = calloc(1, sizeof *w);
+  if (w == NULL || wl_pipeline_body_init(&w->body, (size_t)p->size) != 0 ||
+      (w->easy = curl_easy_init()) == NULL) {
+    fprintf(stderr, "conclab: pipeline: out of memory for a worker\n");
+    if (w != NULL)
+      pipeline_worker_close(w);
+    return -1;
+  }
+  w->params = p;
+  *worker = w;
+  return 0;
+}
+
+static void pipeline_task_input(const wl_params *p, uint32_t i,
+                                wl_task *out) {
+  out->index = i;
+  out->a = (uint64_t)p->size;
+  out->b = (uint64_t)p->rounds;
+}
+
+/* Save the digest's line into task i's file.  0, or -1 (reported). */
+static int save(const wl_params *p, uint32_t index, uint64_t digest) {
+  char path[WL_FILES_PATH_MAX], line[WL_PIPELINE_LINE];
+  const char *what = "open for writing";
+  int n = wl_pipeline_line(digest, line), fd, err = ECANCELED;
+
+  wl_files_path(p, index, path, sizeof path);
+  if (wl_files_stopping) /* the directory is being removed */
+    goto failed;
+  fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    err = errno;
+    goto failed;
+  }
+  what = "write";
+  if (wl_write_full(fd, line, (size_t)n) != 0) {
+    err = errno;
+    close(fd);
+    goto failed;
+  }
+  what = "close";
+  if (close(fd) != 0) {
+    err = errno;
+    goto failed;
+  }
+  return 0;
+failed:
+  wl_report_error("pipeline", index, what, path, strerror(err));
+  return -1;
+}
+
+static wl_status pipeline_run_blocking(const wl_task *t, void *worker,
+                                       wl_slot *out) {
+  pipeline_worker *w = worker;
+  wl_status status;
+  CURLcode rc;
+  uint64_t digest;
+
+  if (w == NULL)
+    return WL_ERROR; /* this worker has no curl handle */
+  /* fetch */
+  if (wl_pipeline_prepare(w->easy, w->params, t->index, &w->body) != 0)
+    return WL_ERROR;
+  rc = curl_easy_perform(w->easy);
+  status = wl_pipeline_fetched(w->easy, rc, w->params, t->index, &w->body,
+                               out);
+  if (status != WL_OK)
+    return status;
+  /* compute */
+  digest = wl_pipeline_compute(t->index, &w->body, (int)t->b, out);
+  /* save */
+  if (save(w->params, t->index, digest) != 0)
+    return WL_ERROR;
+  out->value = digest;
+  return WL_OK;
+}
+
+const wl_workload wl_pipeline = {
+    .name = "pipeline",
+    .kind = WL_KIND_MIXED,
+    .summary = "mixed: fetch /bytes/S, digest it K rounds, save the digest",
+    .task_input = pipeline_task_input,
+    .run_blocking = pipeline_run_blocking,
+    .worker_open = pipeline_worker_open,
+    .worker_close = pipeline_worker_close,
+};
