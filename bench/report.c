@@ -150,7 +150,11 @@ static void md_pipeline_intro(FILE *out, const su_suite *s,
           "one callback and each is digested in turn. *offload* hands the "
           "digest to libuv's threadpool with uv_queue_work "
           "(run_in_executor): the loop stays free and the digests run on "
-          "every core. The ideal speedup is min(C, cores) = min(C, %d), "
+          "every core; its lag is then the wait for a core that the "
+          "pool's threads keep busy (strace shows the loop in sched_yield "
+          "at such times: libuv 1.44 spins when it catches a pool thread "
+          "in the middle of signalling it). "
+          "The ideal speedup is min(C, cores) = min(C, %d), "
           "as the work is mostly CPU; \"vs async in-loop\" is the in-loop "
           "row's wall time over this row's, whose target is 0.8 x "
           "min(cores, pool).\n\n", p->tasks, p->concurrency,

@@ -329,6 +329,27 @@ static void read_file(const char *path, char *buf, size_t cap) {
  * empty directory of our own, and check it is empty again afterwards -
  * after success, after failed writes (a file-size limit: each write fails
  * with EFBIG, SIGXFSZ being ignored), and after Ctrl-C in mid-batch. */
+/* Start `conclab run`, wait until it has written into tmp, then Ctrl-C it:
+ * it dies of the signal, and tmp is empty again. */
+static void interrupt_mid_batch(const char **argv, const char *tmp) {
+  struct timespec pause = {0, 20 * 1000000L};
+  FILE *out, *err;
+  output o;
+  pid_t pid = start(argv, &out, &err);
+
+  for (int tries = 0; tries < 250; tries++) { /* up to 5 s */
+    nanosleep(&pause, NULL);
+    if (dir_entries(tmp) > 0)
+      break;
+  }
+  assert_true(dir_entries(tmp) > 0);
+  nanosleep(&pause, NULL); /* some files written */
+  assert_int_equal(kill(pid, SIGINT), 0);
+  finish(pid, out, err, &o);
+  assert_int_equal(o.status, 128 + SIGINT);
+  assert_int_equal(dir_entries(tmp), 0);
+}
+
 static void test_files_leave_nothing_behind(void **state) {
   char tmp[] = "/tmp/conclab-test-tmpdir-XXXXXX";
   const char *ok_argv[] = {"conclab", "run", "files", "--model", "async",
@@ -341,10 +362,7 @@ static void test_files_leave_nothing_behind(void **state) {
                              "threaded", "--concurrency", "2", "--tasks",
                              "20000", "--size", "10000", "--fsync", NULL};
   struct rlimit old, small = {.rlim_cur = 1000000, .rlim_max = RLIM_INFINITY};
-  struct timespec pause = {0, 20 * 1000000L};
-  output *o, ol;
-  FILE *out, *err;
-  pid_t pid;
+  output *o;
   double v;
   (void)state;
 
@@ -370,18 +388,7 @@ static void test_files_leave_nothing_behind(void **state) {
   assert_int_equal(dir_entries(tmp), 0);
 
   /* Ctrl-C while files are being written: they and the directory go. */
-  pid = start(long_argv, &out, &err);
-  for (int tries = 0; tries < 250; tries++) { /* up to 5 s */
-    nanosleep(&pause, NULL);
-    if (dir_entries(tmp) > 0)
-      break;
-  }
-  assert_true(dir_entries(tmp) > 0);
-  nanosleep(&pause, NULL); /* some files written */
-  assert_int_equal(kill(pid, SIGINT), 0);
-  finish(pid, out, err, &ol);
-  assert_int_equal(ol.status, 128 + SIGINT);
-  assert_int_equal(dir_entries(tmp), 0);
+  interrupt_mid_batch(long_argv, tmp);
 
   unsetenv("TMPDIR");
   assert_int_equal(rmdir(tmp), 0);
@@ -403,9 +410,7 @@ static void test_pipeline_leaves_nothing_behind(void **state) {
                              "threaded", "--tasks", "100000", "--size",
                              "1000", "--rounds", "1", NULL};
   struct timespec pause = {0, 20 * 1000000L};
-  output *o, ol;
-  FILE *out, *err;
-  pid_t pid;
+  output *o;
   double v;
   int fd;
   (void)state;
@@ -437,18 +442,7 @@ static void test_pipeline_leaves_nothing_behind(void **state) {
   assert_int_equal(dir_entries(tmp), 0);
 
   /* Ctrl-C while digests are being saved */
-  pid = start(long_argv, &out, &err);
-  for (int tries = 0; tries < 250; tries++) { /* up to 5 s */
-    nanosleep(&pause, NULL);
-    if (dir_entries(tmp) > 0)
-      break;
-  }
-  assert_true(dir_entries(tmp) > 0);
-  nanosleep(&pause, NULL);
-  assert_int_equal(kill(pid, SIGINT), 0);
-  finish(pid, out, err, &ol);
-  assert_int_equal(ol.status, 128 + SIGINT);
-  assert_int_equal(dir_entries(tmp), 0);
+  interrupt_mid_batch(long_argv, tmp);
 
   /* the server went with it (PDEATHSIG): reap it, then nothing is left */
   for (int tries = 0; tries < 250 && waitpid(-1, NULL, WNOHANG) >= 0;
