@@ -77,6 +77,7 @@ static su_cell *add(su_suite *s, const wl_workload *wl, cl_model model,
   c->warmups = table == SU_ORACLE ? 0 : s->warmups;
   c->runs = table == SU_ORACLE ? 1 : s->runs;
   c->baseline = -1;
+  c->in_loop = -1;
   c->target_met = SU_TARGET_NONE;
   return c;
 }
@@ -254,6 +255,22 @@ static void link_baselines(su_suite *s) {
   }
 }
 
+/* pipeline's lesson: each offloaded cell is compared with the in-loop cell
+ * of the same work in the same table. */
+static void link_in_loop(su_suite *s) {
+  for (int i = 0; i < s->ncells; i++) {
+    su_cell *c = &s->cells[i];
+    if (c->opts.wl != &wl_pipeline || !c->opts.offload)
+      continue;
+    for (int j = 0; j < s->ncells && c->in_loop < 0; j++) {
+      su_cell *b = &s->cells[j];
+      if (b->opts.model == CL_ASYNC && !b->opts.offload &&
+          b->table == c->table && same_work(b, c, 0))
+        c->in_loop = j;
+    }
+  }
+}
+
 int su_profile_build(su_suite *s, const char *profile, int cores) {
   int full = strcmp(profile, "full") == 0;
   int smoke = strcmp(profile, "smoke") == 0;
@@ -270,6 +287,7 @@ int su_profile_build(su_suite *s, const char *profile, int cores) {
   add_files_rows(s, z);
   add_pipeline_rows(s, z, cores);
   link_baselines(s);
+  link_in_loop(s);
   if (smoke) /* the targets are for the real sizes */
     for (int i = 0; i < s->ncells; i++)
       memset(&s->cells[i].target, 0, sizeof s->cells[i].target);

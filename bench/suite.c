@@ -481,22 +481,11 @@ static void evaluate_target(su_cell *c) {
   c->target_met = met ? SU_TARGET_MET : SU_TARGET_MISSED;
 }
 
-/* pipeline's lesson: offloading against computing in the loop, on the
- * same work in the same suite run. */
+/* pipeline's lesson: offloading against computing in the loop. */
 static void compare_with_in_loop(su_suite *s, su_cell *c) {
-  if (c->opts.wl != &wl_pipeline || !c->opts.offload || c->failed)
-    return;
-  for (int j = 0; j < s->ncells; j++) {
-    const su_cell *b = &s->cells[j];
-    if (b->opts.wl == c->opts.wl && b->opts.model == CL_ASYNC &&
-        !b->opts.offload && b->table == c->table && !b->failed &&
-        b->opts.params.tasks == c->opts.params.tasks &&
-        b->opts.params.rounds == c->opts.params.rounds &&
-        b->opts.params.size == c->opts.params.size) {
-      c->vs_in_loop = b->wall.median / c->wall.median;
-      return;
-    }
-  }
+  const su_cell *b = c->in_loop >= 0 ? &s->cells[c->in_loop] : NULL;
+  if (b != NULL && !b->failed && !c->failed)
+    c->vs_in_loop = b->wall.median / c->wall.median;
 }
 
 void su_evaluate(su_suite *s) {

@@ -74,7 +74,8 @@ typedef struct su_cell {
   int baseline;   /* the seq (or oracle) cell of the same work, or -1 */
   double speedup; /* 0 when not computed */
   double ideal, efficiency;
-  double vs_in_loop; /* pipeline offload: the in-loop cell's wall / this */
+  int in_loop;       /* pipeline offload: the in-loop cell of its work, or -1 */
+  double vs_in_loop; /* and that cell's median wall / this one's */
   int failed;     /* FAILED: never ranked */
   char why[160];  /* why it failed */
   char run_error[96]; /* the first failing run's exit status and message */
