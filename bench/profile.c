@@ -20,8 +20,12 @@
  *          saving the digest, 8 in flight: seq, async with the digest in
  *          the loop and offloaded (a pool of min(8, cores)), threaded and
  *          multiproc.
- * full: quick, plus concurrency sweeps C = 1, 2, 4, ... up to N, and async
- *   with 100,000 sleeping tasks.
+ *   sweeps (for the speedup-vs-concurrency plots, with the main rows as
+ *          their middle points): sleep at C = 1 and 4, primes at C = 1 and
+ *          2 x cores, for async (offloaded, for primes), threaded and
+ *          multiproc.
+ * full: quick, but with concurrency sweeps C = 1, 2, 4, ... up to N, and
+ *   async with 100,000 sleeping tasks.
  * smoke: the quick matrix on tiny sizes, for the tests (a few seconds).
  *
  * Targets are the figures the issues ask for; the report says whether each
@@ -271,6 +275,21 @@ static void link_in_loop(su_suite *s) {
   }
 }
 
+/* quick's short sweeps, after every other row (so the main tables' cells
+ * keep their places): with the main rows they give each model three points
+ * of speedup against concurrency. */
+static void add_quick_sweeps(su_suite *s, const su_sizes *z, int cores) {
+  const int sleep_c[] = {1, 4}, primes_c[] = {1, 2 * cores};
+  for (int i = 0; i < 2; i++)
+    for (int m = CL_ASYNC; m <= CL_MULTIPROC; m++)
+      add(s, &wl_sleep, (cl_model)m, 0, SU_SWEEP, z->sleep_tasks, sleep_c[i],
+          z->sleep_delay_ms, 0);
+  for (int i = 0; i < 2; i++)
+    for (int m = CL_ASYNC; m <= CL_MULTIPROC; m++)
+      add(s, &wl_primes, (cl_model)m, m == CL_ASYNC, SU_SWEEP,
+          z->primes_tasks, primes_c[i], 0, z->primes_limit);
+}
+
 int su_profile_build(su_suite *s, const char *profile, int cores) {
   int full = strcmp(profile, "full") == 0;
   int smoke = strcmp(profile, "smoke") == 0;
@@ -286,6 +305,8 @@ int su_profile_build(su_suite *s, const char *profile, int cores) {
   add_http_rows(s, z, full);
   add_files_rows(s, z);
   add_pipeline_rows(s, z, cores);
+  if (!full)
+    add_quick_sweeps(s, z, cores);
   link_baselines(s);
   link_in_loop(s);
   if (smoke) /* the targets are for the real sizes */

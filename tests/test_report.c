@@ -34,6 +34,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "golden.h"
 #include "helpers.h"
 
 #include <dirent.h>
@@ -137,6 +138,21 @@ static const fake_cell fakes[] = {
      0},
     {"pipeline multiproc C=8 N=64", 0.350, 0.620, 0.030, 55000, SUM_PIPELINE,
      0},
+    /* the short sweeps: sleep at C = 1 and 4, primes at C = 1 and 4 */
+    {"sleep async C=1 N=16", 0.801, 0.001, 0.002, 2300, SUM_SLEEP16, 0},
+    {"sleep threaded C=1 N=16", 0.802, 0.001, 0.002, 2500, SUM_SLEEP16, 0},
+    {"sleep multiproc C=1 N=16", 0.810, 0.003, 0.004, 4000, SUM_SLEEP16, 0},
+    {"sleep async C=4 N=16", 0.201, 0.001, 0.002, 2300, SUM_SLEEP16, 0},
+    {"sleep threaded C=4 N=16", 0.203, 0.001, 0.002, 2500, SUM_SLEEP16, 0},
+    {"sleep multiproc C=4 N=16", 0.210, 0.004, 0.006, 6000, SUM_SLEEP16, 0},
+    {"primes async offload C=1 N=64", 2.010, 2.000, 0.002, 2400, SUM_PRIMES,
+     0},
+    {"primes threaded C=1 N=64", 2.005, 1.995, 0.002, 1800, SUM_PRIMES, 0},
+    {"primes multiproc C=1 N=64", 2.020, 2.000, 0.010, 4000, SUM_PRIMES, 0},
+    {"primes async offload C=4 N=64", 1.060, 2.060, 0.010, 2600, SUM_PRIMES,
+     0},
+    {"primes threaded C=4 N=64", 1.030, 2.020, 0.004, 2000, SUM_PRIMES, 0},
+    {"primes multiproc C=4 N=64", 1.040, 2.010, 0.030, 8000, SUM_PRIMES, 0},
 };
 #define NFAKES ((int)(sizeof fakes / sizeof fakes[0]))
 enum {
@@ -145,7 +161,7 @@ enum {
   SCALE_MULTIPROC = 8, PRIMES_SEQ = 9, PRIMES_INLOOP = 10,
   PRIMES_OFFLOAD = 11, PRIMES_THREADED = 12, PRIMES_MULTIPROC = 13,
   HTTP_SEQ = 14, FILES_SEQ = 32, PIPE_SEQ = 37, PIPE_INLOOP = 38,
-  PIPE_OFFLOAD = 39,
+  PIPE_OFFLOAD = 39, SWEEP_FIRST = 42,
 };
 
 /* The warm-up run is slow (it is thrown away); the measured runs spread
@@ -266,83 +282,13 @@ static char *render(rp_writer writer, const su_suite *s) {
   return text;
 }
 
-/* A whole file as a string (free it), or NULL if it cannot be read. */
-static char *slurp(const char *path) {
-  FILE *f = fopen(path, "r");
-  char *text = NULL;
-  size_t len = 0;
-  FILE *mem;
-  int ch;
-
-  if (f == NULL)
-    return NULL;
-  mem = open_memstream(&text, &len);
-  assert_non_null(mem);
-  while ((ch = fgetc(f)) != EOF)
-    fputc(ch, mem);
-  fclose(f);
-  assert_int_equal(fclose(mem), 0);
-  return text;
-}
-
-/* 1 if got and want are the same text; else 0, after showing the first
- * line where they differ. */
-static int same_text(const char *got, const char *want, const char *name) {
-  int line = 1;
-  const char *g = got, *w = want;
-
-  if (strcmp(got, want) == 0)
-    return 1;
-  for (; *g != '\0' && *g == *w; g++, w++)
-    if (*g == '\n') {
-      line++;
-      got = g + 1;
-      want = w + 1;
-    }
-  print_error("%s differs at line %d:\n  got:  %.*s\n  want: %.*s\n", name,
-              line, (int)strcspn(got, "\n"), got, (int)strcspn(want, "\n"),
-              want);
-  return 0;
-}
-
-static int updating_golden(void) {
-  const char *v = getenv("CONCLAB_UPDATE_GOLDEN");
-  return v != NULL && strcmp(v, "1") == 0;
-}
-
 /* Compare one writer's output with CONCLAB_GOLDEN_DIR/name, or write the
- * golden file when CONCLAB_UPDATE_GOLDEN=1. */
+ * golden file when CONCLAB_UPDATE_GOLDEN=1 (golden.h). */
 static void check_golden(const char *name, rp_writer writer,
                          const su_suite *s) {
-  char path[1024];
-  char *got = render(writer, s), *want;
-
-  snprintf(path, sizeof path, "%s/%s", CONCLAB_GOLDEN_DIR, name);
-  if (updating_golden()) {
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(got, f);
-    assert_int_equal(fclose(f), 0);
-    print_message("wrote %s\n", path);
-    free(got);
-    return;
-  }
-  want = slurp(path);
-  if (want == NULL) {
-    print_error("cannot read %s (make it with CONCLAB_UPDATE_GOLDEN=1)\n",
-                path);
-    free(got);
-    fail();
-  }
-  if (!same_text(got, want, name)) {
-    print_error("(if the change is intended: CONCLAB_UPDATE_GOLDEN=1, then "
-                "read git diff tests/golden)\n");
-    free(got);
-    free(want);
-    fail();
-  }
+  char *got = render(writer, s);
+  golden_check(name, got);
   free(got);
-  free(want);
 }
 
 /* ---- su_evaluate's verdicts, worked out by hand ------------------------- */
@@ -568,7 +514,7 @@ static void write_atomic_creates_and_replaces(void **state) {
 
   /* a new file */
   assert_int_equal(rp_write_atomic(path, write_hello, *state), 0);
-  text = slurp(path);
+  text = golden_slurp(path);
   assert_non_null(text);
   assert_string_equal(text, "hello\n");
   free(text);
@@ -581,7 +527,7 @@ static void write_atomic_creates_and_replaces(void **state) {
   fputs("an old, longer file that must not survive\n", f);
   fclose(f);
   assert_int_equal(rp_write_atomic(path, rp_summary, *state), 0);
-  text = slurp(path);
+  text = golden_slurp(path);
   want = render(rp_summary, *state);
   assert_non_null(text);
   assert_string_equal(text, want);
@@ -631,10 +577,10 @@ static void write_all(void **state) {
   for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
     char *text, *want;
     snprintf(path, sizeof path, "%s/%s", dir, files[i].name);
-    text = slurp(path);
+    text = golden_slurp(path);
     assert_non_null(text);
     want = render(files[i].writer, *state);
-    assert_true(same_text(text, want, files[i].name));
+    assert_true(golden_same(text, want, files[i].name));
     free(text);
     free(want);
     assert_int_equal(unlink(path), 0);
