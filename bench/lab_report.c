@@ -91,9 +91,8 @@ static const char *fmt_count(long n, char *buf, size_t cap) {
   return buf;
 }
 
-static double mem_total(const lb_row *r) {
-  return r->user.median + r->kernel.median;
-}
+/* User plus kernel bytes per unit: the median of the runs' sums. */
+static double mem_total(const lb_row *r) { return r->s.median; }
 
 /* ---- the Markdown section ----------------------------------------------- */
 
@@ -245,11 +244,14 @@ static void row_memory(FILE *out, const lb_lab *lab) {
   if (th == NULL)
     th = lb_row_find(lab, "mem_thread");
   fprintf(out, "| Memory: async is light, threads cost more, processes the "
-          "most | %s | %s; %s | %s | ",
+          "most | %s | %s",
           cell(lab, "mem_timer", "%s per pending timer", a, sizeof a),
           cell(lab, "mem_thread_small", "%s per sleeping thread (64 KiB "
-               "stack)", b, sizeof b),
-          cell(lab, "mem_thread", "%s (default stack)", e, sizeof e),
+               "stack)", b, sizeof b));
+  if (lb_row_find(lab, "mem_thread") != NULL)
+    fprintf(out, "; %s", cell(lab, "mem_thread", "%s with the default "
+                              "stack", e, sizeof e));
+  fprintf(out, " | %s | ",
           cell(lab, "mem_process", "%s per sleeping process", c, sizeof c));
   if (t == NULL || th == NULL || p == NULL) {
     fputs(NA " |\n", out);
@@ -322,19 +324,24 @@ static void row_scale(FILE *out, const lb_lab *lab) {
     fputs(NA " |\n", out);
     return;
   }
-  if (a->largest < 1000)
+  if (a->largest < 1000) {
     fputs("does not hold here: async held fewer than 1,000 |\n", out);
-  else if (a->largest > t->largest && a->largest > p->largest &&
-           t->stop == LB_STOP_REFUSED && p->stop == LB_STOP_REFUSED)
-    fputs("holds: the system refused threads and processes long before "
-          "timers |\n", out);
-  else
-    fprintf(out, "depends: async held %ld; threads and processes %s, so "
-            "their limit here is memory and the kernel's settings, not a "
-            "fixed number |\n", a->largest,
-            t->stop == LB_STOP_REFUSED && p->stop == LB_STOP_REFUSED
-                ? "were refused"
-                : "stopped at this profile's cap before any refusal");
+  } else if (t->stop == LB_STOP_REFUSED && p->stop == LB_STOP_REFUSED &&
+             a->largest > t->largest && a->largest > p->largest) {
+    fprintf(out, "holds: the system refused threads after %s and processes "
+            "after %s, while %s timers waited |\n",
+            fmt_count(t->largest, ct, sizeof ct),
+            fmt_count(p->largest, cp, sizeof cp),
+            fmt_count(a->largest, ca, sizeof ca));
+  } else {
+    fprintf(out, "depends: async held %s;%s%s the limit found here is the "
+            "cap set for this run, not the model |\n",
+            fmt_count(a->largest, ca, sizeof ca),
+            t->stop == LB_STOP_CAP ? " threads reached their cap without a "
+                                     "refusal;" : "",
+            p->stop == LB_STOP_CAP ? " processes reached their cap without "
+                                     "a refusal;" : "");
+  }
 }
 
 static void row_ipc(FILE *out, const lb_lab *lab) {

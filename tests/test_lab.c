@@ -355,13 +355,21 @@ static void test_verdicts_follow_numbers(void **state) {
   assert_non_null(strstr(md, "all fired in 1000.000 s (target: within "
                              "1.5 s): MISSED"));
   free(md);
-  lab->rows[10].user.median = 10;    /* mem_thread_small */
-  lab->rows[10].kernel.median = 0;
+  lab->rows[10].s.median = 10;       /* mem_thread_small */
   lab->rows[7].s.median = 9e9;       /* pipe_bw */
   md = render(lb_markdown, lab);
   assert_non_null(strstr(md, "does not hold here: the order is not timer "
                              "< thread < process (160 B, 10 B,"));
   assert_non_null(strstr(md, "depends: a pipe moved bytes at 180% of"));
+  assert_non_null(strstr(md, "depends: async held 1,000,000; threads "
+                             "reached their cap without a refusal; the"));
+  free(md);
+  /* every model refused, and timers held the most: the claim holds */
+  lab->sweeps[1].stop = LB_STOP_REFUSED;
+  md = render(lb_markdown, lab);
+  assert_non_null(strstr(md, "holds: the system refused threads after "
+                             "10,000 and processes after 100, while "
+                             "1,000,000 timers waited"));
   free(md);
   free(lab);
 }
