@@ -167,7 +167,9 @@ static void run_unit_in(const char *name, long count, int pool_stays) {
   assert_non_null(u);
   if (u->run(count, 0, &m) != 0)
     fail_msg("unit %s failed", name);
-  if (!(m.value > 0))
+  /* A cost is positive; a memory row's kernel part is the whole system's
+   * and may move either way while other programs run, so it is not. */
+  if (u->kind != LB_MEMORY && !(m.value > 0))
     fail_msg("unit %s reported %g", name, m.value);
   assert_int_equal(open_fd_count(), fds);
   if (!pool_stays)
