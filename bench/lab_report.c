@@ -413,7 +413,9 @@ void lb_markdown(FILE *out, const lb_lab *lab) {
              "64 KiB chunks from one unit to another.  A pipe copies each "
              "byte into the kernel and out again; the shared ring does the "
              "same two copies (memcpy in, memcpy out) with no kernel in "
-             "between, so the difference is the kernel's part.");
+             "between, so the difference is the kernel's part.  Both reuse "
+             "the same buffers, so this is cache-to-cache copying, an upper "
+             "bound.");
   memory_table(out, lab);
   sweep_table(out, lab);
   comparison(out, lab);

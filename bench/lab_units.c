@@ -293,7 +293,7 @@ const lb_unit lb_units[] = {
      "fork + waitpid, the child _exit(0)s; small parent",
      {300, 600, 20}, unit_fork},
     {"fork_large", "multiproc", LB_START,
-     "fork + waitpid with a large parent (see big_mb): page tables copied",
+     "fork + waitpid with a large parent: its page tables copied",
      {5, 10, 3}, unit_fork_large},
     {"vfork", "multiproc", LB_START,
      "vfork + _exit + waitpid; small parent",
