@@ -261,9 +261,12 @@ long lb_procs_hold(pid_t *pids, long n, int hold[2], int *err) {
     if (pid == 0) {
       close(ready[0]);
       close(hold[1]);
-      if (write(ready[1], "r", 1) == 1)
-        while (read(hold[0], &c, 1) < 0 && errno == EINTR)
-          ; /* until end of file: the parent closed its end */
+      /* Say ready, then close: a child that dies before it says so ends
+       * the parent's wait with end of file instead of hanging it. */
+      int said = write(ready[1], "r", 1) == 1;
+      close(ready[1]);
+      while (said && read(hold[0], &c, 1) < 0 && errno == EINTR)
+        ; /* until end of file: the parent closed its end */
       _exit(0);
     }
     if (pid < 0) {
