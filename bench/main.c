@@ -6,6 +6,7 @@
 #include <sys/resource.h>
 
 #include "cli.h"
+#include "lab.h"
 
 static void main_help(FILE *out) {
   fputs(
@@ -21,6 +22,8 @@ static void main_help(FILE *out) {
 "  suite [options]          run the benchmark matrix, write tables\n"
 "                           (conclab suite --help)\n"
 "  serve [options]          a local HTTP test server (conclab serve --help)\n"
+"  lab [options]            what one timer, thread or process costs, and\n"
+"                           how many fit (conclab lab --help)\n"
 "\n"
 "examples:\n"
 "  conclab run sleep --model async --tasks 1000 --delay-ms 100\n"
@@ -57,7 +60,9 @@ int main(int argc, char **argv) {
     return cl_cmd_suite(argc - 1, argv + 1);
   if (strcmp(argv[1], "serve") == 0)
     return cl_cmd_serve(argc - 1, argv + 1);
+  if (strcmp(argv[1], "lab") == 0)
+    return cl_cmd_lab(argc - 1, argv + 1);
   fprintf(stderr, "conclab: unknown command '%s' (allowed: run, suite, "
-          "serve; see conclab --help)\n", argv[1]);
+          "serve, lab; see conclab --help)\n", argv[1]);
   return 2;
 }

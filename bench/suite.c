@@ -7,21 +7,19 @@
  * model itself: it forks `conclab run ... --json`, reads the JSON line the
  * child prints, and does the statistics here.
  */
-#define _GNU_SOURCE /* pipe2 */
 #include "suite.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "json.h"
 #include "report.h"
+#include "subproc.h"
 
 static double now_s(void) {
   struct timespec ts;
@@ -143,74 +141,25 @@ static void parse_run(const char *json, su_run *r) {
   jr_num(json, "compute_ms", &r->compute_ms); /* pipeline only */
 }
 
-/* Run one child; fill r.  The child's stderr goes to a temporary file, so
- * its first line can explain a failure without breaking our progress line. */
+/* Run one child; fill r.  bench/subproc.c does the fork, exec and reading;
+ * the child's first stderr line explains a failure. */
 static void spawn_run(const char *self, const su_cell *c, su_run *r,
                       char *why, size_t whylen) {
-  char text[5][24], *argv[24], out[16384];
-  size_t got = 0;
-  int pipefd[2], status = 0;
-  FILE *errf = tmpfile();
-  pid_t pid;
+  char text[5][24], *argv[24], out[16384], line[256];
+  int status;
 
   memset(r, 0, sizeof *r);
   r->exit_status = -1;
-  /* Close-on-exec, so the run child (and its workers) do not inherit it;
-   * the dup2 onto the child's stderr below clears the flag there. */
-  if (errf == NULL || fcntl(fileno(errf), F_SETFD, FD_CLOEXEC) != 0 ||
-      pipe2(pipefd, O_CLOEXEC) != 0) {
-    snprintf(why, whylen, "cannot start a run: %s", strerror(errno));
-    if (errf)
-      fclose(errf);
-    return;
-  }
   cell_argv(c, self, text, argv);
-  fflush(NULL);
-  pid = fork();
-  if (pid == 0) {
-    if (dup2(pipefd[1], STDOUT_FILENO) < 0 ||
-        dup2(fileno(errf), STDERR_FILENO) < 0)
-      _exit(127);
-    execv(self, argv);
-    fprintf(stderr, "conclab: exec %s: %s\n", self, strerror(errno));
-    _exit(127);
-  }
-  close(pipefd[1]);
-  if (pid < 0) {
-    snprintf(why, whylen, "fork: %s", strerror(errno));
-    close(pipefd[0]);
-    fclose(errf);
+  status = sp_run(self, argv, out, sizeof out, line, sizeof line);
+  if (status < 0) {
+    snprintf(why, whylen, "%s", line);
     return;
   }
-  for (;;) {
-    ssize_t n = read(pipefd[0], out + got, sizeof out - 1 - got);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      break;
-    got += (size_t)n;
-    if (got == sizeof out - 1) /* more than a JSON line: drain, ignore */
-      got = 0;
-  }
-  out[got] = '\0';
-  close(pipefd[0]);
-  while (waitpid(pid, &status, 0) < 0)
-    if (errno != EINTR) {
-      snprintf(why, whylen, "waitpid: %s", strerror(errno));
-      fclose(errf);
-      return;
-    }
-  r->exit_status = WIFEXITED(status) ? WEXITSTATUS(status)
-                                     : 128 + WTERMSIG(status);
+  r->exit_status = status;
   parse_run(out, r);
-  if (r->exit_status != 0 && r->exit_status != 3 && why[0] == '\0') {
-    char line[256] = "";
-    rewind(errf);
-    if (fgets(line, sizeof line, errf) != NULL)
-      line[strcspn(line, "\n")] = '\0';
+  if (r->exit_status != 0 && r->exit_status != 3 && why[0] == '\0')
     snprintf(why, whylen, "exit %d: %s", r->exit_status, line);
-  }
-  fclose(errf);
 }
 
 /* ---- progress ----------------------------------------------------------- */

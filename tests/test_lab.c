@@ -1,0 +1,473 @@
+/*
+ * test_lab.c - `conclab lab` without forking: the sweep, the thread and
+ * loop units, the report writers, and the README section splice.
+ *
+ * What is checked:
+ *   - lb_sweep with a fake hold: a cap stops it (and no level above the
+ *     cap is tried); a refusal (EAGAIN past some k) ends it cleanly with
+ *     the limit and why; a failed attempt is reported as failed;
+ *   - a real sweep of threads in this process (levels 10, 100, cap 100):
+ *     every thread joined, no descriptor left;
+ *   - each unit that does not fork, run with a tiny count: it succeeds and
+ *     reports a positive cost (no timing thresholds); the uv units close
+ *     their loops (they fail if uv_loop_close does not return 0);
+ *   - the writers (Markdown section, lab.json, the .dat plot files) against
+ *     tests/golden/lab_*, from a fixed lab with made-up numbers; and a
+ *     verdict that must flip when the numbers contradict the claim;
+ *   - sec_splice and sec_extract: create, append, replace; the text around
+ *     the section untouched.
+ *
+ * Updating the golden files after an intended change:
+ *     CONCLAB_UPDATE_GOLDEN=1 build/debug/tests/test_lab
+ * then read `git diff tests/golden`.
+ */
+#define _GNU_SOURCE /* mkdtemp */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "helpers.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lab.h"
+#include "section.h"
+
+/* ---- the sweep with a fake hold ---------------------------------------- */
+
+typedef struct fake {
+  long refuse_above; /* 0: never refuse */
+  long fail_at;      /* 0: never fail */
+  long tried[LB_MAX_LEVELS];
+  int ntried;
+} fake;
+
+static int fake_hold(void *ctx, long n, lb_hold *h) {
+  fake *f = ctx;
+  memset(h, 0, sizeof *h);
+  f->tried[f->ntried++] = n;
+  if (f->fail_at > 0 && n == f->fail_at) {
+    snprintf(h->why, sizeof h->why, "killed by signal 9");
+    h->err = EIO;
+    return -1;
+  }
+  h->got = f->refuse_above > 0 && n > f->refuse_above ? f->refuse_above : n;
+  h->err = h->got < n ? EAGAIN : 0;
+  h->wall_s = 0.001 * (double)h->got;
+  h->rss_kb = h->got;
+  return 0;
+}
+
+static const long levels[] = {10, 100, 1000, 10000, 100000};
+static const lb_sweep_ops fake_ops = {"threaded", "threads", fake_hold};
+
+static void test_sweep_cap(void **state) {
+  fake f = {0};
+  lb_sweep_result r;
+  char why[128];
+  (void)state;
+
+  assert_int_equal(lb_sweep(&fake_ops, &f, levels, 5, 1000, &r),
+                   LB_STOP_CAP);
+  assert_int_equal(f.ntried, 3); /* 10, 100, 1000: nothing above the cap */
+  assert_int_equal(f.tried[2], 1000);
+  assert_int_equal(r.nlevels, 3);
+  assert_int_equal(r.largest, 1000);
+  for (int i = 0; i < 3; i++)
+    assert_true(r.levels[i].ok);
+  lb_sweep_why(&r, why, sizeof why);
+  assert_string_equal(why, "cap reached (1000)");
+  assert_string_equal(r.model, "threaded");
+}
+
+static void test_sweep_refused(void **state) {
+  fake f = {.refuse_above = 812};
+  lb_sweep_result r;
+  char why[128];
+  (void)state;
+
+  assert_int_equal(lb_sweep(&fake_ops, &f, levels, 5, 100000, &r),
+                   LB_STOP_REFUSED);
+  assert_int_equal(f.ntried, 3); /* stops at the first refusal */
+  assert_int_equal(r.largest, 100);
+  assert_int_equal(r.err, EAGAIN);
+  assert_false(r.levels[2].ok);
+  assert_int_equal(r.levels[2].h.got, 812);
+  lb_sweep_why(&r, why, sizeof why);
+  assert_string_equal(why, "refused at n=1000, 812 created: EAGAIN");
+}
+
+static void test_sweep_failed(void **state) {
+  fake f = {.fail_at = 100};
+  lb_sweep_result r;
+  char why[128];
+  (void)state;
+
+  assert_int_equal(lb_sweep(&fake_ops, &f, levels, 5, 100000, &r),
+                   LB_STOP_FAILED);
+  assert_int_equal(r.largest, 10);
+  assert_int_equal(r.nlevels, 2);
+  lb_sweep_why(&r, why, sizeof why);
+  assert_string_equal(why, "failed at n=100: killed by signal 9");
+}
+
+/* ---- a real sweep of threads, in this process --------------------------- */
+
+static int task_count(void) {
+  int n = dir_entries("/proc/self/task");
+  return n;
+}
+
+static int threads_hold(void *ctx, long n, lb_hold *h) {
+  (void)ctx;
+  return lb_hold_threads(n, h);
+}
+
+static void test_sweep_threads_real(void **state) {
+  lb_sweep_ops ops = {"threaded", "threads", threads_hold};
+  int fds = open_fd_count(), tasks = task_count();
+  lb_sweep_result r;
+  (void)state;
+
+  assert_int_equal(lb_sweep(&ops, NULL, levels, 5, 100, &r), LB_STOP_CAP);
+  assert_int_equal(r.largest, 100);
+  assert_int_equal(r.nlevels, 2);
+  assert_int_equal(r.levels[1].h.got, 100);
+  assert_true(r.levels[1].h.rss_kb > 0);
+  assert_int_equal(task_count(), tasks); /* every thread joined */
+  assert_int_equal(open_fd_count(), fds);
+}
+
+static void test_hold_timers(void **state) {
+  lb_hold h;
+  (void)state;
+  assert_int_equal(lb_hold_timers(200, &h), 0);
+  assert_int_equal(h.got, 200);
+  /* 200 timers of 100 ms, started together: at least 100 ms, and nowhere
+   * near 200 x 100 ms. */
+  assert_true(h.wall_s >= 0.09);
+  assert_true(h.wall_s < 10.0);
+}
+
+/* ---- the units that do not fork ---------------------------------------- */
+
+/* pool_stays: libuv's threadpool, once started, stays for the whole
+ * process, so its threads are not counted as left over. */
+static void run_unit_in(const char *name, long count, int pool_stays) {
+  const lb_unit *u = lb_unit_find(name);
+  lb_measure m = {0, 0, 0};
+  int fds = open_fd_count(), tasks = task_count();
+
+  assert_non_null(u);
+  if (u->run(count, 0, &m) != 0)
+    fail_msg("unit %s failed", name);
+  /* A cost is positive; a memory row's kernel part is the whole system's
+   * and may move either way while other programs run, so it is not. */
+  if (u->kind != LB_MEMORY && !(m.value > 0))
+    fail_msg("unit %s reported %g", name, m.value);
+  assert_int_equal(open_fd_count(), fds);
+  if (!pool_stays)
+    assert_int_equal(task_count(), tasks);
+}
+
+static void run_unit(const char *name, long count) {
+  run_unit_in(name, count, 0);
+}
+
+static void test_units_async(void **state) {
+  (void)state;
+  run_unit("uv_timer", 20);
+  run_unit_in("uv_queue_work", 20, 1);
+  run_unit("uv_async", 20);
+}
+
+static void test_units_threads(void **state) {
+  (void)state;
+  run_unit("pthread", 10);
+  run_unit("pool_handoff", 20);
+  run_unit("cond_pingpong", 20);
+  run_unit("pipe_threads", 20);
+  run_unit("shm_bw", 16);
+}
+
+static void test_units_memory(void **state) {
+  const lb_unit *u = lb_unit_find("mem_timer");
+  lb_measure m = {0, 0, 0};
+  (void)state;
+
+  /* 5,000 timers: the array is fresh memory, so the resident set grows. */
+  assert_int_equal(u->run(5000, 0, &m), 0);
+  assert_true(m.user_bytes > 0);
+  run_unit("mem_thread", 10);
+  run_unit("mem_thread_small", 10);
+}
+
+static void test_unit_names(void **state) {
+  (void)state;
+  assert_null(lb_unit_find("no_such_unit"));
+  for (int i = 0; i < lb_nunits; i++) {
+    assert_ptr_equal(lb_unit_find(lb_units[i].name), &lb_units[i]);
+    assert_null(strchr(lb_units[i].name, ' ')); /* plot labels */
+    for (int p = 0; p < 3; p++)
+      assert_true(lb_units[i].count[p] > 0);
+  }
+}
+
+/* ---- the writers, against golden files --------------------------------- */
+
+static void row(lb_lab *lab, const char *name, const char *model,
+                lb_kind kind, double median, double user, double kernel) {
+  lb_row *r = &lab->rows[lab->nrows++];
+  snprintf(r->name, sizeof r->name, "%s", name);
+  snprintf(r->model, sizeof r->model, "%s", model);
+  snprintf(r->what, sizeof r->what, "what %s measures", name);
+  r->kind = kind;
+  r->count = 1000;
+  r->s = (st_summary){5, median, median / 20, median * 0.9, median * 1.2};
+  r->user = (st_summary){5, user, user / 20, user * 0.9, user * 1.2};
+  r->kernel = (st_summary){5, kernel, 0, kernel, kernel};
+}
+
+static void sweep(lb_lab *lab, const char *model, const char *what,
+                  long cap, long refuse_above) {
+  fake f = {.refuse_above = refuse_above};
+  lb_sweep_ops ops = {model, what, fake_hold};
+  lb_sweep(&ops, &f, (const long[]){10, 100, 1000, 10000, 100000, 1000000},
+           6, cap, &lab->sweeps[lab->nsweeps++]);
+}
+
+static void fixture(lb_lab *lab) {
+  memset(lab, 0, sizeof *lab);
+  snprintf(lab->profile, sizeof lab->profile, "quick");
+  lab->runs = 5;
+  lab->big_mb = 1024;
+  lab->elapsed_s = 61.5;
+  snprintf(lab->machine.cpu, sizeof lab->machine.cpu, "Test CPU");
+  lab->machine.cores = 2;
+  lab->machine.mem_gib = 8;
+  snprintf(lab->machine.kernel, sizeof lab->machine.kernel, "Linux 6.1");
+  snprintf(lab->machine.compiler, sizeof lab->machine.compiler, "GNU 12");
+  snprintf(lab->machine.build_type, sizeof lab->machine.build_type,
+           "Release");
+  snprintf(lab->machine.commit, sizeof lab->machine.commit, "abc1234");
+  row(lab, "uv_timer", "async", LB_START, 250, 0, 0);
+  row(lab, "pthread", "threaded", LB_START, 25000, 0, 0);
+  row(lab, "fork", "multiproc", LB_START, 150000, 0, 0);
+  row(lab, "fork_large", "multiproc", LB_START, 4000000, 0, 0);
+  row(lab, "cond_pingpong", "threaded", LB_SWITCH, 6000, 0, 0);
+  row(lab, "pipe_procs", "multiproc", LB_SWITCH, 9000, 0, 0);
+  row(lab, "uv_async", "async", LB_SWITCH, 12000, 0, 0);
+  row(lab, "pipe_bw", "multiproc", LB_IPC, 2.5e9, 0, 0);
+  row(lab, "shm_bw", "threaded", LB_IPC, 5e9, 0, 0);
+  row(lab, "mem_timer", "async", LB_MEMORY, 160, 160, 0);
+  row(lab, "mem_thread_small", "threaded", LB_MEMORY, 30000, 10000, 20000);
+  row(lab, "mem_process", "multiproc", LB_MEMORY, 200000, 120000, 80000);
+  lab->rows[lab->nrows] = lab->rows[1];
+  snprintf(lab->rows[lab->nrows].name, 32, "vfork");
+  lab->rows[lab->nrows].failed = 1;
+  snprintf(lab->rows[lab->nrows++].why, 160, "exit 1: vfork: EAGAIN");
+  sweep(lab, "async", "timers of 100 ms", 1000000, 0);
+  sweep(lab, "threaded", "threads", 10000, 0);
+  sweep(lab, "multiproc", "processes", 1000, 812);
+}
+
+static char *render(void (*w)(FILE *, const lb_lab *), const lb_lab *lab) {
+  char *text = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&text, &len);
+  assert_non_null(f);
+  w(f, lab);
+  assert_int_equal(fclose(f), 0);
+  return text;
+}
+
+static char *slurp(const char *path) {
+  FILE *f = fopen(path, "r");
+  char *buf;
+  long n;
+  if (f == NULL)
+    return NULL;
+  fseek(f, 0, SEEK_END);
+  n = ftell(f);
+  rewind(f);
+  buf = malloc((size_t)n + 1);
+  assert_non_null(buf);
+  assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+  buf[n] = '\0';
+  fclose(f);
+  return buf;
+}
+
+static void check_golden(const char *name, void (*w)(FILE *, const lb_lab *),
+                         const lb_lab *lab) {
+  char path[1024], *got = render(w, lab), *want;
+  const char *update = getenv("CONCLAB_UPDATE_GOLDEN");
+
+  snprintf(path, sizeof path, "%s/%s", CONCLAB_GOLDEN_DIR, name);
+  if (update != NULL && strcmp(update, "1") == 0) {
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(got, f);
+    assert_int_equal(fclose(f), 0);
+    print_message("wrote %s\n", path);
+    free(got);
+    return;
+  }
+  want = slurp(path);
+  if (want == NULL)
+    fail_msg("%s is missing (CONCLAB_UPDATE_GOLDEN=1 writes it)", path);
+  if (strcmp(got, want) != 0)
+    fail_msg("%s differs from the writer's output:\n%s", path, got);
+  free(got);
+  free(want);
+}
+
+static void test_golden(void **state) {
+  lb_lab *lab = calloc(1, sizeof *lab);
+  (void)state;
+  fixture(lab);
+  check_golden("lab.md", lb_markdown, lab);
+  check_golden("lab.json", lb_json, lab);
+  check_golden("lab_units.dat", lb_units_dat, lab);
+  check_golden("lab_ipc.dat", lb_ipc_dat, lab);
+  check_golden("lab_memory.dat", lb_memory_dat, lab);
+  check_golden("lab_sweep.dat", lb_sweep_dat, lab);
+  free(lab);
+}
+
+/* The verdicts follow the numbers: make a thread lighter than a timer and
+ * a pipe faster than shared memory, and the claims no longer hold. */
+static void test_verdicts_follow_numbers(void **state) {
+  lb_lab *lab = calloc(1, sizeof *lab);
+  char *md;
+  (void)state;
+
+  fixture(lab);
+  md = render(lb_markdown, lab);
+  assert_non_null(strstr(md, "| holds: a thread holds 188x a timer's "
+                             "memory, a process 1250x |"));
+  assert_non_null(strstr(md, "| holds: shared memory moved bytes 2.0x"));
+  assert_non_null(strstr(md, "refused at n=1000, 812 created: EAGAIN"));
+  assert_non_null(strstr(md, "all fired in 1000.000 s (target: within "
+                             "1.5 s): MISSED"));
+  free(md);
+  lab->rows[10].s.median = 10;       /* mem_thread_small */
+  lab->rows[7].s.median = 9e9;       /* pipe_bw */
+  md = render(lb_markdown, lab);
+  assert_non_null(strstr(md, "does not hold here: the order is not timer "
+                             "< thread < process (160 B, 10 B,"));
+  assert_non_null(strstr(md, "depends: a pipe moved bytes at 180% of"));
+  assert_non_null(strstr(md, "depends: async held 1,000,000; threads "
+                             "reached their cap without a refusal; the"));
+  free(md);
+  /* every model refused, and timers held the most: the claim holds */
+  lab->sweeps[1].stop = LB_STOP_REFUSED;
+  md = render(lb_markdown, lab);
+  assert_non_null(strstr(md, "holds: the system refused threads after "
+                             "10,000 and processes after 100, while "
+                             "1,000,000 timers waited"));
+  free(md);
+  free(lab);
+}
+
+/* ---- the README section ------------------------------------------------- */
+
+static char tmpdir[64];
+
+static void write_file(const char *path, const char *text) {
+  FILE *f = fopen(path, "w");
+  assert_non_null(f);
+  fputs(text, f);
+  assert_int_equal(fclose(f), 0);
+}
+
+static void test_section_splice(void **state) {
+  char path[128], *doc, *sec;
+  (void)state;
+
+  snprintf(tmpdir, sizeof tmpdir, "/tmp/conclab_lab_XXXXXX");
+  assert_non_null(mkdtemp(tmpdir));
+  snprintf(path, sizeof path, "%s/README.md", tmpdir);
+
+  /* create */
+  assert_null(sec_extract(path, "lab"));
+  assert_int_equal(sec_splice(path, "lab", "first\n"), 0);
+  doc = slurp(path);
+  assert_string_equal(doc, "<!-- lab:begin -->\nfirst\n<!-- lab:end -->\n");
+  free(doc);
+  sec = sec_extract(path, "lab");
+  assert_string_equal(sec, "first\n");
+  free(sec);
+
+  /* replace: the text around it untouched, other sections too */
+  write_file(path, "# Title\n\nbefore\n<!-- lab:begin -->\nold\nolder\n"
+                   "<!-- lab:end -->\nafter <!-- x:begin -->\nx\n"
+                   "<!-- x:end -->\nend");
+  assert_int_equal(sec_splice(path, "lab", "new"), 0);
+  doc = slurp(path);
+  assert_string_equal(doc, "# Title\n\nbefore\n<!-- lab:begin -->\nnew\n"
+                           "<!-- lab:end -->\nafter <!-- x:begin -->\nx\n"
+                           "<!-- x:end -->\nend");
+  free(doc);
+  sec = sec_extract(path, "x");
+  assert_string_equal(sec, "x\n");
+  free(sec);
+
+  /* append: a file without the markers keeps all it had */
+  write_file(path, "# Suite\n\ntables");
+  assert_int_equal(sec_splice(path, "lab", "lab text\n"), 0);
+  doc = slurp(path);
+  assert_string_equal(doc, "# Suite\n\ntables\n\n<!-- lab:begin -->\n"
+                           "lab text\n<!-- lab:end -->\n");
+  free(doc);
+  /* and a second splice replaces, never appends twice */
+  assert_int_equal(sec_splice(path, "lab", "again\n"), 0);
+  doc = slurp(path);
+  assert_string_equal(doc, "# Suite\n\ntables\n\n<!-- lab:begin -->\n"
+                           "again\n<!-- lab:end -->\n");
+  free(doc);
+  assert_int_equal(dir_entries(tmpdir), 1); /* no temporary file left */
+
+  /* an unwritable place: -1, nothing left */
+  assert_int_equal(sec_splice("/nonexistent/dir/README.md", "lab", "x"), -1);
+  unlink(path);
+  rmdir(tmpdir);
+}
+
+/* ThreadSanitizer starts a thread of its own at the first pthread_create:
+ * start and join one thread first, so that the task counts compare like
+ * with like. */
+static void *nothing(void *arg) { return arg; }
+
+static int start_one_thread(void **state) {
+  pthread_t t;
+  (void)state;
+  if (pthread_create(&t, NULL, nothing, NULL) != 0)
+    return -1;
+  return pthread_join(t, NULL);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_sweep_cap),
+      cmocka_unit_test(test_sweep_refused),
+      cmocka_unit_test(test_sweep_failed),
+      cmocka_unit_test(test_sweep_threads_real),
+      cmocka_unit_test(test_hold_timers),
+      cmocka_unit_test(test_units_async),
+      cmocka_unit_test(test_units_threads),
+      cmocka_unit_test(test_units_memory),
+      cmocka_unit_test(test_unit_names),
+      cmocka_unit_test(test_golden),
+      cmocka_unit_test(test_verdicts_follow_numbers),
+      cmocka_unit_test(test_section_splice),
+  };
+  return cmocka_run_group_tests(tests, start_one_thread, NULL);
+}

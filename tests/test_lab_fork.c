@@ -1,0 +1,253 @@
+/*
+ * test_lab_fork.c - the lab's process units, the process sweep, and the
+ * `conclab lab` command end to end.  Everything here forks (label fork:
+ * kept out of the TSan run).
+ *
+ * What is checked:
+ *   - each unit that forks, with a tiny count: it succeeds, reports a
+ *     positive cost, and leaves no child behind (waitpid(-1, WNOHANG) says
+ *     ECHILD) and no descriptor open;
+ *   - holding 20 processes: all 20 made, all reaped;
+ *   - the command: a bad --only, --profile or --out is one line and exit
+ *     2; `--profile smoke --only uv_timer,pthread` writes lab.json, the
+ *     plot data and the README section; a second run with another unit
+ *     replaces the section instead of adding one.
+ */
+#define _GNU_SOURCE /* mkdtemp */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "helpers.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lab.h"
+#include "section.h"
+
+static void no_child_left(void) {
+  int status;
+  assert_int_equal(waitpid(-1, &status, WNOHANG), -1);
+  assert_int_equal(errno, ECHILD);
+}
+
+static void run_unit(const char *name, long count, long big_mb) {
+  const lb_unit *u = lb_unit_find(name);
+  lb_measure m = {0, 0, 0};
+  int fds = open_fd_count();
+
+  assert_non_null(u);
+  if (u->run(count, big_mb, &m) != 0)
+    fail_msg("unit %s failed", name);
+  /* A cost is positive; a memory row's kernel part is the whole system's
+   * and may move either way while other programs run, so it is not. */
+  if (u->kind != LB_MEMORY && !(m.value > 0))
+    fail_msg("unit %s reported %g", name, m.value);
+  no_child_left();
+  assert_int_equal(open_fd_count(), fds);
+}
+
+static void test_units_fork(void **state) {
+  (void)state;
+  run_unit("fork", 5, 0);
+  run_unit("fork_large", 3, 8); /* 8 MiB touched */
+  run_unit("vfork", 5, 0);
+  run_unit("vfork_large", 3, 8);
+  run_unit("posix_spawn", 3, 0);
+  run_unit("pipe_procs", 20, 0);
+  run_unit("pipe_bw", 16, 0);
+  run_unit("mem_process", 5, 0);
+}
+
+static void test_mem_process_user(void **state) {
+  lb_measure m = {0, 0, 0};
+  (void)state;
+  /* Each child writes to its stack and the pipe: some pages of its own. */
+  assert_int_equal(lb_unit_find("mem_process")->run(5, 0, &m), 0);
+  assert_true(m.user_bytes > 0);
+  no_child_left();
+}
+
+static void test_hold_processes(void **state) {
+  lb_hold h;
+  int fds = open_fd_count();
+  (void)state;
+
+  assert_int_equal(lb_hold_processes(20, &h), 0);
+  assert_int_equal(h.got, 20);
+  assert_int_equal(h.err, 0);
+  assert_true(h.rss_kb > 0);
+  no_child_left();
+  assert_int_equal(open_fd_count(), fds);
+}
+
+/* ---- the command -------------------------------------------------------- */
+
+typedef struct output {
+  int status;
+  char out[16384];
+  char err[16384];
+} output;
+
+static void slurp_into(FILE *f, char *buf, size_t cap) {
+  size_t n;
+  rewind(f);
+  n = fread(buf, 1, cap - 1, f);
+  buf[n] = '\0';
+  fclose(f);
+}
+
+static output *conclab(const char *const *argv) {
+  static output o;
+  FILE *out = tmpfile(), *err = tmpfile();
+  int status;
+  pid_t pid;
+
+  assert_non_null(out);
+  assert_non_null(err);
+  fflush(NULL);
+  pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    dup2(fileno(out), STDOUT_FILENO);
+    dup2(fileno(err), STDERR_FILENO);
+    execv(CONCLAB_BIN, (char *const *)argv);
+    _exit(127);
+  }
+  while (waitpid(pid, &status, 0) < 0)
+    assert_int_equal(errno, EINTR);
+  o.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+  slurp_into(out, o.out, sizeof o.out);
+  slurp_into(err, o.err, sizeof o.err);
+  return &o;
+}
+
+static int count_lines(const char *s) {
+  int n = 0;
+  for (; *s; s++)
+    n += *s == '\n';
+  return n;
+}
+
+static void one_line_usage(const char *const *argv, const char *names) {
+  output *o = conclab(argv);
+  assert_int_equal(o->status, 2);
+  assert_int_equal(count_lines(o->err), 1);
+  if (strstr(o->err, names) == NULL)
+    fail_msg("stderr '%s' does not name %s", o->err, names);
+}
+
+static void test_cli_usage(void **state) {
+  const char *only[] = {"conclab", "lab", "--only", "uv_timer,nope", NULL};
+  const char *prof[] = {"conclab", "lab", "--profile", "huge", NULL};
+  const char *out[] = {"conclab", "lab", "--profile", "smoke", "--out",
+                       "/proc/conclab-no/x", "--only", "uv_timer", NULL};
+  const char *flag[] = {"conclab", "lab", "--bogus", NULL};
+  const char *help[] = {"conclab", "lab", "--help", NULL};
+  output *o;
+  (void)state;
+
+  one_line_usage(only, "'nope'");
+  one_line_usage(prof, "--profile");
+  one_line_usage(out, "--out");
+  one_line_usage(flag, "--bogus");
+  o = conclab(help);
+  assert_int_equal(o->status, 0);
+  assert_non_null(strstr(o->out, "--only"));
+  assert_non_null(strstr(o->out, "used by the lab itself"));
+}
+
+static int count(const char *hay, const char *needle) {
+  int n = 0;
+  for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+    n++;
+  return n;
+}
+
+static char *slurp(const char *path) {
+  FILE *f = fopen(path, "r");
+  char *buf = calloc(1, 1 << 20);
+  assert_non_null(f);
+  assert_non_null(buf);
+  if (fread(buf, 1, (1 << 20) - 1, f) == 0)
+    fail_msg("%s is empty", path);
+  fclose(f);
+  return buf;
+}
+
+static void test_cli_end_to_end(void **state) {
+  char dir[64] = "/tmp/conclab_lab_cli_XXXXXX", path[160], *text, *sec;
+  const char *first[] = {"conclab", "lab", "--profile", "smoke", "--only",
+                         "uv_timer,pthread", "--out", dir, NULL};
+  const char *second[] = {"conclab", "lab", "--profile", "smoke", "--only",
+                          "sweep_processes", "--out", dir, NULL};
+  output *o;
+  (void)state;
+
+  assert_non_null(mkdtemp(dir));
+  o = conclab(first);
+  if (o->status != 0)
+    fail_msg("exit %d: %s", o->status, o->err);
+  assert_non_null(strstr(o->out, "uv_timer"));
+  assert_non_null(strstr(o->err, "[1/2] uv_timer")); /* progress */
+
+  snprintf(path, sizeof path, "%s/data/lab.json", dir);
+  text = slurp(path);
+  assert_non_null(strstr(text, "\"name\": \"uv_timer\""));
+  assert_non_null(strstr(text, "\"name\": \"pthread\""));
+  assert_null(strstr(text, "\"name\": \"fork\""));
+  free(text);
+  snprintf(path, sizeof path, "%s/data/lab_units.dat", dir);
+  text = slurp(path);
+  assert_int_equal(strncmp(text, "# label median_ns min_ns max_ns\n"
+                                 "uv_timer ", 41), 0);
+  free(text);
+
+  snprintf(path, sizeof path, "%s/README.md", dir);
+  sec = sec_extract(path, "lab");
+  assert_non_null(sec);
+  assert_non_null(strstr(sec, "## The comparison table, measured"));
+  assert_non_null(strstr(sec, "`pthread`"));
+  free(sec);
+
+  o = conclab(second);
+  if (o->status != 0)
+    fail_msg("exit %d: %s", o->status, o->err);
+  text = slurp(path);
+  assert_int_equal(count(text, "<!-- lab:begin -->"), 1);
+  assert_non_null(strstr(text, "cap reached (10)"));
+  assert_null(strstr(text, "`pthread`")); /* replaced, not added */
+  free(text);
+  no_child_left();
+
+  /* clean up: the files the lab wrote, then the directories */
+  const char *files[] = {"README.md", "data/lab.json", "data/lab_units.dat",
+                         "data/lab_ipc.dat", "data/lab_memory.dat",
+                         "data/lab_sweep.dat"};
+  for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+    snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+    assert_int_equal(unlink(path), 0);
+  }
+  snprintf(path, sizeof path, "%s/data", dir);
+  assert_int_equal(dir_entries(path), 0); /* no temporary file left */
+  assert_int_equal(rmdir(path), 0);
+  assert_int_equal(rmdir(dir), 0);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_units_fork),
+      cmocka_unit_test(test_mem_process_user),
+      cmocka_unit_test(test_hold_processes),
+      cmocka_unit_test(test_cli_usage),
+      cmocka_unit_test(test_cli_end_to_end),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
