@@ -23,6 +23,9 @@ typedef struct as_options {
   int offload;         /* CPU work: run on libuv's threadpool, not the loop */
   int threadpool_size; /* UV_THREADPOOL_SIZE to set; 0: leave it */
   int blocking_in_loop; /* sleep: block inside the callback (the pitfall) */
+  /* When not NULL: receives every loop-lag sample with its time, for the
+   * timeline (--trace); the caller frees lag_timeline->samples. */
+  as_lag_timeline *lag_timeline;
 } as_options;
 
 /* The largest threadpool libuv accepts (MAX_THREADPOOL_SIZE in libuv). */
@@ -49,6 +52,8 @@ typedef struct as_task {
     uv_work_t work;   /* primes offloaded to the threadpool */
   } op;
   wl_slot result; /* filled off the loop thread by offloaded work */
+  int64_t t_start_ns; /* when the semaphore let it start (the timeline) */
+  int permit;         /* which of the C permits it holds (its lane) */
 } as_task;
 
 /* How a workload runs on the loop: start one task; and, optionally, make
@@ -69,14 +74,20 @@ struct as_batch {
   const as_ops *ops;
   void *data; /* the workload's shared state, from ops->open */
   as_lag lag; /* the loop-lag probe, running for the whole batch */
+  /* Permit numbers, for the timeline: a finished task's number is pushed
+   * here before its permit is released, and the next start takes it. */
+  int *free_permits, nfree, next_permit;
 };
 
 /* Gather: make the loop, start every task under the semaphore, run the loop
- * until all are done, and close it. */
+ * until all are done, and close it.  The lag samples go to *timeline when
+ * it is not NULL (see as_options). */
 int as_batch_run(const wl_workload *wl, const wl_params *p, wl_slot *slots,
-                 const as_ops *ops, as_lag_summary *lag);
-/* A task's operation has completed: store its result in its slot and give
- * its permit to the next waiting task. */
+                 const as_ops *ops, as_lag_summary *lag,
+                 as_lag_timeline *timeline);
+/* A task's operation has completed: store its result in its slot (with
+ * its start and end times; worker 0, the loop) and give its permit to the
+ * next waiting task. */
 void as_task_done(as_task *t, wl_status status, uint64_t value);
 /* The same, with the whole result (http's status, retries, connections). */
 void as_task_finish(as_task *t, const wl_slot *result);

@@ -16,12 +16,23 @@
 
 static void task_start(as_waiter *w) {
   as_task *t = (as_task *)((char *)w - offsetof(as_task, waiter));
-  t->batch->ops->start(t);
+  as_batch *b = t->batch;
+  /* The first C starts take fresh numbers; every later one starts because
+   * a task finished, and takes the number that task gave back. */
+  t->permit = b->nfree > 0 ? b->free_permits[--b->nfree] : b->next_permit++;
+  t->t_start_ns = wl_now_ns();
+  b->ops->start(t);
 }
 
 void as_task_finish(as_task *t, const wl_slot *result) {
   as_batch *b = t->batch;
-  b->slots[t->input.index] = *result;
+  wl_slot *slot = &b->slots[t->input.index];
+  *slot = *result;
+  slot->t_start_ns = t->t_start_ns;
+  slot->t_end_ns = wl_now_ns();
+  slot->worker = 0; /* every task ran on the loop's one thread */
+  slot->lane = t->permit;
+  b->free_permits[b->nfree++] = t->permit;
   b->done++;
   as_sem_release(&b->sem);
 }
@@ -32,26 +43,34 @@ void as_task_done(as_task *t, wl_status status, uint64_t value) {
 }
 
 int as_batch_run(const wl_workload *wl, const wl_params *p, wl_slot *slots,
-                 const as_ops *ops, as_lag_summary *lag) {
+                 const as_ops *ops, as_lag_summary *lag,
+                 as_lag_timeline *timeline) {
   as_lag_summary unused;
   as_batch b = {.params = p, .slots = slots, .ops = ops};
   as_task *tasks;
   int err;
 
   tasks = calloc((size_t)p->tasks, sizeof *tasks);
-  if (tasks == NULL) {
+  /* at most C permits are out at once, and never more than the tasks */
+  b.free_permits = calloc((size_t)(p->tasks > 0 ? p->tasks : 1),
+                          sizeof *b.free_permits);
+  if (tasks == NULL || b.free_permits == NULL) {
     fprintf(stderr, "conclab: async: out of memory for %d tasks\n", p->tasks);
+    free(tasks);
+    free(b.free_permits);
     return -1;
   }
   err = uv_loop_init(&b.loop);
   if (err != 0) {
     fprintf(stderr, "conclab: uv_loop_init: %s\n", uv_strerror(err));
     free(tasks);
+    free(b.free_permits);
     return -1;
   }
   if (ops->open != NULL && ops->open(&b) != 0) {
     uv_loop_close(&b.loop);
     free(tasks);
+    free(b.free_permits);
     return -1;
   }
   as_lag_start(&b.loop, &b.lag);
@@ -67,7 +86,7 @@ int as_batch_run(const wl_workload *wl, const wl_params *p, wl_slot *slots,
 
   /* await gather(...): run until nothing is left to wait for. */
   uv_run(&b.loop, UV_RUN_DEFAULT);
-  as_lag_stop(&b.lag, lag != NULL ? lag : &unused);
+  as_lag_stop(&b.lag, lag != NULL ? lag : &unused, timeline);
   if (ops->close != NULL)
     ops->close(&b);
   uv_run(&b.loop, UV_RUN_DEFAULT); /* the close callbacks of the two above */
@@ -80,6 +99,7 @@ int as_batch_run(const wl_workload *wl, const wl_params *p, wl_slot *slots,
     fprintf(stderr, "conclab: async: %d of %d tasks completed\n", b.done,
             p->tasks);
   free(tasks);
+  free(b.free_permits);
   return (err == 0 && b.done == p->tasks) ? 0 : -1;
 }
 
@@ -118,5 +138,5 @@ int as_run(const wl_workload *wl, const wl_params *p, const as_options *o,
   }
   if (o->threadpool_size > 0)
     set_threadpool_size(o->threadpool_size);
-  return as_batch_run(wl, p, slots, ops, lag);
+  return as_batch_run(wl, p, slots, ops, lag, o->lag_timeline);
 }

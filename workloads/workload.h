@@ -75,6 +75,16 @@ typedef struct wl_slot {
   int retries;     /* http: attempts after the first */
   int connects;    /* http: connections opened (CURLINFO_NUM_CONNECTS) */
   uint32_t compute_us; /* pipeline: CPU time of the task's compute step */
+  /* When the task ran and who ran it, for the timeline (--trace).  Times
+   * are CLOCK_MONOTONIC (wl_now_ns), which is system-wide, so a worker
+   * process can time its own task.  worker: seq and async 0 (the one
+   * thread, the loop), threaded the pool thread (0..C-1), multiproc the
+   * worker process (0..C-1).  Two clock reads a task: always on.
+   * lane: async only, which of the C semaphore permits the task ran under;
+   * tasks under one permit never overlap, so each permit is one row of
+   * the loop's timeline (a viewer cannot draw overlapping bars in a row). */
+  int64_t t_start_ns, t_end_ns;
+  int worker, lane;
 } wl_slot;
 
 typedef struct wl_workload {
@@ -116,7 +126,11 @@ uint64_t wl_primes_count(uint64_t lo, uint64_t hi);
 int wl_worker_open(const wl_workload *wl, const wl_params *p, void **worker);
 void wl_worker_close(const wl_workload *wl, void *worker);
 
-/* Run task i of a batch the blocking way into its slot (any model). */
+/* Now on CLOCK_MONOTONIC, in ns: the clock of every task's start and end. */
+int64_t wl_now_ns(void);
+
+/* Run task i of a batch the blocking way into its slot (any model), timing
+ * it (slot->worker is left 0: the caller knows who it is). */
 void wl_run_one(const wl_workload *wl, const wl_params *p, uint32_t i,
                 void *worker, wl_slot *slot);
 
