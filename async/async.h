@@ -13,6 +13,7 @@
 #ifndef CONCLAB_ASYNC_H
 #define CONCLAB_ASYNC_H
 
+#include <stdatomic.h>
 #include <uv.h>
 
 #include "lag.h"
@@ -77,6 +78,8 @@ struct as_batch {
   /* Permit numbers, for the timeline: a finished task's number is pushed
    * here before its permit is released, and the next start takes it. */
   int *free_permits, nfree, next_permit;
+  unsigned long id;        /* this batch among the process's batches */
+  atomic_int pool_threads; /* threadpool threads that ran a step for it */
 };
 
 /* Gather: make the loop, start every task under the semaphore, run the loop
@@ -91,6 +94,11 @@ int as_batch_run(const wl_workload *wl, const wl_params *p, wl_slot *slots,
 void as_task_done(as_task *t, wl_status status, uint64_t value);
 /* The same, with the whole result (http's status, retries, connections). */
 void as_task_finish(as_task *t, const wl_slot *result);
+
+/* An offloaded step, on a threadpool thread: note in out when it began
+ * and on which pool thread, then when it ended (for the timeline). */
+void as_offload_begin(as_task *t, wl_slot *out);
+void as_offload_end(wl_slot *out);
 
 /* The per-workload starts (async/sleep.c, async/primes.c). */
 void as_sleep_start(as_task *t);

@@ -42,6 +42,25 @@ void as_task_done(as_task *t, wl_status status, uint64_t value) {
   as_task_finish(t, &result);
 }
 
+/* libuv does not number its threadpool threads, so each numbers itself
+ * the first time it runs a step for a batch, and remembers (in a
+ * thread-local) which batch that number belongs to. */
+static atomic_ulong last_batch_id;
+static _Thread_local unsigned long tl_batch_id;
+static _Thread_local int tl_pool_thread;
+
+void as_offload_begin(as_task *t, wl_slot *out) {
+  as_batch *b = t->batch;
+  if (tl_batch_id != b->id) {
+    tl_batch_id = b->id;
+    tl_pool_thread = atomic_fetch_add(&b->pool_threads, 1);
+  }
+  out->off_thread = tl_pool_thread;
+  out->off_start_ns = wl_now_ns();
+}
+
+void as_offload_end(wl_slot *out) { out->off_end_ns = wl_now_ns(); }
+
 int as_batch_run(const wl_workload *wl, const wl_params *p, wl_slot *slots,
                  const as_ops *ops, as_lag_summary *lag,
                  as_lag_timeline *timeline) {
@@ -50,6 +69,8 @@ int as_batch_run(const wl_workload *wl, const wl_params *p, wl_slot *slots,
   as_task *tasks;
   int err;
 
+  b.id = atomic_fetch_add(&last_batch_id, 1) + 1;
+  atomic_init(&b.pool_threads, 0);
   tasks = calloc((size_t)p->tasks, sizeof *tasks);
   /* at most C permits are out at once, and never more than the tasks */
   b.free_permits = calloc((size_t)(p->tasks > 0 ? p->tasks : 1),

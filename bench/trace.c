@@ -4,10 +4,11 @@
  * Lesson: a trace is just the per-task start and end times every model
  * already records, laid out for a viewer.  The Chrome Trace Event format is
  * a JSON object whose "traceEvents" array holds, here, three kinds of event:
- *   "ph":"M"  metadata: the process's name and each track's ("loop",
- *             "thread 2", "worker 1");
+ *   "ph":"M"  metadata: the process's name and each track's ("seq",
+ *             "thread 2", "worker 1", "loop, permit 0", "pool thread 1");
  *   "ph":"X"  a complete event: one bar, "ts" its start and "dur" its
- *             length, both in microseconds;
+ *             length, both in microseconds ("task 7"; with async
+ *             --offload also "compute 7", on the pool thread that ran it);
  *   "ph":"C"  a counter: async's loop lag, drawn as a graph over time.
  * The writer reads no clock and prints integers exactly, so a fixed batch
  * always gives the same bytes (a golden file pins the layout).
@@ -65,6 +66,16 @@ static int track_count(const tr_batch *b) {
   return n;
 }
 
+/* async --offload: the threadpool threads that ran compute steps get
+ * tracks of their own after the task tracks ("pool thread 0", ...). */
+static int pool_track_count(const tr_batch *b) {
+  int n = 0;
+  for (int i = 0; i < b->tasks; i++)
+    if (b->slots[i].off_end_ns != 0 && b->slots[i].off_thread >= n)
+      n = b->slots[i].off_thread + 1;
+  return n;
+}
+
 static void track_name(const tr_batch *b, int k, char *name, size_t cap) {
   if (is_async(b))
     snprintf(name, cap, "loop, permit %d", k);
@@ -101,6 +112,12 @@ static void write_metadata(FILE *out, const tr_batch *b, int *first) {
     json_write_string(out, name);
     fputs("}}", out);
   }
+  for (int k = 0; k < pool_track_count(b); k++) {
+    begin_event(out, first);
+    fprintf(out, "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,"
+            "\"tid\":%d,\"args\":{\"name\":\"pool thread %d\"}}",
+            track_count(b) + 1 + k, k);
+  }
 }
 
 static void write_task(FILE *out, const tr_batch *b, int i, int *first) {
@@ -117,6 +134,23 @@ static void write_task(FILE *out, const tr_batch *b, int i, int *first) {
   write_us(out, end - start);
   fprintf(out, ",\"args\":{\"index\":%d,\"worker\":%d,\"status\":\"%s\"}}",
           i, s->worker, status_name(s->status));
+}
+
+/* The offloaded compute step of task i, on its pool thread's track. */
+static void write_compute(FILE *out, const tr_batch *b, int i, int *first) {
+  const wl_slot *s = &b->slots[i];
+  int64_t span = b->t1_ns - b->t0_ns;
+  int64_t start = clamp(s->off_start_ns - b->t0_ns, 0, span);
+  int64_t end = clamp(s->off_end_ns - b->t0_ns, start, span);
+
+  begin_event(out, first);
+  fprintf(out, "{\"name\":\"compute %d\",\"ph\":\"X\",\"pid\":1,"
+          "\"tid\":%d,\"ts\":", i, track_count(b) + 1 + s->off_thread);
+  write_us(out, start);
+  fputs(",\"dur\":", out);
+  write_us(out, end - start);
+  fprintf(out, ",\"args\":{\"index\":%d,\"pool_thread\":%d}}", i,
+          s->off_thread);
 }
 
 static void write_lag(FILE *out, const tr_batch *b, int i, int *first) {
@@ -151,6 +185,9 @@ int tr_write(FILE *out, const tr_batch *b) {
   write_metadata(out, b, &first);
   for (int i = 0; i < b->tasks; i++)
     write_task(out, b, i, &first);
+  for (int i = 0; i < b->tasks; i++)
+    if (b->slots[i].off_end_ns != 0)
+      write_compute(out, b, i, &first);
   for (int i = 0; i < b->lag_n; i++)
     write_lag(out, b, i, &first);
   fputs("\n],\"displayTimeUnit\":\"ms\",", out);
@@ -190,8 +227,9 @@ int tr_read_tasks(const char *path, tr_task **out, int *n) {
     return -1;
   }
   while (rc == 0 && getline(&line, &cap, f) >= 0) {
-    if (strstr(line, "\"ph\":\"X\"") == NULL)
-      continue; /* metadata, counters, the frame around the events */
+    if (strstr(line, "\"ph\":\"X\"") == NULL ||
+        strncmp(line, "{\"name\":\"task ", 14) != 0)
+      continue; /* metadata, compute steps, counters, the frame */
     if (count == room) {
       int grown_room = room ? 2 * room : 64;
       tr_task *grown = realloc(tasks, (size_t)grown_room * sizeof *grown);

@@ -7,7 +7,8 @@
  * exactly once, every event lies inside the batch's span, each task's
  * track is one of the C workers (or async's C permits), the tasks on one
  * track never overlap (a viewer requires it), and async has its loop-lag
- * counters.  tr_read_tasks reads back what tr_write wrote.
+ * counters, and async --offload each task's compute step on a pool
+ * thread, inside the task.  tr_read_tasks reads back what tr_write wrote.
  *
  * Golden files: CONCLAB_UPDATE_GOLDEN=1 build/debug/tests/test_trace
  * rewrites tests/golden/trace_*.json; read the diff before committing.
@@ -124,13 +125,17 @@ static tr_batch fake_threaded(void) {
                     .t1_ns = T0 + 50000123, .slots = fake_threaded_slots};
 }
 
+/* Offloaded: tasks 0 and 2 computed on pool thread 0, task 1 on 1. */
 static const wl_slot fake_async_slots[] = {
     {.status = WL_OK, .t_start_ns = T0 + 10, .t_end_ns = T0 + 3000000,
-     .lane = 0},
+     .lane = 0, .off_start_ns = T0 + 500000, .off_end_ns = T0 + 2500000,
+     .off_thread = 0},
     {.status = WL_OK, .t_start_ns = T0 + 20, .t_end_ns = T0 + 4000000,
-     .lane = 1},
+     .lane = 1, .off_start_ns = T0 + 600000, .off_end_ns = T0 + 3900000,
+     .off_thread = 1},
     {.status = WL_OK, .t_start_ns = T0 + 3000100, .t_end_ns = T0 + 6000000,
-     .lane = 0},
+     .lane = 0, .off_start_ns = T0 + 3100000, .off_end_ns = T0 + 5000000,
+     .off_thread = 0},
 };
 
 static const as_lag_sample fake_lag[] = {
@@ -141,7 +146,7 @@ static const as_lag_sample fake_lag[] = {
 
 static tr_batch fake_async(void) {
   return (tr_batch){.workload = "primes", .model = "async",
-                    .variant = "in-loop", .tasks = 3, .concurrency = 2,
+                    .variant = "offload", .tasks = 3, .concurrency = 2,
                     .checksum = 42, .t0_ns = T0, .t1_ns = T0 + 6000000,
                     .slots = fake_async_slots, .lag = fake_lag, .lag_n = 3};
 }
@@ -197,13 +202,16 @@ static void fake_layout(void **state) {
   (void)state;
 
   assert_true(strncmp(text, "{\"traceEvents\":[\n", 17) == 0);
-  assert_int_equal(count_lines_with(text, "\"ph\":\"M\""), 1 + 2);
-  assert_int_equal(count_lines_with(text, "\"ph\":\"X\""), 3);
+  /* the process, two permits, two pool threads */
+  assert_int_equal(count_lines_with(text, "\"ph\":\"M\""), 1 + 2 + 2);
+  assert_int_equal(count_lines_with(text, "\"ph\":\"X\""), 3 + 3);
+  assert_int_equal(count_lines_with(text, "\"name\":\"compute "), 3);
+  assert_non_null(strstr(text, "\"tid\":4,\"args\":{\"name\":\"pool thread 1\"}"));
   assert_int_equal(count_lines_with(text, "\"ph\":\"C\""), 3);
   assert_non_null(strstr(text, "\"ts\":0.000,\"args\":{\"lag_ms\":0.000}"));
   assert_non_null(strstr(text, "\"ts\":3000.100,\"dur\":2999.900"));
   assert_non_null(strstr(text, "\"displayTimeUnit\":\"ms\""));
-  assert_non_null(strstr(text, "\"name\":\"conclab primes async in-loop\""));
+  assert_non_null(strstr(text, "\"name\":\"conclab primes async offload\""));
   free(text);
 }
 
@@ -255,6 +263,41 @@ static void check_refuses_what_cannot_be_written(void **state) {
 }
 
 /* ---- real batches of every model ------------------------------------------- */
+
+/* The "compute I" events of an offloaded async batch. */
+static void check_compute_steps(const char *text, const tr_task *t, int n,
+                                int pool_size) {
+  double *start = calloc((size_t)n, sizeof *start);
+  double *end = calloc((size_t)n, sizeof *end);
+  int *thread = calloc((size_t)n, sizeof *thread), count = 0;
+
+  assert_true(start != NULL && end != NULL && thread != NULL);
+  for (const char *line = strstr(text, "{\"name\":\"compute "); line != NULL;
+       line = strstr(line + 1, "{\"name\":\"compute ")) {
+    double index, pool, ts, dur;
+    int i;
+    assert_int_equal(jr_num(line, "index", &index), 0);
+    assert_int_equal(jr_num(line, "pool_thread", &pool), 0);
+    assert_int_equal(jr_num(line, "ts", &ts), 0);
+    assert_int_equal(jr_num(line, "dur", &dur), 0);
+    i = (int)index;
+    assert_true(i >= 0 && i < n && t[i].index == i);
+    start[i] = ts / 1e6;
+    end[i] = (ts + dur) / 1e6;
+    thread[i] = (int)pool;
+    assert_true(thread[i] >= 0 && thread[i] < pool_size);
+    assert_true(start[i] >= t[i].start_s && end[i] <= t[i].end_s);
+    count++;
+  }
+  assert_int_equal(count, n);
+  for (int i = 0; i < n; i++)
+    for (int j = i + 1; j < n; j++)
+      if (thread[i] == thread[j])
+        assert_true(end[i] <= start[j] || end[j] <= start[i]);
+  free(start);
+  free(end);
+  free(thread);
+}
 
 /* Run `conclab run ARGS --trace PATH` in this process and check its trace. */
 static void check_real_batch(const char *const *args) {
@@ -319,6 +362,11 @@ static void check_real_batch(const char *const *args) {
         overlap |= t[i].start_s < t[j].end_s && t[j].start_s < t[i].end_s;
     assert_true(overlap);
   }
+
+  /* async --offload: each task's compute step once, inside the task, on
+   * one of the pool's threads, one step at a time per thread */
+  if (o.model == CL_ASYNC && o.offload)
+    check_compute_steps(text, t, n, r.threadpool_size);
 
   /* async: the loop-lag counter, inside the span too */
   if (o.model == CL_ASYNC) {

@@ -85,6 +85,11 @@ typedef struct wl_slot {
    * the loop's timeline (a viewer cannot draw overlapping bars in a row). */
   int64_t t_start_ns, t_end_ns;
   int worker, lane;
+  /* async --offload: the compute step's span on libuv's threadpool (0: no
+   * such step) and which pool thread ran it (0.., numbered per batch in
+   * the order the threads first ran one). */
+  int64_t off_start_ns, off_end_ns;
+  int off_thread;
 } wl_slot;
 
 typedef struct wl_workload {
