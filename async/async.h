@@ -53,8 +53,6 @@ typedef struct as_task {
     uv_work_t work;   /* primes offloaded to the threadpool */
   } op;
   wl_slot result; /* filled off the loop thread by offloaded work */
-  int64_t t_start_ns; /* when the semaphore let it start (the timeline) */
-  int permit;         /* which of the C permits it holds (its lane) */
 } as_task;
 
 /* How a workload runs on the loop: start one task; and, optionally, make
@@ -76,7 +74,8 @@ struct as_batch {
   void *data; /* the workload's shared state, from ops->open */
   as_lag lag; /* the loop-lag probe, running for the whole batch */
   /* Permit numbers, for the timeline: a finished task's number is pushed
-   * here before its permit is released, and the next start takes it. */
+   * here before its permit is released, and the next start takes it.  A
+   * task's number (lane) and start time wait in its slot until it ends. */
   int *free_permits, nfree, next_permit;
   unsigned long id;        /* this batch among the process's batches */
   atomic_int pool_threads; /* threadpool threads that ran a step for it */

@@ -17,22 +17,26 @@
 static void task_start(as_waiter *w) {
   as_task *t = (as_task *)((char *)w - offsetof(as_task, waiter));
   as_batch *b = t->batch;
+  wl_slot *slot = &b->slots[t->input.index];
   /* The first C starts take fresh numbers; every later one starts because
    * a task finished, and takes the number that task gave back. */
-  t->permit = b->nfree > 0 ? b->free_permits[--b->nfree] : b->next_permit++;
-  t->t_start_ns = wl_now_ns();
+  slot->lane = b->nfree > 0 ? b->free_permits[--b->nfree] : b->next_permit++;
+  slot->t_start_ns = wl_now_ns();
   b->ops->start(t);
 }
 
 void as_task_finish(as_task *t, const wl_slot *result) {
   as_batch *b = t->batch;
   wl_slot *slot = &b->slots[t->input.index];
+  int64_t start = slot->t_start_ns; /* noted there by task_start */
+  int lane = slot->lane;
+
   *slot = *result;
-  slot->t_start_ns = t->t_start_ns;
+  slot->t_start_ns = start;
   slot->t_end_ns = wl_now_ns();
   slot->worker = 0; /* every task ran on the loop's one thread */
-  slot->lane = t->permit;
-  b->free_permits[b->nfree++] = t->permit;
+  slot->lane = lane;
+  b->free_permits[b->nfree++] = lane;
   b->done++;
   as_sem_release(&b->sem);
 }
@@ -73,7 +77,9 @@ int as_batch_run(const wl_workload *wl, const wl_params *p, wl_slot *slots,
   atomic_init(&b.pool_threads, 0);
   tasks = calloc((size_t)p->tasks, sizeof *tasks);
   /* at most C permits are out at once, and never more than the tasks */
-  b.free_permits = calloc((size_t)(p->tasks > 0 ? p->tasks : 1),
+  b.free_permits = calloc((size_t)(p->concurrency < p->tasks ? p->concurrency
+                                                              : p->tasks) +
+                              1,
                           sizeof *b.free_permits);
   if (tasks == NULL || b.free_permits == NULL) {
     fprintf(stderr, "conclab: async: out of memory for %d tasks\n", p->tasks);
