@@ -288,7 +288,7 @@ int tr_file_check(const char *path, char *err, size_t errlen) {
   }
   /* Make the temporary file and remove it at once: the batch can take
    * minutes, and a run stopped meanwhile should leave nothing behind. */
-  fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  fd = open(tmp, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) {
     snprintf(err, errlen, "--trace %s: cannot create a file there: %s", path,
              strerror(errno));
