@@ -13,6 +13,7 @@
 #ifndef CONCLAB_ASYNC_H
 #define CONCLAB_ASYNC_H
 
+#include <stdatomic.h>
 #include <uv.h>
 
 #include "lag.h"
@@ -23,6 +24,9 @@ typedef struct as_options {
   int offload;         /* CPU work: run on libuv's threadpool, not the loop */
   int threadpool_size; /* UV_THREADPOOL_SIZE to set; 0: leave it */
   int blocking_in_loop; /* sleep: block inside the callback (the pitfall) */
+  /* When not NULL: receives every loop-lag sample with its time, for the
+   * timeline (--trace); the caller frees lag_timeline->samples. */
+  as_lag_timeline *lag_timeline;
 } as_options;
 
 /* The largest threadpool libuv accepts (MAX_THREADPOOL_SIZE in libuv). */
@@ -69,17 +73,31 @@ struct as_batch {
   const as_ops *ops;
   void *data; /* the workload's shared state, from ops->open */
   as_lag lag; /* the loop-lag probe, running for the whole batch */
+  /* Permit numbers, for the timeline: a finished task's number is pushed
+   * here before its permit is released, and the next start takes it.  A
+   * task's number (lane) and start time wait in its slot until it ends. */
+  int *free_permits, nfree, next_permit;
+  unsigned long id;        /* this batch among the process's batches */
+  atomic_int pool_threads; /* threadpool threads that ran a step for it */
 };
 
 /* Gather: make the loop, start every task under the semaphore, run the loop
- * until all are done, and close it. */
+ * until all are done, and close it.  The lag samples go to *timeline when
+ * it is not NULL (see as_options). */
 int as_batch_run(const wl_workload *wl, const wl_params *p, wl_slot *slots,
-                 const as_ops *ops, as_lag_summary *lag);
-/* A task's operation has completed: store its result in its slot and give
- * its permit to the next waiting task. */
+                 const as_ops *ops, as_lag_summary *lag,
+                 as_lag_timeline *timeline);
+/* A task's operation has completed: store its result in its slot (with
+ * its start and end times; worker 0, the loop) and give its permit to the
+ * next waiting task. */
 void as_task_done(as_task *t, wl_status status, uint64_t value);
 /* The same, with the whole result (http's status, retries, connections). */
 void as_task_finish(as_task *t, const wl_slot *result);
+
+/* An offloaded step, on a threadpool thread: note in out when it began
+ * and on which pool thread, then when it ended (for the timeline). */
+void as_offload_begin(as_task *t, wl_slot *out);
+void as_offload_end(wl_slot *out);
 
 /* The per-workload starts (async/sleep.c, async/primes.c). */
 void as_sleep_start(as_task *t);

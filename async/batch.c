@@ -16,12 +16,27 @@
 
 static void task_start(as_waiter *w) {
   as_task *t = (as_task *)((char *)w - offsetof(as_task, waiter));
-  t->batch->ops->start(t);
+  as_batch *b = t->batch;
+  wl_slot *slot = &b->slots[t->input.index];
+  /* The first C starts take fresh numbers; every later one starts because
+   * a task finished, and takes the number that task gave back. */
+  slot->lane = b->nfree > 0 ? b->free_permits[--b->nfree] : b->next_permit++;
+  slot->t_start_ns = wl_now_ns();
+  b->ops->start(t);
 }
 
 void as_task_finish(as_task *t, const wl_slot *result) {
   as_batch *b = t->batch;
-  b->slots[t->input.index] = *result;
+  wl_slot *slot = &b->slots[t->input.index];
+  int64_t start = slot->t_start_ns; /* noted there by task_start */
+  int lane = slot->lane;
+
+  *slot = *result;
+  slot->t_start_ns = start;
+  slot->t_end_ns = wl_now_ns();
+  slot->worker = 0; /* every task ran on the loop's one thread */
+  slot->lane = lane;
+  b->free_permits[b->nfree++] = lane;
   b->done++;
   as_sem_release(&b->sem);
 }
@@ -31,27 +46,58 @@ void as_task_done(as_task *t, wl_status status, uint64_t value) {
   as_task_finish(t, &result);
 }
 
+/* libuv does not number its threadpool threads, so each numbers itself
+ * the first time it runs a step for a batch, and remembers (in a
+ * thread-local) which batch that number belongs to. */
+static atomic_ulong last_batch_id;
+static _Thread_local unsigned long tl_batch_id;
+static _Thread_local int tl_pool_thread;
+
+void as_offload_begin(as_task *t, wl_slot *out) {
+  as_batch *b = t->batch;
+  if (tl_batch_id != b->id) {
+    tl_batch_id = b->id;
+    tl_pool_thread = atomic_fetch_add(&b->pool_threads, 1);
+  }
+  out->off_thread = tl_pool_thread;
+  out->off_start_ns = wl_now_ns();
+}
+
+void as_offload_end(wl_slot *out) { out->off_end_ns = wl_now_ns(); }
+
 int as_batch_run(const wl_workload *wl, const wl_params *p, wl_slot *slots,
-                 const as_ops *ops, as_lag_summary *lag) {
+                 const as_ops *ops, as_lag_summary *lag,
+                 as_lag_timeline *timeline) {
   as_lag_summary unused;
   as_batch b = {.params = p, .slots = slots, .ops = ops};
   as_task *tasks;
   int err;
 
+  b.id = atomic_fetch_add(&last_batch_id, 1) + 1;
+  atomic_init(&b.pool_threads, 0);
   tasks = calloc((size_t)p->tasks, sizeof *tasks);
-  if (tasks == NULL) {
+  /* at most C permits are out at once, and never more than the tasks */
+  b.free_permits = calloc((size_t)(p->concurrency < p->tasks ? p->concurrency
+                                                              : p->tasks) +
+                              1,
+                          sizeof *b.free_permits);
+  if (tasks == NULL || b.free_permits == NULL) {
     fprintf(stderr, "conclab: async: out of memory for %d tasks\n", p->tasks);
+    free(tasks);
+    free(b.free_permits);
     return -1;
   }
   err = uv_loop_init(&b.loop);
   if (err != 0) {
     fprintf(stderr, "conclab: uv_loop_init: %s\n", uv_strerror(err));
     free(tasks);
+    free(b.free_permits);
     return -1;
   }
   if (ops->open != NULL && ops->open(&b) != 0) {
     uv_loop_close(&b.loop);
     free(tasks);
+    free(b.free_permits);
     return -1;
   }
   as_lag_start(&b.loop, &b.lag);
@@ -67,7 +113,7 @@ int as_batch_run(const wl_workload *wl, const wl_params *p, wl_slot *slots,
 
   /* await gather(...): run until nothing is left to wait for. */
   uv_run(&b.loop, UV_RUN_DEFAULT);
-  as_lag_stop(&b.lag, lag != NULL ? lag : &unused);
+  as_lag_stop(&b.lag, lag != NULL ? lag : &unused, timeline);
   if (ops->close != NULL)
     ops->close(&b);
   uv_run(&b.loop, UV_RUN_DEFAULT); /* the close callbacks of the two above */
@@ -80,6 +126,7 @@ int as_batch_run(const wl_workload *wl, const wl_params *p, wl_slot *slots,
     fprintf(stderr, "conclab: async: %d of %d tasks completed\n", b.done,
             p->tasks);
   free(tasks);
+  free(b.free_permits);
   return (err == 0 && b.done == p->tasks) ? 0 : -1;
 }
 
@@ -118,5 +165,5 @@ int as_run(const wl_workload *wl, const wl_params *p, const as_options *o,
   }
   if (o->threadpool_size > 0)
     set_threadpool_size(o->threadpool_size);
-  return as_batch_run(wl, p, slots, ops, lag);
+  return as_batch_run(wl, p, slots, ops, lag, o->lag_timeline);
 }

@@ -153,7 +153,12 @@ static void compute(as_pipeline_req *r) {
 
 /* --offload: on a threadpool thread.  It touches only its own request;
  * the loop reads the result after uv_queue_work's completion callback. */
-static void compute_work(uv_work_t *work) { compute(work->data); }
+static void compute_work(uv_work_t *work) {
+  as_pipeline_req *r = work->data;
+  as_offload_begin(r->task, &r->out);
+  compute(r);
+  as_offload_end(&r->out);
+}
 
 static void after_compute(uv_work_t *work, int status) {
   as_pipeline_req *r = work->data;

@@ -37,8 +37,10 @@ void as_primes_start_in_loop(as_task *t) {
  * it only writes its own task's result, which the loop reads afterwards. */
 static void primes_work(uv_work_t *req) {
   as_task *t = req->data;
+  as_offload_begin(t, &t->result);
   t->result.value = wl_primes_count(t->input.a, t->input.b);
   t->result.status = WL_OK;
+  as_offload_end(&t->result);
 }
 
 /* Back on the loop thread once the work is done. */
@@ -47,7 +49,7 @@ static void primes_after_work(uv_work_t *req, int status) {
   if (status != 0)
     as_task_done(t, WL_ERROR, 0);
   else
-    as_task_done(t, t->result.status, t->result.value);
+    as_task_finish(t, &t->result); /* the offloaded step's span too */
 }
 
 void as_primes_start_offload(as_task *t) {

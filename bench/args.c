@@ -119,6 +119,10 @@ void cl_run_help(FILE *out) {
 "\n"
 "common:\n"
 "  --json               print one JSON object instead of text\n"
+"  --trace FILE         also write the batch's timeline to FILE: Chrome\n"
+"                       Trace Event JSON (one bar per task on its worker's\n"
+"                       track; async: the loop lag too), for Perfetto\n"
+"                       (ui.perfetto.dev) or chrome://tracing\n"
 "  -h, --help           this help\n"
 "\n"
 "exit status: 0 all tasks ok, 3 some tasks failed (results still printed),\n"
@@ -180,6 +184,7 @@ typedef struct raw_opts {
   const char *endpoint, *size, *url, *timeout, *retries, *backoff, *fail_rate,
       *seed;
   const char *dir, *threadpool, *rounds;
+  const char *trace;
   int no_reuse, fsync;
 } raw_opts;
 
@@ -204,6 +209,7 @@ static int collect(int argc, char **argv, raw_opts *raw, cl_run_opts *o,
       {"--dir", offsetof(raw_opts, dir)},
       {"--threadpool", offsetof(raw_opts, threadpool)},
       {"--rounds", offsetof(raw_opts, rounds)},
+      {"--trace", offsetof(raw_opts, trace)},
   };
   for (int i = 1; i < argc; i++) {
     const char *arg = argv[i], *eq = strchr(arg, '=');
@@ -514,6 +520,9 @@ int cl_run_parse(int argc, char **argv, cl_run_opts *o, char *err,
   if (o->blocking_in_loop && !(o->model == CL_ASYNC && o->wl == &wl_sleep))
     return usage(err, errlen, "--blocking-in-loop: applies only to --model "
                  "async with sleep");
+  if (raw.trace != NULL && *raw.trace == '\0')
+    return usage(err, errlen, "--trace: missing file name");
+  o->trace = raw.trace; /* whether it can be written: checked before the run */
   if (o->model == CL_SEQ)
     p->concurrency = 1; /* one at a time, whatever was asked */
   return CL_PARSE_OK;

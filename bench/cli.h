@@ -35,6 +35,7 @@ typedef struct cl_run_opts {
   int blocking_in_loop; /* async sleep: block inside the callbacks */
   int threadpool;       /* async files: UV_THREADPOOL_SIZE (0: libuv's 4) */
   int json;
+  const char *trace; /* --trace FILE: the batch's timeline, or NULL */
 } cl_run_opts;
 
 typedef struct cl_run_result {
@@ -66,7 +67,9 @@ void cl_run_help(FILE *out);
 const char *cl_variant(const cl_run_opts *o);
 
 /* Run one batch and measure it.  0 when the batch ran, -1 when the model
- * failed to run it at all. */
+ * failed to run it at all.  With o->trace, the batch's timeline is written
+ * there afterwards (bench/trace.h, atomically); -1 (printed) also when
+ * that fails. */
 int cl_run_exec(const cl_run_opts *o, cl_run_result *r);
 void cl_run_print(FILE *out, const cl_run_opts *o, const cl_run_result *r);
 void cl_run_print_json(FILE *out, const cl_run_opts *o,

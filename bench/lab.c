@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "figures.h"
 #include "json.h"
 #include "section.h"
 #include "subproc.h"
@@ -480,6 +481,8 @@ int cl_cmd_lab(int argc, char **argv) {
   rc = run_lab(&a, lab);
   if (rc == 0)
     rc = write_all(a.out, lab);
+  if (rc == 0)
+    fg_lab_figures(a.out); /* optional: says why if not */
   if (rc == 0) {
     lb_summary(stdout, lab);
     fprintf(stderr, "conclab: lab done in %.0f s; wrote %s/data/lab.json, "

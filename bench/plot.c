@@ -231,7 +231,7 @@ void pl_timeline_script(FILE *out, const pl_bar *bars, int n,
     if (row_of(bars, i) + 1 > rows)
       rows = row_of(bars, i) + 1;
   script_head(out, "timeline",
-              "one row per worker (the loop, a thread, a process), one bar "
+              "One row per worker (the loop, a thread, a process), one bar "
               "per task: sequential, concurrent and parallel at a glance.",
               800, 120 + 28 * rows);
   fprintf(out, "set title '%s'\n", title);
@@ -266,7 +266,7 @@ void pl_timeline_script(FILE *out, const pl_bar *bars, int n,
 
 void pl_lab_units_script(FILE *out) {
   script_head(out, "lab_units",
-              "the cost of one unit of each model (median; the whiskers are "
+              "The cost of one unit of each model (median; the whiskers are "
               "min and max), on a log scale.", 760, 520);
   fputs("set title 'unit costs (log scale)'\n"
         "set logscale x 10\n"
@@ -284,7 +284,7 @@ void pl_lab_units_script(FILE *out) {
 
 void pl_lab_memory_script(FILE *out) {
   script_head(out, "lab_memory",
-              "memory per waiting unit: user memory (resident pages) and "
+              "Memory per waiting unit: user memory (resident pages) and "
               "the kernel's own (stacks, page tables), on a log scale.",
               760, 360);
   fputs("set title 'memory per waiting unit (log scale)'\n"
@@ -305,7 +305,7 @@ void pl_lab_memory_script(FILE *out) {
 
 void pl_lab_sweep_script(FILE *out) {
   script_head(out, "lab_sweep",
-              "the scale sweep: time to start and finish N waiting units, "
+              "The scale sweep: time to start and finish N waiting units, "
               "per model (log-log); a line ends where the cap or the "
               "system stopped it.", 640, 400);
   fputs("set title 'waiting units in flight'\n"

@@ -5,10 +5,12 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "json.h"
+#include "section.h"
 
 static const char *const table_names[] = {"main", "sweep", "scale", "oracle",
                                           "reuse"};
@@ -531,6 +533,24 @@ int rp_write_atomic(const char *path, rp_writer write, const su_suite *s) {
   return 0;
 }
 
+/* README.md, keeping the sections other commands wrote into the old one
+ * (the lab's, the plots'): the suite's tables are new, theirs are not. */
+static int rp_write_all_keeping(const char *path, const su_suite *s) {
+  static const char *const kept[] = {"lab", "plots"};
+  char *text[2];
+  int rc;
+
+  for (int i = 0; i < 2; i++)
+    text[i] = sec_extract(path, kept[i]);
+  rc = rp_write_atomic(path, rp_markdown, s);
+  for (int i = 0; i < 2; i++) {
+    if (rc == 0 && text[i] != NULL)
+      rc = sec_splice(path, kept[i], text[i]);
+    free(text[i]);
+  }
+  return rc;
+}
+
 int rp_write_all(const char *dir, const su_suite *s) {
   char path[4200];
   int rc = 0;
@@ -540,6 +560,6 @@ int rp_write_all(const char *dir, const su_suite *s) {
   snprintf(path, sizeof path, "%s/data/summary.json", dir);
   rc |= rp_write_atomic(path, rp_summary_json, s);
   snprintf(path, sizeof path, "%s/README.md", dir);
-  rc |= rp_write_atomic(path, rp_markdown, s);
+  rc |= rp_write_all_keeping(path, s);
   return rc ? -1 : 0;
 }

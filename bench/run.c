@@ -20,12 +20,7 @@
 #include "json.h"
 #include "multiproc.h"
 #include "threaded.h"
-
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
+#include "trace.h"
 
 static double tv_s(struct timeval tv) {
   return (double)tv.tv_sec + tv.tv_usec / 1e6;
@@ -55,7 +50,7 @@ static int effective_pool_size(int set) {
 }
 
 static int run_model(const cl_run_opts *o, wl_slot *slots, mp_usage *mp,
-                     cl_run_result *r) {
+                     cl_run_result *r, as_lag_timeline *lag_timeline) {
   const wl_params *p = &o->params;
   switch (o->model) {
   case CL_SEQ:
@@ -63,7 +58,8 @@ static int run_model(const cl_run_opts *o, wl_slot *slots, mp_usage *mp,
   case CL_ASYNC: {
     as_options ao = {.offload = o->offload,
                      .blocking_in_loop = o->blocking_in_loop,
-                     .threadpool_size = async_pool_size(o)};
+                     .threadpool_size = async_pool_size(o),
+                     .lag_timeline = lag_timeline};
     as_lag_summary lag;
     int rc;
     if (o->offload || o->wl == &wl_files || o->wl == &wl_pipeline)
@@ -83,11 +79,36 @@ static int run_model(const cl_run_opts *o, wl_slot *slots, mp_usage *mp,
   return -1;
 }
 
+/* --trace: the timeline of the batch just run, written atomically. */
+static int write_trace(const cl_run_opts *o, const cl_run_result *r,
+                       const wl_slot *slots, int64_t t0, int64_t t1,
+                       const as_lag_timeline *lag) {
+  tr_batch b = {.workload = o->wl->name,
+                .model = cl_model_names[o->model],
+                .variant = cl_variant(o),
+                .tasks = o->params.tasks,
+                .concurrency = o->params.concurrency,
+                .checksum = r->checksum,
+                .t0_ns = t0,
+                .t1_ns = t1,
+                .slots = slots,
+                .lag = lag->samples,
+                .lag_n = lag->n};
+  char err[4400];
+
+  if (tr_file_write(o->trace, &b, err, sizeof err) != 0) {
+    fprintf(stderr, "conclab: %s\n", err);
+    return -1;
+  }
+  return 0;
+}
+
 int cl_run_exec(const cl_run_opts *o, cl_run_result *r) {
   struct rusage before, after;
   mp_usage mp = {0};
+  as_lag_timeline lag = {NULL, 0};
   wl_slot *slots;
-  double t0;
+  int64_t t0, t1;
   int rc;
 
   memset(r, 0, sizeof *r);
@@ -99,9 +120,10 @@ int cl_run_exec(const cl_run_opts *o, cl_run_result *r) {
   }
 
   getrusage(RUSAGE_SELF, &before);
-  t0 = now_s();
-  rc = run_model(o, slots, &mp, r);
-  r->wall_s = now_s() - t0;
+  t0 = wl_now_ns(); /* the tasks' clock, so the trace lines up */
+  rc = run_model(o, slots, &mp, r, o->trace != NULL ? &lag : NULL);
+  t1 = wl_now_ns();
+  r->wall_s = (double)(t1 - t0) / 1e9;
   getrusage(RUSAGE_SELF, &after);
 
   r->user_s = tv_s(after.ru_utime) - tv_s(before.ru_utime) + mp.user_s;
@@ -131,6 +153,9 @@ int cl_run_exec(const cl_run_opts *o, cl_run_result *r) {
   if (r->ok > 0)
     r->compute_ms /= r->ok; /* the mean step of the tasks that got that far */
   r->checksum = wl_checksum(slots, o->params.tasks);
+  if (rc == 0 && o->trace != NULL)
+    rc = write_trace(o, r, slots, t0, t1, &lag);
+  free(lag.samples);
   free(slots);
   return rc;
 }
@@ -346,5 +371,14 @@ int cl_cmd_run(int argc, char **argv) {
   }
   if (!enough_fds(&o))
     return 2;
+  if (o.trace != NULL) {
+    /* A trace that cannot be written is bad input: say so now, not after
+     * the batch has run. */
+    char why[4400];
+    if (tr_file_check(o.trace, why, sizeof why) != 0) {
+      fprintf(stderr, "conclab: %s\n", why);
+      return 2;
+    }
+  }
   return run_and_report(&o);
 }

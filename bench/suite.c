@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "figures.h"
 #include "json.h"
 #include "report.h"
 #include "subproc.h"
@@ -309,6 +310,8 @@ int cl_cmd_suite(int argc, char **argv) {
 
   su_evaluate(&s);
   rc = rp_write_all(outdir, &s);
+  if (rc == 0)
+    fg_suite_figures(self, outdir, &s); /* optional: says why if not */
   rp_summary(stdout, &s);
   if (rc == 0)
     fprintf(stderr, "conclab: wrote %s/README.md, %s/data/runs.csv, "

@@ -57,6 +57,7 @@ static void batch_dispatch(mp_batch *b, mp_worker *w) {
     return;
   }
   w->task = b->next++;
+  w->sent_ns = wl_now_ns();
   b->wl->task_input(b->params, (uint32_t)w->task, &task);
   msg.index = task.index;
   msg.a = task.a;
@@ -70,8 +71,12 @@ static void batch_dispatch(mp_batch *b, mp_worker *w) {
  * running), reap it, and fork a replacement if work remains. */
 static void batch_lost(mp_batch *b, mp_worker *w) {
   if (w->task >= 0) {
-    b->slots[w->task].status = WL_ERROR;
-    b->slots[w->task].value = 0;
+    wl_slot *s = &b->slots[w->task];
+    s->status = WL_ERROR;
+    s->value = 0;
+    s->t_start_ns = w->sent_ns; /* as far as we know: from sent to lost */
+    s->t_end_ns = wl_now_ns();
+    s->worker = (int)(w - b->workers);
     w->task = -1;
   }
   if (w->pid > 0) /* never kill(0, ...): that is our whole process group */
@@ -100,7 +105,10 @@ static void batch_collect(mp_batch *b, mp_worker *w) {
                                   .http_status = res.http_status,
                                   .retries = res.retries,
                                   .connects = res.connects,
-                                  .compute_us = res.compute_us};
+                                  .compute_us = res.compute_us,
+                                  .t_start_ns = res.t_start_ns,
+                                  .t_end_ns = res.t_end_ns,
+                                  .worker = (int)(w - b->workers)};
   w->task = -1;
   batch_dispatch(b, w);
 }

@@ -46,7 +46,9 @@ _Noreturn static void worker_main(const wl_workload *wl, const wl_params *p,
     task.a = msg.a;
     task.b = msg.b;
     res.index = msg.index;
+    res.t_start_ns = wl_now_ns();
     res.status = (uint32_t)wl->run_blocking(&task, worker, &out);
+    res.t_end_ns = wl_now_ns();
     res.value = out.value;
     res.http_status = out.http_status;
     res.retries = out.retries;

@@ -31,6 +31,8 @@ typedef struct mp_result_msg {
   uint64_t value;
   int32_t http_status, retries, connects; /* wl_slot's http fields */
   uint32_t compute_us;                    /* pipeline's compute step */
+  int64_t t_start_ns, t_end_ns; /* when the child ran it (CLOCK_MONOTONIC,
+                                 * the same clock in every process) */
 } mp_result_msg;
 
 typedef struct mp_worker {
@@ -38,6 +40,7 @@ typedef struct mp_worker {
   int task_fd;   /* parent's write end of the task pipe, or -1 */
   int result_fd; /* parent's read end of the result pipe, or -1 */
   int task;      /* the task it holds, or -1 when idle */
+  int64_t sent_ns; /* when that task was sent (a lost task's start) */
 } mp_worker;
 
 /* Fork worker `self` of `all[0..n)`.  The child closes every other worker's

@@ -6,7 +6,11 @@
 
 #include <dirent.h>
 #include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 /* Compare doubles as doubles (cmocka's assert_float_equal goes through
  * float), and say what was wrong when they differ.  Include after cmocka.h. */
@@ -44,6 +48,38 @@ static inline int dir_entries(const char *dir) {
       n++;
   closedir(d);
   return n;
+}
+
+/* Walk the tree under path (not following links): remove it all if
+ * remove is set.  Returns how many files in it have ".tmp." in their name
+ * (a writer's temporary left behind), or -1 if path cannot be read. */
+static inline int walk_tree(const char *path, int remove) {
+  struct stat st;
+  DIR *d;
+  struct dirent *e;
+  int temps = 0;
+
+  if (lstat(path, &st) != 0)
+    return -1;
+  if (S_ISDIR(st.st_mode) && (d = opendir(path)) != NULL) {
+    while ((e = readdir(d)) != NULL) {
+      char child[4096];
+      int n;
+      if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+        continue;
+      snprintf(child, sizeof child, "%s/%s", path, e->d_name);
+      n = walk_tree(child, remove);
+      temps += n > 0 ? n : 0;
+    }
+    closedir(d);
+    if (remove)
+      rmdir(path);
+    return temps;
+  }
+  temps = strstr(path, ".tmp.") != NULL;
+  if (remove)
+    unlink(path);
+  return temps;
 }
 
 static inline double monotonic_s(void) {

@@ -29,6 +29,7 @@
 
 #include "helpers.h"
 #include "json.h"
+#include "json_check.h"
 
 typedef struct output {
   int status; /* exit status, or 128 + signal */
@@ -96,7 +97,7 @@ static void test_help(void **state) {
   const char *suite[] = {"conclab", "suite", "--help", NULL};
   const char *flags[] = {"--model", "--tasks", "--concurrency",
                          "--delay-ms", "--delay-spread", "--limit",
-                         "--offload", "--json"};
+                         "--offload", "--json", "--trace"};
   output *o;
   (void)state;
 
@@ -139,6 +140,10 @@ static void test_usage_errors_exit_2(void **state) {
       {{"conclab", "run", "sleep", "--limit", "10", NULL}, "--limit"},
       {{"conclab", "run", "sleep", "--frobnicate", NULL}, "--frobnicate"},
       {{"conclab", "run", "sleep", "--tasks", NULL}, "--tasks"},
+      {{"conclab", "run", "sleep", "--trace", "/nonexistent-conclab/d/x.json",
+        NULL}, "--trace"},
+      {{"conclab", "run", "sleep", "--trace", "/", NULL}, "--trace"},
+      {{"conclab", "run", "sleep", "--trace", "", NULL}, "--trace"},
       {{"conclab", "suite", "--profile", "huge", NULL}, "--profile"},
       {{"conclab", "suite", "--runs", "0", NULL}, "--runs"},
       {{"conclab", "suite", "--bogus", NULL}, "--bogus"},
@@ -477,9 +482,10 @@ static void test_suite_writes_reports(void **state) {
   /* stderr: progress, one plain line per cell when not a terminal */
   assert_non_null(strstr(o->err, "[cell 1/"));
 
-  assert_int_equal(dir_entries(dir), 2); /* README.md and data/: no temp */
-  snprintf(path, sizeof path, "%s/data", dir);
-  assert_int_equal(dir_entries(path), 2); /* runs.csv, summary.json */
+  /* README.md, data/ and plots/ (gnuplot's pictures, or their scripts),
+   * and no writer's temporary file anywhere */
+  assert_int_equal(dir_entries(dir), 3);
+  assert_int_equal(walk_tree(dir, 0), 0);
   snprintf(path, sizeof path, "%s/README.md", dir);
   read_file(path, text, sizeof text);
   assert_non_null(strstr(text, "## Machine"));
@@ -498,16 +504,75 @@ static void test_suite_writes_reports(void **state) {
   read_file(path, text, sizeof text);
   assert_non_null(strstr(text, "\"cells\": ["));
 
-  /* clean up */
-  snprintf(path, sizeof path, "%s/data/runs.csv", dir);
-  unlink(path);
-  snprintf(path, sizeof path, "%s/data/summary.json", dir);
-  unlink(path);
-  snprintf(path, sizeof path, "%s/data", dir);
-  rmdir(path);
+  /* the timeline's traced batches, one per model */
+  snprintf(path, sizeof path, "%s/data/trace_async_offload.json", dir);
+  read_file(path, text, sizeof text);
+  assert_non_null(strstr(text, "\"traceEvents\""));
   snprintf(path, sizeof path, "%s/README.md", dir);
-  unlink(path);
-  assert_int_equal(rmdir(dir), 0);
+  read_file(path, text, sizeof text);
+  assert_non_null(strstr(text, "<!-- plots:begin -->\n## Plots"));
+
+  walk_tree(dir, 1); /* clean up */
+  assert_int_equal(access(dir, F_OK), -1);
+}
+
+/* --trace: the file is there, whole and valid, and no temporary file is
+ * left beside it - also when tasks failed (exit 3).  A trace that cannot
+ * be made is refused before the batch (the usage cases above), leaving
+ * nothing behind. */
+static void test_trace_file_written_whole(void **state) {
+  char tmp[] = "/tmp/conclab-cli-trace-XXXXXX", ok_path[64], bad_path[64];
+  const char *ok_argv[] = {"conclab", "run", "sleep", "--model", "async",
+                           "--tasks", "4", "--delay-ms", "1", "--trace",
+                           ok_path, NULL};
+  const char *bad_argv[] = {"conclab", "run", "http", "--model", "threaded",
+                            "--tasks", "2", "--url", "http://127.0.0.1:1",
+                            "--trace", bad_path, NULL};
+  const char *missing_argv[] = {"conclab", "run", "sleep", "--trace",
+                                bad_path, NULL};
+  output *o;
+  FILE *f;
+  char text[8192];
+  size_t n;
+  (void)state;
+
+  assert_non_null(mkdtemp(tmp));
+  snprintf(ok_path, sizeof ok_path, "%s/ok.json", tmp);
+  snprintf(bad_path, sizeof bad_path, "%s/failed.json", tmp);
+
+  o = conclab(ok_argv);
+  if (o->status != 0)
+    fail_msg("run --trace: status %d: %s", o->status, o->err);
+  assert_int_equal(dir_entries(tmp), 1);
+  f = fopen(ok_path, "r");
+  assert_non_null(f);
+  n = fread(text, 1, sizeof text - 1, f);
+  text[n] = '\0';
+  fclose(f);
+  assert_null(json_check(text));
+  assert_non_null(strstr(text, "\"name\":\"task 3\""));
+
+  o = conclab(bad_argv); /* connection refused: every task fails */
+  assert_int_equal(o->status, 3);
+  assert_int_equal(dir_entries(tmp), 2);
+  f = fopen(bad_path, "r");
+  assert_non_null(f);
+  n = fread(text, 1, sizeof text - 1, f);
+  text[n] = '\0';
+  fclose(f);
+  assert_null(json_check(text));
+  assert_non_null(strstr(text, "\"status\":\"error\""));
+
+  /* the directory is gone: refused before the run, nothing made */
+  assert_int_equal(unlink(ok_path), 0);
+  assert_int_equal(unlink(bad_path), 0);
+  assert_int_equal(rmdir(tmp), 0);
+  o = conclab(missing_argv);
+  assert_int_equal(o->status, 2);
+  assert_int_equal(count_lines(o->err), 1);
+  assert_non_null(strstr(o->err, "--trace"));
+  assert_string_equal(o->out, "");
+  assert_int_equal(access(tmp, F_OK), -1);
 }
 
 int main(void) {
@@ -520,6 +585,7 @@ int main(void) {
       cmocka_unit_test(test_files_leave_nothing_behind),
       cmocka_unit_test(test_pipeline_leaves_nothing_behind),
       cmocka_unit_test(test_suite_writes_reports),
+      cmocka_unit_test(test_trace_file_written_whole),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "frame.h"
+#include "worker.h"
 
 static int chaos;      /* 1: interrupt and shorten every call */
 static long chaos_calls; /* calls seen in chaos mode */
@@ -201,6 +202,36 @@ static void test_bad_descriptor(void **state) {
   assert_int_equal(errno, EBADF);
 }
 
+/* A result message carries the child's own start and end times (the clock
+ * is system-wide), and has no padding: every byte that crosses the pipe is
+ * a field's. */
+static void test_result_message_carries_times(void **state) {
+  mp_result_msg sent = {.index = 7, .status = 1, .value = 0x0123456789abcdefULL,
+                        .http_status = 200, .retries = 2, .connects = 1,
+                        .compute_us = 4242,
+                        .t_start_ns = 1234567890123456789LL,
+                        .t_end_ns = 1234567890987654321LL};
+  mp_result_msg got;
+  int fds[2];
+  uint32_t n = 0;
+  (void)state;
+
+  assert_int_equal(sizeof sent, 4 + 4 + 8 + 3 * 4 + 4 + 8 + 8);
+  assert_int_equal(pipe(fds), 0);
+  chaos = 1;
+  assert_int_equal(mp_frame_write(fds[1], &sent, sizeof sent), 0);
+  memset(&got, 0, sizeof got);
+  assert_int_equal(mp_frame_read(fds[0], &got, sizeof got, &n), 1);
+  chaos = 0;
+  assert_int_equal(n, sizeof sent);
+  assert_int_equal(got.index, 7);
+  assert_true(got.t_start_ns == 1234567890123456789LL);
+  assert_true(got.t_end_ns == 1234567890987654321LL);
+  assert_memory_equal(&got, &sent, sizeof sent);
+  close(fds[0]);
+  close(fds[1]);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup(test_roundtrip, setup),
@@ -211,6 +242,7 @@ int main(void) {
       cmocka_unit_test_setup(test_eof_inside_a_frame, setup),
       cmocka_unit_test_setup(test_oversized, setup),
       cmocka_unit_test_setup(test_bad_descriptor, setup),
+      cmocka_unit_test_setup(test_result_message_carries_times, setup),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

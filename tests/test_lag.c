@@ -2,7 +2,8 @@
  * test_lag.c - the loop-lag probe (async/lag.c).
  *
  * Nearest-rank percentiles on fixed samples; an idle loop's lag is small;
- * a loop blocked by a callback shows at least the time it was blocked.
+ * a loop blocked by a callback shows at least the time it was blocked;
+ * the samples kept for a timeline are all there, in time order.
  * The timing checks have wide margins: a loaded machine may add lag, but
  * cannot take the blocking time away.
  */
@@ -12,6 +13,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdlib.h>
 #include <time.h>
 
 #include "helpers.h"
@@ -50,8 +52,9 @@ static void on_block(uv_timer_t *t) {
     ;
 }
 
-/* Run a loop with the probe and one 150 ms timer; block first if asked. */
-static as_lag_summary run_loop(int block) {
+/* Run a loop with the probe and one 150 ms timer; block first if asked.
+ * The samples themselves go to *keep when it is not NULL. */
+static as_lag_summary run_loop_keep(int block, as_lag_timeline *keep) {
   uv_loop_t loop;
   uv_timer_t wait, blocker;
   as_lag lag;
@@ -65,12 +68,38 @@ static as_lag_summary run_loop(int block) {
   if (block)
     uv_timer_start(&blocker, on_block, 0, 0);
   uv_run(&loop, UV_RUN_DEFAULT);
-  as_lag_stop(&lag, &s);
+  as_lag_stop(&lag, &s, keep);
   uv_close((uv_handle_t *)&wait, NULL);
   uv_close((uv_handle_t *)&blocker, NULL);
   uv_run(&loop, UV_RUN_DEFAULT);
   assert_int_equal(uv_loop_close(&loop), 0);
   return s;
+}
+
+static as_lag_summary run_loop(int block) { return run_loop_keep(block, NULL); }
+
+/* The samples kept for a timeline: all of them, in time order, inside the
+ * run, and the block is seen as one late sample at or after its end. */
+static void timeline_keeps_every_sample_in_order(void **state) {
+  as_lag_timeline tl = {NULL, 0};
+  uint64_t t0 = uv_hrtime(), t1;
+  as_lag_summary s = run_loop_keep(1, &tl);
+  double max = 0;
+  (void)state;
+
+  t1 = uv_hrtime();
+  assert_non_null(tl.samples);
+  assert_int_equal(tl.n, s.samples);
+  for (int i = 0; i < tl.n; i++) {
+    assert_true(tl.samples[i].t_ns >= (int64_t)t0);
+    assert_true(tl.samples[i].t_ns <= (int64_t)t1);
+    if (i > 0)
+      assert_true(tl.samples[i].t_ns >= tl.samples[i - 1].t_ns);
+    if (tl.samples[i].ms > max)
+      max = tl.samples[i].ms;
+  }
+  assert_near(max, s.max_ms);
+  free(tl.samples);
 }
 
 /* Idle: the probe fires about every ms, and on time (50 ms is a margin a
@@ -96,6 +125,7 @@ int main(void) {
       cmocka_unit_test(summary_is_nearest_rank),
       cmocka_unit_test(idle_loop_lag_is_small),
       cmocka_unit_test(blocked_loop_shows_the_block),
+      cmocka_unit_test(timeline_keeps_every_sample_in_order),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

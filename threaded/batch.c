@@ -11,6 +11,10 @@
  */
 #include "threaded.h"
 
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+
 #include "pool.h"
 
 /* The queue's room.  A batch up to this size is queued whole before the
@@ -19,10 +23,19 @@
  * wake-ups).  Larger batches wait in submit for room, as in CS:APP's sbuf. */
 #define TH_QUEUE_MAX 65536
 
+/* What one thread keeps: its number (for the timeline: which thread ran
+ * which task) and its worker state. */
+typedef struct th_thread {
+  int index;    /* 0..C-1, in the order the threads came up */
+  void *worker; /* the workload's state, or NULL */
+} th_thread;
+
 typedef struct th_batch {
   const wl_workload *wl;
   const wl_params *params;
   wl_slot *slots;
+  th_thread *threads; /* one per pool thread */
+  atomic_int next_thread;
 } th_batch;
 
 /* Each thread's worker state (http: its own curl handle, reused for every
@@ -30,29 +43,47 @@ typedef struct th_batch {
  * NULL, and the workload fails those tasks: the batch still finishes. */
 static void *batch_thread_open(void *arg) {
   th_batch *b = arg;
-  void *worker;
-  return wl_worker_open(b->wl, b->params, &worker) == 0 ? worker : NULL;
+  th_thread *self = &b->threads[atomic_fetch_add(&b->next_thread, 1)];
+  if (wl_worker_open(b->wl, b->params, &self->worker) != 0)
+    self->worker = NULL;
+  return self;
 }
 
-static void batch_thread_close(void *arg, void *worker) {
+static void batch_thread_close(void *arg, void *state) {
   th_batch *b = arg;
-  wl_worker_close(b->wl, worker);
+  th_thread *self = state;
+  wl_worker_close(b->wl, self->worker);
 }
 
-static void batch_job(void *arg, void *worker, int task) {
+/* Each task writes only its own slot, so no lock is needed. */
+static void batch_job(void *arg, void *state, int task) {
   th_batch *b = arg;
-  wl_run_one(b->wl, b->params, (uint32_t)task, worker, &b->slots[task]);
+  th_thread *self = state;
+  wl_run_one(b->wl, b->params, (uint32_t)task, self->worker, &b->slots[task]);
+  b->slots[task].worker = self->index;
 }
 
 int th_run(const wl_workload *wl, const wl_params *p, wl_slot *slots) {
   th_batch b = {.wl = wl, .params = p, .slots = slots};
   int nthreads = p->concurrency < p->tasks ? p->concurrency : p->tasks;
   int queue_cap = p->tasks < TH_QUEUE_MAX ? p->tasks : TH_QUEUE_MAX;
-  int i = 0;
+  int i = 0, rc = 0;
   th_pool pool;
 
-  if (th_pool_init(&pool, queue_cap, batch_job, &b) != 0)
+  b.threads = calloc((size_t)(nthreads > 0 ? nthreads : 1),
+                     sizeof *b.threads);
+  if (b.threads == NULL) {
+    fprintf(stderr, "conclab: threaded: out of memory for %d threads\n",
+            nthreads);
     return -1;
+  }
+  for (int k = 0; k < nthreads; k++)
+    b.threads[k].index = k;
+  atomic_init(&b.next_thread, 0);
+  if (th_pool_init(&pool, queue_cap, batch_job, &b) != 0) {
+    free(b.threads);
+    return -1;
+  }
   th_pool_on_thread(&pool, batch_thread_open, batch_thread_close);
   for (; i < queue_cap; i++) /* room for these: never blocks */
     th_pool_submit(&pool, i);
@@ -61,10 +92,13 @@ int th_run(const wl_workload *wl, const wl_params *p, wl_slot *slots) {
    * (10,000 threads waking at once fight over one mutex). */
   if (i == p->tasks)
     th_pool_close(&pool);
-  if (th_pool_start(&pool, nthreads) != 0)
-    return -1;
-  for (; i < p->tasks; i++)
-    th_pool_submit(&pool, i); /* cannot fail: only finish closes it */
-  th_pool_finish(&pool);
-  return 0;
+  if (th_pool_start(&pool, nthreads) != 0) {
+    rc = -1; /* start has stopped and joined the threads it made */
+  } else {
+    for (; i < p->tasks; i++)
+      th_pool_submit(&pool, i); /* cannot fail: only finish closes it */
+    th_pool_finish(&pool);
+  }
+  free(b.threads);
+  return rc;
 }

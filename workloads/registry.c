@@ -9,6 +9,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 const wl_workload *const wl_all[] = {&wl_sleep, &wl_primes, &wl_http,
@@ -31,13 +32,21 @@ void wl_worker_close(const wl_workload *wl, void *worker) {
     wl->worker_close(worker);
 }
 
+int64_t wl_now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts); /* cannot fail for this clock */
+  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 void wl_run_one(const wl_workload *wl, const wl_params *p, uint32_t i,
                 void *worker, wl_slot *slot) {
   wl_slot out = {0};
   wl_task task;
 
   wl->task_input(p, i, &task);
+  out.t_start_ns = wl_now_ns();
   out.status = wl->run_blocking(&task, worker, &out);
+  out.t_end_ns = wl_now_ns();
   *slot = out;
 }
 

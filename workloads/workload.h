@@ -70,11 +70,28 @@ typedef struct wl_task {
 /* Task i's result slot.  Slot i belongs to task i (gather order). */
 typedef struct wl_slot {
   wl_status status;
+  int worker; /* who ran it (see the timeline fields below) */
   uint64_t value;
   int http_status; /* http: the last attempt's HTTP status; 0 if none */
   int retries;     /* http: attempts after the first */
   int connects;    /* http: connections opened (CURLINFO_NUM_CONNECTS) */
   uint32_t compute_us; /* pipeline: CPU time of the task's compute step */
+  /* When the task ran and who ran it, for the timeline (--trace).  Times
+   * are CLOCK_MONOTONIC (wl_now_ns), which is system-wide, so a worker
+   * process can time its own task.  worker: seq and async 0 (the one
+   * thread, the loop), threaded the pool thread (0..C-1), multiproc the
+   * worker process (0..C-1).  Two clock reads a task: always on.
+   * lane: async only, which of the C semaphore permits the task ran under;
+   * tasks under one permit never overlap, so each permit is one row of
+   * the loop's timeline (a viewer cannot draw overlapping bars in a row). */
+  int64_t t_start_ns, t_end_ns;
+  /* async --offload: the compute step's span on libuv's threadpool (0: no
+   * such step) and which pool thread ran it (0.., numbered per batch in
+   * the order the threads first ran one). */
+  int64_t off_start_ns, off_end_ns;
+  int lane, off_thread;
+  /* (worker sits next to status, where it costs no padding: 72 bytes a
+   * slot in all, 40 more than without the timeline) */
 } wl_slot;
 
 typedef struct wl_workload {
@@ -116,7 +133,11 @@ uint64_t wl_primes_count(uint64_t lo, uint64_t hi);
 int wl_worker_open(const wl_workload *wl, const wl_params *p, void **worker);
 void wl_worker_close(const wl_workload *wl, void *worker);
 
-/* Run task i of a batch the blocking way into its slot (any model). */
+/* Now on CLOCK_MONOTONIC, in ns: the clock of every task's start and end. */
+int64_t wl_now_ns(void);
+
+/* Run task i of a batch the blocking way into its slot (any model), timing
+ * it (slot->worker is left 0: the caller knows who it is). */
 void wl_run_one(const wl_workload *wl, const wl_params *p, uint32_t i,
                 void *worker, wl_slot *slot);
 

@@ -1,4 +1,4 @@
-# caption: one row per worker (the loop, a thread, a process), one bar per task: sequential, concurrent and parallel at a glance.
+# caption: One row per worker (the loop, a thread, a process), one bar per task: sequential, concurrent and parallel at a glance.
 # Draw with: cd plots && gnuplot timeline.gp
 set terminal svg size 800,232 dynamic noenhanced font 'sans,11' background rgb 'white'
 set output 'timeline.svg.tmp'

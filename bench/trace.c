@@ -1,0 +1,329 @@
+/*
+ * trace.c - the timeline writer and reader (see trace.h).
+ *
+ * Lesson: a trace is just the per-task start and end times every model
+ * already records, laid out for a viewer.  The Chrome Trace Event format is
+ * a JSON object whose "traceEvents" array holds, here, three kinds of event:
+ *   "ph":"M"  metadata: the process's name and each track's ("seq",
+ *             "thread 2", "worker 1", "loop, permit 0", "pool thread 1");
+ *   "ph":"X"  a complete event: one bar, "ts" its start and "dur" its
+ *             length, both in microseconds ("task 7"; with async
+ *             --offload also "compute 7", on the pool thread that ran it);
+ *   "ph":"C"  a counter: async's loop lag, drawn as a graph over time.
+ * The writer reads no clock and prints integers exactly, so a fixed batch
+ * always gives the same bytes (a golden file pins the layout).
+ */
+#include "trace.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "json.h"
+
+static const char *const status_names[] = {"pending", "ok", "error",
+                                           "timeout"};
+
+static const char *status_name(wl_status s) {
+  return (unsigned)s < sizeof status_names / sizeof status_names[0]
+             ? status_names[s]
+             : "error";
+}
+
+/* ns after the batch's start as microseconds, exactly: "1234.567". */
+static void write_us(FILE *out, int64_t ns) {
+  fprintf(out, "%lld.%03lld", (long long)(ns / 1000), (long long)(ns % 1000));
+}
+
+static int64_t clamp(int64_t t, int64_t lo, int64_t hi) {
+  return t < lo ? lo : t > hi ? hi : t;
+}
+
+/* Which track a task is drawn on, how many there are and what each is
+ * called: seq's one; one per pool thread or worker process; and for async,
+ * whose tasks all run on the loop's one thread but overlap, one per
+ * semaphore permit ("loop, permit 3"): bars in one track must not overlap,
+ * and the tasks under one permit never do. */
+static int is_async(const tr_batch *b) {
+  return strcmp(b->model, "async") == 0;
+}
+
+static int track_of(const tr_batch *b, const wl_slot *s) {
+  return is_async(b) ? s->lane : s->worker;
+}
+
+static int track_count(const tr_batch *b) {
+  int n = 1;
+  if (strcmp(b->model, "seq") != 0) {
+    n = b->concurrency < b->tasks ? b->concurrency : b->tasks;
+    for (int i = 0; i < b->tasks; i++)
+      if (track_of(b, &b->slots[i]) >= n)
+        n = track_of(b, &b->slots[i]) + 1; /* cannot happen; never lose one */
+  }
+  return n;
+}
+
+/* async --offload: the threadpool threads that ran compute steps get
+ * tracks of their own after the task tracks ("pool thread 0", ...). */
+static int pool_track_count(const tr_batch *b) {
+  int n = 0;
+  for (int i = 0; i < b->tasks; i++)
+    if (b->slots[i].off_end_ns != 0 && b->slots[i].off_thread >= n)
+      n = b->slots[i].off_thread + 1;
+  return n;
+}
+
+static void track_name(const tr_batch *b, int k, char *name, size_t cap) {
+  if (is_async(b))
+    snprintf(name, cap, "loop, permit %d", k);
+  else if (strcmp(b->model, "threaded") == 0)
+    snprintf(name, cap, "thread %d", k);
+  else if (strcmp(b->model, "multiproc") == 0)
+    snprintf(name, cap, "worker %d", k);
+  else
+    snprintf(name, cap, "%s", b->model);
+}
+
+/* Events are separated by ",\n": one per line, no comma after the last. */
+static void begin_event(FILE *out, int *first) {
+  fputs(*first ? "\n" : ",\n", out);
+  *first = 0;
+}
+
+static void write_metadata(FILE *out, const tr_batch *b, int *first) {
+  char name[128];
+
+  snprintf(name, sizeof name, "conclab %s %s%s%s", b->workload, b->model,
+           *b->variant ? " " : "", b->variant);
+  begin_event(out, first);
+  fputs("{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":1,\"tid\":0,"
+        "\"args\":{\"name\":", out);
+  json_write_string(out, name);
+  fputs("}}", out);
+  for (int k = 0; k < track_count(b); k++) {
+    track_name(b, k, name, sizeof name);
+    begin_event(out, first);
+    /* tid = track + 1: some viewers treat thread 0 as special */
+    fprintf(out, "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,"
+            "\"tid\":%d,\"args\":{\"name\":", k + 1);
+    json_write_string(out, name);
+    fputs("}}", out);
+  }
+  for (int k = 0; k < pool_track_count(b); k++) {
+    begin_event(out, first);
+    fprintf(out, "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,"
+            "\"tid\":%d,\"args\":{\"name\":\"pool thread %d\"}}",
+            track_count(b) + 1 + k, k);
+  }
+}
+
+static void write_task(FILE *out, const tr_batch *b, int i, int *first) {
+  const wl_slot *s = &b->slots[i];
+  int64_t span = b->t1_ns - b->t0_ns;
+  int64_t start = clamp(s->t_start_ns - b->t0_ns, 0, span);
+  int64_t end = clamp(s->t_end_ns - b->t0_ns, start, span);
+
+  begin_event(out, first);
+  fprintf(out, "{\"name\":\"task %d\",\"ph\":\"X\",\"pid\":1,\"tid\":%d,"
+          "\"ts\":", i, track_of(b, s) + 1);
+  write_us(out, start);
+  fputs(",\"dur\":", out);
+  write_us(out, end - start);
+  fprintf(out, ",\"args\":{\"index\":%d,\"worker\":%d,\"status\":\"%s\"}}",
+          i, s->worker, status_name(s->status));
+}
+
+/* The offloaded compute step of task i, on its pool thread's track. */
+static void write_compute(FILE *out, const tr_batch *b, int i, int *first) {
+  const wl_slot *s = &b->slots[i];
+  int64_t span = b->t1_ns - b->t0_ns;
+  int64_t start = clamp(s->off_start_ns - b->t0_ns, 0, span);
+  int64_t end = clamp(s->off_end_ns - b->t0_ns, start, span);
+
+  begin_event(out, first);
+  fprintf(out, "{\"name\":\"compute %d\",\"ph\":\"X\",\"pid\":1,"
+          "\"tid\":%d,\"ts\":", i, track_count(b) + 1 + s->off_thread);
+  write_us(out, start);
+  fputs(",\"dur\":", out);
+  write_us(out, end - start);
+  fprintf(out, ",\"args\":{\"index\":%d,\"pool_thread\":%d}}", i,
+          s->off_thread);
+}
+
+static void write_lag(FILE *out, const tr_batch *b, int i, int *first) {
+  int64_t t = clamp(b->lag[i].t_ns - b->t0_ns, 0, b->t1_ns - b->t0_ns);
+
+  begin_event(out, first);
+  fputs("{\"name\":\"loop lag\",\"ph\":\"C\",\"pid\":1,\"tid\":1,\"ts\":",
+        out);
+  write_us(out, t);
+  fprintf(out, ",\"args\":{\"lag_ms\":%.3f}}", b->lag[i].ms);
+}
+
+static void write_other_data(FILE *out, const tr_batch *b) {
+  fputs("\"otherData\":{\"workload\":", out);
+  json_write_string(out, b->workload);
+  fputs(",\"model\":", out);
+  json_write_string(out, b->model);
+  fputs(",\"variant\":", out);
+  json_write_string(out, b->variant);
+  fprintf(out, ",\"tasks\":%d,\"concurrency\":%d,\"checksum\":\"%016llx\","
+          "\"wall_us\":", b->tasks, b->concurrency,
+          (unsigned long long)b->checksum);
+  write_us(out, b->t1_ns - b->t0_ns);
+  fputs(",\"clock\":\"CLOCK_MONOTONIC, microseconds after the batch's "
+        "start\"}", out);
+}
+
+int tr_write(FILE *out, const tr_batch *b) {
+  int first = 1;
+
+  fputs("{\"traceEvents\":[", out);
+  write_metadata(out, b, &first);
+  for (int i = 0; i < b->tasks; i++)
+    write_task(out, b, i, &first);
+  for (int i = 0; i < b->tasks; i++)
+    if (b->slots[i].off_end_ns != 0)
+      write_compute(out, b, i, &first);
+  for (int i = 0; i < b->lag_n; i++)
+    write_lag(out, b, i, &first);
+  fputs("\n],\"displayTimeUnit\":\"ms\",", out);
+  write_other_data(out, b);
+  fputs("}\n", out);
+  return ferror(out) ? -1 : 0;
+}
+
+/* One "ph":"X" line back into a task. */
+static int read_task(const char *line, tr_task *t) {
+  double index, worker, tid, ts, dur;
+
+  if (jr_num(line, "index", &index) != 0 || jr_num(line, "tid", &tid) != 0 ||
+      jr_num(line, "worker", &worker) != 0 || jr_num(line, "ts", &ts) != 0 ||
+      jr_num(line, "dur", &dur) != 0 ||
+      jr_str(line, "status", t->status, sizeof t->status) != 0)
+    return -1;
+  t->index = (int)index;
+  t->worker = (int)worker;
+  t->track = (int)tid - 1;
+  t->start_s = ts / 1e6;
+  t->end_s = (ts + dur) / 1e6;
+  return 0;
+}
+
+int tr_read_tasks(const char *path, tr_task **out, int *n) {
+  FILE *f = fopen(path, "r");
+  char *line = NULL;
+  size_t cap = 0;
+  tr_task *tasks = NULL;
+  int count = 0, room = 0, rc = 0;
+
+  *out = NULL;
+  *n = 0;
+  if (f == NULL) {
+    fprintf(stderr, "conclab: %s: %s\n", path, strerror(errno));
+    return -1;
+  }
+  while (rc == 0 && getline(&line, &cap, f) >= 0) {
+    if (strstr(line, "\"ph\":\"X\"") == NULL ||
+        strncmp(line, "{\"name\":\"task ", 14) != 0)
+      continue; /* metadata, compute steps, counters, the frame */
+    if (count == room) {
+      int grown_room = room ? 2 * room : 64;
+      tr_task *grown = realloc(tasks, (size_t)grown_room * sizeof *grown);
+      if (grown == NULL) {
+        fprintf(stderr, "conclab: %s: out of memory\n", path);
+        rc = -1;
+        break;
+      }
+      tasks = grown;
+      room = grown_room;
+    }
+    if (read_task(line, &tasks[count]) != 0) {
+      fprintf(stderr, "conclab: %s: a task event without index, worker, ts, "
+              "dur or status\n", path);
+      rc = -1;
+      break;
+    }
+    count++;
+  }
+  if (rc == 0 && ferror(f)) {
+    fprintf(stderr, "conclab: %s: %s\n", path, strerror(errno));
+    rc = -1;
+  }
+  free(line);
+  fclose(f);
+  if (rc != 0) {
+    free(tasks);
+    return -1;
+  }
+  *out = tasks;
+  *n = count;
+  return 0;
+}
+
+/* The temporary name: beside the file (so rename stays in one file
+ * system), and this process's own. */
+static int temp_name(const char *path, char *tmp, size_t cap) {
+  return snprintf(tmp, cap, "%s.tmp.%ld", path, (long)getpid()) <
+                 (int)cap
+             ? 0
+             : -1;
+}
+
+int tr_file_check(const char *path, char *err, size_t errlen) {
+  char tmp[4200];
+  struct stat st;
+  int fd;
+
+  if (temp_name(path, tmp, sizeof tmp) != 0) {
+    snprintf(err, errlen, "--trace %s: path too long", path);
+    return -1;
+  }
+  if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+    snprintf(err, errlen, "--trace %s: is a directory", path);
+    return -1;
+  }
+  /* Make the temporary file and remove it at once: the batch can take
+   * minutes, and a run stopped meanwhile should leave nothing behind. */
+  fd = open(tmp, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    snprintf(err, errlen, "--trace %s: cannot create a file there: %s", path,
+             strerror(errno));
+    return -1;
+  }
+  close(fd);
+  unlink(tmp);
+  return 0;
+}
+
+int tr_file_write(const char *path, const tr_batch *b, char *err,
+                  size_t errlen) {
+  char tmp[4200];
+  FILE *f;
+  int e = 0;
+
+  if (temp_name(path, tmp, sizeof tmp) != 0) {
+    snprintf(err, errlen, "--trace %s: path too long", path);
+    return -1;
+  }
+  f = fopen(tmp, "w");
+  if (f == NULL) {
+    snprintf(err, errlen, "--trace %s: %s", tmp, strerror(errno));
+    return -1;
+  }
+  if (tr_write(f, b) != 0)
+    e = EIO;
+  if (fclose(f) != 0 && e == 0)
+    e = errno;
+  if (e == 0 && rename(tmp, path) != 0)
+    e = errno;
+  if (e != 0) {
+    snprintf(err, errlen, "--trace %s: writing it: %s", path, strerror(e));
+    unlink(tmp);
+    return -1;
+  }
+  return 0;
+}

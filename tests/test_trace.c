@@ -1,0 +1,463 @@
+/*
+ * test_trace.c - the timeline (bench/trace.c) and the times behind it.
+ *
+ * The writer's output is valid JSON (a strict checker, json_check.h), for
+ * a fixed fake batch - whose exact bytes are pinned by golden files - and
+ * for real batches of every model.  In a real batch every task appears
+ * exactly once, every event lies inside the batch's span, each task's
+ * track is one of the C workers (or async's C permits), the tasks on one
+ * track never overlap (a viewer requires it), and async has its loop-lag
+ * counters, and async --offload each task's compute step on a pool
+ * thread, inside the task.  tr_read_tasks reads back what tr_write wrote.
+ *
+ * Golden files: CONCLAB_UPDATE_GOLDEN=1 build/debug/tests/test_trace
+ * rewrites tests/golden/trace_*.json; read the diff before committing.
+ * Under ThreadSanitizer the multiproc model is left out (it forks).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "helpers.h"
+#include "json.h"
+#include "json_check.h"
+#include "trace.h"
+
+/* ---- the checker itself can say no --------------------------------------- */
+
+static void checker_accepts_json_and_rejects_the_rest(void **state) {
+  static const char *const good[] = {
+      "{}", "[]", " 0 ", "-0.5e+3", "\"a\\\"b\\\\c\\/\\b\\f\\n\\r\\t\\u00e9\"",
+      "{\"a\":[1,-2.5E3,true,false,null,{\"b\":{}}], \"c\" : \"x\"}\n",
+  };
+  static const char *const bad[] = {
+      "", "{", "{\"a\":1,}", "[1,]", "[01]", "[1.]", "[.5]", "[1e]",
+      "{\"a\" 1}", "{'a':1}", "[1] 2", "\"abc", "\"a\x01\"", "\"\\x\"",
+      "\"\\u12g4\"", "[tru]", "{\"a\":1}}", "nul", "[+1]",
+  };
+  (void)state;
+  for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+    if (json_check(good[i]) != NULL)
+      fail_msg("rejected valid JSON: %s", good[i]);
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+    if (json_check(bad[i]) == NULL)
+      fail_msg("accepted invalid JSON: %s", bad[i]);
+}
+
+/* ---- helpers --------------------------------------------------------------- */
+
+static char *render(const tr_batch *b) {
+  char *text = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&text, &len);
+
+  assert_non_null(f);
+  assert_int_equal(tr_write(f, b), 0);
+  assert_int_equal(fclose(f), 0);
+  return text;
+}
+
+static char *slurp(const char *path) {
+  FILE *f = fopen(path, "r");
+  char *text = NULL;
+  size_t len = 0;
+  FILE *mem;
+  int ch;
+
+  if (f == NULL)
+    return NULL;
+  mem = open_memstream(&text, &len);
+  assert_non_null(mem);
+  while ((ch = fgetc(f)) != EOF)
+    fputc(ch, mem);
+  fclose(f);
+  assert_int_equal(fclose(mem), 0);
+  return text;
+}
+
+static void assert_valid_json(const char *text) {
+  const char *bad = json_check(text);
+  if (bad != NULL)
+    fail_msg("not valid JSON at offset %ld: %.60s", (long)(bad - text), bad);
+}
+
+/* Lines of text that contain needle. */
+static int count_lines_with(const char *text, const char *needle) {
+  int n = 0;
+  for (const char *line = text; line != NULL && *line;) {
+    const char *end = strchr(line, '\n');
+    size_t len = end ? (size_t)(end - line) : strlen(line);
+    const char *hit = strstr(line, needle);
+    if (hit != NULL && hit < line + len)
+      n++;
+    line = end ? end + 1 : NULL;
+  }
+  return n;
+}
+
+/* ---- a fixed fake batch: golden files ------------------------------------ */
+
+#define T0 5000000000LL /* 5 s on the monotonic clock */
+
+static const wl_slot fake_threaded_slots[] = {
+    {.status = WL_OK, .t_start_ns = T0 + 1000, .t_end_ns = T0 + 20000500,
+     .worker = 0},
+    {.status = WL_ERROR, .t_start_ns = T0 + 1500, .t_end_ns = T0 + 7000000,
+     .worker = 1},
+    {.status = WL_TIMEOUT, .t_start_ns = T0 + 20001000,
+     .t_end_ns = T0 + 50000123, .worker = 0},
+    /* never ran (no times): an empty bar at 0 */
+    {.status = WL_ERROR, .worker = 1},
+};
+
+static tr_batch fake_threaded(void) {
+  return (tr_batch){.workload = "sleep", .model = "threaded", .variant = "",
+                    .tasks = 4, .concurrency = 2,
+                    .checksum = 0x0123456789abcdefULL, .t0_ns = T0,
+                    .t1_ns = T0 + 50000123, .slots = fake_threaded_slots};
+}
+
+/* Offloaded: tasks 0 and 2 computed on pool thread 0, task 1 on 1. */
+static const wl_slot fake_async_slots[] = {
+    {.status = WL_OK, .t_start_ns = T0 + 10, .t_end_ns = T0 + 3000000,
+     .lane = 0, .off_start_ns = T0 + 500000, .off_end_ns = T0 + 2500000,
+     .off_thread = 0},
+    {.status = WL_OK, .t_start_ns = T0 + 20, .t_end_ns = T0 + 4000000,
+     .lane = 1, .off_start_ns = T0 + 600000, .off_end_ns = T0 + 3900000,
+     .off_thread = 1},
+    {.status = WL_OK, .t_start_ns = T0 + 3000100, .t_end_ns = T0 + 6000000,
+     .lane = 0, .off_start_ns = T0 + 3100000, .off_end_ns = T0 + 5000000,
+     .off_thread = 0},
+};
+
+static const as_lag_sample fake_lag[] = {
+    {.t_ns = T0 - 5, .ms = 0.0}, /* before the start: clamped to 0 */
+    {.t_ns = T0 + 1001000, .ms = 0.25},
+    {.t_ns = T0 + 5999999, .ms = 2.5},
+};
+
+static tr_batch fake_async(void) {
+  return (tr_batch){.workload = "primes", .model = "async",
+                    .variant = "offload", .tasks = 3, .concurrency = 2,
+                    .checksum = 42, .t0_ns = T0, .t1_ns = T0 + 6000000,
+                    .slots = fake_async_slots, .lag = fake_lag, .lag_n = 3};
+}
+
+static int updating_golden(void) {
+  const char *v = getenv("CONCLAB_UPDATE_GOLDEN");
+  return v != NULL && strcmp(v, "1") == 0;
+}
+
+static void check_golden(const char *name, const tr_batch *b) {
+  char path[1024];
+  char *got = render(b), *want;
+
+  assert_valid_json(got);
+  snprintf(path, sizeof path, "%s/%s", CONCLAB_GOLDEN_DIR, name);
+  if (updating_golden()) {
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(got, f);
+    assert_int_equal(fclose(f), 0);
+    print_message("wrote %s\n", path);
+    free(got);
+    return;
+  }
+  want = slurp(path);
+  if (want == NULL)
+    fail_msg("%s: missing (CONCLAB_UPDATE_GOLDEN=1 writes it)", path);
+  if (strcmp(got, want) != 0) {
+    print_error("%s differs; got:\n%s\n", path, got);
+    fail();
+  }
+  free(got);
+  free(want);
+}
+
+static void golden_threaded(void **state) {
+  tr_batch b = fake_threaded();
+  (void)state;
+  check_golden("trace_threaded.json", &b);
+}
+
+static void golden_async(void **state) {
+  tr_batch b = fake_async();
+  (void)state;
+  check_golden("trace_async.json", &b);
+}
+
+/* The fake batch's shape, beyond the bytes: one line per event, the
+ * frame around them, and the numbers exact. */
+static void fake_layout(void **state) {
+  tr_batch b = fake_async();
+  char *text = render(&b);
+  (void)state;
+
+  assert_true(strncmp(text, "{\"traceEvents\":[\n", 17) == 0);
+  /* the process, two permits, two pool threads */
+  assert_int_equal(count_lines_with(text, "\"ph\":\"M\""), 1 + 2 + 2);
+  assert_int_equal(count_lines_with(text, "\"ph\":\"X\""), 3 + 3);
+  assert_int_equal(count_lines_with(text, "\"name\":\"compute "), 3);
+  assert_non_null(strstr(text, "\"tid\":4,\"args\":{\"name\":\"pool thread 1\"}"));
+  assert_int_equal(count_lines_with(text, "\"ph\":\"C\""), 3);
+  assert_non_null(strstr(text, "\"ts\":0.000,\"args\":{\"lag_ms\":0.000}"));
+  assert_non_null(strstr(text, "\"ts\":3000.100,\"dur\":2999.900"));
+  assert_non_null(strstr(text, "\"displayTimeUnit\":\"ms\""));
+  assert_non_null(strstr(text, "\"name\":\"conclab primes async offload\""));
+  free(text);
+}
+
+/* ---- reading back ---------------------------------------------------------- */
+
+static void temp_path(char *path, size_t cap) {
+  snprintf(path, cap, "%s/conclab-trace-test-%ld.json",
+           getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (long)getpid());
+}
+
+static void read_back_what_was_written(void **state) {
+  tr_batch b = fake_threaded();
+  char path[512], err[600];
+  tr_task *t;
+  int n;
+  (void)state;
+
+  temp_path(path, sizeof path);
+  assert_int_equal(tr_file_check(path, err, sizeof err), 0);
+  assert_int_equal(access(path, F_OK), -1); /* the check leaves nothing */
+  assert_int_equal(tr_file_write(path, &b, err, sizeof err), 0);
+  assert_int_equal(tr_read_tasks(path, &t, &n), 0);
+  assert_int_equal(n, 4);
+  for (int i = 0; i < n; i++) {
+    const wl_slot *s = &fake_threaded_slots[i];
+    int64_t start = s->t_start_ns > T0 ? s->t_start_ns - T0 : 0;
+    int64_t end = s->t_end_ns > s->t_start_ns ? s->t_end_ns - T0 : start;
+    assert_int_equal(t[i].index, i);
+    assert_int_equal(t[i].worker, s->worker);
+    assert_int_equal(t[i].track, s->worker);
+    assert_true(fabs(t[i].start_s - (double)start / 1e9) < 1e-9);
+    assert_true(fabs(t[i].end_s - (double)end / 1e9) < 1e-9);
+  }
+  assert_string_equal(t[0].status, "ok");
+  assert_string_equal(t[1].status, "error");
+  assert_string_equal(t[2].status, "timeout");
+  free(t);
+  assert_int_equal(unlink(path), 0);
+}
+
+static void check_refuses_what_cannot_be_written(void **state) {
+  char err[600];
+  (void)state;
+  assert_int_equal(tr_file_check("/nonexistent-conclab/x.json", err,
+                                 sizeof err), -1);
+  assert_non_null(strstr(err, "--trace"));
+  assert_int_equal(tr_file_check("/tmp", err, sizeof err), -1);
+  assert_non_null(strstr(err, "directory"));
+}
+
+/* ---- real batches of every model ------------------------------------------- */
+
+/* The "compute I" events of an offloaded async batch. */
+static void check_compute_steps(const char *text, const tr_task *t, int n,
+                                int pool_size) {
+  double *start = calloc((size_t)n, sizeof *start);
+  double *end = calloc((size_t)n, sizeof *end);
+  int *thread = calloc((size_t)n, sizeof *thread), count = 0;
+
+  assert_true(start != NULL && end != NULL && thread != NULL);
+  for (const char *line = strstr(text, "{\"name\":\"compute "); line != NULL;
+       line = strstr(line + 1, "{\"name\":\"compute ")) {
+    double index, pool, ts, dur;
+    int i;
+    assert_int_equal(jr_num(line, "index", &index), 0);
+    assert_int_equal(jr_num(line, "pool_thread", &pool), 0);
+    assert_int_equal(jr_num(line, "ts", &ts), 0);
+    assert_int_equal(jr_num(line, "dur", &dur), 0);
+    i = (int)index;
+    assert_true(i >= 0 && i < n && t[i].index == i);
+    start[i] = ts / 1e6;
+    end[i] = (ts + dur) / 1e6;
+    thread[i] = (int)pool;
+    assert_true(thread[i] >= 0 && thread[i] < pool_size);
+    assert_true(start[i] >= t[i].start_s && end[i] <= t[i].end_s);
+    count++;
+  }
+  assert_int_equal(count, n);
+  for (int i = 0; i < n; i++)
+    for (int j = i + 1; j < n; j++)
+      if (thread[i] == thread[j])
+        assert_true(end[i] <= start[j] || end[j] <= start[i]);
+  free(start);
+  free(end);
+  free(thread);
+}
+
+/* Run `conclab run ARGS --trace PATH` in this process and check its trace. */
+static void check_real_batch(const char *const *args) {
+  char path[512], err[256];
+  char *argv[24];
+  int argc = 0;
+  cl_run_opts o;
+  cl_run_result r;
+  tr_task *t;
+  int n, *seen;
+  char *text;
+
+  temp_path(path, sizeof path);
+  argv[argc++] = (char *)"run";
+  for (; *args != NULL; args++)
+    argv[argc++] = (char *)*args;
+  argv[argc++] = (char *)"--trace";
+  argv[argc++] = path;
+  argv[argc] = NULL;
+  assert_int_equal(cl_run_parse(argc, argv, &o, err, sizeof err),
+                   CL_PARSE_OK);
+  assert_int_equal(cl_run_exec(&o, &r), 0);
+  assert_int_equal(r.failed, 0);
+
+  text = slurp(path);
+  assert_non_null(text);
+  assert_valid_json(text);
+  assert_int_equal(tr_read_tasks(path, &t, &n), 0);
+  assert_int_equal(n, o.params.tasks);
+
+  /* every task exactly once, inside the span, on one of C tracks */
+  seen = calloc((size_t)n, sizeof *seen);
+  assert_non_null(seen);
+  for (int i = 0; i < n; i++) {
+    assert_true(t[i].index >= 0 && t[i].index < n);
+    seen[t[i].index]++;
+    assert_true(t[i].start_s >= 0);
+    assert_true(t[i].start_s <= t[i].end_s);
+    assert_true(t[i].end_s <= r.wall_s + 1e-9);
+    assert_true(t[i].track >= 0 && t[i].track < o.params.concurrency);
+    assert_true(t[i].worker >= 0 && t[i].worker < o.params.concurrency);
+    if (o.model == CL_SEQ || o.model == CL_ASYNC)
+      assert_int_equal(t[i].worker, 0);
+    assert_string_equal(t[i].status, "ok");
+  }
+  for (int i = 0; i < n; i++)
+    assert_int_equal(seen[i], 1);
+
+  /* on one track, one task at a time: no two bars overlap */
+  for (int i = 0; i < n; i++)
+    for (int j = i + 1; j < n; j++)
+      if (t[i].track == t[j].track)
+        assert_true(t[i].end_s <= t[j].start_s ||
+                    t[j].end_s <= t[i].start_s);
+
+  /* async: the first C tasks all start before the loop runs, and none can
+   * end before it does, so some bars overlap in time (on other permits) */
+  if (o.model == CL_ASYNC && o.params.concurrency > 1) {
+    int overlap = 0;
+    for (int i = 0; i < n; i++)
+      for (int j = i + 1; j < n; j++)
+        overlap |= t[i].start_s < t[j].end_s && t[j].start_s < t[i].end_s;
+    assert_true(overlap);
+  }
+
+  /* async --offload: each task's compute step once, inside the task, on
+   * one of the pool's threads, one step at a time per thread */
+  if (o.model == CL_ASYNC && o.offload)
+    check_compute_steps(text, t, n, r.threadpool_size);
+
+  /* async: the loop-lag counter, inside the span too */
+  if (o.model == CL_ASYNC) {
+    int counters = 0;
+    for (char *line = strstr(text, "\"ph\":\"C\""); line != NULL;
+         line = strstr(line + 1, "\"ph\":\"C\"")) {
+      double ts, lag;
+      assert_int_equal(jr_num(line, "ts", &ts), 0);
+      assert_int_equal(jr_num(line, "lag_ms", &lag), 0);
+      assert_true(ts >= 0 && ts / 1e6 <= r.wall_s + 1e-9);
+      assert_true(lag >= 0);
+      counters++;
+    }
+    /* every probe firing, and the batch outlasted the 1 ms probe */
+    assert_int_equal(counters, r.lag_samples);
+    if (r.wall_s > 0.005)
+      assert_true(counters >= 1);
+  } else {
+    assert_null(strstr(text, "\"ph\":\"C\""));
+  }
+  free(seen);
+  free(t);
+  free(text);
+  assert_int_equal(unlink(path), 0);
+}
+
+static void real_seq(void **state) {
+  const char *const args[] = {"sleep", "--model", "seq", "--tasks", "5",
+                              "--delay-ms", "2", NULL};
+  (void)state;
+  check_real_batch(args);
+}
+
+static void real_async(void **state) {
+  const char *const args[] = {"sleep", "--model", "async", "--tasks", "12",
+                              "--concurrency", "4", "--delay-ms", "20",
+                              NULL};
+  (void)state;
+  check_real_batch(args);
+}
+
+static void real_async_offload(void **state) {
+  const char *const args[] = {"primes", "--model", "async", "--offload",
+                              "--tasks", "8", "--concurrency", "2",
+                              "--limit", "20000", NULL};
+  (void)state;
+  check_real_batch(args);
+}
+
+static void real_async_in_loop(void **state) {
+  const char *const args[] = {"primes", "--model", "async", "--tasks", "8",
+                              "--concurrency", "3", "--limit", "300000",
+                              NULL};
+  (void)state;
+  check_real_batch(args);
+}
+
+static void real_threaded(void **state) {
+  const char *const args[] = {"sleep", "--model", "threaded", "--tasks",
+                              "10", "--concurrency", "3", "--delay-ms", "3",
+                              NULL};
+  (void)state;
+  check_real_batch(args);
+}
+
+#if !defined(__SANITIZE_THREAD__)
+static void real_multiproc(void **state) {
+  const char *const args[] = {"primes", "--model", "multiproc", "--tasks",
+                              "8", "--concurrency", "3", "--limit", "20000",
+                              NULL};
+  (void)state;
+  check_real_batch(args);
+}
+#endif
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(checker_accepts_json_and_rejects_the_rest),
+      cmocka_unit_test(golden_threaded),
+      cmocka_unit_test(golden_async),
+      cmocka_unit_test(fake_layout),
+      cmocka_unit_test(read_back_what_was_written),
+      cmocka_unit_test(check_refuses_what_cannot_be_written),
+      cmocka_unit_test(real_seq),
+      cmocka_unit_test(real_async),
+      cmocka_unit_test(real_async_offload),
+      cmocka_unit_test(real_async_in_loop),
+      cmocka_unit_test(real_threaded),
+#if !defined(__SANITIZE_THREAD__)
+      cmocka_unit_test(real_multiproc),
+#endif
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
