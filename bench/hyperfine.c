@@ -164,6 +164,8 @@ typedef struct hf_parser {
 } hf_parser;
 
 static int bad(hf_parser *x, const char *what) {
+  if (*x->p == '\0') /* the usual case: a file cut short */
+    what = "unexpected end of the text";
   if (x->err[0] == '\0')
     snprintf(x->err, sizeof x->err, "%s at byte %ld", what,
              (long)(x->p - x->start));
