@@ -4,7 +4,7 @@
  * Usage errors exit 2 with one line naming the flag; every model's --json
  * output carries the agreed fields and seq's checksum; a worker killed from
  * outside fails its task and the run exits 3 leaving no process behind; and
- * `conclab suite` writes its three files whole.
+ * `conclab suite` writes its four files whole.
  */
 #define _GNU_SOURCE /* prctl's PR_SET_CHILD_SUBREAPER, mkdtemp */
 #include <stdarg.h>
@@ -479,7 +479,8 @@ static void test_suite_writes_reports(void **state) {
 
   assert_int_equal(dir_entries(dir), 2); /* README.md and data/: no temp */
   snprintf(path, sizeof path, "%s/data", dir);
-  assert_int_equal(dir_entries(path), 2); /* runs.csv, summary.json */
+  /* runs.csv, summary.json, runs-hyperfine.json */
+  assert_int_equal(dir_entries(path), 3);
   snprintf(path, sizeof path, "%s/README.md", dir);
   read_file(path, text, sizeof text);
   assert_non_null(strstr(text, "## Machine"));
@@ -502,6 +503,8 @@ static void test_suite_writes_reports(void **state) {
   snprintf(path, sizeof path, "%s/data/runs.csv", dir);
   unlink(path);
   snprintf(path, sizeof path, "%s/data/summary.json", dir);
+  unlink(path);
+  snprintf(path, sizeof path, "%s/data/runs-hyperfine.json", dir);
   unlink(path);
   snprintf(path, sizeof path, "%s/data", dir);
   rmdir(path);
