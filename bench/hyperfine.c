@@ -789,12 +789,20 @@ int hf_time(const char *hyperfine, const char *command, int warmup, int runs,
   }
   close(jfd); /* hyperfine writes it by name */
   efd = mkstemp(errname);
+  /* Close-on-exec: hyperfine gets it as its stderr only (the dup2 clears
+   * the flag there), and the runs it starts do not inherit it. */
+  if (efd >= 0) {
+    unlink(errname); /* kept open only: nothing to leave behind */
+    if (fcntl(efd, F_SETFD, FD_CLOEXEC) != 0) {
+      close(efd);
+      efd = -1;
+    }
+  }
   if (efd < 0) {
     snprintf(why, whylen, "mkstemp in %s: %s", tmpdir, strerror(errno));
     unlink(json);
     return -1;
   }
-  unlink(errname); /* kept open only: nothing to leave behind */
   snprintf(wtext, sizeof wtext, "%d", warmup);
   snprintf(rtext, sizeof rtext, "%d", runs);
   {
