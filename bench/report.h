@@ -16,12 +16,14 @@ void rp_markdown(FILE *out, const su_suite *s);     /* DIR/README.md */
 void rp_summary(FILE *out, const su_suite *s);      /* the speedup matrix */
 void rp_runs_csv(FILE *out, const su_suite *s);     /* DIR/data/runs.csv */
 void rp_summary_json(FILE *out, const su_suite *s); /* DIR/data/summary.json */
+/* DIR/data/runs-hyperfine.json: every cell in hyperfine's export layout */
+void rp_hyperfine_json(FILE *out, const su_suite *s);
 
 typedef void (*rp_writer)(FILE *out, const su_suite *s);
 /* Write path by way of a temporary file renamed into place, so a reader
  * never sees half a file.  0, or -1 (printed). */
 int rp_write_atomic(const char *path, rp_writer write, const su_suite *s);
-/* All three files under dir (dir/data must exist).  0, or -1. */
+/* All four files under dir (dir/data must exist).  0, or -1. */
 int rp_write_all(const char *dir, const su_suite *s);
 
 #endif

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "figures.h"
+#include "hyperfine.h"
 #include "json.h"
 #include "report.h"
 #include "subproc.h"
@@ -31,12 +32,14 @@ static double now_s(void) {
 static void suite_help(FILE *out) {
   fputs(
 "usage: conclab suite [--profile quick|full] [--out DIR] [--runs R]\n"
+"                     [--hyperfine | --no-hyperfine]\n"
 "\n"
 "Run the benchmark matrix.  Each cell (workload, model, variant,\n"
 "concurrency) gets one warm-up run and R measured runs, each a fresh\n"
 "`conclab run ... --json` process.  Writes DIR/README.md (machine, one\n"
 "table per workload, a summary of speedups), DIR/data/runs.csv (every run)\n"
-"and DIR/data/summary.json; prints the summary on stdout and progress on\n"
+"DIR/data/summary.json and DIR/data/runs-hyperfine.json (hyperfine's\n"
+"layout); prints the summary on stdout and progress on\n"
 "stderr.  Files are written under temporary names and renamed into place.\n"
 "\n"
 "options:\n"
@@ -45,11 +48,26 @@ static void suite_help(FILE *out) {
 "                or smoke (tiny sizes, R = 2: checks the plumbing, for tests)\n"
 "  --out DIR     where to write (default results)\n"
 "  --runs R      measured runs per cell, 1..100 (default: the profile's)\n"
+"  --hyperfine   after the cells, time a few of them and the start-up of\n"
+"                conclab as whole processes with hyperfine -N, and put its\n"
+"                medians beside the harness's (default: on for quick and\n"
+"                full when hyperfine is on PATH; off for smoke)\n"
+"  --no-hyperfine  do not\n"
 "  -h, --help    this help\n",
       out);
 }
 
 /* ---- one child run ------------------------------------------------------ */
+
+static void cell_argv(const su_cell *c, const char *self, char text[5][24],
+                      char **argv);
+
+int su_cell_command(const su_cell *c, const char *self, char *out,
+                    size_t cap) {
+  char text[5][24], *argv[24];
+  cell_argv(c, self, text, argv);
+  return hf_command_line(argv, out, cap);
+}
 
 /* argv for `conclab run` of a cell; the numbers live in `text`. */
 static void cell_argv(const su_cell *c, const char *self, char text[5][24],
@@ -195,12 +213,16 @@ static void progress_show(progress *pg, const su_suite *s, int i, int run) {
 /* ---- the command -------------------------------------------------------- */
 
 static int parse_args(int argc, char **argv, const char **profile,
-                      const char **out, int *runs) {
+                      const char **out, int *runs, int *hyperfine) {
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
       suite_help(stdout);
       return 0;
+    }
+    if (strcmp(a, "--hyperfine") == 0 || strcmp(a, "--no-hyperfine") == 0) {
+      *hyperfine = strcmp(a, "--hyperfine") == 0;
+      continue;
     }
     if (i + 1 >= argc || (strcmp(a, "--profile") != 0 &&
                           strcmp(a, "--out") != 0 && strcmp(a, "--runs") != 0)) {
@@ -251,15 +273,27 @@ static int make_dir(const char *path) {
 
 int cl_cmd_suite(int argc, char **argv) {
   const char *profile = "quick", *outdir = "results";
-  int runs = 0, rc;
-  char self[4096], path[4200];
+  int runs = 0, rc, hyperfine = -1; /* -1: the profile's default */
+  char self[4096], path[4200], hf_path[4200] = "";
   su_suite s = {0};
   progress pg = {0};
   ssize_t n;
 
-  rc = parse_args(argc, argv, &profile, &outdir, &runs);
+  rc = parse_args(argc, argv, &profile, &outdir, &runs, &hyperfine);
   if (rc >= 0)
     return rc;
+  /* The hyperfine cross-check: asked for, it must be possible (checked
+   * before any cell runs); by default, it is on where hyperfine is. */
+  if (hyperfine != 0 && hf_find(hf_path, sizeof hf_path) != 0) {
+    if (hyperfine == 1) {
+      fprintf(stderr, "conclab: --hyperfine: hyperfine is not on PATH "
+              "(install it, e.g. apt-get install hyperfine)\n");
+      return 2;
+    }
+    hf_path[0] = '\0';
+  }
+  if (hyperfine == -1)
+    hyperfine = strcmp(profile, "smoke") != 0;
   n = readlink("/proc/self/exe", self, sizeof self - 1);
   if (n < 0) {
     fprintf(stderr, "conclab: /proc/self/exe: %s\n", strerror(errno));
@@ -308,6 +342,14 @@ int cl_cmd_suite(int argc, char **argv) {
   fprintf(stderr, "conclab: %d cells, %d runs in %.0f s\n", s.ncells,
           pg.runs_total, s.elapsed_s);
 
+  if (hyperfine && hf_path[0] != '\0') {
+    hf_crosscheck(&s, hf_path, self);
+  } else if (hyperfine) {
+    s.hf_state = SU_HF_SKIPPED;
+    snprintf(s.hf_skipped, sizeof s.hf_skipped,
+             "hyperfine was not found on PATH");
+  }
+
   su_evaluate(&s);
   rc = rp_write_all(outdir, &s);
   if (rc == 0)
@@ -315,7 +357,8 @@ int cl_cmd_suite(int argc, char **argv) {
   rp_summary(stdout, &s);
   if (rc == 0)
     fprintf(stderr, "conclab: wrote %s/README.md, %s/data/runs.csv, "
-            "%s/data/summary.json\n", outdir, outdir, outdir);
+            "%s/data/summary.json, %s/data/runs-hyperfine.json\n", outdir,
+            outdir, outdir, outdir);
   su_suite_free(&s);
   return rc == 0 ? 0 : 1;
 }

@@ -82,6 +82,18 @@ typedef struct su_cell {
   int target_met; /* SU_TARGET_* */
 } su_cell;
 
+/* The hyperfine cross-check (bench/hyperfine.c): one command timed as a
+ * whole process.  hf[0] is the start-up command, the others chosen cells. */
+typedef struct su_hfcheck {
+  int cell;   /* index into cells; -1 for the start-up command */
+  int ok;     /* hyperfine ran and its export was read */
+  int runs;   /* measured runs */
+  double median_s, mean_s, stddev_s, min_s, max_s;
+  char why[160]; /* why it failed */
+} su_hfcheck;
+#define SU_HF_MAX 6
+enum { SU_HF_OFF = 0, SU_HF_DONE = 1, SU_HF_SKIPPED = 2 };
+
 typedef struct su_suite {
   char profile[16];
   int runs, warmups;
@@ -90,6 +102,11 @@ typedef struct su_suite {
   int ncells, cap;
   cl_machine machine;
   double elapsed_s;
+  /* the hyperfine cross-check: SU_HF_*, why it was skipped, the checks */
+  int hf_state;
+  char hf_skipped[160];
+  su_hfcheck hf[SU_HF_MAX];
+  int nhf;
 } su_suite;
 
 /* Fill the matrix of a profile ("quick" or "full") for this many cores.
@@ -106,5 +123,9 @@ double su_ideal(const su_cell *c, int cores);
 /* Short labels used in tables and progress lines. */
 const char *su_model_label(const su_cell *c); /* "async offload" */
 void su_cell_label(const su_cell *c, char *out, size_t cap);
+/* The command line a cell's runs execute, `self run ... --json`, quoted
+ * for hyperfine -N (and a shell).  0, or -1 if it does not fit in cap. */
+int su_cell_command(const su_cell *c, const char *self, char *out,
+                    size_t cap);
 
 #endif

@@ -4,7 +4,7 @@
  * Usage errors exit 2 with one line naming the flag; every model's --json
  * output carries the agreed fields and seq's checksum; a worker killed from
  * outside fails its task and the run exits 3 leaving no process behind; and
- * `conclab suite` writes its three files whole.
+ * `conclab suite` writes its four files whole.
  */
 #define _GNU_SOURCE /* prctl's PR_SET_CHILD_SUBREAPER, mkdtemp */
 #include <stdarg.h>
@@ -486,6 +486,8 @@ static void test_suite_writes_reports(void **state) {
    * and no writer's temporary file anywhere */
   assert_int_equal(dir_entries(dir), 3);
   assert_int_equal(walk_tree(dir, 0), 0);
+  snprintf(path, sizeof path, "%s/data/runs-hyperfine.json", dir);
+  assert_int_equal(access(path, R_OK), 0);
   snprintf(path, sizeof path, "%s/README.md", dir);
   read_file(path, text, sizeof text);
   assert_non_null(strstr(text, "## Machine"));

@@ -19,7 +19,10 @@
  *   - rp_write_atomic: the file appears whole, replaces an old one, and no
  *     PATH.tmp.PID file is left; into a missing directory it returns -1 and
  *     leaves nothing;
- *   - rp_write_all: the three files, when DIR/data exists.
+ *   - the hyperfine cross-check's section (fake checks: one agreeing, one
+ *     differing, one failed), and data/runs-hyperfine.json, against
+ *     tests/golden/runs-hyperfine.json;
+ *   - rp_write_all: the four files, when DIR/data exists.
  *
  * Updating the golden files: when a change to the reports is intended, run
  *     CONCLAB_UPDATE_GOLDEN=1 build/debug/tests/test_report
@@ -232,6 +235,37 @@ static void fixed_machine(cl_machine *m) {
   snprintf(m->date, sizeof m->date, "2026-01-01 00:00 UTC");
 }
 
+/* The hyperfine cross-check, as hf_crosscheck would leave it: start-up
+ * 2 ms; sleep async (harness 53.04 ms) 55.5 ms by hyperfine, 0.46 ms left
+ * after start-up: agree; primes threaded (harness 1.0404 s) 1.2 s: 15%
+ * over, differ; primes seq (harness 2.04 s) 2.045 s: agree; files seq: a
+ * hyperfine failure. */
+static void fake_check(su_hfcheck *h, int cell, double median, int runs) {
+  memset(h, 0, sizeof *h);
+  h->cell = cell;
+  h->ok = 1;
+  h->runs = runs;
+  h->median_s = median;
+  h->mean_s = median * 1.01;
+  h->stddev_s = median * 0.05;
+  h->min_s = median * 0.95;
+  h->max_s = median * 1.2;
+}
+
+static void fake_hyperfine(su_suite *s) {
+  s->hf_state = SU_HF_DONE;
+  fake_check(&s->hf[0], -1, 0.002, 20);
+  fake_check(&s->hf[1], SLEEP_ASYNC, 0.0555, 5);
+  fake_check(&s->hf[2], PRIMES_THREADED, 1.2, 5);
+  fake_check(&s->hf[3], PRIMES_SEQ, 2.045, 5);
+  fake_check(&s->hf[4], FILES_SEQ, 0, 0);
+  s->hf[4].ok = 0;
+  snprintf(s->hf[4].why, sizeof s->hf[4].why,
+           "hyperfine exit 1: Error: Command terminated with non-zero exit "
+           "code 1");
+  s->nhf = 5;
+}
+
 /* cmocka setup: the evaluated suite, in *state. */
 static int suite_setup(void **state) {
   su_suite *s = calloc(1, sizeof *s);
@@ -256,6 +290,7 @@ static int suite_setup(void **state) {
   fixed_machine(&s->machine);
   s->elapsed_s = 95.0;
   su_evaluate(s);
+  fake_hyperfine(s);
   *state = s;
   return 0;
 }
@@ -468,6 +503,45 @@ static void golden_summary_json(void **state) {
   check_golden("summary.json", rp_summary_json, *state);
 }
 
+static void golden_runs_hyperfine(void **state) {
+  check_golden("runs-hyperfine.json", rp_hyperfine_json, *state);
+}
+
+/* The cross-check's section: present with its verdicts when done (the
+ * golden report.md has it whole); one line saying why when skipped;
+ * absent when off.  The copies share the cells, which they only read. */
+static void hyperfine_section(void **state) {
+  su_suite copy = *(const su_suite *)*state;
+  char *md = render(rp_markdown, &copy), *sec;
+
+  sec = strstr(md, "## Whole-process timing (hyperfine)");
+  assert_non_null(sec);
+  assert_non_null(strstr(sec, "| sleep async C=16 N=16 | `conclab run sleep "
+                              "--model async --tasks 16 --concurrency 16 "
+                              "--delay-ms 50 --delay-spread 0 --json` | "
+                              "0.0530 | 0.0555 | +2.5 | +0.9% | agree within "
+                              "10% |"));
+  assert_non_null(strstr(sec, "| primes threaded C=2 N=64 |"));
+  assert_non_null(strstr(sec, "+15.1% | differ |"));
+  assert_non_null(strstr(sec, "failed: hyperfine exit 1"));
+  free(md);
+
+  copy.hf_state = SU_HF_SKIPPED;
+  snprintf(copy.hf_skipped, sizeof copy.hf_skipped,
+           "hyperfine was not found on PATH");
+  md = render(rp_markdown, &copy);
+  sec = strstr(md, "## Whole-process timing (hyperfine)");
+  assert_non_null(sec);
+  assert_non_null(strstr(sec, "Skipped: hyperfine was not found on PATH."));
+  assert_null(strstr(sec, "| cell |"));
+  free(md);
+
+  copy.hf_state = SU_HF_OFF;
+  md = render(rp_markdown, &copy);
+  assert_null(strstr(md, "Whole-process timing"));
+  free(md);
+}
+
 /* The same suite always gives the same bytes. */
 static void writers_are_deterministic(void **state) {
   char *a = render(rp_markdown, *state), *b = render(rp_markdown, *state);
@@ -566,6 +640,7 @@ static void write_all(void **state) {
       {"README.md", rp_markdown},
       {"data/runs.csv", rp_runs_csv},
       {"data/summary.json", rp_summary_json},
+      {"data/runs-hyperfine.json", rp_hyperfine_json},
   };
   int tmp_files;
 
@@ -604,6 +679,8 @@ int main(void) {
       cmocka_unit_test(golden_markdown),
       cmocka_unit_test(golden_runs_csv),
       cmocka_unit_test(golden_summary_json),
+      cmocka_unit_test(golden_runs_hyperfine),
+      cmocka_unit_test(hyperfine_section),
       cmocka_unit_test(writers_are_deterministic),
       cmocka_unit_test(write_atomic_creates_and_replaces),
       cmocka_unit_test(write_atomic_missing_directory),
