@@ -314,9 +314,10 @@ void pl_lab_sweep_script(FILE *out) {
         "set ylabel 'wall time (s)'\n"
         "set key left top\n"
         "set grid\n"
-        "plot for [m in 'timers threads processes'] '../data/lab_sweep.dat' "
+        "plot for [m in 'async threaded multiproc'] '../data/lab_sweep.dat' "
         "using ((strcol(1) eq m && $5 == 1) ? $2 : NaN):3 "
-        "with linespoints pt 7 title m\n",
+        "with linespoints pt 7 title m.(m eq 'async' ? ' (timers)' : "
+        "m eq 'threaded' ? ' (threads)' : ' (processes)')\n",
         out);
 }
 

@@ -344,7 +344,8 @@ static const su_cell *first_cell(const su_suite *s, const wl_workload *wl) {
 
 /* ---- the hyperfine cross-check ------------------------------------------ */
 
-/* A check against its cell: the harness's median, hyperfine's minus it,
+/* A check against its cell: the harness's median (from the runs taken
+ * beside hyperfine's, if any), hyperfine's minus it,
  * and that difference less start-up as a percentage of the harness's
  * median.  0 when there is nothing to compare. */
 static int hf_compare(const su_suite *s, const su_hfcheck *h,
@@ -355,10 +356,10 @@ static int hf_compare(const su_suite *s, const su_hfcheck *h,
   c = &s->cells[h->cell];
   if (c->failed || c->wall.median <= 0)
     return 0;
-  *harness = c->wall.median;
-  *diff = h->median_s - c->wall.median;
+  *harness = h->harness_s > 0 ? h->harness_s : c->wall.median;
+  *diff = h->median_s - *harness;
   *net_pct = s->nhf > 0 && s->hf[0].ok
-                 ? (*diff - s->hf[0].median_s) / c->wall.median * 100.0
+                 ? (*diff - s->hf[0].median_s) / *harness * 100.0
                  : 0;
   return 1;
 }
@@ -395,7 +396,11 @@ static void md_hyperfine(FILE *out, const su_suite *s) {
           "own below, as a batch of one task that does nothing; an http or "
           "pipeline cell would also start its embedded server, which none "
           "of these does. \"less start-up\" is (hyperfine - harness - "
-          "start-up) / harness; within 10%% the two clocks agree.\n\n");
+          "start-up) / harness; within 10%% the two clocks agree. The "
+          "harness's median here comes from the same number of runs of the "
+          "cell taken just before hyperfine's, not from the table above: "
+          "on a shared machine the speed drifts over minutes, and only "
+          "runs seconds apart make a fair pair.\n\n");
   if (up->ok)
     fprintf(out, "Start-up (`conclab run sleep --model seq --tasks 1 "
             "--delay-ms 0`): median %.2f ms, min %.2f ms, max %.2f ms over "

@@ -181,6 +181,22 @@ static void spawn_run(const char *self, const su_cell *c, su_run *r,
     snprintf(why, whylen, "exit %d: %s", r->exit_status, line);
 }
 
+double su_cell_rerun(const char *self, const su_cell *c, int runs) {
+  double walls[100];
+  char why[160] = "";
+  su_run r;
+
+  if (runs > 100)
+    runs = 100;
+  for (int k = 0; k < runs; k++) {
+    spawn_run(self, c, &r, why, sizeof why);
+    if (r.exit_status != 0 || !r.parsed)
+      return 0;
+    walls[k] = r.wall_s;
+  }
+  return runs > 0 ? st_median(walls, runs) : 0;
+}
+
 /* ---- progress ----------------------------------------------------------- */
 
 typedef struct progress {

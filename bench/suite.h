@@ -89,6 +89,8 @@ typedef struct su_hfcheck {
   int ok;     /* hyperfine ran and its export was read */
   int runs;   /* measured runs */
   double median_s, mean_s, stddev_s, min_s, max_s;
+  double harness_s; /* the harness's median over runs taken just before
+                       hyperfine's (0: none; the cell's own is used) */
   char why[160]; /* why it failed */
 } su_hfcheck;
 #define SU_HF_MAX 6
@@ -113,6 +115,10 @@ typedef struct su_suite {
  * 0, or -1 for an unknown profile. */
 int su_profile_build(su_suite *s, const char *profile, int cores);
 void su_suite_free(su_suite *s);
+
+/* Run cell c `runs` more times with the binary self, as the suite does;
+ * the median wall time, or 0 if a run failed. */
+double su_cell_rerun(const char *self, const su_cell *c, int runs);
 
 /* From the runs: statistics, baselines' comparisons, failures, targets. */
 void su_evaluate(su_suite *s);

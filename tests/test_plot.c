@@ -250,12 +250,62 @@ static void render_with_gnuplot(void **state) {
   remove_report_dir(dir); /* fails if a .tmp file was left */
 }
 
+static void write_memory_script(FILE *out, const void *arg) {
+  (void)arg;
+  pl_lab_memory_script(out);
+}
+static void write_sweep_script(FILE *out, const void *arg) {
+  (void)arg;
+  pl_lab_sweep_script(out);
+}
+static void copy_text(FILE *out, const void *text) {
+  fputs(text, out);
+}
+
+/* The lab's three scripts draw the lab's own data (its golden files,
+ * written by test_lab from a made-up lab) without a gnuplot error. */
+static void lab_scripts_draw(void **state) {
+  static const char *const names[] = {"lab_units", "lab_memory",
+                                      "lab_sweep"};
+  static const pl_writer scripts[] = {write_units_script, write_memory_script,
+                                      write_sweep_script};
+  char dir[] = "/tmp/conclab_test_plot_lab_XXXXXX", path[1200], why[256];
+  (void)state;
+
+  if (system("command -v gnuplot >/dev/null 2>&1") != 0)
+    skip();
+  assert_non_null(mkdtemp(dir));
+  snprintf(path, sizeof path, "%s/data", dir);
+  assert_int_equal(mkdir(path, 0755), 0);
+  snprintf(path, sizeof path, "%s/plots", dir);
+  assert_int_equal(mkdir(path, 0755), 0);
+  for (int i = 0; i < 3; i++) {
+    char *text;
+    snprintf(path, sizeof path, "%s/%s.dat", CONCLAB_GOLDEN_DIR, names[i]);
+    text = golden_slurp(path);
+    assert_non_null(text);
+    snprintf(path, sizeof path, "%s/data/%s.dat", dir, names[i]);
+    assert_int_equal(pl_write_file(path, copy_text, text), 0);
+    free(text);
+    snprintf(path, sizeof path, "%s/plots/%s.gp", dir, names[i]);
+    assert_int_equal(pl_write_file(path, scripts[i], NULL), 0);
+  }
+  assert_int_equal(pl_render(dir, why, sizeof why), 3);
+  for (int i = 0; i < 3; i++) {
+    snprintf(path, sizeof path, "%s/plots/%s.svg", dir, names[i]);
+    assert_int_equal(access(path, R_OK), 0);
+  }
+  assert_int_equal(walk_tree(dir, 0), 0);
+  walk_tree(dir, 1);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(speedup_golden),
       cmocka_unit_test(timeline_golden),
       cmocka_unit_test(render_without_gnuplot),
       cmocka_unit_test(render_with_gnuplot),
+      cmocka_unit_test(lab_scripts_draw),
   };
   return cmocka_run_group_tests(tests, smoke_setup, smoke_teardown);
 }

@@ -258,6 +258,10 @@ static void fake_hyperfine(su_suite *s) {
   fake_check(&s->hf[1], SLEEP_ASYNC, 0.0555, 5);
   fake_check(&s->hf[2], PRIMES_THREADED, 1.2, 5);
   fake_check(&s->hf[3], PRIMES_SEQ, 2.045, 5);
+  /* primes seq's harness median was taken again beside hyperfine's: 2.000
+   * (the table's is 2.040), so hyperfine is 45 ms slower: 2.1% less
+   * start-up */
+  s->hf[3].harness_s = 2.000;
   fake_check(&s->hf[4], FILES_SEQ, 0, 0);
   s->hf[4].ok = 0;
   snprintf(s->hf[4].why, sizeof s->hf[4].why,
