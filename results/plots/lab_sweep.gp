@@ -6,6 +6,6 @@ set title 'waiting units in flight'
 set logscale xy 10
 set xlabel 'units in flight N'
 set ylabel 'wall time (s)'
-set key left top
+set key right bottom
 set grid
 plot for [m in 'async threaded multiproc'] '../data/lab_sweep.dat' using ((strcol(1) eq m && $5 == 1) ? $2 : NaN):3 with linespoints pt 7 title m.(m eq 'async' ? ' (timers)' : m eq 'threaded' ? ' (threads)' : ' (processes)')
