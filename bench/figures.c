@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "figures.h"
+#include "atomic.h"
 #include "plot.h"
 #include "section.h"
 #include "trace.h"
@@ -53,10 +54,10 @@ static int speedup_plots(const char *dir, const su_suite *s) {
     if (pl_speedup_count(s, wl_all[i]) == 0)
       continue;
     snprintf(path, sizeof path, "%s/data/speedup_%s.dat", dir, wl_all[i]->name);
-    rc |= pl_write_file(path, write_speedup_data, &a);
+    rc |= aw_write(path, write_speedup_data, &a);
     snprintf(path, sizeof path, "%s/plots/speedup_%s.gp", dir,
              wl_all[i]->name);
-    rc |= pl_write_file(path, write_speedup_script, &a);
+    rc |= aw_write(path, write_speedup_script, &a);
   }
   return rc ? -1 : 0;
 }
@@ -180,9 +181,9 @@ static int timeline_plot(const char *self, const char *dir) {
   if (rc == 0) {
     timeline_arg a = {bars, n};
     snprintf(path, sizeof path, "%s/data/timeline.dat", dir);
-    rc |= pl_write_file(path, write_timeline_data, &a);
+    rc |= aw_write(path, write_timeline_data, &a);
     snprintf(path, sizeof path, "%s/plots/timeline.gp", dir);
-    rc |= pl_write_file(path, write_timeline_script, &a);
+    rc |= aw_write(path, write_timeline_script, &a);
   }
   free(bars);
   return rc;
@@ -243,7 +244,7 @@ static void write_sweep(FILE *out, const void *arg) {
 int fg_lab_figures(const char *dir) {
   static const struct {
     const char *name;
-    pl_writer write;
+    aw_writer write;
   } scripts[] = {{"lab_units", write_units},
                  {"lab_memory", write_memory},
                  {"lab_sweep", write_sweep}};
@@ -255,7 +256,7 @@ int fg_lab_figures(const char *dir) {
     return -1;
   for (size_t i = 0; i < sizeof scripts / sizeof scripts[0]; i++) {
     snprintf(path, sizeof path, "%s/plots/%s.gp", dir, scripts[i].name);
-    rc |= pl_write_file(path, scripts[i].write, NULL);
+    rc |= aw_write(path, scripts[i].write, NULL);
   }
   rc |= fg_render_and_link(dir);
   return rc ? -1 : 0;

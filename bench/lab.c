@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "atomic.h"
 #include "figures.h"
 #include "json.h"
 #include "section.h"
@@ -350,29 +351,23 @@ static int prepare_out(const char *dir) {
 
 typedef void (*lb_writer)(FILE *out, const lb_lab *lab);
 
+/* aw_write's argument: one of lab_report.c's writers and the lab. */
+typedef struct lb_job {
+  lb_writer write;
+  const lb_lab *lab;
+} lb_job;
+
+static void run_job(FILE *out, const void *arg) {
+  const lb_job *job = arg;
+  job->write(out, job->lab);
+}
+
 static int write_atomic(const char *dir, const char *name, lb_writer write,
                         const lb_lab *lab) {
-  char path[4200], tmp[4300];
-  FILE *f;
-  int bad;
-
+  char path[4200];
+  lb_job job = {write, lab};
   snprintf(path, sizeof path, "%s/%s", dir, name);
-  snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-  f = fopen(tmp, "w");
-  if (f == NULL) {
-    fprintf(stderr, "conclab: %s: %s\n", tmp, strerror(errno));
-    return -1;
-  }
-  write(f, lab);
-  bad = ferror(f);
-  bad = fclose(f) != 0 || bad;
-  if (bad || rename(tmp, path) != 0) {
-    fprintf(stderr, "conclab: writing %s: %s\n", path,
-            strerror(bad ? EIO : errno));
-    unlink(tmp);
-    return -1;
-  }
-  return 0;
+  return aw_write(path, run_job, &job);
 }
 
 static int write_all(const char *dir, const lb_lab *lab) {

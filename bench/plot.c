@@ -324,40 +324,6 @@ void pl_lab_sweep_script(FILE *out) {
 
 /* ---- files and rendering ---- */
 
-int pl_write_file(const char *path, pl_writer write, const void *arg) {
-  char tmp[4200];
-  FILE *f;
-  int bad, err = 0;
-
-  if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >=
-      (int)sizeof tmp) {
-    fprintf(stderr, "conclab: %s: path too long\n", path);
-    return -1;
-  }
-  f = fopen(tmp, "w");
-  if (f == NULL) {
-    fprintf(stderr, "conclab: %s: %s\n", tmp, strerror(errno));
-    return -1;
-  }
-  write(f, arg);
-  bad = ferror(f);
-  err = bad ? EIO : 0;
-  if (fclose(f) != 0 && !bad) {
-    bad = 1;
-    err = errno;
-  }
-  if (!bad && rename(tmp, path) != 0) {
-    bad = 1;
-    err = errno;
-  }
-  if (bad) {
-    fprintf(stderr, "conclab: writing %s: %s\n", path, strerror(err));
-    unlink(tmp);
-    return -1;
-  }
-  return 0;
-}
-
 /* The data file a script reads, as "data/NAME": from its first
  * '../data/NAME' (every script reads one). */
 static int script_data(const char *script_path, char *data, size_t cap) {

@@ -46,10 +46,6 @@ void pl_lab_units_script(FILE *out);
 void pl_lab_memory_script(FILE *out);
 void pl_lab_sweep_script(FILE *out);
 
-/* Write one file atomically from a writer and its argument. */
-typedef void (*pl_writer)(FILE *out, const void *arg);
-int pl_write_file(const char *path, pl_writer write, const void *arg);
-
 /* Run gnuplot over every plots/NAME.gp under dir whose data exists, giving
  * plots/NAME.svg.  Returns the number drawn, or -1 when gnuplot cannot be
  * run; why then says so in one sentence. */

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "hyperfine.h"
+#include "atomic.h"
 #include "json.h"
 #include "section.h"
 
@@ -696,39 +697,20 @@ void rp_hyperfine_json(FILE *out, const su_suite *s) {
 
 /* ---- files -------------------------------------------------------------- */
 
-int rp_write_atomic(const char *path, rp_writer write, const su_suite *s) {
-  char tmp[4200];
-  FILE *f;
-  int bad, err = 0;
+/* aw_write's argument: one of the writers above and its suite. */
+typedef struct rp_job {
+  rp_writer write;
+  const su_suite *s;
+} rp_job;
 
-  if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >=
-      (int)sizeof tmp) {
-    fprintf(stderr, "conclab: %s: path too long\n", path);
-    return -1;
-  }
-  f = fopen(tmp, "w");
-  if (f == NULL) {
-    fprintf(stderr, "conclab: %s: %s\n", tmp, strerror(errno));
-    return -1;
-  }
-  write(f, s);
-  bad = ferror(f);
-  if (bad)
-    err = EIO;
-  if (fclose(f) != 0 && !bad) {
-    bad = 1;
-    err = errno;
-  }
-  if (!bad && rename(tmp, path) != 0) {
-    bad = 1;
-    err = errno;
-  }
-  if (bad) {
-    fprintf(stderr, "conclab: writing %s: %s\n", path, strerror(err));
-    unlink(tmp);
-    return -1;
-  }
-  return 0;
+static void run_job(FILE *out, const void *arg) {
+  const rp_job *job = arg;
+  job->write(out, job->s);
+}
+
+int rp_write_atomic(const char *path, rp_writer write, const su_suite *s) {
+  rp_job job = {write, s};
+  return aw_write(path, run_job, &job);
 }
 
 /* README.md, keeping the sections other commands wrote into the old one

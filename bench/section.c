@@ -7,7 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+
+#include "atomic.h"
 
 /* The whole file, NUL-terminated, or NULL (errno says why). */
 static char *slurp(const char *path) {
@@ -88,63 +89,49 @@ char *sec_extract(const char *path, const char *name) {
 }
 
 /* The new file: what came before, the marked section, what came after. */
-static void write_doc(FILE *f, const char *before, size_t blen,
-                      const char *gap, const char *name, const char *text,
-                      const char *after) {
-  char begin[160], end[160];
-  size_t tlen = strlen(text);
+typedef struct sec_doc {
+  const char *before; /* its first blen bytes */
+  size_t blen;
+  const char *gap, *name, *text, *after;
+} sec_doc;
 
-  markers(name, begin, end, sizeof begin);
-  fwrite(before, 1, blen, f);
-  fputs(gap, f);
+static void write_doc(FILE *f, const void *arg) {
+  const sec_doc *d = arg;
+  char begin[160], end[160];
+  size_t tlen = strlen(d->text);
+
+  markers(d->name, begin, end, sizeof begin);
+  fwrite(d->before, 1, d->blen, f);
+  fputs(d->gap, f);
   fputs(begin, f);
-  fputs(text, f);
-  if (tlen > 0 && text[tlen - 1] != '\n')
+  fputs(d->text, f);
+  if (tlen > 0 && d->text[tlen - 1] != '\n')
     fputc('\n', f);
   fputs(end, f);
-  fputs(after, f);
+  fputs(d->after, f);
 }
 
 int sec_splice(const char *path, const char *name, const char *text) {
-  char tmp[4200];
   char *doc = slurp(path);
-  const char *b, *body, *e, *gap = "", *after = "\n";
-  size_t blen = 0;
-  FILE *f;
-  int bad;
+  const char *b, *body, *e;
+  sec_doc d = {"", 0, "", name, text, "\n"};
+  int rc;
 
   if (doc == NULL && errno != ENOENT) {
     fprintf(stderr, "conclab: %s: %s\n", path, strerror(errno));
     return -1;
   }
-  if (doc != NULL && find(doc, name, &b, &body, &e) == 0) {
-    blen = (size_t)(b - doc); /* replace: keep what is around it */
-    after = e;
-  } else if (doc != NULL && doc[0] != '\0') {
-    blen = strlen(doc); /* append, after a blank line */
-    gap = doc[blen - 1] == '\n' ? "\n" : "\n\n";
+  if (doc != NULL) {
+    d.before = doc;
+    if (find(doc, name, &b, &body, &e) == 0) {
+      d.blen = (size_t)(b - doc); /* replace: keep what is around it */
+      d.after = e;
+    } else if (doc[0] != '\0') {
+      d.blen = strlen(doc); /* append, after a blank line */
+      d.gap = doc[d.blen - 1] == '\n' ? "\n" : "\n\n";
+    }
   }
-  if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >=
-      (int)sizeof tmp) {
-    fprintf(stderr, "conclab: %s: path too long\n", path);
-    free(doc);
-    return -1;
-  }
-  f = fopen(tmp, "w");
-  if (f == NULL) {
-    fprintf(stderr, "conclab: %s: %s\n", tmp, strerror(errno));
-    free(doc);
-    return -1;
-  }
-  write_doc(f, doc != NULL ? doc : "", blen, gap, name, text, after);
-  bad = ferror(f);
-  bad = fclose(f) != 0 || bad;
+  rc = aw_write(path, write_doc, &d);
   free(doc);
-  if (bad || rename(tmp, path) != 0) {
-    fprintf(stderr, "conclab: writing %s: %s\n", path,
-            strerror(bad ? EIO : errno));
-    unlink(tmp);
-    return -1;
-  }
-  return 0;
+  return rc;
 }

@@ -28,66 +28,9 @@
 #include <unistd.h>
 
 #include "helpers.h"
+#include "run_conclab.h"
 #include "json.h"
 #include "json_check.h"
-
-typedef struct output {
-  int status; /* exit status, or 128 + signal */
-  char out[65536];
-  char err[4096];
-} output;
-
-static void slurp(FILE *f, char *buf, size_t cap) {
-  size_t n;
-  rewind(f);
-  n = fread(buf, 1, cap - 1, f);
-  buf[n] = '\0';
-  fclose(f);
-}
-
-/* Start conclab with argv (NULL-terminated, argv[0] ignored). */
-static pid_t start(const char *const *argv, FILE **out, FILE **err) {
-  pid_t pid;
-  *out = tmpfile();
-  *err = tmpfile();
-  assert_non_null(*out);
-  assert_non_null(*err);
-  fflush(NULL);
-  pid = fork();
-  assert_true(pid >= 0);
-  if (pid == 0) {
-    dup2(fileno(*out), STDOUT_FILENO);
-    dup2(fileno(*err), STDERR_FILENO);
-    execv(CONCLAB_BIN, (char *const *)argv);
-    _exit(127);
-  }
-  return pid;
-}
-
-static void finish(pid_t pid, FILE *out, FILE *err, output *o) {
-  int status;
-  while (waitpid(pid, &status, 0) < 0)
-    assert_int_equal(errno, EINTR);
-  o->status = WIFEXITED(status) ? WEXITSTATUS(status)
-                                : 128 + WTERMSIG(status);
-  slurp(out, o->out, sizeof o->out);
-  slurp(err, o->err, sizeof o->err);
-}
-
-static output *conclab(const char *const *argv) {
-  static output o;
-  FILE *out, *err;
-  pid_t pid = start(argv, &out, &err);
-  finish(pid, out, err, &o);
-  return &o;
-}
-
-static int count_lines(const char *s) {
-  int n = 0;
-  for (; *s; s++)
-    n += *s == '\n';
-  return n;
-}
 
 /* ---- help and usage errors --------------------------------------------- */
 
@@ -255,7 +198,7 @@ static void test_worker_killed_from_outside(void **state) {
   (void)state;
 
   assert_int_equal(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
-  pid = start(argv, &out, &err);
+  pid = conclab_start(argv, &out, &err);
   for (int tries = 0; tries < 200 && n < 3; tries++) { /* up to 4 s */
     nanosleep(&pause, NULL);
     n = children_of(pid, kids, 8);
@@ -263,7 +206,7 @@ static void test_worker_killed_from_outside(void **state) {
   assert_int_equal(n, 3);
   nanosleep(&pause, NULL); /* let the first tasks reach the workers */
   assert_int_equal(kill(kids[1], SIGKILL), 0);
-  finish(pid, out, err, &o);
+  conclab_finish(pid, out, err, &o);
 
   assert_int_equal(o.status, 3);
   assert_int_equal(jr_num(o.out, "failed", &v), 0);
@@ -325,7 +268,7 @@ static void read_file(const char *path, char *buf, size_t cap) {
   FILE *f = fopen(path, "r");
   if (f == NULL)
     fail_msg("cannot open %s", path);
-  slurp(f, buf, cap);
+  read_capture(f, buf, cap);
 }
 
 /* ---- files: nothing left on disk ----------------------------------------- */
@@ -340,7 +283,7 @@ static void interrupt_mid_batch(const char **argv, const char *tmp) {
   struct timespec pause = {0, 20 * 1000000L};
   FILE *out, *err;
   output o;
-  pid_t pid = start(argv, &out, &err);
+  pid_t pid = conclab_start(argv, &out, &err);
 
   for (int tries = 0; tries < 250; tries++) { /* up to 5 s */
     nanosleep(&pause, NULL);
@@ -350,7 +293,7 @@ static void interrupt_mid_batch(const char **argv, const char *tmp) {
   assert_true(dir_entries(tmp) > 0);
   nanosleep(&pause, NULL); /* some files written */
   assert_int_equal(kill(pid, SIGINT), 0);
-  finish(pid, out, err, &o);
+  conclab_finish(pid, out, err, &o);
   assert_int_equal(o.status, 128 + SIGINT);
   assert_int_equal(dir_entries(tmp), 0);
 }

@@ -20,6 +20,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "golden.h"
 #include "helpers.h"
 
 #include <fcntl.h>
@@ -35,22 +36,6 @@
 #define FIXTURE CONCLAB_DATA_DIR "/hyperfine-1.15.json"
 
 /* A whole file as a string (free it). */
-static char *slurp(const char *path) {
-  FILE *f = fopen(path, "r"), *mem;
-  char *text = NULL;
-  size_t len = 0;
-  int ch;
-
-  assert_non_null(f);
-  mem = open_memstream(&text, &len);
-  assert_non_null(mem);
-  while ((ch = fgetc(f)) != EOF)
-    fputc(ch, mem);
-  fclose(f);
-  assert_int_equal(fclose(mem), 0);
-  return text;
-}
-
 static char *render(const hf_result *r, int n) {
   char *text = NULL;
   size_t len = 0;
@@ -201,25 +186,13 @@ static void write_escapes_strings(void **state) {
 
 static void write_matches_golden(void **state) {
   hf_result r[2];
-  char path[1024], *got, *want;
-  const char *update = getenv("CONCLAB_UPDATE_GOLDEN");
+  char *got;
   (void)state;
 
   make_results(r);
   got = render(r, 2);
-  snprintf(path, sizeof path, "%s/hyperfine.json", CONCLAB_GOLDEN_DIR);
-  if (update != NULL && strcmp(update, "1") == 0) {
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(got, f);
-    assert_int_equal(fclose(f), 0);
-    free(got);
-    return;
-  }
-  want = slurp(path);
-  assert_string_equal(got, want);
+  golden_check("hyperfine.json", got);
   free(got);
-  free(want);
 }
 
 static void write_no_results(void **state) {
@@ -300,7 +273,7 @@ static void malformed_is_refused(void **state) {
 
 /* Every proper prefix of a real export is refused (truncated files). */
 static void every_truncation_is_refused(void **state) {
-  char *text = slurp(FIXTURE);
+  char *text = golden_slurp(FIXTURE);
   size_t len = strlen(text);
   hf_result *got;
   int n;

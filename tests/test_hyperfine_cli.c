@@ -23,6 +23,7 @@
 
 #include "golden.h"
 #include "helpers.h"
+#include "run_conclab.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,13 +88,6 @@ static int run_conclab(const char *const *argv, const char *path, char *err,
   err[n] = '\0';
   fclose(ef);
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-static int count_lines(const char *s) {
-  int n = 0;
-  for (; *s; s++)
-    n += *s == '\n';
-  return n;
 }
 
 static void asked_for_but_missing_exits_2(void **state) {

@@ -28,6 +28,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "golden.h"
 #include "helpers.h"
 
 #include <errno.h>
@@ -302,45 +303,11 @@ static char *render(void (*w)(FILE *, const lb_lab *), const lb_lab *lab) {
   return text;
 }
 
-static char *slurp(const char *path) {
-  FILE *f = fopen(path, "r");
-  char *buf;
-  long n;
-  if (f == NULL)
-    return NULL;
-  fseek(f, 0, SEEK_END);
-  n = ftell(f);
-  rewind(f);
-  buf = malloc((size_t)n + 1);
-  assert_non_null(buf);
-  assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-  buf[n] = '\0';
-  fclose(f);
-  return buf;
-}
-
 static void check_golden(const char *name, void (*w)(FILE *, const lb_lab *),
                          const lb_lab *lab) {
-  char path[1024], *got = render(w, lab), *want;
-  const char *update = getenv("CONCLAB_UPDATE_GOLDEN");
-
-  snprintf(path, sizeof path, "%s/%s", CONCLAB_GOLDEN_DIR, name);
-  if (update != NULL && strcmp(update, "1") == 0) {
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(got, f);
-    assert_int_equal(fclose(f), 0);
-    print_message("wrote %s\n", path);
-    free(got);
-    return;
-  }
-  want = slurp(path);
-  if (want == NULL)
-    fail_msg("%s is missing (CONCLAB_UPDATE_GOLDEN=1 writes it)", path);
-  if (strcmp(got, want) != 0)
-    fail_msg("%s differs from the writer's output:\n%s", path, got);
+  char *got = render(w, lab);
+  golden_check(name, got);
   free(got);
-  free(want);
 }
 
 static void test_golden(void **state) {
@@ -413,7 +380,7 @@ static void test_section_splice(void **state) {
   /* create */
   assert_null(sec_extract(path, "lab"));
   assert_int_equal(sec_splice(path, "lab", "first\n"), 0);
-  doc = slurp(path);
+  doc = golden_slurp(path);
   assert_string_equal(doc, "<!-- lab:begin -->\nfirst\n<!-- lab:end -->\n");
   free(doc);
   sec = sec_extract(path, "lab");
@@ -425,7 +392,7 @@ static void test_section_splice(void **state) {
                    "<!-- lab:end -->\nafter <!-- x:begin -->\nx\n"
                    "<!-- x:end -->\nend");
   assert_int_equal(sec_splice(path, "lab", "new"), 0);
-  doc = slurp(path);
+  doc = golden_slurp(path);
   assert_string_equal(doc, "# Title\n\nbefore\n<!-- lab:begin -->\nnew\n"
                            "<!-- lab:end -->\nafter <!-- x:begin -->\nx\n"
                            "<!-- x:end -->\nend");
@@ -437,13 +404,13 @@ static void test_section_splice(void **state) {
   /* append: a file without the markers keeps all it had */
   write_file(path, "# Suite\n\ntables");
   assert_int_equal(sec_splice(path, "lab", "lab text\n"), 0);
-  doc = slurp(path);
+  doc = golden_slurp(path);
   assert_string_equal(doc, "# Suite\n\ntables\n\n<!-- lab:begin -->\n"
                            "lab text\n<!-- lab:end -->\n");
   free(doc);
   /* and a second splice replaces, never appends twice */
   assert_int_equal(sec_splice(path, "lab", "again\n"), 0);
-  doc = slurp(path);
+  doc = golden_slurp(path);
   assert_string_equal(doc, "# Suite\n\ntables\n\n<!-- lab:begin -->\n"
                            "again\n<!-- lab:end -->\n");
   free(doc);

@@ -20,7 +20,9 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "golden.h"
 #include "helpers.h"
+#include "run_conclab.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -90,52 +92,6 @@ static void test_hold_processes(void **state) {
 
 /* ---- the command -------------------------------------------------------- */
 
-typedef struct output {
-  int status;
-  char out[16384];
-  char err[16384];
-} output;
-
-static void slurp_into(FILE *f, char *buf, size_t cap) {
-  size_t n;
-  rewind(f);
-  n = fread(buf, 1, cap - 1, f);
-  buf[n] = '\0';
-  fclose(f);
-}
-
-static output *conclab(const char *const *argv) {
-  static output o;
-  FILE *out = tmpfile(), *err = tmpfile();
-  int status;
-  pid_t pid;
-
-  assert_non_null(out);
-  assert_non_null(err);
-  fflush(NULL);
-  pid = fork();
-  assert_true(pid >= 0);
-  if (pid == 0) {
-    dup2(fileno(out), STDOUT_FILENO);
-    dup2(fileno(err), STDERR_FILENO);
-    execv(CONCLAB_BIN, (char *const *)argv);
-    _exit(127);
-  }
-  while (waitpid(pid, &status, 0) < 0)
-    assert_int_equal(errno, EINTR);
-  o.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-  slurp_into(out, o.out, sizeof o.out);
-  slurp_into(err, o.err, sizeof o.err);
-  return &o;
-}
-
-static int count_lines(const char *s) {
-  int n = 0;
-  for (; *s; s++)
-    n += *s == '\n';
-  return n;
-}
-
 static void one_line_usage(const char *const *argv, const char *names) {
   output *o = conclab(argv);
   assert_int_equal(o->status, 2);
@@ -171,17 +127,6 @@ static int count(const char *hay, const char *needle) {
   return n;
 }
 
-static char *slurp(const char *path) {
-  FILE *f = fopen(path, "r");
-  char *buf = calloc(1, 1 << 20);
-  assert_non_null(f);
-  assert_non_null(buf);
-  if (fread(buf, 1, (1 << 20) - 1, f) == 0)
-    fail_msg("%s is empty", path);
-  fclose(f);
-  return buf;
-}
-
 static void test_cli_end_to_end(void **state) {
   char dir[64] = "/tmp/conclab_lab_cli_XXXXXX", path[160], *text, *sec;
   const char *first[] = {"conclab", "lab", "--profile", "smoke", "--only",
@@ -199,13 +144,13 @@ static void test_cli_end_to_end(void **state) {
   assert_non_null(strstr(o->err, "[1/2] uv_timer")); /* progress */
 
   snprintf(path, sizeof path, "%s/data/lab.json", dir);
-  text = slurp(path);
+  text = golden_slurp(path);
   assert_non_null(strstr(text, "\"name\": \"uv_timer\""));
   assert_non_null(strstr(text, "\"name\": \"pthread\""));
   assert_null(strstr(text, "\"name\": \"fork\""));
   free(text);
   snprintf(path, sizeof path, "%s/data/lab_units.dat", dir);
-  text = slurp(path);
+  text = golden_slurp(path);
   assert_int_equal(strncmp(text, "# label median_ns min_ns max_ns\n"
                                  "uv_timer ", 41), 0);
   free(text);
@@ -220,7 +165,7 @@ static void test_cli_end_to_end(void **state) {
   o = conclab(second);
   if (o->status != 0)
     fail_msg("exit %d: %s", o->status, o->err);
-  text = slurp(path);
+  text = golden_slurp(path);
   assert_int_equal(count(text, "<!-- lab:begin -->"), 1);
   assert_non_null(strstr(text, "cap reached (10)"));
   assert_null(strstr(text, "`pthread`")); /* replaced, not added */
@@ -228,7 +173,7 @@ static void test_cli_end_to_end(void **state) {
   no_child_left();
 
   /* the plots section (pictures, or why there are none) */
-  text = slurp(path);
+  text = golden_slurp(path);
   assert_non_null(strstr(text, "<!-- plots:begin -->\n## Plots"));
   free(text);
 

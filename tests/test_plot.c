@@ -27,6 +27,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "atomic.h"
 #include "plot.h"
 #include "suite.h"
 
@@ -171,11 +172,11 @@ static void make_report_dir(char *dir, const su_suite *s) {
   assert_int_equal(mkdir(path, 0755), 0);
   plotted_wl = &wl_primes;
   snprintf(path, sizeof path, "%s/data/speedup_primes.dat", dir);
-  assert_int_equal(pl_write_file(path, write_speedup, s), 0);
+  assert_int_equal(aw_write(path, write_speedup, s), 0);
   snprintf(path, sizeof path, "%s/plots/speedup_primes.gp", dir);
-  assert_int_equal(pl_write_file(path, write_speedup_script, NULL), 0);
+  assert_int_equal(aw_write(path, write_speedup_script, NULL), 0);
   snprintf(path, sizeof path, "%s/plots/lab_units.gp", dir);
-  assert_int_equal(pl_write_file(path, write_units_script, NULL), 0);
+  assert_int_equal(aw_write(path, write_units_script, NULL), 0);
 }
 
 static void remove_report_dir(const char *dir) {
@@ -267,7 +268,7 @@ static void copy_text(FILE *out, const void *text) {
 static void lab_scripts_draw(void **state) {
   static const char *const names[] = {"lab_units", "lab_memory",
                                       "lab_sweep"};
-  static const pl_writer scripts[] = {write_units_script, write_memory_script,
+  static const aw_writer scripts[] = {write_units_script, write_memory_script,
                                       write_sweep_script};
   char dir[] = "/tmp/conclab_test_plot_lab_XXXXXX", path[1200], why[256];
   (void)state;
@@ -285,10 +286,10 @@ static void lab_scripts_draw(void **state) {
     text = golden_slurp(path);
     assert_non_null(text);
     snprintf(path, sizeof path, "%s/data/%s.dat", dir, names[i]);
-    assert_int_equal(pl_write_file(path, copy_text, text), 0);
+    assert_int_equal(aw_write(path, copy_text, text), 0);
     free(text);
     snprintf(path, sizeof path, "%s/plots/%s.gp", dir, names[i]);
-    assert_int_equal(pl_write_file(path, scripts[i], NULL), 0);
+    assert_int_equal(aw_write(path, scripts[i], NULL), 0);
   }
   assert_int_equal(pl_render(dir, why, sizeof why), 3);
   for (int i = 0; i < 3; i++) {

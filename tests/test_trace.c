@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "golden.h"
 #include "helpers.h"
 #include "json.h"
 #include "json_check.h"
@@ -62,24 +63,6 @@ static char *render(const tr_batch *b) {
   assert_non_null(f);
   assert_int_equal(tr_write(f, b), 0);
   assert_int_equal(fclose(f), 0);
-  return text;
-}
-
-static char *slurp(const char *path) {
-  FILE *f = fopen(path, "r");
-  char *text = NULL;
-  size_t len = 0;
-  FILE *mem;
-  int ch;
-
-  if (f == NULL)
-    return NULL;
-  mem = open_memstream(&text, &len);
-  assert_non_null(mem);
-  while ((ch = fgetc(f)) != EOF)
-    fputc(ch, mem);
-  fclose(f);
-  assert_int_equal(fclose(mem), 0);
   return text;
 }
 
@@ -151,35 +134,12 @@ static tr_batch fake_async(void) {
                     .slots = fake_async_slots, .lag = fake_lag, .lag_n = 3};
 }
 
-static int updating_golden(void) {
-  const char *v = getenv("CONCLAB_UPDATE_GOLDEN");
-  return v != NULL && strcmp(v, "1") == 0;
-}
-
+/* The trace of b, valid JSON and byte for byte golden/name (golden.h). */
 static void check_golden(const char *name, const tr_batch *b) {
-  char path[1024];
-  char *got = render(b), *want;
-
+  char *got = render(b);
   assert_valid_json(got);
-  snprintf(path, sizeof path, "%s/%s", CONCLAB_GOLDEN_DIR, name);
-  if (updating_golden()) {
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(got, f);
-    assert_int_equal(fclose(f), 0);
-    print_message("wrote %s\n", path);
-    free(got);
-    return;
-  }
-  want = slurp(path);
-  if (want == NULL)
-    fail_msg("%s: missing (CONCLAB_UPDATE_GOLDEN=1 writes it)", path);
-  if (strcmp(got, want) != 0) {
-    print_error("%s differs; got:\n%s\n", path, got);
-    fail();
-  }
+  golden_check(name, got);
   free(got);
-  free(want);
 }
 
 static void golden_threaded(void **state) {
@@ -322,7 +282,7 @@ static void check_real_batch(const char *const *args) {
   assert_int_equal(cl_run_exec(&o, &r), 0);
   assert_int_equal(r.failed, 0);
 
-  text = slurp(path);
+  text = golden_slurp(path);
   assert_non_null(text);
   assert_valid_json(text);
   assert_int_equal(tr_read_tasks(path, &t, &n), 0);
