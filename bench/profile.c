@@ -1,7 +1,7 @@
 /*
  * profile.c - what the suite measures: the cells of each profile.
  *
- * quick (the default, under 2 minutes on 2 cores):
+ * quick (the default, about 3 minutes on 2 cores):
  *   sleep  16 tasks x 50 ms, all in flight: seq and the three models, and
  *          async with a blocking sleep in its callbacks (the pitfall);
  *   sleep  10,000 tasks x 100 ms, all in flight (scale rows): async,
