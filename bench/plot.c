@@ -433,6 +433,19 @@ static void free_names(char **names, int n) {
   free(names);
 }
 
+/* Does the data file exist and hold a row that is not a "#" comment? */
+static int has_rows(const char *path) {
+  char line[512];
+  FILE *f = fopen(path, "r");
+  int rows = 0;
+  if (f == NULL)
+    return 0;
+  while (!rows && fgets(line, sizeof line, f) != NULL)
+    rows = line[0] != '#' && line[0] != '\n';
+  fclose(f);
+  return rows;
+}
+
 /* Draw one script; 1 when its SVG is in place. */
 static int render_one(const char *dir, const char *name) {
   char plots[4200], script[4300], data[256], path[4600], tmp[4600];
@@ -443,8 +456,9 @@ static int render_one(const char *dir, const char *name) {
   if (script_data(script, data, sizeof data) != 0)
     return 0;
   snprintf(path, sizeof path, "%s/%s", dir, data); /* data: "data/X" */
-  if (access(path, R_OK) != 0)
-    return 0; /* that part of the report has not been run */
+  if (!has_rows(path))
+    return 0; /* that part of the report has not been run (or measured
+                 nothing, as `lab --only` can): no picture */
   snprintf(script, sizeof script, "%s.gp", name);
   snprintf(tmp, sizeof tmp, "%s/%s.svg.tmp", plots, name);
   snprintf(path, sizeof path, "%s/%s.svg", plots, name);

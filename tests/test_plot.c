@@ -160,6 +160,15 @@ static void write_units_script(FILE *out, const void *arg) {
   pl_lab_units_script(out);
 }
 
+static void write_memory_script(FILE *out, const void *arg) {
+  (void)arg;
+  pl_lab_memory_script(out);
+}
+static void write_header_only(FILE *out, const void *arg) {
+  (void)arg;
+  fputs("# label user_bytes kernel_bytes\n", out);
+}
+
 /* A report directory with data/ and plots/: one speedup plot whose data
  * exists, and the lab's units script, whose data does not. */
 static void make_report_dir(char *dir, const su_suite *s) {
@@ -177,11 +186,17 @@ static void make_report_dir(char *dir, const su_suite *s) {
   assert_int_equal(aw_write(path, write_speedup_script, NULL), 0);
   snprintf(path, sizeof path, "%s/plots/lab_units.gp", dir);
   assert_int_equal(aw_write(path, write_units_script, NULL), 0);
+  /* the lab's memory data with no rows (`lab --only` some other unit) */
+  snprintf(path, sizeof path, "%s/data/lab_memory.dat", dir);
+  assert_int_equal(aw_write(path, write_header_only, NULL), 0);
+  snprintf(path, sizeof path, "%s/plots/lab_memory.gp", dir);
+  assert_int_equal(aw_write(path, write_memory_script, NULL), 0);
 }
 
 static void remove_report_dir(const char *dir) {
   const char *files[] = {"data/speedup_primes.dat", "plots/speedup_primes.gp",
-                         "plots/speedup_primes.svg", "plots/lab_units.gp"};
+                         "plots/speedup_primes.svg", "plots/lab_units.gp",
+                         "data/lab_memory.dat", "plots/lab_memory.gp"};
   char path[1200];
   for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
     snprintf(path, sizeof path, "%s/%s", dir, files[i]);
@@ -229,7 +244,8 @@ static void render_with_gnuplot(void **state) {
     skip();
   }
   make_report_dir(dir, *state);
-  /* drawn: the speedup plot; skipped: the lab's, whose data is missing */
+  /* drawn: the speedup plot; skipped: the lab's units, whose data is
+   * missing, and its memory, whose data has no rows (no gnuplot error) */
   assert_int_equal(pl_render(dir, why, sizeof why), 1);
   snprintf(path, sizeof path, "%s/plots/speedup_primes.svg", dir);
   assert_int_equal(stat(path, &st), 0);
@@ -251,10 +267,6 @@ static void render_with_gnuplot(void **state) {
   remove_report_dir(dir); /* fails if a .tmp file was left */
 }
 
-static void write_memory_script(FILE *out, const void *arg) {
-  (void)arg;
-  pl_lab_memory_script(out);
-}
 static void write_sweep_script(FILE *out, const void *arg) {
   (void)arg;
   pl_lab_sweep_script(out);
