@@ -87,9 +87,11 @@ static const timeline_run timeline_runs[] = {
  * discarded.  0 when it exited 0. */
 static int run_traced(const char *self, const timeline_run *t,
                       const char *path) {
-  pid_t pid = fork();
+  pid_t pid;
   int status;
 
+  fflush(NULL); /* or the child's freopen would print our buffer again */
+  pid = fork();
   if (pid < 0) {
     fprintf(stderr, "conclab: fork: %s\n", strerror(errno));
     return -1;

@@ -245,17 +245,24 @@ static int selected(const char *only, const char *name) {
 
 static int check_only(const char *only) {
   char name[64];
-  for (const char *p = only; *p != '\0';) {
+  for (const char *p = only;;) {
     size_t n = strcspn(p, ",");
+    if (n == 0) { /* "", ",x", "x,,y" or "x," */
+      fprintf(stderr, "conclab: --only: an empty unit name in '%s' (a "
+              "comma-separated list of units; see conclab lab --help)\n",
+              only);
+      return -1;
+    }
     snprintf(name, sizeof name, "%.*s", (int)(n < 63 ? n : 63), p);
     if (!known(name)) {
       fprintf(stderr, "conclab: --only: unknown unit '%s' (see conclab lab "
               "--help for the list)\n", name);
       return -1;
     }
-    p += n + (p[n] == ',');
+    if (p[n] == '\0')
+      return 0;
+    p += n + 1;
   }
-  return 0;
 }
 
 static int parse_long(const char *flag, const char *v, long lo, long hi,

@@ -166,7 +166,7 @@ int lb_reap(pid_t pid);            /* waitpid, EINTR retried: 0 or -1 */
 long lb_rss_bytes(void);           /* this process's resident set */
 long lb_kernel_bytes(void);        /* KernelStack + PageTables, system-wide */
 long lb_pss_bytes(pid_t pid);       /* Pss of a process (smaps_rollup), or -1 */
-const char *lb_errno_name(int err); /* "EAGAIN", ... or "errno 42" */
+const char *lb_errno_name(int err); /* "EAGAIN", ... or "another error" */
 
 /* N waiting units, for the memory rows and the sweep (lab_memory.c). */
 typedef struct lb_sleepers {

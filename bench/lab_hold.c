@@ -46,6 +46,8 @@ int lb_hold_timers(long n, lb_hold *h) {
     h->err = -rc;
     return -1;
   }
+  /* Unchecked on purpose: uv_timer_init always returns 0, and
+   * uv_timer_start refuses only a NULL callback or a closing handle. */
   for (long i = 0; i < n; i++) {
     uv_timer_init(&loop, &timers[i]);
     uv_timer_start(&timers[i], timer_done, LB_TIMER_MS, 0);

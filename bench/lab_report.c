@@ -333,14 +333,19 @@ static void row_scale(FILE *out, const lb_lab *lab) {
             fmt_count(t->largest, ct, sizeof ct),
             fmt_count(p->largest, cp, sizeof cp),
             fmt_count(a->largest, ca, sizeof ca));
+  } else if (t->stop == LB_STOP_FAILED || p->stop == LB_STOP_FAILED) {
+    fputs("no verdict: a sweep failed (see the sweep table) |\n", out);
   } else {
-    fprintf(out, "depends: async held %s;%s%s the limit found here is the "
-            "cap set for this run, not the model |\n",
+    fprintf(out, "depends: async held %s;%s%s%s |\n",
             fmt_count(a->largest, ca, sizeof ca),
             t->stop == LB_STOP_CAP ? " threads reached their cap without a "
                                      "refusal;" : "",
             p->stop == LB_STOP_CAP ? " processes reached their cap without "
-                                     "a refusal;" : "");
+                                     "a refusal;" : "",
+            t->stop == LB_STOP_CAP || p->stop == LB_STOP_CAP
+                ? " the limit found here is the cap set for this run, not "
+                  "the model"
+                : " the system refused them, but not below async's count");
   }
 }
 

@@ -129,9 +129,12 @@ static void pipe_answer(int in, int out) {
     ;
 }
 
+/* The partner closes its write end when it stops, so that a partner that
+ * fails ends the main thread's read (end of file) instead of hanging it. */
 static void *pipe_partner(void *arg) {
   pipes *p = arg;
   pipe_answer(p->ping[0], p->pong[1]);
+  close(p->pong[1]);
   return NULL;
 }
 
@@ -162,8 +165,7 @@ int lb_unit_pipe_threads(long count, long big_mb, lb_measure *m) {
   p.ping[1] = -1;
   pthread_join(t, NULL);
   close(p.ping[0]);
-  close(p.pong[0]);
-  close(p.pong[1]);
+  close(p.pong[0]); /* pong[1]: the partner closed it */
   return rc;
 }
 

@@ -422,7 +422,8 @@ static int list_names(const char *dir, const char *suffix, char ***out) {
     n++;
   }
   closedir(d);
-  qsort(names, (size_t)n, sizeof *names, by_rank);
+  if (n > 0)
+    qsort(names, (size_t)n, sizeof *names, by_rank);
   *out = names;
   return n;
 }

@@ -106,6 +106,8 @@ static void test_cli_usage(void **state) {
   const char *out[] = {"conclab", "lab", "--profile", "smoke", "--out",
                        "/proc/conclab-no/x", "--only", "uv_timer", NULL};
   const char *flag[] = {"conclab", "lab", "--bogus", NULL};
+  const char *empty[] = {"conclab", "lab", "--only", "", NULL};
+  const char *trailing[] = {"conclab", "lab", "--only", "uv_timer,", NULL};
   const char *help[] = {"conclab", "lab", "--help", NULL};
   output *o;
   (void)state;
@@ -114,6 +116,8 @@ static void test_cli_usage(void **state) {
   one_line_usage(prof, "--profile");
   one_line_usage(out, "--out");
   one_line_usage(flag, "--bogus");
+  one_line_usage(empty, "--only: an empty unit name");
+  one_line_usage(trailing, "--only: an empty unit name");
   o = conclab(help);
   assert_int_equal(o->status, 0);
   assert_non_null(strstr(o->out, "--only"));

@@ -312,6 +312,25 @@ static void lab_scripts_draw(void **state) {
   walk_tree(dir, 1);
 }
 
+/* No SVG at all (nothing was drawn): the section says so. */
+static void markdown_without_svgs(void **state) {
+  char dir[] = "/tmp/conclab_test_plot_none_XXXXXX", path[1200], *text = NULL;
+  size_t len;
+  FILE *f;
+  (void)state;
+
+  assert_non_null(mkdtemp(dir));
+  snprintf(path, sizeof path, "%s/plots", dir);
+  assert_int_equal(mkdir(path, 0755), 0);
+  f = open_memstream(&text, &len);
+  assert_non_null(f);
+  pl_markdown(f, dir, NULL);
+  assert_int_equal(fclose(f), 0);
+  assert_non_null(strstr(text, "No plots were drawn."));
+  free(text);
+  walk_tree(dir, 1);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(speedup_golden),
@@ -319,6 +338,7 @@ int main(void) {
       cmocka_unit_test(render_without_gnuplot),
       cmocka_unit_test(render_with_gnuplot),
       cmocka_unit_test(lab_scripts_draw),
+      cmocka_unit_test(markdown_without_svgs),
   };
   return cmocka_run_group_tests(tests, smoke_setup, smoke_teardown);
 }
