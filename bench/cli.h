@@ -82,6 +82,12 @@ int cl_cmd_serve(int argc, char **argv);
 
 int cl_cores(void);
 
+/* Which build this is: NULL for conclab itself; a line such as "threaded
+ * with your th_queue (exercises/07-thread-pool/queue.c)" in the copy of
+ * conclab an exercise builds around a student's code (main.c sets it).
+ * `run` prints it and puts it in its JSON as "impl". */
+extern const char *cl_impl;
+
 /* The http workload's embedded server: `exe serve --port 0` as a child.
  * start: 0 with its base URL in url, or -1 (printed).  stop: SIGTERM, wait;
  * 0 when it exited cleanly, -1 (printed) otherwise. */

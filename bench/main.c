@@ -45,6 +45,11 @@ static void raise_fd_limit(void) {
 
 int main(int argc, char **argv) {
   raise_fd_limit();
+#ifdef CONCLAB_IMPL
+  /* An exercise's copy of conclab, built around the student's code
+   * (exercises/CMakeLists.txt): say so in every run's report. */
+  cl_impl = CONCLAB_IMPL;
+#endif
   if (argc < 2) {
     main_help(stderr);
     return 2;

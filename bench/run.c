@@ -167,11 +167,15 @@ static double files_mb_per_s(const cl_run_opts *o, const cl_run_result *r) {
   return r->wall_s > 0 ? bytes / r->wall_s / 1e6 : 0;
 }
 
+const char *cl_impl = NULL;
+
 void cl_run_print(FILE *out, const cl_run_opts *o, const cl_run_result *r) {
   const char *variant = cl_variant(o);
   fprintf(out, "%s on %s%s%s: %d tasks, concurrency %d\n", o->wl->name,
           cl_model_names[o->model], *variant ? " " : "", variant,
           o->params.tasks, o->params.concurrency);
+  if (cl_impl != NULL)
+    fprintf(out, "  impl: %s\n", cl_impl);
   fprintf(out, "  wall %.4f s, user %.4f s, sys %.4f s, peak RSS %ld KiB\n",
           r->wall_s, r->user_s, r->sys_s, r->max_rss_kb);
   fprintf(out, "  context switches: %ld voluntary, %ld involuntary\n",
@@ -224,6 +228,8 @@ void cl_run_print_json(FILE *out, const cl_run_opts *o,
   jw_str(&w, "workload", o->wl->name);
   jw_str(&w, "model", cl_model_names[o->model]);
   jw_str(&w, "variant", cl_variant(o));
+  if (cl_impl != NULL)
+    jw_str(&w, "impl", cl_impl);
   jw_int(&w, "tasks", o->params.tasks);
   jw_int(&w, "concurrency", o->params.concurrency);
   jw_int(&w, "delay_ms", o->params.delay_ms);
