@@ -1,0 +1,143 @@
+/*
+ * test_progress.c - exercises/progress: its usage errors, the hints it
+ * reveals one at a time, and its list of the path.
+ *
+ * These parts need no build.  The building and checking parts run in CI:
+ * `exercises/progress --verify` proves every stub fails its test and every
+ * solution passes, which goes through the same functions a student's
+ * `exercises/progress NN` does.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+
+#define RUN_CONCLAB_PATH CONCLAB_SOURCE_DIR "/exercises/progress"
+#include "helpers.h"
+#include "run_conclab.h"
+
+/* Each test keeps its hint state in a fresh directory of its own. */
+static char state_dir[64];
+
+static int state_setup(void **state) {
+  (void)state;
+  snprintf(state_dir, sizeof state_dir, "/tmp/conclab-progress-XXXXXX");
+  if (mkdtemp(state_dir) == NULL)
+    return -1;
+  return setenv("CONCLAB_EXERCISES_BUILD", state_dir, 1);
+}
+
+static int state_teardown(void **state) {
+  (void)state;
+  walk_tree(state_dir, 1);
+  return access(state_dir, F_OK) == 0 ? -1 : 0;
+}
+
+/* The number of exercise folders, NN-name, in exercises/. */
+static int exercise_count(void) {
+  DIR *d = opendir(CONCLAB_SOURCE_DIR "/exercises");
+  struct dirent *e;
+  int n = 0;
+  assert_non_null(d);
+  while ((e = readdir(d)) != NULL)
+    n += e->d_name[0] >= '0' && e->d_name[0] <= '9' &&
+         e->d_name[1] >= '0' && e->d_name[1] <= '9' && e->d_name[2] == '-';
+  closedir(d);
+  return n;
+}
+
+static void help_explains(void **state) {
+  (void)state;
+  output *o = conclab((const char *[]){"progress", "--help", NULL});
+  assert_int_equal(o->status, 0);
+  assert_non_null(strstr(o->out, "hint NN"));
+  assert_non_null(strstr(o->out, "-Werror"));
+  assert_non_null(strstr(o->out, "ThreadSanitizer"));
+}
+
+/* Bad input: one line on stderr naming the problem, exit status 2. */
+static void usage_errors(void **state) {
+  (void)state;
+  static const struct {
+    const char *argv[4];
+    const char *says;
+  } cases[] = {
+      {{"progress", "--bogus", NULL}, "unknown option '--bogus'"},
+      {{"progress", "99", NULL}, "no exercise '99'"},
+      {{"progress", "hint", "nope", NULL}, "no exercise 'nope'"},
+      {{"progress", "hint", NULL}, "hint: which exercise?"},
+      {{"progress", "01", "02", NULL}, "too many arguments"},
+      {{"progress", "--verify", "01", NULL}, "--verify takes no exercise"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    output *o = conclab(cases[i].argv);
+    assert_int_equal(o->status, 2);
+    assert_non_null(strstr(o->err, cases[i].says));
+    assert_int_equal(count_lines(o->err), 1);
+    assert_string_equal(o->out, "");
+  }
+}
+
+/* One more hint each time, then a pointer to the solution; "7", "07" and
+ * the folder's name all name the same exercise. */
+static void hints_one_at_a_time(void **state) {
+  (void)state;
+  char want[64], path[128];
+  FILE *f;
+  int seen = 0;
+  for (int k = 1; k <= 3; k++) {
+    const char *name = k == 1 ? "1" : k == 2 ? "01" : "01-first-loop";
+    output *o = conclab((const char *[]){"progress", "hint", name, NULL});
+    assert_int_equal(o->status, 0);
+    snprintf(want, sizeof want, "Hint %d of 3", k);
+    assert_non_null(strstr(o->out, want));
+    snprintf(want, sizeof want, "Hint %d of 3", k + 1);
+    assert_null(strstr(o->out, want)); /* only the one */
+  }
+  output *o = conclab((const char *[]){"progress", "hint", "01", NULL});
+  assert_int_equal(o->status, 0);
+  assert_non_null(strstr(o->out, "No more hints"));
+  assert_non_null(strstr(o->out, ".solution/"));
+  /* What was revealed is remembered where the builds go. */
+  snprintf(path, sizeof path, "%s/exercises/hints/01-first-loop", state_dir);
+  f = fopen(path, "r");
+  assert_non_null(f);
+  assert_int_equal(fscanf(f, "%d", &seen), 1);
+  fclose(f);
+  assert_int_equal(seen, 3);
+}
+
+/* Every exercise, in order, each marked done or not. */
+static void list_shows_the_path(void **state) {
+  (void)state;
+  char path[128];
+  output *o = conclab((const char *[]){"progress", "list", NULL});
+  assert_int_equal(o->status, 0);
+  assert_int_equal(count_lines(o->out), exercise_count() + 1);
+  assert_non_null(strstr(o->out, "[ ] 01 · Your first loop"));
+  assert_null(strstr(o->out, "[x]"));
+  /* A passing check leaves a mark; list shows it. */
+  snprintf(path, sizeof path, "%s/exercises", state_dir);
+  assert_int_equal(mkdir(path, 0700) == 0 || errno == EEXIST, 1);
+  snprintf(path, sizeof path, "%s/exercises/done", state_dir);
+  assert_int_equal(mkdir(path, 0700), 0);
+  snprintf(path, sizeof path, "%s/exercises/done/01-first-loop", state_dir);
+  fclose(fopen(path, "w"));
+  o = conclab((const char *[]){"progress", "list", NULL});
+  assert_non_null(strstr(o->out, "[x] 01 · Your first loop"));
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(help_explains),
+      cmocka_unit_test(usage_errors),
+      cmocka_unit_test_setup_teardown(hints_one_at_a_time, state_setup,
+                                      state_teardown),
+      cmocka_unit_test_setup_teardown(list_shows_the_path, state_setup,
+                                      state_teardown),
+  };
+  return cmocka_run_group_tests_name("progress", tests, NULL, NULL);
+}
