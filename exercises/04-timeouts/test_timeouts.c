@@ -1,0 +1,396 @@
+/*
+ * test_timeouts.c - the checks for exercise 04.
+ *
+ * Each test makes pipes, hands their read ends to to_read_all, keeps the
+ * write ends, and runs the loop.  A writer timer of the test's own writes
+ * into a pipe later, when a test needs data to arrive during the wait.
+ * Afterwards every read end must be closed (and no other descriptor), the
+ * loop must close (no handle left open), and then the number of open
+ * descriptors must be back where it was before the loop was made.  (Not
+ * before: a loop keeps one descriptor of its own, a reserve libuv opens
+ * with the loop's first stream and closes in uv_loop_close.  And libuv
+ * keeps a pipe of its own for the whole process from the first loop on:
+ * the group setup makes and closes one loop first, so that pipe is there
+ * before any test counts.)
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "timeouts.h"
+
+enum { MAXOPS = 64 };
+
+/* What done() saw. */
+typedef struct probe {
+  int n;
+  int calls[MAXOPS]; /* done() calls per operation: must end at 1 */
+  int bad_calls;     /* done() with a bad index, or a result not filled */
+  const to_result *results;
+} probe;
+
+static void on_done(void *arg, int index) {
+  probe *p = arg;
+  if (index < 0 || index >= p->n ||
+      p->results[index].status == TO_PENDING) {
+    p->bad_calls++;
+    return;
+  }
+  p->calls[index]++;
+}
+
+static void assert_each_reported_once(const probe *p) {
+  assert_int_equal(p->bad_calls, 0);
+  for (int i = 0; i < p->n; i++)
+    assert_int_equal(p->calls[i], 1);
+}
+
+static double now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* How many descriptors this process has open (the directory's own
+ * descriptor is counted every time, so the counts compare). */
+static int count_fds(void) {
+  DIR *d = opendir("/proc/self/fd");
+  struct dirent *e;
+  int n = 0;
+  assert_non_null(d);
+  while ((e = readdir(d)) != NULL)
+    if (e->d_name[0] != '.')
+      n++;
+  closedir(d);
+  return n;
+}
+
+static int fd_is_open(int fd) { return fcntl(fd, F_GETFD) != -1; }
+
+static void make_pipe(int *rd, int *wr) {
+  int fds[2];
+  assert_int_equal(pipe(fds), 0);
+  *rd = fds[0];
+  *wr = fds[1];
+}
+
+static void write_text(int fd, const char *text) {
+  size_t len = strlen(text), off = 0;
+  while (off < len) {
+    ssize_t w = write(fd, text + off, len - off);
+    if (w < 0 && errno == EINTR)
+      continue;
+    if (w < 0) /* EPIPE: the reader gave up (timed out) and closed */
+      return;
+    off += (size_t)w;
+  }
+}
+
+/* The test's writer: writes each text into its pipe when its timer
+ * fires, some time after to_read_all has started waiting. */
+typedef struct writer {
+  uv_timer_t timer;
+  int n;
+  const int *fds;
+  char (*texts)[16];
+} writer;
+
+static void writer_fire(uv_timer_t *t) {
+  writer *w = t->data;
+  for (int i = 0; i < w->n; i++)
+    write_text(w->fds[i], w->texts[i]);
+  uv_close((uv_handle_t *)t, NULL);
+}
+
+static void writer_start(uv_loop_t *loop, writer *w, uint64_t ms) {
+  assert_int_equal(uv_timer_init(loop, &w->timer), 0);
+  w->timer.data = w;
+  assert_int_equal(uv_timer_start(&w->timer, writer_fire, ms, 0), 0);
+}
+
+/* The end of every test: the read ends are closed (to_read_all owned
+ * them); the write ends are still open (they were never its to close),
+ * and the test closes them.  (The teardown counts what is left.) */
+static void assert_fds_clean(int n, const int *rd, const int *wr) {
+  for (int i = 0; i < n; i++) {
+    if (rd[i] >= 0)
+      assert_false(fd_is_open(rd[i]));
+    assert_true(fd_is_open(wr[i]));
+    assert_int_equal(close(wr[i]), 0);
+  }
+}
+
+/* Each test's loop, and how many descriptors were open before it. */
+typedef struct fixture {
+  uv_loop_t loop; /* first: a test's *state is its loop */
+  int fds_before;
+} fixture;
+
+static int loop_setup(void **state) {
+  fixture *f = malloc(sizeof *f);
+  if (f == NULL)
+    return -1;
+  f->fds_before = count_fds();
+  if (uv_loop_init(&f->loop) != 0)
+    return -1;
+  *state = f;
+  return 0;
+}
+
+/* Every handle closed: uv_loop_close refuses (UV_EBUSY) otherwise.  Then
+ * every descriptor the test made is closed again. */
+static int loop_teardown(void **state) {
+  fixture *f = *state;
+  int rc = uv_loop_close(&f->loop), fds_after = count_fds();
+  int fds_before = f->fds_before;
+  if (rc != 0)
+    fprintf(stderr, "uv_loop_close: %s (a handle was left open)\n",
+            uv_err_name(rc));
+  if (fds_after != fds_before)
+    fprintf(stderr, "descriptors open: %d before, %d after (a leak)\n",
+            fds_before, fds_after);
+  free(f);
+  return rc == 0 && fds_after == fds_before ? 0 : -1;
+}
+
+/* The data is there before the wait begins: OK, with the data, and the
+ * 5 s timer is cancelled - the loop does not wait for it. */
+static void data_first(void **state) {
+  int rd, wr;
+  const uint64_t timeout = 5000;
+  to_result r;
+  probe p = {.n = 1, .results = &r};
+
+  make_pipe(&rd, &wr);
+  write_text(wr, "hello");
+  double start = now_ms();
+  assert_int_equal(to_read_all(*state, &rd, &timeout, 1, &r, on_done, &p),
+                   0);
+  uv_run(*state, UV_RUN_DEFAULT);
+  assert_true(now_ms() - start < 2500);
+  assert_each_reported_once(&p);
+  assert_int_equal(r.status, TO_OK);
+  assert_int_equal(r.len, 5);
+  assert_memory_equal(r.data, "hello", 5);
+  assert_fds_clean(1, &rd, &wr);
+}
+
+/* The data arrives 50 ms into a 5 s wait: OK, and again no 5 s wait. */
+static void data_during_the_wait(void **state) {
+  int rd, wr;
+  const uint64_t timeout = 5000;
+  char texts[1][16] = {"late"};
+  writer w = {.n = 1, .fds = &wr, .texts = texts};
+  to_result r;
+  probe p = {.n = 1, .results = &r};
+
+  make_pipe(&rd, &wr);
+  writer_start(*state, &w, 50);
+  double start = now_ms();
+  assert_int_equal(to_read_all(*state, &rd, &timeout, 1, &r, on_done, &p),
+                   0);
+  uv_run(*state, UV_RUN_DEFAULT);
+  assert_true(now_ms() - start < 2500);
+  assert_each_reported_once(&p);
+  assert_int_equal(r.status, TO_OK);
+  assert_int_equal(r.len, 4);
+  assert_memory_equal(r.data, "late", 4);
+  assert_fds_clean(1, &rd, &wr);
+}
+
+/* Nobody writes (the write end stays open, so no end of file either):
+ * TIMEOUT, after about the timeout, not at once. */
+static void nobody_writes(void **state) {
+  int rd, wr;
+  const uint64_t timeout = 150;
+  to_result r;
+  probe p = {.n = 1, .results = &r};
+
+  make_pipe(&rd, &wr);
+  double start = now_ms();
+  assert_int_equal(to_read_all(*state, &rd, &timeout, 1, &r, on_done, &p),
+                   0);
+  uv_run(*state, UV_RUN_DEFAULT);
+  double took = now_ms() - start;
+  assert_true(took >= 75);
+  assert_true(took < 2500);
+  assert_each_reported_once(&p);
+  assert_int_equal(r.status, TO_TIMEOUT);
+  assert_fds_clean(1, &rd, &wr);
+}
+
+/* The writer closes its end without writing: the read ends with UV_EOF,
+ * an error, well before the timeout. */
+static void writer_closes(void **state) {
+  int rd, wr;
+  const uint64_t timeout = 5000;
+  to_result r;
+  probe p = {.n = 1, .results = &r};
+
+  make_pipe(&rd, &wr);
+  assert_int_equal(close(wr), 0);
+  double start = now_ms();
+  assert_int_equal(to_read_all(*state, &rd, &timeout, 1, &r, on_done, &p),
+                   0);
+  uv_run(*state, UV_RUN_DEFAULT);
+  assert_true(now_ms() - start < 2500);
+  assert_each_reported_once(&p);
+  assert_int_equal(r.status, TO_ERROR);
+  assert_int_equal(r.err, UV_EOF);
+  assert_false(fd_is_open(rd));
+}
+
+/* Half the pipes have data, half never will; all wait at once.  One
+ * after another the ten timeouts would take 2 s. */
+static void mixed_batch(void **state) {
+  enum { N = 20 };
+  int rd[N], wr[N];
+  uint64_t timeout[N];
+  char texts[N][16];
+  to_result r[N];
+  probe p = {.n = N, .results = r};
+
+  for (int i = 0; i < N; i++) {
+    make_pipe(&rd[i], &wr[i]);
+    timeout[i] = 200;
+    snprintf(texts[i], sizeof texts[i], "msg %d", i);
+    if (i % 2 == 0)
+      write_text(wr[i], texts[i]);
+  }
+  double start = now_ms();
+  assert_int_equal(to_read_all(*state, rd, timeout, N, r, on_done, &p), 0);
+  uv_run(*state, UV_RUN_DEFAULT);
+  assert_true(now_ms() - start < 1500);
+  assert_each_reported_once(&p);
+  for (int i = 0; i < N; i++) {
+    if (i % 2 == 0) {
+      assert_int_equal(r[i].status, TO_OK);
+      assert_int_equal(r[i].len, strlen(texts[i]));
+      assert_memory_equal(r[i].data, texts[i], r[i].len);
+    } else {
+      assert_int_equal(r[i].status, TO_TIMEOUT);
+    }
+  }
+  assert_fds_clean(N, rd, wr);
+}
+
+/* Data and timeout due at nearly the same moment: the writer fires at
+ * 40 ms, the timeouts are 39, 40 and 41 ms.  Either may win each race,
+ * but each operation reports once, with the right data if it was OK. */
+static void photo_finish(void **state) {
+  enum { N = MAXOPS };
+  int rd[N], wr[N];
+  uint64_t timeout[N];
+  char texts[N][16];
+  writer w = {.n = N, .fds = wr, .texts = texts};
+  to_result r[N];
+  probe p = {.n = N, .results = r};
+
+  for (int i = 0; i < N; i++) {
+    make_pipe(&rd[i], &wr[i]);
+    timeout[i] = 39 + (uint64_t)(i % 3);
+    snprintf(texts[i], sizeof texts[i], "x%d", i);
+  }
+  writer_start(*state, &w, 40);
+  assert_int_equal(to_read_all(*state, rd, timeout, N, r, on_done, &p), 0);
+  uv_run(*state, UV_RUN_DEFAULT);
+  assert_each_reported_once(&p);
+  for (int i = 0; i < N; i++) {
+    assert_true(r[i].status == TO_OK || r[i].status == TO_TIMEOUT);
+    if (r[i].status == TO_OK) {
+      assert_int_equal(r[i].len, strlen(texts[i]));
+      assert_memory_equal(r[i].data, texts[i], r[i].len);
+    }
+  }
+  assert_fds_clean(N, rd, wr);
+}
+
+/* An operation that cannot start (-1 is no descriptor) reports an error;
+ * the one beside it is not disturbed. */
+static void bad_descriptor(void **state) {
+  int rd[2], wr[2];
+  const uint64_t timeout[2] = {5000, 5000};
+  to_result r[2];
+  probe p = {.n = 2, .results = r};
+
+  make_pipe(&rd[1], &wr[1]);
+  rd[0] = -1;
+  write_text(wr[1], "fine");
+  assert_int_equal(to_read_all(*state, rd, timeout, 2, r, on_done, &p), 0);
+  uv_run(*state, UV_RUN_DEFAULT);
+  assert_each_reported_once(&p);
+  assert_int_equal(r[0].status, TO_ERROR);
+  assert_true(r[0].err < 0);
+  assert_int_equal(r[1].status, TO_OK);
+  assert_memory_equal(r[1].data, "fine", 4);
+  assert_false(fd_is_open(rd[1]));
+  assert_int_equal(close(wr[1]), 0);
+}
+
+static void no_operations_and_bad_arguments(void **state) {
+  int rd, wr;
+  const uint64_t timeout = 100;
+  to_result r;
+  probe p = {.n = 1, .results = &r};
+
+  make_pipe(&rd, &wr);
+  assert_int_equal(to_read_all(*state, &rd, &timeout, -1, &r, on_done, &p),
+                   UV_EINVAL);
+  assert_int_equal(to_read_all(*state, &rd, &timeout, 1, &r, NULL, &p),
+                   UV_EINVAL);
+  assert_int_equal(to_read_all(*state, NULL, NULL, 0, NULL, on_done, &p), 0);
+  uv_run(*state, UV_RUN_DEFAULT);
+  assert_int_equal(p.calls[0] + p.bad_calls, 0);
+  /* On UV_EINVAL the descriptors stay the caller's: still open. */
+  assert_true(fd_is_open(rd));
+  assert_int_equal(close(rd), 0);
+  assert_int_equal(close(wr), 0);
+}
+
+/* The first loop of the process opens libuv's process-wide signal pipe,
+ * which stays open; make it now, before the tests count descriptors. */
+static int group_setup(void **state) {
+  uv_loop_t loop;
+  (void)state;
+  if (uv_loop_init(&loop) != 0)
+    return -1;
+  return uv_loop_close(&loop);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(data_first, loop_setup, loop_teardown),
+      cmocka_unit_test_setup_teardown(data_during_the_wait, loop_setup,
+                                      loop_teardown),
+      cmocka_unit_test_setup_teardown(nobody_writes, loop_setup,
+                                      loop_teardown),
+      cmocka_unit_test_setup_teardown(writer_closes, loop_setup,
+                                      loop_teardown),
+      cmocka_unit_test_setup_teardown(mixed_batch, loop_setup,
+                                      loop_teardown),
+      cmocka_unit_test_setup_teardown(photo_finish, loop_setup,
+                                      loop_teardown),
+      cmocka_unit_test_setup_teardown(bad_descriptor, loop_setup,
+                                      loop_teardown),
+      cmocka_unit_test_setup_teardown(no_operations_and_bad_arguments,
+                                      loop_setup, loop_teardown),
+  };
+  /* A writer may write after its reader timed out and closed: that must
+   * be EPIPE, not a SIGPIPE that ends the test. */
+  signal(SIGPIPE, SIG_IGN);
+  return cmocka_run_group_tests_name("04-timeouts", tests, group_setup,
+                                     NULL);
+}
