@@ -53,7 +53,8 @@ static void attempt(CURL *easy, const rt_policy *p, const char *url,
     out->outcome = rc == CURLE_OPERATION_TIMEDOUT ? RT_TIMEOUT : RT_CONN_ERROR;
     return;
   }
-  curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+  if (curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status) != CURLE_OK)
+    status = 0; /* cannot happen after a transfer; judged an error if so */
   out->http_status = status;
   out->outcome = status >= 200 && status < 300 ? RT_OK : RT_HTTP_ERROR;
 }
