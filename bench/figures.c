@@ -6,7 +6,10 @@
  * the same data Perfetto opens).  The lab draws its unit costs, memory per
  * waiting unit and scale sweep.  Both end the same way: gnuplot draws every
  * script whose data exists, and the "Plots" section of README.md links the
- * SVGs - or says why there are none.
+ * SVGs - or says why there are none.  That section is handed back, not
+ * written: the command puts it into README.md with everything else in one
+ * rename (see manifest.h for how a reader tells which plots a README was
+ * written with).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -18,7 +21,6 @@
 #include "figures.h"
 #include "atomic.h"
 #include "plot.h"
-#include "section.h"
 #include "trace.h"
 
 static int make_dir(const char *path) {
@@ -193,41 +195,39 @@ static int timeline_plot(const char *self, const char *dir) {
 
 /* ---- drawing, and the report's section ---- */
 
-int fg_render_and_link(const char *dir) {
-  char why[256], path[4200], *text = NULL;
+char *fg_render(const char *dir) {
+  char why[256], *text = NULL;
   size_t len = 0;
   int drawn = pl_render(dir, why, sizeof why);
   FILE *mem = open_memstream(&text, &len);
-  int rc;
 
   if (mem == NULL)
-    return -1;
+    return NULL;
   pl_markdown(mem, dir, drawn < 0 ? why : NULL);
   if (fclose(mem) != 0) {
     free(text);
-    return -1;
+    return NULL;
   }
-  snprintf(path, sizeof path, "%s/README.md", dir);
-  rc = sec_splice(path, "plots", text);
-  free(text);
   if (drawn < 0)
     fprintf(stderr, "conclab: plots skipped: %s\n", why);
   else
     fprintf(stderr, "conclab: drew %d plots into %s/plots\n", drawn, dir);
-  return rc;
+  return text;
 }
 
-int fg_suite_figures(const char *self, const char *dir, const su_suite *s) {
+int fg_suite_figures(const char *self, const char *dir, const su_suite *s,
+                     char **section) {
   char path[4200];
   int rc = 0;
 
+  *section = NULL;
   snprintf(path, sizeof path, "%s/plots", dir);
   if (make_dir(path) != 0)
     return -1;
   rc |= speedup_plots(dir, s);
   rc |= timeline_plot(self, dir);
-  rc |= fg_render_and_link(dir);
-  return rc ? -1 : 0;
+  *section = fg_render(dir);
+  return rc || *section == NULL ? -1 : 0;
 }
 
 static void write_units(FILE *out, const void *arg) {
@@ -243,7 +243,7 @@ static void write_sweep(FILE *out, const void *arg) {
   pl_lab_sweep_script(out);
 }
 
-int fg_lab_figures(const char *dir) {
+int fg_lab_figures(const char *dir, char **section) {
   static const struct {
     const char *name;
     aw_writer write;
@@ -253,6 +253,7 @@ int fg_lab_figures(const char *dir) {
   char path[4200];
   int rc = 0;
 
+  *section = NULL;
   snprintf(path, sizeof path, "%s/plots", dir);
   if (make_dir(path) != 0)
     return -1;
@@ -260,6 +261,6 @@ int fg_lab_figures(const char *dir) {
     snprintf(path, sizeof path, "%s/plots/%s.gp", dir, scripts[i].name);
     rc |= aw_write(path, scripts[i].write, NULL);
   }
-  rc |= fg_render_and_link(dir);
-  return rc ? -1 : 0;
+  *section = fg_render(dir);
+  return rc || *section == NULL ? -1 : 0;
 }

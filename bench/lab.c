@@ -19,6 +19,7 @@
 #include "atomic.h"
 #include "figures.h"
 #include "json.h"
+#include "manifest.h"
 #include "section.h"
 #include "subproc.h"
 
@@ -50,7 +51,9 @@ static void lab_help(FILE *out) {
 "thread and process; and how many of each this machine holds at once.\n"
 "Writes DIR/data/lab.json, DIR/data/lab_{units,ipc,memory,sweep}.dat (plot\n"
 "data) and the lab's section of DIR/README.md (between <!-- lab:begin -->\n"
-"and <!-- lab:end -->), with \"The comparison table, measured\".\n"
+"and <!-- lab:end -->), with \"The comparison table, measured\";\n"
+"README.md last, in one rename.  Exit status 3 when a unit failed (the\n"
+"files are still written).\n"
 "\n"
 "options:\n"
 "  --profile P   quick (default, R = 5; caps: 1,000,000 timers, 10,000\n"
@@ -58,7 +61,8 @@ static void lab_help(FILE *out) {
 "                100,000 threads, 10,000 processes) or smoke (R = 2, tiny\n"
 "                counts, for tests)\n"
 "  --out DIR     where to write (default results)\n"
-"  --only LIST   only these units, comma-separated: uv_timer uv_queue_work\n"
+"  --only LIST   only these units, comma-separated, merged into the\n"
+"                results already in DIR/data/lab.json: uv_timer uv_queue_work\n"
 "                pthread pool_handoff fork fork_large vfork vfork_large\n"
 "                posix_spawn cond_pingpong pipe_threads pipe_procs uv_async\n"
 "                pipe_bw shm_bw mem_timer mem_thread mem_thread_small\n"
@@ -377,10 +381,75 @@ static int write_atomic(const char *dir, const char *name, lb_writer write,
   return aw_write(path, run_job, &job);
 }
 
-static int write_all(const char *dir, const lb_lab *lab) {
-  char path[4200], *text = NULL;
+/* The lab's section as a string (malloc'd), or NULL. */
+static char *lab_section(const lb_lab *lab) {
+  char *text = NULL;
   size_t len = 0;
-  FILE *mem;
+  FILE *mem = open_memstream(&text, &len);
+
+  if (mem == NULL)
+    return NULL;
+  lb_markdown(mem, lab);
+  if (fclose(mem) != 0) {
+    free(text);
+    return NULL;
+  }
+  return text;
+}
+
+/* README.md whole, from the old one: the lab's section replaced (or
+ * added), then the plots section (the old one's if plots is NULL) and the
+ * list of files moved to the end, as the suite writes them. */
+static char *readme_text(const char *dir, const char *old, const lb_lab *lab,
+                         const char *plots) {
+  char *doc = strdup(old != NULL ? old : "");
+  char *text = lab_section(lab), *files = mf_section(dir);
+  char *old_plots = plots ? NULL : sec_get(old, "plots");
+  int bad = doc == NULL || text == NULL || files == NULL ||
+            sec_set(&doc, "plots", NULL) != 0 ||
+            sec_set(&doc, "files", NULL) != 0 ||
+            sec_set(&doc, "lab", text) != 0;
+
+  if (!bad && (plots != NULL || old_plots != NULL))
+    bad = sec_set(&doc, "plots", plots ? plots : old_plots) != 0;
+  if (!bad)
+    bad = sec_set(&doc, "files", files) != 0;
+  free(text);
+  free(files);
+  free(old_plots);
+  if (bad) {
+    free(doc);
+    return NULL;
+  }
+  return doc;
+}
+
+/* README.md last, in one rename: the commit point of the run. */
+static int write_readme(const char *dir, const lb_lab *lab,
+                        const char *plots) {
+  char path[4200], *old, *doc;
+  int rc;
+
+  snprintf(path, sizeof path, "%s/README.md", dir);
+  old = sec_read(path);
+  if (old == NULL && errno != ENOENT) { /* the suite's part would be lost */
+    fprintf(stderr, "conclab: %s: %s\n", path, strerror(errno));
+    return -1;
+  }
+  doc = readme_text(dir, old, lab, plots);
+  free(old);
+  if (doc == NULL) {
+    fprintf(stderr, "conclab: %s: out of memory\n", path);
+    return -1;
+  }
+  rc = sec_write(path, doc);
+  free(doc);
+  return rc;
+}
+
+/* The data, the plots, and README.md last.  0, or -1. */
+static int write_all(const char *dir, const lb_lab *lab) {
+  char *plots = NULL;
   int rc = 0;
 
   rc |= write_atomic(dir, "data/lab.json", lb_json, lab);
@@ -388,20 +457,57 @@ static int write_all(const char *dir, const lb_lab *lab) {
   rc |= write_atomic(dir, "data/lab_ipc.dat", lb_ipc_dat, lab);
   rc |= write_atomic(dir, "data/lab_memory.dat", lb_memory_dat, lab);
   rc |= write_atomic(dir, "data/lab_sweep.dat", lb_sweep_dat, lab);
-  mem = open_memstream(&text, &len);
-  if (mem == NULL) {
-    fprintf(stderr, "conclab: lab: %s\n", strerror(errno));
+  if (rc != 0)
     return -1;
-  }
-  lb_markdown(mem, lab);
-  if (fclose(mem) != 0) {
+  fg_lab_figures(dir, &plots); /* optional: says why if not */
+  rc = write_readme(dir, lab, plots);
+  free(plots);
+  return rc;
+}
+
+/* --only: the results already in DIR/data/lab.json, to merge the units
+ * run now into (*old stays NULL if there are none).  A file that cannot be
+ * read back, or holds another profile's run, is refused before anything
+ * runs: merging would lose it or mix two profiles in one table. */
+static int load_old(const char *dir, const char *profile, lb_lab **old) {
+  char path[4200], *text;
+
+  *old = NULL;
+  snprintf(path, sizeof path, "%s/data/lab.json", dir);
+  text = sec_read(path);
+  if (text == NULL && errno == ENOENT)
+    return 0;
+  *old = calloc(1, sizeof **old);
+  if (text == NULL || *old == NULL || lb_read_json(text, *old) != 0) {
+    fprintf(stderr, "conclab: --only: %s cannot be read back to merge the "
+            "units into (move it away, or run the whole lab)\n", path);
+  } else if (strcmp((*old)->profile, profile) != 0) {
+    fprintf(stderr, "conclab: --only: %s holds a --profile %s lab; "
+            "merging a %s run would mix the two (use --profile %s, or "
+            "another --out)\n", path, (*old)->profile, profile,
+            (*old)->profile);
+  } else {
     free(text);
-    return -1;
+    return 0;
   }
-  snprintf(path, sizeof path, "%s/README.md", dir);
-  rc |= sec_splice(path, "lab", text);
   free(text);
-  return rc ? -1 : 0;
+  free(*old);
+  *old = NULL;
+  return -1;
+}
+
+/* The units and sweeps of this run that failed, said in one line: 0 when
+ * none did.  (A sweep the system refused has measured its limit.) */
+static int count_failed(const lb_lab *lab) {
+  int failed = 0;
+  for (int i = 0; i < lab->nrows; i++)
+    failed += lab->rows[i].failed != 0;
+  for (int i = 0; i < lab->nsweeps; i++)
+    failed += lab->sweeps[i].stop == LB_STOP_FAILED;
+  if (failed > 0)
+    fprintf(stderr, "conclab: lab: %d of %d units failed (see the lab's "
+            "summary)\n", failed, lab->nrows + lab->nsweeps);
+  return failed;
 }
 
 /* ---- the command -------------------------------------------------------- */
@@ -461,8 +567,8 @@ static int run_lab(const lab_args *a, lb_lab *lab) {
 
 int cl_cmd_lab(int argc, char **argv) {
   lab_args a = {QUICK, "results", NULL, NULL, 0, 0, 0};
-  lb_lab *lab;
-  int rc = parse_args(argc, argv, &a);
+  lb_lab *lab, *old = NULL;
+  int failed = 0, rc = parse_args(argc, argv, &a);
 
   if (rc >= 0)
     return rc;
@@ -475,16 +581,22 @@ int cl_cmd_lab(int argc, char **argv) {
   }
   if (prepare_out(a.out) != 0)
     return 2;
+  if (a.only != NULL &&
+      load_old(a.out, profile_names[a.profile], &old) != 0)
+    return 2;
   lab = calloc(1, sizeof *lab);
   if (lab == NULL) {
     fprintf(stderr, "conclab: lab: out of memory\n");
+    free(old);
     return 1;
   }
   rc = run_lab(&a, lab);
   if (rc == 0)
-    rc = write_all(a.out, lab);
+    failed = count_failed(lab);
+  if (rc == 0 && old != NULL)
+    rc = lb_merge(lab, old);
   if (rc == 0)
-    fg_lab_figures(a.out); /* optional: says why if not */
+    rc = write_all(a.out, lab);
   if (rc == 0) {
     lb_summary(stdout, lab);
     fprintf(stderr, "conclab: lab done in %.0f s; wrote %s/data/lab.json, "
@@ -492,5 +604,6 @@ int cl_cmd_lab(int argc, char **argv) {
             lab->elapsed_s, a.out, a.out, a.out);
   }
   free(lab);
-  return rc == 0 ? 0 : 1;
+  free(old);
+  return rc != 0 ? 1 : failed > 0 ? 3 : 0;
 }

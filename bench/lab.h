@@ -156,6 +156,14 @@ void lb_ipc_dat(FILE *out, const lb_lab *lab);    /* data/lab_ipc.dat */
 void lb_memory_dat(FILE *out, const lb_lab *lab); /* data/lab_memory.dat */
 void lb_sweep_dat(FILE *out, const lb_lab *lab);  /* data/lab_sweep.dat */
 void lb_summary(FILE *out, const lb_lab *lab);    /* stdout, at the end */
+/* lab.json read back (lab_merge.c): profile, runs, big_mb, the rows and
+ * the sweeps (not the machine or elapsed time).  0, or -1 if text is not
+ * a lab.json as lb_json writes it. */
+int lb_read_json(const char *text, lb_lab *lab);
+/* now, with old's rows and sweeps for the units now did not run, in the
+ * order of lb_units and the sweeps (async, threaded, multiproc).  0, or -1
+ * when out of memory. */
+int lb_merge(lb_lab *now, const lb_lab *old);
 /* The row of that name, or NULL. */
 const lb_row *lb_row_find(const lb_lab *lab, const char *name);
 

@@ -12,6 +12,7 @@
 #include "hyperfine.h"
 #include "atomic.h"
 #include "json.h"
+#include "manifest.h"
 #include "section.h"
 
 static const char *const table_names[] = {"main", "sweep", "scale", "oracle",
@@ -713,25 +714,70 @@ int rp_write_atomic(const char *path, rp_writer write, const su_suite *s) {
   return aw_write(path, run_job, &job);
 }
 
-/* README.md, keeping the sections other commands wrote into the old one
- * (the lab's, the plots'): the suite's tables are new, theirs are not. */
-static int rp_write_all_keeping(const char *path, const su_suite *s) {
-  static const char *const kept[] = {"lab", "plots"};
-  char *text[2];
+/* The suite's tables as a string (malloc'd), or NULL. */
+static char *markdown_text(const su_suite *s) {
+  char *text = NULL;
+  size_t len = 0;
+  FILE *mem = open_memstream(&text, &len);
+
+  if (mem == NULL)
+    return NULL;
+  rp_markdown(mem, s);
+  if (fclose(mem) != 0) {
+    free(text);
+    return NULL;
+  }
+  return text;
+}
+
+/* The new README.md, whole: the suite's tables, the lab's section carried
+ * over from the old file, the plots section (the old one's if plots is
+ * NULL), and last the list of the files it goes with. */
+static char *readme_text(const char *dir, const su_suite *s,
+                         const char *old, const char *plots) {
+  char *doc = markdown_text(s), *lab = sec_get(old, "lab");
+  char *old_plots = plots ? NULL : sec_get(old, "plots");
+  char *files = mf_section(dir);
+  int bad = doc == NULL || files == NULL;
+
+  if (!bad && lab != NULL)
+    bad = sec_set(&doc, "lab", lab) != 0;
+  if (!bad && (plots != NULL || old_plots != NULL))
+    bad = sec_set(&doc, "plots", plots ? plots : old_plots) != 0;
+  if (!bad)
+    bad = sec_set(&doc, "files", files) != 0;
+  free(lab);
+  free(old_plots);
+  free(files);
+  if (bad) {
+    free(doc);
+    return NULL;
+  }
+  return doc;
+}
+
+int rp_write_readme(const char *dir, const su_suite *s, const char *plots) {
+  char path[4200], *old, *doc;
   int rc;
 
-  for (int i = 0; i < 2; i++)
-    text[i] = sec_extract(path, kept[i]);
-  rc = rp_write_atomic(path, rp_markdown, s);
-  for (int i = 0; i < 2; i++) {
-    if (rc == 0 && text[i] != NULL)
-      rc = sec_splice(path, kept[i], text[i]);
-    free(text[i]);
+  snprintf(path, sizeof path, "%s/README.md", dir);
+  old = sec_read(path);
+  if (old == NULL && errno != ENOENT) { /* its lab section would be lost */
+    fprintf(stderr, "conclab: %s: %s\n", path, strerror(errno));
+    return -1;
   }
+  doc = readme_text(dir, s, old, plots);
+  free(old);
+  if (doc == NULL) {
+    fprintf(stderr, "conclab: %s: out of memory\n", path);
+    return -1;
+  }
+  rc = sec_write(path, doc);
+  free(doc);
   return rc;
 }
 
-int rp_write_all(const char *dir, const su_suite *s) {
+int rp_write_data(const char *dir, const su_suite *s) {
   char path[4200];
   int rc = 0;
 
@@ -741,7 +787,11 @@ int rp_write_all(const char *dir, const su_suite *s) {
   rc |= rp_write_atomic(path, rp_summary_json, s);
   snprintf(path, sizeof path, "%s/data/runs-hyperfine.json", dir);
   rc |= rp_write_atomic(path, rp_hyperfine_json, s);
-  snprintf(path, sizeof path, "%s/README.md", dir);
-  rc |= rp_write_all_keeping(path, s);
   return rc ? -1 : 0;
+}
+
+int rp_write_all(const char *dir, const su_suite *s) {
+  if (rp_write_data(dir, s) != 0)
+    return -1;
+  return rp_write_readme(dir, s, NULL);
 }

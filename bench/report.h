@@ -23,7 +23,15 @@ typedef void (*rp_writer)(FILE *out, const su_suite *s);
 /* Write path by way of a temporary file renamed into place, so a reader
  * never sees half a file.  0, or -1 (printed). */
 int rp_write_atomic(const char *path, rp_writer write, const su_suite *s);
-/* All four files under dir (dir/data must exist).  0, or -1. */
+/* The three data files under dir/data (which must exist).  0, or -1. */
+int rp_write_data(const char *dir, const su_suite *s);
+/* dir/README.md, built whole in memory and written with one rename: the
+ * suite's tables, the lab's section carried over from the old README.md,
+ * the "Plots" section (plots; NULL: the old file's), and the list of the
+ * files under data/ and plots/ it was written with (manifest.h).  Written
+ * after every other file, so it is the run's commit point.  0, or -1. */
+int rp_write_readme(const char *dir, const su_suite *s, const char *plots);
+/* The data files, then README.md (with the old plots section).  0, or -1. */
 int rp_write_all(const char *dir, const su_suite *s);
 
 #endif

@@ -11,7 +11,7 @@
 #include "atomic.h"
 
 /* The whole file, NUL-terminated, or NULL (errno says why). */
-static char *slurp(const char *path) {
+char *sec_read(const char *path) {
   FILE *f = fopen(path, "r");
   char *buf = NULL;
   size_t len = 0, cap = 0;
@@ -51,11 +51,12 @@ static void markers(const char *name, char *begin, char *end, size_t cap) {
   snprintf(end, cap, "<!-- %s:end -->", name);
 }
 
-/* Where the begin marker starts, where the section's text starts, and
- * where the end marker ends; -1 if the markers are not both there, in
+/* Where the begin marker starts, where the section's text starts and ends,
+ * and where the end marker ends; -1 if the markers are not both there, in
  * that order. */
 static int find(const char *doc, const char *name, const char **begin_at,
-                const char **text, const char **end_at) {
+                const char **text, const char **text_end,
+                const char **end_at) {
   char begin[160], end[160];
   const char *b, *e;
 
@@ -68,70 +69,109 @@ static int find(const char *doc, const char *name, const char **begin_at,
     return -1;
   *begin_at = b;
   *text = b + strlen(begin);
+  *text_end = e;
   *end_at = e + strlen(end);
   return 0;
 }
 
-char *sec_extract(const char *path, const char *name) {
-  char *doc = slurp(path), *out = NULL;
-  const char *b, *text, *e;
+char *sec_get(const char *doc, const char *name) {
+  const char *b, *text, *text_end, *e;
 
-  if (doc != NULL && find(doc, name, &b, &text, &e) == 0) {
-    size_t n = (size_t)(e - text) - strlen("<!-- :end -->") - strlen(name);
-    out = malloc(n + 1);
-    if (out != NULL) {
-      memcpy(out, text, n);
-      out[n] = '\0';
-    }
-  }
+  if (doc == NULL || find(doc, name, &b, &text, &text_end, &e) != 0)
+    return NULL;
+  return strndup(text, (size_t)(text_end - text));
+}
+
+char *sec_extract(const char *path, const char *name) {
+  char *doc = sec_read(path), *out = sec_get(doc, name);
   free(doc);
   return out;
 }
 
-/* The new file: what came before, the marked section, what came after. */
-typedef struct sec_doc {
-  const char *before; /* its first blen bytes */
-  size_t blen;
-  const char *gap, *name, *text, *after;
-} sec_doc;
-
-static void write_doc(FILE *f, const void *arg) {
-  const sec_doc *d = arg;
+/* Print the new document: what came before, the marked section (unless it
+ * is removed), what came after. */
+static void put_doc(FILE *f, const char *before, size_t blen,
+                    const char *gap, const char *name, const char *text,
+                    const char *after) {
   char begin[160], end[160];
-  size_t tlen = strlen(d->text);
 
-  markers(d->name, begin, end, sizeof begin);
-  fwrite(d->before, 1, d->blen, f);
-  fputs(d->gap, f);
-  fputs(begin, f);
-  fputs(d->text, f);
-  if (tlen > 0 && d->text[tlen - 1] != '\n')
-    fputc('\n', f);
-  fputs(end, f);
-  fputs(d->after, f);
+  fwrite(before, 1, blen, f);
+  if (text != NULL) {
+    size_t tlen = strlen(text);
+    markers(name, begin, end, sizeof begin);
+    fputs(gap, f);
+    fputs(begin, f);
+    fputs(text, f);
+    if (tlen > 0 && text[tlen - 1] != '\n')
+      fputc('\n', f);
+    fputs(end, f);
+  }
+  fputs(after, f);
+}
+
+char *sec_put(const char *doc, const char *name, const char *text) {
+  const char *b, *body, *body_end, *e, *after = "\n", *gap = "";
+  size_t blen = 0, len = 0;
+  char *out = NULL;
+  FILE *f;
+
+  if (doc == NULL)
+    doc = "";
+  if (find(doc, name, &b, &body, &body_end, &e) == 0) {
+    blen = (size_t)(b - doc); /* replace: keep what is around it */
+    after = e;
+    if (text == NULL) { /* remove: its line, and the blank line before */
+      after = *e == '\n' ? e + 1 : e;
+      if (blen >= 2 && doc[blen - 1] == '\n' && doc[blen - 2] == '\n')
+        blen--;
+    }
+  } else if (text == NULL) {
+    return strdup(doc);
+  } else if (doc[0] != '\0') {
+    blen = strlen(doc); /* append, after a blank line */
+    gap = doc[blen - 1] == '\n' ? "\n" : "\n\n";
+  }
+  f = open_memstream(&out, &len);
+  if (f == NULL)
+    return NULL;
+  put_doc(f, doc, blen, gap, name, text, after);
+  if (fclose(f) != 0) {
+    free(out);
+    return NULL;
+  }
+  return out;
+}
+
+int sec_set(char **doc, const char *name, const char *text) {
+  char *next = sec_put(*doc, name, text);
+  if (next == NULL)
+    return -1;
+  free(*doc);
+  *doc = next;
+  return 0;
+}
+
+static void write_text(FILE *f, const void *arg) { fputs(arg, f); }
+
+int sec_write(const char *path, const char *doc) {
+  return aw_write(path, write_text, doc);
 }
 
 int sec_splice(const char *path, const char *name, const char *text) {
-  char *doc = slurp(path);
-  const char *b, *body, *e;
-  sec_doc d = {"", 0, "", name, text, "\n"};
+  char *doc = sec_read(path), *next;
   int rc;
 
   if (doc == NULL && errno != ENOENT) {
     fprintf(stderr, "conclab: %s: %s\n", path, strerror(errno));
     return -1;
   }
-  if (doc != NULL) {
-    d.before = doc;
-    if (find(doc, name, &b, &body, &e) == 0) {
-      d.blen = (size_t)(b - doc); /* replace: keep what is around it */
-      d.after = e;
-    } else if (doc[0] != '\0') {
-      d.blen = strlen(doc); /* append, after a blank line */
-      d.gap = doc[d.blen - 1] == '\n' ? "\n" : "\n\n";
-    }
-  }
-  rc = aw_write(path, write_doc, &d);
+  next = sec_put(doc, name, text);
   free(doc);
+  if (next == NULL) {
+    fprintf(stderr, "conclab: %s: out of memory\n", path);
+    return -1;
+  }
+  rc = sec_write(path, next);
+  free(next);
   return rc;
 }

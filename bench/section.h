@@ -7,20 +7,42 @@
  *
  * so that two writers can share one file: `conclab lab` keeps its section
  * in results/README.md, and `conclab suite`, which rewrites that file,
- * takes the section out first (sec_extract) and puts it back.
+ * carries the lab's section over.  A command builds the whole new file in
+ * memory (sec_read, sec_put, ...) and writes it with one rename
+ * (sec_write), so a reader, or a command killed half way, never leaves a
+ * file with some sections new and others lost.
  */
 #ifndef CONCLAB_SECTION_H
 #define CONCLAB_SECTION_H
 
-/* Put text (ending in a newline, or not) between NAME's markers in the
- * file at path: replace the old section if the markers are there, append
- * the section at the end otherwise, create the file if it is missing.  The
- * rest of the file is left byte for byte.  Written to a temporary name and
- * renamed into place.  0, or -1 (printed). */
+/* The whole file, NUL-terminated (malloc'd), or NULL: errno says why
+ * (ENOENT: there is none). */
+char *sec_read(const char *path);
+
+/* A new document (malloc'd; doc is not freed): doc with text between
+ * NAME's markers - replacing the old section if the markers are there,
+ * appended at the end otherwise; text NULL removes the section (and the
+ * blank line before it).  The rest is kept byte for byte.  doc may be
+ * NULL (an empty document).  NULL only when out of memory. */
+char *sec_put(const char *doc, const char *name, const char *text);
+
+/* sec_put in place: *doc becomes the new document (the old one is freed).
+ * 0, or -1 when out of memory (*doc is then left as it was). */
+int sec_set(char **doc, const char *name, const char *text);
+
+/* The text between NAME's markers in doc (malloc'd), or NULL if doc is
+ * NULL or the markers are missing. */
+char *sec_get(const char *doc, const char *name);
+
+/* Write doc to path under a temporary name, renamed into place: one
+ * rename.  0, or -1 (printed). */
+int sec_write(const char *path, const char *doc);
+
+/* One section into the file at path (read, put, write), creating the file
+ * if it is missing.  0, or -1 (printed). */
 int sec_splice(const char *path, const char *name, const char *text);
 
-/* The text between NAME's markers in the file (malloc'd; the caller frees
- * it), or NULL if the file or the markers are missing. */
+/* The text between NAME's markers in the file, or NULL. */
 char *sec_extract(const char *path, const char *name);
 
 #endif

@@ -44,7 +44,10 @@ static void suite_help(FILE *out) {
 "gnuplot scripts in DIR/plots/ and, with gnuplot installed, SVGs linked\n"
 "from DIR/README.md.  The lab's section of an existing DIR/README.md is\n"
 "kept.  Prints the summary on stdout and progress on stderr.  Files are\n"
-"written under temporary names and renamed into place.\n"
+"written under temporary names and renamed into place, README.md last\n"
+"(it lists every file under data/ and plots/ with its cksum).  Exit\n"
+"status: 0; 3 when a cell failed (the files are still written); 2 for a\n"
+"usage error or an --out that cannot be written; 1 otherwise.\n"
 "\n"
 "options:\n"
 "  --profile P   quick (default; about 3 minutes on 2 cores, R = 5) or\n"
@@ -283,18 +286,59 @@ static int parse_args(int argc, char **argv, const char **profile,
   return -1; /* go on */
 }
 
-static int make_dir(const char *path) {
-  if (mkdir(path, 0777) != 0 && errno != EEXIST) {
-    fprintf(stderr, "conclab: mkdir %s: %s\n", path, strerror(errno));
-    return -1;
+/* DIR, DIR/data and DIR/plots, made if missing and writable; else one
+ * line naming --out (a usage error: checked before any run). */
+static int prepare_out(const char *dir) {
+  static const char *const subs[] = {"", "/data", "/plots"};
+  char path[4200];
+
+  for (int i = 0; i < 3; i++) {
+    snprintf(path, sizeof path, "%s%s", dir, subs[i]);
+    if ((mkdir(path, 0777) != 0 && errno != EEXIST) ||
+        access(path, W_OK | X_OK) != 0) {
+      fprintf(stderr, "conclab: --out: cannot write to %s: %s\n", path,
+              strerror(errno));
+      return -1;
+    }
   }
   return 0;
+}
+
+/* The files, data first and README.md last (its one rename is the run's
+ * commit point); then the summary.  0, or -1. */
+static int write_results(const char *self, const char *outdir,
+                         const su_suite *s) {
+  char *plots = NULL;
+  int rc = rp_write_data(outdir, s);
+
+  if (rc == 0)
+    fg_suite_figures(self, outdir, s, &plots); /* optional: says why if not */
+  if (rc == 0)
+    rc = rp_write_readme(outdir, s, plots);
+  free(plots);
+  rp_summary(stdout, s);
+  if (rc == 0)
+    fprintf(stderr, "conclab: wrote %s/README.md, %s/data/runs.csv, "
+            "%s/data/summary.json, %s/data/runs-hyperfine.json\n", outdir,
+            outdir, outdir, outdir);
+  return rc;
+}
+
+/* The cells that failed, said in one line: 0 when none did. */
+static int count_failed(const su_suite *s) {
+  int failed = 0;
+  for (int i = 0; i < s->ncells; i++)
+    failed += s->cells[i].failed != 0;
+  if (failed > 0)
+    fprintf(stderr, "conclab: suite: %d of %d cells failed (their status "
+            "column says why)\n", failed, s->ncells);
+  return failed;
 }
 
 int cl_cmd_suite(int argc, char **argv) {
   const char *profile = "quick", *outdir = "results";
   int runs = 0, rc, hyperfine = -1; /* -1: the profile's default */
-  char self[4096], path[4200], hf_path[4200] = "";
+  char self[4096], hf_path[4200] = "";
   su_suite s = {0};
   progress pg = {0};
   ssize_t n;
@@ -320,11 +364,8 @@ int cl_cmd_suite(int argc, char **argv) {
     return 1;
   }
   self[n] = '\0';
-  if (make_dir(outdir) != 0)
-    return 1;
-  snprintf(path, sizeof path, "%s/data", outdir);
-  if (make_dir(path) != 0)
-    return 1;
+  if (prepare_out(outdir) != 0)
+    return 2;
 
   cl_machine_read(&s.machine);
   su_profile_build(&s, profile, s.machine.cores);
@@ -371,16 +412,13 @@ int cl_cmd_suite(int argc, char **argv) {
   }
 
   su_evaluate(&s);
-  rc = rp_write_all(outdir, &s);
+  rc = write_results(self, outdir, &s);
   if (rc == 0)
-    fg_suite_figures(self, outdir, &s); /* optional: says why if not */
-  rp_summary(stdout, &s);
-  if (rc == 0)
-    fprintf(stderr, "conclab: wrote %s/README.md, %s/data/runs.csv, "
-            "%s/data/summary.json, %s/data/runs-hyperfine.json\n", outdir,
-            outdir, outdir, outdir);
+    rc = count_failed(&s) > 0 ? 3 : 0;
+  else
+    rc = 1;
   su_suite_free(&s);
-  return rc == 0 ? 0 : 1;
+  return rc;
 }
 
 /* ---- statistics and comparisons ----------------------------------------- */

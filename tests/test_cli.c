@@ -4,7 +4,10 @@
  * Usage errors exit 2 with one line naming the flag; every model's --json
  * output carries the agreed fields and seq's checksum; a worker killed from
  * outside fails its task and the run exits 3 leaving no process behind; and
- * `conclab suite` writes its four files whole.
+ * `conclab suite` writes its four files whole, README.md last and with one
+ * rename (a suite killed before it leaves the old one, after it the whole
+ * new one, and the files list tells which files belong to it); failed
+ * cells give exit 3 and a count; an unwritable --out is refused first.
  */
 #define _GNU_SOURCE /* prctl's PR_SET_CHILD_SUBREAPER, mkdtemp */
 #include <stdarg.h>
@@ -29,8 +32,10 @@
 
 #include "helpers.h"
 #include "run_conclab.h"
+#include "run_env.h"
 #include "json.h"
 #include "json_check.h"
+#include "manifest.h"
 
 /* ---- help and usage errors --------------------------------------------- */
 
@@ -461,6 +466,163 @@ static void test_suite_writes_reports(void **state) {
   assert_int_equal(access(dir, F_OK), -1);
 }
 
+/* ---- the suite's README: one rename, written last ----------------------- */
+
+static const char old_readme[] =
+    "# an old report\n\n<!-- lab:begin -->\nTHE LAB'S SECTION\n"
+    "<!-- lab:end -->\n\n<!-- plots:begin -->\nold plots\n"
+    "<!-- plots:end -->\n";
+
+static void write_text(const char *path, const char *text) {
+  FILE *f = fopen(path, "w");
+  assert_non_null(f);
+  fputs(text, f);
+  assert_int_equal(fclose(f), 0);
+}
+
+/* The rows of README.md's files list under dir whose file no longer has
+ * the cksum and size listed; -1 if the list has no rows. */
+static int manifest_mismatches(const char *dir, const char *readme) {
+  const char *p = strstr(readme, "<!-- files:begin -->");
+  int rows = 0, bad = 0;
+
+  assert_non_null(p);
+  for (p = strstr(p, "\n| `"); p != NULL; p = strstr(p + 1, "\n| `")) {
+    char name[256], path[512];
+    unsigned long crc;
+    long long size, got_size;
+    uint32_t got;
+    if (sscanf(p, "\n| `%255[^`]` | %lu | %lld |", name, &crc, &size) != 3)
+      continue;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    rows++;
+    bad += mf_cksum_file(path, &got, &got_size) != 0 || got != crc ||
+           got_size != size;
+  }
+  return rows > 0 ? bad : -1;
+}
+
+/* A README.md the suite wrote whole: its tables, the lab's section kept
+ * from the old file, the new plots section, the files list. */
+static void assert_whole_new(const char *text) {
+  assert_non_null(strstr(text, "## Machine"));
+  assert_non_null(strstr(text, "## pipeline"));
+  assert_non_null(strstr(text, "<!-- lab:begin -->\nTHE LAB'S SECTION\n"));
+  assert_non_null(strstr(text, "<!-- plots:begin -->\n## Plots"));
+  assert_null(strstr(text, "old plots"));
+  assert_non_null(strstr(text, "<!-- files:begin -->\n## Files of this"));
+}
+
+static void test_suite_readme_one_rename(void **state) {
+  char dir[] = "/tmp/conclab-test-XXXXXX", readme[128], log[128];
+  static char before[200000], text[200000];
+  const char *argv[] = {"conclab", "suite", "--profile", "smoke", "--out",
+                        dir, NULL};
+  run_env logged = {log, NULL, 0}, killed_in_plots = {NULL, "/plots/", 0},
+          killed_after = {NULL, "/README.md", 0};
+  output *o;
+  (void)state;
+
+  assert_non_null(mkdtemp(dir));
+  snprintf(readme, sizeof readme, "%s/README.md", dir);
+  snprintf(log, sizeof log, "%s.renames", dir);
+  write_text(readme, old_readme);
+
+  /* a whole run: README.md replaced once, the lab's section kept */
+  o = conclab_in(argv, &logged);
+  if (o->status != 0)
+    fail_msg("suite: status %d: %s", o->status, o->err);
+  assert_int_equal(lines_with(log, "/README.md"), 1);
+  read_file(readme, before, sizeof before);
+  assert_whole_new(before);
+  assert_int_equal(manifest_mismatches(dir, before), 0);
+
+  /* killed while it draws: the README is the old one, byte for byte, and
+   * its files list shows which files the stopped run rewrote */
+  o = conclab_in(argv, &killed_in_plots);
+  assert_int_equal(o->status, 128 + SIGKILL);
+  read_file(readme, text, sizeof text);
+  assert_string_equal(text, before);
+  assert_true(manifest_mismatches(dir, text) > 0);
+
+  /* killed right after its README rename: the whole new one */
+  o = conclab_in(argv, &killed_after);
+  assert_int_equal(o->status, 128 + SIGKILL);
+  read_file(readme, text, sizeof text);
+  assert_whole_new(text);
+  assert_int_equal(manifest_mismatches(dir, text), 0);
+
+  unlink(log);
+  walk_tree(dir, 1);
+}
+
+/* ---- the suite's failures and its --out --------------------------------- */
+
+/* As nobody with at most 4 processes, most cells cannot start their
+ * children (multiproc's workers, http's server): exit 3, one line with the
+ * count, and every file still written. */
+static void test_suite_failed_cells_exit_3(void **state) {
+  char dir[] = "/tmp/conclab-test-XXXXXX", path[128];
+  static char text[200000];
+  const char *argv[] = {"conclab", "suite", "--profile", "smoke", "--out",
+                        dir, NULL};
+  run_env limited = {NULL, NULL, 4};
+  const char *line;
+  int failed = -1, cells = -1;
+  output *o;
+  (void)state;
+
+  assert_non_null(mkdtemp(dir));
+  assert_int_equal(chmod(dir, 0777), 0); /* for nobody */
+  o = conclab_in(argv, &limited);
+  if (o->status == RUN_ENV_NO_SETUP) {
+    walk_tree(dir, 1);
+    skip(); /* not root: cannot become nobody */
+  }
+  if (o->status != 3)
+    fail_msg("suite: status %d: %s", o->status, o->err);
+  line = strstr(o->err, "conclab: suite: ");
+  assert_non_null(line);
+  assert_null(strstr(line + 1, "conclab: suite: ")); /* one line */
+  assert_int_equal(sscanf(line, "conclab: suite: %d of %d cells failed",
+                          &failed, &cells), 2);
+  assert_true(failed > 0 && failed <= cells);
+  snprintf(path, sizeof path, "%s/data/summary.json", dir);
+  assert_int_equal(lines_with(path, "\"status\": \"FAILED\""), failed);
+  snprintf(path, sizeof path, "%s/data/runs.csv", dir);
+  assert_int_equal(access(path, R_OK), 0);
+  snprintf(path, sizeof path, "%s/README.md", dir);
+  read_file(path, text, sizeof text);
+  assert_non_null(strstr(text, "| FAILED"));
+  assert_non_null(strstr(text, "<!-- files:begin -->"));
+  walk_tree(dir, 1);
+}
+
+/* An --out that cannot be written: one line naming --out, exit 2, before
+ * any cell runs. */
+static void test_suite_out_unwritable(void **state) {
+  char file[] = "/tmp/conclab-test-file-XXXXXX", under[64];
+  const char *under_file[] = {"conclab", "suite", "--profile", "smoke",
+                              "--out", under, NULL};
+  const char *in_proc[] = {"conclab", "suite", "--profile", "smoke",
+                           "--out", "/proc/conclab-no/x", NULL};
+  const char *const *cases[] = {under_file, in_proc};
+  int fd = mkstemp(file);
+  (void)state;
+
+  assert_true(fd >= 0);
+  close(fd);
+  snprintf(under, sizeof under, "%s/results", file);
+  for (int i = 0; i < 2; i++) {
+    output *o = conclab(cases[i]);
+    assert_int_equal(o->status, 2);
+    assert_int_equal(count_lines(o->err), 1);
+    assert_non_null(strstr(o->err, "conclab: --out: "));
+    assert_string_equal(o->out, "");
+  }
+  unlink(file);
+}
+
 /* --trace: the file is there, whole and valid, and no temporary file is
  * left beside it - also when tasks failed (exit 3).  A trace that cannot
  * be made is refused before the batch (the usage cases above), leaving
@@ -530,6 +692,9 @@ int main(void) {
       cmocka_unit_test(test_files_leave_nothing_behind),
       cmocka_unit_test(test_pipeline_leaves_nothing_behind),
       cmocka_unit_test(test_suite_writes_reports),
+      cmocka_unit_test(test_suite_readme_one_rename),
+      cmocka_unit_test(test_suite_failed_cells_exit_3),
+      cmocka_unit_test(test_suite_out_unwritable),
       cmocka_unit_test(test_trace_file_written_whole),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,8 +14,12 @@
  *   - the writers (Markdown section, lab.json, the .dat plot files) against
  *     tests/golden/lab_*, from a fixed lab with made-up numbers; and a
  *     verdict that must flip when the numbers contradict the claim;
+ *   - lab.json read back (lb_read_json) gives the same lab: its JSON and
+ *     Markdown are the same bytes again, a failed sweep's why included;
+ *     lb_merge keeps the old units the new run did not measure, in
+ *     lb_units order, and takes the new run's for the rest;
  *   - sec_splice and sec_extract: create, append, replace; the text around
- *     the section untouched.
+ *     the section untouched; sec_put removes a section with its blank line.
  *
  * Updating the golden files after an intended change:
  *     CONCLAB_UPDATE_GOLDEN=1 build/debug/tests/test_lab
@@ -358,6 +362,74 @@ static void test_verdicts_follow_numbers(void **state) {
   free(lab);
 }
 
+/* ---- lab.json read back, and --only's merge ----------------------------- */
+
+static void test_json_read_back(void **state) {
+  lb_lab *lab = calloc(1, sizeof *lab), *back = calloc(1, sizeof *back);
+  fake f = {.fail_at = 1000};
+  lb_sweep_ops ops = {"threaded", "threads", fake_hold};
+  char *json, *again, *md, *md_again;
+  (void)state;
+
+  fixture(lab);
+  /* a sweep that failed, with its why */
+  lb_sweep(&ops, &f, (const long[]){10, 100, 1000}, 3, 10000,
+           &lab->sweeps[1]);
+  json = render(lb_json, lab);
+  assert_int_equal(lb_read_json(json, back), 0);
+  back->machine = lab->machine; /* not read back: the run's own */
+  back->elapsed_s = lab->elapsed_s;
+  again = render(lb_json, back);
+  assert_string_equal(again, json);
+  md = render(lb_markdown, lab);
+  md_again = render(lb_markdown, back);
+  assert_string_equal(md_again, md);
+  assert_non_null(strstr(md, "killed by signal 9"));
+  assert_int_equal(lb_read_json("{\"profile\": \"quick\"}", back), -1);
+  assert_int_equal(lb_read_json("not json", back), -1);
+  free(json);
+  free(again);
+  free(md);
+  free(md_again);
+  free(lab);
+  free(back);
+}
+
+static void test_merge(void **state) {
+  lb_lab *old = calloc(1, sizeof *old), *now = calloc(1, sizeof *now);
+  const lb_row *r;
+  (void)state;
+
+  fixture(old);
+  /* now: pthread measured again, and the async sweep */
+  snprintf(now->profile, sizeof now->profile, "quick");
+  row(now, "pthread", "threaded", LB_START, 99999, 0, 0);
+  sweep(now, "async", "timers of 100 ms", 1000, 0);
+  assert_int_equal(lb_merge(now, old), 0);
+  assert_int_equal(now->nrows, old->nrows);
+  assert_int_equal(now->nsweeps, 3);
+  r = lb_row_find(now, "pthread");
+  assert_non_null(r);
+  assert_near(r->s.median, 99999);
+  r = lb_row_find(now, "uv_timer");
+  assert_non_null(r);
+  assert_near(r->s.median, 250);
+  assert_int_equal(now->sweeps[0].cap, 1000); /* the new async sweep */
+  assert_int_equal(now->sweeps[2].largest, 100); /* the old multiproc */
+  /* in lb_units order */
+  for (int i = 1, last = -1; i <= now->nrows; i++) {
+    int at = -1;
+    for (int k = 0; k < lb_nunits; k++)
+      if (strcmp(lb_units[k].name, now->rows[i - 1].name) == 0)
+        at = k;
+    assert_true(at > last);
+    last = at;
+  }
+  free(old);
+  free(now);
+}
+
+
 /* ---- the README section ------------------------------------------------- */
 
 static char tmpdir[64];
@@ -416,6 +488,19 @@ static void test_section_splice(void **state) {
   free(doc);
   assert_int_equal(dir_entries(tmpdir), 1); /* no temporary file left */
 
+  /* remove: the section and the blank line before it go, the rest stays */
+  doc = sec_put("# Suite\n\n<!-- x:begin -->\nx\n<!-- x:end -->\n\n"
+                "<!-- lab:begin -->\nlab\n<!-- lab:end -->\n", "x", NULL);
+  assert_string_equal(doc, "# Suite\n\n<!-- lab:begin -->\nlab\n"
+                           "<!-- lab:end -->\n");
+  sec = sec_put(doc, "lab", NULL);
+  assert_string_equal(sec, "# Suite\n");
+  free(sec);
+  sec = sec_put(doc, "absent", NULL);
+  assert_string_equal(sec, doc);
+  free(sec);
+  free(doc);
+
   /* an unwritable place: -1, nothing left */
   assert_int_equal(sec_splice("/nonexistent/dir/README.md", "lab", "x"), -1);
   unlink(path);
@@ -448,6 +533,8 @@ int main(void) {
       cmocka_unit_test(test_unit_names),
       cmocka_unit_test(test_golden),
       cmocka_unit_test(test_verdicts_follow_numbers),
+      cmocka_unit_test(test_json_read_back),
+      cmocka_unit_test(test_merge),
       cmocka_unit_test(test_section_splice),
   };
   return cmocka_run_group_tests(tests, start_one_thread, NULL);

@@ -11,7 +11,12 @@
  *   - the command: a bad --only, --profile or --out is one line and exit
  *     2; `--profile smoke --only uv_timer,pthread` writes lab.json, the
  *     plot data and the README section; a second run with another unit
- *     replaces the section instead of adding one.
+ *     merges into them (the first run's units stay) and replaces the
+ *     section instead of adding one; --only into another profile's
+ *     results is refused;
+ *   - README.md is replaced with one rename, keeping what the suite wrote;
+ *   - a unit that fails (as nobody, with too few processes to fork) gives
+ *     exit 3 and a one-line count, and the files are still written.
  */
 #define _GNU_SOURCE /* mkdtemp */
 #include <stdarg.h>
@@ -23,11 +28,13 @@
 #include "golden.h"
 #include "helpers.h"
 #include "run_conclab.h"
+#include "run_env.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -137,6 +144,8 @@ static void test_cli_end_to_end(void **state) {
                          "uv_timer,pthread", "--out", dir, NULL};
   const char *second[] = {"conclab", "lab", "--profile", "smoke", "--only",
                           "sweep_processes", "--out", dir, NULL};
+  const char *other_profile[] = {"conclab", "lab", "--only", "uv_timer",
+                                 "--out", dir, NULL};
   output *o;
   (void)state;
 
@@ -170,11 +179,29 @@ static void test_cli_end_to_end(void **state) {
   if (o->status != 0)
     fail_msg("exit %d: %s", o->status, o->err);
   text = golden_slurp(path);
-  assert_int_equal(count(text, "<!-- lab:begin -->"), 1);
+  assert_int_equal(count(text, "<!-- lab:begin -->"), 1); /* not added */
   assert_non_null(strstr(text, "cap reached (10)"));
-  assert_null(strstr(text, "`pthread`")); /* replaced, not added */
+  assert_non_null(strstr(text, "`pthread`")); /* merged: the first run's */
+  assert_non_null(strstr(text, "`uv_timer`"));
   free(text);
+  snprintf(path, sizeof path, "%s/data/lab.json", dir);
+  text = golden_slurp(path);
+  assert_non_null(strstr(text, "\"name\": \"uv_timer\""));
+  assert_non_null(strstr(text, "\"name\": \"pthread\""));
+  assert_non_null(strstr(text, "\"model\": \"multiproc\", \"what\""));
+  free(text);
+  snprintf(path, sizeof path, "%s/data/lab_units.dat", dir);
+  text = golden_slurp(path);
+  assert_non_null(strstr(text, "\npthread "));
+  free(text);
+  snprintf(path, sizeof path, "%s/README.md", dir);
   no_child_left();
+
+  /* another profile's results are not mixed in: refused, nothing run */
+  o = conclab(other_profile);
+  assert_int_equal(o->status, 2);
+  assert_int_equal(count_lines(o->err), 1);
+  assert_non_null(strstr(o->err, "conclab: --only: "));
 
   /* the plots section (pictures, or why there are none) */
   text = golden_slurp(path);
@@ -194,6 +221,84 @@ static void test_cli_end_to_end(void **state) {
   assert_int_equal(access(dir, F_OK), -1);
 }
 
+/* README.md is replaced once per run, whole: the suite's part of it kept,
+ * the lab's section and the plots section new. */
+static void test_cli_readme_one_rename(void **state) {
+  char dir[64] = "/tmp/conclab_lab_cli_XXXXXX", path[160], log[160];
+  const char *argv[] = {"conclab", "lab", "--profile", "smoke", "--only",
+                        "uv_timer", "--out", dir, NULL};
+  run_env logged = {log, NULL, 0};
+  FILE *f;
+  char *text;
+  output *o;
+  (void)state;
+
+  assert_non_null(mkdtemp(dir));
+  snprintf(path, sizeof path, "%s/README.md", dir);
+  snprintf(log, sizeof log, "%s.renames", dir);
+  f = fopen(path, "w");
+  assert_non_null(f);
+  fputs("# the suite's tables\n\n<!-- plots:begin -->\nold plots\n"
+        "<!-- plots:end -->\n", f);
+  assert_int_equal(fclose(f), 0);
+  o = conclab_in(argv, &logged);
+  if (o->status != 0)
+    fail_msg("exit %d: %s", o->status, o->err);
+  assert_int_equal(lines_with(log, "/README.md"), 1);
+  text = golden_slurp(path);
+  assert_int_equal(strncmp(text, "# the suite's tables\n\n", 22), 0);
+  assert_non_null(strstr(text, "<!-- lab:begin -->\n## The lab"));
+  assert_non_null(strstr(text, "<!-- plots:begin -->\n## Plots"));
+  assert_null(strstr(text, "old plots"));
+  assert_non_null(strstr(text, "`data/lab.json`")); /* the files list */
+  /* the order the suite writes too: lab, plots, files */
+  assert_true(strstr(text, "<!-- lab:begin") < strstr(text, "<!-- plots:"));
+  assert_true(strstr(text, "<!-- plots:begin") <
+              strstr(text, "<!-- files:begin"));
+  free(text);
+  unlink(log);
+  walk_tree(dir, 1);
+}
+
+/* As nobody with at most 3 processes, the lab and one measured child can
+ * run, but the fork unit's child cannot fork: exit 3, one line with the
+ * count, and the files still written. */
+static void test_cli_failed_unit_exit_3(void **state) {
+  char dir[64] = "/tmp/conclab_lab_cli_XXXXXX", path[160];
+  const char *argv[] = {"conclab", "lab", "--profile", "smoke", "--only",
+                        "uv_timer,fork", "--out", dir, NULL};
+  run_env limited = {NULL, NULL, 3};
+  int failed = -1, units = -1;
+  const char *line;
+  output *o;
+  (void)state;
+
+  assert_non_null(mkdtemp(dir));
+  assert_int_equal(chmod(dir, 0777), 0); /* for nobody */
+  o = conclab_in(argv, &limited);
+  if (o->status == RUN_ENV_NO_SETUP) {
+    walk_tree(dir, 1);
+    skip(); /* not root: cannot become nobody */
+  }
+  if (o->status != 3)
+    fail_msg("exit %d: %s", o->status, o->err);
+  assert_non_null(strstr(o->err, "conclab: lab: fork failed: "));
+  line = strstr(o->err, "units failed");
+  assert_non_null(line);
+  assert_null(strstr(line + 1, "units failed")); /* one line */
+  while (line > o->err && line[-1] != '\n')
+    line--;
+  assert_int_equal(sscanf(line, "conclab: lab: %d of %d units failed",
+                          &failed, &units), 2);
+  assert_true(failed >= 1); /* fork; uv_timer too, if nobody had more */
+  assert_int_equal(units, 2);
+  snprintf(path, sizeof path, "%s/data/lab.json", dir);
+  assert_int_equal(lines_with(path, "\"failed\": 1"), failed);
+  snprintf(path, sizeof path, "%s/README.md", dir);
+  assert_int_equal(lines_with(path, "<!-- lab:begin -->"), 1);
+  walk_tree(dir, 1);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_units_fork),
@@ -201,6 +306,8 @@ int main(void) {
       cmocka_unit_test(test_hold_processes),
       cmocka_unit_test(test_cli_usage),
       cmocka_unit_test(test_cli_end_to_end),
+      cmocka_unit_test(test_cli_readme_one_rename),
+      cmocka_unit_test(test_cli_failed_unit_exit_3),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,7 +22,10 @@
  *   - the hyperfine cross-check's section (fake checks: one agreeing, one
  *     differing, one failed), and data/runs-hyperfine.json, against
  *     tests/golden/runs-hyperfine.json;
- *   - rp_write_all: the four files, when DIR/data exists.
+ *   - rp_write_all: the four files, when DIR/data exists; README.md is the
+ *     tables, then the files list with each file's POSIX cksum, and a
+ *     second write keeps the lab's section of the old README.md;
+ *   - mf_cksum: the check value POSIX cksum gives for "123456789".
  *
  * Updating the golden files: when a change to the reports is intended, run
  *     CONCLAB_UPDATE_GOLDEN=1 build/debug/tests/test_report
@@ -48,7 +51,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "manifest.h"
 #include "report.h"
+#include "section.h"
 #include "suite.h"
 
 /* ---- the fixture --------------------------------------------------------- */
@@ -659,9 +664,31 @@ static void write_all(void **state) {
     text = golden_slurp(path);
     assert_non_null(text);
     want = render(files[i].writer, *state);
-    assert_true(golden_same(text, want, files[i].name));
+    if (i == 0) { /* README.md: the tables, then the list of files */
+      char *rest = text + strlen(want);
+      assert_int_equal(strncmp(text, want, strlen(want)), 0);
+      assert_int_equal(strncmp(rest, "\n<!-- files:begin -->\n", 22), 0);
+      assert_non_null(strstr(rest, "| `data/runs.csv` | "));
+    } else {
+      assert_true(golden_same(text, want, files[i].name));
+    }
     free(text);
     free(want);
+  }
+  /* the lab's section of the old README.md is carried over */
+  snprintf(path, sizeof path, "%s/README.md", dir);
+  assert_int_equal(sec_splice(path, "lab", "the lab\n"), 0);
+  assert_int_equal(rp_write_all(dir, *state), 0);
+  {
+    char *text = golden_slurp(path), *lab = sec_get(text, "lab");
+    assert_non_null(lab);
+    assert_string_equal(lab, "the lab\n");
+    assert_true(strstr(text, "<!-- lab:") < strstr(text, "<!-- files:"));
+    free(lab);
+    free(text);
+  }
+  for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+    snprintf(path, sizeof path, "%s/%s", dir, files[i].name);
     assert_int_equal(unlink(path), 0);
   }
   assert_int_equal(count_entries(dir, &tmp_files), 1); /* data/ */
@@ -669,6 +696,14 @@ static void write_all(void **state) {
   assert_int_equal(count_entries(path, &tmp_files), 0);
   assert_int_equal(rmdir(path), 0);
   assert_int_equal(rmdir(dir), 0);
+}
+
+/* POSIX cksum's check value, and of nothing at all. */
+static void cksum_values(void **state) {
+  (void)state;
+  assert_int_equal(mf_cksum((const unsigned char *)"123456789", 9),
+                   930766865u);
+  assert_int_equal(mf_cksum((const unsigned char *)"", 0), 4294967295u);
 }
 
 int main(void) {
@@ -689,6 +724,7 @@ int main(void) {
       cmocka_unit_test(write_atomic_creates_and_replaces),
       cmocka_unit_test(write_atomic_missing_directory),
       cmocka_unit_test(write_all),
+      cmocka_unit_test(cksum_values),
   };
   /* One evaluated suite for the whole group; the writers only read it. */
   return cmocka_run_group_tests(tests, suite_setup, suite_teardown);

@@ -1,0 +1,130 @@
+/*
+ * manifest.c - which files a report was written with (see manifest.h).
+ */
+#include "manifest.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* POSIX cksum: CRC-32 with the polynomial 0x04C11DB7, most significant bit
+ * first, starting from 0, over the bytes and then the length (least
+ * significant byte first, as few bytes as it needs), complemented. */
+static uint32_t crc_byte(uint32_t crc, unsigned char b) {
+  crc ^= (uint32_t)b << 24;
+  for (int k = 0; k < 8; k++)
+    crc = crc & 0x80000000u ? (crc << 1) ^ 0x04C11DB7u : crc << 1;
+  return crc;
+}
+
+static uint32_t crc_length(uint32_t crc, unsigned long long len) {
+  for (; len != 0; len >>= 8)
+    crc = crc_byte(crc, (unsigned char)(len & 0xff));
+  return ~crc;
+}
+
+uint32_t mf_cksum(const unsigned char *bytes, size_t len) {
+  uint32_t crc = 0;
+  for (size_t i = 0; i < len; i++)
+    crc = crc_byte(crc, bytes[i]);
+  return crc_length(crc, len);
+}
+
+int mf_cksum_file(const char *path, uint32_t *crc, long long *size) {
+  unsigned char buf[65536];
+  unsigned long long total = 0;
+  uint32_t c = 0;
+  size_t n;
+  FILE *f = fopen(path, "rb");
+
+  if (f == NULL)
+    return -1;
+  while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
+    for (size_t i = 0; i < n; i++)
+      c = crc_byte(c, buf[i]);
+    total += n;
+  }
+  if (ferror(f)) {
+    fclose(f);
+    errno = EIO;
+    return -1;
+  }
+  fclose(f);
+  *crc = crc_length(c, total);
+  *size = (long long)total;
+  return 0;
+}
+
+static int by_name(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* One subdirectory's rows, sorted by name. */
+static void list_dir(FILE *out, const char *dir, const char *sub) {
+  char path[4400], **names = NULL;
+  int n = 0, cap = 0;
+  struct dirent *e;
+  DIR *d;
+
+  snprintf(path, sizeof path, "%s/%s", dir, sub);
+  d = opendir(path);
+  if (d == NULL)
+    return;
+  while ((e = readdir(d)) != NULL) {
+    if (e->d_name[0] == '.' || strstr(e->d_name, ".tmp") != NULL)
+      continue; /* a writer's temporary is no file of any run */
+    if (n == cap) {
+      cap = cap ? 2 * cap : 32;
+      names = realloc(names, (size_t)cap * sizeof *names);
+      if (names == NULL)
+        abort();
+    }
+    if ((names[n++] = strdup(e->d_name)) == NULL)
+      abort();
+  }
+  closedir(d);
+  if (n > 0)
+    qsort(names, (size_t)n, sizeof *names, by_name);
+  for (int i = 0; i < n; i++) {
+    struct stat st;
+    uint32_t crc;
+    long long size;
+    snprintf(path, sizeof path, "%s/%s/%s", dir, sub, names[i]);
+    if (stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+        mf_cksum_file(path, &crc, &size) == 0)
+      fprintf(out, "| `%s/%s` | %lu | %lld |\n", sub, names[i],
+              (unsigned long)crc, size);
+    free(names[i]);
+  }
+  free(names);
+}
+
+void mf_markdown(FILE *out, const char *dir) {
+  fputs("## Files of this report\n\n"
+        "README.md is written last, in one rename, after every file below. "
+        "These are the files it was written with: in this directory, "
+        "`cksum FILE` prints the same checksum and size for each. A file "
+        "that differs was rewritten by a later run that was stopped before "
+        "it wrote its README.md.\n\n"
+        "| file | cksum | bytes |\n|---|---:|---:|\n", out);
+  list_dir(out, dir, "data");
+  list_dir(out, dir, "plots");
+  fputs("\n", out);
+}
+
+char *mf_section(const char *dir) {
+  char *text = NULL;
+  size_t len = 0;
+  FILE *mem = open_memstream(&text, &len);
+
+  if (mem == NULL)
+    return NULL;
+  mf_markdown(mem, dir);
+  if (fclose(mem) != 0) {
+    free(text);
+    return NULL;
+  }
+  return text;
+}
