@@ -1,11 +1,13 @@
 /*
  * test_progress.c - exercises/progress: its usage errors, the hints it
- * reveals one at a time, and its list of the path.
+ * reveals one at a time, its list of the path, and what it shows when a
+ * student's code crashes.
  *
- * These parts need no build.  The building and checking parts run in CI:
- * `exercises/progress --verify` proves every stub fails its test and every
- * solution passes, which goes through the same functions a student's
- * `exercises/progress NN` does.
+ * The crash test checks a copy of the repository with a planted bug (only
+ * exercise 01 is built: two small files, twice).  The rest of the building
+ * and checking runs in CI: `exercises/progress --verify` proves every stub
+ * fails its test and every solution passes, which goes through the same
+ * functions a student's `exercises/progress NN` does.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,7 +17,9 @@
 
 #include <cmocka.h>
 
-#define RUN_CONCLAB_PATH CONCLAB_SOURCE_DIR "/exercises/progress"
+/* The script the tests run: this repository's, or a copy's. */
+static const char *progress_path = CONCLAB_SOURCE_DIR "/exercises/progress";
+#define RUN_CONCLAB_PATH progress_path
 #include "helpers.h"
 #include "run_conclab.h"
 
@@ -130,6 +134,91 @@ static void list_shows_the_path(void **state) {
   assert_non_null(strstr(o->out, "[x] 01 · Your first loop"));
 }
 
+/* Run a shell command line; its exit status. */
+static int shell(const char *line) {
+  pid_t pid;
+  int status;
+  fflush(NULL);
+  pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    execl("/bin/sh", "sh", "-c", line, (char *)NULL);
+    _exit(127);
+  }
+  while (waitpid(pid, &status, 0) < 0)
+    assert_int_equal(errno, EINTR);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* A student's first_loop.c that reads a block after freeing it.  ASan
+ * stops at the read.  Without ASan, glibc has written its free list into
+ * the block, so the code goes on into a recursion without end, and the
+ * stack overflow kills the test program (no test framework survives
+ * that: only ctest sees the signal). */
+static const char planted_crash[] =
+    "#include \"first_loop.h\"\n"
+    "#include <stdlib.h>\n"
+    "typedef struct box { int *slot; } box;\n"
+    "static volatile int bottom;\n"
+    "static int deeper(volatile char *up) {\n"
+    "  volatile char frame[4096];\n"
+    "  if (bottom)\n"
+    "    return 0;\n"
+    "  frame[0] = *up;\n"
+    "  return deeper(frame) + frame[0];\n"
+    "}\n"
+    "int fl_sleep_all(uv_loop_t *loop, const uint64_t *delay_ms, int n,\n"
+    "                 int *order) {\n"
+    "  box *b = malloc(sizeof *b), *volatile alias = b;\n"
+    "  volatile char top = 0;\n"
+    "  (void)loop;\n"
+    "  (void)delay_ms;\n"
+    "  if (b == NULL)\n"
+    "    return -1;\n"
+    "  b->slot = order;\n"
+    "  free(b);\n"
+    "  if (alias->slot != order)\n"
+    "    return deeper(&top);\n"
+    "  return n;\n"
+    "}\n";
+
+/* A crash names the test that was running and the signal, and the
+ * AddressSanitizer step runs anyway, so its report names the bug. */
+static void crash_is_shown(void **state) {
+  char src[128], line[512];
+  FILE *f;
+  (void)state;
+  snprintf(src, sizeof src, "%s/src", state_dir);
+  snprintf(line, sizeof line,
+           "mkdir %s && tar -C %s --exclude=./build --exclude=./.git -cf - . "
+           "| tar -C %s -xf -",
+           src, CONCLAB_SOURCE_DIR, src);
+  assert_int_equal(shell(line), 0);
+  snprintf(line, sizeof line, "%s/exercises/01-first-loop/first_loop.c", src);
+  f = fopen(line, "w");
+  assert_non_null(f);
+  assert_int_equal(fputs(planted_crash, f) >= 0, 1);
+  assert_int_equal(fclose(f), 0);
+
+  snprintf(line, sizeof line, "%s/exercises/progress", src);
+  progress_path = line;
+  output *o = conclab((const char *[]){"progress", "01", NULL});
+  progress_path = CONCLAB_SOURCE_DIR "/exercises/progress";
+  if (o->status != 1 || strstr(o->out, "SEGFAULT") == NULL ||
+      strstr(o->out, "heap-use-after-free") == NULL)
+    print_error("progress 01 said (%d):\n%s\n%s\n", o->status, o->out,
+                o->err);
+  assert_int_equal(o->status, 1);
+  /* Which test was running, and how it ended. */
+  assert_non_null(strstr(o->out, "[ RUN      ] three_sleeps_take_one"));
+  assert_non_null(strstr(o->out, "SEGFAULT"));
+  /* ASan's report, with where the block was freed. */
+  assert_non_null(strstr(o->out, "AddressSanitizer: heap-use-after-free"));
+  assert_non_null(strstr(o->out, "freed by thread T0 here"));
+  assert_non_null(strstr(o->out, "first_loop.c"));
+  assert_non_null(strstr(o->out, "Not done yet"));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(help_explains),
@@ -137,6 +226,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(hints_one_at_a_time, state_setup,
                                       state_teardown),
       cmocka_unit_test_setup_teardown(list_shows_the_path, state_setup,
+                                      state_teardown),
+      cmocka_unit_test_setup_teardown(crash_is_shown, state_setup,
                                       state_teardown),
   };
   return cmocka_run_group_tests_name("progress", tests, NULL, NULL);
