@@ -85,8 +85,12 @@ int cl_cores(void);
 /* Which build this is: NULL for conclab itself; a line such as "threaded
  * with your th_queue (exercises/07-thread-pool/queue.c)" in the copy of
  * conclab an exercise builds around a student's code (main.c sets it).
- * `run` prints it and puts it in its JSON as "impl". */
+ * `run` of cl_impl_model prints it and puts it in its JSON as "impl". */
 extern const char *cl_impl;
+/* The model the student's code belongs to (async for 03's semaphore,
+ * threaded for 07's queue, multiproc for 08's frames): only its runs say
+ * impl; the other models in that build are conclab's own. */
+extern cl_model cl_impl_model;
 
 /* The http workload's embedded server: `exe serve --port 0` as a child.
  * start: 0 with its base URL in url, or -1 (printed).  stop: SIGTERM, wait;

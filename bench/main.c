@@ -47,8 +47,10 @@ int main(int argc, char **argv) {
   raise_fd_limit();
 #ifdef CONCLAB_IMPL
   /* An exercise's copy of conclab, built around the student's code
-   * (exercises/CMakeLists.txt): say so in every run's report. */
+   * (exercises/CMakeLists.txt): say so in the reports of that model's
+   * runs. */
   cl_impl = CONCLAB_IMPL;
+  cl_impl_model = CONCLAB_IMPL_MODEL;
 #endif
   if (argc < 2) {
     main_help(stderr);

@@ -168,13 +168,14 @@ static double files_mb_per_s(const cl_run_opts *o, const cl_run_result *r) {
 }
 
 const char *cl_impl = NULL;
+cl_model cl_impl_model = CL_SEQ;
 
 void cl_run_print(FILE *out, const cl_run_opts *o, const cl_run_result *r) {
   const char *variant = cl_variant(o);
   fprintf(out, "%s on %s%s%s: %d tasks, concurrency %d\n", o->wl->name,
           cl_model_names[o->model], *variant ? " " : "", variant,
           o->params.tasks, o->params.concurrency);
-  if (cl_impl != NULL)
+  if (cl_impl != NULL && o->model == cl_impl_model)
     fprintf(out, "  impl: %s\n", cl_impl);
   fprintf(out, "  wall %.4f s, user %.4f s, sys %.4f s, peak RSS %ld KiB\n",
           r->wall_s, r->user_s, r->sys_s, r->max_rss_kb);
@@ -228,7 +229,7 @@ void cl_run_print_json(FILE *out, const cl_run_opts *o,
   jw_str(&w, "workload", o->wl->name);
   jw_str(&w, "model", cl_model_names[o->model]);
   jw_str(&w, "variant", cl_variant(o));
-  if (cl_impl != NULL)
+  if (cl_impl != NULL && o->model == cl_impl_model)
     jw_str(&w, "impl", cl_impl);
   jw_int(&w, "tasks", o->params.tasks);
   jw_int(&w, "concurrency", o->params.concurrency);
