@@ -29,6 +29,8 @@ typedef struct tr_batch {
   const wl_slot *slots;      /* tasks of them, in index order */
   const as_lag_sample *lag;  /* async: lag_n samples, in time order */
   int lag_n;
+  long *slot_reads; /* if not NULL: += the slots the writer read (a test
+                       counts the writer's work instead of timing it) */
 } tr_batch;
 
 /* Write b to out.  Reads no clock: the same batch gives the same bytes.  A
