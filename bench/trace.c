@@ -16,12 +16,10 @@
 #include "trace.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "atomic.h"
 #include "json.h"
 
 static const char *const status_names[] = {"pending", "ok", "error",
@@ -282,66 +280,33 @@ int tr_read_tasks(const char *path, tr_task **out, int *n) {
   return 0;
 }
 
-/* The temporary name: beside the file (so rename stays in one file
- * system), and this process's own. */
-static int temp_name(const char *path, char *tmp, size_t cap) {
-  return snprintf(tmp, cap, "%s.tmp.%ld", path, (long)getpid()) <
-                 (int)cap
-             ? 0
-             : -1;
+/* aw_write_errno's writer. */
+static void write_batch(FILE *out, const void *b) {
+  tr_write(out, b); /* its errors show in ferror(out) */
 }
 
 int tr_file_check(const char *path, char *err, size_t errlen) {
-  char tmp[4200];
-  struct stat st;
-  int fd;
-
-  if (temp_name(path, tmp, sizeof tmp) != 0) {
-    snprintf(err, errlen, "--trace %s: path too long", path);
-    return -1;
-  }
-  if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-    snprintf(err, errlen, "--trace %s: is a directory", path);
-    return -1;
-  }
   /* Make the temporary file and remove it at once: the batch can take
    * minutes, and a run stopped meanwhile should leave nothing behind. */
-  fd = open(tmp, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) {
+  int e = aw_check_errno(path);
+
+  if (e == ENAMETOOLONG)
+    snprintf(err, errlen, "--trace %s: path too long", path);
+  else if (e == EISDIR)
+    snprintf(err, errlen, "--trace %s: is a directory", path);
+  else if (e != 0)
     snprintf(err, errlen, "--trace %s: cannot create a file there: %s", path,
-             strerror(errno));
-    return -1;
-  }
-  close(fd);
-  unlink(tmp);
-  return 0;
+             strerror(e));
+  return e != 0 ? -1 : 0;
 }
 
 int tr_file_write(const char *path, const tr_batch *b, char *err,
                   size_t errlen) {
-  char tmp[4200];
-  FILE *f;
-  int e = 0;
+  int e = aw_write_errno(path, write_batch, b);
 
-  if (temp_name(path, tmp, sizeof tmp) != 0) {
+  if (e == ENAMETOOLONG)
     snprintf(err, errlen, "--trace %s: path too long", path);
-    return -1;
-  }
-  f = fopen(tmp, "w");
-  if (f == NULL) {
-    snprintf(err, errlen, "--trace %s: %s", tmp, strerror(errno));
-    return -1;
-  }
-  if (tr_write(f, b) != 0)
-    e = EIO;
-  if (fclose(f) != 0 && e == 0)
-    e = errno;
-  if (e == 0 && rename(tmp, path) != 0)
-    e = errno;
-  if (e != 0) {
+  else if (e != 0)
     snprintf(err, errlen, "--trace %s: writing it: %s", path, strerror(e));
-    unlink(tmp);
-    return -1;
-  }
-  return 0;
+  return e != 0 ? -1 : 0;
 }

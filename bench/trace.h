@@ -54,8 +54,9 @@ int tr_read_tasks(const char *path, tr_task **out, int *n);
 
 /* The file itself, written atomically: tr_file_check before the batch
  * (can the file be made? a missing directory is bad input, found before
- * the work is done), tr_file_write after it (a temporary name in the same
- * directory, then rename).  Both 0, or -1 with one line in err. */
+ * the work is done), tr_file_write after it (atomic.h: a temporary name
+ * in the same directory, then rename; removed if a signal comes).  Both
+ * 0, or -1 with one line in err. */
 int tr_file_check(const char *path, char *err, size_t errlen);
 int tr_file_write(const char *path, const tr_batch *b, char *err,
                   size_t errlen);
