@@ -21,20 +21,25 @@ static const int g_signals[] = {SIGINT, SIGTERM, SIGHUP};
 #define NSIGNALS (int)(sizeof g_signals / sizeof g_signals[0])
 static struct sigaction g_old[NSIGNALS];
 
-/* The child's group has the signal; give it a moment to finish (a
- * hyperfine stops the run it times), then make sure. */
+/* The child's group has the signal; give it a moment to finish - the
+ * child, and what it started (a run that hyperfine was timing may have its
+ * own files to remove) - then make sure. */
 static void stop_child(int sig) {
   const struct timespec tick = {0, 10 * 1000 * 1000};
+  int reaped = 0;
 
   kill(-g_child, sig);
   for (int i = 0; i < 200; i++) { /* 2 s */
-    pid_t r = waitpid(g_child, NULL, WNOHANG);
-    if (r == g_child || (r < 0 && errno != EINTR))
+    if (!reaped) {
+      pid_t r = waitpid(g_child, NULL, WNOHANG);
+      reaped = r == g_child || (r < 0 && errno != EINTR);
+    }
+    if (reaped && kill(-g_child, 0) != 0) /* the group is empty */
       return;
     nanosleep(&tick, NULL);
   }
   kill(-g_child, SIGKILL);
-  while (waitpid(g_child, NULL, 0) < 0 && errno == EINTR)
+  while (!reaped && waitpid(g_child, NULL, 0) < 0 && errno == EINTR)
     ;
 }
 
