@@ -851,7 +851,7 @@ int hf_time(const char *hyperfine, const char *command, int warmup, int runs,
   char json[4200], errname[4200], wtext[16], rtext[16], line[200];
   char *argv[16];
   hf_result *got = NULL;
-  int efd, status, n = 0, rc = -1;
+  int efd = -1, status, n = 0, rc = -1;
 
   memset(r, 0, sizeof *r);
   why[0] = '\0';
