@@ -186,7 +186,8 @@ static void sighup_while_the_trace_is_written(void **state) {
  * is not permitted (not root, or no namespaces in a container). */
 static int small_tmpfs(void) {
   if (unshare(CLONE_NEWNS) != 0 ||
-      mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+      /* a propagation change: source and type are not read */
+      mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) != 0 ||
       mount("tmpfs", dir, "tmpfs", 0, "size=64k") != 0) {
     print_message("cannot mount a small tmpfs (%s): skipped\n",
                   strerror(errno));
