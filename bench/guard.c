@@ -44,19 +44,26 @@ static void stop_child(int sig) {
 }
 
 /* What the signal would have done without us. */
-static void pass_on(int sig) {
-  for (int k = 0; k < NSIGNALS; k++)
-    if (g_signals[k] == sig && !(g_old[k].sa_flags & SA_SIGINFO) &&
-        g_old[k].sa_handler != SIG_DFL && g_old[k].sa_handler != SIG_IGN) {
-      g_old[k].sa_handler(sig);
+static void pass_on(int sig, siginfo_t *info, void *context) {
+  for (int k = 0; k < NSIGNALS; k++) {
+    const struct sigaction *old = &g_old[k];
+    if (g_signals[k] != sig)
+      continue;
+    if (old->sa_flags & SA_SIGINFO) {
+      old->sa_sigaction(sig, info, context);
       return;
     }
+    if (old->sa_handler != SIG_DFL && old->sa_handler != SIG_IGN) {
+      old->sa_handler(sig);
+      return;
+    }
+  }
   /* Blocked while we run: it is delivered, by default, as we return. */
   signal(sig, SIG_DFL);
   raise(sig);
 }
 
-static void on_signal(int sig) {
+static void on_signal(int sig, siginfo_t *info, void *context) {
   int saved = errno;
 
   if (getpid() == g_owner) {
@@ -65,7 +72,7 @@ static void on_signal(int sig) {
     if (g_file[0] != '\0')
       unlink(g_file);
   }
-  pass_on(sig);
+  pass_on(sig, info, context);
   errno = saved;
 }
 
@@ -82,7 +89,7 @@ void gd_release(const sigset_t *old) {
 }
 
 int gd_arm(void) {
-  struct sigaction sa = {.sa_handler = on_signal};
+  struct sigaction sa = {.sa_sigaction = on_signal, .sa_flags = SA_SIGINFO};
 
   if (g_armed) {
     errno = EBUSY;
