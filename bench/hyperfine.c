@@ -24,6 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "guard.h"
 #include "stats.h"
 
 extern char **environ;
@@ -735,37 +736,113 @@ static void first_line(int fd, char *out, size_t cap) {
   out[strcspn(out, "\n")] = '\0';
 }
 
-/* Run argv with stdout to /dev/null and stderr to errfd; wait for it.
- * Its exit status, or -1 (why filled). */
-static int spawn_wait(char *const argv[], int errfd, char *why,
-                      size_t whylen) {
-  posix_spawn_file_actions_t fa;
-  pid_t pid;
-  int rc, status;
+/* How hyperfine is started: in a process group of its own, which the
+ * guard passes a signal on to (hyperfine and the run it is timing), with
+ * the signal mask from before gd_hold. */
+static int spawn_attr(posix_spawnattr_t *at, const sigset_t *mask) {
+  int rc = posix_spawnattr_init(at);
+  if (rc != 0)
+    return rc;
+  rc = posix_spawnattr_setflags(at, POSIX_SPAWN_SETPGROUP |
+                                        POSIX_SPAWN_SETSIGMASK);
+  if (rc == 0)
+    rc = posix_spawnattr_setpgroup(at, 0);
+  if (rc == 0)
+    rc = posix_spawnattr_setsigmask(at, mask);
+  if (rc != 0)
+    posix_spawnattr_destroy(at);
+  return rc;
+}
 
-  if ((rc = posix_spawn_file_actions_init(&fa)) != 0) {
-    snprintf(why, whylen, "posix_spawn: %s", strerror(rc));
-    return -1;
-  }
+/* Start argv with stdout to /dev/null and stderr to errfd, guarded from
+ * its first instant (gd_child); 0 with *pid, or an errno value. */
+static int spawn_guarded(char *const argv[], int errfd, pid_t *pid) {
+  posix_spawn_file_actions_t fa;
+  posix_spawnattr_t at;
+  sigset_t old;
+  int rc;
+
+  if ((rc = posix_spawn_file_actions_init(&fa)) != 0)
+    return rc;
   rc = posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null",
                                         O_WRONLY, 0);
   if (rc == 0)
     rc = posix_spawn_file_actions_adddup2(&fa, errfd, STDERR_FILENO);
   if (rc == 0) {
     fflush(NULL);
-    rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
+    gd_hold(&old);
+    rc = spawn_attr(&at, &old);
+    if (rc == 0) {
+      rc = posix_spawn(pid, argv[0], &fa, &at, argv, environ);
+      posix_spawnattr_destroy(&at);
+    }
+    if (rc == 0)
+      gd_child(*pid);
+    gd_release(&old);
   }
   posix_spawn_file_actions_destroy(&fa);
-  if (rc != 0) {
+  return rc;
+}
+
+/* Run argv (see spawn_guarded) and wait for it.  Its exit status, or -1
+ * (why filled). */
+static int spawn_wait(char *const argv[], int errfd, char *why,
+                      size_t whylen) {
+  pid_t pid;
+  int rc, status;
+
+  if ((rc = spawn_guarded(argv, errfd, &pid)) != 0) {
     snprintf(why, whylen, "cannot run %s: %s", argv[0], strerror(rc));
     return -1;
   }
-  while (waitpid(pid, &status, 0) < 0)
-    if (errno != EINTR) {
-      snprintf(why, whylen, "waitpid: %s", strerror(errno));
-      return -1;
-    }
+  while ((rc = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
+    ;
+  gd_child(0); /* reaped: its number may be given to another */
+  if (rc < 0) {
+    snprintf(why, whylen, "waitpid: %s", strerror(errno));
+    return -1;
+  }
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* The export (json, kept: hyperfine writes it by name, and the guard
+ * removes it if a signal comes) and hyperfine's stderr (errname, open
+ * only).  Made with the signals held, so neither is ever unguarded.  0,
+ * or -1 (why filled, nothing left). */
+static int make_temps(const char *tmpdir, char *json, size_t jcap,
+                      char *errname, size_t ecap, int *efd, char *why,
+                      size_t whylen) {
+  sigset_t old;
+  int jfd, e = 0;
+
+  snprintf(json, jcap, "%s/conclab-hf-XXXXXX", tmpdir);
+  snprintf(errname, ecap, "%s/conclab-hf-err-XXXXXX", tmpdir);
+  gd_hold(&old);
+  jfd = mkstemp(json);
+  if (jfd >= 0) {
+    gd_file(json);
+    close(jfd); /* hyperfine writes it by name */
+    *efd = mkstemp(errname);
+    if (*efd < 0)
+      e = errno;
+    else
+      unlink(errname); /* kept open only: nothing to leave behind */
+  } else
+    e = errno;
+  /* Close-on-exec: hyperfine gets it as its stderr only (the dup2 clears
+   * the flag there), and the runs it starts do not inherit it. */
+  if (e == 0 && fcntl(*efd, F_SETFD, FD_CLOEXEC) != 0) {
+    e = errno;
+    close(*efd);
+  }
+  if (e != 0 && jfd >= 0) {
+    unlink(json);
+    gd_file(NULL);
+  }
+  gd_release(&old);
+  if (e != 0)
+    snprintf(why, whylen, "mkstemp in %s: %s", tmpdir, strerror(e));
+  return e != 0 ? -1 : 0;
 }
 
 int hf_time(const char *hyperfine, const char *command, int warmup, int runs,
@@ -774,33 +851,20 @@ int hf_time(const char *hyperfine, const char *command, int warmup, int runs,
   char json[4200], errname[4200], wtext[16], rtext[16], line[200];
   char *argv[16];
   hf_result *got = NULL;
-  int jfd, efd, status, n = 0, rc = -1;
+  int efd = -1, status, n = 0, rc = -1;
 
   memset(r, 0, sizeof *r);
   why[0] = '\0';
   if (tmpdir == NULL || *tmpdir == '\0')
     tmpdir = "/tmp";
-  snprintf(json, sizeof json, "%s/conclab-hf-XXXXXX", tmpdir);
-  snprintf(errname, sizeof errname, "%s/conclab-hf-err-XXXXXX", tmpdir);
-  jfd = mkstemp(json);
-  if (jfd < 0) {
-    snprintf(why, whylen, "mkstemp in %s: %s", tmpdir, strerror(errno));
+  /* From here on a signal stops hyperfine and removes the export. */
+  if (gd_arm() != 0) {
+    snprintf(why, whylen, "cannot catch signals: %s", strerror(errno));
     return -1;
   }
-  close(jfd); /* hyperfine writes it by name */
-  efd = mkstemp(errname);
-  /* Close-on-exec: hyperfine gets it as its stderr only (the dup2 clears
-   * the flag there), and the runs it starts do not inherit it. */
-  if (efd >= 0) {
-    unlink(errname); /* kept open only: nothing to leave behind */
-    if (fcntl(efd, F_SETFD, FD_CLOEXEC) != 0) {
-      close(efd);
-      efd = -1;
-    }
-  }
-  if (efd < 0) {
-    snprintf(why, whylen, "mkstemp in %s: %s", tmpdir, strerror(errno));
-    unlink(json);
+  if (make_temps(tmpdir, json, sizeof json, errname, sizeof errname, &efd,
+                 why, whylen) != 0) {
+    gd_disarm();
     return -1;
   }
   snprintf(wtext, sizeof wtext, "%d", warmup);
@@ -842,6 +906,7 @@ int hf_time(const char *hyperfine, const char *command, int warmup, int runs,
   close(efd);
   if (unlink(json) != 0 && errno != ENOENT)
     fprintf(stderr, "conclab: unlink %s: %s\n", json, strerror(errno));
+  gd_disarm();
   return rc;
 }
 

@@ -16,12 +16,10 @@
 #include "trace.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "atomic.h"
 #include "json.h"
 
 static const char *const status_names[] = {"pending", "ok", "error",
@@ -51,29 +49,40 @@ static int is_async(const tr_batch *b) {
   return strcmp(b->model, "async") == 0;
 }
 
+/* Every read of a slot goes through here, so that a test can count the
+ * writer's work (tr_batch.slot_reads). */
+static const wl_slot *slot_at(const tr_batch *b, int i) {
+  if (b->slot_reads != NULL)
+    ++*b->slot_reads;
+  return &b->slots[i];
+}
+
 static int track_of(const tr_batch *b, const wl_slot *s) {
   return is_async(b) ? s->lane : s->worker;
 }
 
-static int track_count(const tr_batch *b) {
-  int n = 1;
-  if (strcmp(b->model, "seq") != 0) {
-    n = b->concurrency < b->tasks ? b->concurrency : b->tasks;
-    for (int i = 0; i < b->tasks; i++)
-      if (track_of(b, &b->slots[i]) >= n)
-        n = track_of(b, &b->slots[i]) + 1; /* cannot happen; never lose one */
-  }
-  return n;
-}
+/* How many tracks the batch needs, counted in one pass over the slots
+ * before anything is written: tasks, the C workers or permits (seq: one);
+ * pools, for async --offload, the threadpool threads that ran compute
+ * steps, which get tracks of their own after the task tracks ("pool
+ * thread 0", ...). */
+typedef struct tracks {
+  int tasks, pools;
+} tracks;
 
-/* async --offload: the threadpool threads that ran compute steps get
- * tracks of their own after the task tracks ("pool thread 0", ...). */
-static int pool_track_count(const tr_batch *b) {
-  int n = 0;
-  for (int i = 0; i < b->tasks; i++)
-    if (b->slots[i].off_end_ns != 0 && b->slots[i].off_thread >= n)
-      n = b->slots[i].off_thread + 1;
-  return n;
+static tracks count_tracks(const tr_batch *b) {
+  int seq = strcmp(b->model, "seq") == 0;
+  tracks t = {seq ? 1 : b->concurrency < b->tasks ? b->concurrency : b->tasks,
+              0};
+
+  for (int i = 0; i < b->tasks; i++) {
+    const wl_slot *s = slot_at(b, i);
+    if (!seq && track_of(b, s) >= t.tasks)
+      t.tasks = track_of(b, s) + 1; /* cannot happen; never lose one */
+    if (s->off_end_ns != 0 && s->off_thread >= t.pools)
+      t.pools = s->off_thread + 1;
+  }
+  return t;
 }
 
 static void track_name(const tr_batch *b, int k, char *name, size_t cap) {
@@ -93,7 +102,8 @@ static void begin_event(FILE *out, int *first) {
   *first = 0;
 }
 
-static void write_metadata(FILE *out, const tr_batch *b, int *first) {
+static void write_metadata(FILE *out, const tr_batch *b, tracks t,
+                           int *first) {
   char name[128];
 
   snprintf(name, sizeof name, "conclab %s %s%s%s", b->workload, b->model,
@@ -103,7 +113,7 @@ static void write_metadata(FILE *out, const tr_batch *b, int *first) {
         "\"args\":{\"name\":", out);
   json_write_string(out, name);
   fputs("}}", out);
-  for (int k = 0; k < track_count(b); k++) {
+  for (int k = 0; k < t.tasks; k++) {
     track_name(b, k, name, sizeof name);
     begin_event(out, first);
     /* tid = track + 1: some viewers treat thread 0 as special */
@@ -112,16 +122,16 @@ static void write_metadata(FILE *out, const tr_batch *b, int *first) {
     json_write_string(out, name);
     fputs("}}", out);
   }
-  for (int k = 0; k < pool_track_count(b); k++) {
+  for (int k = 0; k < t.pools; k++) {
     begin_event(out, first);
     fprintf(out, "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,"
             "\"tid\":%d,\"args\":{\"name\":\"pool thread %d\"}}",
-            track_count(b) + 1 + k, k);
+            t.tasks + 1 + k, k);
   }
 }
 
 static void write_task(FILE *out, const tr_batch *b, int i, int *first) {
-  const wl_slot *s = &b->slots[i];
+  const wl_slot *s = slot_at(b, i);
   int64_t span = b->t1_ns - b->t0_ns;
   int64_t start = clamp(s->t_start_ns - b->t0_ns, 0, span);
   int64_t end = clamp(s->t_end_ns - b->t0_ns, start, span);
@@ -136,16 +146,17 @@ static void write_task(FILE *out, const tr_batch *b, int i, int *first) {
           i, s->worker, status_name(s->status));
 }
 
-/* The offloaded compute step of task i, on its pool thread's track. */
-static void write_compute(FILE *out, const tr_batch *b, int i, int *first) {
-  const wl_slot *s = &b->slots[i];
+/* The offloaded compute step of task i (slot s), on its pool thread's
+ * track, after the t.tasks task tracks. */
+static void write_compute(FILE *out, const tr_batch *b, tracks t, int i,
+                          const wl_slot *s, int *first) {
   int64_t span = b->t1_ns - b->t0_ns;
   int64_t start = clamp(s->off_start_ns - b->t0_ns, 0, span);
   int64_t end = clamp(s->off_end_ns - b->t0_ns, start, span);
 
   begin_event(out, first);
   fprintf(out, "{\"name\":\"compute %d\",\"ph\":\"X\",\"pid\":1,"
-          "\"tid\":%d,\"ts\":", i, track_count(b) + 1 + s->off_thread);
+          "\"tid\":%d,\"ts\":", i, t.tasks + 1 + s->off_thread);
   write_us(out, start);
   fputs(",\"dur\":", out);
   write_us(out, end - start);
@@ -178,16 +189,21 @@ static void write_other_data(FILE *out, const tr_batch *b) {
         "start\"}", out);
 }
 
+/* Linear in the tasks: one pass to count the tracks, then one per kind of
+ * event, each slot read once a pass. */
 int tr_write(FILE *out, const tr_batch *b) {
+  tracks t = count_tracks(b);
   int first = 1;
 
   fputs("{\"traceEvents\":[", out);
-  write_metadata(out, b, &first);
+  write_metadata(out, b, t, &first);
   for (int i = 0; i < b->tasks; i++)
     write_task(out, b, i, &first);
-  for (int i = 0; i < b->tasks; i++)
-    if (b->slots[i].off_end_ns != 0)
-      write_compute(out, b, i, &first);
+  for (int i = 0; i < b->tasks; i++) {
+    const wl_slot *s = slot_at(b, i);
+    if (s->off_end_ns != 0)
+      write_compute(out, b, t, i, s, &first);
+  }
   for (int i = 0; i < b->lag_n; i++)
     write_lag(out, b, i, &first);
   fputs("\n],\"displayTimeUnit\":\"ms\",", out);
@@ -264,66 +280,33 @@ int tr_read_tasks(const char *path, tr_task **out, int *n) {
   return 0;
 }
 
-/* The temporary name: beside the file (so rename stays in one file
- * system), and this process's own. */
-static int temp_name(const char *path, char *tmp, size_t cap) {
-  return snprintf(tmp, cap, "%s.tmp.%ld", path, (long)getpid()) <
-                 (int)cap
-             ? 0
-             : -1;
+/* aw_write_errno's writer. */
+static void write_batch(FILE *out, const void *b) {
+  tr_write(out, b); /* its errors show in ferror(out) */
 }
 
 int tr_file_check(const char *path, char *err, size_t errlen) {
-  char tmp[4200];
-  struct stat st;
-  int fd;
-
-  if (temp_name(path, tmp, sizeof tmp) != 0) {
-    snprintf(err, errlen, "--trace %s: path too long", path);
-    return -1;
-  }
-  if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-    snprintf(err, errlen, "--trace %s: is a directory", path);
-    return -1;
-  }
   /* Make the temporary file and remove it at once: the batch can take
    * minutes, and a run stopped meanwhile should leave nothing behind. */
-  fd = open(tmp, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) {
+  int e = aw_check_errno(path);
+
+  if (e == ENAMETOOLONG)
+    snprintf(err, errlen, "--trace %s: path too long", path);
+  else if (e == EISDIR)
+    snprintf(err, errlen, "--trace %s: is a directory", path);
+  else if (e != 0)
     snprintf(err, errlen, "--trace %s: cannot create a file there: %s", path,
-             strerror(errno));
-    return -1;
-  }
-  close(fd);
-  unlink(tmp);
-  return 0;
+             strerror(e));
+  return e != 0 ? -1 : 0;
 }
 
 int tr_file_write(const char *path, const tr_batch *b, char *err,
                   size_t errlen) {
-  char tmp[4200];
-  FILE *f;
-  int e = 0;
+  int e = aw_write_errno(path, write_batch, b);
 
-  if (temp_name(path, tmp, sizeof tmp) != 0) {
+  if (e == ENAMETOOLONG)
     snprintf(err, errlen, "--trace %s: path too long", path);
-    return -1;
-  }
-  f = fopen(tmp, "w");
-  if (f == NULL) {
-    snprintf(err, errlen, "--trace %s: %s", tmp, strerror(errno));
-    return -1;
-  }
-  if (tr_write(f, b) != 0)
-    e = EIO;
-  if (fclose(f) != 0 && e == 0)
-    e = errno;
-  if (e == 0 && rename(tmp, path) != 0)
-    e = errno;
-  if (e != 0) {
+  else if (e != 0)
     snprintf(err, errlen, "--trace %s: writing it: %s", path, strerror(e));
-    unlink(tmp);
-    return -1;
-  }
-  return 0;
+  return e != 0 ? -1 : 0;
 }

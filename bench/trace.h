@@ -29,6 +29,8 @@ typedef struct tr_batch {
   const wl_slot *slots;      /* tasks of them, in index order */
   const as_lag_sample *lag;  /* async: lag_n samples, in time order */
   int lag_n;
+  long *slot_reads; /* if not NULL: += the slots the writer read (a test
+                       counts the writer's work instead of timing it) */
 } tr_batch;
 
 /* Write b to out.  Reads no clock: the same batch gives the same bytes.  A
@@ -52,8 +54,9 @@ int tr_read_tasks(const char *path, tr_task **out, int *n);
 
 /* The file itself, written atomically: tr_file_check before the batch
  * (can the file be made? a missing directory is bad input, found before
- * the work is done), tr_file_write after it (a temporary name in the same
- * directory, then rename).  Both 0, or -1 with one line in err. */
+ * the work is done), tr_file_write after it (atomic.h: a temporary name
+ * in the same directory, then rename; removed if a signal comes).  Both
+ * 0, or -1 with one line in err. */
 int tr_file_check(const char *path, char *err, size_t errlen);
 int tr_file_write(const char *path, const tr_batch *b, char *err,
                   size_t errlen);

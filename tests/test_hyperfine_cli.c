@@ -7,6 +7,9 @@
  *   - hf_time with a stand-in hyperfine (a shell script) that fails, or that
  *     writes a broken export: -1 with the reason, and no temporary file
  *     left in $TMPDIR;
+ *   - SIGTERM or SIGINT to a process in hf_time while the stand-in runs:
+ *     it dies of the signal, hyperfine and the run it started are gone,
+ *     and no conclab-hf-* file is left in $TMPDIR;
  *   - with the real hyperfine (skipped, with a message, where it is not
  *     installed; CI installs it): hf_time on a conclab run that sleeps
  *     2 x 20 ms reads back the command and a median of at least 40 ms, and
@@ -25,10 +28,13 @@
 #include "helpers.h"
 #include "run_conclab.h"
 
+#include <dirent.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -131,6 +137,106 @@ static void stand_in_failures(void **state) {
   /* remove_tmpdir's rmdir checks that no export was left behind */
 }
 
+/* ---- a signal while hyperfine runs ----------------------------------------- */
+
+/* Is pid gone (or a zombie nobody has reaped yet)?  Polled for up to 5 s:
+ * an orphan is reaped by init, in its own time. */
+static int process_gone(pid_t pid) {
+  const struct timespec tick = {0, 10 * 1000 * 1000};
+  for (int i = 0; i < 500; i++) {
+    char path[64], stat[256];
+    FILE *f;
+    char *paren;
+    snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+    if ((f = fopen(path, "r")) == NULL)
+      return 1;
+    stat[0] = '\0';
+    if (fgets(stat, sizeof stat, f) == NULL)
+      stat[0] = '\0';
+    fclose(f);
+    paren = strrchr(stat, ')');
+    if (paren != NULL && paren[1] == ' ' && paren[2] == 'Z')
+      return 1;
+    nanosleep(&tick, NULL);
+  }
+  return 0;
+}
+
+/* Files in the test's $TMPDIR named conclab-hf-*: hf_time's export or
+ * hyperfine's stderr. */
+static int hf_temporaries(void) {
+  DIR *d = opendir(tmpdir);
+  struct dirent *e;
+  int n = 0;
+  assert_non_null(d);
+  while ((e = readdir(d)) != NULL)
+    n += strncmp(e->d_name, "conclab-hf-", 11) == 0;
+  closedir(d);
+  return n;
+}
+
+/* The suite, stopped by sig while hyperfine runs: here a process in
+ * hf_time with a stand-in hyperfine that starts a run of its own (a sleep)
+ * and waits.  The signal goes to that process only, as `kill PID` or a
+ * CI timeout sends it.  It must die of the signal, and take hyperfine and
+ * its run with it, and leave no export behind. */
+static void signal_while_hyperfine_runs(int sig) {
+  char fake[128], pids[128], script[512], why[160];
+  const struct timespec tick = {0, 10 * 1000 * 1000};
+  long hf_pid = 0, run_pid = 0;
+  int status, hf_gone, run_gone;
+  hf_result r;
+  pid_t pid;
+  FILE *f;
+
+  snprintf(fake, sizeof fake, "%s/hyperfine", tmpdir);
+  snprintf(pids, sizeof pids, "%s/pids", tmpdir);
+  snprintf(script, sizeof script,
+           "#!/bin/sh\nsleep 60 &\necho \"$$ $!\" > %s.new\n"
+           "mv %s.new %s\nwait\n", pids, pids, pids);
+  write_script(fake, script);
+  fflush(NULL);
+  pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    hf_time(fake, "conclab run x", 1, 2, &r, why, sizeof why);
+    _exit(0); /* not reached: the signal ends it */
+  }
+  for (int i = 0; i < 1000 && (f = fopen(pids, "r")) == NULL; i++)
+    nanosleep(&tick, NULL);
+  assert_non_null(f);
+  assert_int_equal(fscanf(f, "%ld %ld", &hf_pid, &run_pid), 2);
+  fclose(f);
+  assert_int_equal(kill(pid, sig), 0);
+  assert_int_equal(waitpid(pid, &status, 0), pid);
+  hf_gone = process_gone((pid_t)hf_pid);
+  run_gone = process_gone((pid_t)run_pid);
+  if (!hf_gone) /* leave nothing running, whatever the verdict */
+    kill((pid_t)hf_pid, SIGKILL);
+  if (!run_gone)
+    kill((pid_t)run_pid, SIGKILL);
+  assert_true(WIFSIGNALED(status));
+  assert_int_equal(WTERMSIG(status), sig);
+  if (!hf_gone || !run_gone)
+    fail_msg("signal %d: left running: %s%s", sig,
+             hf_gone ? "" : "hyperfine ", run_gone ? "" : "its run");
+  assert_int_equal(hf_temporaries(), 0);
+  assert_int_equal(unlink(pids), 0);
+  assert_int_equal(unlink(fake), 0);
+}
+
+static void sigterm_while_hyperfine_runs(void **state) {
+  (void)state;
+  signal_while_hyperfine_runs(SIGTERM);
+}
+
+/* The stand-in's run ignores SIGINT (a shell's background job does): it
+ * is killed once the grace period is over. */
+static void sigint_while_hyperfine_runs(void **state) {
+  (void)state;
+  signal_while_hyperfine_runs(SIGINT);
+}
+
 static int have_hyperfine(char *path, size_t cap) {
   if (hf_find(path, cap) == 0)
     return 1;
@@ -224,6 +330,10 @@ int main(void) {
                                       make_tmpdir, remove_tmpdir),
       cmocka_unit_test_setup_teardown(stand_in_failures, make_tmpdir,
                                       remove_tmpdir),
+      cmocka_unit_test_setup_teardown(sigterm_while_hyperfine_runs,
+                                      make_tmpdir, remove_tmpdir),
+      cmocka_unit_test_setup_teardown(sigint_while_hyperfine_runs,
+                                      make_tmpdir, remove_tmpdir),
       cmocka_unit_test_setup_teardown(real_hyperfine_times_a_run,
                                       make_tmpdir, remove_tmpdir),
       cmocka_unit_test_setup_teardown(smoke_suite_with_cross_check,

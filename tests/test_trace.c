@@ -9,6 +9,8 @@
  * track never overlap (a viewer requires it), and async has its loop-lag
  * counters, and async --offload each task's compute step on a pool
  * thread, inside the task.  tr_read_tasks reads back what tr_write wrote.
+ * The writer's work is counted, not timed (tr_batch.slot_reads): a few
+ * slot reads a task, for a thousand tasks and for a million.
  *
  * Golden files: CONCLAB_UPDATE_GOLDEN=1 build/debug/tests/test_trace
  * rewrites tests/golden/trace_*.json; read the diff before committing.
@@ -173,6 +175,54 @@ static void fake_layout(void **state) {
   assert_non_null(strstr(text, "\"displayTimeUnit\":\"ms\""));
   assert_non_null(strstr(text, "\"name\":\"conclab primes async offload\""));
   free(text);
+}
+
+/* ---- the writer's work grows linearly with the tasks --------------------- */
+
+/* The slots tr_write reads for n async tasks on n permits (sleep's
+ * default: as many permits as tasks), each with an offloaded compute
+ * step: the most tracks a batch can have.  Counted, not timed: a loaded
+ * machine cannot change the count. */
+static long slot_reads_for(int n) {
+  wl_slot *slots = calloc((size_t)n, sizeof *slots);
+  long reads = 0;
+  FILE *sink = fopen("/dev/null", "w");
+  tr_batch b = {.workload = "sleep", .model = "async", .variant = "offload",
+                .tasks = n, .concurrency = n, .t0_ns = T0,
+                .t1_ns = T0 + 2LL * n + 1000, .slots = slots,
+                .slot_reads = &reads};
+
+  assert_non_null(slots);
+  assert_non_null(sink);
+  for (int i = 0; i < n; i++)
+    slots[i] = (wl_slot){.status = WL_OK, .t_start_ns = T0 + i,
+                         .t_end_ns = T0 + i + 1000, .lane = i,
+                         .off_start_ns = T0 + i + 10,
+                         .off_end_ns = T0 + i + 900, .off_thread = i % 4};
+  assert_int_equal(tr_write(sink, &b), 0);
+  assert_int_equal(fclose(sink), 0);
+  free(slots);
+  return reads;
+}
+
+/* A few reads per task, whatever the count: twice the tasks, about twice
+ * the work (a writer that rescans the slots per track or per event does
+ * n times more: a million reads for a thousand tasks). */
+static void writer_work_is_linear(void **state) {
+  long small = slot_reads_for(1000), big = slot_reads_for(2000);
+  (void)state;
+  if (small > 4 * 1000L || big > 2 * small)
+    fail_msg("slot reads: %ld for 1000 tasks, %ld for 2000 (at most 4 a "
+             "task expected)", small, big);
+}
+
+/* The same bound for a million tasks: the trace of a big batch is
+ * written in about the time the batch took, not in hours. */
+static void writer_work_for_a_million_tasks(void **state) {
+  long reads = slot_reads_for(1000000);
+  (void)state;
+  if (reads > 4 * 1000000L)
+    fail_msg("slot reads for 1,000,000 tasks: %ld", reads);
 }
 
 /* ---- reading back ---------------------------------------------------------- */
@@ -408,6 +458,8 @@ int main(void) {
       cmocka_unit_test(golden_threaded),
       cmocka_unit_test(golden_async),
       cmocka_unit_test(fake_layout),
+      cmocka_unit_test(writer_work_is_linear),
+      cmocka_unit_test(writer_work_for_a_million_tasks),
       cmocka_unit_test(read_back_what_was_written),
       cmocka_unit_test(check_refuses_what_cannot_be_written),
       cmocka_unit_test(real_seq),
