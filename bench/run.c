@@ -336,8 +336,8 @@ static int run_and_report(cl_run_opts *o) {
     o->params.url = url;
   }
   if (writes) {
-    if (cl_workdir_open(o->params.dir, o->params.tasks, dir, sizeof dir) !=
-        0) {
+    if (cl_workdir_open(o->wl->name, o->params.dir, o->params.tasks, dir,
+                        sizeof dir) != 0) {
       if (server > 0)
         cl_server_stop(server);
       return 1;

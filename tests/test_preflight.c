@@ -1,0 +1,203 @@
+/*
+ * test_preflight.c - what `conclab run` checks before its clock starts.
+ *
+ * A run must never touch a path it did not create: when files or pipeline
+ * cannot make their own directory inside --dir (read-only for this user,
+ * or a file system out of inodes), the run fails at once - exit 1, one
+ * line naming --dir and the reason - and a user's file that has a task
+ * file's name (f0000000) keeps its content.  And a run that needs libuv's
+ * threadpool checks first that it can have those threads (libuv aborts
+ * when it cannot): exit 1 and one line, nothing left in --dir.
+ *
+ * The binary runs as a child, as nobody when this test is root (so a
+ * read-only directory is read-only), under the limits each case sets.
+ */
+#define _GNU_SOURCE /* unshare, CLONE_NEWNS */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "helpers.h"
+#include "run_conclab.h"
+
+#define NOBODY 65534
+#define USER_DATA "the user's own data, not conclab's\n"
+
+/* How the child runs: as whom, and under which limits (0: unchanged). */
+typedef struct child_setup {
+  int as_nobody;
+  rlim_t nproc, address_space;
+} child_setup;
+
+static void child_apply(const child_setup *c) {
+  /* A leak check at exit needs a thread of its own: not under NPROC 1. */
+  setenv("ASAN_OPTIONS", "detect_leaks=0", 1);
+  if (c->as_nobody && (setgroups(0, NULL) != 0 || setgid(NOBODY) != 0 ||
+                       setuid(NOBODY) != 0))
+    _exit(126);
+  /* After setuid: execve refuses a process that was over NPROC then. */
+  if (c->nproc > 0 &&
+      setrlimit(RLIMIT_NPROC, &(struct rlimit){c->nproc, c->nproc}) != 0)
+    _exit(126);
+  if (c->address_space > 0 &&
+      setrlimit(RLIMIT_AS, &(struct rlimit){c->address_space,
+                                            c->address_space}) != 0)
+    _exit(126);
+}
+
+/* conclab with argv, set up as c; its status and output. */
+static output *conclab_as(const char *const *argv, const child_setup *c) {
+  static output o;
+  FILE *out = tmpfile(), *err = tmpfile();
+  pid_t pid;
+
+  assert_non_null(out);
+  assert_non_null(err);
+  fflush(NULL);
+  pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    dup2(fileno(out), STDOUT_FILENO);
+    dup2(fileno(err), STDERR_FILENO);
+    child_apply(c);
+    execv(CONCLAB_BIN, (char *const *)argv);
+    _exit(127);
+  }
+  conclab_finish(pid, out, err, &o);
+  return &o;
+}
+
+/* DIR/f0000000, the name of task 0's file, holding the user's data. */
+static void user_file_make(const char *dir, char *path, size_t cap) {
+  int fd;
+  snprintf(path, cap, "%s/f0000000", dir);
+  fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+  assert_true(fd >= 0);
+  assert_int_equal(write(fd, USER_DATA, strlen(USER_DATA)),
+                   (ssize_t)strlen(USER_DATA));
+  assert_int_equal(close(fd), 0);
+  /* writable by anyone: only the run's own rule keeps it safe */
+  assert_int_equal(chmod(path, 0666), 0);
+}
+
+static void user_file_intact(const char *path) {
+  char buf[256];
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  ssize_t n;
+  assert_true(fd >= 0);
+  n = read(fd, buf, sizeof buf - 1);
+  assert_int_equal(close(fd), 0);
+  assert_true(n >= 0);
+  buf[n] = '\0';
+  assert_string_equal(buf, USER_DATA);
+}
+
+/* The runs that write into --dir: files on two models, and pipeline (its
+ * server is never reached: the run must stop before the first task). */
+#define NRUNS 4
+static void runs_in(const char *dir, const char *argv[NRUNS][12]) {
+  const char *const table[NRUNS][12] = {
+      {"conclab", "run", "files", "--tasks", "3", "--size", "100", "--dir",
+       dir, NULL},
+      {"conclab", "run", "files", "--model", "async", "--tasks", "3",
+       "--size", "100", "--dir", dir, NULL},
+      {"conclab", "run", "files", "--model", "threaded", "--tasks", "3",
+       "--size", "100", "--dir", dir, NULL},
+      {"conclab", "run", "pipeline", "--tasks", "2", "--url",
+       "http://127.0.0.1:9", "--dir", dir, NULL},
+  };
+  memcpy(argv, table, sizeof table);
+}
+
+/* Each run fails before it starts: exit 1, one line naming --dir, the
+ * directory and why; the user's file as it was, and nothing added. */
+static void expect_refused(const char *dir, const char *why,
+                           const child_setup *c) {
+  const char *argv[NRUNS][12];
+  char path[4200], want[4400];
+
+  runs_in(dir, argv);
+  snprintf(path, sizeof path, "%s/f0000000", dir);
+  for (int k = 0; k < NRUNS; k++) {
+    output *o = conclab_as(argv[k], c);
+    snprintf(want, sizeof want, "conclab: %s: cannot make a directory in "
+             "--dir %s: %s\n", argv[k][2], dir, why);
+    if (o->status != 1 || strcmp(o->err, want) != 0)
+      print_error("%s %s: exit %d, stderr:\n%s", argv[k][2], argv[k][4],
+                  o->status, o->err);
+    user_file_intact(path);
+    assert_int_equal(o->status, 1);
+    assert_string_equal(o->err, want);
+  }
+}
+
+/* A directory this user cannot write into (as nobody when root). */
+static void test_readonly_dir_untouched(void **state) {
+  char dir[] = "/tmp/conclab-test-ro-XXXXXX", path[4200];
+  child_setup c = {.as_nobody = geteuid() == 0};
+  (void)state;
+  assert_non_null(mkdtemp(dir));
+  user_file_make(dir, path, sizeof path);
+  assert_int_equal(chmod(dir, 0555), 0);
+  expect_refused(dir, "Permission denied", &c);
+  assert_int_equal(dir_entries(dir), 1);
+  assert_int_equal(chmod(dir, 0700), 0);
+  assert_int_equal(unlink(path), 0);
+  assert_int_equal(rmdir(dir), 0);
+}
+
+/* A file system with no inode left (a small tmpfs, in a mount namespace
+ * of this test's own): root can write anywhere, but not there. */
+static void test_full_dir_untouched(void **state) {
+  char dir[] = "/tmp/conclab-test-full-XXXXXX", path[4200], fill[4300];
+  child_setup c = {0};
+  int n = 0, entries;
+  (void)state;
+  if (geteuid() != 0 || unshare(CLONE_NEWNS) != 0) {
+    print_message("skipped: a private tmpfs needs root and a mount "
+                  "namespace (unshare: %s)\n", strerror(errno));
+    skip();
+  }
+  assert_int_equal(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+  assert_non_null(mkdtemp(dir));
+  assert_int_equal(mount("conclab-test", dir, "tmpfs", 0,
+                         "nr_inodes=8,size=1m,mode=0755"), 0);
+  user_file_make(dir, path, sizeof path);
+  for (;;) { /* use up the inodes */
+    int fd;
+    snprintf(fill, sizeof fill, "%s/fill%d", dir, n);
+    fd = open(fill, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0)
+      break;
+    assert_int_equal(close(fd), 0);
+    assert_true(++n < 100);
+  }
+  assert_int_equal(errno, ENOSPC);
+  entries = dir_entries(dir);
+  expect_refused(dir, "No space left on device", &c);
+  assert_int_equal(dir_entries(dir), entries);
+  assert_int_equal(umount(dir), 0);
+  assert_int_equal(rmdir(dir), 0);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_readonly_dir_untouched),
+      cmocka_unit_test(test_full_dir_untouched),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
