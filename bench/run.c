@@ -42,11 +42,11 @@ static int async_pool_size(const cl_run_opts *o) {
   return c < AS_THREADPOOL_MAX ? c : AS_THREADPOOL_MAX;
 }
 
-/* The size libuv will use: the one we set, or libuv's own rules. */
-static int effective_pool_size(int set) {
-  const char *env = getenv("UV_THREADPOOL_SIZE");
-  int size = set > 0 ? set : env != NULL ? atoi(env) : 4;
-  return size < 1 ? 1 : size > AS_THREADPOOL_MAX ? AS_THREADPOOL_MAX : size;
+/* Whether an async run starts libuv's threadpool: uv_fs_* (files, the
+ * saves of pipeline) and uv_queue_work (--offload) run on it. */
+static int uses_pool(const cl_run_opts *o) {
+  return o->model == CL_ASYNC &&
+         (o->offload || o->wl == &wl_files || o->wl == &wl_pipeline);
 }
 
 static int run_model(const cl_run_opts *o, wl_slot *slots, mp_usage *mp,
@@ -62,8 +62,8 @@ static int run_model(const cl_run_opts *o, wl_slot *slots, mp_usage *mp,
                      .lag_timeline = lag_timeline};
     as_lag_summary lag;
     int rc;
-    if (o->offload || o->wl == &wl_files || o->wl == &wl_pipeline)
-      r->threadpool_size = effective_pool_size(ao.threadpool_size);
+    if (uses_pool(o))
+      r->threadpool_size = as_threadpool_size(ao.threadpool_size);
     rc = as_run(o->wl, p, &ao, slots, &lag);
     r->lag_samples = lag.samples;
     r->lag_p50_ms = lag.p50_ms;
@@ -319,7 +319,14 @@ static int run_and_report(cl_run_opts *o) {
   cl_run_result r;
   int rc, serves = o->wl == &wl_http || o->wl == &wl_pipeline;
   int writes = o->wl == &wl_files || o->wl == &wl_pipeline;
+  char why[256];
 
+  /* First, so that nothing is left to clean up when it fails. */
+  if (uses_pool(o) &&
+      as_threadpool_check(async_pool_size(o), why, sizeof why) != 0) {
+    fprintf(stderr, "conclab: %s: %s\n", o->wl->name, why);
+    return 1;
+  }
   if (serves && o->params.url == NULL) {
     /* This very program, by its real path: under valgrind, /proc/self/exe
      * itself names valgrind, but readlink is answered for the client. */

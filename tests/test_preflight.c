@@ -194,10 +194,76 @@ static void test_full_dir_untouched(void **state) {
   assert_int_equal(rmdir(dir), 0);
 }
 
+/* The async runs that start libuv's threadpool; --dir, where one is made.
+ * big: ask for a pool of 1024 threads. */
+#define NPOOLRUNS 3
+static void pool_runs(const char *dir, int big,
+                      const char *argv[NPOOLRUNS][16]) {
+  const char *pool = big ? "--threadpool" : NULL;
+  const char *const table[NPOOLRUNS][16] = {
+      {"conclab", "run", "files", "--model", "async", "--tasks", "3",
+       "--size", "100", "--dir", dir, pool, "1024", NULL},
+      {"conclab", "run", "primes", "--model", "async", "--offload",
+       "--tasks", "4", "--limit", "1000", big ? "--concurrency" : NULL,
+       "1024", NULL},
+      {"conclab", "run", "pipeline", "--model", "async", "--tasks", "2",
+       "--url", "http://127.0.0.1:9", "--dir", dir, pool, "1024", NULL},
+  };
+  memcpy(argv, table, sizeof table);
+}
+
+/* Each run stops before it starts: exit 1, one line saying why, and no
+ * directory of its own left in dir. */
+static void expect_no_pool(const child_setup *c, int big) {
+  char dir[] = "/tmp/conclab-test-pool-XXXXXX";
+  const char *argv[NPOOLRUNS][16];
+
+  assert_non_null(mkdtemp(dir));
+  assert_int_equal(chmod(dir, 0777), 0); /* nobody may make one here */
+  pool_runs(dir, big, argv);
+  for (int k = 0; k < NPOOLRUNS; k++) {
+    output *o = conclab_as(argv[k], c);
+    char prefix[64];
+    snprintf(prefix, sizeof prefix, "conclab: %s: cannot start libuv's "
+             "threadpool: thread ", argv[k][2]);
+    if (o->status != 1)
+      print_error("%s: exit %d, stderr:\n%s", argv[k][2], o->status,
+                  o->err);
+    assert_int_equal(o->status, 1);
+    assert_int_equal(count_lines(o->err), 1);
+    assert_memory_equal(o->err, prefix, strlen(prefix));
+    assert_int_equal(dir_entries(dir), 0);
+  }
+  assert_int_equal(rmdir(dir), 0);
+}
+
+/* No thread can be had: one process allowed (as nobody when root, as
+ * root's own count ignores the limit). */
+static void test_no_threads_said(void **state) {
+  child_setup c = {.as_nobody = geteuid() == 0, .nproc = 1};
+  (void)state;
+  expect_no_pool(&c, 0);
+}
+
+/* Too little address space for the pool's stacks (ulimit -v): a pool of
+ * 1024 threads, at least 2 MiB of stack each, in 512 MiB.  Not under
+ * AddressSanitizer, which reserves far more than that at start. */
+static void test_small_address_space_said(void **state) {
+  child_setup c = {.address_space = (rlim_t)512 << 20};
+  (void)state;
+#if defined(__SANITIZE_ADDRESS__)
+  print_message("skipped: AddressSanitizer needs more address space\n");
+  skip();
+#endif
+  expect_no_pool(&c, 1);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_readonly_dir_untouched),
       cmocka_unit_test(test_full_dir_untouched),
+      cmocka_unit_test(test_no_threads_said),
+      cmocka_unit_test(test_small_address_space_said),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
