@@ -304,7 +304,10 @@ static int enough_fds(const cl_run_opts *o) {
     return 1;
   fprintf(stderr, "conclab: --concurrency: %d %s need about %lu open files, "
           "but the limit is %lu (ulimit -n): allowed here 1..%lu\n", c,
-          o->model == CL_MULTIPROC ? "worker processes" : "requests in flight",
+          o->model == CL_MULTIPROC ? "worker processes"
+          : o->wl == &wl_files     ? "files open at once"
+          : o->wl == &wl_pipeline  ? "tasks in flight (a socket and a file)"
+                                   : "requests in flight",
           (unsigned long)need, (unsigned long)rl.rlim_cur,
           rl.rlim_cur > 32 + (rlim_t)per
               ? (unsigned long)((rl.rlim_cur - 32) / (rlim_t)per) : 1UL);

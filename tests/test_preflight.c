@@ -7,7 +7,9 @@
  * line naming --dir and the reason - and a user's file that has a task
  * file's name (f0000000) keeps its content.  And a run that needs libuv's
  * threadpool checks first that it can have those threads (libuv aborts
- * when it cannot): exit 1 and one line, nothing left in --dir.
+ * when it cannot): exit 1 and one line, nothing left in --dir.  Too few
+ * open files is said in the workload's words; a pipeline whose fetches
+ * cannot even start says so.
  *
  * The binary runs as a child, as nobody when this test is root (so a
  * read-only directory is read-only), under the limits each case sets.
@@ -40,7 +42,7 @@
 /* How the child runs: as whom, and under which limits (0: unchanged). */
 typedef struct child_setup {
   int as_nobody;
-  rlim_t nproc, address_space;
+  rlim_t nproc, address_space, open_files;
 } child_setup;
 
 static void child_apply(const child_setup *c) {
@@ -52,6 +54,10 @@ static void child_apply(const child_setup *c) {
   /* After setuid: execve refuses a process that was over NPROC then. */
   if (c->nproc > 0 &&
       setrlimit(RLIMIT_NPROC, &(struct rlimit){c->nproc, c->nproc}) != 0)
+    _exit(126);
+  if (c->open_files > 0 &&
+      setrlimit(RLIMIT_NOFILE, &(struct rlimit){c->open_files,
+                                                c->open_files}) != 0)
     _exit(126);
   if (c->address_space > 0 &&
       setrlimit(RLIMIT_AS, &(struct rlimit){c->address_space,
@@ -258,12 +264,60 @@ static void test_small_address_space_said(void **state) {
   expect_no_pool(&c, 1);
 }
 
+/* Too few open files for the concurrency asked (ulimit -n): bad usage,
+ * in words that fit the workload - a files task holds one file open. */
+static void test_open_files_said(void **state) {
+  child_setup c = {.open_files = 64};
+  const char *files[] = {"conclab", "run", "files", "--model", "async",
+                         "--tasks", "100", "--concurrency", "100",
+                         "--size", "10", NULL};
+  const char *pipeline[] = {"conclab", "run", "pipeline", "--model", "async",
+                            "--tasks", "100", "--concurrency", "100",
+                            "--url", "http://127.0.0.1:9", NULL};
+  output *o;
+  (void)state;
+  o = conclab_as(files, &c);
+  assert_int_equal(o->status, 2);
+  assert_int_equal(count_lines(o->err), 1);
+  assert_non_null(strstr(o->err, "--concurrency: 100 files open at once "
+                                 "need about 132 open files"));
+  o = conclab_as(pipeline, &c);
+  assert_int_equal(o->status, 2);
+  assert_int_equal(count_lines(o->err), 1);
+  assert_non_null(strstr(o->err, "100 tasks in flight (a socket and a "
+                                 "file) need about 232 open files"));
+}
+
+/* Memory short in the middle of a run (ulimit -v leaves room for the
+ * pool, not for one 64 MiB body): every fetch fails, and the first
+ * failure is said, as in the other workloads.  Not under AddressSanitizer,
+ * which reserves far more than that at start. */
+static void test_pipeline_failure_said(void **state) {
+  child_setup c = {.address_space = (rlim_t)80 << 20};
+  const char *argv[] = {"conclab", "run", "pipeline", "--model", "async",
+                        "--tasks", "4", "--size", "67108864", "--url",
+                        "http://127.0.0.1:9", NULL};
+  output *o;
+  (void)state;
+#if defined(__SANITIZE_ADDRESS__)
+  print_message("skipped: AddressSanitizer needs more address space\n");
+  skip();
+#endif
+  o = conclab_as(argv, &c);
+  assert_int_equal(o->status, 3);
+  if (strstr(o->err, "conclab: pipeline: task ") != o->err)
+    fail_msg("nothing said of the failed tasks: stderr '%s'", o->err);
+  assert_non_null(strstr(o->err, "no memory for the body"));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_readonly_dir_untouched),
       cmocka_unit_test(test_full_dir_untouched),
       cmocka_unit_test(test_no_threads_said),
       cmocka_unit_test(test_small_address_space_said),
+      cmocka_unit_test(test_open_files_said),
+      cmocka_unit_test(test_pipeline_failure_said),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
