@@ -33,6 +33,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "async.h"
 #include "helpers.h"
 #include "run_conclab.h"
 
@@ -310,6 +311,24 @@ static void test_pipeline_failure_said(void **state) {
   assert_non_null(strstr(o->err, "no memory for the body"));
 }
 
+/* The size the check asks for is the one libuv will make: its rule for
+ * UV_THREADPOOL_SIZE (0 is 1; above 1024, or negative, is 1024). */
+static void test_pool_size_as_libuv_reads_it(void **state) {
+  static const struct { const char *env; int set, want; } cases[] = {
+      {NULL, 0, 4},     {"8", 0, 8},   {"0", 0, 1},      {"-1", 0, 1024},
+      {"5000", 0, 1024}, {"8", 3, 3},  {NULL, 2000, 1024},
+  };
+  (void)state;
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    if (cases[i].env != NULL)
+      setenv("UV_THREADPOOL_SIZE", cases[i].env, 1);
+    else
+      unsetenv("UV_THREADPOOL_SIZE");
+    assert_int_equal(as_threadpool_size(cases[i].set), cases[i].want);
+  }
+  unsetenv("UV_THREADPOOL_SIZE");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_readonly_dir_untouched),
@@ -318,6 +337,7 @@ int main(void) {
       cmocka_unit_test(test_small_address_space_said),
       cmocka_unit_test(test_open_files_said),
       cmocka_unit_test(test_pipeline_failure_said),
+      cmocka_unit_test(test_pool_size_as_libuv_reads_it),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
