@@ -32,6 +32,14 @@ typedef struct as_options {
 /* The largest threadpool libuv accepts (MAX_THREADPOOL_SIZE in libuv). */
 #define AS_THREADPOOL_MAX 1024
 
+/* The threads libuv's pool will have: set (> 0) when the run sets
+ * UV_THREADPOOL_SIZE, else from the environment as libuv reads it. */
+int as_threadpool_size(int set);
+/* Whether that pool can start: libuv aborts the process when it cannot,
+ * so a run checks first, before its clock (async/pool.c).  0, or -1 with
+ * one line of why in why. */
+int as_threadpool_check(int set, char *why, size_t cap);
+
 /* Run a batch on a fresh loop.  Returns 0 when the batch ran (each task's
  * outcome is in its slot), -1 when the loop itself failed.  The loop's lag
  * over the batch goes into *lag (when not NULL). */

@@ -13,6 +13,7 @@
 #include "async.h"
 #include "files.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,6 +220,9 @@ void as_files_start(as_task *t) {
   int err;
 
   if (r == NULL || wl_files_stopping) {
+    if (r == NULL) /* stopping: the batch is being torn down, say nothing */
+      wl_report_error("files", t->input.index, "start", "its file",
+                      strerror(ENOMEM));
     free(r);
     as_task_done(t, WL_ERROR, 0);
     return;

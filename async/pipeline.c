@@ -20,8 +20,10 @@
 #include "async.h"
 #include "curl.h"
 #include "files.h"
+#include "http.h"
 #include "pipeline.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,6 +146,16 @@ static void save(as_pipeline_req *r) {
     fail(r, "open for writing", err);
 }
 
+/* A step that could not even start (out of memory, a refused request):
+ * said like any other failure - the first one printed - then finished. */
+static void could_not(as_pipeline_req *r, const char *what, const char *why) {
+  char url[WL_HTTP_URL_MAX];
+  wl_http_url(r->task->batch->params, r->task->input.index, 0, url,
+              sizeof url);
+  wl_report_error("pipeline", r->task->input.index, what, url, why);
+  finish(r, WL_ERROR);
+}
+
 /* ---- compute ------------------------------------------------------------- */
 
 static void compute(as_pipeline_req *r) {
@@ -163,7 +175,7 @@ static void compute_work(uv_work_t *work) {
 static void after_compute(uv_work_t *work, int status) {
   as_pipeline_req *r = work->data;
   if (status != 0) /* cancelled */
-    finish(r, WL_ERROR);
+    could_not(r, "digest of", uv_strerror(status));
   else
     save(r);
 }
@@ -177,6 +189,7 @@ static void fetched(as_curl_xfer *x, CURL *easy, CURLcode rc) {
   const wl_params *p = r->task->batch->params;
   wl_status status = wl_pipeline_fetched(easy, rc, p, r->task->input.index,
                                          &r->body, &r->out);
+  int err;
 
   curl_easy_cleanup(r->easy);
   r->easy = NULL;
@@ -190,8 +203,9 @@ static void fetched(as_curl_xfer *x, CURL *easy, CURLcode rc) {
     return;
   }
   r->work.data = r;
-  if (uv_queue_work(loop_of(r), &r->work, compute_work, after_compute) != 0)
-    finish(r, WL_ERROR);
+  err = uv_queue_work(loop_of(r), &r->work, compute_work, after_compute);
+  if (err != 0)
+    could_not(r, "digest of", uv_strerror(err));
 }
 
 static void start(as_task *t, int offload) {
@@ -199,6 +213,8 @@ static void start(as_task *t, int offload) {
   as_batch *b = t->batch;
 
   if (r == NULL) {
+    wl_report_error("pipeline", t->input.index, "start", "its fetch",
+                    strerror(ENOMEM));
     as_task_done(t, WL_ERROR, 0);
     if (b->done == b->params->tasks)
       as_curl_end(b); /* the last task: nothing else will end it */
@@ -209,12 +225,13 @@ static void start(as_task *t, int offload) {
   r->fd = -1;
   r->fs.data = r;
   r->xfer.done = fetched;
-  if (wl_pipeline_body_init(&r->body, (size_t)b->params->size) != 0 ||
-      (r->easy = curl_easy_init()) == NULL ||
-      wl_pipeline_prepare(r->easy, b->params, t->input.index, &r->body) !=
-          0 ||
-      as_curl_add(b, r->easy, &r->xfer) != 0)
-    finish(r, WL_ERROR);
+  if (wl_pipeline_body_init(&r->body, (size_t)b->params->size) != 0)
+    could_not(r, "fetch", "no memory for the body");
+  else if ((r->easy = curl_easy_init()) == NULL ||
+           wl_pipeline_prepare(r->easy, b->params, t->input.index,
+                               &r->body) != 0 ||
+           as_curl_add(b, r->easy, &r->xfer) != 0)
+    could_not(r, "fetch", "cannot start the request (out of memory?)");
 }
 
 static void start_in_loop(as_task *t) { start(t, 0); }

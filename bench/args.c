@@ -8,6 +8,7 @@
 #define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
 #include "cli.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -139,17 +140,36 @@ static int usage(char *err, size_t errlen, const char *fmt, ...) {
   return CL_PARSE_USAGE;
 }
 
+/* Digits, with a '-' in front at most: strtoll alone would also take
+ * leading white space and a '+', which a typo can bring. */
+static int plain_integer(const char *text) {
+  if (*text == '-')
+    text++;
+  return isdigit((unsigned char)*text);
+}
+
+/* text as it can be shown inside one line: control characters (a tab, a
+ * newline pasted in) as '?'. */
+static const char *one_line(const char *text, char *buf, size_t cap) {
+  size_t n = 0;
+  for (; *text != '\0' && n + 1 < cap; text++)
+    buf[n++] = iscntrl((unsigned char)*text) ? '?' : *text;
+  buf[n] = '\0';
+  return buf;
+}
+
 /* A whole number in [lo, hi], or a usage error naming the flag. */
 static int parse_num(const char *flag, const char *text, long long lo,
                      long long hi, long long *out, char *err, size_t errlen) {
-  char *end;
+  char *end, shown[64];
   long long v;
 
   errno = 0;
   v = strtoll(text, &end, 10);
-  if (*text == '\0' || *end != '\0')
+  if (!plain_integer(text) || *end != '\0')
     return usage(err, errlen, "%s: '%s' is not a whole number (allowed: "
-                 "%lld..%lld)", flag, text, lo, hi);
+                 "%lld..%lld)", flag, one_line(text, shown, sizeof shown), lo,
+                 hi);
   if (errno == ERANGE || v < lo || v > hi)
     return usage(err, errlen, "%s: %s is out of range (allowed: %lld..%lld)",
                  flag, text, lo, hi);
@@ -351,7 +371,7 @@ static int parse_size(const raw_opts *raw, wl_params *p, char *err,
 static int parse_http(const raw_opts *raw, wl_params *p, char *err,
                       size_t errlen) {
   long long v;
-  char *end;
+  char *end, shown[64];
   int rc;
 
   p->endpoint = WL_EP_DELAY;
@@ -388,10 +408,13 @@ static int parse_http(const raw_opts *raw, wl_params *p, char *err,
   if (raw->fail_rate != NULL) {
     errno = 0;
     p->fail_rate = strtod(raw->fail_rate, &end);
-    if (*raw->fail_rate == '\0' || *end != '\0' || errno != 0 ||
+    /* a plain decimal: no white space, sign or hex around it */
+    if (!(isdigit((unsigned char)*raw->fail_rate) || *raw->fail_rate == '.') ||
+        strpbrk(raw->fail_rate, "xX") != NULL || *end != '\0' || errno != 0 ||
         !(p->fail_rate >= 0.0 && p->fail_rate <= 1.0))
       return usage(err, errlen, "--fail-rate: '%s' is not a share (allowed: "
-                   "a number from 0 to 1)", raw->fail_rate);
+                   "a number from 0 to 1)",
+                   one_line(raw->fail_rate, shown, sizeof shown));
   }
   if (raw->seed != NULL) {
     if ((rc = parse_num("--seed", raw->seed, 0, INT64_MAX, &v, err, errlen)))

@@ -99,13 +99,15 @@ int cl_server_start(const char *exe, char *url, size_t cap, pid_t *pid);
 int cl_server_stop(pid_t pid);
 
 /* The files and pipeline workloads' directory: a fresh one under `parent` (--dir) or
- * $TMPDIR or /tmp; its path goes into dir.  (If none can be made under
- * --dir, the tasks try that directory itself, and each fails.)  From then
- * on Ctrl-C, SIGTERM or SIGHUP remove the batch's files and the directory
+ * $TMPDIR or /tmp; its path goes into dir.  If none can be made there,
+ * -1 with one line naming workload `who` and why: the run must not start
+ * (it never writes into the user's directory itself).  From then on
+ * Ctrl-C, SIGTERM or SIGHUP remove the batch's files and the directory
  * before the process dies of the signal.  close: the same removal, and the
  * signals as they were.  0, or -1 (printed). */
 #define CL_WORKDIR_MAX 4096
-int cl_workdir_open(const char *parent, int count, char *dir, size_t cap);
+int cl_workdir_open(const char *who, const char *parent, int count, char *dir,
+                    size_t cap);
 void cl_workdir_close(void);
 
 #endif

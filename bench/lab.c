@@ -10,6 +10,7 @@
  */
 #include "lab.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -275,7 +276,9 @@ static int parse_long(const char *flag, const char *v, long lo, long hi,
   long x;
   errno = 0;
   x = strtol(v, &end, 10);
-  if (*v == '\0' || *end != '\0' || errno != 0 || x < lo || x > hi) {
+  /* digits only: strtol would skip white space and take a sign */
+  if (!isdigit((unsigned char)*v) || *end != '\0' || errno != 0 || x < lo ||
+      x > hi) {
     fprintf(stderr, "conclab: %s: '%s' is not a whole number in %ld..%ld\n",
             flag, v, lo, hi);
     return -1;

@@ -42,11 +42,11 @@ static int async_pool_size(const cl_run_opts *o) {
   return c < AS_THREADPOOL_MAX ? c : AS_THREADPOOL_MAX;
 }
 
-/* The size libuv will use: the one we set, or libuv's own rules. */
-static int effective_pool_size(int set) {
-  const char *env = getenv("UV_THREADPOOL_SIZE");
-  int size = set > 0 ? set : env != NULL ? atoi(env) : 4;
-  return size < 1 ? 1 : size > AS_THREADPOOL_MAX ? AS_THREADPOOL_MAX : size;
+/* Whether an async run starts libuv's threadpool: uv_fs_* (files, the
+ * saves of pipeline) and uv_queue_work (--offload) run on it. */
+static int uses_pool(const cl_run_opts *o) {
+  return o->model == CL_ASYNC &&
+         (o->offload || o->wl == &wl_files || o->wl == &wl_pipeline);
 }
 
 static int run_model(const cl_run_opts *o, wl_slot *slots, mp_usage *mp,
@@ -62,8 +62,8 @@ static int run_model(const cl_run_opts *o, wl_slot *slots, mp_usage *mp,
                      .lag_timeline = lag_timeline};
     as_lag_summary lag;
     int rc;
-    if (o->offload || o->wl == &wl_files || o->wl == &wl_pipeline)
-      r->threadpool_size = effective_pool_size(ao.threadpool_size);
+    if (uses_pool(o))
+      r->threadpool_size = as_threadpool_size(ao.threadpool_size);
     rc = as_run(o->wl, p, &ao, slots, &lag);
     r->lag_samples = lag.samples;
     r->lag_p50_ms = lag.p50_ms;
@@ -305,7 +305,10 @@ static int enough_fds(const cl_run_opts *o) {
     return 1;
   fprintf(stderr, "conclab: --concurrency: %d %s need about %lu open files, "
           "but the limit is %lu (ulimit -n): allowed here 1..%lu\n", c,
-          o->model == CL_MULTIPROC ? "worker processes" : "requests in flight",
+          o->model == CL_MULTIPROC ? "worker processes"
+          : o->wl == &wl_files     ? "files open at once"
+          : o->wl == &wl_pipeline  ? "tasks in flight (a socket and a file)"
+                                   : "requests in flight",
           (unsigned long)need, (unsigned long)rl.rlim_cur,
           rl.rlim_cur > 32 + (rlim_t)per
               ? (unsigned long)((rl.rlim_cur - 32) / (rlim_t)per) : 1UL);
@@ -320,7 +323,14 @@ static int run_and_report(cl_run_opts *o) {
   cl_run_result r;
   int rc, serves = o->wl == &wl_http || o->wl == &wl_pipeline;
   int writes = o->wl == &wl_files || o->wl == &wl_pipeline;
+  char why[256];
 
+  /* First, so that nothing is left to clean up when it fails. */
+  if (uses_pool(o) &&
+      as_threadpool_check(async_pool_size(o), why, sizeof why) != 0) {
+    fprintf(stderr, "conclab: %s: %s\n", o->wl->name, why);
+    return 1;
+  }
   if (serves && o->params.url == NULL) {
     /* This very program, by its real path: under valgrind, /proc/self/exe
      * itself names valgrind, but readlink is answered for the client. */
@@ -337,8 +347,8 @@ static int run_and_report(cl_run_opts *o) {
     o->params.url = url;
   }
   if (writes) {
-    if (cl_workdir_open(o->params.dir, o->params.tasks, dir, sizeof dir) !=
-        0) {
+    if (cl_workdir_open(o->wl->name, o->params.dir, o->params.tasks, dir,
+                        sizeof dir) != 0) {
       if (server > 0)
         cl_server_stop(server);
       return 1;

@@ -8,6 +8,7 @@
 #include "cli.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -75,7 +76,8 @@ static int parse_port(const char *text, int *out) {
 
   errno = 0;
   v = strtol(text, &end, 10);
-  if (*text == '\0' || *end != '\0')
+  /* digits only: strtol would skip white space and take a sign */
+  if (!isdigit((unsigned char)*text) || *end != '\0')
     return serve_usage("--port: '%s' is not a whole number (allowed: "
                        "0..65535)", text);
   if (errno == ERANGE || v < 0 || v > 65535)

@@ -9,6 +9,7 @@
  */
 #include "suite.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -244,7 +245,13 @@ static int parse_args(int argc, char **argv, const char **profile,
       return 0;
     }
     if (strcmp(a, "--hyperfine") == 0 || strcmp(a, "--no-hyperfine") == 0) {
-      *hyperfine = strcmp(a, "--hyperfine") == 0;
+      int want = strcmp(a, "--hyperfine") == 0;
+      if (*hyperfine != -1 && *hyperfine != want) {
+        fprintf(stderr, "conclab: %s: contradicts %s (give one of them)\n",
+                a, want ? "--no-hyperfine" : "--hyperfine");
+        return 2;
+      }
+      *hyperfine = want;
       continue;
     }
     if (i + 1 >= argc || (strcmp(a, "--profile") != 0 &&
@@ -275,7 +282,8 @@ static int parse_args(int argc, char **argv, const char **profile,
     } else {
       char *end;
       long r = strtol(v, &end, 10);
-      if (*v == '\0' || *end != '\0' || r < 1 || r > 100) {
+      /* digits only: strtol would skip white space and take a sign */
+      if (!isdigit((unsigned char)*v) || *end != '\0' || r < 1 || r > 100) {
         fprintf(stderr, "conclab: --runs: '%s' is not a whole number in "
                 "1..100\n", v);
         return 2;

@@ -2,6 +2,12 @@
  * workdir.c - the files workload's directory: made before a run, removed
  * after it - also when the run fails, and on Ctrl-C, SIGTERM or SIGHUP, so
  * no half-written batch is left on disk.
+ *
+ * A run touches only what it made: its tasks write into a fresh directory
+ * of its own, and the clean-up removes names only in there.  When that
+ * directory cannot be made, the run stops before it starts - it never
+ * falls back to the user's directory, whose files may have the tasks'
+ * names.
  */
 #include "cli.h"
 
@@ -13,9 +19,10 @@
 
 #include "files.h"
 
-/* What the signal handler needs, set before it is installed. */
+/* What the signal handler needs, set before it is installed.  g_dir is
+ * empty unless it names the directory this run made. */
 static char g_dir[CL_WORKDIR_MAX];
-static int g_count, g_ours;
+static int g_count;
 static pid_t g_owner; /* forked workers inherit the handler, not the job */
 static const int g_signals[] = {SIGINT, SIGTERM, SIGHUP};
 #define NSIGNALS (int)(sizeof g_signals / sizeof g_signals[0])
@@ -57,9 +64,11 @@ static void unlink_all(void) {
  * wl_files_stopping stops new ones, and another pass takes any that
  * slipped through, until the directory can be removed. */
 static void remove_files(void) {
+  if (g_dir[0] == '\0') /* nothing of ours to remove: touch nothing */
+    return;
   for (int pass = 0; pass < 20; pass++) {
     unlink_all();
-    if (!g_ours || rmdir(g_dir) == 0 || errno != ENOTEMPTY)
+    if (rmdir(g_dir) == 0 || errno != ENOTEMPTY)
       return;
   }
 }
@@ -72,29 +81,34 @@ static void on_signal(int sig) {
   raise(sig);
 }
 
-/* Make a fresh directory under parent; 0, or -1 with errno set. */
+/* Make a fresh directory under parent; 0, or -1 with errno set (and
+ * g_dir empty). */
 static int make_dir(const char *parent) {
-  snprintf(g_dir, sizeof g_dir, "%s/conclab-files-XXXXXX", parent);
-  return mkdtemp(g_dir) != NULL ? 0 : -1;
+  int n = snprintf(g_dir, sizeof g_dir, "%s/conclab-files-XXXXXX", parent);
+  if (n < 0 || (size_t)n >= sizeof g_dir) {
+    g_dir[0] = '\0';
+    errno = ENAMETOOLONG;
+    return -1;
+  }
+  if (mkdtemp(g_dir) == NULL) {
+    g_dir[0] = '\0';
+    return -1;
+  }
+  return 0;
 }
 
-int cl_workdir_open(const char *parent, int count, char *dir, size_t cap) {
+int cl_workdir_open(const char *who, const char *parent, int count, char *dir,
+                    size_t cap) {
   const char *tmp = getenv("TMPDIR");
+  const char *base = parent != NULL                  ? parent
+                     : tmp != NULL && *tmp != '\0' ? tmp
+                                                     : "/tmp";
   struct sigaction sa = {.sa_handler = on_signal};
 
-  g_ours = 1;
-  if (parent != NULL) {
-    /* A directory of our own inside the user's, so their files are never
-     * touched.  If none can be made there, the tasks try the directory
-     * itself and each fails with the reason: a per-task error. */
-    if (make_dir(parent) != 0) {
-      snprintf(g_dir, sizeof g_dir, "%s", parent);
-      g_ours = 0;
-    }
-  } else if (make_dir(tmp != NULL && *tmp != '\0' ? tmp : "/tmp") != 0) {
-    fprintf(stderr, "conclab: files: cannot make a directory in %s: %s "
-            "(give --dir)\n", tmp != NULL && *tmp != '\0' ? tmp : "/tmp",
-            strerror(errno));
+  if (make_dir(base) != 0) {
+    fprintf(stderr, "conclab: %s: cannot make a directory in %s%s: %s%s\n",
+            who, parent != NULL ? "--dir " : "", base, strerror(errno),
+            parent != NULL ? "" : " (give --dir)");
     return -1;
   }
   g_count = count;
@@ -117,4 +131,5 @@ void cl_workdir_close(void) {
   remove_files();
   for (int k = 0; k < NSIGNALS; k++)
     sigaction(g_signals[k], &g_old[k], NULL);
+  g_dir[0] = '\0'; /* removed: a second close has nothing to do */
 }

@@ -277,6 +277,20 @@ static const bad_case bad_cases[] = {
     {"run sleep --tasks=", {"--tasks", "1..1000000"}},
     {"run sleep --tasks 99999999999999999999", {"--tasks", "1..1000000"}},
     {"run sleep --tasks 1000001", {"--tasks", "1..1000000"}},
+    /* white space or a sign around a number is junk too (strtoll would
+     * skip the one and take the other) */
+    {"run sleep --tasks \t5", {"--tasks", "not a whole number"}},
+    {"run sleep --tasks=\n5", {"--tasks", "not a whole number"}},
+    {"run sleep --tasks 5\t", {"--tasks", "not a whole number"}},
+    {"run sleep --tasks +5", {"--tasks", "not a whole number"}},
+    {"run sleep --concurrency \v3", {"--concurrency", "not a whole"}},
+    {"run sleep --delay-ms \t-5", {"--delay-ms", "not a whole number"}},
+    {"run primes --limit \t100", {"--limit", "not a whole number"}},
+    {"run http --seed \t1", {"--seed", "not a whole number"}},
+    {"run http --fail-rate \t0.5", {"--fail-rate", "not a share"}},
+    {"run http --fail-rate 0.5\t", {"--fail-rate", "not a share"}},
+    {"run http --fail-rate +0.5", {"--fail-rate", "not a share"}},
+    {"run files --size \f100", {"--size", "not a whole number"}},
     /* --concurrency: the range depends on the model */
     {"run sleep --concurrency 0", {"--concurrency", "1.."}},
     {"run sleep --model async --concurrency 0", {"--concurrency",

@@ -95,6 +95,16 @@ static void test_usage_errors_exit_2(void **state) {
       {{"conclab", "suite", "--profile", "huge", NULL}, "--profile"},
       {{"conclab", "suite", "--runs", "0", NULL}, "--runs"},
       {{"conclab", "suite", "--bogus", NULL}, "--bogus"},
+      /* a space around a number, and flags that contradict each other */
+      {{"conclab", "run", "sleep", "--tasks", " 5", NULL}, "--tasks"},
+      {{"conclab", "run", "files", "--size", "100 ", NULL}, "--size"},
+      {{"conclab", "suite", "--runs", " 3", NULL}, "--runs"},
+      {{"conclab", "lab", "--count", " 3", NULL}, "--count"},
+      {{"conclab", "serve", "--port", "+80", NULL}, "--port"},
+      {{"conclab", "suite", "--hyperfine", "--no-hyperfine", NULL},
+       "--no-hyperfine"},
+      {{"conclab", "suite", "--no-hyperfine", "--hyperfine", NULL},
+       "--hyperfine"},
   };
   (void)state;
 
@@ -348,8 +358,8 @@ static void test_files_leave_nothing_behind(void **state) {
 }
 
 /* `conclab run pipeline` starts its own server and makes its own
- * directory: after a good run, a run whose saves all fail (--dir names a
- * file) and Ctrl-C in mid-batch, $TMPDIR is empty again and no process is
+ * directory: after a good run, a run that cannot make its directory (--dir
+ * names a file) and Ctrl-C in mid-batch, $TMPDIR is empty again and no process is
  * left behind (this test is a subreaper, as above). */
 static void test_pipeline_leaves_nothing_behind(void **state) {
   char tmp[] = "/tmp/conclab-test-tmpdir-XXXXXX", file[64];
@@ -381,15 +391,18 @@ static void test_pipeline_leaves_nothing_behind(void **state) {
   assert_int_equal((int)v, 2);
   assert_int_equal(dir_entries(tmp), 0);
 
-  /* --dir is a file: nothing can be saved; each task fails on its own */
+  /* --dir is a file: no directory of its own can be made there, so the
+   * run stops before it starts (its server stopped too) */
   snprintf(file, sizeof file, "%s/not-a-dir", tmp);
   fd = open(file, O_WRONLY | O_CREAT, 0644);
   assert_true(fd >= 0);
   close(fd);
   o = conclab(bad_argv);
-  assert_int_equal(o->status, 3);
-  assert_int_equal(jr_num(o->out, "failed", &v), 0);
-  assert_int_equal((int)v, 6);
+  assert_int_equal(o->status, 1);
+  assert_string_equal(o->out, "");
+  assert_int_equal(count_lines(o->err), 1);
+  assert_non_null(strstr(o->err, "conclab: pipeline: cannot make a "
+                                 "directory in --dir "));
   assert_non_null(strstr(o->err, "Not a directory"));
   assert_int_equal(unlink(file), 0);
   assert_int_equal(dir_entries(tmp), 0);

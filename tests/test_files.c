@@ -45,8 +45,8 @@ static cl_run_opts opts(cl_model model, int tasks, long long size,
 static cl_run_result run_in_temp(cl_run_opts *o) {
   char dir[CL_WORKDIR_MAX];
   cl_run_result r;
-  assert_int_equal(cl_workdir_open(NULL, o->params.tasks, dir, sizeof dir),
-                   0);
+  assert_int_equal(
+      cl_workdir_open("files", NULL, o->params.tasks, dir, sizeof dir), 0);
   o->params.dir = dir;
   assert_int_equal(cl_run_exec(o, &r), 0);
   assert_int_equal(dir_entries(dir), o->params.tasks == 0 ? 0 : o->params.tasks);
@@ -128,7 +128,7 @@ static void test_user_dir_kept_files_removed(void **state) {
   f = fopen(mine, "w");
   assert_non_null(f);
   fclose(f);
-  assert_int_equal(cl_workdir_open(dir, 5, got, sizeof got), 0);
+  assert_int_equal(cl_workdir_open("files", dir, 5, got, sizeof got), 0);
   assert_memory_equal(got, dir, strlen(dir));
   assert_true(strlen(got) > strlen(dir)); /* a directory inside it */
   o.params.dir = got;

@@ -61,8 +61,8 @@ static cl_run_opts opts(cl_model model, int offload, int tasks,
 static cl_run_result run_in_temp(cl_run_opts *o, int saved) {
   char dir[CL_WORKDIR_MAX];
   cl_run_result r;
-  assert_int_equal(cl_workdir_open(NULL, o->params.tasks, dir, sizeof dir),
-                   0);
+  assert_int_equal(
+      cl_workdir_open("pipeline", NULL, o->params.tasks, dir, sizeof dir), 0);
   o->params.dir = dir;
   assert_int_equal(cl_run_exec(o, &r), 0);
   assert_int_equal(dir_entries(dir), saved);
@@ -149,7 +149,7 @@ static void test_saved_files_hold_the_digests(void **state) {
   wl_slot seq[5] = {0}, async[5] = {0};
   as_options ao = {.offload = 1};
   (void)state;
-  assert_int_equal(cl_workdir_open(NULL, 5, dir, sizeof dir), 0);
+  assert_int_equal(cl_workdir_open("pipeline", NULL, 5, dir, sizeof dir), 0);
   o.params.dir = dir;
   assert_int_equal(seq_run(&wl_pipeline, &o.params, seq), 0);
   check_saved(&o.params, seq);

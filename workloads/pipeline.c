@@ -197,8 +197,13 @@ static wl_status pipeline_run_blocking(const wl_task *t, void *worker,
   if (w == NULL)
     return WL_ERROR; /* this worker has no curl handle */
   /* fetch */
-  if (wl_pipeline_prepare(w->easy, w->params, t->index, &w->body) != 0)
+  if (wl_pipeline_prepare(w->easy, w->params, t->index, &w->body) != 0) {
+    char url[WL_HTTP_URL_MAX];
+    wl_http_url(w->params, t->index, 0, url, sizeof url);
+    wl_report_error("pipeline", t->index, "fetch", url,
+                    "cannot start the request (out of memory?)");
     return WL_ERROR;
+  }
   rc = curl_easy_perform(w->easy);
   status = wl_pipeline_fetched(w->easy, rc, w->params, t->index, &w->body,
                                out);

@@ -1,0 +1,360 @@
+/*
+ * test_preflight.c - what `conclab run` checks before its clock starts.
+ *
+ * A run must never touch a path it did not create: when files or pipeline
+ * cannot make their own directory inside --dir (read-only for this user,
+ * or a file system out of inodes), the run fails at once - exit 1, one
+ * line naming --dir and the reason - and a user's file that has a task
+ * file's name (f0000000) keeps its content.  And a run that needs libuv's
+ * threadpool checks first that it can have those threads (libuv aborts
+ * when it cannot): exit 1 and one line, nothing left in --dir.  Too few
+ * open files is said in the workload's words; a pipeline whose fetches
+ * cannot even start says so.
+ *
+ * The binary runs as a child, as nobody when this test is root (so a
+ * read-only directory is read-only), under the limits each case sets.
+ */
+#define _GNU_SOURCE /* unshare, CLONE_NEWNS */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "async.h"
+#include "helpers.h"
+#include "run_conclab.h"
+
+#define NOBODY 65534
+#define USER_DATA "the user's own data, not conclab's\n"
+
+/* How the child runs: as whom, and under which limits (0: unchanged). */
+typedef struct child_setup {
+  int as_nobody;
+  rlim_t nproc, address_space, open_files;
+} child_setup;
+
+static void child_apply(const child_setup *c) {
+  /* A leak check at exit needs a thread of its own: not under NPROC 1. */
+  setenv("ASAN_OPTIONS", "detect_leaks=0", 1);
+  if (c->as_nobody && (setgroups(0, NULL) != 0 || setgid(NOBODY) != 0 ||
+                       setuid(NOBODY) != 0))
+    _exit(126);
+  /* After setuid: execve refuses a process that was over NPROC then. */
+  if (c->nproc > 0 &&
+      setrlimit(RLIMIT_NPROC, &(struct rlimit){c->nproc, c->nproc}) != 0)
+    _exit(126);
+  if (c->open_files > 0 &&
+      setrlimit(RLIMIT_NOFILE, &(struct rlimit){c->open_files,
+                                                c->open_files}) != 0)
+    _exit(126);
+  if (c->address_space > 0 &&
+      setrlimit(RLIMIT_AS, &(struct rlimit){c->address_space,
+                                            c->address_space}) != 0)
+    _exit(126);
+}
+
+/* conclab with argv, set up as c; its status and output. */
+static output *conclab_as(const char *const *argv, const child_setup *c) {
+  static output o;
+  FILE *out = tmpfile(), *err = tmpfile();
+  pid_t pid;
+
+  assert_non_null(out);
+  assert_non_null(err);
+  fflush(NULL);
+  pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    dup2(fileno(out), STDOUT_FILENO);
+    dup2(fileno(err), STDERR_FILENO);
+    child_apply(c);
+    execv(CONCLAB_BIN, (char *const *)argv);
+    _exit(127);
+  }
+  conclab_finish(pid, out, err, &o);
+  return &o;
+}
+
+/* Whether the child can run conclab as set up: as nobody, the build tree
+ * must be reachable by others (a checkout under a 0700 home is not).  If
+ * not, the test is skipped with the reason. */
+static void skip_unless_runnable(const child_setup *c) {
+  const child_setup plain = {.as_nobody = c->as_nobody};
+  const char *argv[] = {"conclab", "--help", NULL};
+  output *o = conclab_as(argv, &plain);
+  if (o->status == 126 || o->status == 127) {
+    print_message("skipped: %s cannot run %s (exit %d)\n",
+                  c->as_nobody ? "nobody" : "this user", CONCLAB_BIN,
+                  o->status);
+    skip();
+  }
+}
+
+/* DIR/f0000000, the name of task 0's file, holding the user's data. */
+static void user_file_make(const char *dir, char *path, size_t cap) {
+  int fd;
+  snprintf(path, cap, "%s/f0000000", dir);
+  fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+  assert_true(fd >= 0);
+  assert_int_equal(write(fd, USER_DATA, strlen(USER_DATA)),
+                   (ssize_t)strlen(USER_DATA));
+  assert_int_equal(close(fd), 0);
+  /* writable by anyone: only the run's own rule keeps it safe */
+  assert_int_equal(chmod(path, 0666), 0);
+}
+
+static void user_file_intact(const char *path) {
+  char buf[256];
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  ssize_t n;
+  assert_true(fd >= 0);
+  n = read(fd, buf, sizeof buf - 1);
+  assert_int_equal(close(fd), 0);
+  assert_true(n >= 0);
+  buf[n] = '\0';
+  assert_string_equal(buf, USER_DATA);
+}
+
+/* The runs that write into --dir: files on two models, and pipeline (its
+ * server is never reached: the run must stop before the first task). */
+#define NRUNS 4
+static void runs_in(const char *dir, const char *argv[NRUNS][12]) {
+  const char *const table[NRUNS][12] = {
+      {"conclab", "run", "files", "--tasks", "3", "--size", "100", "--dir",
+       dir, NULL},
+      {"conclab", "run", "files", "--model", "async", "--tasks", "3",
+       "--size", "100", "--dir", dir, NULL},
+      {"conclab", "run", "files", "--model", "threaded", "--tasks", "3",
+       "--size", "100", "--dir", dir, NULL},
+      {"conclab", "run", "pipeline", "--tasks", "2", "--url",
+       "http://127.0.0.1:9", "--dir", dir, NULL},
+  };
+  memcpy(argv, table, sizeof table);
+}
+
+/* Each run fails before it starts: exit 1, one line naming --dir, the
+ * directory and why; the user's file as it was, and nothing added. */
+static void expect_refused(const char *dir, const char *why,
+                           const child_setup *c) {
+  const char *argv[NRUNS][12];
+  char path[4200], want[4400];
+
+  runs_in(dir, argv);
+  snprintf(path, sizeof path, "%s/f0000000", dir);
+  for (int k = 0; k < NRUNS; k++) {
+    output *o = conclab_as(argv[k], c);
+    snprintf(want, sizeof want, "conclab: %s: cannot make a directory in "
+             "--dir %s: %s\n", argv[k][2], dir, why);
+    if (o->status != 1 || strcmp(o->err, want) != 0)
+      print_error("%s %s: exit %d, stderr:\n%s", argv[k][2], argv[k][4],
+                  o->status, o->err);
+    user_file_intact(path);
+    assert_int_equal(o->status, 1);
+    assert_string_equal(o->err, want);
+  }
+}
+
+/* A directory this user cannot write into (as nobody when root). */
+static void test_readonly_dir_untouched(void **state) {
+  char dir[] = "/tmp/conclab-test-ro-XXXXXX", path[4200];
+  child_setup c = {.as_nobody = geteuid() == 0};
+  (void)state;
+  skip_unless_runnable(&c);
+  assert_non_null(mkdtemp(dir));
+  user_file_make(dir, path, sizeof path);
+  assert_int_equal(chmod(dir, 0555), 0);
+  expect_refused(dir, "Permission denied", &c);
+  assert_int_equal(dir_entries(dir), 1);
+  assert_int_equal(chmod(dir, 0700), 0);
+  assert_int_equal(unlink(path), 0);
+  assert_int_equal(rmdir(dir), 0);
+}
+
+/* A file system with no inode left (a small tmpfs, in a mount namespace
+ * of this test's own): root can write anywhere, but not there. */
+static void test_full_dir_untouched(void **state) {
+  char dir[] = "/tmp/conclab-test-full-XXXXXX", path[4200], fill[4300];
+  child_setup c = {0};
+  int n = 0, entries;
+  (void)state;
+  if (geteuid() != 0 || unshare(CLONE_NEWNS) != 0) {
+    print_message("skipped: a private tmpfs needs root and a mount "
+                  "namespace (unshare: %s)\n", strerror(errno));
+    skip();
+  }
+  assert_int_equal(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+  assert_non_null(mkdtemp(dir));
+  assert_int_equal(mount("conclab-test", dir, "tmpfs", 0,
+                         "nr_inodes=8,size=1m,mode=0755"), 0);
+  user_file_make(dir, path, sizeof path);
+  for (;;) { /* use up the inodes */
+    int fd;
+    snprintf(fill, sizeof fill, "%s/fill%d", dir, n);
+    fd = open(fill, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0)
+      break;
+    assert_int_equal(close(fd), 0);
+    assert_true(++n < 100);
+  }
+  assert_int_equal(errno, ENOSPC);
+  entries = dir_entries(dir);
+  expect_refused(dir, "No space left on device", &c);
+  assert_int_equal(dir_entries(dir), entries);
+  assert_int_equal(umount(dir), 0);
+  assert_int_equal(rmdir(dir), 0);
+}
+
+/* The async runs that start libuv's threadpool; --dir, where one is made.
+ * big: ask for a pool of 1024 threads. */
+#define NPOOLRUNS 3
+static void pool_runs(const char *dir, int big,
+                      const char *argv[NPOOLRUNS][16]) {
+  const char *pool = big ? "--threadpool" : NULL;
+  const char *const table[NPOOLRUNS][16] = {
+      {"conclab", "run", "files", "--model", "async", "--tasks", "3",
+       "--size", "100", "--dir", dir, pool, "1024", NULL},
+      {"conclab", "run", "primes", "--model", "async", "--offload",
+       "--tasks", "4", "--limit", "1000", big ? "--concurrency" : NULL,
+       "1024", NULL},
+      {"conclab", "run", "pipeline", "--model", "async", "--tasks", "2",
+       "--url", "http://127.0.0.1:9", "--dir", dir, pool, "1024", NULL},
+  };
+  memcpy(argv, table, sizeof table);
+}
+
+/* Each run stops before it starts: exit 1, one line saying why, and no
+ * directory of its own left in dir. */
+static void expect_no_pool(const child_setup *c, int big) {
+  char dir[] = "/tmp/conclab-test-pool-XXXXXX";
+  const char *argv[NPOOLRUNS][16];
+
+  skip_unless_runnable(c);
+  assert_non_null(mkdtemp(dir));
+  assert_int_equal(chmod(dir, 0777), 0); /* nobody may make one here */
+  pool_runs(dir, big, argv);
+  for (int k = 0; k < NPOOLRUNS; k++) {
+    output *o = conclab_as(argv[k], c);
+    char prefix[64];
+    snprintf(prefix, sizeof prefix, "conclab: %s: cannot start libuv's "
+             "threadpool: thread ", argv[k][2]);
+    if (o->status != 1)
+      print_error("%s: exit %d, stderr:\n%s", argv[k][2], o->status,
+                  o->err);
+    assert_int_equal(o->status, 1);
+    assert_int_equal(count_lines(o->err), 1);
+    assert_memory_equal(o->err, prefix, strlen(prefix));
+    assert_int_equal(dir_entries(dir), 0);
+  }
+  assert_int_equal(rmdir(dir), 0);
+}
+
+/* No thread can be had: one process allowed (as nobody when root, as
+ * root's own count ignores the limit). */
+static void test_no_threads_said(void **state) {
+  child_setup c = {.as_nobody = geteuid() == 0, .nproc = 1};
+  (void)state;
+  expect_no_pool(&c, 0);
+}
+
+/* Too little address space for the pool's stacks (ulimit -v): a pool of
+ * 1024 threads, at least 2 MiB of stack each, in 512 MiB.  Not under
+ * AddressSanitizer, which reserves far more than that at start. */
+static void test_small_address_space_said(void **state) {
+  child_setup c = {.address_space = (rlim_t)512 << 20};
+  (void)state;
+#if defined(__SANITIZE_ADDRESS__)
+  print_message("skipped: AddressSanitizer needs more address space\n");
+  skip();
+#endif
+  expect_no_pool(&c, 1);
+}
+
+/* Too few open files for the concurrency asked (ulimit -n): bad usage,
+ * in words that fit the workload - a files task holds one file open. */
+static void test_open_files_said(void **state) {
+  child_setup c = {.open_files = 64};
+  const char *files[] = {"conclab", "run", "files", "--model", "async",
+                         "--tasks", "100", "--concurrency", "100",
+                         "--size", "10", NULL};
+  const char *pipeline[] = {"conclab", "run", "pipeline", "--model", "async",
+                            "--tasks", "100", "--concurrency", "100",
+                            "--url", "http://127.0.0.1:9", NULL};
+  output *o;
+  (void)state;
+  o = conclab_as(files, &c);
+  assert_int_equal(o->status, 2);
+  assert_int_equal(count_lines(o->err), 1);
+  assert_non_null(strstr(o->err, "--concurrency: 100 files open at once "
+                                 "need about 132 open files"));
+  o = conclab_as(pipeline, &c);
+  assert_int_equal(o->status, 2);
+  assert_int_equal(count_lines(o->err), 1);
+  assert_non_null(strstr(o->err, "100 tasks in flight (a socket and a "
+                                 "file) need about 232 open files"));
+}
+
+/* Memory short in the middle of a run (ulimit -v leaves room for the
+ * pool, not for one 64 MiB body): every fetch fails, and the first
+ * failure is said, as in the other workloads.  Not under AddressSanitizer,
+ * which reserves far more than that at start. */
+static void test_pipeline_failure_said(void **state) {
+  child_setup c = {.address_space = (rlim_t)80 << 20};
+  const char *argv[] = {"conclab", "run", "pipeline", "--model", "async",
+                        "--tasks", "4", "--size", "67108864", "--url",
+                        "http://127.0.0.1:9", NULL};
+  output *o;
+  (void)state;
+#if defined(__SANITIZE_ADDRESS__)
+  print_message("skipped: AddressSanitizer needs more address space\n");
+  skip();
+#endif
+  o = conclab_as(argv, &c);
+  assert_int_equal(o->status, 3);
+  if (strstr(o->err, "conclab: pipeline: task ") != o->err)
+    fail_msg("nothing said of the failed tasks: stderr '%s'", o->err);
+  assert_non_null(strstr(o->err, "no memory for the body"));
+}
+
+/* The size the check asks for is the one libuv will make: its rule for
+ * UV_THREADPOOL_SIZE (0 is 1; above 1024, or negative, is 1024). */
+static void test_pool_size_as_libuv_reads_it(void **state) {
+  static const struct { const char *env; int set, want; } cases[] = {
+      {NULL, 0, 4},     {"8", 0, 8},   {"0", 0, 1},      {"-1", 0, 1024},
+      {"5000", 0, 1024}, {"8", 3, 3},  {NULL, 2000, 1024},
+  };
+  (void)state;
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    if (cases[i].env != NULL)
+      setenv("UV_THREADPOOL_SIZE", cases[i].env, 1);
+    else
+      unsetenv("UV_THREADPOOL_SIZE");
+    assert_int_equal(as_threadpool_size(cases[i].set), cases[i].want);
+  }
+  unsetenv("UV_THREADPOOL_SIZE");
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_readonly_dir_untouched),
+      cmocka_unit_test(test_full_dir_untouched),
+      cmocka_unit_test(test_no_threads_said),
+      cmocka_unit_test(test_small_address_space_said),
+      cmocka_unit_test(test_open_files_said),
+      cmocka_unit_test(test_pipeline_failure_said),
+      cmocka_unit_test(test_pool_size_as_libuv_reads_it),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
