@@ -65,13 +65,16 @@ static void read_line(int fd, char *line, size_t cap) {
   line[len] = '\0';
 }
 
-/* Start conclab with args after "conclab serve --port 0"; learn its port
- * from the first line of its stdout. */
-static void server_start(server *s, const char *quiet) {
-  const char *argv[] = {"conclab", "serve", "--port", "0", quiet, NULL};
+/* Start conclab with up to 4 args after "conclab serve --port 0" (the
+ * list ends at the first NULL); learn its port from the first line of its
+ * stdout. */
+static void server_start_with(server *s, const char *const *args) {
+  const char *argv[9] = {"conclab", "serve", "--port", "0"};
   char line[128];
   int out[2];
 
+  for (int i = 0; i < 4 && args[i] != NULL; i++)
+    argv[4 + i] = args[i];
   s->err = tmpfile();
   assert_non_null(s->err);
   assert_int_equal(pipe(out), 0);
@@ -91,6 +94,11 @@ static void server_start(server *s, const char *quiet) {
   close(out[0]); /* later writes to stdout would fail: the server makes none */
   if (sscanf(line, "http://127.0.0.1:%d", &s->port) != 1 || s->port <= 0)
     fail_msg("first line is not the URL: '%s'", line);
+}
+
+static void server_start(server *s, const char *quiet) {
+  const char *args[] = {quiet, NULL};
+  server_start_with(s, args);
 }
 
 /* Wait for the server to exit, at most timeout_ms; its exit status, or
@@ -652,6 +660,98 @@ static void test_half_close_still_answered(void **state) {
   peer_close(&p);
 }
 
+/* A /stall (or a slow /delay), then more pipelined requests than the
+ * server keeps (64 KiB): it stops reading that connection.  Returns the
+ * text, malloc'd. */
+static char *stalled_pipeline(const char *first, size_t *len) {
+  enum { REQS = 3000 }; /* 3000 x 27 bytes = 81,000 bytes */
+  char *out = malloc(REQS * 32 + 64);
+  size_t n;
+
+  assert_non_null(out);
+  n = (size_t)sprintf(out, "GET %s HTTP/1.1\r\n\r\n", first);
+  for (int i = 0; i < REQS; i++)
+    n += (size_t)sprintf(out + n, "GET /status/200 HTTP/1.1\r\n\r\n");
+  *len = n;
+  return out;
+}
+
+/* Wait until the server has at most `want` descriptors open, up to 10 s;
+ * how many it has then. */
+static int wait_fds_down_to(const server *s, int want) {
+  int now = server_fds(s);
+  for (int waited = 0; waited < 10000 && now > want; waited += 20) {
+    sleep_ms(20);
+    now = server_fds(s);
+  }
+  return now;
+}
+
+/* Clients whose pipelined requests filled the server's buffer behind a
+ * /stall or a one-minute /delay, so that it stopped reading them, then
+ * left: those behind /stall close (a FIN), those behind /delay reset.
+ * Each must be released at once all the same, not held (in CLOSE-WAIT)
+ * until the server stops or the minute is up.  Seen from outside: the
+ * server's descriptor count returns to the base. */
+static void test_paused_clients_released(void **state) {
+  enum { N = 50 };
+  server *s = *state;
+  peer peers[N];
+  size_t len, delay_len;
+  char *out = stalled_pipeline("/stall", &len);
+  char *delay_out = stalled_pipeline("/delay/60000", &delay_len);
+  int base = server_fds(s), now;
+
+  for (int i = 0; i < N; i++) {
+    peer_open(&peers[i], s->port);
+    if (i % 2 == 0) {
+      send_bytes(peers[i].fd, out, len);
+    } else {
+      struct linger reset = {.l_onoff = 1, .l_linger = 0};
+      send_bytes(peers[i].fd, delay_out, delay_len);
+      setsockopt(peers[i].fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+    }
+  }
+  for (int waited = 0; waited < 5000 && server_fds(s) < base + N;
+       waited += 10)
+    sleep_ms(10); /* until it has accepted them all */
+  assert_true(server_fds(s) >= base + N);
+  for (int i = 0; i < N; i++)
+    peer_close(&peers[i]);
+  now = wait_fds_down_to(s, base);
+  if (now != base)
+    fail_msg("%d of %d closed clients still held after 10 s (descriptors: "
+             "%d, base %d)", now - base, N, now, base);
+  free(out);
+  free(delay_out);
+}
+
+/* The same behind a /delay, but the client only shuts down its sending
+ * side: it is still reading, so every answer comes, then EOF. */
+static void test_paused_half_close_answered(void **state) {
+  server *s = *state;
+  size_t len;
+  char *out = stalled_pipeline("/delay/200", &len);
+  response r;
+  peer p;
+
+  peer_open(&p, s->port);
+  send_bytes(p.fd, out, len);
+  shutdown(p.fd, SHUT_WR);
+  read_response(&p, 0, &r);
+  assert_string_equal(r.body, "delayed\n");
+  response_free(&r);
+  for (int i = 0; i < 3000; i++) {
+    read_response(&p, 0, &r);
+    if (r.status != 200)
+      fail_msg("answer %d has status %d", i, r.status);
+    response_free(&r);
+  }
+  expect_eof(&p);
+  peer_close(&p);
+  free(out);
+}
+
 /* ---- load --------------------------------------------------------------- */
 
 /* 500 clients each wait 200 ms, all at once: one after another would take
@@ -883,6 +983,10 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_client_disconnects, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(test_half_close_still_answered, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_paused_clients_released, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_paused_half_close_answered, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(test_many_concurrent_delays, setup,
                                       teardown),
