@@ -14,6 +14,10 @@
  *   read -> parse -> answer (now, after a timer, or never) -> written ->
  *   parse the next buffered request ... -> shut down the write side ->
  *   read and drop until the client closes (or a timeout) -> close -> free.
+ * Whenever it waits on its client for a request, a deadline runs: the
+ * idle timeout until a request's first byte, then the head timeout until
+ * the request is whole (408 and close when it is not).  One timer serves
+ * every wait in turn - idle, head, /delay, linger - as they never overlap.
  */
 #include "conn.h"
 
@@ -21,6 +25,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/* What the timer counts down to while the connection waits on its client
+ * (sv_conn.deadline). */
+enum { CONN_NO_DEADLINE, CONN_IDLE_DEADLINE, CONN_HEAD_DEADLINE };
 
 struct sv_conn {
   uv_tcp_t tcp;
@@ -46,6 +54,7 @@ struct sv_conn {
   int reading;    /* uv_read_start is in effect */
   int peer_done;  /* the client sent EOF: it will send nothing more */
   int lingering;  /* the last reply is out: input is dropped */
+  int deadline;   /* the timer's use while waiting for a request: 0 none */
   int closing;
   int open_handles; /* freed when this reaches 0 */
 };
@@ -232,6 +241,8 @@ static void conn_answer(sv_conn *c) {
   sv_route(&c->req, &c->reply);
   c->busy = 1;
   c->server->requests++;
+  c->deadline = CONN_NO_DEADLINE; /* answering is not waiting on the client */
+  uv_timer_stop(&c->timer);
   switch (c->reply.action) {
   case SV_SEND:
     conn_send(c);
@@ -245,6 +256,35 @@ static void conn_answer(sv_conn *c) {
   case SV_STALL: /* until the client goes or the server stops */
     break;
   }
+}
+
+/* ---- the client's deadlines --------------------------------------------- */
+
+static void conn_on_idle_timeout(uv_timer_t *timer) {
+  sv_conn_close(timer->data); /* nothing under way: nobody to answer */
+}
+
+/* The request was too slow in coming: answer 408, then close. */
+static void conn_on_head_timeout(uv_timer_t *timer) {
+  sv_conn *c = timer->data;
+  sv_request_timeout(&c->req);
+  conn_answer(c);
+}
+
+/* Called when the connection may have come to wait on its client: arm the
+ * deadline for what it waits for.  Each is armed once, when that wait
+ * begins, not again on every read: bytes that do not finish the request
+ * (a head sent a byte a second, blank lines) do not put it off. */
+static void conn_arm_deadline(sv_conn *c) {
+  const sv_server *s = c->server;
+  int want = c->req.started ? CONN_HEAD_DEADLINE : CONN_IDLE_DEADLINE;
+  if (c->closing || c->busy || c->lingering || c->deadline == want)
+    return;
+  c->deadline = want;
+  if (want == CONN_HEAD_DEADLINE)
+    uv_timer_start(&c->timer, conn_on_head_timeout, s->header_timeout_ms, 0);
+  else
+    uv_timer_start(&c->timer, conn_on_idle_timeout, s->idle_timeout_ms, 0);
 }
 
 /* ---- reading ------------------------------------------------------------ */
@@ -311,6 +351,7 @@ static void conn_resume(sv_conn *c) {
     return;
   }
   conn_update_reading(c);
+  conn_arm_deadline(c);
 }
 
 /* ---- watching a paused connection -------------------------------------- */
@@ -412,6 +453,7 @@ static void conn_take(sv_conn *c, const char *data, size_t len) {
   if (!c->busy && c->in == NULL)
     used = conn_feed(c, data, len);
   conn_keep(c, data + used, len - used);
+  conn_arm_deadline(c);
 }
 
 /* The client will send nothing more.  It may still read: finish the answer
@@ -466,5 +508,6 @@ int sv_conn_accept(sv_server *s) {
   uv_tcp_nodelay(&c->tcp, 1);
   s->connections++;
   conn_update_reading(c);
+  conn_arm_deadline(c);
   return 0;
 }

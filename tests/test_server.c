@@ -65,15 +65,15 @@ static void read_line(int fd, char *line, size_t cap) {
   line[len] = '\0';
 }
 
-/* Start conclab with up to 4 args after "conclab serve --port 0" (the
+/* Start conclab with up to 6 args after "conclab serve --port 0" (the
  * list ends at the first NULL); learn its port from the first line of its
  * stdout. */
 static void server_start_with(server *s, const char *const *args) {
-  const char *argv[9] = {"conclab", "serve", "--port", "0"};
+  const char *argv[11] = {"conclab", "serve", "--port", "0"};
   char line[128];
   int out[2];
 
-  for (int i = 0; i < 4 && args[i] != NULL; i++)
+  for (int i = 0; i < 6 && args[i] != NULL; i++)
     argv[4 + i] = args[i];
   s->err = tmpfile();
   assert_non_null(s->err);
@@ -752,6 +752,116 @@ static void test_paused_half_close_answered(void **state) {
   free(out);
 }
 
+/* ---- timeouts and versions ---------------------------------------------- */
+
+/* A server with short timeouts (ms): one for a request head (and body) to
+ * arrive, one for an idle keep-alive connection. */
+static void server_start_timeouts(server *s, const char *head_ms,
+                                  const char *idle_ms) {
+  const char *args[] = {"--quiet", "--header-timeout-ms", head_ms,
+                        "--idle-timeout-ms", idle_ms, NULL};
+  server_start_with(s, args);
+}
+
+/* Send text, then wait: a 408 that says close, then EOF, well within the
+ * client's IO_TIMEOUT_S, and not before the head timeout. */
+static void expect_408(int port, const char *text) {
+  double t0 = monotonic_s();
+  response r;
+  peer p;
+
+  peer_open(&p, port);
+  send_text(&p, text);
+  read_response(&p, 0, &r);
+  assert_int_equal(r.status, 408);
+  assert_int_equal(r.close, 1);
+  response_free(&r);
+  expect_eof(&p);
+  assert_true(monotonic_s() - t0 >= 0.29); /* a timer never fires early */
+  peer_close(&p);
+}
+
+/* Half a head, or a body shorter than its Content-Length: 408, closed. */
+static void test_head_timeout_408(void **state) {
+  server s;
+  (void)state;
+  server_start_timeouts(&s, "300", "60000");
+  expect_408(s.port, "GET /status/200 HTTP/1.1\r\nHost: te");
+  expect_408(s.port, "G");
+  expect_408(s.port, "POST / HTTP/1.1\r\nContent-Length: 100\r\n\r\nabc");
+  server_stop(&s, SIGTERM);
+  fclose(s.err);
+}
+
+/* A keep-alive connection with nothing to do is closed after the idle
+ * timeout (a fresh one too), with no answer. */
+static void test_idle_timeout(void **state) {
+  server s;
+  response r;
+  peer p;
+  (void)state;
+
+  server_start_timeouts(&s, "60000", "300");
+  peer_open(&p, s.port);
+  send_get(&p, "GET", "/status/200");
+  read_response(&p, 0, &r);
+  assert_int_equal(r.status, 200);
+  assert_int_equal(r.close, 0);
+  response_free(&r);
+  expect_eof(&p); /* within IO_TIMEOUT_S */
+  peer_close(&p);
+  peer_open(&p, s.port);
+  expect_eof(&p);
+  peer_close(&p);
+  server_stop(&s, SIGTERM);
+  fclose(s.err);
+}
+
+/* Waiting on the server's own answer is not idle: /delay and /stall
+ * outlast both timeouts. */
+static void test_timeouts_spare_delay_and_stall(void **state) {
+  struct pollfd pfd;
+  server s;
+  response r;
+  peer p;
+  (void)state;
+
+  server_start_timeouts(&s, "200", "200");
+  peer_open(&p, s.port);
+  send_get(&p, "GET", "/delay/900");
+  read_response(&p, 0, &r);
+  assert_int_equal(r.status, 200);
+  assert_int_equal(r.close, 0);
+  response_free(&r);
+  peer_close(&p);
+
+  peer_open(&p, s.port);
+  send_get(&p, "GET", "/stall");
+  pfd = (struct pollfd){.fd = p.fd, .events = POLLIN};
+  assert_int_equal(poll(&pfd, 1, 1000), 0); /* no answer, and no EOF */
+  peer_close(&p);
+  server_stop(&s, SIGTERM);
+  fclose(s.err);
+}
+
+/* Only HTTP/1.0 and 1.1 are spoken: another version gets 505, closed. */
+static void test_version_505(void **state) {
+  static const char v99[] = "GET / HTTP/9.9\r\n\r\n";
+  static const char v20[] = "GET /status/200 HTTP/2.0\r\nHost: x\r\n\r\n";
+  server *s = *state;
+  response r;
+  peer p;
+
+  expect_refused(s->port, v99, strlen(v99), 505);
+  expect_refused(s->port, v20, strlen(v20), 505);
+  peer_open(&p, s->port);
+  send_text(&p, "GET /status/203 HTTP/1.0\r\n\r\n");
+  read_response(&p, 0, &r);
+  assert_int_equal(r.status, 203);
+  response_free(&r);
+  peer_close(&p);
+}
+
 /* ---- load --------------------------------------------------------------- */
 
 /* 500 clients each wait 200 ms, all at once: one after another would take
@@ -921,15 +1031,21 @@ static void test_usage(void **state) {
       {"conclab", "serve", "--port=eighty", NULL},
       {"conclab", "serve", "--port", NULL},
       {"conclab", "serve", "--host", "localhost", NULL},
+      {"conclab", "serve", "--header-timeout-ms", "0", NULL},
+      {"conclab", "serve", "--header-timeout-ms=5s", NULL},
+      {"conclab", "serve", "--idle-timeout-ms", "3600001", NULL},
+      {"conclab", "serve", "--idle-timeout-ms", NULL},
       {"conclab", "serve", "--bogus", NULL},
       {"conclab", "serve", "extra", NULL},
   };
-  static const char *const must_say[] = {"--port", "--port", "--port",
-                                         "--port", "--host", "--bogus",
-                                         "extra"};
+  static const char *const must_say[] = {
+      "--port", "--port", "--port", "--port", "--host",
+      "--header-timeout-ms", "--header-timeout-ms", "--idle-timeout-ms",
+      "--idle-timeout-ms", "--bogus", "extra"};
   static const char *const help_words[] = {
       "/delay/", "/bytes/", "/status/", "/drop", "/stall", "--port",
-      "--host", "--quiet", "--help", "405", "404", "431", "413"};
+      "--host", "--quiet", "--help", "405", "404", "431", "413", "408",
+      "505", "--header-timeout-ms", "--idle-timeout-ms"};
   const char *help[] = {"conclab", "serve", "--help", NULL};
   char out[8192], err[8192];
   (void)state;
@@ -988,6 +1104,10 @@ int main(void) {
                                       teardown),
       cmocka_unit_test_setup_teardown(test_paused_half_close_answered, setup,
                                       teardown),
+      cmocka_unit_test(test_head_timeout_408),
+      cmocka_unit_test(test_idle_timeout),
+      cmocka_unit_test(test_timeouts_spare_delay_and_stall),
+      cmocka_unit_test_setup_teardown(test_version_505, setup, teardown),
       cmocka_unit_test_setup_teardown(test_many_concurrent_delays, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(test_no_fd_leak, setup, teardown),
