@@ -933,23 +933,27 @@ static void test_no_fd_leak(void **state) {
 /* ---- stopping ----------------------------------------------------------- */
 
 /* Stop with sig while connections are open: idle, stalled, delayed,
- * mid-request and mid-body.  Exit 0, promptly. */
+ * mid-request, mid-body, and paused (its buffer full behind /stall).
+ * Exit 0, promptly. */
 static void stop_while_busy(int sig, const char *quiet) {
   enum { N = 30 };
   server s;
   peer peers[N];
+  size_t len;
+  char *pipeline = stalled_pipeline("/stall", &len);
   int base;
 
   server_start(&s, quiet);
   base = server_fds(&s);
   for (int i = 0; i < N; i++) {
     peer_open(&peers[i], s.port);
-    switch (i % 5) {
+    switch (i % 6) {
     case 0: break; /* idle */
     case 1: send_get(&peers[i], "GET", "/stall"); break;
     case 2: send_get(&peers[i], "GET", "/delay/30000"); break;
     case 3: send_text(&peers[i], "GET /status/2"); break;
     case 4: send_get(&peers[i], "GET", "/bytes/67108864"); break; /* unread */
+    case 5: send_bytes(peers[i].fd, pipeline, len); break;
     }
   }
   for (int waited = 0; waited < 5000 && server_fds(&s) < base + N;
@@ -959,6 +963,7 @@ static void stop_while_busy(int sig, const char *quiet) {
   server_stop(&s, sig);
   for (int i = 0; i < N; i++)
     peer_close(&peers[i]);
+  free(pipeline);
 }
 
 static void test_sigterm_while_busy(void **state) {
