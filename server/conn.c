@@ -32,7 +32,7 @@ enum { CONN_NO_DEADLINE, CONN_IDLE_DEADLINE, CONN_HEAD_DEADLINE };
 
 struct sv_conn {
   uv_tcp_t tcp;
-  uv_timer_t timer;   /* /delay, then the lingering close */
+  uv_timer_t timer;   /* a deadline, /delay, or the lingering close */
   uv_poll_t hup;      /* while paused: the client's FIN or reset */
   int hup_fd;         /* hup's descriptor (a dup of tcp's), or -1 */
   int hup_on;         /* uv_poll_start is in effect */
@@ -54,7 +54,8 @@ struct sv_conn {
   int reading;    /* uv_read_start is in effect */
   int peer_done;  /* the client sent EOF: it will send nothing more */
   int lingering;  /* the last reply is out: input is dropped */
-  int deadline;   /* the timer's use while waiting for a request: 0 none */
+  int deadline;   /* CONN_..._DEADLINE: what the timer waits for, if the
+                     connection waits on its client */
   int closing;
   int open_handles; /* freed when this reaches 0 */
 };
