@@ -40,12 +40,22 @@ static void serve_help(FILE *out) {
 "                    client closes it or the server stops\n"
 "  anything else     404\n"
 "A bad parameter gets 400.  A malformed request gets 400, a request head\n"
-"(URL and headers) over %d bytes 431, a body over %d bytes 413; each\n"
-"closes the connection after the answer.\n"
+"(URL and headers) over %d bytes 431, a body over %d bytes 413, an HTTP\n"
+"version other than 1.0 and 1.1 505, a request that does not arrive whole\n"
+"within the head timeout 408; each closes the connection after the answer.\n"
+"A keep-alive connection with no request under way is closed after the\n"
+"idle timeout.  Neither timeout runs while a request is being answered\n"
+"(/delay, /stall).\n"
 "\n"
 "options:\n"
 "  --port P      TCP port, 0..65535; 0 picks a free one (default %d)\n"
 "  --host ADDR   IPv4 address to bind (default %s; 0.0.0.0 for all)\n"
+"  --header-timeout-ms MS\n"
+"                time for a request (head and body) to arrive from its\n"
+"                first byte, 1..%d (default %d)\n"
+"  --idle-timeout-ms MS\n"
+"                time a connection may wait for its next request, 1..%d\n"
+"                (default %d)\n"
 "  --quiet       no line on stderr when stopped\n"
 "  -h, --help    this help\n"
 "\n"
@@ -56,7 +66,9 @@ static void serve_help(FILE *out) {
 "  conclab serve --port 0 &   # prints http://127.0.0.1:PORT\n"
 "  curl -s http://127.0.0.1:PORT/delay/100\n",
           SV_DELAY_MAX_MS, SV_BYTES_MAX, SV_STATUS_MAX, SV_HEAD_MAX,
-          SV_BODY_MAX, SV_DEFAULT_PORT, SV_DEFAULT_HOST);
+          SV_BODY_MAX, SV_DEFAULT_PORT, SV_DEFAULT_HOST, SV_TIMEOUT_MAX_MS,
+          SV_DEFAULT_HEADER_TIMEOUT_MS, SV_TIMEOUT_MAX_MS,
+          SV_DEFAULT_IDLE_TIMEOUT_MS);
 }
 
 /* Print one usage line and return the usage exit status. */
@@ -84,6 +96,23 @@ static int parse_port(const char *text, int *out) {
     return serve_usage("--port: %s is out of range (allowed: 0..65535)",
                        text);
   *out = (int)v;
+  return 0;
+}
+
+/* A timeout in milliseconds, 1..SV_TIMEOUT_MAX_MS. */
+static int parse_ms(const char *flag, const char *text, unsigned *out) {
+  char *end;
+  long v;
+
+  errno = 0;
+  v = strtol(text, &end, 10);
+  if (*text == '\0' || *end != '\0')
+    return serve_usage("%s: '%s' is not a whole number of milliseconds "
+                       "(allowed: 1..%d)", flag, text, SV_TIMEOUT_MAX_MS);
+  if (errno == ERANGE || v < 1 || v > SV_TIMEOUT_MAX_MS)
+    return serve_usage("%s: %s is out of range (allowed: 1..%d)", flag,
+                       text, SV_TIMEOUT_MAX_MS);
+  *out = (unsigned)v;
   return 0;
 }
 
@@ -120,6 +149,8 @@ static int serve_parse(int argc, char **argv, sv_options *o) {
   o->host = SV_DEFAULT_HOST;
   o->port = SV_DEFAULT_PORT;
   o->quiet = 0;
+  o->header_timeout_ms = SV_DEFAULT_HEADER_TIMEOUT_MS;
+  o->idle_timeout_ms = SV_DEFAULT_IDLE_TIMEOUT_MS;
   for (int i = 1; i < argc; i++) {
     const char *arg = argv[i], *value;
     int missing = 0;
@@ -135,6 +166,14 @@ static int serve_parse(int argc, char **argv, sv_options *o) {
       if (parse_host(value) != 0)
         return 2;
       o->host = value;
+    } else if ((value = flag_value(argc, argv, &i, "--header-timeout-ms",
+                                   &missing))) {
+      if (parse_ms("--header-timeout-ms", value, &o->header_timeout_ms) != 0)
+        return 2;
+    } else if ((value = flag_value(argc, argv, &i, "--idle-timeout-ms",
+                                   &missing))) {
+      if (parse_ms("--idle-timeout-ms", value, &o->idle_timeout_ms) != 0)
+        return 2;
     } else if (missing) {
       return serve_usage("%s: missing value", arg);
     } else if (arg[0] == '-') {

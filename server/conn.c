@@ -6,22 +6,36 @@
  * loop, so ten thousand clients can wait at once on one thread; a large
  * body goes out in pieces, the next piece written from the callback that
  * says the last one was taken.  Each connection owns two handles (the
- * socket and a timer) and is freed only after both have closed: libuv may
- * still call back into it until then.
+ * socket and a timer), a third once it has been paused (a poll handle,
+ * see "watching a paused connection"), and is freed only after all have
+ * closed: libuv may still call back into it until then.
  *
  * The life of a connection:
  *   read -> parse -> answer (now, after a timer, or never) -> written ->
  *   parse the next buffered request ... -> shut down the write side ->
  *   read and drop until the client closes (or a timeout) -> close -> free.
+ * Whenever it waits on its client for a request, a deadline runs: the
+ * idle timeout until a request's first byte, then the head timeout until
+ * the request is whole (408 and close when it is not).  One timer serves
+ * every wait in turn - idle, head, /delay, linger - as they never overlap.
  */
 #include "conn.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+/* What the timer counts down to while the connection waits on its client
+ * (sv_conn.deadline). */
+enum { CONN_NO_DEADLINE, CONN_IDLE_DEADLINE, CONN_HEAD_DEADLINE };
 
 struct sv_conn {
   uv_tcp_t tcp;
-  uv_timer_t timer;   /* /delay, then the lingering close */
+  uv_timer_t timer;   /* a deadline, /delay, or the lingering close */
+  uv_poll_t hup;      /* while paused: the client's FIN or reset */
+  int hup_fd;         /* hup's descriptor (a dup of tcp's), or -1 */
+  int hup_on;         /* uv_poll_start is in effect */
   uv_write_t write_req;
   uv_shutdown_t shutdown_req;
   sv_server *server;
@@ -40,6 +54,8 @@ struct sv_conn {
   int reading;    /* uv_read_start is in effect */
   int peer_done;  /* the client sent EOF: it will send nothing more */
   int lingering;  /* the last reply is out: input is dropped */
+  int deadline;   /* CONN_..._DEADLINE: what the timer waits for, if the
+                     connection waits on its client */
   int closing;
   int open_handles; /* freed when this reaches 0 */
 };
@@ -75,15 +91,23 @@ static void conn_unlink(sv_conn *c) {
 static void conn_on_close(uv_handle_t *h) {
   sv_conn *c = h->data;
   if (--c->open_handles > 0)
-    return; /* the other handle's callback is still to come */
+    return; /* another handle's callback is still to come */
   conn_unlink(c);
   c->server->open_conns--;
   free(c->in);
   free(c);
 }
 
+/* libuv never closes a polled descriptor: it is ours, and it holds the
+ * socket open until it is closed too. */
+static void conn_on_hup_close(uv_handle_t *h) {
+  sv_conn *c = h->data;
+  close(c->hup_fd);
+  conn_on_close(h);
+}
+
 /* Safe to call twice and from any callback: the memory stays valid until
- * both close callbacks have run.  A write or shutdown still pending is
+ * every close callback has run.  A write or shutdown still pending is
  * called back first, with UV_ECANCELED. */
 void sv_conn_close(sv_conn *c) {
   if (c->closing)
@@ -91,6 +115,8 @@ void sv_conn_close(sv_conn *c) {
   c->closing = 1;
   uv_close((uv_handle_t *)&c->tcp, conn_on_close);
   uv_close((uv_handle_t *)&c->timer, conn_on_close);
+  if (c->hup_fd >= 0)
+    uv_close((uv_handle_t *)&c->hup, conn_on_hup_close);
 }
 
 void sv_conn_close_all(sv_server *s) {
@@ -216,6 +242,8 @@ static void conn_answer(sv_conn *c) {
   sv_route(&c->req, &c->reply);
   c->busy = 1;
   c->server->requests++;
+  c->deadline = CONN_NO_DEADLINE; /* answering is not waiting on the client */
+  uv_timer_stop(&c->timer);
   switch (c->reply.action) {
   case SV_SEND:
     conn_send(c);
@@ -229,6 +257,35 @@ static void conn_answer(sv_conn *c) {
   case SV_STALL: /* until the client goes or the server stops */
     break;
   }
+}
+
+/* ---- the client's deadlines --------------------------------------------- */
+
+static void conn_on_idle_timeout(uv_timer_t *timer) {
+  sv_conn_close(timer->data); /* nothing under way: nobody to answer */
+}
+
+/* The request was too slow in coming: answer 408, then close. */
+static void conn_on_head_timeout(uv_timer_t *timer) {
+  sv_conn *c = timer->data;
+  sv_request_timeout(&c->req);
+  conn_answer(c);
+}
+
+/* Called when the connection may have come to wait on its client: arm the
+ * deadline for what it waits for.  Each is armed once, when that wait
+ * begins, not again on every read: bytes that do not finish the request
+ * (a head sent a byte a second, blank lines) do not put it off. */
+static void conn_arm_deadline(sv_conn *c) {
+  const sv_server *s = c->server;
+  int want = c->req.started ? CONN_HEAD_DEADLINE : CONN_IDLE_DEADLINE;
+  if (c->closing || c->busy || c->lingering || c->deadline == want)
+    return;
+  c->deadline = want;
+  if (want == CONN_HEAD_DEADLINE)
+    uv_timer_start(&c->timer, conn_on_head_timeout, s->header_timeout_ms, 0);
+  else
+    uv_timer_start(&c->timer, conn_on_idle_timeout, s->idle_timeout_ms, 0);
 }
 
 /* ---- reading ------------------------------------------------------------ */
@@ -295,11 +352,80 @@ static void conn_resume(sv_conn *c) {
     return;
   }
   conn_update_reading(c);
+  conn_arm_deadline(c);
+}
+
+/* ---- watching a paused connection -------------------------------------- */
+
+/* A connection whose keep-buffer is full is paused: reading stops, and
+ * what the client sends next waits in the kernel, ahead of its FIN.  So a
+ * client that gives up (say, on requests pipelined behind /stall) would
+ * never be seen to go, and its socket would sit in CLOSE-WAIT, with 64 KiB
+ * kept, until the server stops.  Reading on to see the FIN would mean
+ * keeping, or dropping, requests the client expects answered.  Instead
+ * the kernel is asked: a poll handle waits for the peer's FIN (EPOLLRDHUP,
+ * set while unread bytes are still queued ahead of it) or a reset
+ * (EPOLLERR), and reads nothing.  libuv allows one watcher per descriptor,
+ * and the socket's is uv_tcp_t's, so the poll handle watches a dup of it:
+ * one more descriptor, made on the first pause, kept until the close. */
+static void conn_on_hup(uv_poll_t *h, int status, int events) {
+  sv_conn *c = h->data;
+  (void)events;
+  /* Level-triggered: once seen, it would be reported on every turn. */
+  uv_poll_stop(h);
+  c->hup_on = 0;
+  /* A reset (status < 0): nobody is left to answer.  A FIN: as at EOF,
+   * answers in progress go on (the client may only have shut down its
+   * sending side; reading resumes and meets the EOF in order), but a
+   * stall would wait forever. */
+  if (status < 0 || (c->busy && c->reply.action == SV_STALL))
+    sv_conn_close(c);
+}
+
+/* Make the poll handle, on a dup of the socket.  0, or -1: none could be
+ * made (out of descriptors), and the connection is closed rather than
+ * held blind. */
+static int conn_hup_init(sv_conn *c) {
+  uv_os_fd_t fd;
+  int dup_fd;
+
+  if (uv_fileno((uv_handle_t *)&c->tcp, &fd) != 0 ||
+      (dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0)) < 0) {
+    sv_conn_close(c);
+    return -1;
+  }
+  if (uv_poll_init_socket(&c->server->loop, &c->hup, dup_fd) != 0) {
+    close(dup_fd);
+    sv_conn_close(c);
+    return -1;
+  }
+  c->hup.data = c;
+  c->hup_fd = dup_fd;
+  c->open_handles++;
+  return 0;
+}
+
+static void conn_watch_hup(sv_conn *c, int on) {
+  if (on == c->hup_on)
+    return;
+  if (!on) {
+    uv_poll_stop(&c->hup);
+    c->hup_on = 0;
+    return;
+  }
+  if (c->hup_fd < 0 && conn_hup_init(c) != 0)
+    return;
+  if (uv_poll_start(&c->hup, UV_DISCONNECT, conn_on_hup) != 0) {
+    sv_conn_close(c);
+    return;
+  }
+  c->hup_on = 1;
 }
 
 /* Read while the client may send more and there is room to keep it.
  * While a request is being answered reading goes on, so that a client's
- * EOF is seen.  After the last reply, read only to drop. */
+ * EOF is seen; paused (no room), the kernel watches for it instead.
+ * After the last reply, read only to drop. */
 static void conn_update_reading(sv_conn *c) {
   int want = !c->peer_done &&
              (c->lingering || conn_waiting(c) < SV_INPUT_MAX);
@@ -316,6 +442,7 @@ static void conn_update_reading(sv_conn *c) {
     uv_read_stop((uv_stream_t *)&c->tcp);
     c->reading = 0;
   }
+  conn_watch_hup(c, !want && !c->peer_done);
 }
 
 /* New bytes.  When nothing waits, parse them where they are (the shared
@@ -327,6 +454,7 @@ static void conn_take(sv_conn *c, const char *data, size_t len) {
   if (!c->busy && c->in == NULL)
     used = conn_feed(c, data, len);
   conn_keep(c, data + used, len - used);
+  conn_arm_deadline(c);
 }
 
 /* The client will send nothing more.  It may still read: finish the answer
@@ -361,6 +489,7 @@ int sv_conn_accept(sv_server *s) {
   if (c == NULL)
     return UV_ENOMEM;
   c->server = s;
+  c->hup_fd = -1;
   uv_tcp_init(&s->loop, &c->tcp);     /* cannot fail: no socket yet */
   uv_timer_init(&s->loop, &c->timer); /* cannot fail */
   c->tcp.data = c;
@@ -380,5 +509,6 @@ int sv_conn_accept(sv_server *s) {
   uv_tcp_nodelay(&c->tcp, 1);
   s->connections++;
   conn_update_reading(c);
+  conn_arm_deadline(c);
   return 0;
 }

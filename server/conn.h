@@ -37,6 +37,8 @@ typedef struct sv_server {
   int fd_limit_shown;          /* and so is reaching fd_limit */
   int stopping;
   int status;                  /* the exit status sv_serve returns */
+  unsigned header_timeout_ms;  /* see server.h */
+  unsigned idle_timeout_ms;
   /* Every read lands here first: a read callback parses it at once, and
    * only bytes that must wait are copied to the connection.  An idle
    * connection holds no input buffer at all. */

@@ -41,6 +41,7 @@ static int count_head(sv_request *r, size_t len) {
 
 static int on_message_begin(http_parser *p) {
   sv_request *r = request_of(p);
+  r->started = 1;
   r->head_bytes = 0;
   r->body_bytes = 0;
   r->path_len = 0;
@@ -73,8 +74,13 @@ static int on_header_part(http_parser *p, const char *at, size_t len) {
   return count_head(request_of(p), len);
 }
 
-/* A declared body over the cap is refused now, before it is read. */
+/* Only HTTP/1.0 and 1.1 are spoken: a client of another version would
+ * misread a 1.1 answer as one of its own, so it gets 505 (the version is
+ * known here, after the request line).  A declared body over the cap is
+ * refused now, before it is read. */
 static int on_headers_complete(http_parser *p) {
+  if (p->http_major != 1 || p->http_minor > 1)
+    return refuse(request_of(p), 505);
   if (p->content_length != ULLONG_MAX && p->content_length > SV_BODY_MAX)
     return refuse(request_of(p), 413);
   return 0;
@@ -135,7 +141,13 @@ size_t sv_request_feed(sv_request *r, const char *data, size_t len) {
 
 void sv_request_next(sv_request *r) {
   r->ready = 0;
+  r->started = 0;
   http_parser_pause(&r->parser, 0);
+}
+
+void sv_request_timeout(sv_request *r) {
+  if (!r->ready && !r->refused)
+    r->refused = 408;
 }
 
 /* ---- routing ------------------------------------------------------------ */
@@ -241,7 +253,13 @@ static void route_status(const char *param, sv_reply *out) {
 
 static void route_refused(int status, sv_reply *out) {
   out->close = 1; /* the rest of the input cannot be trusted */
-  if (status == 431)
+  if (status == 408)
+    reply_text(out, 408, "request timeout: the request did not arrive "
+                         "within the head timeout\n");
+  else if (status == 505)
+    reply_text(out, 505, "HTTP version not supported: use HTTP/1.1 or "
+                         "HTTP/1.0\n");
+  else if (status == 431)
     reply_text(out, 431, "request head too large (limit 8192 bytes)\n");
   else if (status == 413)
     reply_text(out, 413, "request body too large (limit 65536 bytes)\n");

@@ -29,7 +29,10 @@
 typedef struct sv_request {
   http_parser parser;
   int ready;        /* a whole request was read; input waits until _next */
-  int refused;      /* 0, or 400 / 413 / 431: the input cannot go on */
+  int refused;      /* 0, or 400 / 408 / 413 / 431 / 505: the input cannot
+                       go on */
+  int started;      /* a request's first byte has been read, and the
+                       request is not yet ready: its head timeout runs */
   unsigned method;  /* enum http_method */
   int keep_alive;   /* the client allows another request after this one */
   int http_1_0;     /* an HTTP/1.0 client: says keep-alive explicitly */
@@ -51,6 +54,10 @@ size_t sv_request_feed(sv_request *r, const char *data, size_t len);
 
 /* The reply to a ready request is out: forget it, accept the next one. */
 void sv_request_next(sv_request *r);
+
+/* The request did not arrive in time (the caller keeps the clock): refuse
+ * it with 408, unless it is already ready or refused. */
+void sv_request_timeout(sv_request *r);
 
 /* ---- the reply -------------------------------------------------------- */
 

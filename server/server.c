@@ -167,6 +167,8 @@ int sv_serve(const sv_options *o) {
     return 1;
   }
   sv_pattern_fill(s->pattern, sizeof s->pattern);
+  s->header_timeout_ms = o->header_timeout_ms;
+  s->idle_timeout_ms = o->idle_timeout_ms;
   sv_ignore_sigpipe();
   s->fd_limit = sv_check_fd_limit();
   err = uv_loop_init(&s->loop);

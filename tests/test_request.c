@@ -249,6 +249,72 @@ static void test_garbage_400(void **state) {
   }
 }
 
+/* HTTP/1.0 and 1.1 are spoken; any other version gets 505 and a close,
+ * in an HTTP/1.1 answer. */
+static void test_version_505(void **state) {
+  static const char *const other[] = {
+      "GET / HTTP/9.9\r\n\r\n",
+      "GET / HTTP/2.0\r\nHost: x\r\n\r\n",
+      "GET /status/200 HTTP/1.2\r\n\r\n",
+      "GET / HTTP/0.9\r\n\r\n",
+      "HEAD /bytes/3 HTTP/3.0\r\nConnection: keep-alive\r\n\r\n",
+  };
+  sv_reply rep;
+  (void)state;
+
+  for (size_t k = 0; k < sizeof other / sizeof other[0]; k++) {
+    sv_request r;
+    char head[SV_REPLY_HEAD_MAX];
+    sv_request_init(&r);
+    feed_pieces(&r, other[k], strlen(other[k]), 3);
+    if (r.refused != 505)
+      fail_msg("case %zu: refused %d, ready %d", k, r.refused, r.ready);
+    sv_route(&r, &rep);
+    assert_int_equal(rep.status, 505);
+    assert_int_equal(rep.close, 1);
+    assert_true(sv_reply_head(&rep, head, sizeof head) > 0);
+    assert_non_null(strstr(head, "HTTP/1.1 505 "));
+    assert_non_null(strstr(head, "Connection: close\r\n"));
+  }
+  route_text("GET /status/201 HTTP/1.0\r\n\r\n", &rep);
+  assert_int_equal(rep.status, 201);
+  route_text("GET /status/202 HTTP/1.1\r\n\r\n", &rep);
+  assert_int_equal(rep.status, 202);
+}
+
+/* `started` says a request's first byte has come (its head timeout runs)
+ * and is clear between requests; a request that timed out gets 408 and a
+ * close, and takes no more input. */
+static void test_started_and_timeout_408(void **state) {
+  sv_request r;
+  sv_reply rep;
+  char head[SV_REPLY_HEAD_MAX];
+  (void)state;
+
+  sv_request_init(&r);
+  assert_int_equal(r.started, 0);
+  assert_int_equal(sv_request_feed(&r, "\r\n", 2), 2); /* blank lines: not yet */
+  assert_int_equal(r.started, 0);
+  assert_int_equal(sv_request_feed(&r, "GE", 2), 2);
+  assert_int_equal(r.started, 1);
+  sv_request_feed(&r, "T / HTTP/1.1\r\n\r\nGET /x", 24);
+  assert_true(r.ready);
+  sv_request_next(&r);
+  assert_int_equal(r.started, 0);
+  assert_int_equal(sv_request_feed(&r, "GET /x", 6), 6);
+  assert_int_equal(r.started, 1);
+
+  sv_request_timeout(&r);
+  assert_int_equal(r.refused, 408);
+  assert_int_equal(sv_request_feed(&r, " HTTP/1.1\r\n\r\n", 13), 0);
+  sv_route(&r, &rep);
+  assert_int_equal(rep.status, 408);
+  assert_int_equal(rep.close, 1);
+  assert_true(sv_reply_head(&rep, head, sizeof head) > 0);
+  assert_non_null(strstr(head, "HTTP/1.1 408 Request Timeout\r\n"));
+  assert_non_null(strstr(head, "Connection: close\r\n"));
+}
+
 /* ---- routes ------------------------------------------------------------- */
 
 typedef struct route_case {
@@ -394,6 +460,8 @@ int main(void) {
       cmocka_unit_test(test_oversized_head_431),
       cmocka_unit_test(test_oversized_body_413),
       cmocka_unit_test(test_garbage_400),
+      cmocka_unit_test(test_version_505),
+      cmocka_unit_test(test_started_and_timeout_408),
       cmocka_unit_test(test_routes),
       cmocka_unit_test(test_long_path_and_query),
       cmocka_unit_test(test_methods_and_connection),

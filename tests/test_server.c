@@ -65,13 +65,16 @@ static void read_line(int fd, char *line, size_t cap) {
   line[len] = '\0';
 }
 
-/* Start conclab with args after "conclab serve --port 0"; learn its port
- * from the first line of its stdout. */
-static void server_start(server *s, const char *quiet) {
-  const char *argv[] = {"conclab", "serve", "--port", "0", quiet, NULL};
+/* Start conclab with up to 6 args after "conclab serve --port 0" (the
+ * list ends at the first NULL); learn its port from the first line of its
+ * stdout. */
+static void server_start_with(server *s, const char *const *args) {
+  const char *argv[11] = {"conclab", "serve", "--port", "0"};
   char line[128];
   int out[2];
 
+  for (int i = 0; i < 6 && args[i] != NULL; i++)
+    argv[4 + i] = args[i];
   s->err = tmpfile();
   assert_non_null(s->err);
   assert_int_equal(pipe(out), 0);
@@ -91,6 +94,11 @@ static void server_start(server *s, const char *quiet) {
   close(out[0]); /* later writes to stdout would fail: the server makes none */
   if (sscanf(line, "http://127.0.0.1:%d", &s->port) != 1 || s->port <= 0)
     fail_msg("first line is not the URL: '%s'", line);
+}
+
+static void server_start(server *s, const char *quiet) {
+  const char *args[] = {quiet, NULL};
+  server_start_with(s, args);
 }
 
 /* Wait for the server to exit, at most timeout_ms; its exit status, or
@@ -652,6 +660,208 @@ static void test_half_close_still_answered(void **state) {
   peer_close(&p);
 }
 
+/* A /stall (or a slow /delay), then more pipelined requests than the
+ * server keeps (64 KiB): it stops reading that connection.  Returns the
+ * text, malloc'd. */
+static char *stalled_pipeline(const char *first, size_t *len) {
+  enum { REQS = 3000 }; /* 3000 x 27 bytes = 81,000 bytes */
+  char *out = malloc(REQS * 32 + 64);
+  size_t n;
+
+  assert_non_null(out);
+  n = (size_t)sprintf(out, "GET %s HTTP/1.1\r\n\r\n", first);
+  for (int i = 0; i < REQS; i++)
+    n += (size_t)sprintf(out + n, "GET /status/200 HTTP/1.1\r\n\r\n");
+  *len = n;
+  return out;
+}
+
+/* Wait until the server has at most `want` descriptors open, up to 10 s;
+ * how many it has then. */
+static int wait_fds_down_to(const server *s, int want) {
+  int now = server_fds(s);
+  for (int waited = 0; waited < 10000 && now > want; waited += 20) {
+    sleep_ms(20);
+    now = server_fds(s);
+  }
+  return now;
+}
+
+/* Clients whose pipelined requests filled the server's buffer behind a
+ * /stall or a one-minute /delay, so that it stopped reading them, then
+ * left: those behind /stall close (a FIN), those behind /delay reset.
+ * Each must be released at once all the same, not held (in CLOSE-WAIT)
+ * until the server stops or the minute is up.  Seen from outside: the
+ * server's descriptor count returns to the base. */
+static void test_paused_clients_released(void **state) {
+  enum { N = 50 };
+  server *s = *state;
+  peer peers[N];
+  size_t len, delay_len;
+  char *out = stalled_pipeline("/stall", &len);
+  char *delay_out = stalled_pipeline("/delay/60000", &delay_len);
+  int base = server_fds(s), now;
+
+  for (int i = 0; i < N; i++) {
+    peer_open(&peers[i], s->port);
+    if (i % 2 == 0) {
+      send_bytes(peers[i].fd, out, len);
+    } else {
+      struct linger reset = {.l_onoff = 1, .l_linger = 0};
+      send_bytes(peers[i].fd, delay_out, delay_len);
+      setsockopt(peers[i].fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+    }
+  }
+  for (int waited = 0; waited < 5000 && server_fds(s) < base + N;
+       waited += 10)
+    sleep_ms(10); /* until it has accepted them all */
+  assert_true(server_fds(s) >= base + N);
+  for (int i = 0; i < N; i++)
+    peer_close(&peers[i]);
+  now = wait_fds_down_to(s, base);
+  if (now != base)
+    fail_msg("%d of %d closed clients still held after 10 s (descriptors: "
+             "%d, base %d)", now - base, N, now, base);
+  free(out);
+  free(delay_out);
+}
+
+/* The same behind a /delay, but the client only shuts down its sending
+ * side: it is still reading, so every answer comes, then EOF. */
+static void test_paused_half_close_answered(void **state) {
+  server *s = *state;
+  size_t len;
+  char *out = stalled_pipeline("/delay/200", &len);
+  response r;
+  peer p;
+
+  peer_open(&p, s->port);
+  send_bytes(p.fd, out, len);
+  shutdown(p.fd, SHUT_WR);
+  read_response(&p, 0, &r);
+  assert_string_equal(r.body, "delayed\n");
+  response_free(&r);
+  for (int i = 0; i < 3000; i++) {
+    read_response(&p, 0, &r);
+    if (r.status != 200)
+      fail_msg("answer %d has status %d", i, r.status);
+    response_free(&r);
+  }
+  expect_eof(&p);
+  peer_close(&p);
+  free(out);
+}
+
+/* ---- timeouts and versions ---------------------------------------------- */
+
+/* A server with short timeouts (ms): one for a request head (and body) to
+ * arrive, one for an idle keep-alive connection. */
+static void server_start_timeouts(server *s, const char *head_ms,
+                                  const char *idle_ms) {
+  const char *args[] = {"--quiet", "--header-timeout-ms", head_ms,
+                        "--idle-timeout-ms", idle_ms, NULL};
+  server_start_with(s, args);
+}
+
+/* Send text, then wait: a 408 that says close, then EOF, well within the
+ * client's IO_TIMEOUT_S, and not before the head timeout. */
+static void expect_408(int port, const char *text) {
+  double t0 = monotonic_s();
+  response r;
+  peer p;
+
+  peer_open(&p, port);
+  send_text(&p, text);
+  read_response(&p, 0, &r);
+  assert_int_equal(r.status, 408);
+  assert_int_equal(r.close, 1);
+  response_free(&r);
+  expect_eof(&p);
+  assert_true(monotonic_s() - t0 >= 0.29); /* a timer never fires early */
+  peer_close(&p);
+}
+
+/* Half a head, or a body shorter than its Content-Length: 408, closed. */
+static void test_head_timeout_408(void **state) {
+  server s;
+  (void)state;
+  server_start_timeouts(&s, "300", "60000");
+  expect_408(s.port, "GET /status/200 HTTP/1.1\r\nHost: te");
+  expect_408(s.port, "G");
+  expect_408(s.port, "POST / HTTP/1.1\r\nContent-Length: 100\r\n\r\nabc");
+  server_stop(&s, SIGTERM);
+  fclose(s.err);
+}
+
+/* A keep-alive connection with nothing to do is closed after the idle
+ * timeout (a fresh one too), with no answer. */
+static void test_idle_timeout(void **state) {
+  server s;
+  response r;
+  peer p;
+  (void)state;
+
+  server_start_timeouts(&s, "60000", "300");
+  peer_open(&p, s.port);
+  send_get(&p, "GET", "/status/200");
+  read_response(&p, 0, &r);
+  assert_int_equal(r.status, 200);
+  assert_int_equal(r.close, 0);
+  response_free(&r);
+  expect_eof(&p); /* within IO_TIMEOUT_S */
+  peer_close(&p);
+  peer_open(&p, s.port);
+  expect_eof(&p);
+  peer_close(&p);
+  server_stop(&s, SIGTERM);
+  fclose(s.err);
+}
+
+/* Waiting on the server's own answer is not idle: /delay and /stall
+ * outlast both timeouts. */
+static void test_timeouts_spare_delay_and_stall(void **state) {
+  struct pollfd pfd;
+  server s;
+  response r;
+  peer p;
+  (void)state;
+
+  server_start_timeouts(&s, "200", "200");
+  peer_open(&p, s.port);
+  send_get(&p, "GET", "/delay/900");
+  read_response(&p, 0, &r);
+  assert_int_equal(r.status, 200);
+  assert_int_equal(r.close, 0);
+  response_free(&r);
+  peer_close(&p);
+
+  peer_open(&p, s.port);
+  send_get(&p, "GET", "/stall");
+  pfd = (struct pollfd){.fd = p.fd, .events = POLLIN};
+  assert_int_equal(poll(&pfd, 1, 1000), 0); /* no answer, and no EOF */
+  peer_close(&p);
+  server_stop(&s, SIGTERM);
+  fclose(s.err);
+}
+
+/* Only HTTP/1.0 and 1.1 are spoken: another version gets 505, closed. */
+static void test_version_505(void **state) {
+  static const char v99[] = "GET / HTTP/9.9\r\n\r\n";
+  static const char v20[] = "GET /status/200 HTTP/2.0\r\nHost: x\r\n\r\n";
+  server *s = *state;
+  response r;
+  peer p;
+
+  expect_refused(s->port, v99, strlen(v99), 505);
+  expect_refused(s->port, v20, strlen(v20), 505);
+  peer_open(&p, s->port);
+  send_text(&p, "GET /status/203 HTTP/1.0\r\n\r\n");
+  read_response(&p, 0, &r);
+  assert_int_equal(r.status, 203);
+  response_free(&r);
+  peer_close(&p);
+}
+
 /* ---- load --------------------------------------------------------------- */
 
 /* 500 clients each wait 200 ms, all at once: one after another would take
@@ -723,23 +933,27 @@ static void test_no_fd_leak(void **state) {
 /* ---- stopping ----------------------------------------------------------- */
 
 /* Stop with sig while connections are open: idle, stalled, delayed,
- * mid-request and mid-body.  Exit 0, promptly. */
+ * mid-request, mid-body, and paused (its buffer full behind /stall).
+ * Exit 0, promptly. */
 static void stop_while_busy(int sig, const char *quiet) {
   enum { N = 30 };
   server s;
   peer peers[N];
+  size_t len;
+  char *pipeline = stalled_pipeline("/stall", &len);
   int base;
 
   server_start(&s, quiet);
   base = server_fds(&s);
   for (int i = 0; i < N; i++) {
     peer_open(&peers[i], s.port);
-    switch (i % 5) {
+    switch (i % 6) {
     case 0: break; /* idle */
     case 1: send_get(&peers[i], "GET", "/stall"); break;
     case 2: send_get(&peers[i], "GET", "/delay/30000"); break;
     case 3: send_text(&peers[i], "GET /status/2"); break;
     case 4: send_get(&peers[i], "GET", "/bytes/67108864"); break; /* unread */
+    case 5: send_bytes(peers[i].fd, pipeline, len); break;
     }
   }
   for (int waited = 0; waited < 5000 && server_fds(&s) < base + N;
@@ -749,6 +963,7 @@ static void stop_while_busy(int sig, const char *quiet) {
   server_stop(&s, sig);
   for (int i = 0; i < N; i++)
     peer_close(&peers[i]);
+  free(pipeline);
 }
 
 static void test_sigterm_while_busy(void **state) {
@@ -821,15 +1036,21 @@ static void test_usage(void **state) {
       {"conclab", "serve", "--port=eighty", NULL},
       {"conclab", "serve", "--port", NULL},
       {"conclab", "serve", "--host", "localhost", NULL},
+      {"conclab", "serve", "--header-timeout-ms", "0", NULL},
+      {"conclab", "serve", "--header-timeout-ms=5s", NULL},
+      {"conclab", "serve", "--idle-timeout-ms", "3600001", NULL},
+      {"conclab", "serve", "--idle-timeout-ms", NULL},
       {"conclab", "serve", "--bogus", NULL},
       {"conclab", "serve", "extra", NULL},
   };
-  static const char *const must_say[] = {"--port", "--port", "--port",
-                                         "--port", "--host", "--bogus",
-                                         "extra"};
+  static const char *const must_say[] = {
+      "--port", "--port", "--port", "--port", "--host",
+      "--header-timeout-ms", "--header-timeout-ms", "--idle-timeout-ms",
+      "--idle-timeout-ms", "--bogus", "extra"};
   static const char *const help_words[] = {
       "/delay/", "/bytes/", "/status/", "/drop", "/stall", "--port",
-      "--host", "--quiet", "--help", "405", "404", "431", "413"};
+      "--host", "--quiet", "--help", "405", "404", "431", "413", "408",
+      "505", "--header-timeout-ms", "--idle-timeout-ms"};
   const char *help[] = {"conclab", "serve", "--help", NULL};
   char out[8192], err[8192];
   (void)state;
@@ -884,6 +1105,14 @@ int main(void) {
                                       teardown),
       cmocka_unit_test_setup_teardown(test_half_close_still_answered, setup,
                                       teardown),
+      cmocka_unit_test_setup_teardown(test_paused_clients_released, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_paused_half_close_answered, setup,
+                                      teardown),
+      cmocka_unit_test(test_head_timeout_408),
+      cmocka_unit_test(test_idle_timeout),
+      cmocka_unit_test(test_timeouts_spare_delay_and_stall),
+      cmocka_unit_test_setup_teardown(test_version_505, setup, teardown),
       cmocka_unit_test_setup_teardown(test_many_concurrent_delays, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(test_no_fd_leak, setup, teardown),
