@@ -30,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "expect.h"
 #include "timeouts.h"
 
 enum { MAXOPS = 64 };
@@ -53,9 +54,10 @@ static void on_done(void *arg, int index) {
 }
 
 static void assert_each_reported_once(const probe *p) {
-  assert_int_equal(p->bad_calls, 0);
+  expect_eq_int("done() calls with a bad index or no result", p->bad_calls,
+                0);
   for (int i = 0; i < p->n; i++)
-    assert_int_equal(p->calls[i], 1);
+    expect_eq_int_at("done() calls for operation", i, p->calls[i], 1);
 }
 
 static double now_ms(void) {
@@ -82,7 +84,7 @@ static int fd_is_open(int fd) { return fcntl(fd, F_GETFD) != -1; }
 
 static void make_pipe(int *rd, int *wr) {
   int fds[2];
-  assert_int_equal(pipe(fds), 0);
+  expect_int(pipe(fds), 0);
   *rd = fds[0];
   *wr = fds[1];
 }
@@ -116,9 +118,9 @@ static void writer_fire(uv_timer_t *t) {
 }
 
 static void writer_start(uv_loop_t *loop, writer *w, uint64_t ms) {
-  assert_int_equal(uv_timer_init(loop, &w->timer), 0);
+  expect_int(uv_timer_init(loop, &w->timer), 0);
   w->timer.data = w;
-  assert_int_equal(uv_timer_start(&w->timer, writer_fire, ms, 0), 0);
+  expect_int(uv_timer_start(&w->timer, writer_fire, ms, 0), 0);
 }
 
 /* The end of every test: the read ends are closed (to_read_all owned
@@ -129,7 +131,7 @@ static void assert_fds_clean(int n, const int *rd, const int *wr) {
     if (rd[i] >= 0)
       assert_false(fd_is_open(rd[i]));
     assert_true(fd_is_open(wr[i]));
-    assert_int_equal(close(wr[i]), 0);
+    expect_int(close(wr[i]), 0);
   }
 }
 
@@ -177,13 +179,13 @@ static void data_first(void **state) {
   make_pipe(&rd, &wr);
   write_text(wr, "hello");
   double start = now_ms();
-  assert_int_equal(to_read_all(*state, &rd, &timeout, 1, &r, on_done, &p),
+  expect_int(to_read_all(*state, &rd, &timeout, 1, &r, on_done, &p),
                    0);
   uv_run(*state, UV_RUN_DEFAULT);
-  assert_true(now_ms() - start < 2500);
+  expect_lt_int("ms until the loop ended", now_ms() - start, 2500);
   assert_each_reported_once(&p);
-  assert_int_equal(r.status, TO_OK);
-  assert_int_equal(r.len, 5);
+  expect_eq_int("status (TO_OK is 1)", r.status, TO_OK);
+  expect_int(r.len, 5);
   assert_memory_equal(r.data, "hello", 5);
   assert_fds_clean(1, &rd, &wr);
 }
@@ -200,13 +202,13 @@ static void data_during_the_wait(void **state) {
   make_pipe(&rd, &wr);
   writer_start(*state, &w, 50);
   double start = now_ms();
-  assert_int_equal(to_read_all(*state, &rd, &timeout, 1, &r, on_done, &p),
+  expect_int(to_read_all(*state, &rd, &timeout, 1, &r, on_done, &p),
                    0);
   uv_run(*state, UV_RUN_DEFAULT);
-  assert_true(now_ms() - start < 2500);
+  expect_lt_int("ms until the loop ended", now_ms() - start, 2500);
   assert_each_reported_once(&p);
-  assert_int_equal(r.status, TO_OK);
-  assert_int_equal(r.len, 4);
+  expect_eq_int("status (TO_OK is 1)", r.status, TO_OK);
+  expect_int(r.len, 4);
   assert_memory_equal(r.data, "late", 4);
   assert_fds_clean(1, &rd, &wr);
 }
@@ -221,14 +223,14 @@ static void nobody_writes(void **state) {
 
   make_pipe(&rd, &wr);
   double start = now_ms();
-  assert_int_equal(to_read_all(*state, &rd, &timeout, 1, &r, on_done, &p),
+  expect_int(to_read_all(*state, &rd, &timeout, 1, &r, on_done, &p),
                    0);
   uv_run(*state, UV_RUN_DEFAULT);
   double took = now_ms() - start;
-  assert_true(took >= 75);
-  assert_true(took < 2500);
+  expect_ge_int("ms until the loop ended", took, 75);
+  expect_lt_int("ms until the loop ended", took, 2500);
   assert_each_reported_once(&p);
-  assert_int_equal(r.status, TO_TIMEOUT);
+  expect_eq_int("status (TO_TIMEOUT is 2)", r.status, TO_TIMEOUT);
   assert_fds_clean(1, &rd, &wr);
 }
 
@@ -241,15 +243,15 @@ static void writer_closes(void **state) {
   probe p = {.n = 1, .results = &r};
 
   make_pipe(&rd, &wr);
-  assert_int_equal(close(wr), 0);
+  expect_int(close(wr), 0);
   double start = now_ms();
-  assert_int_equal(to_read_all(*state, &rd, &timeout, 1, &r, on_done, &p),
+  expect_int(to_read_all(*state, &rd, &timeout, 1, &r, on_done, &p),
                    0);
   uv_run(*state, UV_RUN_DEFAULT);
-  assert_true(now_ms() - start < 2500);
+  expect_lt_int("ms until the loop ended", now_ms() - start, 2500);
   assert_each_reported_once(&p);
-  assert_int_equal(r.status, TO_ERROR);
-  assert_int_equal(r.err, UV_EOF);
+  expect_eq_int("status (TO_ERROR is 3)", r.status, TO_ERROR);
+  expect_int(r.err, UV_EOF);
   assert_false(fd_is_open(rd));
 }
 
@@ -271,17 +273,20 @@ static void mixed_batch(void **state) {
       write_text(wr[i], texts[i]);
   }
   double start = now_ms();
-  assert_int_equal(to_read_all(*state, rd, timeout, N, r, on_done, &p), 0);
+  expect_int(to_read_all(*state, rd, timeout, N, r, on_done, &p), 0);
   uv_run(*state, UV_RUN_DEFAULT);
-  assert_true(now_ms() - start < 1500);
+  expect_lt_int("ms until the loop ended", now_ms() - start, 1500);
   assert_each_reported_once(&p);
   for (int i = 0; i < N; i++) {
     if (i % 2 == 0) {
-      assert_int_equal(r[i].status, TO_OK);
-      assert_int_equal(r[i].len, strlen(texts[i]));
+      expect_eq_int_at("status (TO_OK is 1) of operation", i, r[i].status,
+                       TO_OK);
+      expect_eq_int_at("bytes read (len) by operation", i, r[i].len,
+                       strlen(texts[i]));
       assert_memory_equal(r[i].data, texts[i], r[i].len);
     } else {
-      assert_int_equal(r[i].status, TO_TIMEOUT);
+      expect_eq_int_at("status (TO_TIMEOUT is 2) of operation", i,
+                       r[i].status, TO_TIMEOUT);
     }
   }
   assert_fds_clean(N, rd, wr);
@@ -305,13 +310,14 @@ static void photo_finish(void **state) {
     snprintf(texts[i], sizeof texts[i], "x%d", i);
   }
   writer_start(*state, &w, 40);
-  assert_int_equal(to_read_all(*state, rd, timeout, N, r, on_done, &p), 0);
+  expect_int(to_read_all(*state, rd, timeout, N, r, on_done, &p), 0);
   uv_run(*state, UV_RUN_DEFAULT);
   assert_each_reported_once(&p);
   for (int i = 0; i < N; i++) {
     assert_true(r[i].status == TO_OK || r[i].status == TO_TIMEOUT);
     if (r[i].status == TO_OK) {
-      assert_int_equal(r[i].len, strlen(texts[i]));
+      expect_eq_int_at("bytes read (len) by operation", i, r[i].len,
+                       strlen(texts[i]));
       assert_memory_equal(r[i].data, texts[i], r[i].len);
     }
   }
@@ -329,15 +335,74 @@ static void bad_descriptor(void **state) {
   make_pipe(&rd[1], &wr[1]);
   rd[0] = -1;
   write_text(wr[1], "fine");
-  assert_int_equal(to_read_all(*state, rd, timeout, 2, r, on_done, &p), 0);
+  expect_int(to_read_all(*state, rd, timeout, 2, r, on_done, &p), 0);
   uv_run(*state, UV_RUN_DEFAULT);
   assert_each_reported_once(&p);
-  assert_int_equal(r[0].status, TO_ERROR);
-  assert_true(r[0].err < 0);
-  assert_int_equal(r[1].status, TO_OK);
+  expect_eq_int("status (TO_ERROR is 3) of operation 0", r[0].status,
+                TO_ERROR);
+  expect_lt_int("err of operation 0", r[0].err, 0);
+  expect_eq_int("status (TO_OK is 1) of operation 1", r[1].status, TO_OK);
   assert_memory_equal(r[1].data, "fine", 4);
   assert_false(fd_is_open(rd[1]));
-  assert_int_equal(close(wr[1]), 0);
+  expect_int(close(wr[1]), 0);
+}
+
+/* More than TO_DATA_MAX bytes are waiting: the first read takes at most
+ * TO_DATA_MAX of them (the buffer libuv reads into holds no more). */
+static void more_data_than_fits(void **state) {
+  int rd, wr;
+  const uint64_t timeout = 5000;
+  char text[TO_DATA_MAX * 2 + 1];
+  to_result r;
+  probe p = {.n = 1, .results = &r};
+
+  memset(text, 'a', sizeof text - 1);
+  for (int i = 0; i < TO_DATA_MAX * 2; i += 7)
+    text[i] = (char)('0' + i % 10);
+  text[sizeof text - 1] = '\0';
+  make_pipe(&rd, &wr);
+  write_text(wr, text);
+  expect_int(to_read_all(*state, &rd, &timeout, 1, &r, on_done, &p), 0);
+  uv_run(*state, UV_RUN_DEFAULT);
+  assert_each_reported_once(&p);
+  expect_eq_int("status (TO_OK is 1)", r.status, TO_OK);
+  expect_eq_int("bytes kept (len)", r.len, TO_DATA_MAX);
+  assert_memory_equal(r.data, text, TO_DATA_MAX);
+  assert_fds_clean(1, &rd, &wr);
+}
+
+/* A real descriptor that uv_pipe_open refuses: the loop watches it already
+ * (the test's own uv_poll_t), so the open fails with UV_EEXIST.  The pipe
+ * never took the fd, so closing the pipe handle does not close it: the
+ * error is reported at once, and the fd is closed all the same. */
+static void on_readable(uv_poll_t *watcher, int status, int events) {
+  (void)watcher;
+  (void)status;
+  (void)events;
+}
+
+static void refused_descriptor_is_closed(void **state) {
+  int rd, wr;
+  const uint64_t timeout = 5000;
+  uv_poll_t watcher;
+  to_result r;
+  probe p = {.n = 1, .results = &r};
+
+  make_pipe(&rd, &wr);
+  expect_int(uv_poll_init(*state, &watcher, rd), 0);
+  expect_int(uv_poll_start(&watcher, UV_READABLE, on_readable), 0);
+  expect_int(to_read_all(*state, &rd, &timeout, 1, &r, on_done, &p), 0);
+  expect_eq_int("done() calls before to_read_all returned", p.calls[0], 1);
+  expect_eq_int("status (TO_ERROR is 3)", r.status, TO_ERROR);
+  expect_eq_int("err (UV_EEXIST)", r.err, UV_EEXIST);
+  if (fd_is_open(rd))
+    fail_msg("fd %d is still open: uv_pipe_open failed, so the pipe never "
+             "took it; close it yourself (hint 3)", rd);
+  uv_poll_stop(&watcher);
+  uv_close((uv_handle_t *)&watcher, NULL);
+  uv_run(*state, UV_RUN_DEFAULT);
+  assert_each_reported_once(&p);
+  expect_int(close(wr), 0);
 }
 
 static void no_operations_and_bad_arguments(void **state) {
@@ -347,17 +412,17 @@ static void no_operations_and_bad_arguments(void **state) {
   probe p = {.n = 1, .results = &r};
 
   make_pipe(&rd, &wr);
-  assert_int_equal(to_read_all(*state, &rd, &timeout, -1, &r, on_done, &p),
+  expect_int(to_read_all(*state, &rd, &timeout, -1, &r, on_done, &p),
                    UV_EINVAL);
-  assert_int_equal(to_read_all(*state, &rd, &timeout, 1, &r, NULL, &p),
+  expect_int(to_read_all(*state, &rd, &timeout, 1, &r, NULL, &p),
                    UV_EINVAL);
-  assert_int_equal(to_read_all(*state, NULL, NULL, 0, NULL, on_done, &p), 0);
+  expect_int(to_read_all(*state, NULL, NULL, 0, NULL, on_done, &p), 0);
   uv_run(*state, UV_RUN_DEFAULT);
-  assert_int_equal(p.calls[0] + p.bad_calls, 0);
+  expect_int(p.calls[0] + p.bad_calls, 0);
   /* On UV_EINVAL the descriptors stay the caller's: still open. */
   assert_true(fd_is_open(rd));
-  assert_int_equal(close(rd), 0);
-  assert_int_equal(close(wr), 0);
+  expect_int(close(rd), 0);
+  expect_int(close(wr), 0);
 }
 
 /* The first loop of the process opens libuv's process-wide signal pipe,
@@ -385,6 +450,10 @@ int main(void) {
                                       loop_teardown),
       cmocka_unit_test_setup_teardown(bad_descriptor, loop_setup,
                                       loop_teardown),
+      cmocka_unit_test_setup_teardown(more_data_than_fits, loop_setup,
+                                      loop_teardown),
+      cmocka_unit_test_setup_teardown(refused_descriptor_is_closed,
+                                      loop_setup, loop_teardown),
       cmocka_unit_test_setup_teardown(no_operations_and_bad_arguments,
                                       loop_setup, loop_teardown),
   };
