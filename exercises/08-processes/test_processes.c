@@ -111,16 +111,22 @@ static void note_exit_in_a_child(void) {
 
 /* ---- helpers ---------------------------------------------------------- */
 
-/* If ex08_run_worker never returns (a worker waiting for an end of file
- * that never comes, a waitpid for a child that never exits), say so and
- * stop - the stuck child too, or it would hold the output pipe open -
- * instead of hanging until ctest's timeout. */
+/* If a test never finishes, say what is likely stuck and stop - the stuck
+ * child too, or it would hold the output pipe open - instead of hanging
+ * until ctest's timeout.  Every test has 10 s. */
+static const char frames_stuck[] =
+    "\n08: this test did not finish within 10 s.  Is a read waiting for "
+    "bytes that were never written (mp_frame_write must loop until every "
+    "byte is out), or a loop retrying an error other than EINTR? "
+    "(hint 1)\n";
+static const char worker_stuck[] =
+    "\n08: ex08_run_worker did not return within 10 s: is the worker "
+    "still waiting for end of file on its task pipe? (hint 3)\n";
+static const char *volatile stuck_msg = frames_stuck;
+
 static void watchdog(int sig) {
-  static const char msg[] =
-      "\n08: ex08_run_worker did not return within 10 s: is the worker "
-      "still waiting for end of file on its task pipe? (hint 3)\n";
   (void)sig;
-  (void)__real_write(2, msg, sizeof msg - 1);
+  (void)__real_write(2, stuck_msg, strlen(stuck_msg));
   if (last_child > 0)
     kill(last_child, SIGKILL);
   _exit(1);
@@ -137,6 +143,8 @@ static int setup(void **state) {
   chaos_calls = chaos_cut = chaos_eintr = waitpid_calls = 0;
   last_child = 0;
   forks = 0;
+  stuck_msg = frames_stuck;
+  alarm(10);
   return 0;
 }
 
@@ -465,9 +473,11 @@ static int run_worker(ex08_task_fn fn, int n, uint32_t *results,
   char note;
 
   memset(report, 0xff, sizeof *report); /* it must fill every field */
+  stuck_msg = worker_stuck;
   alarm(10);
   got = ex08_run_worker(fn, five_tasks, n, results, report);
   alarm(0);
+  stuck_msg = frames_stuck;
   if (forks != 1)
     fail_msg("ex08_run_worker must fork one worker; it forked %d times",
              forks);
@@ -608,6 +618,7 @@ static void worker_survives_short_io(void **state) {
 }
 
 int main(void) {
+  int failed;
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup(frame_roundtrip, setup),
       cmocka_unit_test_setup(frame_is_a_length_then_the_payload, setup),
@@ -637,5 +648,7 @@ int main(void) {
     return 1;
   atexit(note_exit_in_a_child);
   setvbuf(stdout, NULL, _IONBF, 0); /* a crash still shows the tests before */
-  return cmocka_run_group_tests_name("08-processes", tests, NULL, NULL);
+  failed = cmocka_run_group_tests_name("08-processes", tests, NULL, NULL);
+  alarm(0); /* the last test's watchdog */
+  return failed;
 }
