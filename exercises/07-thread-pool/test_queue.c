@@ -17,10 +17,12 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "expect.h"
 #include "queue.h"
@@ -76,8 +78,25 @@ static th_queue g_queues[32];
 static int g_used;
 static th_queue *q;
 
+/* A test that never finishes (the test's own thread asleep in a get or a
+ * put that nobody wakes) says so, instead of hanging until ctest's
+ * timeout. */
+#define TEST_LIMIT_S 20
+
+static void watchdog(int sig) {
+  static const char msg[] =
+      "\n07: this test did not finish within 20 s: a thread is asleep that "
+      "nobody woke.  After a put, signal not_empty; after a get, signal "
+      "not_full (hint 2)\n";
+  (void)sig;
+  (void)write(2, msg, sizeof msg - 1);
+  _exit(1);
+}
+
 static int setup(void **state) {
   (void)state;
+  signal(SIGALRM, watchdog);
+  alarm(TEST_LIMIT_S);
   if (g_used == 32)
     return -1;
   q = &g_queues[g_used++];
@@ -512,6 +531,7 @@ static void cancel_wakes_blocked_consumers(void **state) {
 }
 
 int main(void) {
+  int failed;
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup(init_makes_an_empty_open_queue, setup),
       cmocka_unit_test_setup(fifo_order_one_thread, setup),
@@ -532,5 +552,7 @@ int main(void) {
       cmocka_unit_test_setup(cancel_wakes_blocked_consumers, setup),
   };
   setvbuf(stdout, NULL, _IONBF, 0); /* a crash still shows the tests before */
-  return cmocka_run_group_tests_name("07-thread-pool", tests, NULL, NULL);
+  failed = cmocka_run_group_tests_name("07-thread-pool", tests, NULL, NULL);
+  alarm(0); /* the last test's watchdog */
+  return failed;
 }
