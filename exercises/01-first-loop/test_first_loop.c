@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "expect.h"
 #include "first_loop.h"
 
 static double now_ms(void) {
@@ -44,10 +45,10 @@ static void three_sleeps_take_one(void **state) {
   const uint64_t delays[3] = {300, 300, 300};
   int order[3] = {-1, -1, -1};
   double start = now_ms();
-  assert_int_equal(fl_sleep_all(*state, delays, 3, order), 3);
+  expect_int(fl_sleep_all(*state, delays, 3, order), 3);
   double took = now_ms() - start;
-  assert_true(took >= 290);
-  assert_true(took < 750);
+  expect_ge_int("ms for three 300 ms sleeps", took, 290);
+  expect_lt_int("ms for three 300 ms sleeps", took, 750);
 }
 
 /* The shortest sleep finishes first, whatever the order of starting:
@@ -55,11 +56,11 @@ static void three_sleeps_take_one(void **state) {
 static void order_follows_delay(void **state) {
   const uint64_t delays[4] = {300, 100, 200, 0};
   int order[4] = {-1, -1, -1, -1};
-  assert_int_equal(fl_sleep_all(*state, delays, 4, order), 4);
-  assert_int_equal(order[0], 3);
-  assert_int_equal(order[1], 1);
-  assert_int_equal(order[2], 2);
-  assert_int_equal(order[3], 0);
+  expect_int(fl_sleep_all(*state, delays, 4, order), 4);
+  expect_int(order[0], 3);
+  expect_int(order[1], 1);
+  expect_int(order[2], 2);
+  expect_int(order[3], 0);
 }
 
 /* Ten thousand timers on one thread: each fires exactly once. */
@@ -75,13 +76,15 @@ static void ten_thousand_timers(void **state) {
     delays[i] = (uint64_t)(i % 50);
     order[i] = -1;
   }
-  assert_int_equal(fl_sleep_all(*state, delays, N, order), N);
+  expect_int(fl_sleep_all(*state, delays, N, order), N);
   for (int k = 0; k < N; k++) {
-    assert_in_range(order[k], 0, N - 1);
-    assert_int_equal(seen[order[k]], 0);
+    expect_ge_int("index in order", order[k], 0);
+    expect_lt_int("index in order", order[k], N);
+    expect_int(seen[order[k]], 0);
     seen[order[k]] = 1;
     if (k > 0) /* never a longer sleep before a shorter one */
-      assert_true(delays[order[k - 1]] <= delays[order[k]]);
+      expect_le_int("delay (ms) of the sleep that finished before it",
+                    delays[order[k - 1]], delays[order[k]]);
   }
   free(seen);
   free(order);
@@ -89,7 +92,7 @@ static void ten_thousand_timers(void **state) {
 }
 
 static void no_sleeps(void **state) {
-  assert_int_equal(fl_sleep_all(*state, NULL, 0, NULL), 0);
+  expect_int(fl_sleep_all(*state, NULL, 0, NULL), 0);
 }
 
 int main(void) {

@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "expect.h"
 #include "gather.h"
 
 #define UNSET (-12345L) /* what a slot holds before its result is in */
@@ -94,25 +95,25 @@ static void reversed_delays_keep_slots(void **state) {
     results[i] = UNSET;
   }
   probe_init(&p, N, results, expected, order);
-  assert_int_equal(ga_gather(*state, ops, N, results, on_each, on_done, &p),
+  expect_int(ga_gather(*state, ops, N, results, on_each, on_done, &p),
                    0);
   /* Started, not run: nothing can have completed yet. */
-  assert_int_equal(p.done_calls, 0);
-  assert_int_equal(p.each_calls, 0);
+  expect_int(p.done_calls, 0);
+  expect_int(p.each_calls, 0);
   for (int i = 0; i < N; i++)
-    assert_int_equal(results[i], UNSET);
+    expect_int(results[i], UNSET);
 
   uv_run(*state, UV_RUN_DEFAULT);
 
-  assert_int_equal(p.each_wrong, 0);
-  assert_int_equal(p.each_calls, N);
+  expect_int(p.each_wrong, 0);
+  expect_int(p.each_calls, N);
   for (int k = 0; k < N; k++) /* completion order: 6, 5, ..., 0 */
-    assert_int_equal(order[k], N - 1 - k);
+    expect_int(order[k], N - 1 - k);
   for (int i = 0; i < N; i++) /* submission order, all the same */
-    assert_int_equal(results[i], expected[i]);
-  assert_int_equal(p.done_calls, 1);
-  assert_int_equal(p.done_completed, N);
-  assert_int_equal(p.each_at_done, N); /* done came after the last each */
+    expect_int(results[i], expected[i]);
+  expect_int(p.done_calls, 1);
+  expect_int(p.done_completed, N);
+  expect_int(p.each_at_done, N); /* done came after the last each */
 }
 
 /* The operations wait at the same time: 20 waits of 100 ms take far less
@@ -131,12 +132,12 @@ static void operations_overlap(void **state) {
   }
   probe_init(&p, N, results, expected, order);
   double start = now_ms();
-  assert_int_equal(ga_gather(*state, ops, N, results, on_each, on_done, &p),
+  expect_int(ga_gather(*state, ops, N, results, on_each, on_done, &p),
                    0);
   uv_run(*state, UV_RUN_DEFAULT);
-  assert_true(now_ms() - start < 1000);
-  assert_int_equal(p.each_calls, N);
-  assert_int_equal(p.done_calls, 1);
+  expect_lt_int("ms until the loop ended", now_ms() - start, 1000);
+  expect_int(p.each_calls, N);
+  expect_int(p.done_calls, 1);
 }
 
 /* gather() of nothing is done at once, and only once. */
@@ -146,13 +147,13 @@ static void no_operations(void **state) {
   probe p;
 
   probe_init(&p, 0, results, results, order);
-  assert_int_equal(ga_gather(*state, NULL, 0, results, on_each, on_done, &p),
+  expect_int(ga_gather(*state, NULL, 0, results, on_each, on_done, &p),
                    0);
-  assert_int_equal(p.done_calls, 1); /* before ga_gather returned */
-  assert_int_equal(p.done_completed, 0);
+  expect_int(p.done_calls, 1); /* before ga_gather returned */
+  expect_int(p.done_completed, 0);
   uv_run(*state, UV_RUN_DEFAULT);
-  assert_int_equal(p.done_calls, 1);
-  assert_int_equal(p.each_calls, 0);
+  expect_int(p.done_calls, 1);
+  expect_int(p.each_calls, 0);
 }
 
 /* each is optional; done is not. */
@@ -163,17 +164,17 @@ static void without_each_and_bad_arguments(void **state) {
   probe p;
 
   probe_init(&p, 2, results, results, NULL);
-  assert_int_equal(ga_gather(*state, ops, -1, results, on_each, on_done, &p),
+  expect_int(ga_gather(*state, ops, -1, results, on_each, on_done, &p),
                    UV_EINVAL);
-  assert_int_equal(ga_gather(*state, ops, 2, results, on_each, NULL, &p),
+  expect_int(ga_gather(*state, ops, 2, results, on_each, NULL, &p),
                    UV_EINVAL);
-  assert_int_equal(p.done_calls + p.each_calls, 0);
-  assert_int_equal(ga_gather(*state, ops, 2, results, NULL, on_done, &p), 0);
+  expect_int(p.done_calls + p.each_calls, 0);
+  expect_int(ga_gather(*state, ops, 2, results, NULL, on_done, &p), 0);
   uv_run(*state, UV_RUN_DEFAULT);
-  assert_int_equal(results[0], 5);
-  assert_int_equal(results[1], 6);
-  assert_int_equal(p.done_calls, 1);
-  assert_int_equal(p.done_completed, 2);
+  expect_int(results[0], 5);
+  expect_int(results[1], 6);
+  expect_int(p.done_calls, 1);
+  expect_int(p.done_completed, 2);
 }
 
 /* Two gathers on one loop at once: each counts its own operations (no
@@ -191,21 +192,21 @@ static void two_gathers_at_once(void **state) {
 
   probe_init(&a, 2, a_res, a_want, a_order);
   probe_init(&b, 3, b_res, b_want, b_order);
-  assert_int_equal(ga_gather(*state, a_ops, 2, a_res, on_each, on_done, &a),
+  expect_int(ga_gather(*state, a_ops, 2, a_res, on_each, on_done, &a),
                    0);
-  assert_int_equal(ga_gather(*state, b_ops, 3, b_res, on_each, on_done, &b),
+  expect_int(ga_gather(*state, b_ops, 3, b_res, on_each, on_done, &b),
                    0);
   uv_run(*state, UV_RUN_DEFAULT);
-  assert_int_equal(a.each_wrong + b.each_wrong, 0);
-  assert_int_equal(a.done_calls, 1);
-  assert_int_equal(a.done_completed, 2);
-  assert_int_equal(a.each_at_done, 2);
-  assert_int_equal(b.done_calls, 1);
-  assert_int_equal(b.done_completed, 3);
-  assert_int_equal(b.each_at_done, 3);
-  assert_int_equal(a_order[0], 1);
-  assert_int_equal(b_order[0], 1);
-  assert_int_equal(b_order[2], 2);
+  expect_int(a.each_wrong + b.each_wrong, 0);
+  expect_int(a.done_calls, 1);
+  expect_int(a.done_completed, 2);
+  expect_int(a.each_at_done, 2);
+  expect_int(b.done_calls, 1);
+  expect_int(b.done_completed, 3);
+  expect_int(b.each_at_done, 3);
+  expect_int(a_order[0], 1);
+  expect_int(b_order[0], 1);
+  expect_int(b_order[2], 2);
 }
 
 /* Ten thousand operations, completing in a shuffled order: every slot
@@ -232,24 +233,24 @@ static void ten_thousand(void **state) {
     results[i] = UNSET;
   }
   probe_init(&p, N, results, expected, order);
-  assert_int_equal(ga_gather(*state, ops, N, results, on_each, on_done, &p),
+  expect_int(ga_gather(*state, ops, N, results, on_each, on_done, &p),
                    0);
   free(ops); /* ops is read only during the call */
   uv_run(*state, UV_RUN_DEFAULT);
 
-  assert_int_equal(p.each_wrong, 0);
-  assert_int_equal(p.each_calls, N);
+  expect_int(p.each_wrong, 0);
+  expect_int(p.each_calls, N);
   for (int k = 0; k < N; k++) {
-    assert_int_equal(seen[order[k]], 0); /* each operation once */
+    expect_int(seen[order[k]], 0); /* each operation once */
     seen[order[k]] = 1;
     if (order[k] != k)
       out_of_order++;
   }
-  assert_true(out_of_order > 0); /* completion order did differ */
+  expect_ge_int("completions out of order", out_of_order, 1); /* did differ */
   for (int i = 0; i < N; i++)
-    assert_int_equal(results[i], expected[i]);
-  assert_int_equal(p.done_calls, 1);
-  assert_int_equal(p.done_completed, N);
+    expect_int(results[i], expected[i]);
+  expect_int(p.done_calls, 1);
+  expect_int(p.done_completed, N);
   free(seen);
   free(order);
   free(expected);

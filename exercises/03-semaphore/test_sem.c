@@ -16,6 +16,7 @@
 #include <cmocka.h>
 #include <uv.h>
 
+#include "expect.h"
 #include "sem.h"
 
 /* ---- without a loop: probes that record when they start ---------------- */
@@ -31,9 +32,19 @@ typedef struct probe {
 
 static int started[MAX_PROBES]; /* ids, in the order they started */
 static int nstarted;
+static as_sem *probe_sem;      /* the semaphore the probes acquire */
+static int starts_not_holding; /* starts that ran with in_flight not
+                                  counting them (< 1) or over the limit */
+
+/* A start runs holding its permit: in_flight counts it already. */
+static void check_holding(const as_sem *s) {
+  if (s->in_flight < 1 || s->in_flight > s->limit)
+    starts_not_holding++;
+}
 
 static void record_start(as_waiter *w) {
   probe *p = (probe *)w;
+  check_holding(probe_sem);
   if (nstarted < MAX_PROBES)
     started[nstarted] = p->id;
   nstarted++;
@@ -42,6 +53,8 @@ static void record_start(as_waiter *w) {
 /* Acquire n probes on s, in id order. */
 static void acquire_probes(as_sem *s, probe *p, int n) {
   nstarted = 0;
+  starts_not_holding = 0;
+  probe_sem = s;
   for (int i = 0; i < n; i++) {
     p[i].id = i;
     as_sem_acquire(s, &p[i].waiter, record_start);
@@ -55,10 +68,10 @@ static void init_sets_every_field(void **state) {
 
   memset(&s, 0x5a, sizeof s); /* garbage */
   as_sem_init(&s, 5);
-  assert_int_equal(s.limit, 5);
-  assert_int_equal(s.in_flight, 0);
-  assert_int_equal(s.max_in_flight, 0);
-  assert_int_equal(s.draining, 0);
+  expect_int(s.limit, 5);
+  expect_int(s.in_flight, 0);
+  expect_int(s.max_in_flight, 0);
+  expect_int(s.draining, 0);
   assert_null(s.head);
   assert_null(s.tail);
 }
@@ -72,12 +85,13 @@ static void first_c_start_at_once(void **state) {
 
   as_sem_init(&s, 3);
   acquire_probes(&s, p, 10);
-  assert_int_equal(nstarted, 3);
-  assert_int_equal(started[0], 0);
-  assert_int_equal(started[1], 1);
-  assert_int_equal(started[2], 2);
-  assert_int_equal(s.in_flight, 3);
-  assert_int_equal(s.max_in_flight, 3);
+  expect_eq_int("starts", nstarted, 3);
+  for (int i = 0; i < 3; i++)
+    expect_eq_int_at("start order", i, started[i], i);
+  expect_eq_int("in_flight", s.in_flight, 3);
+  expect_eq_int("max_in_flight", s.max_in_flight, 3);
+  expect_eq_int("starts run without their permit counted in in_flight",
+                starts_not_holding, 0);
 }
 
 /* One release frees one permit: exactly one waiter starts, the oldest. */
@@ -89,9 +103,9 @@ static void release_starts_exactly_one(void **state) {
   as_sem_init(&s, 3);
   acquire_probes(&s, p, 10);
   as_sem_release(&s);
-  assert_int_equal(nstarted, 4);
-  assert_int_equal(started[3], 3);
-  assert_int_equal(s.in_flight, 3); /* one out, one in */
+  expect_int(nstarted, 4);
+  expect_int(started[3], 3);
+  expect_int(s.in_flight, 3); /* one out, one in */
 }
 
 /* Waiters start in the order they arrived (FIFO), and every acquire is
@@ -105,11 +119,13 @@ static void waiting_starts_begin_in_fifo_order(void **state) {
   acquire_probes(&s, p, 8);
   for (int i = 0; i < 8; i++)
     as_sem_release(&s);
-  assert_int_equal(nstarted, 8);
+  expect_eq_int("starts", nstarted, 8);
   for (int i = 0; i < 8; i++)
-    assert_int_equal(started[i], i);
-  assert_int_equal(s.in_flight, 0);
-  assert_int_equal(s.max_in_flight, 2);
+    expect_eq_int_at("start order", i, started[i], i);
+  expect_eq_int("in_flight", s.in_flight, 0);
+  expect_eq_int("max_in_flight", s.max_in_flight, 2);
+  expect_eq_int("starts run without their permit counted in in_flight",
+                starts_not_holding, 0);
   assert_null(s.head); /* nothing left waiting */
 }
 
@@ -121,13 +137,13 @@ static void enough_permits_start_all_at_once(void **state) {
 
   as_sem_init(&s, 100);
   acquire_probes(&s, p, 10);
-  assert_int_equal(nstarted, 10);
-  assert_int_equal(s.in_flight, 10);
-  assert_int_equal(s.max_in_flight, 10);
+  expect_int(nstarted, 10);
+  expect_int(s.in_flight, 10);
+  expect_int(s.max_in_flight, 10);
   for (int i = 0; i < 10; i++)
     as_sem_release(&s);
-  assert_int_equal(s.in_flight, 0);
-  assert_int_equal(s.max_in_flight, 10);
+  expect_int(s.in_flight, 0);
+  expect_int(s.max_in_flight, 10);
 }
 
 /* ---- on a loop: timer tasks of uneven length ---------------------------- */
@@ -184,7 +200,7 @@ static timer_task *run_timers(int n, int limit) {
   assert_non_null(tasks);
   memset(&g_run, 0, sizeof g_run);
   g_run.limit = limit;
-  assert_int_equal(uv_loop_init(&g_run.loop), 0);
+  expect_int(uv_loop_init(&g_run.loop), 0);
   as_sem_init(&g_run.sem, limit);
   for (int i = 0; i < n; i++) {
     tasks[i].index = i;
@@ -202,9 +218,9 @@ static void timers_never_more_than_c(void **state) {
   timer_task *tasks = run_timers(60, 5);
   (void)state;
 
-  assert_int_equal(g_run.started_before_run, 5);
-  assert_int_equal(g_run.most_in_flight, 5);
-  assert_int_equal(g_run.sem.max_in_flight, 5);
+  expect_int(g_run.started_before_run, 5);
+  expect_int(g_run.most_in_flight, 5);
+  expect_int(g_run.sem.max_in_flight, 5);
   free(tasks);
 }
 
@@ -213,9 +229,9 @@ static void timers_start_in_fifo_order(void **state) {
   timer_task *tasks = run_timers(60, 5);
   (void)state;
 
-  assert_int_equal(g_run.nstarted, 60);
+  expect_int(g_run.nstarted, 60);
   for (int i = 0; i < 60; i++)
-    assert_int_equal(g_run.start_order[i], i);
+    expect_eq_int_at("start order", i, g_run.start_order[i], i);
   free(tasks);
 }
 
@@ -225,12 +241,12 @@ static void timers_all_finish_once(void **state) {
   timer_task *tasks = run_timers(60, 5);
   (void)state;
 
-  assert_int_equal(g_run.done, 60);
+  expect_int(g_run.done, 60);
   for (int i = 0; i < 60; i++)
-    assert_int_equal(tasks[i].finished, 1);
-  assert_int_equal(g_run.sem.in_flight, 0);
+    expect_eq_int_at("times task finished", i, tasks[i].finished, 1);
+  expect_int(g_run.sem.in_flight, 0);
   assert_null(g_run.sem.head);
-  assert_int_equal(g_run.loop_closed, 0);
+  expect_int(g_run.loop_closed, 0);
   free(tasks);
 }
 
@@ -239,10 +255,10 @@ static void timers_enough_permits_all_start(void **state) {
   timer_task *tasks = run_timers(10, 64);
   (void)state;
 
-  assert_int_equal(g_run.started_before_run, 10);
-  assert_int_equal(g_run.most_in_flight, 10);
-  assert_int_equal(g_run.done, 10);
-  assert_int_equal(g_run.loop_closed, 0);
+  expect_int(g_run.started_before_run, 10);
+  expect_int(g_run.most_in_flight, 10);
+  expect_int(g_run.done, 10);
+  expect_int(g_run.loop_closed, 0);
   free(tasks);
 }
 
@@ -277,6 +293,7 @@ static void release_at_once(as_waiter *w) {
   (void)w;
   g_chain_starts++;
   note_depth();
+  check_holding(&g_chain);
   as_sem_release(&g_chain);
 }
 
@@ -289,12 +306,13 @@ static void run_chain(int n) {
   g_test_frame = (uintptr_t)__builtin_frame_address(0);
   g_deepest = 0;
   g_chain_starts = 0;
+  starts_not_holding = 0;
   memset(&g_chain, 0, sizeof g_chain);
   as_sem_init(&g_chain, 1);
   as_sem_acquire(&g_chain, &holder, hold_permit);
   for (int i = 0; i < n; i++)
     as_sem_acquire(&g_chain, &w[i], release_at_once);
-  assert_int_equal(g_chain_starts, 1); /* the others wait for the holder */
+  expect_eq_int("starts before the holder's release", g_chain_starts, 1);
   as_sem_release(&g_chain);            /* the holder is done: the chain */
   free(w);
 }
@@ -305,13 +323,16 @@ static void run_chain(int n) {
 static void instant_release_does_not_recurse(void **state) {
   (void)state;
   run_chain(10000);
-  assert_int_equal(g_chain_starts, 1 + 10000);
+  expect_eq_int("starts", g_chain_starts, 1 + 10000);
   printf("    deepest start: %lu bytes of stack below the test\n",
          (unsigned long)g_deepest);
   if (g_deepest >= 64 * 1024)
     printf("    too deep: each release started the next waiter from inside "
            "itself (hint 3)\n");
-  assert_true(g_deepest < 64 * 1024);
+  expect_lt_int("stack depth of the deepest start (bytes)", g_deepest,
+                64 * 1024);
+  expect_eq_int("starts run without their permit counted in in_flight",
+                starts_not_holding, 0);
 }
 
 /* 100,000 of them: every one starts, every permit comes back.  (A release
@@ -319,11 +340,132 @@ static void instant_release_does_not_recurse(void **state) {
 static void hundred_thousand_instant_releases(void **state) {
   (void)state;
   run_chain(100000);
-  assert_int_equal(g_chain_starts, 1 + 100000);
-  assert_int_equal(g_chain.in_flight, 0);
-  assert_int_equal(g_chain.max_in_flight, 1);
+  expect_eq_int("starts", g_chain_starts, 1 + 100000);
+  expect_eq_int("in_flight", g_chain.in_flight, 0);
+  expect_eq_int("max_in_flight", g_chain.max_in_flight, 1);
   assert_null(g_chain.head);
-  assert_true(g_deepest < 64 * 1024);
+  expect_lt_int("stack depth of the deepest start (bytes)", g_deepest,
+                64 * 1024);
+}
+
+/* ---- starts that acquire: a task that needs the semaphore again --------
+ *
+ * A start may itself acquire: a task that gives its permit back and then
+ * queues for another round, as a retry does.  That acquire comes from
+ * inside a start, so it must wait its turn behind the starts already
+ * queued (FIFO), even though a permit is free at that moment; and it must
+ * not start from inside itself either, or N rounds nest N calls deep. */
+
+static as_sem g_again;
+static int g_again_order[MAX_PROBES]; /* ids, in the order they started */
+static int g_again_starts;
+static int g_rounds_left; /* re-acquires still to make (the deep test) */
+static probe g_second[4]; /* round two of probes 0..3: ids 4..7 */
+
+static void again_record(as_waiter *w) {
+  probe *p = (probe *)w;
+  if (g_again_starts < MAX_PROBES)
+    g_again_order[g_again_starts] = p->id;
+  g_again_starts++;
+  note_depth();
+  check_holding(&g_again);
+}
+
+static void again_done(as_waiter *w) { /* round two: record, then leave */
+  again_record(w);
+  as_sem_release(&g_again);
+}
+
+static void again_first_round(as_waiter *w) { /* release, queue again */
+  probe *p = (probe *)w;
+  again_record(w);
+  as_sem_release(&g_again);
+  g_second[p->id].id = 4 + p->id;
+  as_sem_acquire(&g_again, &g_second[p->id].waiter, again_done);
+}
+
+static void again_reset(void) {
+  g_test_frame = (uintptr_t)__builtin_frame_address(0);
+  g_deepest = 0;
+  g_again_starts = 0;
+  starts_not_holding = 0;
+  memset(&g_again, 0, sizeof g_again);
+  as_sem_init(&g_again, 1);
+}
+
+/* One permit; a holder, then probes 0..3 queued behind it.  Each, when it
+ * starts, releases and acquires again (as 4..7).  A permit is free at that
+ * moment, but 1..3 have waited longer: the order must be 0, 1, ..., 7.
+ * (An acquire that takes a free permit at once, ahead of the queue, gives
+ * 0, 4, 1, 5, ...) */
+static void acquire_inside_a_start_waits_its_turn(void **state) {
+  as_waiter holder;
+  probe p[4];
+  (void)state;
+
+  again_reset();
+  as_sem_acquire(&g_again, &holder, hold_permit);
+  for (int i = 0; i < 4; i++) {
+    p[i].id = i;
+    as_sem_acquire(&g_again, &p[i].waiter, again_first_round);
+  }
+  expect_eq_int("starts before the holder's release", g_again_starts, 0);
+  as_sem_release(&g_again);
+  expect_eq_int("starts", g_again_starts, 8);
+  for (int i = 0; i < 8; i++)
+    expect_eq_int_at("start order", i, g_again_order[i], i);
+  expect_eq_int("in_flight", g_again.in_flight, 0);
+  expect_eq_int("max_in_flight", g_again.max_in_flight, 1);
+  expect_eq_int("starts run without their permit counted in in_flight",
+                starts_not_holding, 0);
+  assert_null(g_again.head);
+}
+
+static void again_and_again(as_waiter *w) {
+  again_record(w);
+  as_sem_release(&g_again);
+  if (g_rounds_left-- > 0)
+    as_sem_acquire(&g_again, w, again_and_again); /* the same task again */
+}
+
+/* One task, rounds times: start, release, acquire again. */
+static void run_rounds(int rounds) {
+  probe p = {.id = 0};
+
+  again_reset();
+  g_rounds_left = rounds - 1;
+  as_sem_acquire(&g_again, &p.waiter, again_and_again);
+}
+
+/* 10,000 rounds: the deepest start is a few frames down, not 10,000.  If
+ * this fails, the acquire started the task from inside itself: queue it
+ * and let the loop of hint 3 start it. */
+static void acquire_inside_a_start_does_not_recurse(void **state) {
+  (void)state;
+  run_rounds(10000);
+  expect_eq_int("starts", g_again_starts, 10000);
+  printf("    deepest start: %lu bytes of stack below the test\n",
+         (unsigned long)g_deepest);
+  if (g_deepest >= 64 * 1024)
+    printf("    too deep: an acquire inside a start started it again from "
+           "inside itself (hint 3)\n");
+  expect_lt_int("stack depth of the deepest start (bytes)", g_deepest,
+                64 * 1024);
+  expect_eq_int("starts run without their permit counted in in_flight",
+                starts_not_holding, 0);
+}
+
+/* 100,000 rounds: every one starts, and the permit comes back.  (An
+ * acquire that recurses may crash here, out of stack.) */
+static void hundred_thousand_reacquires(void **state) {
+  (void)state;
+  run_rounds(100000);
+  expect_eq_int("starts", g_again_starts, 100000);
+  expect_eq_int("in_flight", g_again.in_flight, 0);
+  expect_eq_int("max_in_flight", g_again.max_in_flight, 1);
+  assert_null(g_again.head);
+  expect_lt_int("stack depth of the deepest start (bytes)", g_deepest,
+                64 * 1024);
 }
 
 int main(void) {
@@ -339,6 +481,9 @@ int main(void) {
       cmocka_unit_test(timers_enough_permits_all_start),
       cmocka_unit_test(instant_release_does_not_recurse),
       cmocka_unit_test(hundred_thousand_instant_releases),
+      cmocka_unit_test(acquire_inside_a_start_waits_its_turn),
+      cmocka_unit_test(acquire_inside_a_start_does_not_recurse),
+      cmocka_unit_test(hundred_thousand_reacquires),
   };
   /* Unbuffered: if a test crashes the program, the lines before it show. */
   setvbuf(stdout, NULL, _IONBF, 0);

@@ -12,6 +12,11 @@
  * keeps a pipe of its own for the whole process from the first loop on:
  * the group setup makes and closes one loop first, so that pipe is there
  * before any test counts.)
+ *
+ * This program is linked with --wrap=close (see CMakeLists.txt): every
+ * close() in it, yours included, is counted by descriptor.  libuv's own
+ * close, inside the library, is not.  So a read end whose pipe was opened
+ * must show no close() at all: uv_close closed it.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -30,6 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "expect.h"
 #include "timeouts.h"
 
 enum { MAXOPS = 64 };
@@ -53,9 +59,10 @@ static void on_done(void *arg, int index) {
 }
 
 static void assert_each_reported_once(const probe *p) {
-  assert_int_equal(p->bad_calls, 0);
+  expect_eq_int("done() calls with a bad index or no result", p->bad_calls,
+                0);
   for (int i = 0; i < p->n; i++)
-    assert_int_equal(p->calls[i], 1);
+    expect_eq_int_at("done() calls for operation", i, p->calls[i], 1);
 }
 
 static double now_ms(void) {
@@ -80,9 +87,32 @@ static int count_fds(void) {
 
 static int fd_is_open(int fd) { return fcntl(fd, F_GETFD) != -1; }
 
+/* close() calls on each descriptor number since the test began. */
+enum { COUNTED_FDS = 1024 };
+static int closes_of[COUNTED_FDS];
+
+int __real_close(int fd);
+
+int __wrap_close(int fd) {
+  if (fd >= 0 && fd < COUNTED_FDS)
+    closes_of[fd]++;
+  return __real_close(fd);
+}
+
+/* The read end fd of an operation that started: closed, and by uv_close
+ * alone - a close() of your own as well closes it twice (and the second
+ * time may close a descriptor someone else has just opened). */
+static void assert_closed_by_uv_close(int fd) {
+  assert_false(fd_is_open(fd));
+  if (fd < COUNTED_FDS && closes_of[fd] != 0)
+    fail_msg("read end %d: close() was called on it %d time(s), but its "
+             "pipe was open, so uv_close closed it already (hint 3)",
+             fd, closes_of[fd]);
+}
+
 static void make_pipe(int *rd, int *wr) {
   int fds[2];
-  assert_int_equal(pipe(fds), 0);
+  expect_int(pipe(fds), 0);
   *rd = fds[0];
   *wr = fds[1];
 }
@@ -116,9 +146,9 @@ static void writer_fire(uv_timer_t *t) {
 }
 
 static void writer_start(uv_loop_t *loop, writer *w, uint64_t ms) {
-  assert_int_equal(uv_timer_init(loop, &w->timer), 0);
+  expect_int(uv_timer_init(loop, &w->timer), 0);
   w->timer.data = w;
-  assert_int_equal(uv_timer_start(&w->timer, writer_fire, ms, 0), 0);
+  expect_int(uv_timer_start(&w->timer, writer_fire, ms, 0), 0);
 }
 
 /* The end of every test: the read ends are closed (to_read_all owned
@@ -127,9 +157,9 @@ static void writer_start(uv_loop_t *loop, writer *w, uint64_t ms) {
 static void assert_fds_clean(int n, const int *rd, const int *wr) {
   for (int i = 0; i < n; i++) {
     if (rd[i] >= 0)
-      assert_false(fd_is_open(rd[i]));
+      assert_closed_by_uv_close(rd[i]);
     assert_true(fd_is_open(wr[i]));
-    assert_int_equal(close(wr[i]), 0);
+    expect_int(close(wr[i]), 0);
   }
 }
 
@@ -144,6 +174,7 @@ static int loop_setup(void **state) {
   if (f == NULL)
     return -1;
   f->fds_before = count_fds();
+  memset(closes_of, 0, sizeof closes_of);
   if (uv_loop_init(&f->loop) != 0)
     return -1;
   *state = f;
@@ -177,13 +208,13 @@ static void data_first(void **state) {
   make_pipe(&rd, &wr);
   write_text(wr, "hello");
   double start = now_ms();
-  assert_int_equal(to_read_all(*state, &rd, &timeout, 1, &r, on_done, &p),
+  expect_int(to_read_all(*state, &rd, &timeout, 1, &r, on_done, &p),
                    0);
   uv_run(*state, UV_RUN_DEFAULT);
-  assert_true(now_ms() - start < 2500);
+  expect_lt_int("ms until the loop ended", now_ms() - start, 2500);
   assert_each_reported_once(&p);
-  assert_int_equal(r.status, TO_OK);
-  assert_int_equal(r.len, 5);
+  expect_eq_int("status (TO_OK is 1)", r.status, TO_OK);
+  expect_int(r.len, 5);
   assert_memory_equal(r.data, "hello", 5);
   assert_fds_clean(1, &rd, &wr);
 }
@@ -200,13 +231,13 @@ static void data_during_the_wait(void **state) {
   make_pipe(&rd, &wr);
   writer_start(*state, &w, 50);
   double start = now_ms();
-  assert_int_equal(to_read_all(*state, &rd, &timeout, 1, &r, on_done, &p),
+  expect_int(to_read_all(*state, &rd, &timeout, 1, &r, on_done, &p),
                    0);
   uv_run(*state, UV_RUN_DEFAULT);
-  assert_true(now_ms() - start < 2500);
+  expect_lt_int("ms until the loop ended", now_ms() - start, 2500);
   assert_each_reported_once(&p);
-  assert_int_equal(r.status, TO_OK);
-  assert_int_equal(r.len, 4);
+  expect_eq_int("status (TO_OK is 1)", r.status, TO_OK);
+  expect_int(r.len, 4);
   assert_memory_equal(r.data, "late", 4);
   assert_fds_clean(1, &rd, &wr);
 }
@@ -221,14 +252,14 @@ static void nobody_writes(void **state) {
 
   make_pipe(&rd, &wr);
   double start = now_ms();
-  assert_int_equal(to_read_all(*state, &rd, &timeout, 1, &r, on_done, &p),
+  expect_int(to_read_all(*state, &rd, &timeout, 1, &r, on_done, &p),
                    0);
   uv_run(*state, UV_RUN_DEFAULT);
   double took = now_ms() - start;
-  assert_true(took >= 75);
-  assert_true(took < 2500);
+  expect_ge_int("ms until the loop ended", took, 75);
+  expect_lt_int("ms until the loop ended", took, 2500);
   assert_each_reported_once(&p);
-  assert_int_equal(r.status, TO_TIMEOUT);
+  expect_eq_int("status (TO_TIMEOUT is 2)", r.status, TO_TIMEOUT);
   assert_fds_clean(1, &rd, &wr);
 }
 
@@ -241,16 +272,16 @@ static void writer_closes(void **state) {
   probe p = {.n = 1, .results = &r};
 
   make_pipe(&rd, &wr);
-  assert_int_equal(close(wr), 0);
+  expect_int(close(wr), 0);
   double start = now_ms();
-  assert_int_equal(to_read_all(*state, &rd, &timeout, 1, &r, on_done, &p),
+  expect_int(to_read_all(*state, &rd, &timeout, 1, &r, on_done, &p),
                    0);
   uv_run(*state, UV_RUN_DEFAULT);
-  assert_true(now_ms() - start < 2500);
+  expect_lt_int("ms until the loop ended", now_ms() - start, 2500);
   assert_each_reported_once(&p);
-  assert_int_equal(r.status, TO_ERROR);
-  assert_int_equal(r.err, UV_EOF);
-  assert_false(fd_is_open(rd));
+  expect_eq_int("status (TO_ERROR is 3)", r.status, TO_ERROR);
+  expect_eq_int("err (UV_EOF)", r.err, UV_EOF);
+  assert_closed_by_uv_close(rd);
 }
 
 /* Half the pipes have data, half never will; all wait at once.  One
@@ -271,17 +302,20 @@ static void mixed_batch(void **state) {
       write_text(wr[i], texts[i]);
   }
   double start = now_ms();
-  assert_int_equal(to_read_all(*state, rd, timeout, N, r, on_done, &p), 0);
+  expect_int(to_read_all(*state, rd, timeout, N, r, on_done, &p), 0);
   uv_run(*state, UV_RUN_DEFAULT);
-  assert_true(now_ms() - start < 1500);
+  expect_lt_int("ms until the loop ended", now_ms() - start, 1500);
   assert_each_reported_once(&p);
   for (int i = 0; i < N; i++) {
     if (i % 2 == 0) {
-      assert_int_equal(r[i].status, TO_OK);
-      assert_int_equal(r[i].len, strlen(texts[i]));
+      expect_eq_int_at("status (TO_OK is 1) of operation", i, r[i].status,
+                       TO_OK);
+      expect_eq_int_at("bytes read (len) by operation", i, r[i].len,
+                       strlen(texts[i]));
       assert_memory_equal(r[i].data, texts[i], r[i].len);
     } else {
-      assert_int_equal(r[i].status, TO_TIMEOUT);
+      expect_eq_int_at("status (TO_TIMEOUT is 2) of operation", i,
+                       r[i].status, TO_TIMEOUT);
     }
   }
   assert_fds_clean(N, rd, wr);
@@ -305,13 +339,14 @@ static void photo_finish(void **state) {
     snprintf(texts[i], sizeof texts[i], "x%d", i);
   }
   writer_start(*state, &w, 40);
-  assert_int_equal(to_read_all(*state, rd, timeout, N, r, on_done, &p), 0);
+  expect_int(to_read_all(*state, rd, timeout, N, r, on_done, &p), 0);
   uv_run(*state, UV_RUN_DEFAULT);
   assert_each_reported_once(&p);
   for (int i = 0; i < N; i++) {
     assert_true(r[i].status == TO_OK || r[i].status == TO_TIMEOUT);
     if (r[i].status == TO_OK) {
-      assert_int_equal(r[i].len, strlen(texts[i]));
+      expect_eq_int_at("bytes read (len) by operation", i, r[i].len,
+                       strlen(texts[i]));
       assert_memory_equal(r[i].data, texts[i], r[i].len);
     }
   }
@@ -329,15 +364,136 @@ static void bad_descriptor(void **state) {
   make_pipe(&rd[1], &wr[1]);
   rd[0] = -1;
   write_text(wr[1], "fine");
-  assert_int_equal(to_read_all(*state, rd, timeout, 2, r, on_done, &p), 0);
+  expect_int(to_read_all(*state, rd, timeout, 2, r, on_done, &p), 0);
   uv_run(*state, UV_RUN_DEFAULT);
   assert_each_reported_once(&p);
-  assert_int_equal(r[0].status, TO_ERROR);
-  assert_true(r[0].err < 0);
-  assert_int_equal(r[1].status, TO_OK);
+  expect_eq_int("status (TO_ERROR is 3) of operation 0", r[0].status,
+                TO_ERROR);
+  expect_lt_int("err of operation 0", r[0].err, 0);
+  expect_eq_int("status (TO_OK is 1) of operation 1", r[1].status, TO_OK);
   assert_memory_equal(r[1].data, "fine", 4);
-  assert_false(fd_is_open(rd[1]));
-  assert_int_equal(close(wr[1]), 0);
+  assert_closed_by_uv_close(rd[1]);
+  expect_int(close(wr[1]), 0);
+}
+
+/* More than TO_DATA_MAX bytes are waiting: the first read takes at most
+ * TO_DATA_MAX of them (the buffer libuv reads into holds no more). */
+static void more_data_than_fits(void **state) {
+  int rd, wr;
+  const uint64_t timeout = 5000;
+  char text[TO_DATA_MAX * 2 + 1];
+  to_result r;
+  probe p = {.n = 1, .results = &r};
+
+  memset(text, 'a', sizeof text - 1);
+  for (int i = 0; i < TO_DATA_MAX * 2; i += 7)
+    text[i] = (char)('0' + i % 10);
+  text[sizeof text - 1] = '\0';
+  make_pipe(&rd, &wr);
+  write_text(wr, text);
+  expect_int(to_read_all(*state, &rd, &timeout, 1, &r, on_done, &p), 0);
+  uv_run(*state, UV_RUN_DEFAULT);
+  assert_each_reported_once(&p);
+  expect_eq_int("status (TO_OK is 1)", r.status, TO_OK);
+  expect_eq_int("bytes kept (len)", r.len, TO_DATA_MAX);
+  assert_memory_equal(r.data, text, TO_DATA_MAX);
+  assert_fds_clean(1, &rd, &wr);
+}
+
+/* A second descriptor for the same pipe, watched by the test: it takes
+ * the first bytes that arrive, once, then stops watching. */
+typedef struct thief {
+  uv_poll_t watcher;
+  int fd;
+  int stolen; /* bytes it took */
+} thief;
+
+static void thief_on_readable(uv_poll_t *watcher, int status, int events) {
+  thief *t = watcher->data;
+  char buf[16];
+  ssize_t n = read(t->fd, buf, sizeof buf); /* non-blocking: libuv set it */
+  (void)status;
+  (void)events;
+  if (n > 0)
+    t->stolen += (int)n;
+  uv_close((uv_handle_t *)watcher, NULL);
+}
+
+/* libuv calls the read callback with nread 0 when a read finds nothing
+ * after all (EAGAIN): no data and no end of file, so keep waiting.  The
+ * test makes that happen.  "x" wakes both the operation and the test's
+ * own watcher on a second descriptor for the pipe; the watcher runs first
+ * and takes the byte, and the operation's read finds nothing.  "real"
+ * comes 40 ms later: that is what the operation must report. */
+static void a_read_of_nothing_keeps_waiting(void **state) {
+  int rd, wr;
+  const uint64_t timeout = 5000;
+  char first[1][16] = {"x"}, second[1][16] = {"real"};
+  writer w1 = {.n = 1, .fds = &wr, .texts = first};
+  writer w2 = {.n = 1, .fds = &wr, .texts = second};
+  thief t = {.stolen = 0};
+  to_result r;
+  probe p = {.n = 1, .results = &r};
+
+  make_pipe(&rd, &wr);
+  t.fd = dup(rd);
+  expect_ge_int("dup(rd)", t.fd, 0);
+  expect_int(to_read_all(*state, &rd, &timeout, 1, &r, on_done, &p), 0);
+  /* Watched after the operation's pipe, so woken before it (Linux wakes
+   * the newest waiter on a pipe first). */
+  expect_int(uv_poll_init(*state, &t.watcher, t.fd), 0);
+  t.watcher.data = &t;
+  expect_int(uv_poll_start(&t.watcher, UV_READABLE, thief_on_readable), 0);
+  writer_start(*state, &w1, 20);
+  writer_start(*state, &w2, 60);
+  uv_run(*state, UV_RUN_DEFAULT);
+  assert_each_reported_once(&p);
+  expect_eq_int("status (TO_OK is 1)", r.status, TO_OK);
+  if (t.stolen == 0) { /* the operation read "x" first: nothing to test */
+    printf("    (the operation was woken first here: it read \"x\")\n");
+    expect_eq_int("bytes read (len)", r.len, 1);
+  } else {
+    expect_eq_int("bytes read (len): a read of 0 bytes is no data", r.len,
+                  4);
+    assert_memory_equal(r.data, "real", 4);
+  }
+  expect_int(close(t.fd), 0);
+  assert_fds_clean(1, &rd, &wr);
+}
+
+/* A real descriptor that uv_pipe_open refuses: the loop watches it already
+ * (the test's own uv_poll_t), so the open fails with UV_EEXIST.  The pipe
+ * never took the fd, so closing the pipe handle does not close it: the
+ * error is reported at once, and the fd is closed all the same. */
+static void on_readable(uv_poll_t *watcher, int status, int events) {
+  (void)watcher;
+  (void)status;
+  (void)events;
+}
+
+static void refused_descriptor_is_closed(void **state) {
+  int rd, wr;
+  const uint64_t timeout = 5000;
+  uv_poll_t watcher;
+  to_result r;
+  probe p = {.n = 1, .results = &r};
+
+  make_pipe(&rd, &wr);
+  expect_int(uv_poll_init(*state, &watcher, rd), 0);
+  expect_int(uv_poll_start(&watcher, UV_READABLE, on_readable), 0);
+  expect_int(to_read_all(*state, &rd, &timeout, 1, &r, on_done, &p), 0);
+  expect_eq_int("done() calls before to_read_all returned", p.calls[0], 1);
+  expect_eq_int("status (TO_ERROR is 3)", r.status, TO_ERROR);
+  expect_eq_int("err (UV_EEXIST)", r.err, UV_EEXIST);
+  if (fd_is_open(rd))
+    fail_msg("fd %d is still open: uv_pipe_open failed, so the pipe never "
+             "took it; close it yourself (hint 3)", rd);
+  expect_eq_int("close() calls on the refused fd", closes_of[rd], 1);
+  uv_poll_stop(&watcher);
+  uv_close((uv_handle_t *)&watcher, NULL);
+  uv_run(*state, UV_RUN_DEFAULT);
+  assert_each_reported_once(&p);
+  expect_int(close(wr), 0);
 }
 
 static void no_operations_and_bad_arguments(void **state) {
@@ -347,17 +503,17 @@ static void no_operations_and_bad_arguments(void **state) {
   probe p = {.n = 1, .results = &r};
 
   make_pipe(&rd, &wr);
-  assert_int_equal(to_read_all(*state, &rd, &timeout, -1, &r, on_done, &p),
+  expect_int(to_read_all(*state, &rd, &timeout, -1, &r, on_done, &p),
                    UV_EINVAL);
-  assert_int_equal(to_read_all(*state, &rd, &timeout, 1, &r, NULL, &p),
+  expect_int(to_read_all(*state, &rd, &timeout, 1, &r, NULL, &p),
                    UV_EINVAL);
-  assert_int_equal(to_read_all(*state, NULL, NULL, 0, NULL, on_done, &p), 0);
+  expect_int(to_read_all(*state, NULL, NULL, 0, NULL, on_done, &p), 0);
   uv_run(*state, UV_RUN_DEFAULT);
-  assert_int_equal(p.calls[0] + p.bad_calls, 0);
+  expect_int(p.calls[0] + p.bad_calls, 0);
   /* On UV_EINVAL the descriptors stay the caller's: still open. */
   assert_true(fd_is_open(rd));
-  assert_int_equal(close(rd), 0);
-  assert_int_equal(close(wr), 0);
+  expect_int(close(rd), 0);
+  expect_int(close(wr), 0);
 }
 
 /* The first loop of the process opens libuv's process-wide signal pipe,
@@ -385,6 +541,12 @@ int main(void) {
                                       loop_teardown),
       cmocka_unit_test_setup_teardown(bad_descriptor, loop_setup,
                                       loop_teardown),
+      cmocka_unit_test_setup_teardown(more_data_than_fits, loop_setup,
+                                      loop_teardown),
+      cmocka_unit_test_setup_teardown(a_read_of_nothing_keeps_waiting,
+                                      loop_setup, loop_teardown),
+      cmocka_unit_test_setup_teardown(refused_descriptor_is_closed,
+                                      loop_setup, loop_teardown),
       cmocka_unit_test_setup_teardown(no_operations_and_bad_arguments,
                                       loop_setup, loop_teardown),
   };

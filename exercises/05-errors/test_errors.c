@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "expect.h"
 #include "errors.h"
 
 enum { PATH_MAX_LEN = 600 };
@@ -115,14 +116,14 @@ static void garbage(er_result *r, int n) {
 }
 
 static void assert_ok(const er_result *r, size_t size) {
-  assert_int_equal(r->status, ER_OK);
-  assert_int_equal(r->size, size);
-  assert_int_equal(r->err, 0);
+  expect_int(r->status, ER_OK);
+  expect_int(r->size, size);
+  expect_int(r->err, 0);
 }
 
 static void assert_failed(const er_result *r, int err) {
-  assert_int_equal(r->status, ER_ERROR);
-  assert_int_equal(r->size, 0);
+  expect_int(r->status, ER_ERROR);
+  expect_int(r->size, 0);
   /* compare the names: a mismatch then reads "ENOENT" != "ENOTDIR" */
   assert_string_equal(uv_err_name(r->err), uv_err_name(err));
 }
@@ -148,16 +149,16 @@ static void mixed(void **state) {
 
   er_counts c = er_stat_all(*state, (const char *const *)paths, N, r);
 
-  assert_int_equal(c.ok, 4);
-  assert_int_equal(c.failed, 3);
+  expect_int(c.ok, 4);
+  expect_int(c.failed, 3);
   assert_ok(&r[0], sizes[2]);
   assert_failed(&r[1], UV_ENOENT);
   assert_ok(&r[2], sizes[1]);
   assert_failed(&r[3], UV_ENOTDIR);
   assert_ok(&r[4], sizes[0]);
   assert_failed(&r[5], UV_ENAMETOOLONG);
-  assert_int_equal(r[6].status, ER_OK); /* a directory has a size too */
-  assert_int_equal(r[6].err, 0);
+  expect_int(r[6].status, ER_OK); /* a directory has a size too */
+  expect_int(r[6].err, 0);
   free_paths(paths, N);
 }
 
@@ -168,8 +169,8 @@ static void first_fails(void **state) {
 
   garbage(r, 3);
   er_counts c = er_stat_all(*state, (const char *const *)paths, 3, r);
-  assert_int_equal(c.ok, 2);
-  assert_int_equal(c.failed, 1);
+  expect_int(c.ok, 2);
+  expect_int(c.failed, 1);
   assert_failed(&r[0], UV_ENOENT);
   assert_ok(&r[1], sizes[1]);
   assert_ok(&r[2], sizes[2]);
@@ -188,8 +189,8 @@ static void all_fail(void **state) {
   }
   garbage(r, N);
   er_counts c = er_stat_all(*state, (const char *const *)paths, N, r);
-  assert_int_equal(c.ok, 0);
-  assert_int_equal(c.failed, N);
+  expect_int(c.ok, 0);
+  expect_int(c.failed, N);
   for (int i = 0; i < N; i++)
     assert_failed(&r[i], UV_ENOENT);
   free_paths(paths, N);
@@ -201,8 +202,8 @@ static void all_ok(void **state) {
 
   garbage(r, 3);
   er_counts c = er_stat_all(*state, (const char *const *)paths, 3, r);
-  assert_int_equal(c.ok, 3);
-  assert_int_equal(c.failed, 0);
+  expect_int(c.ok, 3);
+  expect_int(c.failed, 0);
   for (int i = 0; i < 3; i++)
     assert_ok(&r[i], sizes[i]);
   free_paths(paths, 3);
@@ -210,8 +211,8 @@ static void all_ok(void **state) {
 
 static void no_tasks(void **state) {
   er_counts c = er_stat_all(*state, NULL, 0, NULL);
-  assert_int_equal(c.ok, 0);
-  assert_int_equal(c.failed, 0);
+  expect_int(c.ok, 0);
+  expect_int(c.failed, 0);
 }
 
 /* A thousand requests on libuv's threadpool, completing in whatever
@@ -233,8 +234,8 @@ static void a_thousand(void **state) {
   }
   garbage(r, N);
   er_counts c = er_stat_all(*state, (const char *const *)paths, N, r);
-  assert_int_equal(c.ok, 3 * N / 4);
-  assert_int_equal(c.failed, N / 4);
+  expect_int(c.ok, 3 * N / 4);
+  expect_int(c.failed, N / 4);
   for (int i = 0; i < N; i++) {
     if (i % 4 == 3)
       assert_failed(&r[i], UV_ENOENT);

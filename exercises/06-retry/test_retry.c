@@ -28,6 +28,7 @@
 
 #include <curl/curl.h>
 
+#include "expect.h"
 #include "retry.h"
 
 /* ---- the server ---------------------------------------------------------- */
@@ -144,9 +145,9 @@ static rt_result fetch(script *s, const rt_policy *p) {
   rt_hooks hooks = {script_url, script_sleep, script_random, s};
   rt_result res = {RT_FAILED, -1, -1, -1};
   int rc = rt_fetch(p, &hooks, &res);
-  assert_int_equal(rc, res.outcome == RT_OK ? 0 : -1);
-  assert_int_equal(s->bad_k, 0);
-  assert_int_equal(s->urls_asked, res.attempts); /* one URL per attempt */
+  expect_int(rc, res.outcome == RT_OK ? 0 : -1);
+  expect_int(s->bad_k, 0);
+  expect_int(s->urls_asked, res.attempts); /* one URL per attempt */
   return res;
 }
 
@@ -162,7 +163,7 @@ static void backoff_doubles_then_caps(void **state) {
   const long want[] = {50, 100, 200, 400, 500, 500, 500};
   (void)state;
   for (int k = 0; k < 7; k++)
-    assert_int_equal(rt_backoff_ms(&p, k, 0.0), want[k]);
+    expect_int(rt_backoff_ms(&p, k, 0.0), want[k]);
 }
 
 /* The jitter's bounds: r = 0 gives h = w / 2, the largest r gives 2h, and
@@ -170,18 +171,20 @@ static void backoff_doubles_then_caps(void **state) {
 static void jitter_within_bounds(void **state) {
   const rt_policy p = {.retries = 10, .base_ms = 50, .cap_ms = 30000};
   (void)state;
-  assert_int_equal(rt_backoff_ms(&p, 0, 0.0), 25);
-  assert_int_equal(rt_backoff_ms(&p, 0, R_MAX), 50);
-  assert_int_equal(rt_backoff_ms(&p, 3, 0.0), 200);
-  assert_int_equal(rt_backoff_ms(&p, 3, R_MAX), 400);
-  assert_int_equal(rt_backoff_ms(&p, 20, 0.0), 15000); /* capped */
-  assert_int_equal(rt_backoff_ms(&p, 20, R_MAX), 30000);
+  expect_int(rt_backoff_ms(&p, 0, 0.0), 25);
+  expect_int(rt_backoff_ms(&p, 0, R_MAX), 50);
+  expect_int(rt_backoff_ms(&p, 3, 0.0), 200);
+  expect_int(rt_backoff_ms(&p, 3, R_MAX), 400);
+  expect_int(rt_backoff_ms(&p, 20, 0.0), 15000); /* capped */
+  expect_int(rt_backoff_ms(&p, 20, R_MAX), 30000);
   for (int k = 0; k < 12; k++) {
     long w = 50L << k < 30000 ? 50L << k : 30000, prev = -1;
     for (int i = 0; i <= 100; i++) {
       long wait = rt_backoff_ms(&p, k, i < 100 ? i / 100.0 : R_MAX);
-      assert_in_range(wait, w / 2, w);
-      assert_true(wait >= prev); /* a larger r never waits less */
+      expect_ge_int("backoff (ms)", wait, w / 2);
+      expect_le_int("backoff (ms)", wait, w);
+      /* a larger r never waits less */
+      expect_ge_int("backoff (ms) for a larger r", wait, prev);
       prev = wait;
     }
   }
@@ -194,11 +197,11 @@ static void backoff_large_k_and_zero(void **state) {
   const rt_policy no_base = {.retries = 10, .base_ms = 0, .cap_ms = 30000};
   const rt_policy no_cap = {.retries = 10, .base_ms = 7, .cap_ms = 0};
   (void)state;
-  assert_int_equal(rt_backoff_ms(&p, 64, 0.0), 15000);
-  assert_int_equal(rt_backoff_ms(&p, 1000, R_MAX), 30000);
-  assert_int_equal(rt_backoff_ms(&p, 1, 0.0), 7); /* w = 14 */
-  assert_int_equal(rt_backoff_ms(&no_base, 5, R_MAX), 0);
-  assert_int_equal(rt_backoff_ms(&no_cap, 5, R_MAX), 0);
+  expect_int(rt_backoff_ms(&p, 64, 0.0), 15000);
+  expect_int(rt_backoff_ms(&p, 1000, R_MAX), 30000);
+  expect_int(rt_backoff_ms(&p, 1, 0.0), 7); /* w = 14 */
+  expect_int(rt_backoff_ms(&no_base, 5, R_MAX), 0);
+  expect_int(rt_backoff_ms(&no_cap, 5, R_MAX), 0);
 }
 
 /* ---- rt_fetch against the server ------------------------------------------- */
@@ -212,14 +215,14 @@ static void retries_5xx_until_success(void **state) {
   const rt_policy p = {.retries = 5, .base_ms = 100, .cap_ms = 30000};
   rt_result res = fetch(&s, &p);
   (void)state;
-  assert_int_equal(res.outcome, RT_OK);
-  assert_int_equal(res.attempts, 3);
-  assert_int_equal(res.http_status, 200);
-  assert_int_equal(res.body_bytes, 64);
-  assert_int_equal(s.n_waits, 2);
-  assert_int_equal(s.waits[0], 50);
-  assert_int_equal(s.waits[1], 100);
-  assert_int_equal(s.randoms, 2); /* one random number per wait */
+  expect_int(res.outcome, RT_OK);
+  expect_int(res.attempts, 3);
+  expect_int(res.http_status, 200);
+  expect_int(res.body_bytes, 64);
+  expect_int(s.n_waits, 2);
+  expect_int(s.waits[0], 50);
+  expect_int(s.waits[1], 100);
+  expect_int(s.randoms, 2); /* one random number per wait */
 }
 
 /* A 404 is never retried: one attempt, no wait. */
@@ -228,10 +231,10 @@ static void never_retries_4xx(void **state) {
   const rt_policy p = {.retries = 5, .base_ms = 100, .cap_ms = 30000};
   rt_result res = fetch(&s, &p);
   (void)state;
-  assert_int_equal(res.outcome, RT_HTTP_ERROR);
-  assert_int_equal(res.attempts, 1);
-  assert_int_equal(res.http_status, 404);
-  assert_int_equal(s.n_waits, 0);
+  expect_int(res.outcome, RT_HTTP_ERROR);
+  expect_int(res.attempts, 1);
+  expect_int(res.http_status, 404);
+  expect_int(s.n_waits, 0);
 }
 
 /* The server closes the connection without an answer: that is worth
@@ -241,11 +244,11 @@ static void retries_dropped_connection(void **state) {
   const rt_policy p = {.retries = 3, .base_ms = 40, .cap_ms = 30000};
   rt_result res = fetch(&s, &p);
   (void)state;
-  assert_int_equal(res.outcome, RT_OK);
-  assert_int_equal(res.attempts, 2);
-  assert_int_equal(res.body_bytes, 10);
-  assert_int_equal(s.n_waits, 1);
-  assert_int_equal(s.waits[0], 40); /* r at its top: the whole w */
+  expect_int(res.outcome, RT_OK);
+  expect_int(res.attempts, 2);
+  expect_int(res.body_bytes, 10);
+  expect_int(s.n_waits, 1);
+  expect_int(s.waits[0], 40); /* r at its top: the whole w */
 }
 
 /* A 500 every time: K retries, so K + 1 attempts and K waits, then the
@@ -255,13 +258,13 @@ static void gives_up_after_k_retries(void **state) {
   const rt_policy p = {.retries = 3, .base_ms = 10, .cap_ms = 30};
   rt_result res = fetch(&s, &p);
   (void)state;
-  assert_int_equal(res.outcome, RT_HTTP_ERROR);
-  assert_int_equal(res.attempts, 4);
-  assert_int_equal(res.http_status, 500);
-  assert_int_equal(s.n_waits, 3);
-  assert_int_equal(s.waits[0], 5);
-  assert_int_equal(s.waits[1], 10);
-  assert_int_equal(s.waits[2], 15); /* w capped at 30 */
+  expect_int(res.outcome, RT_HTTP_ERROR);
+  expect_int(res.attempts, 4);
+  expect_int(res.http_status, 500);
+  expect_int(s.n_waits, 3);
+  expect_int(s.waits[0], 5);
+  expect_int(s.waits[1], 10);
+  expect_int(s.waits[2], 15); /* w capped at 30 */
 }
 
 /* retries = 0: one attempt, whatever happens. */
@@ -270,10 +273,10 @@ static void zero_retries_one_attempt(void **state) {
   const rt_policy p = {.retries = 0, .base_ms = 10, .cap_ms = 30000};
   rt_result res = fetch(&s, &p);
   (void)state;
-  assert_int_equal(res.outcome, RT_CONN_ERROR);
-  assert_int_equal(res.attempts, 1);
-  assert_int_equal(res.http_status, 0);
-  assert_int_equal(s.n_waits, 0);
+  expect_int(res.outcome, RT_CONN_ERROR);
+  expect_int(res.attempts, 1);
+  expect_int(res.http_status, 0);
+  expect_int(s.n_waits, 0);
 }
 
 /* /stall never answers: each attempt ends at its 150 ms timeout, is
@@ -284,11 +287,11 @@ static void timeout_retried_then_reported(void **state) {
                        .timeout_ms = 150};
   rt_result res = fetch(&s, &p);
   (void)state;
-  assert_int_equal(res.outcome, RT_TIMEOUT);
-  assert_int_equal(res.attempts, 2);
-  assert_int_equal(res.http_status, 0);
-  assert_int_equal(res.body_bytes, 0);
-  assert_int_equal(s.n_waits, 1);
+  expect_int(res.outcome, RT_TIMEOUT);
+  expect_int(res.attempts, 2);
+  expect_int(res.http_status, 0);
+  expect_int(res.body_bytes, 0);
+  expect_int(s.n_waits, 1);
 }
 
 /* A stall, then an answer: the timeout does not stop the retries. */
@@ -298,9 +301,9 @@ static void timeout_then_success(void **state) {
                        .timeout_ms = 150};
   rt_result res = fetch(&s, &p);
   (void)state;
-  assert_int_equal(res.outcome, RT_OK);
-  assert_int_equal(res.attempts, 2);
-  assert_int_equal(res.http_status, 201);
+  expect_int(res.outcome, RT_OK);
+  expect_int(res.attempts, 2);
+  expect_int(res.http_status, 201);
 }
 
 int main(void) {

@@ -9,6 +9,8 @@
  * each call moves only 1 to 3 bytes, or fails with EINTR before moving
  * anything.  A frame must still arrive whole.  fork() is wrapped too, to
  * note the child's pid: the watchdog below stops a stuck child with it.
+ * And waitpid(), which in chaos mode fails every other call with EINTR,
+ * as it does when a signal arrives while it waits.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,12 +21,15 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "expect.h"
 #include "frame.h"
 #include "worker_death.h"
 
@@ -81,18 +86,47 @@ pid_t __wrap_fork(void) {
   return pid;
 }
 
+pid_t __real_waitpid(pid_t pid, int *status, int options);
+static long waitpid_calls; /* calls seen in chaos mode */
+
+pid_t __wrap_waitpid(pid_t pid, int *status, int options) {
+  if ((chaos & CHAOS_EINTR) && waitpid_calls++ % 2 == 0) {
+    chaos_eintr++;
+    errno = EINTR;
+    return -1;
+  }
+  return __real_waitpid(pid, status, options);
+}
+
+/* A worker must end with _exit, never exit(): exit runs the handlers the
+ * parent registered with atexit, in the child too.  This one notes when
+ * that happens, in a pipe the tests read. */
+static pid_t main_pid;
+static int exit_note[2] = {-1, -1};
+
+static void note_exit_in_a_child(void) {
+  if (getpid() != main_pid && exit_note[1] >= 0)
+    (void)__real_write(exit_note[1], "x", 1);
+}
+
 /* ---- helpers ---------------------------------------------------------- */
 
-/* If ex08_run_worker never returns (a worker waiting for an end of file
- * that never comes, a waitpid for a child that never exits), say so and
- * stop - the stuck child too, or it would hold the output pipe open -
- * instead of hanging until ctest's timeout. */
+/* If a test never finishes, say what is likely stuck and stop - the stuck
+ * child too, or it would hold the output pipe open - instead of hanging
+ * until ctest's timeout.  Every test has 10 s. */
+static const char frames_stuck[] =
+    "\n08: this test did not finish within 10 s.  Is a read waiting for "
+    "bytes that were never written (mp_frame_write must loop until every "
+    "byte is out), or a loop retrying an error other than EINTR? "
+    "(hint 1)\n";
+static const char worker_stuck[] =
+    "\n08: ex08_run_worker did not return within 10 s: is the worker "
+    "still waiting for end of file on its task pipe? (hint 3)\n";
+static const char *volatile stuck_msg = frames_stuck;
+
 static void watchdog(int sig) {
-  static const char msg[] =
-      "\n08: ex08_run_worker did not return within 10 s: is the worker "
-      "still waiting for end of file on its task pipe? (hint 3)\n";
   (void)sig;
-  (void)__real_write(2, msg, sizeof msg - 1);
+  (void)__real_write(2, stuck_msg, strlen(stuck_msg));
   if (last_child > 0)
     kill(last_child, SIGKILL);
   _exit(1);
@@ -106,13 +140,15 @@ static int setup(void **state) {
   sigaction(SIGPIPE, &ignore, NULL);
   sigaction(SIGALRM, &on_alarm, NULL);
   chaos = 0;
-  chaos_calls = chaos_cut = chaos_eintr = 0;
+  chaos_calls = chaos_cut = chaos_eintr = waitpid_calls = 0;
   last_child = 0;
   forks = 0;
+  stuck_msg = frames_stuck;
+  alarm(10);
   return 0;
 }
 
-static void make_pipe(int fds[2]) { assert_int_equal(pipe(fds), 0); }
+static void make_pipe(int fds[2]) { expect_int(pipe(fds), 0); }
 
 static void close_pipe(int fds[2]) {
   if (fds[0] >= 0)
@@ -135,9 +171,9 @@ static void roundtrip(uint32_t len) {
   make_pipe(fds);
   fill(sent, len, len);
   memset(got, 0, sizeof got);
-  assert_int_equal(mp_frame_write(fds[1], sent, len), 0);
-  assert_int_equal(mp_frame_read(fds[0], got, sizeof got, &n), 1);
-  assert_int_equal(n, len);
+  expect_int(mp_frame_write(fds[1], sent, len), 0);
+  expect_int(mp_frame_read(fds[0], got, sizeof got, &n), 1);
+  expect_int(n, len);
   assert_memory_equal(got, sent, len);
   close_pipe(fds);
 }
@@ -172,12 +208,12 @@ static void frame_is_a_length_then_the_payload(void **state) {
   (void)state;
 
   make_pipe(fds);
-  assert_int_equal(mp_frame_write(fds[1], "hello", 5), 0);
+  expect_int(mp_frame_write(fds[1], "hello", 5), 0);
   close(fds[1]);
   fds[1] = -1;
-  assert_int_equal(read(fds[0], raw, sizeof raw), 4 + 5);
+  expect_int(read(fds[0], raw, sizeof raw), 4 + 5);
   memcpy(&len, raw, sizeof len);
-  assert_int_equal(len, 5);
+  expect_int(len, 5);
   assert_memory_equal(raw + 4, "hello", 5);
   close_pipe(fds);
 }
@@ -213,13 +249,13 @@ static void frames_stay_apart(void **state) {
   (void)state;
 
   make_pipe(fds);
-  assert_int_equal(mp_frame_write(fds[1], "abc", 3), 0);
-  assert_int_equal(mp_frame_write(fds[1], "defgh", 5), 0);
-  assert_int_equal(mp_frame_read(fds[0], got, sizeof got, &n), 1);
-  assert_int_equal(n, 3);
+  expect_int(mp_frame_write(fds[1], "abc", 3), 0);
+  expect_int(mp_frame_write(fds[1], "defgh", 5), 0);
+  expect_int(mp_frame_read(fds[0], got, sizeof got, &n), 1);
+  expect_int(n, 3);
   assert_memory_equal(got, "abc", 3);
-  assert_int_equal(mp_frame_read(fds[0], got, sizeof got, &n), 1);
-  assert_int_equal(n, 5);
+  expect_int(mp_frame_read(fds[0], got, sizeof got, &n), 1);
+  expect_int(n, 5);
   assert_memory_equal(got, "defgh", 5);
   close_pipe(fds);
 }
@@ -232,9 +268,9 @@ static void read_full_reads_all_n(void **state) {
 
   make_pipe(fds);
   fill(sent, sizeof sent, 3);
-  assert_int_equal(write(fds[1], sent, sizeof sent), (ssize_t)sizeof sent);
+  expect_int(write(fds[1], sent, sizeof sent), (ssize_t)sizeof sent);
   chaos = CHAOS_SHORT | CHAOS_EINTR;
-  assert_int_equal(mp_read_full(fds[0], got, sizeof got),
+  expect_int(mp_read_full(fds[0], got, sizeof got),
                    (ssize_t)sizeof got);
   chaos = 0;
   assert_memory_equal(got, sent, sizeof sent);
@@ -248,12 +284,12 @@ static void read_full_stops_at_end_of_file(void **state) {
   (void)state;
 
   make_pipe(fds);
-  assert_int_equal(write(fds[1], "0123456789", 10), 10);
+  expect_int(write(fds[1], "0123456789", 10), 10);
   close(fds[1]);
   fds[1] = -1;
-  assert_int_equal(mp_read_full(fds[0], got, sizeof got), 10);
+  expect_int(mp_read_full(fds[0], got, sizeof got), 10);
   assert_memory_equal(got, "0123456789", 10);
-  assert_int_equal(mp_read_full(fds[0], got, sizeof got), 0);
+  expect_int(mp_read_full(fds[0], got, sizeof got), 0);
   close_pipe(fds);
 }
 
@@ -267,7 +303,7 @@ static void end_of_file_before_a_frame_is_0(void **state) {
   make_pipe(fds);
   close(fds[1]);
   fds[1] = -1;
-  assert_int_equal(mp_frame_read(fds[0], buf, sizeof buf, &n), 0);
+  expect_int(mp_frame_read(fds[0], buf, sizeof buf, &n), 0);
   close_pipe(fds);
 }
 
@@ -279,12 +315,12 @@ static void end_of_file_in_the_length_is_eproto(void **state) {
   (void)state;
 
   make_pipe(fds);
-  assert_int_equal(write(fds[1], &len, 2), 2);
+  expect_int(write(fds[1], &len, 2), 2);
   close(fds[1]);
   fds[1] = -1;
   errno = 0;
-  assert_int_equal(mp_frame_read(fds[0], buf, sizeof buf, &n), -1);
-  assert_int_equal(errno, EPROTO);
+  expect_int(mp_frame_read(fds[0], buf, sizeof buf, &n), -1);
+  expect_int(errno, EPROTO);
   close_pipe(fds);
 }
 
@@ -296,13 +332,13 @@ static void end_of_file_in_the_payload_is_eproto(void **state) {
   (void)state;
 
   make_pipe(fds);
-  assert_int_equal(write(fds[1], &len, sizeof len), (ssize_t)sizeof len);
-  assert_int_equal(write(fds[1], "abc", 3), 3);
+  expect_int(write(fds[1], &len, sizeof len), (ssize_t)sizeof len);
+  expect_int(write(fds[1], "abc", 3), 3);
   close(fds[1]);
   fds[1] = -1;
   errno = 0;
-  assert_int_equal(mp_frame_read(fds[0], buf, sizeof buf, &n), -1);
-  assert_int_equal(errno, EPROTO);
+  expect_int(mp_frame_read(fds[0], buf, sizeof buf, &n), -1);
+  expect_int(errno, EPROTO);
   close_pipe(fds);
 }
 
@@ -314,10 +350,10 @@ static void frame_longer_than_the_buffer_is_emsgsize(void **state) {
   (void)state;
 
   make_pipe(fds);
-  assert_int_equal(mp_frame_write(fds[1], "0123456789", 10), 0);
+  expect_int(mp_frame_write(fds[1], "0123456789", 10), 0);
   errno = 0;
-  assert_int_equal(mp_frame_read(fds[0], buf, sizeof buf, &n), -1);
-  assert_int_equal(errno, EMSGSIZE);
+  expect_int(mp_frame_read(fds[0], buf, sizeof buf, &n), -1);
+  expect_int(errno, EMSGSIZE);
   close_pipe(fds);
 }
 
@@ -330,11 +366,11 @@ static void writing_too_much_is_emsgsize(void **state) {
 
   make_pipe(fds);
   errno = 0;
-  assert_int_equal(mp_frame_write(fds[1], big, MP_FRAME_MAX + 1), -1);
-  assert_int_equal(errno, EMSGSIZE);
+  expect_int(mp_frame_write(fds[1], big, MP_FRAME_MAX + 1), -1);
+  expect_int(errno, EMSGSIZE);
   close(fds[1]);
   fds[1] = -1;
-  assert_int_equal(read(fds[0], &byte, 1), 0); /* the pipe stayed empty */
+  expect_int(read(fds[0], &byte, 1), 0); /* the pipe stayed empty */
   close_pipe(fds);
 }
 
@@ -346,17 +382,17 @@ static void real_errors_are_passed_up(void **state) {
   (void)state;
 
   errno = 0;
-  assert_int_equal(mp_frame_read(-1, buf, sizeof buf, &n), -1);
-  assert_int_equal(errno, EBADF);
+  expect_int(mp_frame_read(-1, buf, sizeof buf, &n), -1);
+  expect_int(errno, EBADF);
   errno = 0;
-  assert_int_equal(mp_frame_write(-1, "x", 1), -1);
-  assert_int_equal(errno, EBADF);
+  expect_int(mp_frame_write(-1, "x", 1), -1);
+  expect_int(errno, EBADF);
   make_pipe(fds); /* the reader is gone: EPIPE (SIGPIPE is ignored) */
   close(fds[0]);
   fds[0] = -1;
   errno = 0;
-  assert_int_equal(mp_frame_write(fds[1], "x", 1), -1);
-  assert_int_equal(errno, EPIPE);
+  expect_int(mp_frame_write(fds[1], "x", 1), -1);
+  expect_int(errno, EPIPE);
   close_pipe(fds);
 }
 
@@ -392,31 +428,73 @@ static uint32_t half_a_frame_at_task_3(uint32_t task, int result_fd) {
   return task * task;
 }
 
+/* Task 3: answers, but first closes every descriptor it has except the
+ * result pipe (so the task pipe has no reader left), then exits 6.  The
+ * parent gets result 3, and its write of task 4 fails with EPIPE: the
+ * worker is gone, which is not the parent's error. */
+static uint32_t answer_and_leave_at_task_3(uint32_t task, int result_fd) {
+  if (task == 3) {
+    unsigned char frame[8];
+    uint32_t len = 4, result = task * task;
+    for (int fd = 3; fd < 1024; fd++)
+      if (fd != result_fd)
+        close(fd);
+    memcpy(frame, &len, 4);
+    memcpy(frame + 4, &result, 4);
+    (void)__real_write(result_fd, frame, sizeof frame);
+    _exit(6);
+  }
+  return task * task;
+}
+
+/* The work: how many descriptors the worker has open (as open_fds counts,
+ * but without cmocka: this runs in the child). */
+static uint32_t count_worker_fds(uint32_t task, int result_fd) {
+  DIR *d = opendir("/proc/self/fd");
+  uint32_t n = 0;
+  (void)task;
+  (void)result_fd;
+  if (d == NULL)
+    return 0;
+  while (readdir(d) != NULL)
+    n++;
+  closedir(d);
+  return n;
+}
+
 static const uint32_t five_tasks[5] = {1, 2, 3, 4, 5};
 
 /* Run the worker (with the watchdog on); check what must hold however it
- * died: it was a real child, it is reaped, no descriptor is left open. */
+ * died: it was a real child, it is reaped, no descriptor is left open,
+ * it did not call exit(). */
 static int run_worker(ex08_task_fn fn, int n, uint32_t *results,
                       ex08_report *report) {
   int fds_before = open_fds(), got, st;
+  char note;
 
   memset(report, 0xff, sizeof *report); /* it must fill every field */
+  stuck_msg = worker_stuck;
   alarm(10);
   got = ex08_run_worker(fn, five_tasks, n, results, report);
   alarm(0);
+  stuck_msg = frames_stuck;
   if (forks != 1)
     fail_msg("ex08_run_worker must fork one worker; it forked %d times",
              forks);
-  assert_int_equal(report->pid, last_child);
+  expect_int(report->pid, last_child);
   /* Reaped: the worker is no child of ours any more - not even a zombie. */
   errno = 0;
-  if (waitpid(report->pid, &st, WNOHANG) != -1 || errno != ECHILD)
+  if (__real_waitpid(report->pid, &st, WNOHANG) != -1 || errno != ECHILD)
     fail_msg("worker %d was not reaped: call waitpid for it",
              (int)report->pid);
   if (open_fds() != fds_before)
     fail_msg("%d descriptors open before, %d after: close both pipes' "
              "ends", fds_before, open_fds());
-  assert_int_equal(got, report->results);
+  if (__real_read(exit_note[0], &note, 1) == 1)
+    fail_msg("the worker ended with exit(), which ran the parent's atexit "
+             "handlers in the child: end it with _exit (hint 3)");
+  expect_eq_int("ex08_run_worker's return (results received)", got,
+                report->results);
   return got;
 }
 
@@ -427,12 +505,13 @@ static void worker_answers_every_task(void **state) {
   ex08_report r;
   (void)state;
 
-  assert_int_equal(run_worker(square, 5, results, &r), 5);
+  expect_int(run_worker(square, 5, results, &r), 5);
   for (int i = 0; i < 5; i++)
-    assert_int_equal(results[i], five_tasks[i] * five_tasks[i]);
-  assert_int_equal(r.exited, 1);
-  assert_int_equal(r.exit_code, 0);
-  assert_int_equal(r.signaled, 0);
+    expect_eq_int_at("result of task", i, results[i],
+                     five_tasks[i] * five_tasks[i]);
+  expect_int(r.exited, 1);
+  expect_int(r.exit_code, 0);
+  expect_int(r.signaled, 0);
 }
 
 /* No tasks at all: the worker still starts, sees end of file, exits 0. */
@@ -441,9 +520,9 @@ static void no_tasks_worker_exits_cleanly(void **state) {
   ex08_report r;
   (void)state;
 
-  assert_int_equal(run_worker(square, 0, results, &r), 0);
-  assert_int_equal(r.exited, 1);
-  assert_int_equal(r.exit_code, 0);
+  expect_int(run_worker(square, 0, results, &r), 0);
+  expect_int(r.exited, 1);
+  expect_int(r.exit_code, 0);
 }
 
 /* The worker exits (status 7) in the middle of task 3: two results came,
@@ -453,12 +532,12 @@ static void worker_exits_mid_task(void **state) {
   ex08_report r;
   (void)state;
 
-  assert_int_equal(run_worker(exit_7_at_task_3, 5, results, &r), 2);
-  assert_int_equal(results[0], 1);
-  assert_int_equal(results[1], 4);
-  assert_int_equal(r.exited, 1);
-  assert_int_equal(r.exit_code, 7);
-  assert_int_equal(r.signaled, 0);
+  expect_int(run_worker(exit_7_at_task_3, 5, results, &r), 2);
+  expect_int(results[0], 1);
+  expect_int(results[1], 4);
+  expect_int(r.exited, 1);
+  expect_int(r.exit_code, 7);
+  expect_int(r.signaled, 0);
 }
 
 /* A signal kills the worker in task 2: one result, and the signal's
@@ -468,11 +547,11 @@ static void worker_killed_by_a_signal(void **state) {
   ex08_report r;
   (void)state;
 
-  assert_int_equal(run_worker(killed_at_task_2, 5, results, &r), 1);
-  assert_int_equal(results[0], 1);
-  assert_int_equal(r.signaled, 1);
-  assert_int_equal(r.signal, SIGKILL);
-  assert_int_equal(r.exited, 0);
+  expect_int(run_worker(killed_at_task_2, 5, results, &r), 1);
+  expect_int(results[0], 1);
+  expect_int(r.signaled, 1);
+  expect_int(r.signal, SIGKILL);
+  expect_int(r.exited, 0);
 }
 
 /* The worker dies halfway through writing a result frame: the parent's
@@ -483,10 +562,40 @@ static void worker_dies_inside_a_result_frame(void **state) {
   ex08_report r;
   (void)state;
 
-  assert_int_equal(run_worker(half_a_frame_at_task_3, 5, results, &r), 2);
-  assert_int_equal(results[1], 4);
-  assert_int_equal(r.exited, 1);
-  assert_int_equal(r.exit_code, 5);
+  expect_int(run_worker(half_a_frame_at_task_3, 5, results, &r), 2);
+  expect_int(results[1], 4);
+  expect_int(r.exited, 1);
+  expect_int(r.exit_code, 5);
+}
+
+/* The task pipe has no reader any more: sending task 4 fails with EPIPE,
+ * and that means the worker is gone - three results, and its status. */
+static void worker_gone_before_a_task_is_sent(void **state) {
+  uint32_t results[5] = {0};
+  ex08_report r;
+  (void)state;
+
+  expect_eq_int("results received",
+                run_worker(answer_and_leave_at_task_3, 5, results, &r), 3);
+  expect_eq_int("result of task 3", results[2], 9);
+  expect_eq_int("exited", r.exited, 1);
+  expect_eq_int("exit_code", r.exit_code, 6);
+}
+
+/* The worker holds its two ends and nothing more: the parent's ends are
+ * closed in the child at once.  (It starts with all the parent has; the
+ * parent opened four pipe ends, and the worker keeps two of them.) */
+static void worker_keeps_only_its_own_ends(void **state) {
+  uint32_t results[2] = {0};
+  ex08_report r;
+  int base = open_fds();
+  (void)state;
+
+  expect_eq_int("results received",
+                run_worker(count_worker_fds, 2, results, &r), 2);
+  for (int i = 0; i < 2; i++)
+    expect_le_int("descriptors open in the worker, beyond its two pipe ends",
+                  (intmax_t)results[i] - 2 - base, 0);
 }
 
 /* The whole conversation, with every read and write on both sides cut
@@ -497,15 +606,19 @@ static void worker_survives_short_io(void **state) {
   (void)state;
 
   chaos = CHAOS_SHORT | CHAOS_EINTR;
-  assert_int_equal(run_worker(square, 5, results, &r), 5);
+  expect_eq_int("results received", run_worker(square, 5, results, &r), 5);
   chaos = 0;
+  expect_ge_int("waitpid calls (every other one fails with EINTR)",
+                waitpid_calls, 1);
   for (int i = 0; i < 5; i++)
-    assert_int_equal(results[i], five_tasks[i] * five_tasks[i]);
-  assert_int_equal(r.exited, 1);
-  assert_int_equal(r.exit_code, 0);
+    expect_eq_int_at("result of task", i, results[i],
+                     five_tasks[i] * five_tasks[i]);
+  expect_int(r.exited, 1);
+  expect_int(r.exit_code, 0);
 }
 
 int main(void) {
+  int failed;
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup(frame_roundtrip, setup),
       cmocka_unit_test_setup(frame_is_a_length_then_the_payload, setup),
@@ -526,8 +639,16 @@ int main(void) {
       cmocka_unit_test_setup(worker_exits_mid_task, setup),
       cmocka_unit_test_setup(worker_killed_by_a_signal, setup),
       cmocka_unit_test_setup(worker_dies_inside_a_result_frame, setup),
+      cmocka_unit_test_setup(worker_gone_before_a_task_is_sent, setup),
+      cmocka_unit_test_setup(worker_keeps_only_its_own_ends, setup),
       cmocka_unit_test_setup(worker_survives_short_io, setup),
   };
+  main_pid = getpid();
+  if (pipe(exit_note) != 0 || fcntl(exit_note[0], F_SETFL, O_NONBLOCK) != 0)
+    return 1;
+  atexit(note_exit_in_a_child);
   setvbuf(stdout, NULL, _IONBF, 0); /* a crash still shows the tests before */
-  return cmocka_run_group_tests_name("08-processes", tests, NULL, NULL);
+  failed = cmocka_run_group_tests_name("08-processes", tests, NULL, NULL);
+  alarm(0); /* the last test's watchdog */
+  return failed;
 }

@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "expect.h"
 #include "dont_block.h"
 
 /* ---- the jobs -------------------------------------------------------------- */
@@ -167,7 +168,7 @@ typedef int (*db_run_fn)(uv_loop_t *, const db_job *, int, db_compute_fn,
 static run *run_jobs(db_run_fn fn, const db_job *js, int n, const char *what) {
   run *r = calloc(1, sizeof *r);
   assert_non_null(r);
-  assert_int_equal(uv_loop_init(&r->loop), 0);
+  expect_int(uv_loop_init(&r->loop), 0);
   r->w.loop_thread = pthread_self();
   r->w.jobs = js;
   r->w.n = n;
@@ -175,10 +176,10 @@ static run *run_jobs(db_run_fn fn, const db_job *js, int n, const char *what) {
   r->p.timer.data = &r->p;
   for (int i = 0; i < n; i++)
     r->results[i] = 0xdeadbeef;
-  assert_int_equal(uv_timer_init(&r->loop, &r->p.timer), 0);
+  expect_int(uv_timer_init(&r->loop, &r->p.timer), 0);
   uv_update_time(&r->loop);
   r->p.due_ns = uv_hrtime() + 1000000u;
-  assert_int_equal(uv_timer_start(&r->p.timer, probe_on_timer, 1, 1), 0);
+  expect_int(uv_timer_start(&r->p.timer, probe_on_timer, 1, 1), 0);
   uv_unref((uv_handle_t *)&r->p.timer);
 
   r->rc = fn(&r->loop, js, n, watched_digest, &r->w, r->results);
@@ -190,7 +191,7 @@ static run *run_jobs(db_run_fn fn, const db_job *js, int n, const char *what) {
   uv_timer_stop(&r->p.timer);
   uv_close((uv_handle_t *)&r->p.timer, NULL);
   uv_run(&r->loop, UV_RUN_DEFAULT);
-  assert_int_equal(uv_loop_close(&r->loop), 0);
+  expect_int(uv_loop_close(&r->loop), 0);
   print_message("%s: %d jobs; probe fired %d times, %d of them while a "
                 "computation ran; worst lag %.1f ms; at most %d "
                 "computations at once\n",
@@ -201,9 +202,9 @@ static run *run_jobs(db_run_fn fn, const db_job *js, int n, const char *what) {
 
 /* Every job computed exactly once, with the job the caller passed. */
 static void assert_each_once(run *r, int n) {
-  assert_int_equal(atomic_load(&r->w.foreign), 0);
+  expect_int(atomic_load(&r->w.foreign), 0);
   for (int i = 0; i < n; i++)
-    assert_int_equal(atomic_load(&r->w.calls[i]), 1);
+    expect_int(atomic_load(&r->w.calls[i]), 1);
 }
 
 /* ---- the tests ----------------------------------------------------------------- */
@@ -213,12 +214,12 @@ static void assert_each_once(run *r, int n) {
 static void in_loop_blocks_the_probe(void **state) {
   run *r = run_jobs(db_run_in_loop, jobs, N_JOBS, "in the loop");
   (void)state;
-  assert_int_equal(r->rc, N_JOBS);
+  expect_int(r->rc, N_JOBS);
   assert_each_once(r, N_JOBS);
   for (int i = 0; i < N_JOBS; i++)
-    assert_true(r->results[i] == expected[i]);
-  assert_int_equal(atomic_load(&r->w.on_loop), N_JOBS);
-  assert_int_equal(r->p.busy_firings, 0);
+    expect_eq_uint_at("result of job", i, r->results[i], expected[i]);
+  expect_int(atomic_load(&r->w.on_loop), N_JOBS);
+  expect_int(r->p.busy_firings, 0);
   free(r);
 }
 
@@ -226,10 +227,10 @@ static void in_loop_blocks_the_probe(void **state) {
 static void offloaded_results_in_order(void **state) {
   run *r = run_jobs(db_run_offloaded, jobs, N_JOBS, "offloaded");
   (void)state;
-  assert_int_equal(r->rc, N_JOBS);
+  expect_int(r->rc, N_JOBS);
   assert_each_once(r, N_JOBS);
   for (int i = 0; i < N_JOBS; i++)
-    assert_true(r->results[i] == expected[i]);
+    expect_eq_uint_at("result of job", i, r->results[i], expected[i]);
   free(r);
 }
 
@@ -237,9 +238,9 @@ static void offloaded_results_in_order(void **state) {
 static void offloaded_runs_off_the_loop(void **state) {
   run *r = run_jobs(db_run_offloaded, jobs, N_JOBS, "offloaded");
   (void)state;
-  assert_int_equal(r->rc, N_JOBS);
+  expect_int(r->rc, N_JOBS);
   assert_each_once(r, N_JOBS);
-  assert_int_equal(atomic_load(&r->w.on_loop), 0);
+  expect_int(atomic_load(&r->w.on_loop), 0);
   free(r);
 }
 
@@ -248,8 +249,8 @@ static void offloaded_runs_off_the_loop(void **state) {
 static void offloaded_loop_keeps_firing(void **state) {
   run *r = run_jobs(db_run_offloaded, jobs, N_JOBS, "offloaded");
   (void)state;
-  assert_int_equal(r->rc, N_JOBS);
-  assert_true(r->p.busy_firings >= 1);
+  expect_int(r->rc, N_JOBS);
+  expect_ge_int("probe firings while a job ran", r->p.busy_firings, 1);
   free(r);
 }
 
@@ -257,19 +258,19 @@ static void offloaded_loop_keeps_firing(void **state) {
 static void offloaded_many_small_jobs(void **state) {
   run *r = run_jobs(db_run_offloaded, small_jobs, MANY, "offloaded, small");
   (void)state;
-  assert_int_equal(r->rc, MANY);
+  expect_int(r->rc, MANY);
   assert_each_once(r, MANY);
-  assert_int_equal(atomic_load(&r->w.on_loop), 0);
+  expect_int(atomic_load(&r->w.on_loop), 0);
   for (int i = 0; i < MANY; i++)
-    assert_true(r->results[i] == small_expected[i]);
+    expect_eq_uint_at("result of job", i, r->results[i], small_expected[i]);
   free(r);
 }
 
 static void offloaded_no_jobs(void **state) {
   run *r = run_jobs(db_run_offloaded, jobs, 0, "offloaded, none");
   (void)state;
-  assert_int_equal(r->rc, 0);
-  assert_int_equal(atomic_load(&r->w.max_in_flight), 0);
+  expect_int(r->rc, 0);
+  expect_int(atomic_load(&r->w.max_in_flight), 0);
   free(r);
 }
 

@@ -16,6 +16,7 @@
 #include <limits.h>
 #include <string.h>
 
+#include "expect.h"
 #include "choose.h"
 
 /* Doubles equal to within 1e-9 (cmocka's assert_float_equal is float). */
@@ -90,7 +91,7 @@ static const cm_row cpu[] = {
 static const char *choose_model(const cm_row *rows, int n, const char *w,
                                 double tie, cm_choice *c) {
   memset(c, 0, sizeof *c);
-  assert_int_equal(cm_choose(rows, n, w, tie, c), 0);
+  expect_int(cm_choose(rows, n, w, tie, c), 0);
   assert_non_null(c->row);
   assert_true(c->row >= rows && c->row < rows + n); /* a row of the table */
   return c->row->model;
@@ -214,10 +215,10 @@ static void no_baseline_no_choice(void **state) {
   };
   cm_choice c;
   (void)state;
-  assert_int_equal(cm_choose(no_seq, 3, "crunch", 0.05, &c), -1);
-  assert_int_equal(cm_choose(bad_seq, 2, "crunch", 0.05, &c), -1);
-  assert_int_equal(cm_choose(cpu, 5, "nothing", 0.05, &c), -1);
-  assert_int_equal(cm_choose(cpu, 0, "crunch", 0.05, &c), -1);
+  expect_int(cm_choose(no_seq, 3, "crunch", 0.05, &c), -1);
+  expect_int(cm_choose(bad_seq, 2, "crunch", 0.05, &c), -1);
+  expect_int(cm_choose(cpu, 5, "nothing", 0.05, &c), -1);
+  expect_int(cm_choose(cpu, 0, "crunch", 0.05, &c), -1);
 }
 
 /* A suite's table holds every workload: only the asked one counts, and
