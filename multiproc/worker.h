@@ -41,6 +41,8 @@ typedef struct mp_worker {
   int result_fd; /* parent's read end of the result pipe, or -1 */
   int task;      /* the task it holds, or -1 when idle */
   int64_t sent_ns; /* when that task was sent (a lost task's start) */
+  int64_t deadline_ns; /* --timeout-ms: past it, the worker is killed; 0:
+                        * none (no limit, or nothing to wait for) */
 } mp_worker;
 
 /* Fork worker `self` of `all[0..n)`.  The child closes every other worker's

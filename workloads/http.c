@@ -164,6 +164,19 @@ long wl_http_retry_ms(const wl_params *p, uint32_t index, int attempt,
          (long)(draw(p->seed, index, attempt, DRAW_JITTER) * (base / 2 + 1));
 }
 
+int64_t wl_http_task_limit_ms(const wl_params *p) {
+  int64_t ms = WL_HTTP_GRACE_MS, base = p->backoff_ms;
+
+  for (int attempt = 0; attempt <= p->retries; attempt++) {
+    ms += p->timeout_ms;
+    if (attempt < p->retries) /* the longest wait wl_http_retry_ms draws */
+      ms += (base < WL_HTTP_BACKOFF_CAP_MS ? base : WL_HTTP_BACKOFF_CAP_MS) + 1;
+    if (base < WL_HTTP_BACKOFF_CAP_MS)
+      base *= 2;
+  }
+  return ms;
+}
+
 uint64_t wl_http_value(const wl_slot *out, const wl_http_body *body) {
   return wl_hash_word(body->hash, (uint64_t)out->http_status);
 }
@@ -236,4 +249,5 @@ const wl_workload wl_http = {
     .run_blocking = http_run_blocking,
     .worker_open = http_worker_open,
     .worker_close = http_worker_close,
+    .task_limit_ms = wl_http_task_limit_ms,
 };

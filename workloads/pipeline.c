@@ -221,4 +221,7 @@ const wl_workload wl_pipeline = {
     .run_blocking = pipeline_run_blocking,
     .worker_open = pipeline_worker_open,
     .worker_close = pipeline_worker_close,
+    /* one attempt (pipeline never retries), then the digest and the save
+     * within the grace */
+    .task_limit_ms = wl_http_task_limit_ms,
 };

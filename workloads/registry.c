@@ -32,6 +32,12 @@ void wl_worker_close(const wl_workload *wl, void *worker) {
     wl->worker_close(worker);
 }
 
+int64_t wl_task_limit_ms(const wl_workload *wl, const wl_params *p) {
+  if (p->timeout_ms <= 0)
+    return 0;
+  return wl->task_limit_ms != NULL ? wl->task_limit_ms(p) : p->timeout_ms;
+}
+
 int64_t wl_now_ns(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts); /* cannot fail for this clock */

@@ -110,6 +110,11 @@ typedef struct wl_workload {
    * that worker's tasks with worker = NULL, and the workload fails them. */
   int (*worker_open)(const wl_params *p, void **worker);
   void (*worker_close)(void *worker);
+  /* Optional: how long one task may take, in ms, when --timeout-ms is T
+   * and the workload bounds its own waits with T (http: every attempt and
+   * the backoffs between them; pipeline: the fetch, then the digest and
+   * the save).  Without it a task's limit is T itself. */
+  int64_t (*task_limit_ms)(const wl_params *p);
 } wl_workload;
 
 /* The registry. */
@@ -132,6 +137,11 @@ uint64_t wl_primes_count(uint64_t lo, uint64_t hi);
 /* A worker's state, for workloads that keep one (else *worker = NULL). */
 int wl_worker_open(const wl_workload *wl, const wl_params *p, void **worker);
 void wl_worker_close(const wl_workload *wl, void *worker);
+
+/* The longest one task of this batch may run before multiproc's watchdog
+ * kills its worker and records a timeout: 0 when there is no --timeout-ms
+ * (then a run waits as long as its tasks do). */
+int64_t wl_task_limit_ms(const wl_workload *wl, const wl_params *p);
 
 /* Now on CLOCK_MONOTONIC, in ns: the clock of every task's start and end. */
 int64_t wl_now_ns(void);
