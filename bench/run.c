@@ -212,8 +212,10 @@ void cl_run_print(FILE *out, const cl_run_opts *o, const cl_run_result *r) {
             o->params.no_reuse ? "--no-reuse: a new one per request"
                                : "kept alive for reuse");
   }
-  fprintf(out, "  tasks: %d ok, %d failed; checksum %016llx\n", r->ok,
-          r->failed, (unsigned long long)r->checksum);
+  fprintf(out, "  tasks: %d ok, %d failed", r->ok, r->failed);
+  if (o->wl != &wl_http && r->timeouts > 0) /* http said it above */
+    fprintf(out, " (%d past --timeout-ms)", r->timeouts);
+  fprintf(out, "; checksum %016llx\n", (unsigned long long)r->checksum);
 }
 
 
