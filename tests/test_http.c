@@ -267,67 +267,10 @@ static void test_base_url_trailing_slash(void **state) {
   assert_true(slash.checksum == plain.checksum);
 }
 
-/* Run conclab to its end, calling during(pid) every 10 ms until it returns
- * 1; past limit_s, kill it and fail: a hang is a failure, not a stuck
- * test. */
-static output *conclab_bounded(const char *const *argv, double limit_s,
-                               int (*during)(pid_t)) {
-  static output o;
-  FILE *out, *err;
-  pid_t pid = conclab_start(argv, &out, &err);
-  double t0 = monotonic_s();
-  int done = during == NULL, status;
-
-  while (waitpid(pid, &status, WNOHANG) == 0) {
-    if (monotonic_s() - t0 > limit_s) {
-      kill(pid, SIGKILL);
-      conclab_finish(pid, out, err, &o);
-      print_error("conclab %s %s --model %s: still running after %.0f s\n",
-                  argv[1], argv[2], argv[4], limit_s);
-      fail();
-    }
-    if (!done)
-      done = during(pid);
-    wl_sleep_ms(10);
-  }
-  /* reaped above: put its status back for conclab_finish's reader */
-  o.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  read_capture(out, o.out, sizeof o.out);
-  read_capture(err, o.err, sizeof o.err);
-  return &o;
-}
-
-/* A server that stopped (SIGSTOP: it keeps its socket, the kernel still
- * accepts connections, nothing answers): with --timeout-ms, http and
- * pipeline end in every model, every task a timeout, exit 3. */
-static void test_stopped_server_times_out(void **state) {
-  static const char *const workloads[] = {"http", "pipeline"};
-  char url[64];
-  pid_t server;
-  (void)state;
-
-  assert_int_equal(cl_server_start(CONCLAB_BIN, url, sizeof url, &server), 0);
-  assert_int_equal(kill(server, SIGSTOP), 0);
-  for (int w = 0; w < 2; w++)
-    for (int m = CL_SEQ; m <= LAST_MODEL; m++) {
-      const char *argv[] = {"conclab", "run", workloads[w], "--model",
-                            cl_model_names[m], "--url", url, "--tasks", "3",
-                            "--concurrency", m == CL_SEQ ? "1" : "3",
-                            "--timeout-ms", "200", "--json", NULL};
-      output *o = conclab_bounded(argv, 30.0, NULL);
-      if (o->status != 3)
-        print_error("%s %s: %s\n", workloads[w], cl_model_names[m], o->err);
-      assert_int_equal(o->status, 3);
-      assert_non_null(strstr(o->out, "\"timeouts\": 3"));
-    }
-  assert_int_equal(kill(server, SIGCONT), 0);
-  assert_int_equal(cl_server_stop(server), 0);
-}
-
-#if LAST_MODEL == CL_MULTIPROC
-/* The worker processes of a conclab run: its children that run "run" (the
- * embedded server is a child too, running "serve"). */
-static int worker_pids(pid_t parent, pid_t *pids, int cap) {
+/* The children of a conclab run, by what they run: argv[1] "run" (its
+ * worker processes) or "serve" (its embedded server); NULL: any. */
+static int children_running(pid_t parent, const char *what, pid_t *pids,
+                            int cap) {
   char path[64], buf[4096];
   FILE *f;
   int n = 0, pid;
@@ -345,17 +288,93 @@ static int worker_pids(pid_t parent, pid_t *pids, int cap) {
     len = fread(buf, 1, sizeof buf - 1, c);
     fclose(c);
     buf[len] = '\0';
-    if (len > strlen(buf) + 1 && strcmp(buf + strlen(buf) + 1, "run") == 0)
+    if (what == NULL || (len > strlen(buf) + 1 &&
+                         strcmp(buf + strlen(buf) + 1, what) == 0))
       pids[n++] = pid;
   }
   fclose(f);
   return n;
 }
 
-/* Once both workers are up, stop one in the middle of its request. */
+/* Run conclab to its end, calling during(pid) every 10 ms until it returns
+ * 1; past limit_s, kill it and fail: a hang is a failure, not a stuck
+ * test. */
+static output *conclab_bounded(const char *const *argv, double limit_s,
+                               int (*during)(pid_t)) {
+  static output o;
+  FILE *out, *err;
+  pid_t pid = conclab_start(argv, &out, &err);
+  double t0 = monotonic_s();
+  int done = during == NULL, status;
+
+  while (waitpid(pid, &status, WNOHANG) == 0) {
+    if (monotonic_s() - t0 > limit_s) {
+      pid_t kids[64];
+      int n = children_running(pid, NULL, kids, 64);
+      for (int i = 0; i < n; i++) /* a stopped worker would outlive it */
+        kill(kids[i], SIGKILL);
+      kill(pid, SIGKILL);
+      conclab_finish(pid, out, err, &o);
+      print_error("conclab %s %s --model %s: still running after %.0f s\n",
+                  argv[1], argv[2], argv[4], limit_s);
+      fail();
+    }
+    if (!done)
+      done = during(pid);
+    wl_sleep_ms(10);
+  }
+  /* reaped above: put its status back for conclab_finish's reader */
+  o.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  read_capture(out, o.out, sizeof o.out);
+  read_capture(err, o.err, sizeof o.err);
+  return &o;
+}
+
+static pid_t g_stopped_server;
+
+/* Whatever the test's end, the stopped server goes on and then away. */
+static int stopped_server_down(void **state) {
+  (void)state;
+  if (g_stopped_server > 0) {
+    kill(g_stopped_server, SIGCONT);
+    cl_server_stop(g_stopped_server);
+    g_stopped_server = 0;
+  }
+  return 0;
+}
+
+/* A server that stopped (SIGSTOP: it keeps its socket, the kernel still
+ * accepts connections, nothing answers): with --timeout-ms, http and
+ * pipeline end in every model, every task a timeout, exit 3. */
+static void test_stopped_server_times_out(void **state) {
+  static const char *const workloads[] = {"http", "pipeline"};
+  char url[64];
+  (void)state;
+
+  assert_int_equal(
+      cl_server_start(CONCLAB_BIN, url, sizeof url, &g_stopped_server), 0);
+  assert_int_equal(kill(g_stopped_server, SIGSTOP), 0);
+  for (int w = 0; w < 2; w++)
+    for (int m = CL_SEQ; m <= LAST_MODEL; m++) {
+      const char *argv[] = {"conclab", "run", workloads[w], "--model",
+                            cl_model_names[m], "--url", url, "--tasks", "3",
+                            "--concurrency", m == CL_SEQ ? "1" : "3",
+                            "--timeout-ms", "200", "--json", NULL};
+      output *o = conclab_bounded(argv, 30.0, NULL);
+      if (o->status != 3)
+        print_error("%s %s: %s\n", workloads[w], cl_model_names[m], o->err);
+      assert_int_equal(o->status, 3);
+      assert_non_null(strstr(o->out, "\"timeouts\": 3"));
+    }
+}
+
+#if LAST_MODEL == CL_MULTIPROC
+/* Once both workers are up, stop one in the middle of its request.  (The
+ * server is up first: its child, until it execs, runs "run" too.) */
 static int stop_a_worker(pid_t conclab_pid) {
   pid_t pids[4];
-  if (worker_pids(conclab_pid, pids, 4) < 2)
+  if (children_running(conclab_pid, "serve", pids, 4) < 1 ||
+      children_running(conclab_pid, "run", pids, 4) < 2)
     return 0;
   wl_sleep_ms(100); /* well inside its 400 ms request */
   assert_int_equal(kill(pids[0], SIGSTOP), 0);
@@ -397,7 +416,8 @@ int main(void) {
       cmocka_unit_test(test_connection_refused),
       cmocka_unit_test(test_no_reuse_opens_one_per_request),
       cmocka_unit_test(test_base_url_trailing_slash),
-      cmocka_unit_test(test_stopped_server_times_out),
+      cmocka_unit_test_teardown(test_stopped_server_times_out,
+                                stopped_server_down),
 #if LAST_MODEL == CL_MULTIPROC
       cmocka_unit_test(test_stopped_worker_times_out),
 #endif
