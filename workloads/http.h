@@ -61,6 +61,13 @@ wl_status wl_http_judge(CURL *easy, CURLcode rc, wl_slot *out,
  * a 5xx: a retry cannot change a 4xx). */
 long wl_http_retry_ms(const wl_params *p, uint32_t index, int attempt,
                       wl_status status, const wl_slot *out);
+/* curl's reason for rc, and the system's when there is one. */
+void wl_http_why(CURL *easy, CURLcode rc, char *why, size_t cap);
+/* Task `index` ended in failure after `attempt`, whose transfer ended with
+ * rc: say why, once per run (wl_report_error): curl's reason and the
+ * system's (EMFILE: "Too many open files"), or the HTTP status. */
+void wl_http_report(CURL *easy, CURLcode rc, const wl_params *p,
+                    uint32_t index, int attempt, const wl_slot *out);
 /* The most one task may take (wl_task_limit_ms): every attempt to its
  * --timeout-ms, every backoff to its longest, plus WL_HTTP_GRACE_MS. */
 int64_t wl_http_task_limit_ms(const wl_params *p);

@@ -71,14 +71,14 @@ wl_status wl_pipeline_fetched(CURL *easy, CURLcode rc, const wl_params *p,
                               uint32_t index, const wl_pipeline_body *body,
                               wl_slot *out) {
   long status = 0;
-  char url[WL_HTTP_URL_MAX], why[96];
+  char url[WL_HTTP_URL_MAX], why[160];
 
   curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
   out->http_status = rc == CURLE_OK ? (int)status : 0;
   if (rc == CURLE_OK && status == 200 && body->len == (size_t)p->size)
     return WL_OK;
   if (rc != CURLE_OK)
-    snprintf(why, sizeof why, "%s", curl_easy_strerror(rc));
+    wl_http_why(easy, rc, why, sizeof why);
   else if (status != 200)
     snprintf(why, sizeof why, "HTTP status %ld", status);
   else
