@@ -120,6 +120,7 @@ int cl_run_exec(const cl_run_opts *o, cl_run_result *r) {
     return -1;
   }
 
+  wl_report_reset(); /* this run's first error is printed */
   getrusage(RUSAGE_SELF, &before);
   t0 = wl_now_ns(); /* the tasks' clock, so the trace lines up */
   rc = run_model(o, slots, &mp, r, o->trace != NULL ? &lag : NULL);

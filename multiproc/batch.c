@@ -108,17 +108,23 @@ static void batch_lost(mp_batch *b, mp_worker *w, wl_status why) {
 
 /* Worker w's result pipe is readable: a result, or its end. */
 static void batch_collect(mp_batch *b, mp_worker *w) {
+  mp_result_frame frame;
   mp_result_msg res;
   uint32_t len;
-  int r = mp_frame_read(w->result_fd, &res, sizeof res, &len);
+  int r = mp_frame_read(w->result_fd, &frame, sizeof frame - 1, &len);
 
   if (r == 0 && w->task < 0) { /* finished and exited: the normal end */
     mp_worker_reap(w, b->usage);
     return;
   }
-  if (r <= 0 || len != sizeof res || (int)res.index != w->task) {
+  res = frame.res;
+  if (r <= 0 || len < sizeof res || (int)res.index != w->task) {
     batch_lost(b, w, WL_ERROR);
     return;
+  }
+  if (len > sizeof res) { /* what the worker reported: the run's first? */
+    frame.note[len - sizeof res] = '\0';
+    wl_report_relay(frame.note);
   }
   b->slots[res.index] = (wl_slot){.status = (wl_status)res.status,
                                   .value = res.value,

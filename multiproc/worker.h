@@ -35,6 +35,14 @@ typedef struct mp_result_msg {
                                  * the same clock in every process) */
 } mp_result_msg;
 
+/* A result frame: the result, then (in the first frame after it) the line
+ * the worker reported, if any (wl_report_to): without its "\0", so the
+ * frame's length says whether there is one. */
+typedef struct mp_result_frame {
+  mp_result_msg res;
+  char note[WL_REPORT_MAX];
+} mp_result_frame;
+
 typedef struct mp_worker {
   pid_t pid;     /* 0 when no process */
   int task_fd;   /* parent's write end of the task pipe, or -1 */

@@ -11,7 +11,10 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "async.h"
 #include "helpers.h"
@@ -140,6 +143,77 @@ static void test_overlap_and_limit(void **state) {
   }
 }
 
+/* Run batch(p) with stderr going to a temporary file; what it printed
+ * into buf. */
+static void capture_stderr(model m, const wl_workload *wl, const wl_params *p,
+                           char *buf, size_t cap) {
+  FILE *f = tmpfile();
+  int saved = dup(STDERR_FILENO);
+  size_t n;
+
+  assert_non_null(f);
+  assert_true(saved >= 0);
+  fflush(stderr);
+  assert_true(dup2(fileno(f), STDERR_FILENO) >= 0);
+  free(run(m, wl, p));
+  fflush(stderr);
+  assert_true(dup2(saved, STDERR_FILENO) >= 0);
+  close(saved);
+  rewind(f);
+  n = fread(buf, 1, cap - 1, f);
+  buf[n] = '\0';
+  fclose(f);
+}
+
+/* A workload whose every worker fails to open its state, and says so. */
+static int grumpy_open(const wl_params *p, void **worker) {
+  (void)p;
+  (void)worker;
+  wl_report_once("grumpy: no state for a worker");
+  return -1;
+}
+
+static void grumpy_input(const wl_params *p, uint32_t i, wl_task *out) {
+  (void)p;
+  out->index = i;
+  out->a = out->b = 0;
+}
+
+static wl_status grumpy_run(const wl_task *t, void *worker, wl_slot *out) {
+  (void)out;
+  if (worker == NULL && t->index % 2 == 0)
+    wl_report_error("grumpy", t->index, "run", "task", "no state");
+  return worker == NULL ? WL_ERROR : WL_OK;
+}
+
+static const wl_workload grumpy = {.name = "grumpy",
+                                   .kind = WL_KIND_CPU,
+                                   .task_input = grumpy_input,
+                                   .run_blocking = grumpy_run,
+                                   .worker_open = grumpy_open};
+
+static int lines(const char *s) {
+  int n = 0;
+  for (; *s; s++)
+    n += *s == '\n';
+  return n;
+}
+
+/* Seven threads that each fail the same way print one line, not seven:
+ * the run's first failure; and the next run prints its own first. */
+static void test_first_error_once_per_run(void **state) {
+  wl_params p = {.tasks = 14, .concurrency = 7};
+  char err[4096];
+  (void)state;
+
+  for (int again = 0; again < 2; again++) {
+    wl_report_reset(); /* as each `conclab run` starts */
+    capture_stderr(THREADED, &grumpy, &p, err, sizeof err);
+    assert_int_equal(lines(err), 1);
+    assert_non_null(strstr(err, "conclab: grumpy: no state for a worker"));
+  }
+}
+
 /* libuv opens a few descriptors once per process, on the first loop (its
  * signal-handling pipe); they are not a batch's to close.  Make them exist
  * before any test counts descriptors. */
@@ -158,6 +232,7 @@ int main(void) {
       cmocka_unit_test(test_edge_sizes),
       cmocka_unit_test(test_checksum_is_order_sensitive),
       cmocka_unit_test(test_overlap_and_limit),
+      cmocka_unit_test(test_first_error_once_per_run),
   };
   return cmocka_run_group_tests(tests, warm_libuv, NULL);
 }

@@ -145,6 +145,45 @@ static void test_every_worker_dies(void **state) {
   free(got);
 }
 
+/* A workload whose every task fails, and says why (each worker process
+ * would say it once). */
+static wl_status failing_run(const wl_task *t, void *worker, wl_slot *out) {
+  (void)worker;
+  (void)out;
+  wl_report_error("failing", t->index, "run", "task", "it always fails");
+  return WL_ERROR;
+}
+
+/* Four workers, twelve failing tasks: one line on stderr for the run, as
+ * the workers' lines travel to the parent with their results. */
+static void test_first_error_once_per_run(void **state) {
+  wl_workload failing = crashy;
+  wl_params p = {.tasks = 12, .concurrency = 4};
+  FILE *f = tmpfile();
+  int saved = dup(STDERR_FILENO), n = 0, c;
+  wl_slot *got;
+  mp_usage u;
+  (void)state;
+
+  failing.run_blocking = failing_run;
+  wl_report_reset(); /* as each `conclab run` starts */
+  assert_non_null(f);
+  fflush(stderr);
+  assert_true(dup2(fileno(f), STDERR_FILENO) >= 0);
+  got = run(&failing, &p, &u);
+  fflush(stderr);
+  assert_true(dup2(saved, STDERR_FILENO) >= 0);
+  close(saved);
+  rewind(f);
+  while ((c = fgetc(f)) != EOF)
+    n += c == '\n';
+  fclose(f);
+  assert_int_equal(n, 1);
+  for (int i = 0; i < p.tasks; i++)
+    assert_int_equal(got[i].status, WL_ERROR);
+  free(got);
+}
+
 /* The run's own deadline: a hang is a failure, not a stuck ctest. */
 static void hang_guard(int seconds) {
   signal(SIGALRM, SIG_DFL); /* the default action kills this test */
@@ -241,6 +280,7 @@ int main(void) {
       cmocka_unit_test(test_primes_matches_seq),
       cmocka_unit_test(test_worker_dies_mid_batch),
       cmocka_unit_test(test_every_worker_dies),
+      cmocka_unit_test(test_first_error_once_per_run),
       cmocka_unit_test(test_stopped_worker_times_out),
       cmocka_unit_test(test_worker_stopped_at_exit_is_reaped),
       cmocka_unit_test(test_workers_cannot_all_start),

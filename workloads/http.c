@@ -82,8 +82,8 @@ static void global_init(void) { global_rc = curl_global_init(CURL_GLOBAL_ALL); }
 int wl_http_global_init(void) {
   pthread_once(&global_once, global_init);
   if (global_rc != CURLE_OK) {
-    fprintf(stderr, "conclab: http: curl_global_init: %s\n",
-            curl_easy_strerror(global_rc));
+    wl_report_once("http: curl_global_init: %s",
+                   curl_easy_strerror(global_rc));
     return -1;
   }
   return 0;
@@ -240,7 +240,7 @@ static int http_worker_open(const wl_params *p, void **worker) {
     return -1;
   w = calloc(1, sizeof *w);
   if (w == NULL || (w->easy = curl_easy_init()) == NULL) {
-    fprintf(stderr, "conclab: http: cannot make a curl handle\n");
+    wl_report_once("http: cannot make a curl handle");
     free(w);
     return -1;
   }

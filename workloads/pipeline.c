@@ -139,7 +139,7 @@ static int pipeline_worker_open(const wl_params *p, void **worker) {
   w = calloc(1, sizeof *w);
   if (w == NULL || wl_pipeline_body_init(&w->body, (size_t)p->size) != 0 ||
       (w->easy = curl_easy_init()) == NULL) {
-    fprintf(stderr, "conclab: pipeline: out of memory for a worker\n");
+    wl_report_once("pipeline: out of memory for a worker");
     if (w != NULL)
       pipeline_worker_close(w);
     return -1;

@@ -156,11 +156,27 @@ void wl_run_one(const wl_workload *wl, const wl_params *p, uint32_t i,
  * no reason given, rather than spinning). */
 int wl_write_full(int fd, const void *buf, size_t n);
 
-/* Say why a task failed - once per process, so a batch of 10,000 failing
+/* Say why a task failed - once per run, so a batch of 10,000 failing
  * tasks prints one line, not 10,000 (the JSON counts them all):
  * "conclab: WORKLOAD: task I: WHAT OBJECT: WHY". */
 void wl_report_error(const char *workload, uint32_t index, const char *what,
                      const char *object, const char *why);
+/* The same for any failure a run repeats once per worker (a worker that
+ * cannot open its state): "conclab: " and the formatted line, only if no
+ * other line was reported before it in this run. */
+void wl_report_once(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+/* Where this process's one line goes instead of stderr: a multiproc worker
+ * hands it to its parent (one line per run, not per process).  line has
+ * no "\n"; NULL: back to stderr. */
+typedef void wl_report_sink(const char *line, void *arg);
+void wl_report_to(wl_report_sink *sink, void *arg);
+/* A run starts: its first line will be printed again. */
+void wl_report_reset(void);
+/* A line a worker process reported: printed here, if it is the run's
+ * first. */
+void wl_report_relay(const char *line);
+#define WL_REPORT_MAX 512 /* the longest line reported, "\n" included */
 
 /* FNV-1a, 64 bit: the hash behind every value and checksum. */
 #define WL_HASH_INIT 0xcbf29ce484222325ULL
