@@ -111,7 +111,8 @@ static void batch_collect(mp_batch *b, mp_worker *w) {
   mp_result_frame frame;
   mp_result_msg res;
   uint32_t len;
-  int r = mp_frame_read(w->result_fd, &frame, sizeof frame - 1, &len);
+  int r = mp_frame_read(w->result_fd, &frame,
+                        sizeof frame.res + sizeof frame.note - 1, &len);
 
   if (r == 0 && w->task < 0) { /* finished and exited: the normal end */
     mp_worker_reap(w, b->usage);
