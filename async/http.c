@@ -61,6 +61,9 @@ static void attempt_done(as_curl_xfer *x, CURL *easy, CURLcode rc) {
                        &req->out);
 
   if (wait_ms < 0) {
+    if (status != WL_OK)
+      wl_http_report(easy, rc, p, req->task->input.index, req->attempt,
+                     &req->out);
     req_finish(req, status);
     return;
   }

@@ -92,8 +92,7 @@ void cl_run_help(FILE *out) {
 "                       of starting conclab serve\n"
 "  --no-reuse           a new connection for every request (default: each\n"
 "                       worker keeps its connections alive and reuses them)\n"
-"  --timeout-ms T       give up on an attempt after T ms, 0..%d\n"
-"                       (default 0: no limit)\n"
+"  --timeout-ms T       each attempt's limit (see common below)\n"
 "  --retries K          retry a failed request (5xx, timeout, connection\n"
 "                       error; not 4xx) up to K times, 0..%d (default 0)\n"
 "  --backoff-ms B       wait about B, 2B, 4B... ms (at most 30 s) before\n"
@@ -119,6 +118,13 @@ void cl_run_help(FILE *out) {
 "  --offload            async: digest on the threadpool (see above)\n"
 "\n"
 "common:\n"
+"  --timeout-ms T       a task's limit, 0..%d (default 0: none; a run then\n"
+"                       waits as long as its tasks do).  http and pipeline,\n"
+"                       every model: each request attempt gives up after T.\n"
+"                       multiproc, every workload: a worker whose task runs\n"
+"                       past its limit is killed and replaced, the task a\n"
+"                       timeout.  Not for sleep, primes or files on seq,\n"
+"                       async or threaded: a running task cannot be stopped\n"
 "  --json               print one JSON object instead of text\n"
 "  --trace FILE         also write the batch's timeline to FILE: Chrome\n"
 "                       Trace Event JSON (one bar per task on its worker's\n"
@@ -128,8 +134,8 @@ void cl_run_help(FILE *out) {
 "\n"
 "exit status: 0 all tasks ok, 3 some tasks failed (results still printed),\n"
 "1 the run itself failed, 2 bad usage.\n",
-          CL_MAX_SIZE, CL_MAX_TIMEOUT_MS, CL_MAX_RETRIES, CL_MAX_BACKOFF_MS, CL_MAX_SIZE,
-          AS_THREADPOOL_MAX, CL_MAX_SIZE, CL_MAX_ROUNDS);
+          CL_MAX_SIZE, CL_MAX_RETRIES, CL_MAX_BACKOFF_MS, CL_MAX_SIZE,
+          AS_THREADPOOL_MAX, CL_MAX_SIZE, CL_MAX_ROUNDS, CL_MAX_TIMEOUT_MS);
 }
 
 static int usage(char *err, size_t errlen, const char *fmt, ...) {
@@ -305,7 +311,6 @@ static const char *misplaced(const raw_opts *raw, const wl_workload *wl) {
       {raw->url != NULL, http || pipeline,
        "--url: applies only to http and pipeline"},
       {raw->no_reuse, http, "--no-reuse: applies only to http"},
-      {raw->timeout != NULL, http, "--timeout-ms: applies only to http"},
       {raw->retries != NULL, http, "--retries: applies only to http"},
       {raw->backoff != NULL, http, "--backoff-ms: applies only to http"},
       {raw->fail_rate != NULL, http, "--fail-rate: applies only to http"},
@@ -395,9 +400,7 @@ static int parse_http(const raw_opts *raw, wl_params *p, char *err,
   p->no_reuse = raw->no_reuse;
   p->backoff_ms = 50;
   p->seed = 1;
-  if ((rc = parse_int_flag("--timeout-ms", raw->timeout, 0, CL_MAX_TIMEOUT_MS,
-                           &p->timeout_ms, err, errlen)) ||
-      (rc = parse_int_flag("--retries", raw->retries, 0, CL_MAX_RETRIES,
+  if ((rc = parse_int_flag("--retries", raw->retries, 0, CL_MAX_RETRIES,
                            &p->retries, err, errlen)) ||
       (rc = parse_int_flag("--backoff-ms", raw->backoff, 0, CL_MAX_BACKOFF_MS,
                            &p->backoff_ms, err, errlen)))
@@ -434,6 +437,22 @@ static int parse_threadpool(const raw_opts *raw, cl_run_opts *o, char *err,
                  "async (the other models use their own workers)");
   return parse_int_flag("--threadpool", raw->threadpool, 1, AS_THREADPOOL_MAX,
                         &o->threadpool, err, errlen);
+}
+
+/* --timeout-ms T, a task's limit.  http and pipeline bound their waits
+ * with it in every model; other work only where a running task can be
+ * stopped from outside, a worker process (multiproc's watchdog): a thread
+ * or the event loop cannot stop a task in the middle. */
+static int parse_timeout(const raw_opts *raw, cl_run_opts *o, char *err,
+                         size_t errlen) {
+  int net = o->wl == &wl_http || o->wl == &wl_pipeline;
+  if (raw->timeout != NULL && !net && o->model != CL_MULTIPROC)
+    return usage(err, errlen, "--timeout-ms: for %s, applies only to --model "
+                 "multiproc (a thread or the event loop cannot stop a running "
+                 "task; http and pipeline take it in every model)",
+                 o->wl->name);
+  return parse_int_flag("--timeout-ms", raw->timeout, 0, CL_MAX_TIMEOUT_MS,
+                        &o->params.timeout_ms, err, errlen);
 }
 
 /* The files workload's own flags. */
@@ -531,6 +550,8 @@ int cl_run_parse(int argc, char **argv, cl_run_opts *o, char *err,
   if (is_primes && p->tasks > p->limit)
     return usage(err, errlen, "--tasks: %d chunks of numbers below %lld: "
                  "need N <= M", p->tasks, (long long)p->limit);
+  if ((rc = parse_timeout(&raw, o, err, errlen)))
+    return rc;
   if (o->wl == &wl_http && (rc = parse_http(&raw, p, err, errlen)))
     return rc;
   if (is_files && (rc = parse_files(&raw, o, err, errlen)))

@@ -9,6 +9,7 @@
  */
 #include "cli.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,6 +120,7 @@ int cl_run_exec(const cl_run_opts *o, cl_run_result *r) {
     return -1;
   }
 
+  wl_report_reset(); /* this run's first error is printed */
   getrusage(RUSAGE_SELF, &before);
   t0 = wl_now_ns(); /* the tasks' clock, so the trace lines up */
   rc = run_model(o, slots, &mp, r, o->trace != NULL ? &lag : NULL);
@@ -213,8 +215,10 @@ void cl_run_print(FILE *out, const cl_run_opts *o, const cl_run_result *r) {
             o->params.no_reuse ? "--no-reuse: a new one per request"
                                : "kept alive for reuse");
   }
-  fprintf(out, "  tasks: %d ok, %d failed; checksum %016llx\n", r->ok,
-          r->failed, (unsigned long long)r->checksum);
+  fprintf(out, "  tasks: %d ok, %d failed", r->ok, r->failed);
+  if (o->wl != &wl_http && r->timeouts > 0) /* http said it above */
+    fprintf(out, " (%d past --timeout-ms)", r->timeouts);
+  fprintf(out, "; checksum %016llx\n", (unsigned long long)r->checksum);
 }
 
 
@@ -285,33 +289,116 @@ void cl_run_print_json(FILE *out, const cl_run_opts *o,
   jw_end(&w);
 }
 
-/* Each multiproc worker costs the parent two pipe ends (four while it
- * forks one); each request in flight costs one socket.  main raised the
- * soft limit to the hard one; if that is still too low, say so now rather
- * than fail halfway through. */
+/* What a run holds open at its peak, beside what is open before it:
+ * fixed + per_unit x C descriptors.  Measured (tests/test_fdlimit.c runs
+ * each model and workload at exactly the limit this check calls enough,
+ * and one below): a blocking curl handle is its socket plus the socketpair
+ * curl keeps to wake its own poll, so 3 per thread, and pipeline's file
+ * while saving a 4th; the async loop shares one curl multi handle, so 1
+ * socket a request (pipeline: and a file), and libuv's own descriptors
+ * (epoll, eventfds, the signal pipe) are its fixed part; a multiproc
+ * worker costs the parent its two pipe ends, the sockets and files being
+ * the worker's own.  Sleep and primes open nothing per task. */
+typedef struct fd_cost {
+  int fixed, per_unit;
+} fd_cost;
+
+static fd_cost run_fd_cost(const cl_run_opts *o) {
+  int http = o->wl == &wl_http, pipeline = o->wl == &wl_pipeline;
+  int files = o->wl == &wl_files;
+
+  if (o->model == CL_MULTIPROC)
+    return (fd_cost){6, 2};
+  if (!http && !pipeline && !files)
+    return (fd_cost){0, 0};
+  if (o->model == CL_ASYNC)
+    return (fd_cost){10, pipeline ? 2 : 1};
+  return files ? (fd_cost){2, 1} : (fd_cost){4, pipeline ? 4 : 3};
+}
+
+/* The embedded server (http, pipeline without --url) is a process of its
+ * own under the same limit: what it inherits from us (as many as we have
+ * open, at most), its loop, its listening socket, libuv's spare for a
+ * failed accept, and one connection per request in flight. */
+static const fd_cost server_fd_cost = {10, 1};
+
+/* Descriptors open now (main's stdio, and whatever it inherited). */
+static long open_fds_now(void) {
+  DIR *d = opendir("/proc/self/fd");
+  long n = -1; /* the directory's own descriptor, counted below */
+
+  if (d == NULL)
+    return 3;
+  while (readdir(d) != NULL)
+    n++;
+  closedir(d);
+  return n - 2; /* . and .. */
+}
+
+/* The largest C whose run fits in `limit` descriptors (0: not even 1). */
+static long fds_max_units(const cl_run_opts *o, long limit, long base) {
+  fd_cost c = run_fd_cost(o);
+  long most = (limit - base - c.fixed) / c.per_unit;
+  int serves = (o->wl == &wl_http || o->wl == &wl_pipeline) &&
+               o->params.url == NULL;
+
+  long server_most =
+      (limit - base - server_fd_cost.fixed) / server_fd_cost.per_unit;
+
+  if (serves && server_most < most)
+    most = server_most;
+  return most < 0 ? 0 : most;
+}
+
+/* The smallest limit that fits `units` (from `from` up). */
+static long fds_needed(const cl_run_opts *o, long units, long base,
+                       long from) {
+  while (fds_max_units(o, from, base) < units)
+    from++;
+  return from;
+}
+
+/* What one unit of --concurrency is, in words, for n of them. */
+static const char *unit_name(const cl_run_opts *o, long n) {
+  if (o->model == CL_MULTIPROC)
+    return n == 1 ? "worker process" : "worker processes";
+  if (o->wl == &wl_files)
+    return n == 1 ? "file open at once" : "files open at once";
+  if (o->wl == &wl_pipeline)
+    return n == 1 ? "task in flight (a socket and a file)"
+                  : "tasks in flight (a socket and a file)";
+  return n == 1 ? "request in flight" : "requests in flight";
+}
+
+/* main raised the soft limit to the hard one; if that is still too low for
+ * this run, say so now, with what would fit, rather than fail tasks with
+ * EMFILE halfway through. */
 static int enough_fds(const cl_run_opts *o) {
   const wl_params *p = &o->params;
-  int c = p->concurrency < p->tasks ? p->concurrency : p->tasks;
-  /* multiproc: the sockets and files are the workers'; pipeline: a
-   * socket, and a file while saving */
-  int per = o->model == CL_MULTIPROC                       ? 2
-            : o->wl == &wl_pipeline                        ? 2
-            : o->wl == &wl_http || o->wl == &wl_files ? 1
-                                                       : 0;
-  rlim_t need = (rlim_t)c * (rlim_t)per + 32;
+  int units = o->model == CL_SEQ            ? 1
+              : p->concurrency < p->tasks ? p->concurrency
+                                          : p->tasks;
+  const char *flag = o->model == CL_SEQ ? "--model seq" : "--concurrency";
   struct rlimit rl;
+  long base, most, limit;
 
-  if (per == 0 || getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= need)
+  if (run_fd_cost(o).per_unit == 0 || getrlimit(RLIMIT_NOFILE, &rl) != 0 ||
+      rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= 1 << 30)
     return 1;
-  fprintf(stderr, "conclab: --concurrency: %d %s need about %lu open files, "
-          "but the limit is %lu (ulimit -n): allowed here 1..%lu\n", c,
-          o->model == CL_MULTIPROC ? "worker processes"
-          : o->wl == &wl_files     ? "files open at once"
-          : o->wl == &wl_pipeline  ? "tasks in flight (a socket and a file)"
-                                   : "requests in flight",
-          (unsigned long)need, (unsigned long)rl.rlim_cur,
-          rl.rlim_cur > 32 + (rlim_t)per
-              ? (unsigned long)((rl.rlim_cur - 32) / (rlim_t)per) : 1UL);
+  limit = (long)rl.rlim_cur;
+  base = open_fds_now();
+  most = fds_max_units(o, limit, base);
+  if (most >= units)
+    return 1;
+  if (most == 0)
+    fprintf(stderr, "conclab: %s: even 1 %s needs about %ld open files, but "
+            "the limit is %ld (ulimit -n): raise it to at least that\n", flag,
+            unit_name(o, 1), fds_needed(o, 1, base, limit + 1), limit);
+  else
+    fprintf(stderr, "conclab: %s: %d %s need about %ld open files, but the "
+            "limit is %ld (ulimit -n): allowed here 1..%ld\n", flag, units,
+            unit_name(o, units), fds_needed(o, units, base, limit + 1), limit,
+            most);
   return 0;
 }
 

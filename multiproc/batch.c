@@ -11,6 +11,12 @@
  * Dispatch is one task at a time per worker: a worker gets its next task
  * only when its last result is in, so uneven tasks balance themselves and
  * a pipe never holds more than one small frame (no write can block).
+ *
+ * With --timeout-ms, the parent is also a watchdog (asyncio's wait_for):
+ * each task handed out gets a deadline, poll() waits no longer than the
+ * nearest one, and a worker past its deadline (stuck, stopped, looping)
+ * is killed, its task recorded as a timeout, and a fresh worker takes the
+ * rest.  A process can be killed from outside; a thread cannot.
  */
 #include "multiproc.h"
 
@@ -32,10 +38,20 @@ typedef struct mp_batch {
   mp_worker *workers;
   int nworkers;
   int next; /* the next task to hand out */
+  int64_t limit_ns; /* a task's limit (wl_task_limit_ms); 0: none */
   mp_usage *usage;
 } mp_batch;
 
-static void batch_lost(mp_batch *b, mp_worker *w);
+static void batch_lost(mp_batch *b, mp_worker *w, wl_status why);
+
+/* A healthy worker exits within moments of its task pipe closing; one that
+ * does not (stopped, say) is killed this long after. */
+#define MP_QUIT_GRACE_NS 1000000000LL
+
+/* When worker w must next be heard from, counted from now (0: never). */
+static void batch_arm(mp_batch *b, mp_worker *w, int64_t extra_ns) {
+  w->deadline_ns = b->limit_ns > 0 ? wl_now_ns() + b->limit_ns + extra_ns : 0;
+}
 
 static int batch_spawn(mp_batch *b, mp_worker *w) {
   if (mp_worker_spawn(b->workers, b->nworkers, (int)(w - b->workers), b->wl,
@@ -54,25 +70,29 @@ static void batch_dispatch(mp_batch *b, mp_worker *w) {
   if (b->next >= b->params->tasks) {
     close(w->task_fd);
     w->task_fd = -1;
+    batch_arm(b, w, MP_QUIT_GRACE_NS);
     return;
   }
   w->task = b->next++;
   w->sent_ns = wl_now_ns();
+  batch_arm(b, w, 0);
   b->wl->task_input(b->params, (uint32_t)w->task, &task);
   msg.index = task.index;
   msg.a = task.a;
   msg.b = task.b;
   if (mp_frame_write(w->task_fd, &msg, sizeof msg) != 0)
-    batch_lost(b, w); /* EPIPE: it died before reading */
+    batch_lost(b, w, WL_ERROR); /* EPIPE: it died before reading */
 }
 
-/* Worker w is lost (end of file, a broken frame, EPIPE): fail the task it
- * held, make sure it is dead (after a broken frame it may still be
- * running), reap it, and fork a replacement if work remains. */
-static void batch_lost(mp_batch *b, mp_worker *w) {
+/* Worker w is lost (end of file, a broken frame, EPIPE: why is WL_ERROR;
+ * past its deadline: WL_TIMEOUT): record that as the outcome of the task
+ * it held, make sure it is dead (after a broken frame or a deadline it may
+ * still be running, or stopped: SIGKILL ends a stopped process too), reap
+ * it, and fork a replacement if work remains. */
+static void batch_lost(mp_batch *b, mp_worker *w, wl_status why) {
   if (w->task >= 0) {
     wl_slot *s = &b->slots[w->task];
-    s->status = WL_ERROR;
+    s->status = why;
     s->value = 0;
     s->t_start_ns = w->sent_ns; /* as far as we know: from sent to lost */
     s->t_end_ns = wl_now_ns();
@@ -88,17 +108,24 @@ static void batch_lost(mp_batch *b, mp_worker *w) {
 
 /* Worker w's result pipe is readable: a result, or its end. */
 static void batch_collect(mp_batch *b, mp_worker *w) {
+  mp_result_frame frame;
   mp_result_msg res;
   uint32_t len;
-  int r = mp_frame_read(w->result_fd, &res, sizeof res, &len);
+  int r = mp_frame_read(w->result_fd, &frame,
+                        sizeof frame.res + sizeof frame.note - 1, &len);
 
   if (r == 0 && w->task < 0) { /* finished and exited: the normal end */
     mp_worker_reap(w, b->usage);
     return;
   }
-  if (r <= 0 || len != sizeof res || (int)res.index != w->task) {
-    batch_lost(b, w);
+  res = frame.res;
+  if (r <= 0 || len < sizeof res || (int)res.index != w->task) {
+    batch_lost(b, w, WL_ERROR);
     return;
+  }
+  if (len > sizeof res) { /* what the worker reported: the run's first? */
+    frame.note[len - sizeof res] = '\0';
+    wl_report_relay(frame.note);
   }
   b->slots[res.index] = (wl_slot){.status = (wl_status)res.status,
                                   .value = res.value,
@@ -113,9 +140,37 @@ static void batch_collect(mp_batch *b, mp_worker *w) {
   batch_dispatch(b, w);
 }
 
-/* Wait for any worker's result pipe; handle every one that is ready.
- * Returns how many workers it waited on (0: none left, the batch is over),
- * or -1 if poll failed. */
+/* How long poll may wait: until the nearest deadline (rounded up to whole
+ * ms, so it wakes after it, not just before), or -1: no deadline. */
+static int batch_wait_ms(const mp_batch *b) {
+  int64_t nearest = 0, now = wl_now_ns(), left;
+
+  for (int i = 0; i < b->nworkers; i++) {
+    int64_t d = b->workers[i].deadline_ns;
+    if (b->workers[i].pid > 0 && d > 0 && (nearest == 0 || d < nearest))
+      nearest = d;
+  }
+  if (nearest == 0)
+    return -1;
+  left = (nearest - now + 999999) / 1000000;
+  return left <= 0 ? 0 : left > 60000 ? 60000 : (int)left;
+}
+
+/* The watchdog: every worker past its deadline is killed and replaced. */
+static void batch_expire(mp_batch *b) {
+  int64_t now = wl_now_ns();
+
+  for (int i = 0; i < b->nworkers; i++) {
+    mp_worker *w = &b->workers[i];
+    if (w->pid > 0 && w->deadline_ns > 0 && now >= w->deadline_ns)
+      batch_lost(b, w, WL_TIMEOUT);
+  }
+}
+
+/* Wait for any worker's result pipe, or the nearest deadline; handle every
+ * pipe that is ready, then every deadline that has passed.  Returns how
+ * many workers it waited on (0: none left, the batch is over), or -1 if
+ * poll failed. */
 static int batch_poll(mp_batch *b, struct pollfd *fds, int *who) {
   int nfds = 0, r;
 
@@ -130,7 +185,7 @@ static int batch_poll(mp_batch *b, struct pollfd *fds, int *who) {
   if (nfds == 0)
     return 0;
   do
-    r = poll(fds, (nfds_t)nfds, -1);
+    r = poll(fds, (nfds_t)nfds, batch_wait_ms(b));
   while (r < 0 && errno == EINTR);
   if (r < 0) {
     fprintf(stderr, "conclab: poll: %s\n", strerror(errno));
@@ -140,6 +195,7 @@ static int batch_poll(mp_batch *b, struct pollfd *fds, int *who) {
   for (int k = 0; k < nfds; k++)
     if (fds[k].revents != 0)
       batch_collect(b, &b->workers[who[k]]);
+  batch_expire(b);
   return nfds;
 }
 
@@ -147,6 +203,7 @@ int mp_run(const wl_workload *wl, const wl_params *p, wl_slot *slots,
            mp_usage *usage) {
   int n = p->concurrency < p->tasks ? p->concurrency : p->tasks;
   mp_batch b = {.wl = wl, .params = p, .slots = slots, .nworkers = n,
+                .limit_ns = wl_task_limit_ms(wl, p) * 1000000,
                 .usage = usage};
   struct sigaction ignore = {.sa_handler = SIG_IGN}, deflt = {.sa_handler =
       SIG_DFL}, old_pipe, old_chld;
@@ -166,7 +223,7 @@ int mp_run(const wl_workload *wl, const wl_params *p, wl_slot *slots,
   }
   for (int i = 0; i < n; i++)
     b.workers[i] = (mp_worker){.pid = 0, .task_fd = -1, .result_fd = -1,
-                               .task = -1};
+                               .task = -1, .deadline_ns = 0};
 
   /* Writing to a dead worker's pipe raises SIGPIPE, which would kill us;
    * ignored, the write fails with EPIPE and we handle it.  And SIGCHLD

@@ -20,6 +20,12 @@ static void close_fd(int *fd) {
   *fd = -1;
 }
 
+/* The line this worker reports (why its tasks fail): kept until the next
+ * result frame carries it to the parent, which prints the run's first. */
+static void keep_note(const char *line, void *arg) {
+  snprintf(arg, WL_REPORT_MAX, "%s", line);
+}
+
 /* The child's whole life: open its worker state, then read a task frame,
  * run the task the blocking way, write a result frame; exit when the task
  * pipe closes.  _exit, not exit: the parent's stdio buffers and atexit
@@ -27,12 +33,15 @@ static void close_fd(int *fd) {
 _Noreturn static void worker_main(const wl_workload *wl, const wl_params *p,
                                   int task_fd, int result_fd) {
   void *worker; /* http: this process's one curl handle */
+  char note[WL_REPORT_MAX] = "";
 
+  wl_report_to(keep_note, note);
   if (wl_worker_open(wl, p, &worker) != 0)
     worker = NULL; /* the workload fails each task; the batch goes on */
   for (;;) {
     mp_task_msg msg;
-    mp_result_msg res = {0};
+    mp_result_frame frame = {0};
+    mp_result_msg *res = &frame.res;
     wl_slot out = {0};
     wl_task task;
     uint32_t len;
@@ -45,16 +54,19 @@ _Noreturn static void worker_main(const wl_workload *wl, const wl_params *p,
     task.index = msg.index;
     task.a = msg.a;
     task.b = msg.b;
-    res.index = msg.index;
-    res.t_start_ns = wl_now_ns();
-    res.status = (uint32_t)wl->run_blocking(&task, worker, &out);
-    res.t_end_ns = wl_now_ns();
-    res.value = out.value;
-    res.http_status = out.http_status;
-    res.retries = out.retries;
-    res.connects = out.connects;
-    res.compute_us = out.compute_us;
-    if (mp_frame_write(result_fd, &res, sizeof res) != 0)
+    res->index = msg.index;
+    res->t_start_ns = wl_now_ns();
+    res->status = (uint32_t)wl->run_blocking(&task, worker, &out);
+    res->t_end_ns = wl_now_ns();
+    res->value = out.value;
+    res->http_status = out.http_status;
+    res->retries = out.retries;
+    res->connects = out.connects;
+    res->compute_us = out.compute_us;
+    len = (uint32_t)strlen(note);
+    memcpy(frame.note, note, len);
+    note[0] = '\0'; /* sent once */
+    if (mp_frame_write(result_fd, &frame, (uint32_t)sizeof *res + len) != 0)
       _exit(1); /* the parent is gone */
   }
   wl_worker_close(wl, worker);

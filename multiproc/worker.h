@@ -35,12 +35,22 @@ typedef struct mp_result_msg {
                                  * the same clock in every process) */
 } mp_result_msg;
 
+/* A result frame: the result, then (in the first frame after it) the line
+ * the worker reported, if any (wl_report_to): without its "\0", so the
+ * frame's length says whether there is one. */
+typedef struct mp_result_frame {
+  mp_result_msg res;
+  char note[WL_REPORT_MAX];
+} mp_result_frame;
+
 typedef struct mp_worker {
   pid_t pid;     /* 0 when no process */
   int task_fd;   /* parent's write end of the task pipe, or -1 */
   int result_fd; /* parent's read end of the result pipe, or -1 */
   int task;      /* the task it holds, or -1 when idle */
   int64_t sent_ns; /* when that task was sent (a lost task's start) */
+  int64_t deadline_ns; /* --timeout-ms: past it, the worker is killed; 0:
+                        * none (no limit, or nothing to wait for) */
 } mp_worker;
 
 /* Fork worker `self` of `all[0..n)`.  The child closes every other worker's

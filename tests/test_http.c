@@ -6,8 +6,10 @@
  * --fail-rate without retries fails exactly the seeded attempts, HTTP 500s
  * and dropped connections counted apart; with enough retries every task
  * ends ok, with exactly the retries the seed calls for; /stall with
- * --timeout-ms ends as timeouts in bounded time; a server that is not there
- * is a per-task connection error; --no-reuse opens one connection per
+ * --timeout-ms ends as timeouts in bounded time; so do http and pipeline
+ * against a stopped server (SIGSTOP), and a multiproc worker stopped
+ * mid-task is killed by the watchdog; a server that is not there is a
+ * per-task connection error; --no-reuse opens one connection per
  * request.  No descriptor is left open after any of it.
  *
  * The runs are in this process (cl_run_exec), so the sanitizers see the
@@ -31,6 +33,7 @@
 #include "cli.h"
 #include "helpers.h"
 #include "http.h"
+#include "run_conclab.h"
 
 #if defined(__SANITIZE_THREAD__)
 #define LAST_MODEL CL_THREADED
@@ -264,6 +267,139 @@ static void test_base_url_trailing_slash(void **state) {
   assert_true(slash.checksum == plain.checksum);
 }
 
+/* The children of a conclab run, by what they run: argv[1] "run" (its
+ * worker processes) or "serve" (its embedded server); NULL: any. */
+static int children_running(pid_t parent, const char *what, pid_t *pids,
+                            int cap) {
+  char path[64], buf[4096];
+  FILE *f;
+  int n = 0, pid;
+
+  snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)parent,
+           (int)parent);
+  if ((f = fopen(path, "r")) == NULL)
+    return 0;
+  while (n < cap && fscanf(f, "%d", &pid) == 1) {
+    FILE *c;
+    size_t len;
+    snprintf(path, sizeof path, "/proc/%d/cmdline", pid);
+    if ((c = fopen(path, "r")) == NULL)
+      continue;
+    len = fread(buf, 1, sizeof buf - 1, c);
+    fclose(c);
+    buf[len] = '\0';
+    if (what == NULL || (len > strlen(buf) + 1 &&
+                         strcmp(buf + strlen(buf) + 1, what) == 0))
+      pids[n++] = pid;
+  }
+  fclose(f);
+  return n;
+}
+
+/* Run conclab to its end, calling during(pid) every 10 ms until it returns
+ * 1; past limit_s, kill it and fail: a hang is a failure, not a stuck
+ * test. */
+static output *conclab_bounded(const char *const *argv, double limit_s,
+                               int (*during)(pid_t)) {
+  static output o;
+  FILE *out, *err;
+  pid_t pid = conclab_start(argv, &out, &err);
+  double t0 = monotonic_s();
+  int done = during == NULL, status;
+
+  while (waitpid(pid, &status, WNOHANG) == 0) {
+    if (monotonic_s() - t0 > limit_s) {
+      pid_t kids[64];
+      int n = children_running(pid, NULL, kids, 64);
+      for (int i = 0; i < n; i++) /* a stopped worker would outlive it */
+        kill(kids[i], SIGKILL);
+      kill(pid, SIGKILL);
+      conclab_finish(pid, out, err, &o);
+      print_error("conclab %s %s --model %s: still running after %.0f s\n",
+                  argv[1], argv[2], argv[4], limit_s);
+      fail();
+    }
+    if (!done)
+      done = during(pid);
+    wl_sleep_ms(10);
+  }
+  /* reaped above: put its status back for conclab_finish's reader */
+  o.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  read_capture(out, o.out, sizeof o.out);
+  read_capture(err, o.err, sizeof o.err);
+  return &o;
+}
+
+static pid_t g_stopped_server;
+
+/* Whatever the test's end, the stopped server goes on and then away. */
+static int stopped_server_down(void **state) {
+  (void)state;
+  if (g_stopped_server > 0) {
+    kill(g_stopped_server, SIGCONT);
+    cl_server_stop(g_stopped_server);
+    g_stopped_server = 0;
+  }
+  return 0;
+}
+
+/* A server that stopped (SIGSTOP: it keeps its socket, the kernel still
+ * accepts connections, nothing answers): with --timeout-ms, http and
+ * pipeline end in every model, every task a timeout, exit 3. */
+static void test_stopped_server_times_out(void **state) {
+  static const char *const workloads[] = {"http", "pipeline"};
+  char url[64];
+  (void)state;
+
+  assert_int_equal(
+      cl_server_start(CONCLAB_BIN, url, sizeof url, &g_stopped_server), 0);
+  assert_int_equal(kill(g_stopped_server, SIGSTOP), 0);
+  for (int w = 0; w < 2; w++)
+    for (int m = CL_SEQ; m <= LAST_MODEL; m++) {
+      const char *argv[] = {"conclab", "run", workloads[w], "--model",
+                            cl_model_names[m], "--url", url, "--tasks", "3",
+                            "--concurrency", m == CL_SEQ ? "1" : "3",
+                            "--timeout-ms", "200", "--json", NULL};
+      output *o = conclab_bounded(argv, 30.0, NULL);
+      if (o->status != 3)
+        print_error("%s %s: %s\n", workloads[w], cl_model_names[m], o->err);
+      assert_int_equal(o->status, 3);
+      assert_non_null(strstr(o->out, "\"timeouts\": 3"));
+    }
+}
+
+#if LAST_MODEL == CL_MULTIPROC
+/* Once both workers are up, stop one in the middle of its request.  (The
+ * server is up first: its child, until it execs, runs "run" too.) */
+static int stop_a_worker(pid_t conclab_pid) {
+  pid_t pids[4];
+  if (children_running(conclab_pid, "serve", pids, 4) < 1 ||
+      children_running(conclab_pid, "run", pids, 4) < 2)
+    return 0;
+  wl_sleep_ms(100); /* well inside its 400 ms request */
+  assert_int_equal(kill(pids[0], SIGSTOP), 0);
+  return 1;
+}
+
+/* A worker process stopped from outside mid-task: multiproc's watchdog
+ * kills it past the task's limit; that task is a timeout, the other five
+ * are ok, exit 3. */
+static void test_stopped_worker_times_out(void **state) {
+  const char *argv[] = {"conclab", "run", "http", "--model", "multiproc",
+                        "--tasks", "6", "--concurrency", "2", "--delay-ms",
+                        "400", "--timeout-ms", "1000", "--json", NULL};
+  output *o;
+  (void)state;
+
+  o = conclab_bounded(argv, 30.0, stop_a_worker);
+  if (o->status != 3)
+    print_error("%s\n", o->err);
+  assert_int_equal(o->status, 3);
+  assert_non_null(strstr(o->out, "\"timeouts\": 1"));
+  assert_non_null(strstr(o->out, "\"ok\": 5"));
+}
+#endif
+
 /* After every run above, the process has the descriptors it started with
  * (the server's pipe is closed once its URL is read). */
 static void test_no_descriptor_leaked(void **state) {
@@ -280,6 +416,11 @@ int main(void) {
       cmocka_unit_test(test_connection_refused),
       cmocka_unit_test(test_no_reuse_opens_one_per_request),
       cmocka_unit_test(test_base_url_trailing_slash),
+      cmocka_unit_test_teardown(test_stopped_server_times_out,
+                                stopped_server_down),
+#if LAST_MODEL == CL_MULTIPROC
+      cmocka_unit_test(test_stopped_worker_times_out),
+#endif
       cmocka_unit_test(test_no_descriptor_leaked),
   };
   return cmocka_run_group_tests(tests, server_up, server_down);

@@ -11,9 +11,13 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "async.h"
+#include "cli.h"
 #include "helpers.h"
 #include "threaded.h"
 
@@ -140,6 +144,121 @@ static void test_overlap_and_limit(void **state) {
   }
 }
 
+/* Run batch(p) with stderr going to a temporary file; what it printed
+ * into buf. */
+static void capture_stderr(model m, const wl_workload *wl, const wl_params *p,
+                           char *buf, size_t cap) {
+  FILE *f = tmpfile();
+  int saved = dup(STDERR_FILENO);
+  size_t n;
+
+  assert_non_null(f);
+  assert_true(saved >= 0);
+  fflush(stderr);
+  assert_true(dup2(fileno(f), STDERR_FILENO) >= 0);
+  free(run(m, wl, p));
+  fflush(stderr);
+  assert_true(dup2(saved, STDERR_FILENO) >= 0);
+  close(saved);
+  rewind(f);
+  n = fread(buf, 1, cap - 1, f);
+  buf[n] = '\0';
+  fclose(f);
+}
+
+/* A workload whose every worker fails to open its state, and says so. */
+static int grumpy_open(const wl_params *p, void **worker) {
+  (void)p;
+  (void)worker;
+  wl_report_once("grumpy: no state for a worker");
+  return -1;
+}
+
+static void grumpy_input(const wl_params *p, uint32_t i, wl_task *out) {
+  (void)p;
+  out->index = i;
+  out->a = out->b = 0;
+}
+
+static wl_status grumpy_run(const wl_task *t, void *worker, wl_slot *out) {
+  (void)out;
+  if (worker == NULL && t->index % 2 == 0)
+    wl_report_error("grumpy", t->index, "run", "task", "no state");
+  return worker == NULL ? WL_ERROR : WL_OK;
+}
+
+static const wl_workload grumpy = {.name = "grumpy",
+                                   .kind = WL_KIND_CPU,
+                                   .task_input = grumpy_input,
+                                   .run_blocking = grumpy_run,
+                                   .worker_open = grumpy_open};
+
+static int lines(const char *s) {
+  int n = 0;
+  for (; *s; s++)
+    n += *s == '\n';
+  return n;
+}
+
+/* Seven threads that each fail the same way print one line, not seven:
+ * the run's first failure; and the next run prints its own first. */
+static void test_first_error_once_per_run(void **state) {
+  wl_params p = {.tasks = 14, .concurrency = 7};
+  char err[4096];
+  (void)state;
+
+  for (int again = 0; again < 2; again++) {
+    wl_report_reset(); /* as each `conclab run` starts */
+    capture_stderr(THREADED, &grumpy, &p, err, sizeof err);
+    assert_int_equal(lines(err), 1);
+    assert_non_null(strstr(err, "conclab: grumpy: no state for a worker"));
+  }
+}
+
+/* --timeout-ms is taken where it holds: http and pipeline in every model,
+ * any workload on multiproc (the watchdog); refused, with the reason, for
+ * a task a thread or the loop could not stop. */
+static int parse_line(const char *line, cl_run_opts *o, char *err) {
+  char buf[256], *argv[32], *save = NULL;
+  int argc = 0;
+  snprintf(buf, sizeof buf, "%s", line);
+  for (char *w = strtok_r(buf, " ", &save); w && argc < 31;
+       w = strtok_r(NULL, " ", &save))
+    argv[argc++] = w;
+  argv[argc] = NULL;
+  return cl_run_parse(argc, argv, o, err, 256);
+}
+
+static void test_timeout_flag_where_it_holds(void **state) {
+  static const char *const taken[] = {
+      "run http --model threaded --timeout-ms 250",
+      "run pipeline --model async --timeout-ms 250",
+      "run pipeline --model seq --timeout-ms 250",
+      "run sleep --model multiproc --timeout-ms 250",
+      "run primes --model multiproc --timeout-ms 250",
+      "run files --model multiproc --timeout-ms 250"};
+  static const char *const refused[] = {
+      "run sleep --model threaded --timeout-ms 250",
+      "run primes --model seq --timeout-ms 250",
+      "run files --model async --timeout-ms 250"};
+  cl_run_opts o;
+  char err[256];
+  (void)state;
+
+  for (size_t i = 0; i < sizeof taken / sizeof *taken; i++) {
+    int rc = parse_line(taken[i], &o, err);
+    if (rc != CL_PARSE_OK)
+      print_error("'%s': %s\n", taken[i], err);
+    assert_int_equal(rc, CL_PARSE_OK);
+    assert_int_equal(o.params.timeout_ms, 250);
+  }
+  for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
+    assert_int_equal(parse_line(refused[i], &o, err), CL_PARSE_USAGE);
+    assert_non_null(strstr(err, "--timeout-ms: for "));
+    assert_non_null(strstr(err, "only to --model multiproc"));
+  }
+}
+
 /* libuv opens a few descriptors once per process, on the first loop (its
  * signal-handling pipe); they are not a batch's to close.  Make them exist
  * before any test counts descriptors. */
@@ -158,6 +277,8 @@ int main(void) {
       cmocka_unit_test(test_edge_sizes),
       cmocka_unit_test(test_checksum_is_order_sensitive),
       cmocka_unit_test(test_overlap_and_limit),
+      cmocka_unit_test(test_first_error_once_per_run),
+      cmocka_unit_test(test_timeout_flag_where_it_holds),
   };
   return cmocka_run_group_tests(tests, warm_libuv, NULL);
 }

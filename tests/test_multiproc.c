@@ -2,9 +2,10 @@
  * test_multiproc.c - the fork+pipes model (multiproc/).
  *
  * Results match seq and arrive in order; a worker that dies mid-batch
- * fails exactly the task it held while the batch finishes; every child is
- * reaped (this process has no child left, zombie or not); no descriptor
- * leaks.
+ * fails exactly the task it held while the batch finishes; with a timeout,
+ * a stopped worker is killed and replaced, in a task or at its exit; every
+ * child is reaped (this process has no child left, zombie or not); no
+ * descriptor leaks.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -77,7 +78,7 @@ static void test_primes_matches_seq(void **state) {
 
 /* A workload made for this test: task i returns i + 1000, except that
  * some tasks kill their own worker process, as a crash would. */
-static enum { CRASH_NONE, CRASH_SOME, CRASH_ALL } g_crash;
+static enum { CRASH_NONE, CRASH_SOME, CRASH_ALL, CRASH_STOP } g_crash;
 
 static void crashy_input(const wl_params *p, uint32_t i, wl_task *out) {
   (void)p;
@@ -89,6 +90,10 @@ static wl_status crashy_run(const wl_task *t, void *worker, wl_slot *out) {
   (void)worker;
   if (g_crash == CRASH_ALL || (g_crash == CRASH_SOME && t->index % 10 == 3))
     raise(SIGKILL);
+  if (g_crash == CRASH_STOP && t->index == 3)
+    raise(SIGSTOP); /* as a debugger or `kill -STOP` would: stuck for good */
+  if (g_crash == CRASH_STOP) /* slow enough that work remains for a new one */
+    wl_sleep_ms(50);
   out->value = t->index + 1000;
   return WL_OK;
 }
@@ -140,6 +145,112 @@ static void test_every_worker_dies(void **state) {
   free(got);
 }
 
+/* A workload whose every task fails, and says why (each worker process
+ * would say it once). */
+static wl_status failing_run(const wl_task *t, void *worker, wl_slot *out) {
+  (void)worker;
+  (void)out;
+  wl_report_error("failing", t->index, "run", "task", "it always fails");
+  return WL_ERROR;
+}
+
+/* Four workers, twelve failing tasks: one line on stderr for the run, as
+ * the workers' lines travel to the parent with their results. */
+static void test_first_error_once_per_run(void **state) {
+  wl_workload failing = crashy;
+  wl_params p = {.tasks = 12, .concurrency = 4};
+  FILE *f = tmpfile();
+  int saved = dup(STDERR_FILENO), n = 0, c;
+  wl_slot *got;
+  mp_usage u;
+  (void)state;
+
+  failing.run_blocking = failing_run;
+  wl_report_reset(); /* as each `conclab run` starts */
+  assert_non_null(f);
+  fflush(stderr);
+  assert_true(dup2(fileno(f), STDERR_FILENO) >= 0);
+  got = run(&failing, &p, &u);
+  fflush(stderr);
+  assert_true(dup2(saved, STDERR_FILENO) >= 0);
+  close(saved);
+  rewind(f);
+  while ((c = fgetc(f)) != EOF)
+    n += c == '\n';
+  fclose(f);
+  assert_int_equal(n, 1);
+  for (int i = 0; i < p.tasks; i++)
+    assert_int_equal(got[i].status, WL_ERROR);
+  free(got);
+}
+
+/* The run's own deadline: a hang is a failure, not a stuck ctest. */
+static void hang_guard(int seconds) {
+  signal(SIGALRM, SIG_DFL); /* the default action kills this test */
+  alarm((unsigned)seconds);
+}
+
+/* Task 3's worker stops itself (SIGSTOP) in the middle of the task.  With
+ * --timeout-ms the parent's watchdog kills it past the deadline: task 3
+ * is a timeout, a fresh worker shares the rest (the other worker alone
+ * needs 16 x 50 ms for them, far past the deadline), and nothing is left
+ * behind
+ * (the stopped process is killed and reaped, its pipes closed). */
+static void test_stopped_worker_times_out(void **state) {
+  wl_params p = {.tasks = 20, .concurrency = 2, .timeout_ms = 200};
+  wl_slot *got;
+  mp_usage u;
+  (void)state;
+
+  hang_guard(30);
+  g_crash = CRASH_STOP;
+  got = run(&crashy, &p, &u);
+  g_crash = CRASH_NONE;
+  alarm(0);
+  for (int i = 0; i < p.tasks; i++) {
+    if (i == 3) {
+      assert_int_equal(got[i].status, WL_TIMEOUT);
+    } else {
+      assert_int_equal(got[i].status, WL_OK);
+      assert_int_equal(got[i].value, (uint64_t)i + 1000);
+    }
+  }
+  assert_int_equal(u.workers_lost, 1);
+  assert_int_equal(u.workers_started, 3); /* two, and the replacement */
+  free(got);
+}
+
+/* A worker that stops while it exits (its last task done, its task pipe
+ * closed) is killed after a grace: the batch ends, every task ok. */
+static void stop_on_close(void *worker) {
+  (void)worker;
+  raise(SIGSTOP);
+}
+
+static int open_stopper(const wl_params *p, void **worker) {
+  (void)p;
+  *worker = &g_crash; /* any non-NULL state, so that close is called */
+  return 0;
+}
+
+static void test_worker_stopped_at_exit_is_reaped(void **state) {
+  wl_workload stopper = crashy;
+  wl_params p = {.tasks = 4, .concurrency = 2, .timeout_ms = 100};
+  wl_slot *got;
+  mp_usage u;
+  (void)state;
+
+  stopper.worker_open = open_stopper;
+  stopper.worker_close = stop_on_close;
+  hang_guard(30);
+  got = run(&stopper, &p, &u);
+  alarm(0);
+  for (int i = 0; i < p.tasks; i++)
+    assert_int_equal(got[i].status, WL_OK);
+  assert_int_equal(u.workers_lost, 2); /* killed, so not a clean exit */
+  free(got);
+}
+
 /* Not enough descriptors for every worker's pipes: the batch refuses to
  * run on fewer workers than asked (-1), and stops the ones it started. */
 static void test_workers_cannot_all_start(void **state) {
@@ -169,6 +280,9 @@ int main(void) {
       cmocka_unit_test(test_primes_matches_seq),
       cmocka_unit_test(test_worker_dies_mid_batch),
       cmocka_unit_test(test_every_worker_dies),
+      cmocka_unit_test(test_first_error_once_per_run),
+      cmocka_unit_test(test_stopped_worker_times_out),
+      cmocka_unit_test(test_worker_stopped_at_exit_is_reaped),
       cmocka_unit_test(test_workers_cannot_all_start),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

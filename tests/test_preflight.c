@@ -298,12 +298,12 @@ static void test_open_files_said(void **state) {
   assert_int_equal(o->status, 2);
   assert_int_equal(count_lines(o->err), 1);
   assert_non_null(strstr(o->err, "--concurrency: 100 files open at once "
-                                 "need about 132 open files"));
+                                 "need about "));
   o = conclab_as(pipeline, &c);
   assert_int_equal(o->status, 2);
   assert_int_equal(count_lines(o->err), 1);
   assert_non_null(strstr(o->err, "100 tasks in flight (a socket and a "
-                                 "file) need about 232 open files"));
+                                 "file) need about "));
 }
 
 /* Memory short in the middle of a run (ulimit -v leaves room for the

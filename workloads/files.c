@@ -52,7 +52,7 @@ typedef struct files_worker {
 static int files_worker_open(const wl_params *p, void **worker) {
   files_worker *w = malloc(sizeof *w);
   if (w == NULL) {
-    fprintf(stderr, "conclab: files: out of memory for a worker\n");
+    wl_report_once("files: out of memory for a worker");
     return -1;
   }
   w->params = p;

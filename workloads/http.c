@@ -15,10 +15,12 @@
  */
 #include "http.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 /* ---- which URL an attempt asks for ------------------------------------- */
 
@@ -80,8 +82,8 @@ static void global_init(void) { global_rc = curl_global_init(CURL_GLOBAL_ALL); }
 int wl_http_global_init(void) {
   pthread_once(&global_once, global_init);
   if (global_rc != CURLE_OK) {
-    fprintf(stderr, "conclab: http: curl_global_init: %s\n",
-            curl_easy_strerror(global_rc));
+    wl_report_once("http: curl_global_init: %s",
+                   curl_easy_strerror(global_rc));
     return -1;
   }
   return 0;
@@ -93,6 +95,22 @@ static size_t on_body(char *data, size_t size, size_t n, void *arg) {
   body->hash = wl_hash_bytes(body->hash, data, size * n);
   body->bytes += size * n;
   return size * n;
+}
+
+/* curl reports a socket it could not open as "Couldn't connect", without
+ * the reason; opening it here keeps errno (EMFILE above all) for the
+ * report.  Per thread: an attempt is prepared, performed and judged on one
+ * thread (seq, a pool thread, a worker process, the loop). */
+static _Thread_local int socket_errno;
+
+static curl_socket_t open_socket(void *clientp, curlsocktype purpose,
+                                 struct curl_sockaddr *a) {
+  curl_socket_t fd = socket(a->family, a->socktype, a->protocol);
+  (void)clientp;
+  (void)purpose;
+  if (fd == CURL_SOCKET_BAD)
+    socket_errno = errno;
+  return fd;
 }
 
 #define SET(opt, val) \
@@ -113,7 +131,9 @@ int wl_http_prepare(CURL *easy, const wl_params *p, const char *url,
 int wl_http_prepare_request(CURL *easy, const wl_params *p, const char *url) {
   CURLcode rc = CURLE_OK;
 
+  socket_errno = 0;
   SET(CURLOPT_URL, url);
+  SET(CURLOPT_OPENSOCKETFUNCTION, open_socket);
   /* No SIGALRM for timeouts: signals and threads do not mix. */
   SET(CURLOPT_NOSIGNAL, 1L);
   /* An http_proxy in the environment must not reroute loopback traffic. */
@@ -164,6 +184,44 @@ long wl_http_retry_ms(const wl_params *p, uint32_t index, int attempt,
          (long)(draw(p->seed, index, attempt, DRAW_JITTER) * (base / 2 + 1));
 }
 
+void wl_http_why(CURL *easy, CURLcode rc, char *why, size_t cap) {
+  long os_errno = 0;
+
+  curl_easy_getinfo(easy, CURLINFO_OS_ERRNO, &os_errno);
+  if (os_errno == 0)
+    os_errno = socket_errno;
+  if (os_errno != 0)
+    snprintf(why, cap, "%s: %s", curl_easy_strerror(rc),
+             strerror((int)os_errno));
+  else
+    snprintf(why, cap, "%s", curl_easy_strerror(rc));
+}
+
+void wl_http_report(CURL *easy, CURLcode rc, const wl_params *p,
+                    uint32_t index, int attempt, const wl_slot *out) {
+  char url[WL_HTTP_URL_MAX], why[160];
+
+  if (rc != CURLE_OK)
+    wl_http_why(easy, rc, why, sizeof why);
+  else
+    snprintf(why, sizeof why, "HTTP status %d", out->http_status);
+  wl_http_url(p, index, attempt, url, sizeof url);
+  wl_report_error("http", index, "GET", url, why);
+}
+
+int64_t wl_http_task_limit_ms(const wl_params *p) {
+  int64_t ms = WL_HTTP_GRACE_MS, base = p->backoff_ms;
+
+  for (int attempt = 0; attempt <= p->retries; attempt++) {
+    ms += p->timeout_ms;
+    if (attempt < p->retries) /* the longest wait wl_http_retry_ms draws */
+      ms += (base < WL_HTTP_BACKOFF_CAP_MS ? base : WL_HTTP_BACKOFF_CAP_MS) + 1;
+    if (base < WL_HTTP_BACKOFF_CAP_MS)
+      base *= 2;
+  }
+  return ms;
+}
+
 uint64_t wl_http_value(const wl_slot *out, const wl_http_body *body) {
   return wl_hash_word(body->hash, (uint64_t)out->http_status);
 }
@@ -182,7 +240,7 @@ static int http_worker_open(const wl_params *p, void **worker) {
     return -1;
   w = calloc(1, sizeof *w);
   if (w == NULL || (w->easy = curl_easy_init()) == NULL) {
-    fprintf(stderr, "conclab: http: cannot make a curl handle\n");
+    wl_report_once("http: cannot make a curl handle");
     free(w);
     return -1;
   }
@@ -214,11 +272,15 @@ static wl_status http_run_blocking(const wl_task *t, void *worker,
   if (w == NULL)
     return WL_ERROR; /* this worker has no curl handle */
   for (int attempt = 0;; attempt++) {
+    CURLcode rc;
     wl_http_url(w->params, t->index, attempt, url, sizeof url);
     if (wl_http_prepare(w->easy, w->params, url, &body) != 0)
       break;
-    status = wl_http_judge(w->easy, curl_easy_perform(w->easy), out, &body);
+    rc = curl_easy_perform(w->easy);
+    status = wl_http_judge(w->easy, rc, out, &body);
     wait_ms = wl_http_retry_ms(w->params, t->index, attempt, status, out);
+    if (wait_ms < 0 && status != WL_OK)
+      wl_http_report(w->easy, rc, w->params, t->index, attempt, out);
     if (wait_ms < 0)
       break;
     wl_sleep_ms((uint64_t)wait_ms);
@@ -236,4 +298,5 @@ const wl_workload wl_http = {
     .run_blocking = http_run_blocking,
     .worker_open = http_worker_open,
     .worker_close = http_worker_close,
+    .task_limit_ms = wl_http_task_limit_ms,
 };

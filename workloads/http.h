@@ -26,6 +26,10 @@
 #define WL_HTTP_BASE_MAX 400
 #define WL_HTTP_BACKOFF_CAP_MS 30000 /* no single wait is longer */
 #define WL_HTTP_BACKOFF_MAX_MS WL_HTTP_BACKOFF_CAP_MS /* --backoff-ms */
+/* What a task's limit adds to the waits its client bounds by itself, so
+ * that curl's own timeout is what reports a slow server, and multiproc's
+ * watchdog only catches a worker that cannot report (stopped, stuck). */
+#define WL_HTTP_GRACE_MS 1000
 
 /* One attempt's body, folded into a hash as it arrives. */
 typedef struct wl_http_body {
@@ -57,6 +61,16 @@ wl_status wl_http_judge(CURL *easy, CURLcode rc, wl_slot *out,
  * a 5xx: a retry cannot change a 4xx). */
 long wl_http_retry_ms(const wl_params *p, uint32_t index, int attempt,
                       wl_status status, const wl_slot *out);
+/* curl's reason for rc, and the system's when there is one. */
+void wl_http_why(CURL *easy, CURLcode rc, char *why, size_t cap);
+/* Task `index` ended in failure after `attempt`, whose transfer ended with
+ * rc: say why, once per run (wl_report_error): curl's reason and the
+ * system's (EMFILE: "Too many open files"), or the HTTP status. */
+void wl_http_report(CURL *easy, CURLcode rc, const wl_params *p,
+                    uint32_t index, int attempt, const wl_slot *out);
+/* The most one task may take (wl_task_limit_ms): every attempt to its
+ * --timeout-ms, every backoff to its longest, plus WL_HTTP_GRACE_MS. */
+int64_t wl_http_task_limit_ms(const wl_params *p);
 /* The task's value: its last HTTP status and body, hashed.  Not the
  * retries: a request that needed one still got the same answer. */
 uint64_t wl_http_value(const wl_slot *out, const wl_http_body *body);

@@ -71,14 +71,14 @@ wl_status wl_pipeline_fetched(CURL *easy, CURLcode rc, const wl_params *p,
                               uint32_t index, const wl_pipeline_body *body,
                               wl_slot *out) {
   long status = 0;
-  char url[WL_HTTP_URL_MAX], why[96];
+  char url[WL_HTTP_URL_MAX], why[160];
 
   curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
   out->http_status = rc == CURLE_OK ? (int)status : 0;
   if (rc == CURLE_OK && status == 200 && body->len == (size_t)p->size)
     return WL_OK;
   if (rc != CURLE_OK)
-    snprintf(why, sizeof why, "%s", curl_easy_strerror(rc));
+    wl_http_why(easy, rc, why, sizeof why);
   else if (status != 200)
     snprintf(why, sizeof why, "HTTP status %ld", status);
   else
@@ -139,7 +139,7 @@ static int pipeline_worker_open(const wl_params *p, void **worker) {
   w = calloc(1, sizeof *w);
   if (w == NULL || wl_pipeline_body_init(&w->body, (size_t)p->size) != 0 ||
       (w->easy = curl_easy_init()) == NULL) {
-    fprintf(stderr, "conclab: pipeline: out of memory for a worker\n");
+    wl_report_once("pipeline: out of memory for a worker");
     if (w != NULL)
       pipeline_worker_close(w);
     return -1;
@@ -226,4 +226,7 @@ const wl_workload wl_pipeline = {
     .run_blocking = pipeline_run_blocking,
     .worker_open = pipeline_worker_open,
     .worker_close = pipeline_worker_close,
+    /* one attempt (pipeline never retries), then the digest and the save
+     * within the grace */
+    .task_limit_ms = wl_http_task_limit_ms,
 };

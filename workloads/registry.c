@@ -6,6 +6,7 @@
 #include "workload.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -30,6 +31,12 @@ int wl_worker_open(const wl_workload *wl, const wl_params *p, void **worker) {
 void wl_worker_close(const wl_workload *wl, void *worker) {
   if (wl->worker_close != NULL && worker != NULL)
     wl->worker_close(worker);
+}
+
+int64_t wl_task_limit_ms(const wl_workload *wl, const wl_params *p) {
+  if (p->timeout_ms <= 0)
+    return 0;
+  return wl->task_limit_ms != NULL ? wl->task_limit_ms(p) : p->timeout_ms;
 }
 
 int64_t wl_now_ns(void) {
@@ -68,13 +75,43 @@ int wl_write_full(int fd, const void *buf, size_t n) {
 }
 
 static atomic_int error_reported;
+static wl_report_sink *report_sink;
+static void *report_arg;
+
+void wl_report_to(wl_report_sink *sink, void *arg) {
+  report_sink = sink;
+  report_arg = arg;
+}
+
+/* The run's first line goes out; every later one is dropped. */
+static void report_line(const char *line) {
+  if (atomic_exchange(&error_reported, 1) != 0)
+    return;
+  if (report_sink != NULL)
+    report_sink(line, report_arg);
+  else
+    fprintf(stderr, "%s\n", line);
+}
+
+void wl_report_relay(const char *line) { report_line(line); }
+
+void wl_report_reset(void) { atomic_store(&error_reported, 0); }
+
+void wl_report_once(const char *fmt, ...) {
+  char line[WL_REPORT_MAX];
+  int n = snprintf(line, sizeof line, "conclab: ");
+  va_list ap;
+
+  va_start(ap, fmt);
+  vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
+  va_end(ap);
+  report_line(line);
+}
 
 void wl_report_error(const char *workload, uint32_t index, const char *what,
                      const char *object, const char *why) {
-  if (atomic_exchange(&error_reported, 1) == 0)
-    fprintf(stderr, "conclab: %s: task %u: %s %s: %s (further errors are "
-            "counted, not printed)\n", workload, (unsigned)index, what,
-            object, why);
+  wl_report_once("%s: task %u: %s %s: %s (further errors are counted, not "
+                 "printed)", workload, (unsigned)index, what, object, why);
 }
 
 /* FNV-1a, 64 bit, one byte at a time: short, well known, order-sensitive. */

@@ -110,6 +110,11 @@ typedef struct wl_workload {
    * that worker's tasks with worker = NULL, and the workload fails them. */
   int (*worker_open)(const wl_params *p, void **worker);
   void (*worker_close)(void *worker);
+  /* Optional: how long one task may take, in ms, when --timeout-ms is T
+   * and the workload bounds its own waits with T (http: every attempt and
+   * the backoffs between them; pipeline: the fetch, then the digest and
+   * the save).  Without it a task's limit is T itself. */
+  int64_t (*task_limit_ms)(const wl_params *p);
 } wl_workload;
 
 /* The registry. */
@@ -133,6 +138,11 @@ uint64_t wl_primes_count(uint64_t lo, uint64_t hi);
 int wl_worker_open(const wl_workload *wl, const wl_params *p, void **worker);
 void wl_worker_close(const wl_workload *wl, void *worker);
 
+/* The longest one task of this batch may run before multiproc's watchdog
+ * kills its worker and records a timeout: 0 when there is no --timeout-ms
+ * (then a run waits as long as its tasks do). */
+int64_t wl_task_limit_ms(const wl_workload *wl, const wl_params *p);
+
 /* Now on CLOCK_MONOTONIC, in ns: the clock of every task's start and end. */
 int64_t wl_now_ns(void);
 
@@ -146,11 +156,27 @@ void wl_run_one(const wl_workload *wl, const wl_params *p, uint32_t i,
  * no reason given, rather than spinning). */
 int wl_write_full(int fd, const void *buf, size_t n);
 
-/* Say why a task failed - once per process, so a batch of 10,000 failing
+/* Say why a task failed - once per run, so a batch of 10,000 failing
  * tasks prints one line, not 10,000 (the JSON counts them all):
  * "conclab: WORKLOAD: task I: WHAT OBJECT: WHY". */
 void wl_report_error(const char *workload, uint32_t index, const char *what,
                      const char *object, const char *why);
+/* The same for any failure a run repeats once per worker (a worker that
+ * cannot open its state): "conclab: " and the formatted line, only if no
+ * other line was reported before it in this run. */
+void wl_report_once(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+/* Where this process's one line goes instead of stderr: a multiproc worker
+ * hands it to its parent (one line per run, not per process).  line has
+ * no "\n"; NULL: back to stderr. */
+typedef void wl_report_sink(const char *line, void *arg);
+void wl_report_to(wl_report_sink *sink, void *arg);
+/* A run starts: its first line will be printed again. */
+void wl_report_reset(void);
+/* A line a worker process reported: printed here, if it is the run's
+ * first. */
+void wl_report_relay(const char *line);
+#define WL_REPORT_MAX 512 /* the longest line reported, "\n" included */
 
 /* FNV-1a, 64 bit: the hash behind every value and checksum. */
 #define WL_HASH_INIT 0xcbf29ce484222325ULL
