@@ -110,7 +110,7 @@ static void check_boundary(const char *workload, const char *model, int c) {
   o = run_limited(argv, need - 1);
   assert_int_equal(o->status, 2);
   if (seq)
-    snprintf(range, sizeof range, "even 1 task");
+    snprintf(range, sizeof range, "even 1 ");
   else
     snprintf(range, sizeof range, "allowed here 1..%d\n", c - 1);
   if (strstr(o->err, range) == NULL)
@@ -152,7 +152,7 @@ static void test_not_even_one(void **state) {
   (void)state;
   o = run_limited(argv, 8);
   assert_int_equal(o->status, 2);
-  assert_non_null(strstr(o->err, "even 1 task in flight needs about"));
+  assert_non_null(strstr(o->err, "even 1 request in flight needs about"));
   assert_null(strstr(o->err, "1..1"));
 }
 
