@@ -1,8 +1,9 @@
 /*
  * run_env.h - run conclab in a changed world: with the rename shim
  * preloaded (tests/rename_shim.c), or as user nobody under a limit on its
- * processes, so that some of its children cannot start (a real failure,
- * as `ulimit -u` gives).  Include after run_conclab.h.
+ * processes, open files or memory, so that some of its children, threads
+ * or files cannot start (a real failure, as `ulimit` gives).  Include
+ * after run_conclab.h.
  */
 #ifndef CONCLAB_TEST_RUN_ENV_H
 #define CONCLAB_TEST_RUN_ENV_H
@@ -15,14 +16,24 @@
 /* The child's status when the world could not be set up (not root, so
  * not nobody): the test skips then. */
 #define RUN_ENV_NO_SETUP 126
+#define RUN_ENV_NOBODY 65534
 
 typedef struct run_env {
-  const char *log;  /* CONCLAB_RENAME_LOG, with the shim (or NULL) */
-  const char *kill; /* CONCLAB_RENAME_KILL, with the shim (or NULL) */
-  long nproc;       /* > 0: as nobody, RLIMIT_NPROC this */
+  const char *log;    /* CONCLAB_RENAME_LOG, with the shim (or NULL) */
+  const char *kill;   /* CONCLAB_RENAME_KILL, with the shim (or NULL) */
+  int as_nobody;      /* as user nobody, whom RLIMIT_NPROC holds (not root) */
+  rlim_t nproc;       /* > 0: these limits (ulimit -u, -n, -v) */
+  rlim_t open_files, address_space;
 } run_env;
 
-static inline void run_env_setup(const run_env *e) {
+static inline void run_env_limit(int resource, rlim_t value) {
+  if (value > 0 &&
+      setrlimit(resource, &(struct rlimit){value, value}) != 0)
+    _exit(RUN_ENV_NO_SETUP);
+}
+
+static inline void run_env_shim(const run_env *e) {
+#ifdef CONCLAB_RENAME_SHIM
   if (e->log != NULL || e->kill != NULL) {
     const char *asan = getenv("ASAN_OPTIONS");
     char opts[512];
@@ -36,13 +47,25 @@ static inline void run_env_setup(const run_env *e) {
     if (e->kill != NULL)
       setenv("CONCLAB_RENAME_KILL", e->kill, 1);
   }
-  if (e->nproc > 0) {
-    struct rlimit r = {(rlim_t)e->nproc, (rlim_t)e->nproc};
-    /* root is not held by RLIMIT_NPROC: become nobody, who is */
-    if (geteuid() != 0 || setgroups(0, NULL) != 0 || setgid(65534) != 0 ||
-        setuid(65534) != 0 || setrlimit(RLIMIT_NPROC, &r) != 0)
-      _exit(RUN_ENV_NO_SETUP);
-  }
+#else
+  if (e->log != NULL || e->kill != NULL)
+    _exit(RUN_ENV_NO_SETUP); /* this test was built without the shim */
+#endif
+}
+
+static inline void run_env_setup(const run_env *e) {
+  run_env_shim(e);
+  /* A leak check at exit needs a thread of its own: not under a limit. */
+  if (e->nproc > 0 || e->address_space > 0)
+    setenv("ASAN_OPTIONS", "detect_leaks=0", 1);
+  if (e->as_nobody &&
+      (geteuid() != 0 || setgroups(0, NULL) != 0 ||
+       setgid(RUN_ENV_NOBODY) != 0 || setuid(RUN_ENV_NOBODY) != 0))
+    _exit(RUN_ENV_NO_SETUP);
+  /* After setuid: execve refuses a process that was over NPROC then. */
+  run_env_limit(RLIMIT_NPROC, e->nproc);
+  run_env_limit(RLIMIT_NOFILE, e->open_files);
+  run_env_limit(RLIMIT_AS, e->address_space);
 }
 
 static inline output *conclab_in(const char *const *argv, const run_env *e) {

@@ -531,8 +531,8 @@ static void test_suite_readme_one_rename(void **state) {
   static char before[200000], text[200000];
   const char *argv[] = {"conclab", "suite", "--profile", "smoke", "--out",
                         dir, NULL};
-  run_env logged = {log, NULL, 0}, killed_in_plots = {NULL, "/plots/", 0},
-          killed_after = {NULL, "/README.md", 0};
+  run_env logged = {.log = log}, killed_in_plots = {.kill = "/plots/"},
+          killed_after = {.kill = "/README.md"};
   output *o;
   (void)state;
 
@@ -579,7 +579,7 @@ static void test_suite_failed_cells_exit_3(void **state) {
   static char text[200000];
   const char *argv[] = {"conclab", "suite", "--profile", "smoke", "--out",
                         dir, NULL};
-  run_env limited = {NULL, NULL, 4};
+  run_env limited = {.as_nobody = 1, .nproc = 4};
   const char *line;
   int failed = -1, cells = -1;
   output *o;

@@ -227,7 +227,7 @@ static void test_cli_readme_one_rename(void **state) {
   char dir[64] = "/tmp/conclab_lab_cli_XXXXXX", path[160], log[160];
   const char *argv[] = {"conclab", "lab", "--profile", "smoke", "--only",
                         "uv_timer", "--out", dir, NULL};
-  run_env logged = {log, NULL, 0};
+  run_env logged = {.log = log};
   FILE *f;
   char *text;
   output *o;
@@ -267,7 +267,7 @@ static void test_cli_failed_unit_exit_3(void **state) {
   char dir[64] = "/tmp/conclab_lab_cli_XXXXXX", path[160];
   const char *argv[] = {"conclab", "lab", "--profile", "smoke", "--only",
                         "uv_timer,fork", "--out", dir, NULL};
-  run_env limited = {NULL, NULL, 3};
+  run_env limited = {.as_nobody = 1, .nproc = 3};
   int failed = -1, units = -1;
   const char *line;
   output *o;

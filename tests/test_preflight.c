@@ -23,7 +23,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,66 +35,18 @@
 #include "async.h"
 #include "helpers.h"
 #include "run_conclab.h"
+#include "run_env.h"
 
-#define NOBODY 65534
 #define USER_DATA "the user's own data, not conclab's\n"
-
-/* How the child runs: as whom, and under which limits (0: unchanged). */
-typedef struct child_setup {
-  int as_nobody;
-  rlim_t nproc, address_space, open_files;
-} child_setup;
-
-static void child_apply(const child_setup *c) {
-  /* A leak check at exit needs a thread of its own: not under NPROC 1. */
-  setenv("ASAN_OPTIONS", "detect_leaks=0", 1);
-  if (c->as_nobody && (setgroups(0, NULL) != 0 || setgid(NOBODY) != 0 ||
-                       setuid(NOBODY) != 0))
-    _exit(126);
-  /* After setuid: execve refuses a process that was over NPROC then. */
-  if (c->nproc > 0 &&
-      setrlimit(RLIMIT_NPROC, &(struct rlimit){c->nproc, c->nproc}) != 0)
-    _exit(126);
-  if (c->open_files > 0 &&
-      setrlimit(RLIMIT_NOFILE, &(struct rlimit){c->open_files,
-                                                c->open_files}) != 0)
-    _exit(126);
-  if (c->address_space > 0 &&
-      setrlimit(RLIMIT_AS, &(struct rlimit){c->address_space,
-                                            c->address_space}) != 0)
-    _exit(126);
-}
-
-/* conclab with argv, set up as c; its status and output. */
-static output *conclab_as(const char *const *argv, const child_setup *c) {
-  static output o;
-  FILE *out = tmpfile(), *err = tmpfile();
-  pid_t pid;
-
-  assert_non_null(out);
-  assert_non_null(err);
-  fflush(NULL);
-  pid = fork();
-  assert_true(pid >= 0);
-  if (pid == 0) {
-    dup2(fileno(out), STDOUT_FILENO);
-    dup2(fileno(err), STDERR_FILENO);
-    child_apply(c);
-    execv(CONCLAB_BIN, (char *const *)argv);
-    _exit(127);
-  }
-  conclab_finish(pid, out, err, &o);
-  return &o;
-}
 
 /* Whether the child can run conclab as set up: as nobody, the build tree
  * must be reachable by others (a checkout under a 0700 home is not).  If
  * not, the test is skipped with the reason. */
-static void skip_unless_runnable(const child_setup *c) {
-  const child_setup plain = {.as_nobody = c->as_nobody};
+static void skip_unless_runnable(const run_env *c) {
+  const run_env plain = {.as_nobody = c->as_nobody};
   const char *argv[] = {"conclab", "--help", NULL};
-  output *o = conclab_as(argv, &plain);
-  if (o->status == 126 || o->status == 127) {
+  output *o = conclab_in(argv, &plain);
+  if (o->status == RUN_ENV_NO_SETUP) {
     print_message("skipped: %s cannot run %s (exit %d)\n",
                   c->as_nobody ? "nobody" : "this user", CONCLAB_BIN,
                   o->status);
@@ -148,14 +99,14 @@ static void runs_in(const char *dir, const char *argv[NRUNS][12]) {
 /* Each run fails before it starts: exit 1, one line naming --dir, the
  * directory and why; the user's file as it was, and nothing added. */
 static void expect_refused(const char *dir, const char *why,
-                           const child_setup *c) {
+                           const run_env *c) {
   const char *argv[NRUNS][12];
   char path[4200], want[4400];
 
   runs_in(dir, argv);
   snprintf(path, sizeof path, "%s/f0000000", dir);
   for (int k = 0; k < NRUNS; k++) {
-    output *o = conclab_as(argv[k], c);
+    output *o = conclab_in(argv[k], c);
     snprintf(want, sizeof want, "conclab: %s: cannot make a directory in "
              "--dir %s: %s\n", argv[k][2], dir, why);
     if (o->status != 1 || strcmp(o->err, want) != 0)
@@ -170,7 +121,7 @@ static void expect_refused(const char *dir, const char *why,
 /* A directory this user cannot write into (as nobody when root). */
 static void test_readonly_dir_untouched(void **state) {
   char dir[] = "/tmp/conclab-test-ro-XXXXXX", path[4200];
-  child_setup c = {.as_nobody = geteuid() == 0};
+  run_env c = {.as_nobody = geteuid() == 0};
   (void)state;
   skip_unless_runnable(&c);
   assert_non_null(mkdtemp(dir));
@@ -187,7 +138,7 @@ static void test_readonly_dir_untouched(void **state) {
  * of this test's own): root can write anywhere, but not there. */
 static void test_full_dir_untouched(void **state) {
   char dir[] = "/tmp/conclab-test-full-XXXXXX", path[4200], fill[4300];
-  child_setup c = {0};
+  run_env c = {0};
   int n = 0, entries;
   (void)state;
   if (geteuid() != 0 || unshare(CLONE_NEWNS) != 0) {
@@ -237,7 +188,7 @@ static void pool_runs(const char *dir, int big,
 
 /* Each run stops before it starts: exit 1, one line saying why, and no
  * directory of its own left in dir. */
-static void expect_no_pool(const child_setup *c, int big) {
+static void expect_no_pool(const run_env *c, int big) {
   char dir[] = "/tmp/conclab-test-pool-XXXXXX";
   const char *argv[NPOOLRUNS][16];
 
@@ -246,7 +197,7 @@ static void expect_no_pool(const child_setup *c, int big) {
   assert_int_equal(chmod(dir, 0777), 0); /* nobody may make one here */
   pool_runs(dir, big, argv);
   for (int k = 0; k < NPOOLRUNS; k++) {
-    output *o = conclab_as(argv[k], c);
+    output *o = conclab_in(argv[k], c);
     char prefix[64];
     snprintf(prefix, sizeof prefix, "conclab: %s: cannot start libuv's "
              "threadpool: thread ", argv[k][2]);
@@ -264,7 +215,7 @@ static void expect_no_pool(const child_setup *c, int big) {
 /* No thread can be had: one process allowed (as nobody when root, as
  * root's own count ignores the limit). */
 static void test_no_threads_said(void **state) {
-  child_setup c = {.as_nobody = geteuid() == 0, .nproc = 1};
+  run_env c = {.as_nobody = geteuid() == 0, .nproc = 1};
   (void)state;
   expect_no_pool(&c, 0);
 }
@@ -273,7 +224,7 @@ static void test_no_threads_said(void **state) {
  * 1024 threads, at least 2 MiB of stack each, in 512 MiB.  Not under
  * AddressSanitizer, which reserves far more than that at start. */
 static void test_small_address_space_said(void **state) {
-  child_setup c = {.address_space = (rlim_t)512 << 20};
+  run_env c = {.address_space = (rlim_t)512 << 20};
   (void)state;
 #if defined(__SANITIZE_ADDRESS__)
   print_message("skipped: AddressSanitizer needs more address space\n");
@@ -285,7 +236,7 @@ static void test_small_address_space_said(void **state) {
 /* Too few open files for the concurrency asked (ulimit -n): bad usage,
  * in words that fit the workload - a files task holds one file open. */
 static void test_open_files_said(void **state) {
-  child_setup c = {.open_files = 64};
+  run_env c = {.open_files = 64};
   const char *files[] = {"conclab", "run", "files", "--model", "async",
                          "--tasks", "100", "--concurrency", "100",
                          "--size", "10", NULL};
@@ -294,12 +245,12 @@ static void test_open_files_said(void **state) {
                             "--url", "http://127.0.0.1:9", NULL};
   output *o;
   (void)state;
-  o = conclab_as(files, &c);
+  o = conclab_in(files, &c);
   assert_int_equal(o->status, 2);
   assert_int_equal(count_lines(o->err), 1);
   assert_non_null(strstr(o->err, "--concurrency: 100 files open at once "
                                  "need about "));
-  o = conclab_as(pipeline, &c);
+  o = conclab_in(pipeline, &c);
   assert_int_equal(o->status, 2);
   assert_int_equal(count_lines(o->err), 1);
   assert_non_null(strstr(o->err, "100 tasks in flight (a socket and a "
@@ -311,7 +262,7 @@ static void test_open_files_said(void **state) {
  * failure is said, as in the other workloads.  Not under AddressSanitizer,
  * which reserves far more than that at start. */
 static void test_pipeline_failure_said(void **state) {
-  child_setup c = {.address_space = (rlim_t)80 << 20};
+  run_env c = {.address_space = (rlim_t)80 << 20};
   const char *argv[] = {"conclab", "run", "pipeline", "--model", "async",
                         "--tasks", "4", "--size", "67108864", "--url",
                         "http://127.0.0.1:9", NULL};
@@ -321,7 +272,7 @@ static void test_pipeline_failure_said(void **state) {
   print_message("skipped: AddressSanitizer needs more address space\n");
   skip();
 #endif
-  o = conclab_as(argv, &c);
+  o = conclab_in(argv, &c);
   assert_int_equal(o->status, 3);
   if (strstr(o->err, "conclab: pipeline: task ") != o->err)
     fail_msg("nothing said of the failed tasks: stderr '%s'", o->err);
