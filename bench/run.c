@@ -412,12 +412,6 @@ static int run_and_report(cl_run_opts *o) {
   int writes = o->wl == &wl_files || o->wl == &wl_pipeline;
   char why[256];
 
-  /* First, so that nothing is left to clean up when it fails. */
-  if (uses_pool(o) &&
-      as_threadpool_check(async_pool_size(o), why, sizeof why) != 0) {
-    fprintf(stderr, "conclab: %s: %s\n", o->wl->name, why);
-    return 1;
-  }
   if (serves && o->params.url == NULL) {
     /* This very program, by its real path: under valgrind, /proc/self/exe
      * itself names valgrind, but readlink is answered for the client. */
@@ -432,6 +426,15 @@ static int run_and_report(cl_run_opts *o) {
     if (cl_server_start(exe, url, sizeof url, &server) != 0)
       return 1;
     o->params.url = url;
+  }
+  /* After the server, a process that ulimit -u counts too; before the
+   * directory, so that nothing is left in it when this fails. */
+  if (uses_pool(o) &&
+      as_threadpool_check(async_pool_size(o), why, sizeof why) != 0) {
+    fprintf(stderr, "conclab: %s: %s\n", o->wl->name, why);
+    if (server > 0)
+      cl_server_stop(server);
+    return 1;
   }
   if (writes) {
     if (cl_workdir_open(o->wl->name, o->params.dir, o->params.tasks, dir,

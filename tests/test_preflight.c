@@ -220,6 +220,30 @@ static void test_no_threads_said(void **state) {
   expect_no_pool(&c, 0);
 }
 
+/* The embedded server is a process that ulimit -u counts as well: a
+ * limit that leaves room for the pool's two threads beside conclab, but
+ * not beside conclab and its server, is found before the run too. */
+static void test_no_threads_beside_the_server(void **state) {
+  run_env c = {.as_nobody = geteuid() == 0, .nproc = 3};
+  char dir[] = "/tmp/conclab-test-pool-XXXXXX";
+  const char *argv[] = {"conclab", "run", "pipeline", "--model", "async",
+                        "--tasks", "2", "--threadpool", "2", "--dir", dir,
+                        NULL};
+  output *o;
+  (void)state;
+  skip_unless_runnable(&c);
+  assert_non_null(mkdtemp(dir));
+  assert_int_equal(chmod(dir, 0777), 0);
+  o = conclab_in(argv, &c);
+  if (o->status != 1)
+    print_error("exit %d, stderr:\n%s", o->status, o->err);
+  assert_int_equal(o->status, 1);
+  assert_int_equal(count_lines(o->err), 1);
+  assert_non_null(strstr(o->err, "conclab: pipeline: "));
+  assert_int_equal(dir_entries(dir), 0);
+  assert_int_equal(rmdir(dir), 0);
+}
+
 /* Too little address space for the pool's stacks (ulimit -v): a pool of
  * 1024 threads, at least 2 MiB of stack each, in 512 MiB.  Not under
  * AddressSanitizer, which reserves far more than that at start. */
@@ -302,6 +326,7 @@ int main(void) {
       cmocka_unit_test(test_readonly_dir_untouched),
       cmocka_unit_test(test_full_dir_untouched),
       cmocka_unit_test(test_no_threads_said),
+      cmocka_unit_test(test_no_threads_beside_the_server),
       cmocka_unit_test(test_small_address_space_said),
       cmocka_unit_test(test_open_files_said),
       cmocka_unit_test(test_pipeline_failure_said),
