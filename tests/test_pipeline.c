@@ -127,6 +127,29 @@ static void test_checksums_match_seq(void **state) {
   }
 }
 
+/* --timeout-ms bounds the fetch; a digest that takes longer than the
+ * fetch's limit plus its grace (120,000 rounds of 8 KiB: about 2 s here in
+ * a debug build, against 100 ms and the 1 s grace) is work, not a stuck
+ * worker, and multiproc's watchdog lets it finish, as the other models
+ * do. */
+static void test_long_digest_is_not_a_timeout(void **state) {
+  cl_run_opts o = opts(CL_SEQ, 0, 2, 8192, 120000);
+  cl_run_result seq, r;
+  (void)state;
+  o.params.timeout_ms = 100;
+  seq = run_in_temp(&o, 2);
+  assert_int_equal(seq.ok, 2);
+#if !defined(__SANITIZE_THREAD__)
+  o = opts(CL_MULTIPROC, 0, 2, 8192, 120000);
+  o.params.timeout_ms = 100;
+  r = run_in_temp(&o, 2);
+  assert_int_equal(r.ok, 2);
+  assert_true(r.checksum == seq.checksum);
+#else
+  (void)r;
+#endif
+}
+
 /* What is saved is the digest: file i holds task i's value, in hex. */
 static void check_saved(const wl_params *p, const wl_slot *slots) {
   char path[WL_FILES_PATH_MAX], want[WL_PIPELINE_LINE], got[64] = "";
@@ -229,6 +252,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_digest),
       cmocka_unit_test(test_checksums_match_seq),
+      cmocka_unit_test(test_long_digest_is_not_a_timeout),
       cmocka_unit_test(test_saved_files_hold_the_digests),
       cmocka_unit_test(test_unwritable_dir_fails_each_task),
       cmocka_unit_test(test_fetch_errors_fail_each_task),
