@@ -220,7 +220,8 @@ void as_files_start(as_task *t) {
   int err;
 
   if (r == NULL || wl_files_stopping) {
-    if (r == NULL) /* stopping: the batch is being torn down, say nothing */
+    /* out of memory is said; stopping is not: the batch is torn down */
+    if (r == NULL)
       wl_report_error("files", t->input.index, "start", "its file",
                       strerror(ENOMEM));
     free(r);

@@ -61,7 +61,7 @@ static int sink_close(void *cookie) {
 }
 
 /* Write the text into tmp, which the guard removes if a signal comes. */
-static int write_temp(const char *tmp, aw_writer write, const void *arg) {
+static int write_temp(const char *tmp, aw_writer fill, const void *arg) {
   cookie_io_functions_t io = {.write = sink_write, .close = sink_close};
   sink s = {-1, 0};
   FILE *f;
@@ -76,7 +76,7 @@ static int write_temp(const char *tmp, aw_writer write, const void *arg) {
     close(s.fd);
     return e;
   }
-  write(f, arg);
+  fill(f, arg);
   fflush(f);
   /* An error with no failed write: the text could not be formatted. */
   e = ferror(f) && s.err == 0 ? EIO : 0;
@@ -84,7 +84,7 @@ static int write_temp(const char *tmp, aw_writer write, const void *arg) {
   return s.err != 0 ? s.err : e;
 }
 
-int aw_write_errno(const char *path, aw_writer write, const void *arg) {
+int aw_write_errno(const char *path, aw_writer fill, const void *arg) {
   char tmp[TEMP_MAX];
   int e;
 
@@ -93,7 +93,7 @@ int aw_write_errno(const char *path, aw_writer write, const void *arg) {
   if (gd_arm() != 0)
     return errno;
   gd_file(tmp); /* before it exists: no instant unguarded */
-  e = write_temp(tmp, write, arg);
+  e = write_temp(tmp, fill, arg);
   if (e == 0 && rename(tmp, path) != 0)
     e = errno;
   if (e != 0)
@@ -102,8 +102,8 @@ int aw_write_errno(const char *path, aw_writer write, const void *arg) {
   return e;
 }
 
-int aw_write(const char *path, aw_writer write, const void *arg) {
-  int e = aw_write_errno(path, write, arg);
+int aw_write(const char *path, aw_writer fill, const void *arg) {
+  int e = aw_write_errno(path, fill, arg);
   if (e != 0)
     fprintf(stderr, "conclab: writing %s: %s\n", path, strerror(e));
   return e != 0 ? -1 : 0;

@@ -19,11 +19,11 @@
 typedef void (*aw_writer)(FILE *out, const void *arg);
 
 /* 0, or -1 (printed: "conclab: writing PATH: why"). */
-int aw_write(const char *path, aw_writer write, const void *arg);
+int aw_write(const char *path, aw_writer fill, const void *arg);
 
 /* The same, printing nothing: 0, or the errno of the first call that
  * failed. */
-int aw_write_errno(const char *path, aw_writer write, const void *arg);
+int aw_write_errno(const char *path, aw_writer fill, const void *arg);
 
 /* Can PATH be written?  Makes the temporary file and removes it at once.
  * 0, or an errno value (EISDIR: PATH is a directory). */

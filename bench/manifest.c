@@ -57,44 +57,33 @@ int mf_cksum_file(const char *path, uint32_t *crc, long long *size) {
   return 0;
 }
 
-static int by_name(const void *a, const void *b) {
-  return strcmp(*(const char *const *)a, *(const char *const *)b);
+/* A writer's temporary (NAME.tmp.PID) is no file of any run. */
+static int listed(const struct dirent *e) {
+  return e->d_name[0] != '.' && strstr(e->d_name, ".tmp") == NULL;
 }
 
 /* One subdirectory's rows, sorted by name. */
 static void list_dir(FILE *out, const char *dir, const char *sub) {
-  char path[4400], **names = NULL;
-  int n = 0, cap = 0;
-  struct dirent *e;
-  DIR *d;
+  char path[4400];
+  struct dirent **names;
+  int n;
 
   snprintf(path, sizeof path, "%s/%s", dir, sub);
-  d = opendir(path);
-  if (d == NULL)
+  n = scandir(path, &names, listed, alphasort);
+  if (n < 0) {
+    if (errno != ENOENT)
+      fprintf(out, "| `%s/` | cannot be listed: %s | |\n", sub,
+              strerror(errno));
     return;
-  while ((e = readdir(d)) != NULL) {
-    if (e->d_name[0] == '.' || strstr(e->d_name, ".tmp") != NULL)
-      continue; /* a writer's temporary is no file of any run */
-    if (n == cap) {
-      cap = cap ? 2 * cap : 32;
-      names = realloc(names, (size_t)cap * sizeof *names);
-      if (names == NULL)
-        abort();
-    }
-    if ((names[n++] = strdup(e->d_name)) == NULL)
-      abort();
   }
-  closedir(d);
-  if (n > 0)
-    qsort(names, (size_t)n, sizeof *names, by_name);
   for (int i = 0; i < n; i++) {
     struct stat st;
     uint32_t crc;
     long long size;
-    snprintf(path, sizeof path, "%s/%s/%s", dir, sub, names[i]);
+    snprintf(path, sizeof path, "%s/%s/%s", dir, sub, names[i]->d_name);
     if (stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
         mf_cksum_file(path, &crc, &size) == 0)
-      fprintf(out, "| `%s/%s` | %lu | %lld |\n", sub, names[i],
+      fprintf(out, "| `%s/%s` | %lu | %lld |\n", sub, names[i]->d_name,
               (unsigned long)crc, size);
     free(names[i]);
   }
