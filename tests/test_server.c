@@ -687,14 +687,25 @@ static int wait_fds_down_to(const server *s, int want) {
   return now;
 }
 
+/* The server has ended the connection: EOF, or a reset (it closed with
+ * requests of ours still unread), within IO_TIMEOUT_S, and no answer
+ * before it. */
+static void expect_gone(peer *p) {
+  ssize_t n = peer_fill(p);
+  if (!(n == 0 || (n < 0 && errno == ECONNRESET)) || p->len != 0)
+    fail_msg("expected the connection to end, got %zd (%s), %zu bytes", n,
+             n < 0 ? strerror(errno) : "data", p->len);
+}
+
 /* Clients whose pipelined requests filled the server's buffer behind a
  * /stall or a one-minute /delay, so that it stopped reading them, then
- * left: those behind /stall close (a FIN), those behind /delay reset.
- * Each must be released at once all the same, not held (in CLOSE-WAIT)
- * until the server stops or the minute is up.  Seen from outside: the
- * server's descriptor count returns to the base. */
+ * left: a third behind /stall and a third behind /delay close normally (a
+ * FIN), the last third behind /delay reset.  Each must be released at
+ * once, not held (in CLOSE-WAIT) until the server stops or the minute is
+ * up.  Seen from outside: the server's descriptor count returns to the
+ * base. */
 static void test_paused_clients_released(void **state) {
-  enum { N = 50 };
+  enum { N = 60 };
   server *s = *state;
   peer peers[N];
   size_t len, delay_len;
@@ -704,11 +715,13 @@ static void test_paused_clients_released(void **state) {
 
   for (int i = 0; i < N; i++) {
     peer_open(&peers[i], s->port);
-    if (i % 2 == 0) {
+    if (i % 3 == 0) {
       send_bytes(peers[i].fd, out, len);
     } else {
-      struct linger reset = {.l_onoff = 1, .l_linger = 0};
       send_bytes(peers[i].fd, delay_out, delay_len);
+    }
+    if (i % 3 == 2) {
+      struct linger reset = {.l_onoff = 1, .l_linger = 0};
       setsockopt(peers[i].fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
     }
   }
@@ -720,28 +733,56 @@ static void test_paused_clients_released(void **state) {
     peer_close(&peers[i]);
   now = wait_fds_down_to(s, base);
   if (now != base)
-    fail_msg("%d of %d closed clients still held after 10 s (descriptors: "
-             "%d, base %d)", now - base, N, now, base);
+    fail_msg("%d closed clients' descriptors still open after 10 s (%d "
+             "open, base %d; a paused connection has two)", now - base, now,
+             base);
   free(out);
   free(delay_out);
 }
 
-/* The same behind a /delay, but the client only shuts down its sending
- * side: it is still reading, so every answer comes, then EOF. */
-static void test_paused_half_close_answered(void **state) {
+/* Behind a one-minute /delay, with the server's buffer full, the client
+ * only shuts down its sending side.  The server cannot tell that from
+ * leaving (it has stopped reading), and takes it as leaving: the
+ * connection ends at once, without the answers. */
+static void test_paused_half_close_released(void **state) {
   server *s = *state;
   size_t len;
-  char *out = stalled_pipeline("/delay/200", &len);
+  char *out = stalled_pipeline("/delay/60000", &len);
+  int base = server_fds(s), now;
+  peer p;
+
+  peer_open(&p, s->port);
+  send_bytes(p.fd, out, len);
+  shutdown(p.fd, SHUT_WR);
+  expect_gone(&p); /* within IO_TIMEOUT_S, not after the minute */
+  peer_close(&p);
+  now = wait_fds_down_to(s, base);
+  assert_int_equal(now, base);
+  free(out);
+}
+
+/* Behind a /delay, as many pipelined requests as the server keeps without
+ * pausing (27,000 bytes of its 64 KiB), then the client shuts down its
+ * sending side: it is still reading, so every answer comes, then EOF. */
+static void test_half_close_pipelined_answered(void **state) {
+  enum { REQS = 1000 };
+  server *s = *state;
+  char *out = malloc(REQS * 32 + 64);
+  size_t len;
   response r;
   peer p;
 
+  assert_non_null(out);
+  len = (size_t)sprintf(out, "GET /delay/200 HTTP/1.1\r\n\r\n");
+  for (int i = 0; i < REQS; i++)
+    len += (size_t)sprintf(out + len, "GET /status/200 HTTP/1.1\r\n\r\n");
   peer_open(&p, s->port);
   send_bytes(p.fd, out, len);
   shutdown(p.fd, SHUT_WR);
   read_response(&p, 0, &r);
   assert_string_equal(r.body, "delayed\n");
   response_free(&r);
-  for (int i = 0; i < 3000; i++) {
+  for (int i = 0; i < REQS; i++) {
     read_response(&p, 0, &r);
     if (r.status != 200)
       fail_msg("answer %d has status %d", i, r.status);
@@ -1107,8 +1148,10 @@ int main(void) {
                                       teardown),
       cmocka_unit_test_setup_teardown(test_paused_clients_released, setup,
                                       teardown),
-      cmocka_unit_test_setup_teardown(test_paused_half_close_answered, setup,
+      cmocka_unit_test_setup_teardown(test_paused_half_close_released, setup,
                                       teardown),
+      cmocka_unit_test_setup_teardown(test_half_close_pipelined_answered,
+                                      setup, teardown),
       cmocka_unit_test(test_head_timeout_408),
       cmocka_unit_test(test_idle_timeout),
       cmocka_unit_test(test_timeouts_spare_delay_and_stall),
