@@ -1080,13 +1080,23 @@ static void test_usage(void **state) {
       {"conclab", "serve", "--header-timeout-ms=5s", NULL},
       {"conclab", "serve", "--idle-timeout-ms", "3600001", NULL},
       {"conclab", "serve", "--idle-timeout-ms", NULL},
+      /* white space or a sign around a number is junk, as for every
+       * numeric flag (strtol would skip the one and take the other) */
+      {"conclab", "serve", "--header-timeout-ms", " 5", NULL},
+      {"conclab", "serve", "--header-timeout-ms=+7", NULL},
+      {"conclab", "serve", "--idle-timeout-ms", "\t5", NULL},
+      {"conclab", "serve", "--idle-timeout-ms", "+7", NULL},
+      {"conclab", "serve", "--port", " 80", NULL},
+      {"conclab", "serve", "--port=+0", NULL},
       {"conclab", "serve", "--bogus", NULL},
       {"conclab", "serve", "extra", NULL},
   };
   static const char *const must_say[] = {
       "--port", "--port", "--port", "--port", "--host",
       "--header-timeout-ms", "--header-timeout-ms", "--idle-timeout-ms",
-      "--idle-timeout-ms", "--bogus", "extra"};
+      "--idle-timeout-ms", "--header-timeout-ms", "--header-timeout-ms",
+      "--idle-timeout-ms", "--idle-timeout-ms", "--port", "--port",
+      "--bogus", "extra"};
   static const char *const help_words[] = {
       "/delay/", "/bytes/", "/status/", "/drop", "/stall", "--port",
       "--host", "--quiet", "--help", "405", "404", "431", "413", "408",
