@@ -147,11 +147,24 @@ static int usage(char *err, size_t errlen, const char *fmt, ...) {
 }
 
 /* Digits, with a '-' in front at most: strtoll alone would also take
- * leading white space and a '+', which a typo can bring. */
-static int plain_integer(const char *text) {
-  if (*text == '-')
-    text++;
-  return isdigit((unsigned char)*text);
+ * leading white space and a '+', which a typo can bring.  A '-' is let
+ * through so that "-3" is refused as out of range, which says more. */
+int cl_parse_whole(const char *text, long long lo, long long hi,
+                   long long *out) {
+  const char *digits = *text == '-' ? text + 1 : text;
+  char *end;
+  long long v;
+
+  if (!isdigit((unsigned char)*digits))
+    return CL_WHOLE_JUNK;
+  errno = 0;
+  v = strtoll(text, &end, 10);
+  if (*end != '\0')
+    return CL_WHOLE_JUNK;
+  if (errno == ERANGE || v < lo || v > hi)
+    return CL_WHOLE_RANGE;
+  *out = v;
+  return CL_WHOLE_OK;
 }
 
 /* text as it can be shown inside one line: control characters (a tab, a
@@ -167,19 +180,16 @@ static const char *one_line(const char *text, char *buf, size_t cap) {
 /* A whole number in [lo, hi], or a usage error naming the flag. */
 static int parse_num(const char *flag, const char *text, long long lo,
                      long long hi, long long *out, char *err, size_t errlen) {
-  char *end, shown[64];
-  long long v;
-
-  errno = 0;
-  v = strtoll(text, &end, 10);
-  if (!plain_integer(text) || *end != '\0')
+  char shown[64];
+  switch (cl_parse_whole(text, lo, hi, out)) {
+  case CL_WHOLE_JUNK:
     return usage(err, errlen, "%s: '%s' is not a whole number (allowed: "
                  "%lld..%lld)", flag, one_line(text, shown, sizeof shown), lo,
                  hi);
-  if (errno == ERANGE || v < lo || v > hi)
+  case CL_WHOLE_RANGE:
     return usage(err, errlen, "%s: %s is out of range (allowed: %lld..%lld)",
                  flag, text, lo, hi);
-  *out = v;
+  }
   return CL_PARSE_OK;
 }
 

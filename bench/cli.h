@@ -54,6 +54,14 @@ typedef struct cl_run_result {
 
 enum { CL_PARSE_OK = 0, CL_PARSE_HELP = 1, CL_PARSE_USAGE = 2 };
 
+/* The one reading of a numeric flag's value, for every command: digits
+ * with a '-' in front at most; white space, a '+' or anything after the
+ * digits is junk.  CL_WHOLE_OK with *out set, or why not (the caller
+ * words the message, naming its flag). */
+enum { CL_WHOLE_OK = 0, CL_WHOLE_JUNK = -1, CL_WHOLE_RANGE = -2 };
+int cl_parse_whole(const char *text, long long lo, long long hi,
+                   long long *out);
+
 /* Parse `run WORKLOAD [options]` (argv[0] is "run").  On a usage error,
  * err holds one line naming the flag and the allowed values. */
 int cl_run_parse(int argc, char **argv, cl_run_opts *o, char *err,

@@ -10,7 +10,6 @@
  */
 #include "lab.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,7 @@
 #include <unistd.h>
 
 #include "atomic.h"
+#include "cli.h"
 #include "figures.h"
 #include "json.h"
 #include "manifest.h"
@@ -272,18 +272,13 @@ static int check_only(const char *only) {
 
 static int parse_long(const char *flag, const char *v, long lo, long hi,
                       long *out) {
-  char *end;
-  long x;
-  errno = 0;
-  x = strtol(v, &end, 10);
-  /* digits only: strtol would skip white space and take a sign */
-  if (!isdigit((unsigned char)*v) || *end != '\0' || errno != 0 || x < lo ||
-      x > hi) {
+  long long x;
+  if (cl_parse_whole(v, lo, hi, &x) != CL_WHOLE_OK) {
     fprintf(stderr, "conclab: %s: '%s' is not a whole number in %ld..%ld\n",
             flag, v, lo, hi);
     return -1;
   }
-  *out = x;
+  *out = (long)x;
   return 0;
 }
 

@@ -8,8 +8,6 @@
 #include "cli.h"
 
 #include <arpa/inet.h>
-#include <ctype.h>
-#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,35 +81,30 @@ static int serve_usage(const char *fmt, ...) {
 }
 
 static int parse_port(const char *text, int *out) {
-  char *end;
-  long v;
-
-  errno = 0;
-  v = strtol(text, &end, 10);
-  /* digits only: strtol would skip white space and take a sign */
-  if (!isdigit((unsigned char)*text) || *end != '\0')
+  long long v;
+  switch (cl_parse_whole(text, 0, 65535, &v)) {
+  case CL_WHOLE_JUNK:
     return serve_usage("--port: '%s' is not a whole number (allowed: "
                        "0..65535)", text);
-  if (errno == ERANGE || v < 0 || v > 65535)
+  case CL_WHOLE_RANGE:
     return serve_usage("--port: %s is out of range (allowed: 0..65535)",
                        text);
+  }
   *out = (int)v;
   return 0;
 }
 
 /* A timeout in milliseconds, 1..SV_TIMEOUT_MAX_MS. */
 static int parse_ms(const char *flag, const char *text, unsigned *out) {
-  char *end;
-  long v;
-
-  errno = 0;
-  v = strtol(text, &end, 10);
-  if (*text == '\0' || *end != '\0')
+  long long v;
+  switch (cl_parse_whole(text, 1, SV_TIMEOUT_MAX_MS, &v)) {
+  case CL_WHOLE_JUNK:
     return serve_usage("%s: '%s' is not a whole number of milliseconds "
                        "(allowed: 1..%d)", flag, text, SV_TIMEOUT_MAX_MS);
-  if (errno == ERANGE || v < 1 || v > SV_TIMEOUT_MAX_MS)
+  case CL_WHOLE_RANGE:
     return serve_usage("%s: %s is out of range (allowed: 1..%d)", flag,
                        text, SV_TIMEOUT_MAX_MS);
+  }
   *out = (unsigned)v;
   return 0;
 }

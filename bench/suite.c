@@ -9,7 +9,6 @@
  */
 #include "suite.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -280,10 +279,8 @@ static int parse_args(int argc, char **argv, const char **profile,
       }
       *out = v;
     } else {
-      char *end;
-      long r = strtol(v, &end, 10);
-      /* digits only: strtol would skip white space and take a sign */
-      if (!isdigit((unsigned char)*v) || *end != '\0' || r < 1 || r > 100) {
+      long long r;
+      if (cl_parse_whole(v, 1, 100, &r) != CL_WHOLE_OK) {
         fprintf(stderr, "conclab: --runs: '%s' is not a whole number in "
                 "1..100\n", v);
         return 2;

@@ -359,27 +359,30 @@ static void conn_resume(sv_conn *c) {
 
 /* A connection whose keep-buffer is full is paused: reading stops, and
  * what the client sends next waits in the kernel, ahead of its FIN.  So a
- * client that gives up (say, on requests pipelined behind /stall) would
- * never be seen to go, and its socket would sit in CLOSE-WAIT, with 64 KiB
- * kept, until the server stops.  Reading on to see the FIN would mean
- * keeping, or dropping, requests the client expects answered.  Instead
- * the kernel is asked: a poll handle waits for the peer's FIN (EPOLLRDHUP,
- * set while unread bytes are still queued ahead of it) or a reset
- * (EPOLLERR), and reads nothing.  libuv allows one watcher per descriptor,
- * and the socket's is uv_tcp_t's, so the poll handle watches a dup of it:
- * one more descriptor, made on the first pause, kept until the close. */
+ * client that gives up (say, on requests pipelined behind /stall or a long
+ * /delay) would never be seen to go, and its socket would sit in
+ * CLOSE-WAIT, with 64 KiB kept, until the server stops or the delay ends.
+ * Reading on to see the FIN would mean keeping, or dropping, requests the
+ * client expects answered.  Instead the kernel is asked: a poll handle
+ * waits for the peer's FIN (EPOLLRDHUP, set while unread bytes are still
+ * queued ahead of it) or a reset (EPOLLERR), and reads nothing.  libuv
+ * allows one watcher per descriptor, and the socket's is uv_tcp_t's, so
+ * the poll handle watches a dup of it: one more descriptor, made on the
+ * first pause, kept until the close. */
 static void conn_on_hup(uv_poll_t *h, int status, int events) {
   sv_conn *c = h->data;
+  (void)status;
   (void)events;
-  /* Level-triggered: once seen, it would be reported on every turn. */
-  uv_poll_stop(h);
-  c->hup_on = 0;
-  /* A reset (status < 0): nobody is left to answer.  A FIN: as at EOF,
-   * answers in progress go on (the client may only have shut down its
-   * sending side; reading resumes and meets the EOF in order), but a
-   * stall would wait forever. */
-  if (status < 0 || (c->busy && c->reply.action == SV_STALL))
-    sv_conn_close(c);
+  /* A reset, or a FIN: either way the client is taken to have left, and
+   * the connection is closed at once (as a proxy drops a request whose
+   * client aborted).  From here a FIN cannot be told apart from a client
+   * that only shut down its sending side and still reads: telling would
+   * mean reading past the requests that filled the buffer.  Holding every
+   * FIN until the answer ahead is done would hold a client that left for
+   * as long as a /delay runs, so such a half-closing client loses the
+   * answers it pipelined.  Below the limit reading goes on, the EOF is
+   * met in order, and every answer is still sent (conn_on_eof). */
+  sv_conn_close(c);
 }
 
 /* Make the poll handle, on a dup of the socket.  0, or -1: none could be

@@ -472,6 +472,51 @@ static void bad_command_lines(void **state) {
   assert_int_equal(failures, 0);
 }
 
+/* The one parser every command's numeric flags go through (run, serve,
+ * suite, lab): digits, a '-' at most in front, nothing around them. */
+static void parse_whole_is_strict(void **state) {
+  static const struct {
+    const char *text;
+    long long lo, hi;
+    int rc;
+    long long value;
+  } cases[] = {
+      {"5", 1, 10, CL_WHOLE_OK, 5},
+      {"007", 0, 10, CL_WHOLE_OK, 7},
+      {"0", 0, 65535, CL_WHOLE_OK, 0},
+      {"65535", 0, 65535, CL_WHOLE_OK, 65535},
+      {"-3", -5, 5, CL_WHOLE_OK, -3},
+      {"9223372036854775807", 0, INT64_MAX, CL_WHOLE_OK, INT64_MAX},
+      {"65536", 0, 65535, CL_WHOLE_RANGE, 0},
+      {"-1", 0, 65535, CL_WHOLE_RANGE, 0},
+      {"99999999999999999999", 0, INT64_MAX, CL_WHOLE_RANGE, 0},
+      {" 5", 1, 10, CL_WHOLE_JUNK, 0},
+      {"\t5", 1, 10, CL_WHOLE_JUNK, 0},
+      {"5 ", 1, 10, CL_WHOLE_JUNK, 0},
+      {"+7", 1, 10, CL_WHOLE_JUNK, 0},
+      {"- 3", -5, 5, CL_WHOLE_JUNK, 0},
+      {"-", -5, 5, CL_WHOLE_JUNK, 0},
+      {"", 0, 10, CL_WHOLE_JUNK, 0},
+      {"5s", 1, 10, CL_WHOLE_JUNK, 0},
+      {"1e3", 1, 10000, CL_WHOLE_JUNK, 0},
+      {"0x10", 0, 100, CL_WHOLE_JUNK, 0},
+  };
+  (void)state;
+
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    long long v = -999;
+    int rc = cl_parse_whole(cases[i].text, cases[i].lo, cases[i].hi, &v);
+    if (rc != cases[i].rc)
+      fail_msg("'%s' in %lld..%lld: result %d, expected %d", cases[i].text,
+               cases[i].lo, cases[i].hi, rc, cases[i].rc);
+    if (rc == CL_WHOLE_OK && v != cases[i].value)
+      fail_msg("'%s': read as %lld, expected %lld", cases[i].text, v,
+               cases[i].value);
+    if (rc != CL_WHOLE_OK && v != -999)
+      fail_msg("'%s': refused, but the value was written", cases[i].text);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(sleep_defaults),
@@ -485,6 +530,7 @@ int main(void) {
       cmocka_unit_test(json_flag),
       cmocka_unit_test(help),
       cmocka_unit_test(bad_command_lines),
+      cmocka_unit_test(parse_whole_is_strict),
       cmocka_unit_test(http_defaults_and_flags),
       cmocka_unit_test(pipeline_defaults_and_flags),
       cmocka_unit_test(blocking_in_loop_variant),
