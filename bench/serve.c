@@ -8,6 +8,7 @@
 #include "cli.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,14 +70,19 @@ static void serve_help(FILE *out) {
           SV_DEFAULT_IDLE_TIMEOUT_MS);
 }
 
-/* Print one usage line and return the usage exit status. */
+/* Print one usage line and return the usage exit status.  A value shown
+ * in it keeps to that one line: control characters (a newline pasted in)
+ * are shown as '?'. */
 static int serve_usage(const char *fmt, ...) {
+  char line[512];
   va_list ap;
-  fputs("conclab: ", stderr);
   va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
+  vsnprintf(line, sizeof line, fmt, ap);
   va_end(ap);
-  fputc('\n', stderr);
+  for (char *c = line; *c != '\0'; c++)
+    if (iscntrl((unsigned char)*c))
+      *c = '?';
+  fprintf(stderr, "conclab: %s\n", line);
   return 2;
 }
 

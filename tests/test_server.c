@@ -1088,6 +1088,7 @@ static void test_usage(void **state) {
       {"conclab", "serve", "--idle-timeout-ms", "+7", NULL},
       {"conclab", "serve", "--port", " 80", NULL},
       {"conclab", "serve", "--port=+0", NULL},
+      {"conclab", "serve", "--port", "8\n0", NULL}, /* still one line */
       {"conclab", "serve", "--bogus", NULL},
       {"conclab", "serve", "extra", NULL},
   };
@@ -1096,7 +1097,7 @@ static void test_usage(void **state) {
       "--header-timeout-ms", "--header-timeout-ms", "--idle-timeout-ms",
       "--idle-timeout-ms", "--header-timeout-ms", "--header-timeout-ms",
       "--idle-timeout-ms", "--idle-timeout-ms", "--port", "--port",
-      "--bogus", "extra"};
+      "--port", "--bogus", "extra"};
   static const char *const help_words[] = {
       "/delay/", "/bytes/", "/status/", "/drop", "/stall", "--port",
       "--host", "--quiet", "--help", "405", "404", "431", "413", "408",
