@@ -167,6 +167,15 @@ int cl_parse_whole(const char *text, long long lo, long long hi,
   return CL_WHOLE_OK;
 }
 
+int cl_once(unsigned *seen, int k, const char *flag) {
+  if (*seen & 1u << k) {
+    fprintf(stderr, "conclab: %s: given twice (say it once)\n", flag);
+    return 2;
+  }
+  *seen |= 1u << k;
+  return 0;
+}
+
 /* text as it can be shown inside one line: control characters (a tab, a
  * newline pasted in) as '?'. */
 static const char *one_line(const char *text, char *buf, size_t cap) {
@@ -279,6 +288,9 @@ static int collect(int argc, char **argv, raw_opts *raw, cl_run_opts *o,
           strncmp(arg, valued[k].flag, name_len) != 0)
         continue;
       const char **slot = (const char **)((char *)raw + valued[k].off);
+      if (*slot != NULL) /* which one was meant is not ours to guess */
+        return usage(err, errlen, "%s: given twice (say it once)",
+                     valued[k].flag);
       if (eq != NULL)
         *slot = eq + 1;
       else if (i + 1 < argc)

@@ -62,6 +62,12 @@ enum { CL_WHOLE_OK = 0, CL_WHOLE_JUNK = -1, CL_WHOLE_RANGE = -2 };
 int cl_parse_whole(const char *text, long long lo, long long hi,
                    long long *out);
 
+/* For a command's own parser: 0 the first time flag number k of its
+ * valued flags is seen, marked in *seen; the second time, one usage line
+ * ("--out: given twice") and 2, as which value was meant is not ours to
+ * guess. */
+int cl_once(unsigned *seen, int k, const char *flag);
+
 /* Parse `run WORKLOAD [options]` (argv[0] is "run").  On a usage error,
  * err holds one line naming the flag and the allowed values. */
 int cl_run_parse(int argc, char **argv, cl_run_opts *o, char *err,

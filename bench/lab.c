@@ -284,6 +284,11 @@ static int parse_long(const char *flag, const char *v, long lo, long hi,
 
 /* -1: go on; otherwise the exit status. */
 static int parse_args(int argc, char **argv, lab_args *a) {
+  static const char *const valued[] = {"--profile", "--out",   "--only",
+                                       "--unit",    "--count", "--big-mb"};
+  enum { NVALUED = sizeof valued / sizeof valued[0] };
+  unsigned seen = 0;
+  int k;
   for (int i = 1; i < argc; i++) {
     const char *f = argv[i], *v;
     if (strcmp(f, "-h") == 0 || strcmp(f, "--help") == 0) {
@@ -294,13 +299,15 @@ static int parse_args(int argc, char **argv, lab_args *a) {
       a->json = 1;
       continue;
     }
-    if (strcmp(f, "--profile") != 0 && strcmp(f, "--out") != 0 &&
-        strcmp(f, "--only") != 0 && strcmp(f, "--unit") != 0 &&
-        strcmp(f, "--count") != 0 && strcmp(f, "--big-mb") != 0) {
+    for (k = 0; k < NVALUED && strcmp(f, valued[k]) != 0; k++)
+      ;
+    if (k == NVALUED) {
       fprintf(stderr, "conclab: %s: unknown option (see conclab lab "
               "--help)\n", f);
       return 2;
     }
+    if (cl_once(&seen, k, f) != 0)
+      return 2;
     if (i + 1 >= argc) {
       fprintf(stderr, "conclab: %s: missing value\n", f);
       return 2;

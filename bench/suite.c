@@ -237,6 +237,8 @@ static void progress_show(progress *pg, const su_suite *s, int i, int run) {
 
 static int parse_args(int argc, char **argv, const char **profile,
                       const char **out, int *runs, int *hyperfine) {
+  static const char *const valued[] = {"--profile", "--out", "--runs"};
+  unsigned seen = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
@@ -264,6 +266,9 @@ static int parse_args(int argc, char **argv, const char **profile,
       return 2;
     }
     const char *v = argv[++i];
+    for (int k = 0; k < 3; k++)
+      if (strcmp(a, valued[k]) == 0 && cl_once(&seen, k, a) != 0)
+        return 2;
     if (strcmp(a, "--profile") == 0) {
       if (strcmp(v, "quick") != 0 && strcmp(v, "full") != 0 &&
           strcmp(v, "smoke") != 0) {

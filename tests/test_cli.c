@@ -107,6 +107,16 @@ static void test_usage_errors_exit_2(void **state) {
        "--no-hyperfine"},
       {{"conclab", "suite", "--no-hyperfine", "--hyperfine", NULL},
        "--hyperfine"},
+      /* a valued flag given twice (each line ends in another error, so
+       * that a parser that lets the last one win still stops) */
+      {{"conclab", "run", "sleep", "--model", "seq", "--model", "fibers",
+        NULL}, "--model: given twice"},
+      {{"conclab", "run", "sleep", "--tasks=2", "--tasks", "0", NULL},
+       "--tasks: given twice"},
+      {{"conclab", "suite", "--runs", "1", "--runs", "2", "--profile", "huge",
+        NULL}, "--runs: given twice"},
+      {{"conclab", "lab", "--count", "3", "--count", "4", "--unit", "nope",
+        NULL}, "--count: given twice"},
   };
   (void)state;
 
