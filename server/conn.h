@@ -33,6 +33,7 @@ typedef struct sv_server {
   unsigned long open_conns;    /* open now */
   unsigned long requests;      /* routed so far */
   unsigned long long fd_limit; /* RLIMIT_NOFILE; 0: none */
+  unsigned long long fd_base;  /* open before any connection, and a spare */
   int accept_error_shown;      /* accept errors are reported once */
   int fd_limit_shown;          /* and so is reaching fd_limit */
   int stopping;

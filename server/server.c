@@ -11,35 +11,52 @@
 #include "conn.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/resource.h>
 
-/* Connections the server is meant to hold at once, and the descriptors it
- * needs besides them (stdio, epoll, the listener, libuv's internals). */
+/* Connections the server is meant to hold at once. */
 #define SV_CONN_TARGET 10000
-#define SV_FD_MARGIN 32
+/* Beside what is open when the loop is ready: the spare descriptor libuv
+ * frees to refuse a client when out of them, and one for luck (a paused
+ * connection holds two for a while). */
+#define SV_FD_SPARE 2
 /* Connections the kernel may queue before accept; it caps this at
  * net.core.somaxconn (4096 on recent Linux). */
 #define SV_BACKLOG 8192
 
-/* Say so if the open-file limit (already raised to the hard limit by
- * conclab's main) cannot hold SV_CONN_TARGET connections.  Returns the
- * limit, 0 if there is none. */
-static unsigned long long sv_check_fd_limit(void) {
+/* Descriptors open now: stdio and what we inherited, the loop's own
+ * (epoll, its pipes and eventfd), the listener. */
+static unsigned long long sv_open_fds(void) {
+  DIR *d = opendir("/proc/self/fd");
+  unsigned long long n = 0;
+  if (d == NULL)
+    return 16; /* no /proc: a guess of the same size */
+  while (readdir(d) != NULL)
+    n++;
+  closedir(d);
+  return n > 3 ? n - 3 : 0; /* less ".", ".." and the directory's own */
+}
+
+/* Learn the open-file limit (already raised to the hard limit by
+ * conclab's main) and what is open before any connection; unless quiet,
+ * say so if the limit cannot hold SV_CONN_TARGET connections. */
+static void sv_check_fd_limit(sv_server *s, int quiet) {
   struct rlimit rl;
+  unsigned long long fit;
   if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
-    return 0;
-  if (rl.rlim_cur >= SV_CONN_TARGET + SV_FD_MARGIN)
-    return rl.rlim_cur;
+    return;
+  s->fd_limit = rl.rlim_cur;
+  s->fd_base = sv_open_fds() + SV_FD_SPARE;
+  fit = s->fd_limit > s->fd_base ? s->fd_limit - s->fd_base : 0;
+  if (fit >= SV_CONN_TARGET || quiet)
+    return;
   fprintf(stderr, "conclab: serve: the open-file limit is %llu, so about "
-          "%llu connections fit at once (%d need a limit of %d; see "
-          "ulimit -Hn)\n", (unsigned long long)rl.rlim_cur,
-          rl.rlim_cur > SV_FD_MARGIN
-              ? (unsigned long long)(rl.rlim_cur - SV_FD_MARGIN) : 0ULL,
-          SV_CONN_TARGET, SV_CONN_TARGET + SV_FD_MARGIN);
-  return rl.rlim_cur;
+          "%llu connections fit at once (%d need a limit of %llu; see "
+          "ulimit -Hn)\n", s->fd_limit, fit, SV_CONN_TARGET,
+          SV_CONN_TARGET + s->fd_base);
 }
 
 /* Writing to a socket the client has closed raises SIGPIPE, whose default
@@ -75,7 +92,7 @@ static void sv_on_signal(uv_signal_t *h, int signum) {
  * connections and say once when they reach the limit. */
 static void sv_check_at_limit(sv_server *s) {
   if (s->fd_limit_shown || s->fd_limit == 0 ||
-      s->open_conns + SV_FD_MARGIN < s->fd_limit)
+      s->open_conns + s->fd_base < s->fd_limit)
     return;
   fprintf(stderr, "conclab: serve: %lu connections open, at the open-file "
           "limit (%llu): new clients are refused until some close (the "
@@ -170,7 +187,6 @@ int sv_serve(const sv_options *o) {
   s->header_timeout_ms = o->header_timeout_ms;
   s->idle_timeout_ms = o->idle_timeout_ms;
   sv_ignore_sigpipe();
-  s->fd_limit = sv_check_fd_limit();
   err = uv_loop_init(&s->loop);
   if (err != 0) {
     fprintf(stderr, "conclab: serve: uv_loop_init: %s\n", uv_strerror(err));
@@ -184,6 +200,7 @@ int sv_serve(const sv_options *o) {
     return 1;
   }
   sv_watch_signals(s);
+  sv_check_fd_limit(s, o->quiet);
   /* The first line of stdout is the base URL: a parent that started us
    * with --port 0 reads it to learn the port. */
   printf("http://%s:%d\n", o->host, port);

@@ -25,7 +25,8 @@
 typedef struct sv_options {
   const char *host; /* an IPv4 literal to bind, e.g. "127.0.0.1" */
   int port;         /* 0..65535; 0 picks a free port */
-  int quiet;        /* say nothing on stderr when stopped */
+  int quiet;        /* no line on stderr when stopped, nor the open-file
+                     * estimate at start (errors are still said) */
   unsigned header_timeout_ms; /* 1..SV_TIMEOUT_MAX_MS */
   unsigned idle_timeout_ms;   /* 1..SV_TIMEOUT_MAX_MS */
 } sv_options;

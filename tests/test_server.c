@@ -68,6 +68,8 @@ static void read_line(int fd, char *line, size_t cap) {
 /* Start conclab with up to 6 args after "conclab serve --port 0" (the
  * list ends at the first NULL); learn its port from the first line of its
  * stdout. */
+static rlim_t g_server_nofile; /* > 0: the server's open-file limit */
+
 static void server_start_with(server *s, const char *const *args) {
   const char *argv[11] = {"conclab", "serve", "--port", "0"};
   char line[128];
@@ -86,6 +88,10 @@ static void server_start_with(server *s, const char *const *args) {
     dup2(fileno(s->err), STDERR_FILENO);
     close(out[0]);
     close(out[1]);
+    if (g_server_nofile > 0 &&
+        setrlimit(RLIMIT_NOFILE,
+                  &(struct rlimit){g_server_nofile, g_server_nofile}) != 0)
+      _exit(126);
     execv(CONCLAB_BIN, (char *const *)argv);
     _exit(127);
   }
@@ -909,6 +915,61 @@ static void test_version_505(void **state) {
 
 /* ---- load --------------------------------------------------------------- */
 
+
+/* Under a low open-file limit the server says about how many connections
+ * fit at once, and holds that many: each answered while all are open. */
+static server g_limited; /* killed by its teardown if a check fails */
+
+static int kill_limited(void **state) {
+  (void)state;
+  if (g_limited.pid > 0 && waitpid(g_limited.pid, NULL, WNOHANG) == 0) {
+    kill(g_limited.pid, SIGKILL);
+    waitpid(g_limited.pid, NULL, 0);
+  }
+  g_limited.pid = 0;
+  return 0;
+}
+
+static void test_fd_limit_estimate(void **state) {
+  enum { LIMIT = 32 };
+  server *s = &g_limited;
+  peer p[LIMIT];
+  response r;
+  char err[4096];
+  const char *said;
+  int fit = -1;
+  size_t n;
+  (void)state;
+
+  g_server_nofile = LIMIT;
+  server_start(s, NULL);
+  g_server_nofile = 0;
+  fflush(s->err);
+  rewind(s->err);
+  n = fread(err, 1, sizeof err - 1, s->err);
+  err[n] = '\0';
+  said = strstr(err, "so about ");
+  if (said == NULL || sscanf(said, "so about %d", &fit) != 1)
+    fail_msg("no estimate on stderr: %s", err);
+  if (fit < 4 || fit >= LIMIT) /* what the test has open is inherited */
+    fail_msg("about %d connections said to fit in %d descriptors", fit,
+             LIMIT);
+  for (int i = 0; i < fit; i++)
+    peer_open(&p[i], s->port);
+  for (int i = 0; i < fit; i++)
+    send_get(&p[i], "GET", "/bytes/1");
+  for (int i = 0; i < fit; i++) {
+    read_response(&p[i], 0, &r);
+    assert_int_equal(r.status, 200);
+    response_free(&r);
+  }
+  for (int i = 0; i < fit; i++)
+    peer_close(&p[i]);
+  server_stop(s, SIGTERM);
+  s->pid = 0;
+  fclose(s->err);
+}
+
 /* 500 clients each wait 200 ms, all at once: one after another would take
  * 100 s; on one loop it takes a little over 0.2 s.  Asserted: under 20 s. */
 static void test_many_concurrent_delays(void **state) {
@@ -1166,6 +1227,7 @@ int main(void) {
       cmocka_unit_test(test_idle_timeout),
       cmocka_unit_test(test_timeouts_spare_delay_and_stall),
       cmocka_unit_test_setup_teardown(test_version_505, setup, teardown),
+      cmocka_unit_test_teardown(test_fd_limit_estimate, kill_limited),
       cmocka_unit_test_setup_teardown(test_many_concurrent_delays, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(test_no_fd_leak, setup, teardown),
