@@ -75,11 +75,12 @@ _Noreturn static void worker_main(const wl_workload *wl, const wl_params *p,
   _exit(0);
 }
 
-/* A worker must not outlive the run: when a signal ends the parent, its
- * task pipe stays open in no one and nothing else would stop a worker
- * asleep in a long task.  SIGKILL: a worker holds nothing to clean up.
- * The parent may have died before prctl took effect: then the worker
- * has a new parent already, and goes at once. */
+/* A worker must not outlive the run: when a signal ends the parent, a
+ * worker in a long task would see its task pipe close only after that
+ * task.  The kernel sends SIGKILL when the parent dies (the run's own
+ * directory, if any, is the parent's to remove).  The parent may have
+ * died before prctl took effect: then the worker has a new parent
+ * already, and goes at once. */
 static void worker_tie_to(pid_t parent) {
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
     _exit(1);
