@@ -7,6 +7,8 @@
  *   - SIGTERM, SIGINT or SIGHUP to a multiproc run whose workers sleep in
  *     60 s tasks: every worker is gone within 10 s (only the run's death
  *     can end them that soon);
+ *   - a child of the lab or the suite (sp_run) whose parent is killed:
+ *     gone within 10 s (it runs 60 s);
  *   - the lab's uv_queue_work unit as nobody with 3 processes allowed:
  *     libuv's pool cannot start, and the failure line says so, not
  *     "exit 134:" and nothing;
@@ -32,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -155,6 +158,39 @@ static void test_workers_die_on_sighup(void **state) {
   workers_die_with_run(SIGHUP);
 }
 
+/* What the lab and the suite run (sp_run) goes with them: a parent in a
+ * 60 s child is killed, and the child is gone within 10 s. */
+static void test_measured_child_dies_with_parent(void **state) {
+  proc_id child;
+  double deadline = now_s() + 30;
+  int n = 0, status;
+  pid_t parent;
+  (void)state;
+
+  fflush(NULL);
+  parent = fork();
+  assert_true(parent >= 0);
+  if (parent == 0) {
+    char *argv[] = {"sleep", "60", NULL};
+    char out[64], line[64];
+    _exit(sp_run("/bin/sleep", argv, out, sizeof out, line, sizeof line));
+  }
+  while ((n = children_of(parent, &child, 1)) < 1 && now_s() < deadline)
+    nap_ms(20);
+  kill(parent, SIGKILL);
+  while (waitpid(parent, &status, 0) < 0)
+    assert_int_equal(errno, EINTR);
+  if (n < 1)
+    fail_msg("the measured child was not seen in 30 s");
+  deadline = now_s() + 10;
+  while (alive(&child) && now_s() < deadline)
+    nap_ms(20);
+  if (alive(&child)) {
+    kill(child.pid, SIGKILL);
+    fail_msg("the measured child outlived its parent by 10 s");
+  }
+}
+
 /* The lab's line for a failed unit: what follows "failed: " up to the end
  * of its line ("" if there is no such line). */
 static void failed_reason(const char *err, const char *unit, char *why,
@@ -254,6 +290,7 @@ int main(void) {
       cmocka_unit_test(test_workers_die_on_sigterm),
       cmocka_unit_test(test_workers_die_on_sigint),
       cmocka_unit_test(test_workers_die_on_sighup),
+      cmocka_unit_test(test_measured_child_dies_with_parent),
       cmocka_unit_test(test_lab_pool_failure_said),
       cmocka_unit_test(test_child_signal_named),
       cmocka_unit_test(test_multiproc_start_one_line),
