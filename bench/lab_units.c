@@ -25,6 +25,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "async.h"
 #include "pool.h"
 
 extern char **environ;
@@ -90,11 +91,17 @@ static void work_done(uv_work_t *w, int status) {
 static int unit_uv_queue_work(long count, long big_mb, lb_measure *m) {
   uv_loop_t loop;
   uv_work_t req;
-  int rc = uv_loop_init(&loop);
+  char why[256];
+  int rc;
   double t0 = 0;
 
   (void)big_mb;
-  if (rc != 0)
+  /* libuv aborts, saying nothing, when it cannot start its pool. */
+  if (as_threadpool_check(0, why, sizeof why) != 0) {
+    fprintf(stderr, "conclab: %s\n", why); /* it names the pool */
+    return -1;
+  }
+  if ((rc = uv_loop_init(&loop)) != 0)
     return uv_fail("uv_loop_init", rc);
   /* i == -1 starts the threadpool, which libuv does on first use: a cost
    * paid once per process, not per job. */

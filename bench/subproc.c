@@ -1,13 +1,15 @@
 /*
  * subproc.c - run one measured child, read its stdout (see subproc.h).
  */
-#define _GNU_SOURCE /* pipe2 */
+#define _GNU_SOURCE /* pipe2, prctl, sigabbrev_np */
 #include "subproc.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -38,7 +40,7 @@ int sp_run(const char *path, char *const argv[], char *out, size_t cap,
            char *errline, size_t errlen) {
   int pipefd[2], status = 0;
   FILE *errf = tmpfile();
-  pid_t pid;
+  pid_t pid, parent = getpid();
 
   out[0] = '\0';
   errline[0] = '\0';
@@ -54,6 +56,11 @@ int sp_run(const char *path, char *const argv[], char *out, size_t cap,
   fflush(NULL);
   pid = fork();
   if (pid == 0) {
+    /* A measured run must not outlive the suite or the lab that a signal
+     * ended: SIGTERM, so that it still removes its own directory.  If
+     * the parent died before prctl, the child has a new one already. */
+    if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != parent)
+      _exit(127);
     if (dup2(pipefd[1], STDOUT_FILENO) < 0 ||
         dup2(fileno(errf), STDERR_FILENO) < 0)
       _exit(127);
@@ -78,5 +85,11 @@ int sp_run(const char *path, char *const argv[], char *out, size_t cap,
     }
   first_line(errf, errline, errlen);
   fclose(errf);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  if (WIFEXITED(status))
+    return WEXITSTATUS(status);
+  if (errline[0] == '\0') /* died saying nothing: say how it died */
+    snprintf(errline, errlen, "killed by SIG%s",
+             sigabbrev_np(WTERMSIG(status)) ? sigabbrev_np(WTERMSIG(status))
+                                            : "?");
+  return 128 + WTERMSIG(status);
 }

@@ -14,9 +14,10 @@
 /* Run path with argv (argv[0] first, NULL last) and wait for it.  out gets
  * its stdout, NUL-terminated (if it prints cap - 1 bytes or more, only what
  * came after the last full buffer is kept: a JSON line is short).  errline
- * gets the first line of its stderr ("" if none).  Returns its exit status
- * (128 + the signal if a signal killed it), or -1 if it could not be run,
- * with errline saying why ("fork: ..."). */
+ * gets the first line of its stderr ("" if none; "killed by SIGABRT" when
+ * a signal killed it and it printed nothing).  It dies with its parent
+ * (SIGTERM).  Returns its exit status (128 + the signal if a signal killed
+ * it), or -1 if it could not be run, with errline saying why ("fork: ..."). */
 int sp_run(const char *path, char *const argv[], char *out, size_t cap,
            char *errline, size_t errlen);
 

@@ -234,9 +234,7 @@ int mp_run(const wl_workload *wl, const wl_params *p, wl_slot *slots,
   while (started < n && batch_spawn(&b, &b.workers[started]) == 0)
     started++;
   if (started < n) {
-    fprintf(stderr, "conclab: multiproc: started only %d of %d workers\n",
-            started, n);
-    r = -1;
+    r = -1; /* the worker that could not start has said why */
   } else {
     for (int i = 0; i < n; i++)
       batch_dispatch(&b, &b.workers[i]);

@@ -1,13 +1,15 @@
 /*
  * worker.c - forking, running and reaping one worker process.
  */
-#define _GNU_SOURCE /* pipe2, wait4 */
+#define _GNU_SOURCE /* pipe2, wait4, prctl */
 #include "worker.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -73,10 +75,22 @@ _Noreturn static void worker_main(const wl_workload *wl, const wl_params *p,
   _exit(0);
 }
 
+/* A worker must not outlive the run: when a signal ends the parent, a
+ * worker in a long task would see its task pipe close only after that
+ * task.  The kernel sends SIGKILL when the parent dies (the run's own
+ * directory, if any, is the parent's to remove).  The parent may have
+ * died before prctl took effect: then the worker has a new parent
+ * already, and goes at once. */
+static void worker_tie_to(pid_t parent) {
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+    _exit(1);
+}
+
 int mp_worker_spawn(mp_worker *all, int n, int self, const wl_workload *wl,
                     const wl_params *p) {
   mp_worker *w = &all[self];
   int task_pipe[2], result_pipe[2];
+  pid_t parent = getpid();
 
   if (pipe2(task_pipe, O_CLOEXEC) != 0) {
     fprintf(stderr, "conclab: multiproc: pipe for worker %d: %s\n", self,
@@ -103,6 +117,7 @@ int mp_worker_spawn(mp_worker *all, int n, int self, const wl_workload *wl,
     return -1;
   }
   if (w->pid == 0) {
+    worker_tie_to(parent);
     /* Child.  Another worker's task pipe left open here would keep that
      * worker from ever reading end of file. */
     for (int i = 0; i < n; i++) {

@@ -6,6 +6,7 @@
 #include "workload.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -83,14 +84,45 @@ void wl_report_to(wl_report_sink *sink, void *arg) {
   report_arg = arg;
 }
 
-/* The run's first line goes out; every later one is dropped. */
-static void report_line(const char *line) {
-  if (atomic_exchange(&error_reported, 1) != 0)
-    return;
+/* While a model starts its workers, their first line waits here: if the
+ * start fails, the start's own line is the run's one line. */
+static pthread_mutex_t report_lock = PTHREAD_MUTEX_INITIALIZER;
+static int report_holding;
+static char report_held[WL_REPORT_MAX];
+
+static void report_emit(const char *line) {
   if (report_sink != NULL)
     report_sink(line, report_arg);
   else
     fprintf(stderr, "%s\n", line);
+}
+
+/* The run's first line goes out; every later one is dropped. */
+static void report_line(const char *line) {
+  if (atomic_exchange(&error_reported, 1) != 0)
+    return;
+  pthread_mutex_lock(&report_lock);
+  if (report_holding)
+    snprintf(report_held, sizeof report_held, "%s", line);
+  else
+    report_emit(line);
+  pthread_mutex_unlock(&report_lock);
+}
+
+void wl_report_hold(void) {
+  pthread_mutex_lock(&report_lock);
+  report_holding = 1;
+  report_held[0] = '\0';
+  pthread_mutex_unlock(&report_lock);
+}
+
+void wl_report_release(int say) {
+  pthread_mutex_lock(&report_lock);
+  if (say && report_held[0] != '\0')
+    report_emit(report_held);
+  report_holding = 0;
+  report_held[0] = '\0';
+  pthread_mutex_unlock(&report_lock);
 }
 
 void wl_report_relay(const char *line) { report_line(line); }

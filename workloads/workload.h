@@ -176,6 +176,11 @@ void wl_report_reset(void);
 /* A line a worker process reported: printed here, if it is the run's
  * first. */
 void wl_report_relay(const char *line);
+/* Hold the run's first line back while workers start (they may fail for
+ * the same reason the start does), then print it (say) or drop it: a
+ * start that failed has said why itself. */
+void wl_report_hold(void);
+void wl_report_release(int say);
 #define WL_REPORT_MAX 512 /* the longest line reported, "\n" included */
 
 /* FNV-1a, 64 bit: the hash behind every value and checksum. */
