@@ -6,9 +6,14 @@
  *   CONCLAB_RENAME_KILL=TEXT  SIGKILL the process right after the first
  *                             rename whose target contains TEXT: a command
  *                             stopped at that point, as a signal would
+ *   CONCLAB_RENAME_STOP=TEXT  SIGSTOP the process just before each rename
+ *                             whose target contains TEXT: its temporary is
+ *                             written and not yet renamed, and stays so
+ *                             until the test sends SIGCONT
  *
  * so a test can count how many times README.md was replaced, and look at
- * what a command killed between two of its writes leaves behind.
+ * what a command killed between two of its writes, or in the middle of
+ * one, leaves behind.
  */
 #define _GNU_SOURCE /* RTLD_NEXT */
 #include <dlfcn.h>
@@ -34,6 +39,13 @@ static void after_rename(const char *to) {
     raise(SIGKILL);
 }
 
+static void before_rename(const char *to) {
+  const char *stop_at = getenv("CONCLAB_RENAME_STOP");
+
+  if (stop_at != NULL && strstr(to, stop_at) != NULL)
+    raise(SIGSTOP);
+}
+
 /* The next definition of name (libc's); a data pointer read as the
  * function pointer it is (ISO C has no cast between the two). */
 static void *next(const char *name) { return dlsym(RTLD_NEXT, name); }
@@ -43,6 +55,7 @@ int rename(const char *from, const char *to) {
   void *p = next("rename");
   int rc;
   memcpy(&real, &p, sizeof real);
+  before_rename(to);
   rc = real(from, to);
   if (rc == 0)
     after_rename(to);
@@ -54,6 +67,7 @@ int renameat(int fromfd, const char *from, int tofd, const char *to) {
   void *p = next("renameat");
   int rc;
   memcpy(&real, &p, sizeof real);
+  before_rename(to);
   rc = real(fromfd, from, tofd, to);
   if (rc == 0)
     after_rename(to);
@@ -66,6 +80,7 @@ int renameat2(int fromfd, const char *from, int tofd, const char *to,
   void *p = next("renameat2");
   int rc;
   memcpy(&real, &p, sizeof real);
+  before_rename(to);
   rc = real(fromfd, from, tofd, to, flags);
   if (rc == 0)
     after_rename(to);

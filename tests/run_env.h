@@ -21,6 +21,7 @@
 typedef struct run_env {
   const char *log;    /* CONCLAB_RENAME_LOG, with the shim (or NULL) */
   const char *kill;   /* CONCLAB_RENAME_KILL, with the shim (or NULL) */
+  const char *stop;   /* CONCLAB_RENAME_STOP, with the shim (or NULL) */
   int as_nobody;      /* as user nobody, whom RLIMIT_NPROC holds (not root) */
   rlim_t nproc;       /* > 0: these limits (ulimit -u, -n, -v) */
   rlim_t open_files, address_space;
@@ -34,7 +35,7 @@ static inline void run_env_limit(int resource, rlim_t value) {
 
 static inline void run_env_shim(const run_env *e) {
 #ifdef CONCLAB_RENAME_SHIM
-  if (e->log != NULL || e->kill != NULL) {
+  if (e->log != NULL || e->kill != NULL || e->stop != NULL) {
     const char *asan = getenv("ASAN_OPTIONS");
     char opts[512];
     /* the shim comes before ASan's runtime in the list: allowed here */
@@ -46,9 +47,11 @@ static inline void run_env_shim(const run_env *e) {
       setenv("CONCLAB_RENAME_LOG", e->log, 1);
     if (e->kill != NULL)
       setenv("CONCLAB_RENAME_KILL", e->kill, 1);
+    if (e->stop != NULL)
+      setenv("CONCLAB_RENAME_STOP", e->stop, 1);
   }
 #else
-  if (e->log != NULL || e->kill != NULL)
+  if (e->log != NULL || e->kill != NULL || e->stop != NULL)
     _exit(RUN_ENV_NO_SETUP); /* this test was built without the shim */
 #endif
 }
@@ -68,23 +71,34 @@ static inline void run_env_setup(const run_env *e) {
   run_env_limit(RLIMIT_AS, e->address_space);
 }
 
-static inline output *conclab_in(const char *const *argv, const run_env *e) {
-  static output o;
-  FILE *out = tmpfile(), *err = tmpfile();
+/* Start conclab in e, as conclab_start does; conclab_finish waits. */
+static inline pid_t conclab_start_in(const char *const *argv,
+                                     const run_env *e, FILE **out,
+                                     FILE **err) {
   pid_t pid;
 
-  assert_non_null(out);
-  assert_non_null(err);
+  *out = tmpfile();
+  *err = tmpfile();
+  assert_non_null(*out);
+  assert_non_null(*err);
   fflush(NULL);
   pid = fork();
   assert_true(pid >= 0);
   if (pid == 0) {
-    dup2(fileno(out), STDOUT_FILENO);
-    dup2(fileno(err), STDERR_FILENO);
+    dup2(fileno(*out), STDOUT_FILENO);
+    dup2(fileno(*err), STDERR_FILENO);
     run_env_setup(e);
     execv(RUN_CONCLAB_PATH, (char *const *)argv);
     _exit(RUN_ENV_NO_SETUP);
   }
+  return pid;
+}
+
+static inline output *conclab_in(const char *const *argv, const run_env *e) {
+  static output o;
+  FILE *out, *err;
+  pid_t pid = conclab_start_in(argv, e, &out, &err);
+
   conclab_finish(pid, out, err, &o);
   return &o;
 }

@@ -11,6 +11,7 @@
  * refuse with exit 2 and the range that does fit.  Threaded http runs 32
  * requests at once (3 descriptors each: the socket and curl's socketpair).
  */
+#define _GNU_SOURCE /* setgroups, in run_env.h */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -23,29 +24,11 @@
 
 #include "helpers.h"
 #include "run_conclab.h"
+#include "run_env.h"
 
-/* Run conclab with argv under a limit of `limit` open files. */
+/* Run conclab with argv under a hard limit of `limit` open files. */
 static output *run_limited(const char *const *argv, long limit) {
-  static output o;
-  FILE *out = tmpfile(), *err = tmpfile();
-  pid_t pid;
-
-  assert_non_null(out);
-  assert_non_null(err);
-  fflush(NULL);
-  pid = fork();
-  assert_true(pid >= 0);
-  if (pid == 0) {
-    struct rlimit rl = {.rlim_cur = (rlim_t)limit, .rlim_max = (rlim_t)limit};
-    dup2(fileno(out), STDOUT_FILENO);
-    dup2(fileno(err), STDERR_FILENO);
-    if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
-      _exit(126);
-    execv(CONCLAB_BIN, (char *const *)argv);
-    _exit(127);
-  }
-  conclab_finish(pid, out, err, &o);
-  return &o;
+  return conclab_in(argv, &(run_env){.open_files = (rlim_t)limit});
 }
 
 /* The descriptors conclab starts with: ours, and the two files that

@@ -16,7 +16,8 @@
  *     results is refused;
  *   - README.md is replaced with one rename, keeping what the suite wrote;
  *   - a unit that fails (as nobody, with too few processes to fork) gives
- *     exit 3 and a one-line count, and the files are still written.
+ *     exit 3 and a one-line count, and the files are still written;
+ *   - the commands leave nothing in their $TMPDIR (one of the test's own).
  */
 #define _GNU_SOURCE /* mkdtemp */
 #include <stdarg.h>
@@ -131,6 +132,36 @@ static void test_cli_usage(void **state) {
   assert_non_null(strstr(o->out, "used by the lab itself"));
 }
 
+/* Each command test's own directory, TOP: TOP/out is its --out, TOP/tmp
+ * the runs' $TMPDIR (open to nobody), TOP/renames the shim's log.  The
+ * teardown removes TOP whatever an assertion left there, and fails the
+ * test if a run left anything in its $TMPDIR. */
+static char g_top[64], g_out[96], g_tmp[96];
+
+static int make_top(void **state) {
+  (void)state;
+  snprintf(g_top, sizeof g_top, "/tmp/conclab_lab_cli_XXXXXX");
+  if (mkdtemp(g_top) == NULL || chmod(g_top, 0755) != 0)
+    return -1;
+  snprintf(g_out, sizeof g_out, "%s/out", g_top);
+  snprintf(g_tmp, sizeof g_tmp, "%s/tmp", g_top);
+  if (mkdir(g_out, 0700) != 0 || mkdir(g_tmp, 0777) != 0 ||
+      chmod(g_tmp, 0777) != 0)
+    return -1;
+  return setenv("TMPDIR", g_tmp, 1);
+}
+
+static int remove_top(void **state) {
+  int left = dir_entries(g_tmp);
+  (void)state;
+
+  unsetenv("TMPDIR");
+  if (left != 0)
+    print_error("%s: %d files left by the runs\n", g_tmp, left);
+  walk_tree(g_top, 1);
+  return left == 0 ? 0 : -1;
+}
+
 static int count(const char *hay, const char *needle) {
   int n = 0;
   for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
@@ -139,7 +170,8 @@ static int count(const char *hay, const char *needle) {
 }
 
 static void test_cli_end_to_end(void **state) {
-  char dir[64] = "/tmp/conclab_lab_cli_XXXXXX", path[160], *text, *sec;
+  const char *dir = g_out;
+  char path[160], *text, *sec;
   const char *first[] = {"conclab", "lab", "--profile", "smoke", "--only",
                          "uv_timer,pthread", "--out", dir, NULL};
   const char *second[] = {"conclab", "lab", "--profile", "smoke", "--only",
@@ -149,7 +181,6 @@ static void test_cli_end_to_end(void **state) {
   output *o;
   (void)state;
 
-  assert_non_null(mkdtemp(dir));
   o = conclab(first);
   if (o->status != 0)
     fail_msg("exit %d: %s", o->status, o->err);
@@ -217,14 +248,13 @@ static void test_cli_end_to_end(void **state) {
     assert_int_equal(access(path, R_OK), 0);
   }
   assert_int_equal(walk_tree(dir, 0), 0);
-  walk_tree(dir, 1);
-  assert_int_equal(access(dir, F_OK), -1);
 }
 
 /* README.md is replaced once per run, whole: the suite's part of it kept,
  * the lab's section and the plots section new. */
 static void test_cli_readme_one_rename(void **state) {
-  char dir[64] = "/tmp/conclab_lab_cli_XXXXXX", path[160], log[160];
+  const char *dir = g_out;
+  char path[160], log[160];
   const char *argv[] = {"conclab", "lab", "--profile", "smoke", "--only",
                         "uv_timer", "--out", dir, NULL};
   run_env logged = {.log = log};
@@ -233,9 +263,8 @@ static void test_cli_readme_one_rename(void **state) {
   output *o;
   (void)state;
 
-  assert_non_null(mkdtemp(dir));
   snprintf(path, sizeof path, "%s/README.md", dir);
-  snprintf(log, sizeof log, "%s.renames", dir);
+  snprintf(log, sizeof log, "%s/renames", g_top);
   f = fopen(path, "w");
   assert_non_null(f);
   fputs("# the suite's tables\n\n<!-- plots:begin -->\nold plots\n"
@@ -256,15 +285,14 @@ static void test_cli_readme_one_rename(void **state) {
   assert_true(strstr(text, "<!-- plots:begin") <
               strstr(text, "<!-- files:begin"));
   free(text);
-  unlink(log);
-  walk_tree(dir, 1);
 }
 
 /* As nobody with at most 3 processes, the lab and one measured child can
  * run, but the fork unit's child cannot fork: exit 3, one line with the
  * count, and the files still written. */
 static void test_cli_failed_unit_exit_3(void **state) {
-  char dir[64] = "/tmp/conclab_lab_cli_XXXXXX", path[160];
+  const char *dir = g_out;
+  char path[160];
   const char *argv[] = {"conclab", "lab", "--profile", "smoke", "--only",
                         "uv_timer,fork", "--out", dir, NULL};
   run_env limited = {.as_nobody = 1, .nproc = 3};
@@ -273,13 +301,10 @@ static void test_cli_failed_unit_exit_3(void **state) {
   output *o;
   (void)state;
 
-  assert_non_null(mkdtemp(dir));
   assert_int_equal(chmod(dir, 0777), 0); /* for nobody */
   o = conclab_in(argv, &limited);
-  if (o->status == RUN_ENV_NO_SETUP) {
-    walk_tree(dir, 1);
+  if (o->status == RUN_ENV_NO_SETUP)
     skip(); /* not root: cannot become nobody */
-  }
   if (o->status != 3)
     fail_msg("exit %d: %s", o->status, o->err);
   assert_non_null(strstr(o->err, "conclab: lab: fork failed: "));
@@ -296,7 +321,6 @@ static void test_cli_failed_unit_exit_3(void **state) {
   assert_int_equal(lines_with(path, "\"failed\": 1"), failed);
   snprintf(path, sizeof path, "%s/README.md", dir);
   assert_int_equal(lines_with(path, "<!-- lab:begin -->"), 1);
-  walk_tree(dir, 1);
 }
 
 int main(void) {
@@ -305,9 +329,12 @@ int main(void) {
       cmocka_unit_test(test_mem_process_user),
       cmocka_unit_test(test_hold_processes),
       cmocka_unit_test(test_cli_usage),
-      cmocka_unit_test(test_cli_end_to_end),
-      cmocka_unit_test(test_cli_readme_one_rename),
-      cmocka_unit_test(test_cli_failed_unit_exit_3),
+      cmocka_unit_test_setup_teardown(test_cli_end_to_end, make_top,
+                                      remove_top),
+      cmocka_unit_test_setup_teardown(test_cli_readme_one_rename, make_top,
+                                      remove_top),
+      cmocka_unit_test_setup_teardown(test_cli_failed_unit_exit_3, make_top,
+                                      remove_top),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,7 +12,8 @@
  * cannot even start says so.
  *
  * The binary runs as a child, as nobody when this test is root (so a
- * read-only directory is read-only), under the limits each case sets.
+ * read-only directory is read-only), under the limits each case sets,
+ * with a $TMPDIR of the test's own that must be empty at the end.
  */
 #define _GNU_SOURCE /* unshare, CLONE_NEWNS */
 #include <stdarg.h>
@@ -38,6 +39,47 @@
 #include "run_env.h"
 
 #define USER_DATA "the user's own data, not conclab's\n"
+
+/* Each test's own directory, TOP: TOP/tmp is the runs' $TMPDIR (open to
+ * nobody), and the directories a test gives as --dir are made in TOP.
+ * The teardown removes TOP whatever an assertion left there, and fails
+ * the test if a run left anything in its $TMPDIR (a conclab-files-*
+ * owned by nobody, say). */
+static char g_top[64], g_tmp[96];
+
+static int make_top(void **state) {
+  (void)state;
+  snprintf(g_top, sizeof g_top, "/tmp/conclab-test-preflight-XXXXXX");
+  if (mkdtemp(g_top) == NULL || chmod(g_top, 0755) != 0)
+    return -1;
+  snprintf(g_tmp, sizeof g_tmp, "%s/tmp", g_top);
+  if (mkdir(g_tmp, 0777) != 0 || chmod(g_tmp, 0777) != 0)
+    return -1;
+  return setenv("TMPDIR", g_tmp, 1);
+}
+
+/* TOP/name, made with mode (chmod'd, whatever the umask). */
+static void top_dir(const char *name, mode_t mode, char *path, size_t cap) {
+  snprintf(path, cap, "%s/%s", g_top, name);
+  assert_int_equal(mkdir(path, mode), 0);
+  assert_int_equal(chmod(path, mode), 0);
+}
+
+static int remove_top(void **state) {
+  char path[128];
+  int left = dir_entries(g_tmp);
+  (void)state;
+
+  unsetenv("TMPDIR");
+  snprintf(path, sizeof path, "%s/full", g_top);
+  umount2(path, MNT_DETACH); /* mounted if that test stopped early */
+  snprintf(path, sizeof path, "%s/ro", g_top);
+  chmod(path, 0700);           /* read-only if that test stopped early */
+  if (left != 0)
+    print_error("%s: %d files left by the runs\n", g_tmp, left);
+  walk_tree(g_top, 1);
+  return left == 0 ? 0 : -1;
+}
 
 /* Whether the child can run conclab as set up: as nobody, the build tree
  * must be reachable by others (a checkout under a 0700 home is not).  If
@@ -120,24 +162,21 @@ static void expect_refused(const char *dir, const char *why,
 
 /* A directory this user cannot write into (as nobody when root). */
 static void test_readonly_dir_untouched(void **state) {
-  char dir[] = "/tmp/conclab-test-ro-XXXXXX", path[4200];
+  char dir[128], path[4200];
   run_env c = {.as_nobody = geteuid() == 0};
   (void)state;
   skip_unless_runnable(&c);
-  assert_non_null(mkdtemp(dir));
+  top_dir("ro", 0700, dir, sizeof dir);
   user_file_make(dir, path, sizeof path);
   assert_int_equal(chmod(dir, 0555), 0);
   expect_refused(dir, "Permission denied", &c);
   assert_int_equal(dir_entries(dir), 1);
-  assert_int_equal(chmod(dir, 0700), 0);
-  assert_int_equal(unlink(path), 0);
-  assert_int_equal(rmdir(dir), 0);
 }
 
 /* A file system with no inode left (a small tmpfs, in a mount namespace
  * of this test's own): root can write anywhere, but not there. */
 static void test_full_dir_untouched(void **state) {
-  char dir[] = "/tmp/conclab-test-full-XXXXXX", path[4200], fill[4300];
+  char dir[128], path[4200], fill[4300];
   run_env c = {0};
   int n = 0, entries;
   (void)state;
@@ -147,7 +186,7 @@ static void test_full_dir_untouched(void **state) {
     skip();
   }
   assert_int_equal(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
-  assert_non_null(mkdtemp(dir));
+  top_dir("full", 0700, dir, sizeof dir);
   assert_int_equal(mount("conclab-test", dir, "tmpfs", 0,
                          "nr_inodes=8,size=1m,mode=0755"), 0);
   user_file_make(dir, path, sizeof path);
@@ -165,7 +204,6 @@ static void test_full_dir_untouched(void **state) {
   expect_refused(dir, "No space left on device", &c);
   assert_int_equal(dir_entries(dir), entries);
   assert_int_equal(umount(dir), 0);
-  assert_int_equal(rmdir(dir), 0);
 }
 
 /* The async runs that start libuv's threadpool; --dir, where one is made.
@@ -189,12 +227,11 @@ static void pool_runs(const char *dir, int big,
 /* Each run stops before it starts: exit 1, one line saying why, and no
  * directory of its own left in dir. */
 static void expect_no_pool(const run_env *c, int big) {
-  char dir[] = "/tmp/conclab-test-pool-XXXXXX";
+  char dir[128];
   const char *argv[NPOOLRUNS][16];
 
   skip_unless_runnable(c);
-  assert_non_null(mkdtemp(dir));
-  assert_int_equal(chmod(dir, 0777), 0); /* nobody may make one here */
+  top_dir("pool", 0777, dir, sizeof dir); /* nobody may make one here */
   pool_runs(dir, big, argv);
   for (int k = 0; k < NPOOLRUNS; k++) {
     output *o = conclab_in(argv[k], c);
@@ -209,7 +246,6 @@ static void expect_no_pool(const run_env *c, int big) {
     assert_memory_equal(o->err, prefix, strlen(prefix));
     assert_int_equal(dir_entries(dir), 0);
   }
-  assert_int_equal(rmdir(dir), 0);
 }
 
 /* No thread can be had: one process allowed (as nobody when root, as
@@ -225,15 +261,14 @@ static void test_no_threads_said(void **state) {
  * not beside conclab and its server, is found before the run too. */
 static void test_no_threads_beside_the_server(void **state) {
   run_env c = {.as_nobody = geteuid() == 0, .nproc = 3};
-  char dir[] = "/tmp/conclab-test-pool-XXXXXX";
+  char dir[128];
   const char *argv[] = {"conclab", "run", "pipeline", "--model", "async",
                         "--tasks", "2", "--threadpool", "2", "--dir", dir,
                         NULL};
   output *o;
   (void)state;
   skip_unless_runnable(&c);
-  assert_non_null(mkdtemp(dir));
-  assert_int_equal(chmod(dir, 0777), 0);
+  top_dir("pool", 0777, dir, sizeof dir); /* nobody may make one here */
   o = conclab_in(argv, &c);
   if (o->status != 1)
     print_error("exit %d, stderr:\n%s", o->status, o->err);
@@ -241,7 +276,6 @@ static void test_no_threads_beside_the_server(void **state) {
   assert_int_equal(count_lines(o->err), 1);
   assert_non_null(strstr(o->err, "conclab: pipeline: "));
   assert_int_equal(dir_entries(dir), 0);
-  assert_int_equal(rmdir(dir), 0);
 }
 
 /* Too little address space for the pool's stacks (ulimit -v): a pool of
@@ -323,13 +357,20 @@ static void test_pool_size_as_libuv_reads_it(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_readonly_dir_untouched),
-      cmocka_unit_test(test_full_dir_untouched),
-      cmocka_unit_test(test_no_threads_said),
-      cmocka_unit_test(test_no_threads_beside_the_server),
-      cmocka_unit_test(test_small_address_space_said),
-      cmocka_unit_test(test_open_files_said),
-      cmocka_unit_test(test_pipeline_failure_said),
+      cmocka_unit_test_setup_teardown(test_readonly_dir_untouched, make_top,
+                                      remove_top),
+      cmocka_unit_test_setup_teardown(test_full_dir_untouched, make_top,
+                                      remove_top),
+      cmocka_unit_test_setup_teardown(test_no_threads_said, make_top,
+                                      remove_top),
+      cmocka_unit_test_setup_teardown(test_no_threads_beside_the_server,
+                                      make_top, remove_top),
+      cmocka_unit_test_setup_teardown(test_small_address_space_said, make_top,
+                                      remove_top),
+      cmocka_unit_test_setup_teardown(test_open_files_said, make_top,
+                                      remove_top),
+      cmocka_unit_test_setup_teardown(test_pipeline_failure_said, make_top,
+                                      remove_top),
       cmocka_unit_test(test_pool_size_as_libuv_reads_it),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,7 +10,8 @@
  * counters, and async --offload each task's compute step on a pool
  * thread, inside the task.  tr_read_tasks reads back what tr_write wrote.
  * The writer's work is counted, not timed (tr_batch.slot_reads): a few
- * slot reads a task, for a thousand tasks and for a million.
+ * slot reads a task, for a thousand tasks and for a million; and the
+ * writer's source reads a slot nowhere but in the counting accessor.
  *
  * Golden files: CONCLAB_UPDATE_GOLDEN=1 build/debug/tests/test_trace
  * rewrites tests/golden/trace_*.json; read the diff before committing.
@@ -214,6 +215,40 @@ static void writer_work_is_linear(void **state) {
   if (small > 4 * 1000L || big > 2 * small)
     fail_msg("slot reads: %ld for 1000 tasks, %ld for 2000 (at most 4 a "
              "task expected)", small, big);
+}
+
+/* The count sees every slot the writer reads only if every read goes
+ * through slot_at: a rescan written as b->slots[i] (a track count redone
+ * per event, say) would do n times the work uncounted.  So the source of
+ * bench/trace.c is read here: "slots" appears as a member (->slots or
+ * .slots, an alias taken included) exactly once, in slot_at's body.  (By
+ * hand: grep -n 'slots\b' bench/trace.c.) */
+static void writer_reads_slots_only_through_slot_at(void **state) {
+  char *src = golden_slurp(CONCLAB_SOURCE_DIR "/bench/trace.c");
+  const char *body, *body_end, *only = NULL;
+  int members = 0;
+  (void)state;
+
+  assert_non_null(src);
+  body = strstr(src, "static const wl_slot *slot_at(");
+  assert_non_null(body);
+  body_end = strstr(body, "\n}\n");
+  assert_non_null(body_end);
+  for (const char *at = strstr(src, "slots"); at != NULL;
+       at = strstr(at + 1, "slots")) {
+    int member = (at - src >= 2 && strncmp(at - 2, "->", 2) == 0) ||
+                 (at - src >= 1 && at[-1] == '.');
+    int whole = !(at[5] == '_' || (at[5] >= 'a' && at[5] <= 'z'));
+    if (member && whole) {
+      members++;
+      only = at;
+    }
+  }
+  if (members != 1 || only < body || only > body_end)
+    fail_msg("bench/trace.c reads the slots outside slot_at (%d reads of "
+             "a slots member): the writer's count would miss them",
+             members);
+  free(src);
 }
 
 /* The same bound for a million tasks: the trace of a big batch is
@@ -459,6 +494,7 @@ int main(void) {
       cmocka_unit_test(golden_async),
       cmocka_unit_test(fake_layout),
       cmocka_unit_test(writer_work_is_linear),
+      cmocka_unit_test(writer_reads_slots_only_through_slot_at),
       cmocka_unit_test(writer_work_for_a_million_tasks),
       cmocka_unit_test(read_back_what_was_written),
       cmocka_unit_test(check_refuses_what_cannot_be_written),

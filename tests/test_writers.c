@@ -5,9 +5,10 @@
  *   - the guard (bench/guard.c): a signal removes the guarded file, then
  *     does what it did before (a handler already there runs; an ignored
  *     signal stays ignored);
- *   - SIGTERM, SIGINT or SIGHUP while `conclab run --trace FILE` writes a
- *     big trace: the run dies of the signal and leaves neither FILE nor
- *     FILE.tmp.PID;
+ *   - SIGTERM, SIGINT or SIGHUP while `conclab run --trace FILE` writes
+ *     its trace (stopped by the rename shim, tests/rename_shim.c, with
+ *     FILE.tmp.PID written and not yet renamed): the run dies of the
+ *     signal and leaves neither FILE nor FILE.tmp.PID;
  *   - a full disk (a 64 KiB tmpfs, in a mount namespace of this test's
  *     own; skipped where that is not permitted): the atomic writer and
  *     --trace say "No space left on device", not "Input/output error",
@@ -22,6 +23,7 @@
 
 #include "helpers.h"
 #include "run_conclab.h"
+#include "run_env.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -37,7 +39,9 @@
 #include "atomic.h"
 #include "guard.h"
 
-/* A fresh directory for one test; rmdir'd (it must be empty) after. */
+/* A fresh directory for one test.  It must be empty after; it is removed
+ * whatever is left (unmounted first, if a test stopped with its tmpfs
+ * there), so that a failed assertion leaves nothing in /tmp. */
 static char dir[64];
 
 static int make_dir(void **state) {
@@ -47,8 +51,15 @@ static int make_dir(void **state) {
 }
 
 static int remove_dir(void **state) {
+  int left;
   (void)state;
-  return rmdir(dir); /* fails the test when something was left */
+
+  umount2(dir, MNT_DETACH); /* EINVAL when nothing is mounted there */
+  left = dir_entries(dir);
+  if (left != 0)
+    print_error("%s: %d files left behind\n", dir, left);
+  walk_tree(dir, 1);
+  return left == 0 ? 0 : -1; /* fails the test when something was left */
 }
 
 /* Run body in a child process; its wait status. */
@@ -130,31 +141,31 @@ static void guard_leaves_an_ignored_signal_alone(void **state) {
 
 /* ---- a signal while --trace writes ----------------------------------------- */
 
-/* 200,000 tasks: a trace of about 45 MB, long enough to be caught in the
- * writing (the batch itself takes a fraction of a second). */
+/* The run is caught at the last moment of the write, every time: the
+ * rename shim stops it (SIGSTOP) just before FILE.tmp.PID, written in
+ * full, is renamed to FILE.  The signal is sent while it is stopped and
+ * delivered on SIGCONT, so no scheduling lets the run finish first. */
 static void signal_while_the_trace_is_written(int sig) {
   char path[128], tmp[160];
   const char *argv[] = {"conclab", "run", "sleep", "--model", "async",
-                        "--tasks", "200000", "--delay-ms", "0", "--trace",
+                        "--tasks", "2000", "--delay-ms", "0", "--trace",
                         path, NULL};
+  const run_env stop = {.stop = "t.json"};
   FILE *out, *err;
   output o;
   pid_t pid;
-  struct stat st;
-  const struct timespec tick = {0, 1000 * 1000};
+  int status;
 
   snprintf(path, sizeof path, "%s/t.json", dir);
-  pid = conclab_start(argv, &out, &err);
+  pid = conclab_start_in(argv, &stop, &out, &err);
   snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)pid);
-  /* The write is under way when its temporary holds text (the check
-   * before the batch makes it empty and removes it at once). */
-  while (stat(tmp, &st) != 0 || st.st_size == 0) {
-    int status;
-    if (waitpid(pid, &status, WNOHANG) == pid)
-      fail_msg("the run ended before its trace was seen being written");
-    nanosleep(&tick, NULL);
-  }
+  while (waitpid(pid, &status, WUNTRACED) < 0)
+    assert_int_equal(errno, EINTR);
+  if (!WIFSTOPPED(status))
+    fail_msg("the run ended (status %d) before renaming its trace", status);
+  assert_int_equal(access(tmp, F_OK), 0); /* stopped in the write */
   assert_int_equal(kill(pid, sig), 0);
+  assert_int_equal(kill(pid, SIGCONT), 0);
   conclab_finish(pid, out, err, &o);
   if (o.status != 128 + sig)
     fail_msg("status %d, expected death by signal %d: %s", o.status, sig,
