@@ -587,7 +587,7 @@ static void test_suite_readme_one_rename(void **state) {
  * children (multiproc's workers, http's server): exit 3, one line with the
  * count, and every file still written. */
 static void test_suite_failed_cells_exit_3(void **state) {
-  char dir[] = "/tmp/conclab-test-XXXXXX", path[128];
+  char dir[] = "/tmp/conclab-test-XXXXXX", path[128], tmp[64];
   static char text[200000];
   const char *argv[] = {"conclab", "suite", "--profile", "smoke", "--out",
                         dir, NULL};
@@ -599,7 +599,13 @@ static void test_suite_failed_cells_exit_3(void **state) {
 
   assert_non_null(mkdtemp(dir));
   assert_int_equal(chmod(dir, 0777), 0); /* for nobody */
+  /* the cells' $TMPDIR, to see that a cell that failed left nothing */
+  snprintf(tmp, sizeof tmp, "%s/tmp", dir);
+  assert_int_equal(mkdir(tmp, 0777), 0);
+  assert_int_equal(chmod(tmp, 0777), 0);
+  setenv("TMPDIR", tmp, 1);
   o = conclab_in(argv, &limited);
+  unsetenv("TMPDIR");
   if (o->status == RUN_ENV_NO_SETUP) {
     walk_tree(dir, 1);
     skip(); /* not root: cannot become nobody */
@@ -620,6 +626,9 @@ static void test_suite_failed_cells_exit_3(void **state) {
   read_file(path, text, sizeof text);
   assert_non_null(strstr(text, "| FAILED"));
   assert_non_null(strstr(text, "<!-- files:begin -->"));
+  if (dir_entries(tmp) != 0)
+    fail_msg("failed cells left %d entries in their $TMPDIR",
+             dir_entries(tmp));
   walk_tree(dir, 1);
 }
 
