@@ -408,20 +408,14 @@ static char *lab_section(const lb_lab *lab) {
 static char *readme_text(const char *dir, const char *old, const lb_lab *lab,
                          const char *plots) {
   char *doc = strdup(old != NULL ? old : "");
-  char *text = lab_section(lab), *files = mf_section(dir);
-  char *old_plots = plots ? NULL : sec_get(old, "plots");
-  int bad = doc == NULL || text == NULL || files == NULL ||
+  char *text = lab_section(lab);
+  int bad = doc == NULL || text == NULL ||
             sec_set(&doc, "plots", NULL) != 0 ||
             sec_set(&doc, "files", NULL) != 0 ||
-            sec_set(&doc, "lab", text) != 0;
+            sec_set(&doc, "lab", text) != 0 ||
+            mf_finish_readme(&doc, old, plots, dir) != 0;
 
-  if (!bad && (plots != NULL || old_plots != NULL))
-    bad = sec_set(&doc, "plots", plots ? plots : old_plots) != 0;
-  if (!bad)
-    bad = sec_set(&doc, "files", files) != 0;
   free(text);
-  free(files);
-  free(old_plots);
   if (bad) {
     free(doc);
     return NULL;

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "section.h"
+
 /* POSIX cksum: CRC-32 with the polynomial 0x04C11DB7, most significant bit
  * first, starting from 0, over the bytes and then the length (least
  * significant byte first, as few bytes as it needs), complemented. */
@@ -116,4 +118,19 @@ char *mf_section(const char *dir) {
     return NULL;
   }
   return text;
+}
+
+int mf_finish_readme(char **doc, const char *old, const char *plots,
+                     const char *dir) {
+  char *old_plots = plots ? NULL : sec_get(old, "plots");
+  char *files = mf_section(dir);
+  int bad = files == NULL;
+
+  if (!bad && (plots != NULL || old_plots != NULL))
+    bad = sec_set(doc, "plots", plots ? plots : old_plots) != 0;
+  if (!bad)
+    bad = sec_set(doc, "files", files) != 0;
+  free(old_plots);
+  free(files);
+  return bad ? -1 : 0;
 }

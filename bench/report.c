@@ -736,19 +736,13 @@ static char *markdown_text(const su_suite *s) {
 static char *readme_text(const char *dir, const su_suite *s,
                          const char *old, const char *plots) {
   char *doc = markdown_text(s), *lab = sec_get(old, "lab");
-  char *old_plots = plots ? NULL : sec_get(old, "plots");
-  char *files = mf_section(dir);
-  int bad = doc == NULL || files == NULL;
+  int bad = doc == NULL;
 
   if (!bad && lab != NULL)
     bad = sec_set(&doc, "lab", lab) != 0;
-  if (!bad && (plots != NULL || old_plots != NULL))
-    bad = sec_set(&doc, "plots", plots ? plots : old_plots) != 0;
   if (!bad)
-    bad = sec_set(&doc, "files", files) != 0;
+    bad = mf_finish_readme(&doc, old, plots, dir) != 0;
   free(lab);
-  free(old_plots);
-  free(files);
   if (bad) {
     free(doc);
     return NULL;
