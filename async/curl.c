@@ -1,5 +1,12 @@
 /*
  * async/curl.c - libcurl's multi interface on a libuv loop (see curl.h).
+ *
+ * When the loop cannot watch a socket, or curl itself fails (out of
+ * memory), the transfers concerned are failed here: never by returning -1
+ * from curl's socket callback, which makes curl 7.88 abort every transfer
+ * and leaves the multi handle in a state that crashes on the next call.
+ * A transfer to fail is only marked inside curl's callbacks, and removed
+ * and handed back to its owner once curl has returned (collect).
  */
 #include "curl.h"
 
@@ -17,6 +24,8 @@ struct as_curl {
   CURLM *multi;
   uv_timer_t timer;    /* curl's one timeout, for every transfer */
   as_curl_sock *socks; /* the sockets being watched, a list */
+  as_curl_xfer *running; /* the transfers in the multi handle, a list */
+  as_curl_xfer *failed;  /* and those of them to fail (as_curl_xfer.failed) */
   int idle;            /* connections parked in the cache, as far as we know */
 };
 
@@ -27,6 +36,61 @@ struct as_curl_sock {
   as_curl *session;
   as_curl_sock *prev, *next;
 };
+
+/* ---- the transfers in the multi handle ----------------------------------- */
+
+static as_curl_xfer **xfer_list(as_curl *s, as_curl_xfer *x) {
+  return x->failed != CURLE_OK ? &s->failed : &s->running;
+}
+
+static void xfer_link(as_curl *s, as_curl_xfer *x) {
+  as_curl_xfer **list = xfer_list(s, x);
+  x->prev = NULL;
+  x->next = *list;
+  if (*list != NULL)
+    (*list)->prev = x;
+  *list = x;
+}
+
+static void xfer_unlink(as_curl *s, as_curl_xfer *x) {
+  if (x->prev != NULL)
+    x->prev->next = x->next;
+  else
+    *xfer_list(s, x) = x->next;
+  if (x->next != NULL)
+    x->next->prev = x->prev;
+}
+
+/* Mark x to be failed with rc once curl has returned (its first reason
+ * stands). */
+static void xfer_fail(as_curl *s, as_curl_xfer *x, CURLcode rc) {
+  if (x->failed != CURLE_OK)
+    return;
+  xfer_unlink(s, x);
+  x->failed = rc;
+  xfer_link(s, x);
+}
+
+/* curl failed as a whole and does not say which transfer it left behind
+ * (one may be waiting on a socket no one watches, with no timeout set):
+ * fail them all, as the only way to be sure each one ends. */
+static void xfer_fail_all(as_curl *s, CURLcode rc) {
+  while (s->running != NULL)
+    xfer_fail(s, s->running, rc);
+}
+
+/* Take x out of the multi handle and give it back to its owner. */
+static void xfer_end(as_curl *s, as_curl_xfer *x, CURLcode rc) {
+  CURL *easy = x->easy;
+
+  xfer_unlink(s, x);
+  x->failed = CURLE_OK;
+  x->easy = NULL;
+  curl_multi_remove_handle(s->multi, easy);
+  if (rc == CURLE_OK && !s->batch->params->no_reuse)
+    s->idle++; /* an answered request leaves its connection in the cache */
+  x->done(x, easy, rc);
+}
 
 /* ---- curl asks us to watch a socket --------------------------------------- */
 
@@ -43,13 +107,12 @@ static void sock_forget(as_curl_sock *sock) {
   uv_close((uv_handle_t *)&sock->poll, sock_on_close);
 }
 
-static void collect(as_curl *s);
+static void act(as_curl *s, curl_socket_t fd, int flags);
 
-/* The socket is ready (or failed): tell curl, then see what finished. */
+/* The socket is ready (or failed): tell curl.  sock may be gone after. */
 static void sock_on_poll(uv_poll_t *poll, int status, int events) {
   as_curl_sock *sock = poll->data;
-  as_curl *s = sock->session;
-  int flags = 0, running;
+  int flags = 0;
 
   if (status < 0)
     flags = CURL_CSELECT_ERR;
@@ -57,14 +120,18 @@ static void sock_on_poll(uv_poll_t *poll, int status, int events) {
     flags |= CURL_CSELECT_IN;
   if (events & UV_WRITABLE)
     flags |= CURL_CSELECT_OUT;
-  curl_multi_socket_action(s->multi, sock->fd, flags, &running);
-  collect(s);
+  act(sock->session, sock->fd, flags);
 }
 
-static as_curl_sock *sock_new(as_curl *s, curl_socket_t fd) {
+/* A watcher for fd, or NULL with the libuv error in *err. */
+static as_curl_sock *sock_new(as_curl *s, curl_socket_t fd, int *err) {
   as_curl_sock *sock = calloc(1, sizeof *sock);
-  if (sock == NULL || uv_poll_init_socket(s->loop, &sock->poll, fd) != 0) {
-    free(sock);
+  if (sock == NULL) {
+    *err = UV_ENOMEM;
+    return NULL;
+  }
+  if ((*err = uv_poll_init_socket(s->loop, &sock->poll, fd)) != 0) {
+    free(sock); /* a failed init leaves nothing on the loop */
     return NULL;
   }
   sock->poll.data = sock;
@@ -78,13 +145,31 @@ static as_curl_sock *sock_new(as_curl *s, curl_socket_t fd) {
   return sock;
 }
 
-/* CURLMOPT_SOCKETFUNCTION: what to wait for on fd changed. */
+/* The loop cannot watch easy's socket (libuv error err): fail that
+ * transfer, the owner saying why.  A handle that is not ours (curl's own,
+ * closing a connection) cannot be named, so then every transfer fails. */
+static void cannot_watch(as_curl *s, CURL *easy, int err) {
+  /* no CURLcode names a socket the loop refused: "aborted by callback" */
+  CURLcode rc = err == UV_ENOMEM ? CURLE_OUT_OF_MEMORY
+                                 : CURLE_ABORTED_BY_CALLBACK;
+  char *owner = NULL;
+
+  if (easy != NULL)
+    curl_easy_getinfo(easy, CURLINFO_PRIVATE, &owner);
+  if (owner != NULL)
+    xfer_fail(s, (as_curl_xfer *)owner, rc);
+  else
+    xfer_fail_all(s, rc);
+}
+
+/* CURLMOPT_SOCKETFUNCTION: what to wait for on fd changed.  Always 0 (see
+ * the top of the file): a failure marks the transfer, and collect ends
+ * it. */
 static int on_curl_socket(CURL *easy, curl_socket_t fd, int what, void *arg,
                           void *sockp) {
   as_curl *s = arg;
   as_curl_sock *sock = sockp;
-  int events = 0;
-  (void)easy;
+  int events = 0, err = 0;
 
   if (what == CURL_POLL_REMOVE) {
     if (sock != NULL) {
@@ -93,25 +178,23 @@ static int on_curl_socket(CURL *easy, curl_socket_t fd, int what, void *arg,
     }
     return 0;
   }
-  if (sock == NULL && (sock = sock_new(s, fd)) == NULL) {
-    fprintf(stderr, "conclab: async: cannot watch socket %d\n", (int)fd);
-    return -1; /* curl then aborts every transfer of the multi handle */
-  }
   if (what & CURL_POLL_IN)
     events |= UV_READABLE;
   if (what & CURL_POLL_OUT)
     events |= UV_WRITABLE;
-  uv_poll_start(&sock->poll, events, sock_on_poll);
+  if (sock == NULL)
+    sock = sock_new(s, fd, &err);
+  if (sock != NULL)
+    err = uv_poll_start(&sock->poll, events, sock_on_poll);
+  if (err != 0)
+    cannot_watch(s, easy, err);
   return 0;
 }
 
 /* ---- curl asks to be woken ----------------------------------------------- */
 
 static void timer_on_fire(uv_timer_t *timer) {
-  as_curl *s = timer->data;
-  int running;
-  curl_multi_socket_action(s->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-  collect(s);
+  act(timer->data, CURL_SOCKET_TIMEOUT, 0);
 }
 
 /* CURLMOPT_TIMERFUNCTION: -1 cancels; 0 means "as soon as you can" (the
@@ -126,7 +209,8 @@ static int on_curl_timer(CURLM *multi, long timeout_ms, void *arg) {
   return 0;
 }
 
-/* Pick up every transfer curl says is done. */
+/* Pick up every transfer curl says is done, then fail those marked to
+ * fail: here, where curl has returned and a handle may be removed. */
 static void collect(as_curl *s) {
   CURLMsg *msg;
   int left;
@@ -134,18 +218,29 @@ static void collect(as_curl *s) {
   /* s->multi is NULL once the last task has ended the session. */
   while (s->multi != NULL &&
          (msg = curl_multi_info_read(s->multi, &left)) != NULL) {
-    CURL *easy = msg->easy_handle;
     CURLcode rc = msg->data.result; /* msg dies with remove_handle */
     char *owner;
 
     if (msg->msg != CURLMSG_DONE)
       continue;
-    curl_easy_getinfo(easy, CURLINFO_PRIVATE, &owner);
-    curl_multi_remove_handle(s->multi, easy);
-    if (rc == CURLE_OK && !s->batch->params->no_reuse)
-      s->idle++; /* an answered request leaves its connection in the cache */
-    ((as_curl_xfer *)owner)->done((as_curl_xfer *)owner, easy, rc);
+    curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &owner);
+    xfer_end(s, (as_curl_xfer *)owner, rc);
   }
+  while (s->multi != NULL && s->failed != NULL)
+    xfer_end(s, s->failed, s->failed->failed);
+}
+
+/* Tell curl that fd is ready (or its time has come), then collect.  An
+ * error from curl (out of memory) means it may have left a transfer with
+ * nothing to wake it, and its timer not renewed: the transfers fail. */
+static void act(as_curl *s, curl_socket_t fd, int flags) {
+  int running;
+  CURLMcode mc = curl_multi_socket_action(s->multi, fd, flags, &running);
+
+  if (mc != CURLM_OK)
+    xfer_fail_all(s, mc == CURLM_OUT_OF_MEMORY ? CURLE_OUT_OF_MEMORY
+                                               : CURLE_ABORTED_BY_CALLBACK);
+  collect(s);
 }
 
 int as_curl_add(as_batch *b, CURL *easy, as_curl_xfer *x) {
@@ -154,6 +249,8 @@ int as_curl_add(as_batch *b, CURL *easy, as_curl_xfer *x) {
   if (s == NULL || s->multi == NULL)
     return -1;
   curl_easy_setopt(easy, CURLOPT_PRIVATE, x);
+  x->easy = easy;
+  x->failed = CURLE_OK;
   /* curl 7.88 finds an idle connection by walking every connection it has
    * to the host.  With 10,000 requests in flight and none idle, that is
    * 10,000 steps for each new request, 10^8 in all.  When we know nothing
@@ -162,7 +259,14 @@ int as_curl_add(as_batch *b, CURL *easy, as_curl_xfer *x) {
     s->idle--;
   else
     curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, 1L);
-  return curl_multi_add_handle(s->multi, easy) == CURLM_OK ? 0 : -1;
+  xfer_link(s, x); /* first: curl may call back about it while adding */
+  if (curl_multi_add_handle(s->multi, easy) != CURLM_OK) {
+    xfer_unlink(s, x);
+    x->failed = CURLE_OK;
+    x->easy = NULL;
+    return -1;
+  }
+  return 0;
 }
 
 /* ---- the session --------------------------------------------------------- */

@@ -22,11 +22,17 @@
 
 typedef struct as_curl as_curl; /* the session, in b->data */
 
-/* A transfer's owner: embed one, and done is called when curl is through
- * with the easy handle (which has been removed from the multi handle by
- * then, and may be set up and added again). */
+/* A transfer's owner: embed one (zeroed), set done, and done is called
+ * when curl is through with the easy handle (which has been removed from
+ * the multi handle by then, and may be set up and added again).  The rest
+ * is the session's, while the transfer is in its multi handle. */
 typedef struct as_curl_xfer {
   void (*done)(struct as_curl_xfer *x, CURL *easy, CURLcode rc);
+  CURL *easy;
+  /* CURLE_OK, or why the session itself must end this transfer (a socket
+   * the loop could not watch; curl out of memory) once curl has returned */
+  CURLcode failed;
+  struct as_curl_xfer *prev, *next; /* the session's list it is on */
 } as_curl_xfer;
 
 /* Make the batch's session (b->data).  0, or -1 (printed). */

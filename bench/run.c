@@ -216,7 +216,7 @@ void cl_run_print(FILE *out, const cl_run_opts *o, const cl_run_result *r) {
                                : "kept alive for reuse");
   }
   fprintf(out, "  tasks: %d ok, %d failed", r->ok, r->failed);
-  if (o->wl != &wl_http && r->timeouts > 0) /* http said it above */
+  if (r->timeouts > 0)
     fprintf(out, " (%d past --timeout-ms)", r->timeouts);
   fprintf(out, "; checksum %016llx\n", (unsigned long long)r->checksum);
 }
