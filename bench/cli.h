@@ -106,11 +106,13 @@ extern const char *cl_impl;
  * impl; the other models in that build are conclab's own. */
 extern cl_model cl_impl_model;
 
-/* The http workload's embedded server: `exe serve --port 0` as a child.
- * start: 0 with its base URL in url, or -1 (printed).  stop: SIGTERM, wait;
- * 0 when it exited cleanly, -1 (printed) otherwise. */
-int cl_server_start(const char *exe, char *url, size_t cap, pid_t *pid);
-int cl_server_stop(pid_t pid);
+/* The embedded server of http and pipeline: `exe serve --port 0` as a
+ * child.  start: 0 with its base URL in url, or -1 (printed, after
+ * "conclab: WHO: ", the workload's name).  stop: SIGTERM, wait; 0 when it
+ * exited cleanly, -1 (printed) otherwise. */
+int cl_server_start(const char *who, const char *exe, char *url, size_t cap,
+                    pid_t *pid);
+int cl_server_stop(const char *who, pid_t pid);
 
 /* The files and pipeline workloads' directory: a fresh one under `parent` (--dir) or
  * $TMPDIR or /tmp; its path goes into dir.  If none can be made there,

@@ -1,5 +1,5 @@
 /*
- * embedded.c - the http workload's own server: `conclab serve` as a child.
+ * embedded.c - http's and pipeline's own server: `conclab serve` as a child.
  *
  * Without --url, `conclab run http` starts `conclab serve --port 0` in a
  * child process before the clock starts, reads the URL it prints on its
@@ -61,19 +61,21 @@ static void child_exec(const char *exe, int out_fd, pid_t parent) {
   _exit(127);
 }
 
-int cl_server_start(const char *exe, char *url, size_t cap, pid_t *pid) {
+int cl_server_start(const char *who, const char *exe, char *url, size_t cap,
+                    pid_t *pid) {
   int fds[2];
   pid_t parent = getpid();
 
   if (pipe2(fds, O_CLOEXEC) != 0) {
-    fprintf(stderr, "conclab: http: pipe for the server: %s\n",
+    fprintf(stderr, "conclab: %s: pipe for the server: %s\n", who,
             strerror(errno));
     return -1;
   }
   fflush(NULL);
   *pid = fork();
   if (*pid < 0) {
-    fprintf(stderr, "conclab: http: fork the server: %s\n", strerror(errno));
+    fprintf(stderr, "conclab: %s: fork the server: %s\n", who,
+            strerror(errno));
     close(fds[0]);
     close(fds[1]);
     return -1;
@@ -82,8 +84,8 @@ int cl_server_start(const char *exe, char *url, size_t cap, pid_t *pid) {
     child_exec(exe, fds[1], parent);
   close(fds[1]);
   if (read_url(fds[0], url, cap) != 0) {
-    fprintf(stderr, "conclab: http: the embedded server (%s serve) did not "
-            "start; see its error above, or give --url\n", exe);
+    fprintf(stderr, "conclab: %s: the embedded server (%s serve) did not "
+            "start; see its error above, or give --url\n", who, exe);
     close(fds[0]);
     kill(*pid, SIGKILL);
     waitpid(*pid, NULL, 0);
@@ -98,7 +100,7 @@ static void sleep_ms(long ms) {
   nanosleep(&ts, NULL);
 }
 
-int cl_server_stop(pid_t pid) {
+int cl_server_stop(const char *who, pid_t pid) {
   int status = 0;
   pid_t r = 0;
 
@@ -112,23 +114,23 @@ int cl_server_stop(pid_t pid) {
   if (r == 0) { /* still running: it did not stop cleanly */
     kill(pid, SIGKILL);
     waitpid(pid, &status, 0);
-    fprintf(stderr, "conclab: http: the embedded server did not stop on "
-            "SIGTERM within %d ms; killed\n", STOP_TIMEOUT_MS);
+    fprintf(stderr, "conclab: %s: the embedded server did not stop on "
+            "SIGTERM within %d ms; killed\n", who, STOP_TIMEOUT_MS);
     return -1;
   }
   if (r < 0) {
-    fprintf(stderr, "conclab: http: waiting for the embedded server: %s\n",
-            strerror(errno));
+    fprintf(stderr, "conclab: %s: waiting for the embedded server: %s\n",
+            who, strerror(errno));
     return -1;
   }
   if (WIFSIGNALED(status)) {
-    fprintf(stderr, "conclab: http: the embedded server was killed by "
-            "signal %d during the run\n", WTERMSIG(status));
+    fprintf(stderr, "conclab: %s: the embedded server was killed by "
+            "signal %d during the run\n", who, WTERMSIG(status));
     return -1;
   }
   if (WEXITSTATUS(status) != 0) {
-    fprintf(stderr, "conclab: http: the embedded server exited with status "
-            "%d\n", WEXITSTATUS(status));
+    fprintf(stderr, "conclab: %s: the embedded server exited with status "
+            "%d\n", who, WEXITSTATUS(status));
     return -1;
   }
   return 0;

@@ -423,7 +423,7 @@ static int run_and_report(cl_run_opts *o) {
       return 1;
     }
     exe[n] = '\0';
-    if (cl_server_start(exe, url, sizeof url, &server) != 0)
+    if (cl_server_start(o->wl->name, exe, url, sizeof url, &server) != 0)
       return 1;
     o->params.url = url;
   }
@@ -433,20 +433,20 @@ static int run_and_report(cl_run_opts *o) {
       as_threadpool_check(async_pool_size(o), why, sizeof why) != 0) {
     fprintf(stderr, "conclab: %s: %s\n", o->wl->name, why);
     if (server > 0)
-      cl_server_stop(server);
+      cl_server_stop(o->wl->name, server);
     return 1;
   }
   if (writes) {
     if (cl_workdir_open(o->wl->name, o->params.dir, o->params.tasks, dir,
                         sizeof dir) != 0) {
       if (server > 0)
-        cl_server_stop(server);
+        cl_server_stop(o->wl->name, server);
       return 1;
     }
     o->params.dir = dir;
   }
   rc = cl_run_exec(o, &r);
-  if (server > 0 && cl_server_stop(server) != 0)
+  if (server > 0 && cl_server_stop(o->wl->name, server) != 0)
     rc = -1;
   if (writes)
     cl_workdir_close();

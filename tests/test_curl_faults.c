@@ -158,7 +158,7 @@ static int server_up(void **state) {
   (void)state;
   signal(SIGPIPE, SIG_IGN);
   if ((g_stderr = dup(STDERR_FILENO)) < 0 ||
-      cl_server_start(CONCLAB_BIN, g_url, sizeof g_url, &g_server) != 0)
+      cl_server_start("test", CONCLAB_BIN, g_url, sizeof g_url, &g_server) != 0)
     return -1;
   /* libuv keeps a signal pipe open once a loop has been made: not a leak */
   o = opts(&wl_http, 0);
@@ -171,7 +171,7 @@ static int server_up(void **state) {
 static int server_down(void **state) {
   (void)state;
   close(g_stderr);
-  return cl_server_stop(g_server);
+  return cl_server_stop("test", g_server);
 }
 
 /* After each test: stderr is the real one again, even when the test

@@ -55,7 +55,7 @@ static int server_up(void **state) {
   cl_run_result r;
   (void)state;
   signal(SIGPIPE, SIG_IGN);
-  if (cl_server_start(CONCLAB_BIN, g_url, sizeof g_url, &g_server) != 0)
+  if (cl_server_start("http", CONCLAB_BIN, g_url, sizeof g_url, &g_server) != 0)
     return -1;
   o = opts(CL_ASYNC, 2, 2);
   if (cl_run_exec(&o, &r) != 0 || r.ok != 2)
@@ -66,7 +66,7 @@ static int server_up(void **state) {
 
 static int server_down(void **state) {
   (void)state;
-  return cl_server_stop(g_server);
+  return cl_server_stop("http", g_server);
 }
 
 /* A run's options: N requests of /delay/5 to the test's server. */
@@ -337,7 +337,7 @@ static int stopped_server_down(void **state) {
   (void)state;
   if (g_stopped_server > 0) {
     kill(g_stopped_server, SIGCONT);
-    cl_server_stop(g_stopped_server);
+    cl_server_stop("http", g_stopped_server);
     g_stopped_server = 0;
   }
   return 0;
@@ -352,7 +352,7 @@ static void test_stopped_server_times_out(void **state) {
   (void)state;
 
   assert_int_equal(
-      cl_server_start(CONCLAB_BIN, url, sizeof url, &g_stopped_server), 0);
+      cl_server_start("http", CONCLAB_BIN, url, sizeof url, &g_stopped_server), 0);
   assert_int_equal(kill(g_stopped_server, SIGSTOP), 0);
   for (int w = 0; w < 2; w++)
     for (int m = CL_SEQ; m <= LAST_MODEL; m++) {

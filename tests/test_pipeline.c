@@ -77,7 +77,7 @@ static int server_up(void **state) {
   cl_run_opts o;
   (void)state;
   signal(SIGPIPE, SIG_IGN);
-  if (cl_server_start(CONCLAB_BIN, g_url, sizeof g_url, &g_server) != 0)
+  if (cl_server_start("pipeline", CONCLAB_BIN, g_url, sizeof g_url, &g_server) != 0)
     return -1;
   o = opts(CL_ASYNC, 1, 2, 100, 1);
   run_in_temp(&o, 2);
@@ -87,7 +87,7 @@ static int server_up(void **state) {
 
 static int server_down(void **state) {
   (void)state;
-  return cl_server_stop(g_server);
+  return cl_server_stop("pipeline", g_server);
 }
 
 /* The digest: fixed by (index, body, rounds), and every one of them

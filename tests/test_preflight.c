@@ -280,6 +280,26 @@ static void test_no_threads_beside_the_server(void **state) {
   assert_int_equal(dir_entries(dir), 0);
 }
 
+/* A server that cannot be started (no process left for it) stops the
+ * run before it starts, in one line that names the workload it serves. */
+static void test_server_not_started_said(void **state) {
+  run_env c = {.as_nobody = geteuid() == 0, .nproc = 1};
+  char dir[128];
+  const char *argv[] = {"conclab", "run", "pipeline", "--model", "seq",
+                        "--tasks", "2", "--dir", dir, NULL};
+  output *o;
+  (void)state;
+  skip_unless_runnable(&c);
+  top_dir("server", 0777, dir, sizeof dir);
+  o = conclab_in(argv, &c);
+  if (o->status != 1)
+    print_error("exit %d, stderr:\n%s", o->status, o->err);
+  assert_int_equal(o->status, 1);
+  assert_int_equal(count_lines(o->err), 1);
+  assert_memory_equal(o->err, "conclab: pipeline: fork the server: ", 36);
+  assert_int_equal(dir_entries(dir), 0);
+}
+
 /* Too little address space for the pool's stacks (ulimit -v): a pool of
  * 1024 threads, at least 2 MiB of stack each, in 512 MiB.  Not under
  * AddressSanitizer, which reserves far more than that at start. */
@@ -366,6 +386,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_no_threads_said, make_top,
                                       remove_top),
       cmocka_unit_test_setup_teardown(test_no_threads_beside_the_server,
+                                      make_top, remove_top),
+      cmocka_unit_test_setup_teardown(test_server_not_started_said,
                                       make_top, remove_top),
       cmocka_unit_test_setup_teardown(test_small_address_space_said, make_top,
                                       remove_top),
