@@ -156,7 +156,8 @@ static void cannot_watch(as_curl *s, CURL *easy, int err) {
 
   if (easy != NULL)
     curl_easy_getinfo(easy, CURLINFO_PRIVATE, &owner);
-  if (owner != NULL)
+  /* ours only while it is in the multi handle (xfer_end clears easy) */
+  if (owner != NULL && ((as_curl_xfer *)owner)->easy == easy)
     xfer_fail(s, (as_curl_xfer *)owner, rc);
   else
     xfer_fail_all(s, rc);

@@ -52,9 +52,8 @@ static int read_url(int fd, char *url, size_t cap) {
 
 static void child_exec(const char *exe, int out_fd, pid_t parent) {
   /* If conclab dies, the server must not outlive it. */
-  prctl(PR_SET_PDEATHSIG, SIGTERM);
-  if (getppid() != parent)
-    _exit(1); /* it died before prctl */
+  if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != parent)
+    _exit(1); /* or it died before prctl */
   if (dup2(out_fd, STDOUT_FILENO) < 0)
     _exit(127);
   execl(exe, exe, "serve", "--port", "0", "--quiet", (char *)NULL);

@@ -61,7 +61,7 @@ int mf_cksum_file(const char *path, uint32_t *crc, long long *size) {
 
 /* A writer's temporary (NAME.tmp.PID) is no file of any run. */
 static int listed(const struct dirent *e) {
-  return e->d_name[0] != '.' && strstr(e->d_name, ".tmp") == NULL;
+  return e->d_name[0] != '.' && strstr(e->d_name, ".tmp.") == NULL;
 }
 
 /* One subdirectory's rows, sorted by name. */

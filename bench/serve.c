@@ -151,6 +151,7 @@ static int serve_parse(int argc, char **argv, sv_options *o) {
   o->quiet = 0;
   o->header_timeout_ms = SV_DEFAULT_HEADER_TIMEOUT_MS;
   o->idle_timeout_ms = SV_DEFAULT_IDLE_TIMEOUT_MS;
+  unsigned seen = 0; /* the flags given so far: each at most once */
   for (int i = 1; i < argc; i++) {
     const char *arg = argv[i], *value;
     int missing = 0;
@@ -160,19 +161,22 @@ static int serve_parse(int argc, char **argv, sv_options *o) {
     if (strcmp(arg, "--quiet") == 0) {
       o->quiet = 1;
     } else if ((value = flag_value(argc, argv, &i, "--port", &missing))) {
-      if (parse_port(value, &o->port) != 0)
+      if (cl_once(&seen, 0, "--port") != 0 ||
+          parse_port(value, &o->port) != 0)
         return 2;
     } else if ((value = flag_value(argc, argv, &i, "--host", &missing))) {
-      if (parse_host(value) != 0)
+      if (cl_once(&seen, 1, "--host") != 0 || parse_host(value) != 0)
         return 2;
       o->host = value;
     } else if ((value = flag_value(argc, argv, &i, "--header-timeout-ms",
                                    &missing))) {
-      if (parse_ms("--header-timeout-ms", value, &o->header_timeout_ms) != 0)
+      if (cl_once(&seen, 2, "--header-timeout-ms") != 0 ||
+          parse_ms("--header-timeout-ms", value, &o->header_timeout_ms) != 0)
         return 2;
     } else if ((value = flag_value(argc, argv, &i, "--idle-timeout-ms",
                                    &missing))) {
-      if (parse_ms("--idle-timeout-ms", value, &o->idle_timeout_ms) != 0)
+      if (cl_once(&seen, 3, "--idle-timeout-ms") != 0 ||
+          parse_ms("--idle-timeout-ms", value, &o->idle_timeout_ms) != 0)
         return 2;
     } else if (missing) {
       return serve_usage("%s: missing value", arg);

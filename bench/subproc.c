@@ -57,9 +57,12 @@ int sp_run(const char *path, char *const argv[], char *out, size_t cap,
   pid = fork();
   if (pid == 0) {
     /* A measured run must not outlive the suite or the lab that a signal
-     * ended: SIGTERM, so that it still removes its own directory.  If
-     * the parent died before prctl, the child has a new one already. */
-    if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != parent)
+     * ended: SIGTERM, so that it still removes its own directory (and
+     * not ignored, if our parent ignored it).  If the parent died before
+     * prctl, the child has a new one already.  The kernel sends it when
+     * the forking thread ends: sp_run is called from the main thread. */
+    if (signal(SIGTERM, SIG_DFL) == SIG_ERR ||
+        prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != parent)
       _exit(127);
     if (dup2(pipefd[1], STDOUT_FILENO) < 0 ||
         dup2(fileno(errf), STDERR_FILENO) < 0)

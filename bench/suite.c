@@ -266,7 +266,7 @@ static int parse_args(int argc, char **argv, const char **profile,
       return 2;
     }
     const char *v = argv[++i];
-    for (int k = 0; k < 3; k++)
+    for (int k = 0; k < (int)(sizeof valued / sizeof valued[0]); k++)
       if (strcmp(a, valued[k]) == 0 && cl_once(&seen, k, a) != 0)
         return 2;
     if (strcmp(a, "--profile") == 0) {

@@ -80,7 +80,8 @@ _Noreturn static void worker_main(const wl_workload *wl, const wl_params *p,
  * task.  The kernel sends SIGKILL when the parent dies (the run's own
  * directory, if any, is the parent's to remove).  The parent may have
  * died before prctl took effect: then the worker has a new parent
- * already, and goes at once. */
+ * already, and goes at once.  (The kernel watches the forking thread:
+ * workers are forked from the run's main thread.) */
 static void worker_tie_to(pid_t parent) {
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
     _exit(1);

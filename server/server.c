@@ -19,9 +19,10 @@
 
 /* Connections the server is meant to hold at once. */
 #define SV_CONN_TARGET 10000
-/* Beside what is open when the loop is ready: the spare descriptor libuv
- * frees to refuse a client when out of them, and one for luck (a paused
- * connection holds two for a while). */
+/* Beside what is open once the loop listens (libuv's spare descriptor
+ * for refusing a client included): a paused connection holds a second
+ * one, a dup watched for the client's leaving, and an accept needs a
+ * slot while the limit is near. */
 #define SV_FD_SPARE 2
 /* Connections the kernel may queue before accept; it caps this at
  * net.core.somaxconn (4096 on recent Linux). */

@@ -1131,7 +1131,7 @@ static int run_conclab(const char *const *argv, char *out, char *err,
 }
 
 static void test_usage(void **state) {
-  static const char *const bad[][5] = {
+  static const char *const bad[][6] = {
       {"conclab", "serve", "--port", "65536", NULL},
       {"conclab", "serve", "--port", "-1", NULL},
       {"conclab", "serve", "--port=eighty", NULL},
@@ -1150,6 +1150,7 @@ static void test_usage(void **state) {
       {"conclab", "serve", "--port", " 80", NULL},
       {"conclab", "serve", "--port=+0", NULL},
       {"conclab", "serve", "--port", "8\n0", NULL}, /* still one line */
+      {"conclab", "serve", "--port", "0", "--port=1", NULL}, /* twice */
       {"conclab", "serve", "--bogus", NULL},
       {"conclab", "serve", "extra", NULL},
   };
@@ -1158,7 +1159,7 @@ static void test_usage(void **state) {
       "--header-timeout-ms", "--header-timeout-ms", "--idle-timeout-ms",
       "--idle-timeout-ms", "--header-timeout-ms", "--header-timeout-ms",
       "--idle-timeout-ms", "--idle-timeout-ms", "--port", "--port",
-      "--port", "--bogus", "extra"};
+      "--port", "--port: given twice", "--bogus", "extra"};
   static const char *const help_words[] = {
       "/delay/", "/bytes/", "/status/", "/drop", "/stall", "--port",
       "--host", "--quiet", "--help", "405", "404", "431", "413", "408",

@@ -170,6 +170,7 @@ void wl_report_once(const char *fmt, ...)
  * hands it to its parent (one line per run, not per process).  line has
  * no "\n"; NULL: back to stderr. */
 typedef void wl_report_sink(const char *line, void *arg);
+/* (A sink runs with the report's lock held: it must not report.) */
 void wl_report_to(wl_report_sink *sink, void *arg);
 /* A run starts: its first line will be printed again. */
 void wl_report_reset(void);
