@@ -467,8 +467,8 @@ static int parse_threadpool(const raw_opts *raw, cl_run_opts *o, char *err,
  * or the event loop cannot stop a task in the middle. */
 static int parse_timeout(const raw_opts *raw, cl_run_opts *o, char *err,
                          size_t errlen) {
-  int net = o->wl == &wl_http || o->wl == &wl_pipeline;
-  if (raw->timeout != NULL && !net && o->model != CL_MULTIPROC)
+  /* a workload that talks to a server bounds its own waits */
+  if (raw->timeout != NULL && !o->wl->serves && o->model != CL_MULTIPROC)
     return usage(err, errlen, "--timeout-ms: for %s, applies only to --model "
                  "multiproc (a thread or the event loop cannot stop a running "
                  "task; http and pipeline take it in every model)",

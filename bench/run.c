@@ -46,8 +46,7 @@ static int async_pool_size(const cl_run_opts *o) {
 /* Whether an async run starts libuv's threadpool: uv_fs_* (files, the
  * saves of pipeline) and uv_queue_work (--offload) run on it. */
 static int uses_pool(const cl_run_opts *o) {
-  return o->model == CL_ASYNC &&
-         (o->offload || o->wl == &wl_files || o->wl == &wl_pipeline);
+  return o->model == CL_ASYNC && (o->offload || o->wl->writes_dir);
 }
 
 static int run_model(const cl_run_opts *o, wl_slot *slots, mp_usage *mp,
@@ -292,28 +291,22 @@ void cl_run_print_json(FILE *out, const cl_run_opts *o,
 /* What a run holds open at its peak, beside what is open before it:
  * fixed + per_unit x C descriptors.  Measured (tests/test_fdlimit.c runs
  * each model and workload at exactly the limit this check calls enough,
- * and one below): a blocking curl handle is its socket plus the socketpair
- * curl keeps to wake its own poll, so 3 per thread, and pipeline's file
- * while saving a 4th; the async loop shares one curl multi handle, so 1
- * socket a request (pipeline: and a file), and libuv's own descriptors
- * (epoll, eventfds, the signal pipe) are its fixed part; a multiproc
- * worker costs the parent its two pipe ends, the sockets and files being
- * the worker's own.  Sleep and primes open nothing per task. */
+ * and one below): per task, what the workload's descriptor says; libuv's
+ * own descriptors (epoll, eventfds, the signal pipe) are the loop's fixed
+ * part; a multiproc worker costs the parent its two pipe ends, the
+ * sockets and files being the worker's own. */
 typedef struct fd_cost {
   int fixed, per_unit;
 } fd_cost;
 
 static fd_cost run_fd_cost(const cl_run_opts *o) {
-  int http = o->wl == &wl_http, pipeline = o->wl == &wl_pipeline;
-  int files = o->wl == &wl_files;
-
   if (o->model == CL_MULTIPROC)
     return (fd_cost){6, 2};
-  if (!http && !pipeline && !files)
+  if (o->wl->fds.blocking == 0 && o->wl->fds.async == 0)
     return (fd_cost){0, 0};
   if (o->model == CL_ASYNC)
-    return (fd_cost){10, pipeline ? 2 : 1};
-  return files ? (fd_cost){2, 1} : (fd_cost){4, pipeline ? 4 : 3};
+    return (fd_cost){10, o->wl->fds.async};
+  return (fd_cost){o->wl->fds.fixed, o->wl->fds.blocking};
 }
 
 /* The embedded server (http, pipeline without --url) is a process of its
@@ -339,8 +332,7 @@ static long open_fds_now(void) {
 static long fds_max_units(const cl_run_opts *o, long limit, long base) {
   fd_cost c = run_fd_cost(o);
   long most = (limit - base - c.fixed) / c.per_unit;
-  int serves = (o->wl == &wl_http || o->wl == &wl_pipeline) &&
-               o->params.url == NULL;
+  int serves = o->wl->serves && o->params.url == NULL;
 
   long server_most =
       (limit - base - server_fd_cost.fixed) / server_fd_cost.per_unit;
@@ -362,12 +354,7 @@ static long fds_needed(const cl_run_opts *o, long units, long base,
 static const char *unit_name(const cl_run_opts *o, long n) {
   if (o->model == CL_MULTIPROC)
     return n == 1 ? "worker process" : "worker processes";
-  if (o->wl == &wl_files)
-    return n == 1 ? "file open at once" : "files open at once";
-  if (o->wl == &wl_pipeline)
-    return n == 1 ? "task in flight (a socket and a file)"
-                  : "tasks in flight (a socket and a file)";
-  return n == 1 ? "request in flight" : "requests in flight";
+  return n == 1 ? o->wl->unit_one : o->wl->unit_many;
 }
 
 /* main raised the soft limit to the hard one; if that is still too low for
@@ -408,8 +395,7 @@ static int run_and_report(cl_run_opts *o) {
   char url[64], dir[CL_WORKDIR_MAX];
   pid_t server = 0;
   cl_run_result r;
-  int rc, serves = o->wl == &wl_http || o->wl == &wl_pipeline;
-  int writes = o->wl == &wl_files || o->wl == &wl_pipeline;
+  int rc, serves = o->wl->serves, writes = o->wl->writes_dir;
   char why[256];
 
   if (serves && o->params.url == NULL) {

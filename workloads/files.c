@@ -163,4 +163,8 @@ const wl_workload wl_files = {
     .run_blocking = files_run_blocking,
     .worker_open = files_worker_open,
     .worker_close = files_worker_close,
+    .writes_dir = 1,
+    .fds = {.fixed = 2, .blocking = 1, .async = 1}, /* its file */
+    .unit_one = "file open at once",
+    .unit_many = "files open at once",
 };

@@ -299,4 +299,10 @@ const wl_workload wl_http = {
     .worker_open = http_worker_open,
     .worker_close = http_worker_close,
     .task_limit_ms = wl_http_task_limit_ms,
+    .serves = 1,
+    /* a blocking curl handle: its socket and the socketpair curl keeps to
+     * wake its own poll; the loop's one multi handle: the socket */
+    .fds = {.fixed = 4, .blocking = 3, .async = 1},
+    .unit_one = "request in flight",
+    .unit_many = "requests in flight",
 };

@@ -240,4 +240,9 @@ const wl_workload wl_pipeline = {
     .worker_open = pipeline_worker_open,
     .worker_close = pipeline_worker_close,
     .task_limit_ms = pipeline_task_limit_ms,
+    .serves = 1,
+    .writes_dir = 1,
+    .fds = {.fixed = 4, .blocking = 4, .async = 2}, /* http's, and a file */
+    .unit_one = "task in flight (a socket and a file)",
+    .unit_many = "tasks in flight (a socket and a file)",
 };

@@ -115,6 +115,18 @@ typedef struct wl_workload {
    * the backoffs between them; pipeline: the fetch, then the digest and
    * the save).  Without it a task's limit is T itself. */
   int64_t (*task_limit_ms)(const wl_params *p);
+  /* What a run must set up around the tasks: an HTTP server (its own,
+   * unless --url), and a directory of its own to write into (--dir; on
+   * async its uv_fs_* calls run on libuv's threadpool). */
+  int serves, writes_dir;
+  /* Descriptors one task in flight holds, for the open-file check
+   * (tests/test_fdlimit.c runs each at the limit it implies): on a
+   * blocking worker (seq, threaded), beside `fixed` of the run's own, and
+   * on the loop.  0 and 0: nothing per task.  (A multiproc worker costs
+   * its parent two pipe ends whatever it runs.) */
+  struct { int fixed, blocking, async; } fds;
+  /* One unit of --concurrency in words, for that check's message. */
+  const char *unit_one, *unit_many;
 } wl_workload;
 
 /* The registry. */
