@@ -402,18 +402,16 @@ static char *lab_section(const lb_lab *lab) {
   return text;
 }
 
-/* README.md whole, from the old one: the lab's section replaced (or
- * added), then the plots section (the old one's if plots is NULL) and the
- * list of files moved to the end, as the suite writes them. */
-static char *readme_text(const char *dir, const char *old, const lb_lab *lab,
-                         const char *plots) {
+/* README.md's head, from the old one: the lab's section replaced (or
+ * added); the plots section and the list of files, which end it, are
+ * written after it (mf_write_readme), as the suite writes them. */
+static char *readme_head(const char *old, const void *arg) {
   char *doc = strdup(old != NULL ? old : "");
-  char *text = lab_section(lab);
+  char *text = lab_section(arg);
   int bad = doc == NULL || text == NULL ||
             sec_set(&doc, "plots", NULL) != 0 ||
             sec_set(&doc, "files", NULL) != 0 ||
-            sec_set(&doc, "lab", text) != 0 ||
-            mf_finish_readme(&doc, old, plots, dir) != 0;
+            sec_set(&doc, "lab", text) != 0;
 
   free(text);
   if (bad) {
@@ -421,29 +419,6 @@ static char *readme_text(const char *dir, const char *old, const lb_lab *lab,
     return NULL;
   }
   return doc;
-}
-
-/* README.md last, in one rename: the commit point of the run. */
-static int write_readme(const char *dir, const lb_lab *lab,
-                        const char *plots) {
-  char path[4200], *old, *doc;
-  int rc;
-
-  snprintf(path, sizeof path, "%s/README.md", dir);
-  old = sec_read(path);
-  if (old == NULL && errno != ENOENT) { /* the suite's part would be lost */
-    fprintf(stderr, "conclab: %s: %s\n", path, strerror(errno));
-    return -1;
-  }
-  doc = readme_text(dir, old, lab, plots);
-  free(old);
-  if (doc == NULL) {
-    fprintf(stderr, "conclab: %s: out of memory\n", path);
-    return -1;
-  }
-  rc = sec_write(path, doc);
-  free(doc);
-  return rc;
 }
 
 /* The data, the plots, and README.md last.  0, or -1. */
@@ -459,7 +434,7 @@ static int write_all(const char *dir, const lb_lab *lab) {
   if (rc != 0)
     return -1;
   fg_lab_figures(dir, &plots); /* optional: says why if not */
-  rc = write_readme(dir, lab, plots);
+  rc = mf_write_readme(dir, plots, readme_head, lab);
   free(plots);
   return rc;
 }

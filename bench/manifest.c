@@ -120,8 +120,9 @@ char *mf_section(const char *dir) {
   return text;
 }
 
-int mf_finish_readme(char **doc, const char *old, const char *plots,
-                     const char *dir) {
+/* The end of README.md: the plots section, then the list of files. */
+static int finish_readme(char **doc, const char *old, const char *plots,
+                         const char *dir) {
   char *old_plots = plots ? NULL : sec_get(old, "plots");
   char *files = mf_section(dir);
   int bad = files == NULL;
@@ -133,4 +134,30 @@ int mf_finish_readme(char **doc, const char *old, const char *plots,
   free(old_plots);
   free(files);
   return bad ? -1 : 0;
+}
+
+int mf_write_readme(const char *dir, const char *plots, mf_readme_head *head,
+                    const void *arg) {
+  char path[4200], *old, *doc;
+  int rc;
+
+  snprintf(path, sizeof path, "%s/README.md", dir);
+  old = sec_read(path);
+  if (old == NULL && errno != ENOENT) { /* the other command's part */
+    fprintf(stderr, "conclab: %s: %s\n", path, strerror(errno));
+    return -1;
+  }
+  doc = head(old, arg);
+  if (doc != NULL && finish_readme(&doc, old, plots, dir) != 0) {
+    free(doc);
+    doc = NULL;
+  }
+  free(old);
+  if (doc == NULL) {
+    fprintf(stderr, "conclab: %s: out of memory\n", path);
+    return -1;
+  }
+  rc = sec_write(path, doc);
+  free(doc);
+  return rc;
 }

@@ -32,11 +32,13 @@ void mf_markdown(FILE *out, const char *dir);
 /* The same as a string (malloc'd), or NULL when out of memory. */
 char *mf_section(const char *dir);
 
-/* The end of a README.md both commands write: *doc gets the plots
- * section (plots, or the old README's when plots is NULL, if it had one)
- * and, last, the list of the files under dir.  0, or -1 when out of
- * memory. */
-int mf_finish_readme(char **doc, const char *old, const char *plots,
-                     const char *dir);
+/* README.md of dir, replaced in one rename: head(the old README.md or
+ * NULL, arg) gives its first part (malloc'd, NULL when out of memory);
+ * then comes the plots section (plots, or the old README's when plots is
+ * NULL, if it had one) and, last, the list of the files under dir.  0, or
+ * -1 (printed). */
+typedef char *mf_readme_head(const char *old, const void *arg);
+int mf_write_readme(const char *dir, const char *plots, mf_readme_head *head,
+                    const void *arg);
 
 #endif

@@ -730,45 +730,22 @@ static char *markdown_text(const su_suite *s) {
   return text;
 }
 
-/* The new README.md, whole: the suite's tables, the lab's section carried
- * over from the old file, the plots section (the old one's if plots is
- * NULL), and last the list of the files it goes with. */
-static char *readme_text(const char *dir, const su_suite *s,
-                         const char *old, const char *plots) {
-  char *doc = markdown_text(s), *lab = sec_get(old, "lab");
-  int bad = doc == NULL;
+/* README.md's head: the suite's tables, with the lab's section carried
+ * over from the old README (the plots and the file list follow, written
+ * by mf_write_readme). */
+static char *readme_head(const char *old, const void *arg) {
+  char *doc = markdown_text(arg), *lab = sec_get(old, "lab");
 
-  if (!bad && lab != NULL)
-    bad = sec_set(&doc, "lab", lab) != 0;
-  if (!bad)
-    bad = mf_finish_readme(&doc, old, plots, dir) != 0;
-  free(lab);
-  if (bad) {
+  if (doc != NULL && lab != NULL && sec_set(&doc, "lab", lab) != 0) {
     free(doc);
-    return NULL;
+    doc = NULL;
   }
+  free(lab);
   return doc;
 }
 
 int rp_write_readme(const char *dir, const su_suite *s, const char *plots) {
-  char path[4200], *old, *doc;
-  int rc;
-
-  snprintf(path, sizeof path, "%s/README.md", dir);
-  old = sec_read(path);
-  if (old == NULL && errno != ENOENT) { /* its lab section would be lost */
-    fprintf(stderr, "conclab: %s: %s\n", path, strerror(errno));
-    return -1;
-  }
-  doc = readme_text(dir, s, old, plots);
-  free(old);
-  if (doc == NULL) {
-    fprintf(stderr, "conclab: %s: out of memory\n", path);
-    return -1;
-  }
-  rc = sec_write(path, doc);
-  free(doc);
-  return rc;
+  return mf_write_readme(dir, plots, readme_head, s);
 }
 
 int rp_write_data(const char *dir, const su_suite *s) {
