@@ -33,8 +33,12 @@ static inline void read_capture(FILE *f, char *buf, size_t cap) {
 }
 
 /* Start conclab with argv (NULL-terminated, argv[0] ignored), its stdout
- * and stderr going to two temporary files. */
-static inline pid_t conclab_start(const char *const *argv, FILE **out,
+ * and stderr going to two temporary files; the child first calls
+ * setup(arg) when there is one, and exits with `failed` if it cannot
+ * exec. */
+static inline pid_t conclab_spawn(const char *const *argv,
+                                  void (*setup)(const void *arg),
+                                  const void *arg, int failed, FILE **out,
                                   FILE **err) {
   pid_t pid;
   *out = tmpfile();
@@ -47,10 +51,17 @@ static inline pid_t conclab_start(const char *const *argv, FILE **out,
   if (pid == 0) {
     dup2(fileno(*out), STDOUT_FILENO);
     dup2(fileno(*err), STDERR_FILENO);
+    if (setup != NULL)
+      setup(arg);
     execv(RUN_CONCLAB_PATH, (char *const *)argv);
-    _exit(127);
+    _exit(failed);
   }
   return pid;
+}
+
+static inline pid_t conclab_start(const char *const *argv, FILE **out,
+                                  FILE **err) {
+  return conclab_spawn(argv, NULL, NULL, 127, out, err);
 }
 
 /* Wait for it; its status and output into o. */

@@ -71,27 +71,14 @@ static inline void run_env_setup(const run_env *e) {
   run_env_limit(RLIMIT_AS, e->address_space);
 }
 
+static inline void run_env_setup_arg(const void *e) { run_env_setup(e); }
+
 /* Start conclab in e, as conclab_start does; conclab_finish waits. */
 static inline pid_t conclab_start_in(const char *const *argv,
                                      const run_env *e, FILE **out,
                                      FILE **err) {
-  pid_t pid;
-
-  *out = tmpfile();
-  *err = tmpfile();
-  assert_non_null(*out);
-  assert_non_null(*err);
-  fflush(NULL);
-  pid = fork();
-  assert_true(pid >= 0);
-  if (pid == 0) {
-    dup2(fileno(*out), STDOUT_FILENO);
-    dup2(fileno(*err), STDERR_FILENO);
-    run_env_setup(e);
-    execv(RUN_CONCLAB_PATH, (char *const *)argv);
-    _exit(RUN_ENV_NO_SETUP);
-  }
-  return pid;
+  return conclab_spawn(argv, run_env_setup_arg, e, RUN_ENV_NO_SETUP, out,
+                       err);
 }
 
 static inline output *conclab_in(const char *const *argv, const run_env *e) {
