@@ -92,14 +92,9 @@ int th_run(const wl_workload *wl, const wl_params *p, wl_slot *slots) {
    * (10,000 threads waking at once fight over one mutex). */
   if (i == p->tasks)
     th_pool_close(&pool);
-  /* The threads that started may fail for the start's own reason (no
-   * memory): one line, the start's, is said for it. */
-  wl_report_hold();
   if (th_pool_start(&pool, nthreads) != 0) {
-    wl_report_release(0);
     rc = -1; /* start has stopped and joined the threads it made */
   } else {
-    wl_report_release(1);
     for (; i < p->tasks; i++)
       th_pool_submit(&pool, i); /* cannot fail: only finish closes it */
     th_pool_finish(&pool);

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "workload.h" /* wl_report_hold: one line for one failed start */
+
 static void *pool_worker(void *arg) {
   th_pool *pool = arg;
   void *state = pool->open != NULL ? pool->open(pool->arg) : NULL;
@@ -54,6 +56,10 @@ int th_pool_start(th_pool *pool, int n) {
     return -1;
   }
 
+  /* The threads that start may fail their first tasks for the start's
+   * own reason (no memory): the start's line is said for it, theirs held
+   * back and dropped. */
+  wl_report_hold();
   pthread_attr_init(&attr);
   err = pthread_attr_setstacksize(&attr, TH_STACK_SIZE);
   while (err == 0 && pool->nthreads < n) {
@@ -69,8 +75,10 @@ int th_pool_start(th_pool *pool, int n) {
             "%s\n", pool->nthreads + 1, n, strerror(err));
     th_queue_cancel(&pool->queue); /* the batch is off: drop its tasks */
     th_pool_finish(pool);          /* and stop the threads that started */
+    wl_report_release(0);
     return -1;
   }
+  wl_report_release(1);
   return 0;
 }
 
