@@ -1,5 +1,5 @@
 /*
- * test_args.c - cl_run_parse, the options of `conclab run`, and cl_variant.
+ * test_args.c - run_parse, the options of `conclab run`, and run_variant.
  *
  * Good command lines: the defaults of each workload (sleep: 10 tasks,
  * C = N, 100 ms; primes: 64 chunks, C = cores, below 2,000,000; seq always
@@ -8,7 +8,7 @@
  * -h / --help.
  *
  * Bad command lines, one table row each: every one must return
- * CL_PARSE_USAGE, with one line of error text that names the flag (or the
+ * RUN_PARSE_USAGE, with one line of error text that names the flag (or the
  * missing/unknown word) and, for numbers, the allowed range.
  *
  * Command lines are written as one string and split on spaces, so a row
@@ -23,14 +23,14 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
+#include "run.h"
 
-/* `conclab` exits with CL_PARSE_USAGE on bad usage: it must stay 2. */
-_Static_assert(CL_PARSE_USAGE == 2, "bad usage is exit status 2");
+/* `conclab` exits with RUN_PARSE_USAGE on bad usage: it must stay 2. */
+_Static_assert(RUN_PARSE_USAGE == 2, "bad usage is exit status 2");
 
 /* Split `line` on spaces into argv and parse it.  err is always a string
  * afterwards (empty if the parser wrote nothing). */
-static int parse(const char *line, cl_run_opts *o, char *err, size_t errlen) {
+static int parse(const char *line, run_opts *o, char *err, size_t errlen) {
   /* static: the options may point into argv (--url), as into main's */
   static char buf[512];
   char *argv[32], *tok;
@@ -44,15 +44,15 @@ static int parse(const char *line, cl_run_opts *o, char *err, size_t errlen) {
   }
   argv[argc] = NULL;
   err[0] = '\0';
-  return cl_run_parse(argc, argv, o, err, errlen);
+  return run_parse(argc, argv, o, err, errlen);
 }
 
 /* Parse a line that must be accepted. */
-static cl_run_opts parse_ok(const char *line) {
-  cl_run_opts o;
+static run_opts parse_ok(const char *line) {
+  run_opts o;
   char err[256];
   int rc = parse(line, &o, err, sizeof err);
-  if (rc != CL_PARSE_OK) {
+  if (rc != RUN_PARSE_OK) {
     print_error("'%s' was refused (rc %d): %s\n", line, rc, err);
     fail();
   }
@@ -63,10 +63,10 @@ static cl_run_opts parse_ok(const char *line) {
 
 static void sleep_defaults(void **state) {
   (void)state;
-  cl_run_opts o = parse_ok("run sleep");
+  run_opts o = parse_ok("run sleep");
 
   assert_ptr_equal(o.wl, &wl_sleep);
-  assert_int_equal(o.model, CL_SEQ);
+  assert_int_equal(o.model, RUN_SEQ);
   assert_int_equal(o.params.tasks, 10);
   assert_int_equal(o.params.concurrency, 1); /* seq: one at a time */
   assert_int_equal(o.params.delay_ms, 100);
@@ -77,32 +77,32 @@ static void sleep_defaults(void **state) {
 
 static void sleep_defaults_concurrency_is_tasks(void **state) {
   (void)state;
-  cl_run_opts o = parse_ok("run sleep --model async");
-  assert_int_equal(o.model, CL_ASYNC);
+  run_opts o = parse_ok("run sleep --model async");
+  assert_int_equal(o.model, RUN_ASYNC);
   assert_int_equal(o.params.tasks, 10);
   assert_int_equal(o.params.concurrency, 10);
 
   o = parse_ok("run sleep --model threaded --tasks 25");
-  assert_int_equal(o.model, CL_THREADED);
+  assert_int_equal(o.model, RUN_THREADED);
   assert_int_equal(o.params.concurrency, 25);
 
   o = parse_ok("run sleep --model multiproc --tasks 7");
-  assert_int_equal(o.model, CL_MULTIPROC);
+  assert_int_equal(o.model, RUN_MULTIPROC);
   assert_int_equal(o.params.concurrency, 7);
 }
 
 static void primes_defaults(void **state) {
   (void)state;
-  cl_run_opts o = parse_ok("run primes --model threaded");
+  run_opts o = parse_ok("run primes --model threaded");
 
   assert_ptr_equal(o.wl, &wl_primes);
-  assert_int_equal(o.model, CL_THREADED);
+  assert_int_equal(o.model, RUN_THREADED);
   assert_int_equal(o.params.tasks, 64);
-  assert_int_equal(o.params.concurrency, cl_cores());
+  assert_int_equal(o.params.concurrency, base_cores());
   assert_int_equal(o.params.limit, 2000000);
 
   o = parse_ok("run primes");
-  assert_int_equal(o.model, CL_SEQ);
+  assert_int_equal(o.model, RUN_SEQ);
   assert_int_equal(o.params.tasks, 64);
   assert_int_equal(o.params.concurrency, 1);
   assert_int_equal(o.params.limit, 2000000);
@@ -111,8 +111,8 @@ static void primes_defaults(void **state) {
 /* seq ignores --concurrency: it runs one task at a time whatever is asked. */
 static void seq_forces_concurrency_one(void **state) {
   (void)state;
-  cl_run_opts o = parse_ok("run sleep --tasks 50 --concurrency 8");
-  assert_int_equal(o.model, CL_SEQ);
+  run_opts o = parse_ok("run sleep --tasks 50 --concurrency 8");
+  assert_int_equal(o.model, RUN_SEQ);
   assert_int_equal(o.params.concurrency, 1);
 }
 
@@ -120,12 +120,12 @@ static void seq_forces_concurrency_one(void **state) {
 
 static void space_and_equals_forms_agree(void **state) {
   (void)state;
-  cl_run_opts a = parse_ok("run sleep --model threaded --tasks 20 "
+  run_opts a = parse_ok("run sleep --model threaded --tasks 20 "
                            "--concurrency 5 --delay-ms 7 --delay-spread 3");
-  cl_run_opts b = parse_ok("run sleep --model=threaded --tasks=20 "
+  run_opts b = parse_ok("run sleep --model=threaded --tasks=20 "
                            "--concurrency=5 --delay-ms=7 --delay-spread=3");
 
-  assert_int_equal(a.model, CL_THREADED);
+  assert_int_equal(a.model, RUN_THREADED);
   assert_int_equal(a.params.tasks, 20);
   assert_int_equal(a.params.concurrency, 5);
   assert_int_equal(a.params.delay_ms, 7);
@@ -148,31 +148,31 @@ static void space_and_equals_forms_agree(void **state) {
 /* The workload may come after the options. */
 static void workload_after_options(void **state) {
   (void)state;
-  cl_run_opts o = parse_ok("run --model async --tasks=3 sleep");
+  run_opts o = parse_ok("run --model async --tasks=3 sleep");
   assert_ptr_equal(o.wl, &wl_sleep);
-  assert_int_equal(o.model, CL_ASYNC);
+  assert_int_equal(o.model, RUN_ASYNC);
   assert_int_equal(o.params.tasks, 3);
 }
 
 static void limits_are_inclusive(void **state) {
   (void)state;
-  cl_run_opts o = parse_ok("run sleep --model async --tasks 1000000");
-  assert_int_equal(o.params.tasks, CL_MAX_TASKS);
-  assert_int_equal(o.params.concurrency, CL_MAX_C_ASYNC);
+  run_opts o = parse_ok("run sleep --model async --tasks 1000000");
+  assert_int_equal(o.params.tasks, RUN_MAX_TASKS);
+  assert_int_equal(o.params.concurrency, RUN_MAX_C_ASYNC);
 
   o = parse_ok("run sleep --model threaded --tasks 1 --concurrency 20000");
   assert_int_equal(o.params.tasks, 1);
-  assert_int_equal(o.params.concurrency, CL_MAX_C_THREADED);
+  assert_int_equal(o.params.concurrency, RUN_MAX_C_THREADED);
 
   o = parse_ok("run sleep --model multiproc --tasks 3000 --concurrency 2000");
-  assert_int_equal(o.params.concurrency, CL_MAX_C_MULTIPROC);
+  assert_int_equal(o.params.concurrency, RUN_MAX_C_MULTIPROC);
 
   o = parse_ok("run sleep --delay-ms 0 --delay-spread 60000");
   assert_int_equal(o.params.delay_ms, 0);
-  assert_int_equal(o.params.delay_spread_ms, CL_MAX_DELAY_MS);
+  assert_int_equal(o.params.delay_spread_ms, RUN_MAX_DELAY_MS);
 
   o = parse_ok("run sleep --delay-ms 60000");
-  assert_int_equal(o.params.delay_ms, CL_MAX_DELAY_MS);
+  assert_int_equal(o.params.delay_ms, RUN_MAX_DELAY_MS);
 
   o = parse_ok("run primes --tasks 2 --limit 2");
   assert_int_equal(o.params.limit, 2);
@@ -181,35 +181,35 @@ static void limits_are_inclusive(void **state) {
   assert_int_equal(o.params.tasks, 50);
 
   o = parse_ok("run primes --limit 1000000000");
-  assert_int_equal(o.params.limit, CL_MAX_LIMIT);
+  assert_int_equal(o.params.limit, RUN_MAX_LIMIT);
 }
 
 static void offload_and_variant(void **state) {
   (void)state;
-  cl_run_opts o = parse_ok("run primes --model async --offload");
+  run_opts o = parse_ok("run primes --model async --offload");
   assert_int_equal(o.offload, 1);
-  assert_string_equal(cl_variant(&o), "offload");
+  assert_string_equal(run_variant(&o), "offload");
 
   o = parse_ok("run primes --model async");
   assert_int_equal(o.offload, 0);
-  assert_string_equal(cl_variant(&o), "in-loop");
+  assert_string_equal(run_variant(&o), "in-loop");
 
   /* variants exist only for async with CPU work */
   o = parse_ok("run sleep --model async");
-  assert_string_equal(cl_variant(&o), "");
+  assert_string_equal(run_variant(&o), "");
   o = parse_ok("run primes --model threaded");
-  assert_string_equal(cl_variant(&o), "");
+  assert_string_equal(run_variant(&o), "");
   o = parse_ok("run primes");
-  assert_string_equal(cl_variant(&o), "");
+  assert_string_equal(run_variant(&o), "");
 }
 
 static void json_flag(void **state) {
   (void)state;
-  cl_run_opts o = parse_ok("run sleep --json");
+  run_opts o = parse_ok("run sleep --json");
   assert_int_equal(o.json, 1);
   o = parse_ok("run --json primes --model multiproc");
   assert_int_equal(o.json, 1);
-  assert_int_equal(o.model, CL_MULTIPROC);
+  assert_int_equal(o.model, RUN_MULTIPROC);
 }
 
 static void help(void **state) {
@@ -218,11 +218,11 @@ static void help(void **state) {
       "run -h", "run --help", "run sleep --help", "run sleep --tasks 5 -h",
   };
   for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
-    cl_run_opts o;
+    run_opts o;
     char err[256];
     int rc = parse(lines[i], &o, err, sizeof err);
-    if (rc != CL_PARSE_HELP) {
-      print_error("'%s': rc %d, expected CL_PARSE_HELP\n", lines[i], rc);
+    if (rc != RUN_PARSE_HELP) {
+      print_error("'%s': rc %d, expected RUN_PARSE_HELP\n", lines[i], rc);
       fail();
     }
   }
@@ -366,15 +366,15 @@ static const bad_case bad_cases[] = {
 
 /* --blocking-in-loop: taken for async sleep, and named in the variant. */
 static void blocking_in_loop_variant(void **state) {
-  cl_run_opts o = parse_ok("run sleep --model async --blocking-in-loop");
+  run_opts o = parse_ok("run sleep --model async --blocking-in-loop");
   (void)state;
   assert_int_equal(o.blocking_in_loop, 1);
-  assert_string_equal(cl_variant(&o), "blocking-in-loop");
+  assert_string_equal(run_variant(&o), "blocking-in-loop");
 }
 
 /* http: the defaults, and every flag taken. */
 static void http_defaults_and_flags(void **state) {
-  cl_run_opts o;
+  run_opts o;
   (void)state;
 
   o = parse_ok("run http");
@@ -389,7 +389,7 @@ static void http_defaults_and_flags(void **state) {
   assert_int_equal(o.params.backoff_ms, 50);
   assert_true(o.params.fail_rate == 0.0);
   assert_int_equal(o.params.seed, 1);
-  assert_string_equal(cl_variant(&o), "");
+  assert_string_equal(run_variant(&o), "");
 
   o = parse_ok("run http --model async --tasks 30 --endpoint bytes "
                "--size 4096 --url http://127.0.0.1:9/ --no-reuse "
@@ -405,7 +405,7 @@ static void http_defaults_and_flags(void **state) {
   assert_int_equal(o.params.backoff_ms, 7);
   assert_true(o.params.fail_rate == 0.25);
   assert_int_equal(o.params.seed, 42);
-  assert_string_equal(cl_variant(&o), "no-reuse");
+  assert_string_equal(run_variant(&o), "no-reuse");
 
   o = parse_ok("run http --endpoint stall --timeout-ms 100 --fail-rate=1");
   assert_int_equal(o.params.endpoint, WL_EP_STALL);
@@ -413,7 +413,7 @@ static void http_defaults_and_flags(void **state) {
 }
 
 static void pipeline_defaults_and_flags(void **state) {
-  cl_run_opts o;
+  run_opts o;
   (void)state;
 
   o = parse_ok("run pipeline --model async");
@@ -424,7 +424,7 @@ static void pipeline_defaults_and_flags(void **state) {
   assert_int_equal(o.params.rounds, 100);
   assert_null(o.params.url); /* conclab run starts its own server */
   assert_null(o.params.dir); /* and makes its own directory */
-  assert_string_equal(cl_variant(&o), "in-loop");
+  assert_string_equal(run_variant(&o), "in-loop");
 
   o = parse_ok("run pipeline --model async --offload --tasks 5 --size 10 "
                "--rounds 0 --url http://127.0.0.1:9 --dir /tmp "
@@ -435,11 +435,11 @@ static void pipeline_defaults_and_flags(void **state) {
   assert_string_equal(o.params.url, "http://127.0.0.1:9");
   assert_string_equal(o.params.dir, "/tmp");
   assert_int_equal(o.threadpool, 3);
-  assert_string_equal(cl_variant(&o), "offload");
+  assert_string_equal(run_variant(&o), "offload");
 
   o = parse_ok("run pipeline --model multiproc --rounds=100000");
   assert_int_equal(o.params.rounds, 100000);
-  assert_string_equal(cl_variant(&o), "");
+  assert_string_equal(run_variant(&o), "");
 }
 
 static void bad_command_lines(void **state) {
@@ -448,12 +448,12 @@ static void bad_command_lines(void **state) {
 
   for (size_t i = 0; i < sizeof bad_cases / sizeof bad_cases[0]; i++) {
     const bad_case *b = &bad_cases[i];
-    cl_run_opts o;
+    run_opts o;
     char err[256];
     int rc = parse(b->line, &o, err, sizeof err);
 
-    if (rc != CL_PARSE_USAGE) {
-      print_error("'%s': rc %d, expected CL_PARSE_USAGE (2)\n", b->line, rc);
+    if (rc != RUN_PARSE_USAGE) {
+      print_error("'%s': rc %d, expected RUN_PARSE_USAGE (2)\n", b->line, rc);
       failures++;
       continue;
     }
@@ -481,38 +481,38 @@ static void parse_whole_is_strict(void **state) {
     int rc;
     long long value;
   } cases[] = {
-      {"5", 1, 10, CL_WHOLE_OK, 5},
-      {"007", 0, 10, CL_WHOLE_OK, 7},
-      {"0", 0, 65535, CL_WHOLE_OK, 0},
-      {"65535", 0, 65535, CL_WHOLE_OK, 65535},
-      {"-3", -5, 5, CL_WHOLE_OK, -3},
-      {"9223372036854775807", 0, INT64_MAX, CL_WHOLE_OK, INT64_MAX},
-      {"65536", 0, 65535, CL_WHOLE_RANGE, 0},
-      {"-1", 0, 65535, CL_WHOLE_RANGE, 0},
-      {"99999999999999999999", 0, INT64_MAX, CL_WHOLE_RANGE, 0},
-      {" 5", 1, 10, CL_WHOLE_JUNK, 0},
-      {"\t5", 1, 10, CL_WHOLE_JUNK, 0},
-      {"5 ", 1, 10, CL_WHOLE_JUNK, 0},
-      {"+7", 1, 10, CL_WHOLE_JUNK, 0},
-      {"- 3", -5, 5, CL_WHOLE_JUNK, 0},
-      {"-", -5, 5, CL_WHOLE_JUNK, 0},
-      {"", 0, 10, CL_WHOLE_JUNK, 0},
-      {"5s", 1, 10, CL_WHOLE_JUNK, 0},
-      {"1e3", 1, 10000, CL_WHOLE_JUNK, 0},
-      {"0x10", 0, 100, CL_WHOLE_JUNK, 0},
+      {"5", 1, 10, BASE_WHOLE_OK, 5},
+      {"007", 0, 10, BASE_WHOLE_OK, 7},
+      {"0", 0, 65535, BASE_WHOLE_OK, 0},
+      {"65535", 0, 65535, BASE_WHOLE_OK, 65535},
+      {"-3", -5, 5, BASE_WHOLE_OK, -3},
+      {"9223372036854775807", 0, INT64_MAX, BASE_WHOLE_OK, INT64_MAX},
+      {"65536", 0, 65535, BASE_WHOLE_RANGE, 0},
+      {"-1", 0, 65535, BASE_WHOLE_RANGE, 0},
+      {"99999999999999999999", 0, INT64_MAX, BASE_WHOLE_RANGE, 0},
+      {" 5", 1, 10, BASE_WHOLE_JUNK, 0},
+      {"\t5", 1, 10, BASE_WHOLE_JUNK, 0},
+      {"5 ", 1, 10, BASE_WHOLE_JUNK, 0},
+      {"+7", 1, 10, BASE_WHOLE_JUNK, 0},
+      {"- 3", -5, 5, BASE_WHOLE_JUNK, 0},
+      {"-", -5, 5, BASE_WHOLE_JUNK, 0},
+      {"", 0, 10, BASE_WHOLE_JUNK, 0},
+      {"5s", 1, 10, BASE_WHOLE_JUNK, 0},
+      {"1e3", 1, 10000, BASE_WHOLE_JUNK, 0},
+      {"0x10", 0, 100, BASE_WHOLE_JUNK, 0},
   };
   (void)state;
 
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     long long v = -999;
-    int rc = cl_parse_whole(cases[i].text, cases[i].lo, cases[i].hi, &v);
+    int rc = base_parse_whole(cases[i].text, cases[i].lo, cases[i].hi, &v);
     if (rc != cases[i].rc)
       fail_msg("'%s' in %lld..%lld: result %d, expected %d", cases[i].text,
                cases[i].lo, cases[i].hi, rc, cases[i].rc);
-    if (rc == CL_WHOLE_OK && v != cases[i].value)
+    if (rc == BASE_WHOLE_OK && v != cases[i].value)
       fail_msg("'%s': read as %lld, expected %lld", cases[i].text, v,
                cases[i].value);
-    if (rc != CL_WHOLE_OK && v != -999)
+    if (rc != BASE_WHOLE_OK && v != -999)
       fail_msg("'%s': refused, but the value was written", cases[i].text);
   }
 }

@@ -135,7 +135,7 @@ static void test_usage_errors_exit_2(void **state) {
 /* ---- runs --------------------------------------------------------------- */
 
 static void json_checksum(const char *json, char *out, size_t cap) {
-  assert_int_equal(jr_str(json, "checksum", out, cap), 0);
+  assert_int_equal(base_json_str_of(json, "checksum", out, cap), 0);
 }
 
 static void test_every_model_json_matches_seq(void **state) {
@@ -173,14 +173,14 @@ static void test_every_model_json_matches_seq(void **state) {
       assert_int_equal(count_lines(o->out), 1);
       for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
         char text[64];
-        if (jr_num(o->out, keys[k], &v) != 0 &&
-            jr_str(o->out, keys[k], text, sizeof text) != 0)
+        if (base_json_num_of(o->out, keys[k], &v) != 0 &&
+            base_json_str_of(o->out, keys[k], text, sizeof text) != 0)
           fail_msg("key %s missing in %s", keys[k], o->out);
       }
-      assert_int_equal(jr_num(o->out, "ok", &v), 0);
+      assert_int_equal(base_json_num_of(o->out, "ok", &v), 0);
       assert_int_equal((int)v, 12);
       /* every async run reports its loop's lag; the others have none */
-      assert_int_equal(jr_num(o->out, "loop_lag_p99_ms", &v) == 0,
+      assert_int_equal(base_json_num_of(o->out, "loop_lag_p99_ms", &v) == 0,
                        strcmp(models[m][0], "async") == 0);
       json_checksum(o->out, sum, sizeof sum);
       if (m == 0)
@@ -236,11 +236,11 @@ static void test_worker_killed_from_outside(void **state) {
   conclab_finish(pid, out, err, &o);
 
   assert_int_equal(o.status, 3);
-  assert_int_equal(jr_num(o.out, "failed", &v), 0);
+  assert_int_equal(base_json_num_of(o.out, "failed", &v), 0);
   assert_int_equal((int)v, 1);
-  assert_int_equal(jr_num(o.out, "ok", &v), 0);
+  assert_int_equal(base_json_num_of(o.out, "ok", &v), 0);
   assert_int_equal((int)v, 5);
-  assert_int_equal(jr_num(o.out, "workers_lost", &v), 0);
+  assert_int_equal(base_json_num_of(o.out, "workers_lost", &v), 0);
   assert_int_equal((int)v, 1);
   errno = 0;
   assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
@@ -268,19 +268,19 @@ static void test_run_http_embedded_server(void **state) {
   o = conclab(ok_argv);
   if (o->status != 0)
     fail_msg("run http: status %d: %s", o->status, o->err);
-  assert_int_equal(jr_num(o->out, "ok", &v), 0);
+  assert_int_equal(base_json_num_of(o->out, "ok", &v), 0);
   assert_int_equal((int)v, 8);
-  assert_int_equal(jr_str(o->out, "url", url, sizeof url), 0);
+  assert_int_equal(base_json_str_of(o->out, "url", url, sizeof url), 0);
   assert_memory_equal(url, "http://127.0.0.1:", 17);
-  assert_int_equal(jr_num(o->out, "connections", &v), 0);
+  assert_int_equal(base_json_num_of(o->out, "connections", &v), 0);
   assert_in_range((int)v, 1, 8);
 
   o = conclab(fail_argv);
   assert_int_equal(o->status, 3);
-  assert_int_equal(jr_num(o->out, "failed", &v), 0);
+  assert_int_equal(base_json_num_of(o->out, "failed", &v), 0);
   assert_int_equal((int)v, 8);
-  assert_int_equal(jr_num(o->out, "http_errors", &http_errors), 0);
-  assert_int_equal(jr_num(o->out, "conn_errors", &conn_errors), 0);
+  assert_int_equal(base_json_num_of(o->out, "http_errors", &http_errors), 0);
+  assert_int_equal(base_json_num_of(o->out, "conn_errors", &conn_errors), 0);
   assert_int_equal((int)(http_errors + conn_errors), 8);
 
   errno = 0;
@@ -357,7 +357,7 @@ static void test_files_leave_nothing_behind(void **state) {
   setrlimit(RLIMIT_FSIZE, &old);
   signal(SIGXFSZ, SIG_DFL);
   assert_int_equal(o->status, 3);
-  assert_int_equal(jr_num(o->out, "failed", &v), 0);
+  assert_int_equal(base_json_num_of(o->out, "failed", &v), 0);
   assert_int_equal((int)v, 8);
   assert_non_null(strstr(o->err, "File too large"));
   assert_int_equal(dir_entries(tmp), 0);
@@ -397,9 +397,9 @@ static void test_pipeline_leaves_nothing_behind(void **state) {
   o = conclab(ok_argv);
   if (o->status != 0)
     fail_msg("run pipeline: status %d: %s", o->status, o->err);
-  assert_int_equal(jr_num(o->out, "ok", &v), 0);
+  assert_int_equal(base_json_num_of(o->out, "ok", &v), 0);
   assert_int_equal((int)v, 12);
-  assert_int_equal(jr_num(o->out, "rounds", &v), 0);
+  assert_int_equal(base_json_num_of(o->out, "rounds", &v), 0);
   assert_int_equal((int)v, 2);
   assert_int_equal(dir_entries(tmp), 0);
 
@@ -521,7 +521,7 @@ static int manifest_mismatches(const char *dir, const char *readme) {
       continue;
     snprintf(path, sizeof path, "%s/%s", dir, name);
     rows++;
-    bad += mf_cksum_file(path, &got, &got_size) != 0 || got != crc ||
+    bad += report_cksum_file(path, &got, &got_size) != 0 || got != crc ||
            got_size != size;
   }
   return rows > 0 ? bad : -1;

@@ -27,7 +27,7 @@
 #include <unistd.h>
 #include <uv.h>
 
-#include "cli.h"
+#include "run.h"
 #include "helpers.h"
 #include "run_conclab.h"
 
@@ -93,11 +93,11 @@ static int g_stderr = -1; /* the real stderr, while a run's is caught */
 
 /* An async batch of 6 tasks, 3 at a time, no retries: http on /delay/5,
  * or pipeline (fetch 20000 bytes, 2 rounds, save) in its own directory. */
-static cl_run_opts opts(const wl_workload *wl, int offload) {
-  cl_run_opts o;
+static run_opts opts(const wl_workload *wl, int offload) {
+  run_opts o;
   memset(&o, 0, sizeof o);
   o.wl = wl;
-  o.model = CL_ASYNC;
+  o.model = RUN_ASYNC;
   o.offload = offload;
   o.params.tasks = 6;
   o.params.concurrency = 3;
@@ -117,25 +117,25 @@ typedef struct said {
 
 /* Run o in this process with stderr caught (and a fresh directory for
  * pipeline, removed after); nothing may be left open. */
-static said run_caught(cl_run_opts *o, cl_run_result *r) {
-  char dir[CL_WORKDIR_MAX];
+static said run_caught(run_opts *o, run_result *r) {
+  char dir[RUN_WORKDIR_MAX];
   said s = {0};
   int fds = open_fd_count();
   FILE *err = tmpfile();
 
   assert_non_null(err);
   if (o->wl == &wl_pipeline) {
-    assert_int_equal(cl_workdir_open("pipeline", NULL, 6, dir, sizeof dir), 0);
+    assert_int_equal(run_workdir_open("pipeline", NULL, 6, dir, sizeof dir), 0);
     o->params.dir = dir;
   }
   fflush(stderr);
   assert_true(dup2(fileno(err), STDERR_FILENO) >= 0);
-  s.rc = cl_run_exec(o, r);
+  s.rc = run_exec(o, r);
   fflush(stderr);
   assert_true(dup2(g_stderr, STDERR_FILENO) >= 0);
   read_capture(err, s.err, sizeof s.err);
   if (o->wl == &wl_pipeline)
-    cl_workdir_close();
+    run_workdir_close();
   fprintf(stderr, "%s", s.err); /* for the log */
   assert_int_equal(open_fd_count(), fds);
   return s;
@@ -143,7 +143,7 @@ static said run_caught(cl_run_opts *o, cl_run_result *r) {
 
 /* A batch hit by a fault: it ran, `failed` tasks failed and the rest are
  * ok, and stderr is one line that says `why`. */
-static void check_failed(const said *s, const cl_run_result *r, int failed,
+static void check_failed(const said *s, const run_result *r, int failed,
                          const char *why) {
   assert_int_equal(s->rc, 0);
   assert_int_equal(r->failed, failed);
@@ -153,16 +153,16 @@ static void check_failed(const said *s, const cl_run_result *r, int failed,
 }
 
 static int server_up(void **state) {
-  cl_run_opts o;
-  cl_run_result r;
+  run_opts o;
+  run_result r;
   (void)state;
   signal(SIGPIPE, SIG_IGN);
   if ((g_stderr = dup(STDERR_FILENO)) < 0 ||
-      cl_server_start("test", CONCLAB_BIN, g_url, sizeof g_url, &g_server) != 0)
+      run_server_start("test", CONCLAB_BIN, g_url, sizeof g_url, &g_server) != 0)
     return -1;
   /* libuv keeps a signal pipe open once a loop has been made: not a leak */
   o = opts(&wl_http, 0);
-  if (cl_run_exec(&o, &r) != 0 || r.ok != 6)
+  if (run_exec(&o, &r) != 0 || r.ok != 6)
     return -1;
   g_fds_at_start = open_fd_count();
   return 0;
@@ -171,7 +171,7 @@ static int server_up(void **state) {
 static int server_down(void **state) {
   (void)state;
   close(g_stderr);
-  return cl_server_stop("test", g_server);
+  return run_server_stop("test", g_server);
 }
 
 /* After each test: stderr is the real one again, even when the test
@@ -190,8 +190,8 @@ static int stderr_back(void **state) {
 static void each_async_client(int poll, int curl, int failed) {
   const wl_workload *wls[] = {&wl_http, &wl_pipeline, &wl_pipeline};
   for (int k = 0; k < 3; k++) {
-    cl_run_opts o = opts(wls[k], k == 2);
-    cl_run_result r;
+    run_opts o = opts(wls[k], k == 2);
+    run_result r;
     said s;
     faults_at(poll, curl, 0);
     s = run_caught(&o, &r);
@@ -217,8 +217,8 @@ static void test_curl_out_of_memory_fails_its_transfers(void **state) {
 
 /* The third digest cannot go to the threadpool: that task fails, said. */
 static void test_unqueued_digest_fails_its_task(void **state) {
-  cl_run_opts o = opts(&wl_pipeline, 1);
-  cl_run_result r;
+  run_opts o = opts(&wl_pipeline, 1);
+  run_result r;
   said s;
   (void)state;
   faults_at(0, 0, 3);

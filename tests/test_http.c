@@ -12,7 +12,7 @@
  * per-task connection error; --no-reuse opens one connection per
  * request.  No descriptor is left open after any of it.
  *
- * The runs are in this process (cl_run_exec), so the sanitizers see the
+ * The runs are in this process (run_exec), so the sanitizers see the
  * client code.  Under ThreadSanitizer the multiproc model is left out: it
  * forks, and TSan does not follow a fork.
  */
@@ -30,35 +30,35 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "run.h"
 #include "helpers.h"
 #include "http.h"
 #include "run_conclab.h"
 
 #if defined(__SANITIZE_THREAD__)
-#define LAST_MODEL CL_THREADED
+#define LAST_MODEL RUN_THREADED
 #else
-#define LAST_MODEL CL_MULTIPROC
+#define LAST_MODEL RUN_MULTIPROC
 #endif
 
 static char g_url[64];
 static pid_t g_server;
 static int g_fds_at_start;
 
-static cl_run_opts opts(cl_model model, int tasks, int concurrency);
+static run_opts opts(run_model model, int tasks, int concurrency);
 
 /* Start the server, and count descriptors after one small async batch:
  * libuv keeps a pipe for signal handling open for the life of the process
  * once a loop has been made, and that is not a leak. */
 static int server_up(void **state) {
-  cl_run_opts o;
-  cl_run_result r;
+  run_opts o;
+  run_result r;
   (void)state;
   signal(SIGPIPE, SIG_IGN);
-  if (cl_server_start("http", CONCLAB_BIN, g_url, sizeof g_url, &g_server) != 0)
+  if (run_server_start("http", CONCLAB_BIN, g_url, sizeof g_url, &g_server) != 0)
     return -1;
-  o = opts(CL_ASYNC, 2, 2);
-  if (cl_run_exec(&o, &r) != 0 || r.ok != 2)
+  o = opts(RUN_ASYNC, 2, 2);
+  if (run_exec(&o, &r) != 0 || r.ok != 2)
     return -1;
   g_fds_at_start = open_fd_count();
   return 0;
@@ -66,17 +66,17 @@ static int server_up(void **state) {
 
 static int server_down(void **state) {
   (void)state;
-  return cl_server_stop("http", g_server);
+  return run_server_stop("http", g_server);
 }
 
 /* A run's options: N requests of /delay/5 to the test's server. */
-static cl_run_opts opts(cl_model model, int tasks, int concurrency) {
-  cl_run_opts o;
+static run_opts opts(run_model model, int tasks, int concurrency) {
+  run_opts o;
   memset(&o, 0, sizeof o);
   o.wl = &wl_http;
   o.model = model;
   o.params.tasks = tasks;
-  o.params.concurrency = model == CL_SEQ ? 1 : concurrency;
+  o.params.concurrency = model == RUN_SEQ ? 1 : concurrency;
   o.params.endpoint = WL_EP_DELAY;
   o.params.delay_ms = 5;
   o.params.url = g_url;
@@ -85,16 +85,16 @@ static cl_run_opts opts(cl_model model, int tasks, int concurrency) {
   return o;
 }
 
-static cl_run_result run(const cl_run_opts *o) {
-  cl_run_result r;
-  assert_int_equal(cl_run_exec(o, &r), 0);
+static run_result run(const run_opts *o) {
+  run_result r;
+  assert_int_equal(run_exec(o, &r), 0);
   return r;
 }
 
 /* The same run on model m, with C requests in flight (seq: one). */
-static cl_run_result run_on(cl_run_opts *o, int m, int concurrency) {
-  o->model = (cl_model)m;
-  o->params.concurrency = m == CL_SEQ ? 1 : concurrency;
+static run_result run_on(run_opts *o, int m, int concurrency) {
+  o->model = (run_model)m;
+  o->params.concurrency = m == RUN_SEQ ? 1 : concurrency;
   return run(o);
 }
 
@@ -112,8 +112,8 @@ static int attempt_fails(const wl_params *p, uint32_t i, int attempt,
 static void test_checksums_match_seq(void **state) {
   (void)state;
   for (int bytes = 0; bytes <= 1; bytes++) {
-    cl_run_opts o = opts(CL_SEQ, 24, 1);
-    cl_run_result seq;
+    run_opts o = opts(RUN_SEQ, 24, 1);
+    run_result seq;
     if (bytes) {
       o.params.endpoint = WL_EP_BYTES;
       o.params.size = 100000;
@@ -121,8 +121,8 @@ static void test_checksums_match_seq(void **state) {
     seq = run(&o);
     assert_int_equal(seq.ok, 24);
     assert_int_equal(seq.connects, 1); /* one handle, kept alive */
-    for (int m = CL_ASYNC; m <= LAST_MODEL; m++) {
-      cl_run_result r = run_on(&o, m, 6);
+    for (int m = RUN_ASYNC; m <= LAST_MODEL; m++) {
+      run_result r = run_on(&o, m, 6);
       assert_int_equal(r.ok, 24);
       assert_int_equal(r.failed, 0);
       assert_true(r.checksum == seq.checksum);
@@ -135,9 +135,9 @@ static void test_checksums_match_seq(void **state) {
 /* Without retries the seeded failures are counted exactly, 500s as HTTP
  * errors and drops as connection errors; the batch still finishes. */
 static void test_fail_rate_counted_exactly(void **state) {
-  cl_run_opts o = opts(CL_SEQ, 60, 1);
+  run_opts o = opts(RUN_SEQ, 60, 1);
   int want_500 = 0, want_drop = 0, drop;
-  cl_run_result seq;
+  run_result seq;
   (void)state;
 
   o.params.fail_rate = 0.3;
@@ -147,8 +147,8 @@ static void test_fail_rate_counted_exactly(void **state) {
   assert_true(want_500 > 0 && want_drop > 0); /* the seed gives both */
 
   seq = run(&o);
-  for (int m = CL_SEQ; m <= LAST_MODEL; m++) {
-    cl_run_result r = run_on(&o, m, 8);
+  for (int m = RUN_SEQ; m <= LAST_MODEL; m++) {
+    run_result r = run_on(&o, m, 8);
     assert_int_equal(r.http_errors, want_500);
     assert_int_equal(r.conn_errors, want_drop);
     assert_int_equal(r.failed, want_500 + want_drop);
@@ -161,10 +161,10 @@ static void test_fail_rate_counted_exactly(void **state) {
 /* With enough retries every task ends ok, each having retried exactly as
  * often as its seeded failures demand. */
 static void test_retries_recover(void **state) {
-  cl_run_opts o = opts(CL_SEQ, 40, 1);
+  run_opts o = opts(RUN_SEQ, 40, 1);
   long want_retries = 0;
   int drop;
-  cl_run_result seq;
+  run_result seq;
   (void)state;
 
   o.params.fail_rate = 0.4;
@@ -177,8 +177,8 @@ static void test_retries_recover(void **state) {
   assert_true(want_retries > 0);
 
   seq = run(&o);
-  for (int m = CL_SEQ; m <= LAST_MODEL; m++) {
-    cl_run_result r = run_on(&o, m, 8);
+  for (int m = RUN_SEQ; m <= LAST_MODEL; m++) {
+    run_result r = run_on(&o, m, 8);
     assert_int_equal(r.ok, 40);
     assert_int_equal(r.failed, 0);
     assert_int_equal(r.retries, want_retries);
@@ -190,9 +190,9 @@ static void test_retries_recover(void **state) {
  * bounded time, and retried timeouts count their retries. */
 static void test_stall_times_out(void **state) {
   (void)state;
-  for (int m = CL_SEQ; m <= LAST_MODEL; m++) {
-    cl_run_opts o = opts((cl_model)m, 4, 4);
-    cl_run_result r;
+  for (int m = RUN_SEQ; m <= LAST_MODEL; m++) {
+    run_opts o = opts((run_model)m, 4, 4);
+    run_result r;
     double t0 = monotonic_s();
     o.params.endpoint = WL_EP_STALL;
     o.params.timeout_ms = 150;
@@ -225,9 +225,9 @@ static void test_connection_refused(void **state) {
   char url[64];
   (void)state;
   snprintf(url, sizeof url, "http://127.0.0.1:%d", closed_port());
-  for (int m = CL_SEQ; m <= LAST_MODEL; m++) {
-    cl_run_opts o = opts((cl_model)m, 5, 5);
-    cl_run_result r;
+  for (int m = RUN_SEQ; m <= LAST_MODEL; m++) {
+    run_opts o = opts((run_model)m, 5, 5);
+    run_result r;
     o.params.url = url;
     o.params.retries = 2;
     r = run(&o);
@@ -241,9 +241,9 @@ static void test_connection_refused(void **state) {
 /* --no-reuse: one connection per request, in every model. */
 static void test_no_reuse_opens_one_per_request(void **state) {
   (void)state;
-  for (int m = CL_SEQ; m <= LAST_MODEL; m++) {
-    cl_run_opts o = opts((cl_model)m, 12, 3);
-    cl_run_result kept, fresh;
+  for (int m = RUN_SEQ; m <= LAST_MODEL; m++) {
+    run_opts o = opts((run_model)m, 12, 3);
+    run_result kept, fresh;
     kept = run(&o);
     o.params.no_reuse = 1;
     fresh = run(&o);
@@ -256,8 +256,8 @@ static void test_no_reuse_opens_one_per_request(void **state) {
 /* A base URL with a trailing slash is the same base. */
 static void test_base_url_trailing_slash(void **state) {
   char url[80];
-  cl_run_opts o = opts(CL_ASYNC, 3, 3);
-  cl_run_result plain, slash;
+  run_opts o = opts(RUN_ASYNC, 3, 3);
+  run_result plain, slash;
   (void)state;
   plain = run(&o);
   snprintf(url, sizeof url, "%s//", g_url);
@@ -337,7 +337,7 @@ static int stopped_server_down(void **state) {
   (void)state;
   if (g_stopped_server > 0) {
     kill(g_stopped_server, SIGCONT);
-    cl_server_stop("http", g_stopped_server);
+    run_server_stop("http", g_stopped_server);
     g_stopped_server = 0;
   }
   return 0;
@@ -352,23 +352,23 @@ static void test_stopped_server_times_out(void **state) {
   (void)state;
 
   assert_int_equal(
-      cl_server_start("http", CONCLAB_BIN, url, sizeof url, &g_stopped_server), 0);
+      run_server_start("http", CONCLAB_BIN, url, sizeof url, &g_stopped_server), 0);
   assert_int_equal(kill(g_stopped_server, SIGSTOP), 0);
   for (int w = 0; w < 2; w++)
-    for (int m = CL_SEQ; m <= LAST_MODEL; m++) {
+    for (int m = RUN_SEQ; m <= LAST_MODEL; m++) {
       const char *argv[] = {"conclab", "run", workloads[w], "--model",
-                            cl_model_names[m], "--url", url, "--tasks", "3",
-                            "--concurrency", m == CL_SEQ ? "1" : "3",
+                            run_model_names[m], "--url", url, "--tasks", "3",
+                            "--concurrency", m == RUN_SEQ ? "1" : "3",
                             "--timeout-ms", "200", "--json", NULL};
       output *o = conclab_bounded(argv, 30.0, NULL);
       if (o->status != 3)
-        print_error("%s %s: %s\n", workloads[w], cl_model_names[m], o->err);
+        print_error("%s %s: %s\n", workloads[w], run_model_names[m], o->err);
       assert_int_equal(o->status, 3);
       assert_non_null(strstr(o->out, "\"timeouts\": 3"));
     }
 }
 
-#if LAST_MODEL == CL_MULTIPROC
+#if LAST_MODEL == RUN_MULTIPROC
 /* Once both workers are up, stop one in the middle of its request.  (The
  * server is up first: its child, until it execs, runs "run" too.) */
 static int stop_a_worker(pid_t conclab_pid) {
@@ -421,7 +421,7 @@ int main(void) {
       cmocka_unit_test(test_base_url_trailing_slash),
       cmocka_unit_test_teardown(test_stopped_server_times_out,
                                 stopped_server_down),
-#if LAST_MODEL == CL_MULTIPROC
+#if LAST_MODEL == RUN_MULTIPROC
       cmocka_unit_test(test_stopped_worker_times_out),
 #endif
       cmocka_unit_test(test_no_descriptor_leaked),

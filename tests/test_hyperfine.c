@@ -2,17 +2,17 @@
  * test_hyperfine.c - hyperfine's JSON layout, written and read back.
  *
  * What is checked:
- *   - hf_read on a real export of hyperfine 1.15 (tests/data/, captured
+ *   - tool_hf_read on a real export of hyperfine 1.15 (tests/data/, captured
  *     with `hyperfine -N --warmup 1 --runs 3 -L ms 10,20 --export-json ...
  *     'sleep 0.0{ms}'`): two results, their commands, times, statistics,
  *     exit codes and parameters;
- *   - hf_write then hf_parse gives back every field, strings with quotes,
- *     backslashes, control characters and UTF-8 included; hf_write's bytes
+ *   - tool_hf_write then tool_hf_parse gives back every field, strings with quotes,
+ *     backslashes, control characters and UTF-8 included; tool_hf_write's bytes
  *     against tests/golden/hyperfine.json;
  *   - malformed input (every truncation of the real file, wrong types, no
  *     "results", bad escapes, text after the end) is refused with -1 and
  *     leaves nothing allocated (the ASan run checks the leaks);
- *   - hf_fill_stats, hf_command_line's quoting, hf_find on a given PATH.
+ *   - tool_hf_fill_stats, tool_hf_command_line's quoting, tool_hf_find on a given PATH.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -36,12 +36,12 @@
 #define FIXTURE CONCLAB_DATA_DIR "/hyperfine-1.15.json"
 
 /* A whole file as a string (free it). */
-static char *render(const hf_result *r, int n) {
+static char *render(const tool_hf_result *r, int n) {
   char *text = NULL;
   size_t len = 0;
   FILE *f = open_memstream(&text, &len);
   assert_non_null(f);
-  hf_write(f, r, n);
+  tool_hf_write(f, r, n);
   assert_int_equal(fclose(f), 0);
   return text;
 }
@@ -49,11 +49,11 @@ static char *render(const hf_result *r, int n) {
 /* ---- a real export ------------------------------------------------------- */
 
 static void reads_real_hyperfine_export(void **state) {
-  hf_result *r;
+  tool_hf_result *r;
   int n;
   (void)state;
 
-  assert_int_equal(hf_read(FIXTURE, &r, &n), 0);
+  assert_int_equal(tool_hf_read(FIXTURE, &r, &n), 0);
   assert_int_equal(n, 2);
   assert_string_equal(r[0].command, "sleep 0.010");
   assert_string_equal(r[1].command, "sleep 0.020");
@@ -79,19 +79,19 @@ static void reads_real_hyperfine_export(void **state) {
   }
   assert_string_equal(r[0].params[0].value, "10");
   assert_string_equal(r[1].params[0].value, "20");
-  hf_free(r, n);
+  tool_hf_free(r, n);
 }
 
 /* Our writer's output of that file reads back as the same results. */
 static void real_export_survives_rewriting(void **state) {
-  hf_result *r, *again;
+  tool_hf_result *r, *again;
   int n, m;
   char *text;
   (void)state;
 
-  assert_int_equal(hf_read(FIXTURE, &r, &n), 0);
+  assert_int_equal(tool_hf_read(FIXTURE, &r, &n), 0);
   text = render(r, n);
-  assert_int_equal(hf_parse(text, "rewritten", &again, &m), 0);
+  assert_int_equal(tool_hf_parse(text, "rewritten", &again, &m), 0);
   assert_int_equal(m, n);
   for (int i = 0; i < n; i++) {
     assert_string_equal(again[i].command, r[i].command);
@@ -100,8 +100,8 @@ static void real_export_survives_rewriting(void **state) {
     for (int k = 0; k < r[i].ntimes; k++)
       assert_true(again[i].times[k] == r[i].times[k]);
   }
-  hf_free(r, n);
-  hf_free(again, m);
+  tool_hf_free(r, n);
+  tool_hf_free(again, m);
   free(text);
 }
 
@@ -112,34 +112,34 @@ static int exits_a[] = {0, 3, -1, 0};
 
 /* Two results with awkward strings; result b has one run (null stddev) and
  * no parameters. */
-static void make_results(hf_result r[2]) {
+static void make_results(tool_hf_result r[2]) {
   memset(r, 0, 2 * sizeof *r);
   r[0].command = "conclab run \"x\" 'y' C:\\dir\ttab\nnl \x01 caf\xc3\xa9";
   r[0].times = times_a;
   r[0].ntimes = 4;
   r[0].exit_codes = exits_a;
   r[0].nexit = 4;
-  hf_fill_stats(&r[0]);
+  tool_hf_fill_stats(&r[0]);
   r[0].user = 0.125;
   r[0].system = 0.0;
-  hf_param_add(&r[0], "workload", "sleep");
-  hf_param_add(&r[0], "quote\"key", "back\\slash");
-  hf_param_add(&r[0], "empty", "");
+  tool_hf_param_add(&r[0], "workload", "sleep");
+  tool_hf_param_add(&r[0], "quote\"key", "back\\slash");
+  tool_hf_param_add(&r[0], "empty", "");
   r[1].command = "";
   r[1].times = times_a + 3;
   r[1].ntimes = 1;
-  hf_fill_stats(&r[1]);
+  tool_hf_fill_stats(&r[1]);
 }
 
 static void write_read_round_trip(void **state) {
-  hf_result r[2], *got;
+  tool_hf_result r[2], *got;
   int n;
   char *text;
   (void)state;
 
   make_results(r);
   text = render(r, 2);
-  assert_int_equal(hf_parse(text, "round trip", &got, &n), 0);
+  assert_int_equal(tool_hf_parse(text, "round trip", &got, &n), 0);
   assert_int_equal(n, 2);
   for (int i = 0; i < 2; i++) {
     assert_string_equal(got[i].command, r[i].command);
@@ -165,12 +165,12 @@ static void write_read_round_trip(void **state) {
   assert_true(got[0].stddev == r[0].stddev);
   assert_true(got[0].stddev > 0);
   assert_true(got[1].stddev == 0); /* written as null: one run */
-  hf_free(got, n);
+  tool_hf_free(got, n);
   free(text);
 }
 
 static void write_escapes_strings(void **state) {
-  hf_result r[2];
+  tool_hf_result r[2];
   char *text;
   (void)state;
 
@@ -185,7 +185,7 @@ static void write_escapes_strings(void **state) {
 }
 
 static void write_matches_golden(void **state) {
-  hf_result r[2];
+  tool_hf_result r[2];
   char *got;
   (void)state;
 
@@ -196,26 +196,26 @@ static void write_matches_golden(void **state) {
 }
 
 static void write_no_results(void **state) {
-  hf_result *got;
+  tool_hf_result *got;
   int n;
   char *text = render(NULL, 0);
   (void)state;
 
   assert_string_equal(text, "{\n  \"results\": []\n}\n");
-  assert_int_equal(hf_parse(text, "empty", &got, &n), 0);
+  assert_int_equal(tool_hf_parse(text, "empty", &got, &n), 0);
   assert_int_equal(n, 0);
-  hf_free(got, n);
+  tool_hf_free(got, n);
   free(text);
 }
 
 /* ---- malformed input ----------------------------------------------------- */
 
 static void refuse(const char *text) {
-  hf_result *got = (hf_result *)1;
+  tool_hf_result *got = (tool_hf_result *)1;
   int n = 99;
-  if (hf_parse(text, "malformed", &got, &n) != -1) {
+  if (tool_hf_parse(text, "malformed", &got, &n) != -1) {
     print_error("accepted: %s\n", text);
-    hf_free(got, n);
+    tool_hf_free(got, n);
     fail();
   }
   assert_null(got);
@@ -275,7 +275,7 @@ static void malformed_is_refused(void **state) {
 static void every_truncation_is_refused(void **state) {
   char *text = golden_slurp(FIXTURE);
   size_t len = strlen(text);
-  hf_result *got;
+  tool_hf_result *got;
   int n;
   (void)state;
 
@@ -292,18 +292,18 @@ static void every_truncation_is_refused(void **state) {
   for (size_t cut = 0; cut < len; cut++) {
     char keep = text[cut];
     text[cut] = '\0';
-    if (hf_parse(text, "truncated", &got, &n) != -1) {
+    if (tool_hf_parse(text, "truncated", &got, &n) != -1) {
       dup2(saved, STDERR_FILENO);
       print_error("accepted a prefix of %zu bytes\n", cut);
-      hf_free(got, n);
+      tool_hf_free(got, n);
       fail();
     }
     text[cut] = keep;
   }
   assert_true(dup2(saved, STDERR_FILENO) >= 0);
   close(saved);
-  assert_int_equal(hf_parse(text, "whole", &got, &n), 0);
-  hf_free(got, n);
+  assert_int_equal(tool_hf_parse(text, "whole", &got, &n), 0);
+  tool_hf_free(got, n);
   free(text);
 }
 
@@ -314,25 +314,25 @@ static void unknown_keys_are_skipped(void **state) {
       " \"results\": [{\"extra\": [[{}]], \"command\": \"c\\u00e9\\ud83d"
       "\\ude00\", \"stddev\": null, \"median\": 2, \"times\": [2],"
       " \"exit_codes\": [null]}]}";
-  hf_result *got;
+  tool_hf_result *got;
   int n;
   (void)state;
 
-  assert_int_equal(hf_parse(text, "extra keys", &got, &n), 0);
+  assert_int_equal(tool_hf_parse(text, "extra keys", &got, &n), 0);
   assert_int_equal(n, 1);
   assert_string_equal(got[0].command, "c\xc3\xa9\xf0\x9f\x98\x80");
   assert_near(got[0].stddev, 0);
   assert_near(got[0].median, 2);
   assert_int_equal(got[0].nexit, 1);
   assert_int_equal(got[0].exit_codes[0], -1);
-  hf_free(got, n);
+  tool_hf_free(got, n);
 }
 
 static void missing_file(void **state) {
-  hf_result *got;
+  tool_hf_result *got;
   int n;
   (void)state;
-  assert_int_equal(hf_read("/nonexistent/conclab/hf.json", &got, &n), -1);
+  assert_int_equal(tool_hf_read("/nonexistent/conclab/hf.json", &got, &n), -1);
   assert_null(got);
   assert_int_equal(n, 0);
 }
@@ -341,12 +341,12 @@ static void missing_file(void **state) {
 
 static void fill_stats(void **state) {
   double t[] = {3, 1, 2, 10};
-  hf_result r = {0};
+  tool_hf_result r = {0};
   (void)state;
 
   r.times = t;
   r.ntimes = 4;
-  hf_fill_stats(&r);
+  tool_hf_fill_stats(&r);
   assert_near(r.mean, 4);
   assert_near(r.median, 2.5);
   assert_near(r.min, 1);
@@ -362,12 +362,12 @@ static void command_line_quoting(void **state) {
   char out[256], tiny[12];
   (void)state;
 
-  assert_int_equal(hf_command_line(plain, out, sizeof out), 0);
+  assert_int_equal(tool_hf_command_line(plain, out, sizeof out), 0);
   assert_string_equal(out, "/usr/bin/conclab run sleep --delay-ms 5");
-  assert_int_equal(hf_command_line(awkward, out, sizeof out), 0);
+  assert_int_equal(tool_hf_command_line(awkward, out, sizeof out), 0);
   assert_string_equal(out, "'/my dir/conclab' 'it'\\''s' '' 'a\"b' '$HOME'");
   /* too long: -1, and still a string */
-  assert_int_equal(hf_command_line(plain, tiny, sizeof tiny), -1);
+  assert_int_equal(tool_hf_command_line(plain, tiny, sizeof tiny), -1);
   assert_true(strlen(tiny) < sizeof tiny);
 }
 
@@ -379,22 +379,22 @@ static void find_on_path(void **state) {
 
   assert_non_null(mkdtemp(dir));
   setenv("PATH", dir, 1);
-  assert_int_equal(hf_find(found, sizeof found), -1); /* empty dir */
+  assert_int_equal(tool_hf_find(found, sizeof found), -1); /* empty dir */
   snprintf(exe, sizeof exe, "%s/hyperfine", dir);
   f = fopen(exe, "w");
   assert_non_null(f);
   fputs("#!/bin/sh\n", f);
   fclose(f);
-  assert_int_equal(hf_find(found, sizeof found), -1); /* not executable */
+  assert_int_equal(tool_hf_find(found, sizeof found), -1); /* not executable */
   assert_int_equal(chmod(exe, 0755), 0);
   setenv("PATH", "/nonexistent:", 1);
-  assert_int_equal(hf_find(found, sizeof found), -1);
+  assert_int_equal(tool_hf_find(found, sizeof found), -1);
   {
     char path[200];
     snprintf(path, sizeof path, "/nonexistent::%s", dir);
     setenv("PATH", path, 1);
   }
-  assert_int_equal(hf_find(found, sizeof found), 0);
+  assert_int_equal(tool_hf_find(found, sizeof found), 0);
   assert_string_equal(found, exe);
   if (old) {
     setenv("PATH", old, 1);

@@ -4,14 +4,14 @@
  * What is checked:
  *   - `conclab suite --hyperfine` with no hyperfine on PATH exits 2 with
  *     one line naming the flag, before running anything;
- *   - hf_time with a stand-in hyperfine (a shell script) that fails, or that
+ *   - tool_hf_time with a stand-in hyperfine (a shell script) that fails, or that
  *     writes a broken export: -1 with the reason, and no temporary file
  *     left in $TMPDIR;
- *   - SIGTERM or SIGINT to a process in hf_time while the stand-in runs:
+ *   - SIGTERM or SIGINT to a process in tool_hf_time while the stand-in runs:
  *     it dies of the signal, hyperfine and the run it started are gone,
  *     and no conclab-hf-* file is left in $TMPDIR;
  *   - with the real hyperfine (skipped, with a message, where it is not
- *     installed; CI installs it): hf_time on a conclab run that sleeps
+ *     installed; CI installs it): tool_hf_time on a conclab run that sleeps
  *     2 x 20 ms reads back the command and a median of at least 40 ms, and
  *     the smoke suite with --hyperfine writes the report's section,
  *     data/runs-hyperfine.json (one result per cell) and leaves no
@@ -122,13 +122,13 @@ static void asked_for_but_missing_exits_2(void **state) {
 /* A stand-in hyperfine: fails with a message, or exports garbage. */
 static void stand_in_failures(void **state) {
   char fake[128], why[160];
-  hf_result r;
+  tool_hf_result r;
   (void)state;
 
   snprintf(fake, sizeof fake, "%s/hyperfine", tmpdir);
   write_script(fake, "#!/bin/sh\necho 'Error: Command terminated with "
                      "non-zero exit code 3' >&2\nexit 1\n");
-  assert_int_equal(hf_time(fake, "conclab run x", 1, 2, &r, why, sizeof why),
+  assert_int_equal(tool_hf_time(fake, "conclab run x", 1, 2, &r, why, sizeof why),
                    -1);
   assert_non_null(strstr(why, "hyperfine exit 1"));
   assert_non_null(strstr(why, "non-zero exit code 3"));
@@ -137,7 +137,7 @@ static void stand_in_failures(void **state) {
    * short */
   write_script(fake, "#!/bin/sh\nwhile [ \"$1\" != --export-json ]; do "
                      "shift; done\nprintf '{\"results\": [{' > \"$2\"\n");
-  assert_int_equal(hf_time(fake, "conclab run x", 1, 2, &r, why, sizeof why),
+  assert_int_equal(tool_hf_time(fake, "conclab run x", 1, 2, &r, why, sizeof why),
                    -1);
   assert_non_null(strstr(why, "cannot read"));
   assert_int_equal(unlink(fake), 0);
@@ -169,7 +169,7 @@ static int process_gone(pid_t pid) {
   return 0;
 }
 
-/* Files in the test's $TMPDIR named conclab-hf-*: hf_time's export or
+/* Files in the test's $TMPDIR named conclab-hf-*: tool_hf_time's export or
  * hyperfine's stderr. */
 static int hf_temporaries(void) {
   DIR *d = opendir(tmpdir);
@@ -183,7 +183,7 @@ static int hf_temporaries(void) {
 }
 
 /* The suite, stopped by sig while hyperfine runs: here a process in
- * hf_time with a stand-in hyperfine that starts a run of its own (a sleep)
+ * tool_hf_time with a stand-in hyperfine that starts a run of its own (a sleep)
  * and waits.  The signal goes to that process only, as `kill PID` or a
  * CI timeout sends it.  It must die of the signal, and take hyperfine and
  * its run with it, and leave no export behind. */
@@ -192,7 +192,7 @@ static void signal_while_hyperfine_runs(int sig) {
   const struct timespec tick = {0, 10 * 1000 * 1000};
   long hf_pid = 0, run_pid = 0;
   int status, hf_gone, run_gone;
-  hf_result r;
+  tool_hf_result r;
   pid_t pid;
   FILE *f;
 
@@ -206,7 +206,7 @@ static void signal_while_hyperfine_runs(int sig) {
   pid = fork();
   assert_true(pid >= 0);
   if (pid == 0) {
-    hf_time(fake, "conclab run x", 1, 2, &r, why, sizeof why);
+    tool_hf_time(fake, "conclab run x", 1, 2, &r, why, sizeof why);
     _exit(0); /* not reached: the signal ends it */
   }
   for (int i = 0; i < 1000 && (f = fopen(pids, "r")) == NULL; i++)
@@ -245,7 +245,7 @@ static void sigint_while_hyperfine_runs(void **state) {
 }
 
 static int have_hyperfine(char *path, size_t cap) {
-  if (hf_find(path, cap) == 0)
+  if (tool_hf_find(path, cap) == 0)
     return 1;
   print_message("hyperfine is not installed: skipped (.ci/deps installs "
                 "it)\n");
@@ -256,14 +256,14 @@ static void real_hyperfine_times_a_run(void **state) {
   char hyperfine[4200], why[160], command[512];
   char *argv[] = {CONCLAB_BIN, "run", "sleep", "--model", "seq", "--tasks",
                   "2", "--delay-ms", "20", "--json", NULL};
-  hf_result r;
+  tool_hf_result r;
   (void)state;
 
   if (!have_hyperfine(hyperfine, sizeof hyperfine))
     skip();
-  assert_int_equal(hf_command_line(argv, command, sizeof command), 0);
-  if (hf_time(hyperfine, command, 1, 2, &r, why, sizeof why) != 0)
-    fail_msg("hf_time: %s", why);
+  assert_int_equal(tool_hf_command_line(argv, command, sizeof command), 0);
+  if (tool_hf_time(hyperfine, command, 1, 2, &r, why, sizeof why) != 0)
+    fail_msg("tool_hf_time: %s", why);
   assert_string_equal(r.command, command);
   assert_int_equal(r.ntimes, 2);
   assert_true(r.median >= 0.040); /* two sleeps of 20 ms, one after another */
@@ -283,7 +283,7 @@ static void smoke_suite_with_cross_check(void **state) {
   char hyperfine[4200], out[128], path[256], err[8192], *md, *line;
   const char *argv[] = {"conclab", "suite", "--profile", "smoke", "--runs",
                         "1", "--hyperfine", "--out", out, NULL};
-  hf_result *r;
+  tool_hf_result *r;
   int n, rows = 0;
   (void)state;
 
@@ -320,14 +320,14 @@ static void smoke_suite_with_cross_check(void **state) {
   free(md);
 
   snprintf(path, sizeof path, "%s/data/runs-hyperfine.json", out);
-  assert_int_equal(hf_read(path, &r, &n), 0);
+  assert_int_equal(tool_hf_read(path, &r, &n), 0);
   assert_true(n >= 40); /* one per cell of the smoke profile */
   for (int i = 0; i < n; i++) {
     assert_int_equal(strncmp(r[i].command, "conclab run ", 12), 0);
     assert_int_equal(r[i].ntimes, 1);
     assert_true(r[i].nparams >= 4);
   }
-  hf_free(r, n);
+  tool_hf_free(r, n);
   remove_tree(out);
 }
 

@@ -15,12 +15,12 @@
 
 #include <cmocka.h>
 
-#include "cli.h"
+#include "run.h"
 
 /* What run prints, as text or as JSON, for one model. */
-static char *printed(cl_model model, int json) {
-  cl_run_opts o = {.wl = &wl_sleep, .model = model};
-  cl_run_result r = {.ok = 4};
+static char *printed(run_model model, int json) {
+  run_opts o = {.wl = &wl_sleep, .model = model};
+  run_result r = {.ok = 4};
   char *buf = NULL;
   size_t len = 0;
   FILE *f = open_memstream(&buf, &len);
@@ -28,26 +28,26 @@ static char *printed(cl_model model, int json) {
   o.params.tasks = 4;
   o.params.concurrency = 2;
   if (json)
-    cl_run_print_json(f, &o, &r);
+    run_print_json(f, &o, &r);
   else
-    cl_run_print(f, &o, &r);
+    run_print(f, &o, &r);
   assert_int_equal(fclose(f), 0);
   return buf;
 }
 
 static void impl_only_for_its_model(void **state) {
-  static const cl_model models[] = {CL_SEQ, CL_ASYNC, CL_THREADED,
-                                    CL_MULTIPROC};
+  static const run_model models[] = {RUN_SEQ, RUN_ASYNC, RUN_THREADED,
+                                    RUN_MULTIPROC};
   (void)state;
   for (size_t p = 1; p < 4; p++) { /* the model the student's code is */
-    cl_impl = "the student's code";
-    cl_impl_model = models[p];
+    run_impl = "the student's code";
+    run_impl_model = models[p];
     for (size_t m = 0; m < 4; m++) {
       char *text = printed(models[m], 0), *json = printed(models[m], 1);
       int want = m == p;
       if ((strstr(text, "impl: the student's code") != NULL) != want)
-        print_error("plugged %s, ran %s:\n%s", cl_model_names[p],
-                    cl_model_names[m], text);
+        print_error("plugged %s, ran %s:\n%s", run_model_names[p],
+                    run_model_names[m], text);
       assert_int_equal(strstr(text, "impl: the student's code") != NULL,
                        want);
       assert_int_equal(strstr(json, "\"impl\"") != NULL, want);
@@ -56,7 +56,7 @@ static void impl_only_for_its_model(void **state) {
     }
   }
   /* conclab itself: no impl anywhere. */
-  cl_impl = NULL;
+  run_impl = NULL;
   for (size_t m = 0; m < 4; m++) {
     char *text = printed(models[m], 0);
     assert_null(strstr(text, "impl:"));

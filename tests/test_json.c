@@ -1,6 +1,6 @@
 /*
- * test_json.c - the flat-JSON writer (jw_*, json_write_string) and reader
- * (jr_num, jr_str).
+ * test_json.c - the flat-JSON writer (jw_*, base_json_string) and reader
+ * (base_json_num_of, base_json_str_of).
  *
  * Writer: the exact bytes of a small object and of an empty one; escaping
  * of quotes, backslashes and control characters (as \u00XX) in both keys
@@ -52,11 +52,11 @@ static const char *mem_close(memout *m) {
 
 static void mem_free(memout *m) { free(m->text); }
 
-/* json_write_string(s), as a string. */
+/* base_json_string(s), as a string. */
 static char *quoted(const char *s) {
   memout m;
   mem_open(&m);
-  json_write_string(m.f, s);
+  base_json_string(m.f, s);
   mem_close(&m);
   return m.text;
 }
@@ -66,16 +66,16 @@ static char *quoted(const char *s) {
 static void writer_small_object(void **state) {
   (void)state;
   memout m;
-  jw w;
+  base_json_writer w;
 
   mem_open(&m);
-  jw_begin(&w, m.f);
-  jw_str(&w, "workload", "sleep");
-  jw_int(&w, "tasks", 10);
-  jw_int(&w, "delta", -3);
-  jw_num(&w, "wall_s", 0.5);
-  jw_str(&w, "variant", "");
-  jw_end(&w);
+  base_json_begin(&w, m.f);
+  base_json_str(&w, "workload", "sleep");
+  base_json_int(&w, "tasks", 10);
+  base_json_int(&w, "delta", -3);
+  base_json_num(&w, "wall_s", 0.5);
+  base_json_str(&w, "variant", "");
+  base_json_end(&w);
   assert_string_equal(mem_close(&m),
                       "{\"workload\": \"sleep\", \"tasks\": 10, "
                       "\"delta\": -3, \"wall_s\": 0.500000, "
@@ -86,11 +86,11 @@ static void writer_small_object(void **state) {
 static void writer_empty_object(void **state) {
   (void)state;
   memout m;
-  jw w;
+  base_json_writer w;
 
   mem_open(&m);
-  jw_begin(&w, m.f);
-  jw_end(&w);
+  base_json_begin(&w, m.f);
+  base_json_end(&w);
   assert_string_equal(mem_close(&m), "{}\n");
   mem_free(&m);
 }
@@ -98,12 +98,12 @@ static void writer_empty_object(void **state) {
 static void writer_big_int(void **state) {
   (void)state;
   memout m;
-  jw w;
+  base_json_writer w;
 
   mem_open(&m);
-  jw_begin(&w, m.f);
-  jw_int(&w, "limit", 1000000000000LL); /* more than an int holds */
-  jw_end(&w);
+  base_json_begin(&w, m.f);
+  base_json_int(&w, "limit", 1000000000000LL); /* more than an int holds */
+  base_json_end(&w);
   assert_string_equal(mem_close(&m), "{\"limit\": 1000000000000}\n");
   mem_free(&m);
 }
@@ -143,12 +143,12 @@ static void escape_control_characters(void **state) {
 static void writer_escapes_keys_and_values(void **state) {
   (void)state;
   memout m;
-  jw w;
+  base_json_writer w;
 
   mem_open(&m);
-  jw_begin(&w, m.f);
-  jw_str(&w, "a\"b", "line1\nline2");
-  jw_end(&w);
+  base_json_begin(&w, m.f);
+  base_json_str(&w, "a\"b", "line1\nline2");
+  base_json_end(&w);
   assert_string_equal(mem_close(&m),
                       "{\"a\\\"b\": \"line1\\u000aline2\"}\n");
   mem_free(&m);
@@ -166,15 +166,15 @@ static void read_present_keys(void **state) {
   double v = 0;
   char s[32];
 
-  assert_int_equal(jr_num(run_json, "wall_s", &v), 0);
+  assert_int_equal(base_json_num_of(run_json, "wall_s", &v), 0);
   assert_near(v, 1.25);
-  assert_int_equal(jr_num(run_json, "delta", &v), 0);
+  assert_int_equal(base_json_num_of(run_json, "delta", &v), 0);
   assert_near(v, -0.0025);
-  assert_int_equal(jr_str(run_json, "model", s, sizeof s), 0);
+  assert_int_equal(base_json_str_of(run_json, "model", s, sizeof s), 0);
   assert_string_equal(s, "threaded");
-  assert_int_equal(jr_str(run_json, "checksum", s, sizeof s), 0);
+  assert_int_equal(base_json_str_of(run_json, "checksum", s, sizeof s), 0);
   assert_string_equal(s, "0123456789abcdef");
-  assert_int_equal(jr_str(run_json, "variant", s, sizeof s), 0);
+  assert_int_equal(base_json_str_of(run_json, "variant", s, sizeof s), 0);
   assert_string_equal(s, "");
 }
 
@@ -183,10 +183,10 @@ static void read_absent_key(void **state) {
   double v = 0;
   char s[32];
 
-  assert_int_equal(jr_num(run_json, "user_s", &v), -1);
-  assert_int_equal(jr_str(run_json, "error", s, sizeof s), -1);
-  assert_int_equal(jr_num("{}", "tasks", &v), -1);
-  assert_int_equal(jr_num("", "tasks", &v), -1);
+  assert_int_equal(base_json_num_of(run_json, "user_s", &v), -1);
+  assert_int_equal(base_json_str_of(run_json, "error", s, sizeof s), -1);
+  assert_int_equal(base_json_num_of("{}", "tasks", &v), -1);
+  assert_int_equal(base_json_num_of("", "tasks", &v), -1);
 }
 
 /* "tasks" must find "tasks", not the "tasks" at the end of "ok_tasks"
@@ -196,15 +196,15 @@ static void read_key_that_is_a_suffix_or_prefix(void **state) {
   (void)state;
   double v = 0;
 
-  assert_int_equal(jr_num("{\"ok_tasks\": 63, \"tasks\": 64}", "tasks", &v),
+  assert_int_equal(base_json_num_of("{\"ok_tasks\": 63, \"tasks\": 64}", "tasks", &v),
                    0);
   assert_near(v, 64);
-  assert_int_equal(jr_num("{\"tasks\": 64, \"ok_tasks\": 63}", "tasks", &v),
+  assert_int_equal(base_json_num_of("{\"tasks\": 64, \"ok_tasks\": 63}", "tasks", &v),
                    0);
   assert_near(v, 64);
-  assert_int_equal(jr_num("{\"ok_tasks\": 63}", "tasks", &v), -1);
-  assert_int_equal(jr_num("{\"tasks\": 64}", "task", &v), -1);
-  assert_int_equal(jr_num("{\"tasks\": 64}", "asks", &v), -1);
+  assert_int_equal(base_json_num_of("{\"ok_tasks\": 63}", "tasks", &v), -1);
+  assert_int_equal(base_json_num_of("{\"tasks\": 64}", "task", &v), -1);
+  assert_int_equal(base_json_num_of("{\"tasks\": 64}", "asks", &v), -1);
 }
 
 /* A string value that reads like the key is not the key. */
@@ -212,10 +212,10 @@ static void read_key_that_is_also_a_value(void **state) {
   (void)state;
   double v = 0;
 
-  assert_int_equal(jr_num("{\"name\": \"tasks\", \"tasks\": 4}", "tasks", &v),
+  assert_int_equal(base_json_num_of("{\"name\": \"tasks\", \"tasks\": 4}", "tasks", &v),
                    0);
   assert_near(v, 4);
-  assert_int_equal(jr_num("{\"name\": \"tasks\"}", "tasks", &v), -1);
+  assert_int_equal(base_json_num_of("{\"name\": \"tasks\"}", "tasks", &v), -1);
 }
 
 static void read_wrong_type(void **state) {
@@ -223,10 +223,10 @@ static void read_wrong_type(void **state) {
   double v = 0;
   char s[32];
 
-  assert_int_equal(jr_num(run_json, "model", &v), -1);    /* a string */
-  assert_int_equal(jr_num("{\"n\": \"12\"}", "n", &v), -1); /* quoted */
-  assert_int_equal(jr_num("{\"n\": true}", "n", &v), -1);
-  assert_int_equal(jr_str(run_json, "tasks", s, sizeof s), -1); /* a number */
+  assert_int_equal(base_json_num_of(run_json, "model", &v), -1);    /* a string */
+  assert_int_equal(base_json_num_of("{\"n\": \"12\"}", "n", &v), -1); /* quoted */
+  assert_int_equal(base_json_num_of("{\"n\": true}", "n", &v), -1);
+  assert_int_equal(base_json_str_of(run_json, "tasks", s, sizeof s), -1); /* a number */
 }
 
 static void read_escaped_quote_and_backslash(void **state) {
@@ -236,17 +236,17 @@ static void read_escaped_quote_and_backslash(void **state) {
   char s[32];
   double v = 0;
 
-  assert_int_equal(jr_str(json, "msg", s, sizeof s), 0);
+  assert_int_equal(base_json_str_of(json, "msg", s, sizeof s), 0);
   assert_string_equal(s, "say \"hi\" \\ ok");
   /* the escaped quotes did not end the string early: "n" is still found */
-  assert_int_equal(jr_num(json, "n", &v), 0);
+  assert_int_equal(base_json_num_of(json, "n", &v), 0);
   assert_near(v, 2);
 
   /* a value ending in a backslash: \\ then the closing quote */
   json = "{\"dir\": \"C:\\\\\", \"n\": 3}"; /* {"dir": "C:\\", "n": 3} */
-  assert_int_equal(jr_str(json, "dir", s, sizeof s), 0);
+  assert_int_equal(base_json_str_of(json, "dir", s, sizeof s), 0);
   assert_string_equal(s, "C:\\");
-  assert_int_equal(jr_num(json, "n", &v), 0);
+  assert_int_equal(base_json_num_of(json, "n", &v), 0);
   assert_near(v, 3);
 }
 
@@ -257,7 +257,7 @@ static void read_key_inside_a_string_value(void **state) {
   const char *json = "{\"msg\": \"x\\\"n\\\": 5\", \"n\": 7}";
   double v = 0;
 
-  assert_int_equal(jr_num(json, "n", &v), 0);
+  assert_int_equal(base_json_num_of(json, "n", &v), 0);
   assert_near(v, 7);
 }
 
@@ -266,9 +266,9 @@ static void read_spaces_around_colon(void **state) {
   double v = 0;
   char s[8];
 
-  assert_int_equal(jr_num("{\"n\"  :   9}", "n", &v), 0);
+  assert_int_equal(base_json_num_of("{\"n\"  :   9}", "n", &v), 0);
   assert_near(v, 9);
-  assert_int_equal(jr_str("{\"s\":\"x\"}", "s", s, sizeof s), 0);
+  assert_int_equal(base_json_str_of("{\"s\":\"x\"}", "s", s, sizeof s), 0);
   assert_string_equal(s, "x");
 }
 
@@ -279,52 +279,52 @@ static void read_truncates_into_small_buffer(void **state) {
   char buf[16];
 
   memset(buf, 'X', sizeof buf);
-  assert_int_equal(jr_str(run_json, "checksum", buf, 8), 0);
+  assert_int_equal(base_json_str_of(run_json, "checksum", buf, 8), 0);
   assert_string_equal(buf, "0123456");
   for (size_t i = 8; i < sizeof buf; i++)
     assert_int_equal(buf[i], 'X');
 
   memset(buf, 'X', sizeof buf);
-  assert_int_equal(jr_str(run_json, "checksum", buf, 1), 0);
+  assert_int_equal(base_json_str_of(run_json, "checksum", buf, 1), 0);
   assert_string_equal(buf, "");
   assert_int_equal(buf[1], 'X');
 
-  assert_int_equal(jr_str(run_json, "checksum", buf, 0), -1);
+  assert_int_equal(base_json_str_of(run_json, "checksum", buf, 0), -1);
 }
 
 static void read_unterminated_string(void **state) {
   (void)state;
   char s[32];
 
-  assert_int_equal(jr_str("{\"s\": \"abc", "s", s, sizeof s), -1);
-  assert_int_equal(jr_str("{\"s\": \"abc\\", "s", s, sizeof s), -1);
+  assert_int_equal(base_json_str_of("{\"s\": \"abc", "s", s, sizeof s), -1);
+  assert_int_equal(base_json_str_of("{\"s\": \"abc\\", "s", s, sizeof s), -1);
 }
 
 /* What the writer writes, the reader reads back. */
 static void round_trip(void **state) {
   (void)state;
   memout m;
-  jw w;
+  base_json_writer w;
   const char *text;
   char s[64];
   double v = 0;
 
   mem_open(&m);
-  jw_begin(&w, m.f);
-  jw_str(&w, "path", "C:\\x \"y\"");
-  jw_int(&w, "ok", 16);
-  jw_int(&w, "failed", 0);
-  jw_num(&w, "wall_s", 0.123456);
-  jw_end(&w);
+  base_json_begin(&w, m.f);
+  base_json_str(&w, "path", "C:\\x \"y\"");
+  base_json_int(&w, "ok", 16);
+  base_json_int(&w, "failed", 0);
+  base_json_num(&w, "wall_s", 0.123456);
+  base_json_end(&w);
   text = mem_close(&m);
 
-  assert_int_equal(jr_str(text, "path", s, sizeof s), 0);
+  assert_int_equal(base_json_str_of(text, "path", s, sizeof s), 0);
   assert_string_equal(s, "C:\\x \"y\"");
-  assert_int_equal(jr_num(text, "ok", &v), 0);
+  assert_int_equal(base_json_num_of(text, "ok", &v), 0);
   assert_near(v, 16);
-  assert_int_equal(jr_num(text, "failed", &v), 0);
+  assert_int_equal(base_json_num_of(text, "failed", &v), 0);
   assert_near(v, 0);
-  assert_int_equal(jr_num(text, "wall_s", &v), 0);
+  assert_int_equal(base_json_num_of(text, "wall_s", &v), 0);
   assert_near(v, 0.123456);
   mem_free(&m);
 }

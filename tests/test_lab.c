@@ -3,7 +3,7 @@
  * loop units, the report writers, and the README section splice.
  *
  * What is checked:
- *   - lb_sweep with a fake hold: a cap stops it (and no level above the
+ *   - lab_sweep with a fake hold: a cap stops it (and no level above the
  *     cap is tried); a refusal (EAGAIN past some k) ends it cleanly with
  *     the limit and why; a failed attempt is reported as failed;
  *   - a real sweep of threads in this process (levels 10, 100, cap 100):
@@ -14,12 +14,12 @@
  *   - the writers (Markdown section, lab.json, the .dat plot files) against
  *     tests/golden/lab_*, from a fixed lab with made-up numbers; and a
  *     verdict that must flip when the numbers contradict the claim;
- *   - lab.json read back (lb_read_json) gives the same lab: its JSON and
+ *   - lab.json read back (lab_read_json) gives the same lab: its JSON and
  *     Markdown are the same bytes again, a failed sweep's why included;
- *     lb_merge keeps the old units the new run did not measure, in
- *     lb_units order, and takes the new run's for the rest;
- *   - sec_splice and sec_extract: create, append, replace; the text around
- *     the section untouched; sec_put removes a section with its blank line.
+ *     lab_merge keeps the old units the new run did not measure, in
+ *     lab_units order, and takes the new run's for the rest;
+ *   - base_section_splice and base_section_extract: create, append, replace; the text around
+ *     the section untouched; base_section_put removes a section with its blank line.
  *
  * Updating the golden files after an intended change:
  *     CONCLAB_UPDATE_GOLDEN=1 build/debug/tests/test_lab
@@ -50,11 +50,11 @@
 typedef struct fake {
   long refuse_above; /* 0: never refuse */
   long fail_at;      /* 0: never fail */
-  long tried[LB_MAX_LEVELS];
+  long tried[LAB_MAX_LEVELS];
   int ntried;
 } fake;
 
-static int fake_hold(void *ctx, long n, lb_hold *h) {
+static int fake_hold(void *ctx, long n, lab_hold *h) {
   fake *f = ctx;
   memset(h, 0, sizeof *h);
   f->tried[f->ntried++] = n;
@@ -71,55 +71,55 @@ static int fake_hold(void *ctx, long n, lb_hold *h) {
 }
 
 static const long levels[] = {10, 100, 1000, 10000, 100000};
-static const lb_sweep_ops fake_ops = {"threaded", "threads", fake_hold};
+static const lab_sweep_ops fake_ops = {"threaded", "threads", fake_hold};
 
 static void test_sweep_cap(void **state) {
   fake f = {0};
-  lb_sweep_result r;
+  lab_sweep_result r;
   char why[128];
   (void)state;
 
-  assert_int_equal(lb_sweep(&fake_ops, &f, levels, 5, 1000, &r),
-                   LB_STOP_CAP);
+  assert_int_equal(lab_sweep(&fake_ops, &f, levels, 5, 1000, &r),
+                   LAB_STOP_CAP);
   assert_int_equal(f.ntried, 3); /* 10, 100, 1000: nothing above the cap */
   assert_int_equal(f.tried[2], 1000);
   assert_int_equal(r.nlevels, 3);
   assert_int_equal(r.largest, 1000);
   for (int i = 0; i < 3; i++)
     assert_true(r.levels[i].ok);
-  lb_sweep_why(&r, why, sizeof why);
+  lab_sweep_why(&r, why, sizeof why);
   assert_string_equal(why, "cap reached (1000)");
   assert_string_equal(r.model, "threaded");
 }
 
 static void test_sweep_refused(void **state) {
   fake f = {.refuse_above = 812};
-  lb_sweep_result r;
+  lab_sweep_result r;
   char why[128];
   (void)state;
 
-  assert_int_equal(lb_sweep(&fake_ops, &f, levels, 5, 100000, &r),
-                   LB_STOP_REFUSED);
+  assert_int_equal(lab_sweep(&fake_ops, &f, levels, 5, 100000, &r),
+                   LAB_STOP_REFUSED);
   assert_int_equal(f.ntried, 3); /* stops at the first refusal */
   assert_int_equal(r.largest, 100);
   assert_int_equal(r.err, EAGAIN);
   assert_false(r.levels[2].ok);
   assert_int_equal(r.levels[2].h.got, 812);
-  lb_sweep_why(&r, why, sizeof why);
+  lab_sweep_why(&r, why, sizeof why);
   assert_string_equal(why, "refused at n=1000, 812 created: EAGAIN");
 }
 
 static void test_sweep_failed(void **state) {
   fake f = {.fail_at = 100};
-  lb_sweep_result r;
+  lab_sweep_result r;
   char why[128];
   (void)state;
 
-  assert_int_equal(lb_sweep(&fake_ops, &f, levels, 5, 100000, &r),
-                   LB_STOP_FAILED);
+  assert_int_equal(lab_sweep(&fake_ops, &f, levels, 5, 100000, &r),
+                   LAB_STOP_FAILED);
   assert_int_equal(r.largest, 10);
   assert_int_equal(r.nlevels, 2);
-  lb_sweep_why(&r, why, sizeof why);
+  lab_sweep_why(&r, why, sizeof why);
   assert_string_equal(why, "failed at n=100: killed by signal 9");
 }
 
@@ -144,18 +144,18 @@ static int settled_task_count(int want) {
   return n;
 }
 
-static int threads_hold(void *ctx, long n, lb_hold *h) {
+static int threads_hold(void *ctx, long n, lab_hold *h) {
   (void)ctx;
-  return lb_hold_threads(n, h);
+  return lab_hold_threads(n, h);
 }
 
 static void test_sweep_threads_real(void **state) {
-  lb_sweep_ops ops = {"threaded", "threads", threads_hold};
+  lab_sweep_ops ops = {"threaded", "threads", threads_hold};
   int fds = open_fd_count(), tasks = task_count();
-  lb_sweep_result r;
+  lab_sweep_result r;
   (void)state;
 
-  assert_int_equal(lb_sweep(&ops, NULL, levels, 5, 100, &r), LB_STOP_CAP);
+  assert_int_equal(lab_sweep(&ops, NULL, levels, 5, 100, &r), LAB_STOP_CAP);
   assert_int_equal(r.largest, 100);
   assert_int_equal(r.nlevels, 2);
   assert_int_equal(r.levels[1].h.got, 100);
@@ -165,9 +165,9 @@ static void test_sweep_threads_real(void **state) {
 }
 
 static void test_hold_timers(void **state) {
-  lb_hold h;
+  lab_hold h;
   (void)state;
-  assert_int_equal(lb_hold_timers(200, &h), 0);
+  assert_int_equal(lab_hold_timers(200, &h), 0);
   assert_int_equal(h.got, 200);
   /* 200 timers of 100 ms, started together: at least 100 ms, and nowhere
    * near 200 x 100 ms. */
@@ -180,8 +180,8 @@ static void test_hold_timers(void **state) {
 /* pool_stays: libuv's threadpool, once started, stays for the whole
  * process, so its threads are not counted as left over. */
 static void run_unit_in(const char *name, long count, int pool_stays) {
-  const lb_unit *u = lb_unit_find(name);
-  lb_measure m = {0, 0, 0};
+  const lab_unit *u = lab_unit_find(name);
+  lab_measure m = {0, 0, 0};
   int fds = open_fd_count(), tasks = task_count();
 
   assert_non_null(u);
@@ -189,7 +189,7 @@ static void run_unit_in(const char *name, long count, int pool_stays) {
     fail_msg("unit %s failed", name);
   /* A cost is positive; a memory row's kernel part is the whole system's
    * and may move either way while other programs run, so it is not. */
-  if (u->kind != LB_MEMORY && !(m.value > 0))
+  if (u->kind != LAB_MEMORY && !(m.value > 0))
     fail_msg("unit %s reported %g", name, m.value);
   assert_int_equal(open_fd_count(), fds);
   if (!pool_stays)
@@ -217,8 +217,8 @@ static void test_units_threads(void **state) {
 }
 
 static void test_units_memory(void **state) {
-  const lb_unit *u = lb_unit_find("mem_timer");
-  lb_measure m = {0, 0, 0};
+  const lab_unit *u = lab_unit_find("mem_timer");
+  lab_measure m = {0, 0, 0};
   (void)state;
 
   /* 5,000 timers: the array is fresh memory, so the resident set grows. */
@@ -230,39 +230,39 @@ static void test_units_memory(void **state) {
 
 static void test_unit_names(void **state) {
   (void)state;
-  assert_null(lb_unit_find("no_such_unit"));
-  for (int i = 0; i < lb_nunits; i++) {
-    assert_ptr_equal(lb_unit_find(lb_units[i].name), &lb_units[i]);
-    assert_null(strchr(lb_units[i].name, ' ')); /* plot labels */
+  assert_null(lab_unit_find("no_such_unit"));
+  for (int i = 0; i < lab_nunits; i++) {
+    assert_ptr_equal(lab_unit_find(lab_units[i].name), &lab_units[i]);
+    assert_null(strchr(lab_units[i].name, ' ')); /* plot labels */
     for (int p = 0; p < 3; p++)
-      assert_true(lb_units[i].count[p] > 0);
+      assert_true(lab_units[i].count[p] > 0);
   }
 }
 
 /* ---- the writers, against golden files --------------------------------- */
 
-static void row(lb_lab *lab, const char *name, const char *model,
-                lb_kind kind, double median, double user, double kernel) {
-  lb_row *r = &lab->rows[lab->nrows++];
+static void row(lab_data *lab, const char *name, const char *model,
+                lab_kind kind, double median, double user, double kernel) {
+  lab_row *r = &lab->rows[lab->nrows++];
   snprintf(r->name, sizeof r->name, "%s", name);
   snprintf(r->model, sizeof r->model, "%s", model);
   snprintf(r->what, sizeof r->what, "what %s measures", name);
   r->kind = kind;
   r->count = 1000;
-  r->s = (st_summary){5, median, median / 20, median * 0.9, median * 1.2};
-  r->user = (st_summary){5, user, user / 20, user * 0.9, user * 1.2};
-  r->kernel = (st_summary){5, kernel, 0, kernel, kernel};
+  r->s = (base_summary){5, median, median / 20, median * 0.9, median * 1.2};
+  r->user = (base_summary){5, user, user / 20, user * 0.9, user * 1.2};
+  r->kernel = (base_summary){5, kernel, 0, kernel, kernel};
 }
 
-static void sweep(lb_lab *lab, const char *model, const char *what,
+static void sweep(lab_data *lab, const char *model, const char *what,
                   long cap, long refuse_above) {
   fake f = {.refuse_above = refuse_above};
-  lb_sweep_ops ops = {model, what, fake_hold};
-  lb_sweep(&ops, &f, (const long[]){10, 100, 1000, 10000, 100000, 1000000},
+  lab_sweep_ops ops = {model, what, fake_hold};
+  lab_sweep(&ops, &f, (const long[]){10, 100, 1000, 10000, 100000, 1000000},
            6, cap, &lab->sweeps[lab->nsweeps++]);
 }
 
-static void fixture(lb_lab *lab) {
+static void fixture(lab_data *lab) {
   memset(lab, 0, sizeof *lab);
   snprintf(lab->profile, sizeof lab->profile, "quick");
   lab->runs = 5;
@@ -276,18 +276,18 @@ static void fixture(lb_lab *lab) {
   snprintf(lab->machine.build_type, sizeof lab->machine.build_type,
            "Release");
   snprintf(lab->machine.commit, sizeof lab->machine.commit, "abc1234");
-  row(lab, "uv_timer", "async", LB_START, 250, 0, 0);
-  row(lab, "pthread", "threaded", LB_START, 25000, 0, 0);
-  row(lab, "fork", "multiproc", LB_START, 150000, 0, 0);
-  row(lab, "fork_large", "multiproc", LB_START, 4000000, 0, 0);
-  row(lab, "cond_pingpong", "threaded", LB_SWITCH, 6000, 0, 0);
-  row(lab, "pipe_procs", "multiproc", LB_SWITCH, 9000, 0, 0);
-  row(lab, "uv_async", "async", LB_SWITCH, 12000, 0, 0);
-  row(lab, "pipe_bw", "multiproc", LB_IPC, 2.5e9, 0, 0);
-  row(lab, "shm_bw", "threaded", LB_IPC, 5e9, 0, 0);
-  row(lab, "mem_timer", "async", LB_MEMORY, 160, 160, 0);
-  row(lab, "mem_thread_small", "threaded", LB_MEMORY, 30000, 10000, 20000);
-  row(lab, "mem_process", "multiproc", LB_MEMORY, 200000, 120000, 80000);
+  row(lab, "uv_timer", "async", LAB_START, 250, 0, 0);
+  row(lab, "pthread", "threaded", LAB_START, 25000, 0, 0);
+  row(lab, "fork", "multiproc", LAB_START, 150000, 0, 0);
+  row(lab, "fork_large", "multiproc", LAB_START, 4000000, 0, 0);
+  row(lab, "cond_pingpong", "threaded", LAB_SWITCH, 6000, 0, 0);
+  row(lab, "pipe_procs", "multiproc", LAB_SWITCH, 9000, 0, 0);
+  row(lab, "uv_async", "async", LAB_SWITCH, 12000, 0, 0);
+  row(lab, "pipe_bw", "multiproc", LAB_IPC, 2.5e9, 0, 0);
+  row(lab, "shm_bw", "threaded", LAB_IPC, 5e9, 0, 0);
+  row(lab, "mem_timer", "async", LAB_MEMORY, 160, 160, 0);
+  row(lab, "mem_thread_small", "threaded", LAB_MEMORY, 30000, 10000, 20000);
+  row(lab, "mem_process", "multiproc", LAB_MEMORY, 200000, 120000, 80000);
   lab->rows[lab->nrows] = lab->rows[1];
   snprintf(lab->rows[lab->nrows].name, 32, "vfork");
   lab->rows[lab->nrows].failed = 1;
@@ -297,7 +297,7 @@ static void fixture(lb_lab *lab) {
   sweep(lab, "multiproc", "processes", 1000, 812);
 }
 
-static char *render(void (*w)(FILE *, const lb_lab *), const lb_lab *lab) {
+static char *render(void (*w)(FILE *, const lab_data *), const lab_data *lab) {
   char *text = NULL;
   size_t len = 0;
   FILE *f = open_memstream(&text, &len);
@@ -307,35 +307,35 @@ static char *render(void (*w)(FILE *, const lb_lab *), const lb_lab *lab) {
   return text;
 }
 
-static void check_golden(const char *name, void (*w)(FILE *, const lb_lab *),
-                         const lb_lab *lab) {
+static void check_golden(const char *name, void (*w)(FILE *, const lab_data *),
+                         const lab_data *lab) {
   char *got = render(w, lab);
   golden_check(name, got);
   free(got);
 }
 
 static void test_golden(void **state) {
-  lb_lab *lab = calloc(1, sizeof *lab);
+  lab_data *lab = calloc(1, sizeof *lab);
   (void)state;
   fixture(lab);
-  check_golden("lab.md", lb_markdown, lab);
-  check_golden("lab.json", lb_json, lab);
-  check_golden("lab_units.dat", lb_units_dat, lab);
-  check_golden("lab_ipc.dat", lb_ipc_dat, lab);
-  check_golden("lab_memory.dat", lb_memory_dat, lab);
-  check_golden("lab_sweep.dat", lb_sweep_dat, lab);
+  check_golden("lab.md", report_lab_markdown, lab);
+  check_golden("lab.json", report_lab_json, lab);
+  check_golden("lab_units.dat", report_lab_units_dat, lab);
+  check_golden("lab_ipc.dat", report_lab_ipc_dat, lab);
+  check_golden("lab_memory.dat", report_lab_memory_dat, lab);
+  check_golden("lab_sweep.dat", report_lab_sweep_dat, lab);
   free(lab);
 }
 
 /* The verdicts follow the numbers: make a thread lighter than a timer and
  * a pipe faster than shared memory, and the claims no longer hold. */
 static void test_verdicts_follow_numbers(void **state) {
-  lb_lab *lab = calloc(1, sizeof *lab);
+  lab_data *lab = calloc(1, sizeof *lab);
   char *md;
   (void)state;
 
   fixture(lab);
-  md = render(lb_markdown, lab);
+  md = render(report_lab_markdown, lab);
   assert_non_null(strstr(md, "| holds: a thread holds 188x a timer's "
                              "memory, a process 1250x |"));
   assert_non_null(strstr(md, "| holds: shared memory moved bytes 2.0x"));
@@ -345,7 +345,7 @@ static void test_verdicts_follow_numbers(void **state) {
   free(md);
   lab->rows[10].s.median = 10;       /* mem_thread_small */
   lab->rows[7].s.median = 9e9;       /* pipe_bw */
-  md = render(lb_markdown, lab);
+  md = render(report_lab_markdown, lab);
   assert_non_null(strstr(md, "does not hold here: the order is not timer "
                              "< thread < process (160 B, 10 B,"));
   assert_non_null(strstr(md, "depends: a pipe moved bytes at 180% of"));
@@ -353,8 +353,8 @@ static void test_verdicts_follow_numbers(void **state) {
                              "reached their cap without a refusal; the"));
   free(md);
   /* every model refused, and timers held the most: the claim holds */
-  lab->sweeps[1].stop = LB_STOP_REFUSED;
-  md = render(lb_markdown, lab);
+  lab->sweeps[1].stop = LAB_STOP_REFUSED;
+  md = render(report_lab_markdown, lab);
   assert_non_null(strstr(md, "holds: the system refused threads after "
                              "10,000 and processes after 100, while "
                              "1,000,000 timers waited"));
@@ -365,28 +365,28 @@ static void test_verdicts_follow_numbers(void **state) {
 /* ---- lab.json read back, and --only's merge ----------------------------- */
 
 static void test_json_read_back(void **state) {
-  lb_lab *lab = calloc(1, sizeof *lab), *back = calloc(1, sizeof *back);
+  lab_data *lab = calloc(1, sizeof *lab), *back = calloc(1, sizeof *back);
   fake f = {.fail_at = 1000};
-  lb_sweep_ops ops = {"threaded", "threads", fake_hold};
+  lab_sweep_ops ops = {"threaded", "threads", fake_hold};
   char *json, *again, *md, *md_again;
   (void)state;
 
   fixture(lab);
   /* a sweep that failed, with its why */
-  lb_sweep(&ops, &f, (const long[]){10, 100, 1000}, 3, 10000,
+  lab_sweep(&ops, &f, (const long[]){10, 100, 1000}, 3, 10000,
            &lab->sweeps[1]);
-  json = render(lb_json, lab);
-  assert_int_equal(lb_read_json(json, back), 0);
+  json = render(report_lab_json, lab);
+  assert_int_equal(lab_read_json(json, back), 0);
   back->machine = lab->machine; /* not read back: the run's own */
   back->elapsed_s = lab->elapsed_s;
-  again = render(lb_json, back);
+  again = render(report_lab_json, back);
   assert_string_equal(again, json);
-  md = render(lb_markdown, lab);
-  md_again = render(lb_markdown, back);
+  md = render(report_lab_markdown, lab);
+  md_again = render(report_lab_markdown, back);
   assert_string_equal(md_again, md);
   assert_non_null(strstr(md, "killed by signal 9"));
-  assert_int_equal(lb_read_json("{\"profile\": \"quick\"}", back), -1);
-  assert_int_equal(lb_read_json("not json", back), -1);
+  assert_int_equal(lab_read_json("{\"profile\": \"quick\"}", back), -1);
+  assert_int_equal(lab_read_json("not json", back), -1);
   free(json);
   free(again);
   free(md);
@@ -396,31 +396,31 @@ static void test_json_read_back(void **state) {
 }
 
 static void test_merge(void **state) {
-  lb_lab *old = calloc(1, sizeof *old), *now = calloc(1, sizeof *now);
-  const lb_row *r;
+  lab_data *old = calloc(1, sizeof *old), *now = calloc(1, sizeof *now);
+  const lab_row *r;
   (void)state;
 
   fixture(old);
   /* now: pthread measured again, and the async sweep */
   snprintf(now->profile, sizeof now->profile, "quick");
-  row(now, "pthread", "threaded", LB_START, 99999, 0, 0);
+  row(now, "pthread", "threaded", LAB_START, 99999, 0, 0);
   sweep(now, "async", "timers of 100 ms", 1000, 0);
-  assert_int_equal(lb_merge(now, old), 0);
+  assert_int_equal(lab_merge(now, old), 0);
   assert_int_equal(now->nrows, old->nrows);
   assert_int_equal(now->nsweeps, 3);
-  r = lb_row_find(now, "pthread");
+  r = lab_row_find(now, "pthread");
   assert_non_null(r);
   assert_near(r->s.median, 99999);
-  r = lb_row_find(now, "uv_timer");
+  r = lab_row_find(now, "uv_timer");
   assert_non_null(r);
   assert_near(r->s.median, 250);
   assert_int_equal(now->sweeps[0].cap, 1000); /* the new async sweep */
   assert_int_equal(now->sweeps[2].largest, 100); /* the old multiproc */
-  /* in lb_units order */
+  /* in lab_units order */
   for (int i = 1, last = -1; i <= now->nrows; i++) {
     int at = -1;
-    for (int k = 0; k < lb_nunits; k++)
-      if (strcmp(lb_units[k].name, now->rows[i - 1].name) == 0)
+    for (int k = 0; k < lab_nunits; k++)
+      if (strcmp(lab_units[k].name, now->rows[i - 1].name) == 0)
         at = k;
     assert_true(at > last);
     last = at;
@@ -450,12 +450,12 @@ static void test_section_splice(void **state) {
   snprintf(path, sizeof path, "%s/README.md", tmpdir);
 
   /* create */
-  assert_null(sec_extract(path, "lab"));
-  assert_int_equal(sec_splice(path, "lab", "first\n"), 0);
+  assert_null(base_section_extract(path, "lab"));
+  assert_int_equal(base_section_splice(path, "lab", "first\n"), 0);
   doc = golden_slurp(path);
   assert_string_equal(doc, "<!-- lab:begin -->\nfirst\n<!-- lab:end -->\n");
   free(doc);
-  sec = sec_extract(path, "lab");
+  sec = base_section_extract(path, "lab");
   assert_string_equal(sec, "first\n");
   free(sec);
 
@@ -463,25 +463,25 @@ static void test_section_splice(void **state) {
   write_file(path, "# Title\n\nbefore\n<!-- lab:begin -->\nold\nolder\n"
                    "<!-- lab:end -->\nafter <!-- x:begin -->\nx\n"
                    "<!-- x:end -->\nend");
-  assert_int_equal(sec_splice(path, "lab", "new"), 0);
+  assert_int_equal(base_section_splice(path, "lab", "new"), 0);
   doc = golden_slurp(path);
   assert_string_equal(doc, "# Title\n\nbefore\n<!-- lab:begin -->\nnew\n"
                            "<!-- lab:end -->\nafter <!-- x:begin -->\nx\n"
                            "<!-- x:end -->\nend");
   free(doc);
-  sec = sec_extract(path, "x");
+  sec = base_section_extract(path, "x");
   assert_string_equal(sec, "x\n");
   free(sec);
 
   /* append: a file without the markers keeps all it had */
   write_file(path, "# Suite\n\ntables");
-  assert_int_equal(sec_splice(path, "lab", "lab text\n"), 0);
+  assert_int_equal(base_section_splice(path, "lab", "lab text\n"), 0);
   doc = golden_slurp(path);
   assert_string_equal(doc, "# Suite\n\ntables\n\n<!-- lab:begin -->\n"
                            "lab text\n<!-- lab:end -->\n");
   free(doc);
   /* and a second splice replaces, never appends twice */
-  assert_int_equal(sec_splice(path, "lab", "again\n"), 0);
+  assert_int_equal(base_section_splice(path, "lab", "again\n"), 0);
   doc = golden_slurp(path);
   assert_string_equal(doc, "# Suite\n\ntables\n\n<!-- lab:begin -->\n"
                            "again\n<!-- lab:end -->\n");
@@ -489,20 +489,20 @@ static void test_section_splice(void **state) {
   assert_int_equal(dir_entries(tmpdir), 1); /* no temporary file left */
 
   /* remove: the section and the blank line before it go, the rest stays */
-  doc = sec_put("# Suite\n\n<!-- x:begin -->\nx\n<!-- x:end -->\n\n"
+  doc = base_section_put("# Suite\n\n<!-- x:begin -->\nx\n<!-- x:end -->\n\n"
                 "<!-- lab:begin -->\nlab\n<!-- lab:end -->\n", "x", NULL);
   assert_string_equal(doc, "# Suite\n\n<!-- lab:begin -->\nlab\n"
                            "<!-- lab:end -->\n");
-  sec = sec_put(doc, "lab", NULL);
+  sec = base_section_put(doc, "lab", NULL);
   assert_string_equal(sec, "# Suite\n");
   free(sec);
-  sec = sec_put(doc, "absent", NULL);
+  sec = base_section_put(doc, "absent", NULL);
   assert_string_equal(sec, doc);
   free(sec);
   free(doc);
 
   /* an unwritable place: -1, nothing left */
-  assert_int_equal(sec_splice("/nonexistent/dir/README.md", "lab", "x"), -1);
+  assert_int_equal(base_section_splice("/nonexistent/dir/README.md", "lab", "x"), -1);
   unlink(path);
   rmdir(tmpdir);
 }

@@ -49,8 +49,8 @@ static void no_child_left(void) {
 }
 
 static void run_unit(const char *name, long count, long big_mb) {
-  const lb_unit *u = lb_unit_find(name);
-  lb_measure m = {0, 0, 0};
+  const lab_unit *u = lab_unit_find(name);
+  lab_measure m = {0, 0, 0};
   int fds = open_fd_count();
 
   assert_non_null(u);
@@ -58,7 +58,7 @@ static void run_unit(const char *name, long count, long big_mb) {
     fail_msg("unit %s failed", name);
   /* A cost is positive; a memory row's kernel part is the whole system's
    * and may move either way while other programs run, so it is not. */
-  if (u->kind != LB_MEMORY && !(m.value > 0))
+  if (u->kind != LAB_MEMORY && !(m.value > 0))
     fail_msg("unit %s reported %g", name, m.value);
   no_child_left();
   assert_int_equal(open_fd_count(), fds);
@@ -77,20 +77,20 @@ static void test_units_fork(void **state) {
 }
 
 static void test_mem_process_user(void **state) {
-  lb_measure m = {0, 0, 0};
+  lab_measure m = {0, 0, 0};
   (void)state;
   /* Each child writes to its stack and the pipe: some pages of its own. */
-  assert_int_equal(lb_unit_find("mem_process")->run(5, 0, &m), 0);
+  assert_int_equal(lab_unit_find("mem_process")->run(5, 0, &m), 0);
   assert_true(m.user_bytes > 0);
   no_child_left();
 }
 
 static void test_hold_processes(void **state) {
-  lb_hold h;
+  lab_hold h;
   int fds = open_fd_count();
   (void)state;
 
-  assert_int_equal(lb_hold_processes(20, &h), 0);
+  assert_int_equal(lab_hold_processes(20, &h), 0);
   assert_int_equal(h.got, 20);
   assert_int_equal(h.err, 0);
   assert_true(h.rss_kb > 0);
@@ -200,7 +200,7 @@ static void test_cli_end_to_end(void **state) {
   free(text);
 
   snprintf(path, sizeof path, "%s/README.md", dir);
-  sec = sec_extract(path, "lab");
+  sec = base_section_extract(path, "lab");
   assert_non_null(sec);
   assert_non_null(strstr(sec, "## The comparison table, measured"));
   assert_non_null(strstr(sec, "`pthread`"));

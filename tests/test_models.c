@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "async.h"
-#include "cli.h"
+#include "run.h"
 #include "helpers.h"
 #include "threaded.h"
 
@@ -218,7 +218,7 @@ static void test_first_error_once_per_run(void **state) {
 /* --timeout-ms is taken where it holds: http and pipeline in every model,
  * any workload on multiproc (the watchdog); refused, with the reason, for
  * a task a thread or the loop could not stop. */
-static int parse_line(const char *line, cl_run_opts *o, char *err) {
+static int parse_line(const char *line, run_opts *o, char *err) {
   char buf[256], *argv[32], *save = NULL;
   int argc = 0;
   snprintf(buf, sizeof buf, "%s", line);
@@ -226,7 +226,7 @@ static int parse_line(const char *line, cl_run_opts *o, char *err) {
        w = strtok_r(NULL, " ", &save))
     argv[argc++] = w;
   argv[argc] = NULL;
-  return cl_run_parse(argc, argv, o, err, 256);
+  return run_parse(argc, argv, o, err, 256);
 }
 
 static void test_timeout_flag_where_it_holds(void **state) {
@@ -241,19 +241,19 @@ static void test_timeout_flag_where_it_holds(void **state) {
       "run sleep --model threaded --timeout-ms 250",
       "run primes --model seq --timeout-ms 250",
       "run files --model async --timeout-ms 250"};
-  cl_run_opts o;
+  run_opts o;
   char err[256];
   (void)state;
 
   for (size_t i = 0; i < sizeof taken / sizeof *taken; i++) {
     int rc = parse_line(taken[i], &o, err);
-    if (rc != CL_PARSE_OK)
+    if (rc != RUN_PARSE_OK)
       print_error("'%s': %s\n", taken[i], err);
-    assert_int_equal(rc, CL_PARSE_OK);
+    assert_int_equal(rc, RUN_PARSE_OK);
     assert_int_equal(o.params.timeout_ms, 250);
   }
   for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
-    assert_int_equal(parse_line(refused[i], &o, err), CL_PARSE_USAGE);
+    assert_int_equal(parse_line(refused[i], &o, err), RUN_PARSE_USAGE);
     assert_non_null(strstr(err, "--timeout-ms: for "));
     assert_non_null(strstr(err, "only to --model multiproc"));
   }

@@ -7,7 +7,7 @@
  *   - SIGTERM, SIGINT or SIGHUP to a multiproc run whose workers sleep in
  *     60 s tasks: every worker is gone within 10 s (only the run's death
  *     can end them that soon);
- *   - a child of the lab or the suite (sp_run) whose parent is killed:
+ *   - a child of the lab or the suite (base_spawn_run) whose parent is killed:
  *     gone within 10 s (it runs 60 s);
  *   - the lab's uv_queue_work unit as nobody with 3 processes allowed:
  *     libuv's pool cannot start, and the failure line says so, not
@@ -26,7 +26,7 @@
 #include "helpers.h"
 #include "run_conclab.h"
 #include "run_env.h"
-#include "subproc.h"
+#include "process.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -163,7 +163,7 @@ static void test_workers_die_on_sigkill(void **state) {
   workers_die_with_run(SIGKILL);
 }
 
-/* What the lab and the suite run (sp_run) goes with them: a parent in a
+/* What the lab and the suite run (base_spawn_run) goes with them: a parent in a
  * 60 s child is killed, and the child is gone within 10 s. */
 static void test_measured_child_dies_with_parent(void **state) {
   proc_id child;
@@ -178,7 +178,7 @@ static void test_measured_child_dies_with_parent(void **state) {
   if (parent == 0) {
     char *argv[] = {"sleep", "60", NULL};
     char out[64], line[64];
-    _exit(sp_run("/bin/sleep", argv, out, sizeof out, line, sizeof line));
+    _exit(base_spawn_run("/bin/sleep", argv, out, sizeof out, line, sizeof line));
   }
   while ((n = children_of(parent, &child, 1)) < 1 && now_s() < deadline)
     nap_ms(20);
@@ -248,7 +248,7 @@ static void test_child_signal_named(void **state) {
   int status;
   (void)state;
 
-  status = sp_run("/bin/sh", argv, out, sizeof out, errline, sizeof errline);
+  status = base_spawn_run("/bin/sh", argv, out, sizeof out, errline, sizeof errline);
   assert_int_equal(status, 128 + SIGABRT);
   if (strstr(errline, "killed by SIGABRT") == NULL)
     fail_msg("the signal is not named: '%s'", errline);

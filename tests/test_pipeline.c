@@ -24,15 +24,15 @@
 #include <unistd.h>
 
 #include "async.h"
-#include "cli.h"
+#include "run.h"
 #include "files.h"
 #include "helpers.h"
 #include "pipeline.h"
 
 #if defined(__SANITIZE_THREAD__)
-#define LAST_MODEL CL_THREADED
+#define LAST_MODEL RUN_THREADED
 #else
-#define LAST_MODEL CL_MULTIPROC
+#define LAST_MODEL RUN_MULTIPROC
 #endif
 
 static char g_url[64];
@@ -40,15 +40,15 @@ static pid_t g_server;
 static int g_fds_at_start;
 
 /* A run's options: N tasks of /bytes/size, `rounds` rounds each. */
-static cl_run_opts opts(cl_model model, int offload, int tasks,
+static run_opts opts(run_model model, int offload, int tasks,
                         long long size, int rounds) {
-  cl_run_opts o;
+  run_opts o;
   memset(&o, 0, sizeof o);
   o.wl = &wl_pipeline;
   o.model = model;
   o.offload = offload;
   o.params.tasks = tasks;
-  o.params.concurrency = model == CL_SEQ ? 1 : 3;
+  o.params.concurrency = model == RUN_SEQ ? 1 : 3;
   o.params.endpoint = WL_EP_BYTES;
   o.params.size = size;
   o.params.rounds = rounds;
@@ -58,15 +58,15 @@ static cl_run_opts opts(cl_model model, int offload, int tasks,
 
 /* Run in a fresh temporary directory; check it held one file per task
  * (`saved` of them) and is removed afterwards. */
-static cl_run_result run_in_temp(cl_run_opts *o, int saved) {
-  char dir[CL_WORKDIR_MAX];
-  cl_run_result r;
+static run_result run_in_temp(run_opts *o, int saved) {
+  char dir[RUN_WORKDIR_MAX];
+  run_result r;
   assert_int_equal(
-      cl_workdir_open("pipeline", NULL, o->params.tasks, dir, sizeof dir), 0);
+      run_workdir_open("pipeline", NULL, o->params.tasks, dir, sizeof dir), 0);
   o->params.dir = dir;
-  assert_int_equal(cl_run_exec(o, &r), 0);
+  assert_int_equal(run_exec(o, &r), 0);
   assert_int_equal(dir_entries(dir), saved);
-  cl_workdir_close();
+  run_workdir_close();
   assert_int_equal(access(dir, F_OK), -1); /* removed */
   return r;
 }
@@ -74,12 +74,12 @@ static cl_run_result run_in_temp(cl_run_opts *o, int saved) {
 /* Start the server; count descriptors after one small async batch (libuv
  * keeps a signal pipe open once a loop has been made: not a leak). */
 static int server_up(void **state) {
-  cl_run_opts o;
+  run_opts o;
   (void)state;
   signal(SIGPIPE, SIG_IGN);
-  if (cl_server_start("pipeline", CONCLAB_BIN, g_url, sizeof g_url, &g_server) != 0)
+  if (run_server_start("pipeline", CONCLAB_BIN, g_url, sizeof g_url, &g_server) != 0)
     return -1;
-  o = opts(CL_ASYNC, 1, 2, 100, 1);
+  o = opts(RUN_ASYNC, 1, 2, 100, 1);
   run_in_temp(&o, 2);
   g_fds_at_start = open_fd_count();
   return 0;
@@ -87,7 +87,7 @@ static int server_up(void **state) {
 
 static int server_down(void **state) {
   (void)state;
-  return cl_server_stop("pipeline", g_server);
+  return run_server_stop("pipeline", g_server);
 }
 
 /* The digest: fixed by (index, body, rounds), and every one of them
@@ -114,12 +114,12 @@ static void test_checksums_match_seq(void **state) {
       {100000, 3}, {1000, 1}, {0, 0}};
   (void)state;
   for (size_t k = 0; k < 3; k++) {
-    cl_run_opts o = opts(CL_SEQ, 0, 7, cases[k].size, cases[k].rounds);
-    cl_run_result seq = run_in_temp(&o, 7), r;
+    run_opts o = opts(RUN_SEQ, 0, 7, cases[k].size, cases[k].rounds);
+    run_result seq = run_in_temp(&o, 7), r;
     assert_int_equal(seq.ok, 7);
-    for (int m = CL_ASYNC; m <= LAST_MODEL; m++)
-      for (int offload = 0; offload <= (m == CL_ASYNC); offload++) {
-        o = opts((cl_model)m, offload, 7, cases[k].size, cases[k].rounds);
+    for (int m = RUN_ASYNC; m <= LAST_MODEL; m++)
+      for (int offload = 0; offload <= (m == RUN_ASYNC); offload++) {
+        o = opts((run_model)m, offload, 7, cases[k].size, cases[k].rounds);
         r = run_in_temp(&o, 7);
         assert_int_equal(r.ok, 7);
         assert_true(r.checksum == seq.checksum);
@@ -133,14 +133,14 @@ static void test_checksums_match_seq(void **state) {
  * worker, and multiproc's watchdog lets it finish, as the other models
  * do. */
 static void test_long_digest_is_not_a_timeout(void **state) {
-  cl_run_opts o = opts(CL_SEQ, 0, 2, 8192, 120000);
-  cl_run_result seq, r;
+  run_opts o = opts(RUN_SEQ, 0, 2, 8192, 120000);
+  run_result seq, r;
   (void)state;
   o.params.timeout_ms = 100;
   seq = run_in_temp(&o, 2);
   assert_int_equal(seq.ok, 2);
 #if !defined(__SANITIZE_THREAD__)
-  o = opts(CL_MULTIPROC, 0, 2, 8192, 120000);
+  o = opts(RUN_MULTIPROC, 0, 2, 8192, 120000);
   o.params.timeout_ms = 100;
   r = run_in_temp(&o, 2);
   assert_int_equal(r.ok, 2);
@@ -167,12 +167,12 @@ static void check_saved(const wl_params *p, const wl_slot *slots) {
 }
 
 static void test_saved_files_hold_the_digests(void **state) {
-  cl_run_opts o = opts(CL_SEQ, 0, 5, 3000, 2);
-  char dir[CL_WORKDIR_MAX];
+  run_opts o = opts(RUN_SEQ, 0, 5, 3000, 2);
+  char dir[RUN_WORKDIR_MAX];
   wl_slot seq[5] = {0}, async[5] = {0};
   as_options ao = {.offload = 1};
   (void)state;
-  assert_int_equal(cl_workdir_open("pipeline", NULL, 5, dir, sizeof dir), 0);
+  assert_int_equal(run_workdir_open("pipeline", NULL, 5, dir, sizeof dir), 0);
   o.params.dir = dir;
   assert_int_equal(seq_run(&wl_pipeline, &o.params, seq), 0);
   check_saved(&o.params, seq);
@@ -181,7 +181,7 @@ static void test_saved_files_hold_the_digests(void **state) {
   check_saved(&o.params, async); /* the same files, written again */
   for (int i = 0; i < 5; i++)
     assert_true(async[i].value == seq[i].value);
-  cl_workdir_close();
+  run_workdir_close();
 }
 
 /* A "directory" that is a file: every save fails (root can write almost
@@ -192,13 +192,13 @@ static void test_unwritable_dir_fails_each_task(void **state) {
   (void)state;
   assert_true(fd >= 0);
   close(fd);
-  for (int m = CL_SEQ; m <= LAST_MODEL; m++)
-    for (int offload = 0; offload <= (m == CL_ASYNC); offload++) {
-      cl_run_opts o = opts((cl_model)m, offload, 6, 500, 1);
-      cl_run_result r;
+  for (int m = RUN_SEQ; m <= LAST_MODEL; m++)
+    for (int offload = 0; offload <= (m == RUN_ASYNC); offload++) {
+      run_opts o = opts((run_model)m, offload, 6, 500, 1);
+      run_result r;
       int fds = open_fd_count();
       o.params.dir = file;
-      assert_int_equal(cl_run_exec(&o, &r), 0);
+      assert_int_equal(run_exec(&o, &r), 0);
       assert_int_equal(r.failed, 6);
       assert_int_equal(r.ok, 0);
       assert_int_equal(open_fd_count(), fds);
@@ -213,10 +213,10 @@ static void test_fetch_errors_fail_each_task(void **state) {
   (void)state;
   /* BASE/bytes/S under a base that already has a path: a 404 */
   snprintf(missing, sizeof missing, "%s/nothing/here", g_url);
-  for (int m = CL_SEQ; m <= LAST_MODEL; m++)
-    for (int offload = 0; offload <= (m == CL_ASYNC); offload++) {
-      cl_run_opts o = opts((cl_model)m, offload, 4, 100, 1);
-      cl_run_result r;
+  for (int m = RUN_SEQ; m <= LAST_MODEL; m++)
+    for (int offload = 0; offload <= (m == RUN_ASYNC); offload++) {
+      run_opts o = opts((run_model)m, offload, 4, 100, 1);
+      run_result r;
       o.params.url = missing;
       r = run_in_temp(&o, 0);
       assert_int_equal(r.failed, 4);
@@ -230,8 +230,8 @@ static void test_fetch_errors_fail_each_task(void **state) {
  * the sanitizers) holds the loop for at least half a step when it runs in
  * the loop; offloaded, the loop's median lag is below that. */
 static void test_in_loop_blocks_offload_does_not(void **state) {
-  cl_run_opts o = opts(CL_ASYNC, 0, 6, 65536, 100);
-  cl_run_result in_loop, offload;
+  run_opts o = opts(RUN_ASYNC, 0, 6, 65536, 100);
+  run_result in_loop, offload;
   (void)state;
   in_loop = run_in_temp(&o, 6);
   o.offload = 1;

@@ -2,16 +2,16 @@
  * test_plot.c - the plot data and script writers, and drawing them.
  *
  * Checks:
- *   - pl_speedup_data / pl_speedup_script for the smoke profile's sleep and
+ *   - report_speedup_data / report_speedup_script for the smoke profile's sleep and
  *     primes rows, with made-up medians, byte for byte against golden files
  *     (tests/golden/plot_*); a workload with one point per model gives no
  *     plot (files);
- *   - pl_timeline_data / pl_timeline_script for fixed bars: overlapping
+ *   - report_timeline_data / report_timeline_script for fixed bars: overlapping
  *     tasks on one track get lanes of their own; golden files;
- *   - pl_render: without gnuplot on PATH it draws nothing and says why;
+ *   - tool_gnuplot_render: without gnuplot on PATH it draws nothing and says why;
  *     with gnuplot (CI installs it) it draws every script whose data exists
  *     into an SVG, skips the others, and leaves no temporary file;
- *   - pl_markdown: the skipped message, and one link per SVG.
+ *   - report_plots_markdown: the skipped message, and one link per SVG.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -33,21 +33,21 @@
 
 /* A made-up wall time: seq 1 s; the others as if perfect up to 2 cores
  * (CPU) or to C waits (I/O), then 2% slower per model number. */
-static double fake_wall(const su_cell *c) {
+static double fake_wall(const suite_cell *c) {
   const wl_params *p = &c->opts.params;
   int conc = p->concurrency < p->tasks ? p->concurrency : p->tasks;
   double ideal = c->opts.wl->kind == WL_KIND_IO ? conc : (conc < 2 ? conc : 2);
-  if (c->opts.model == CL_SEQ)
+  if (c->opts.model == RUN_SEQ)
     return 1.0;
   return (1.0 + 0.02 * c->opts.model + 0.01 * c->opts.offload) / ideal;
 }
 
 static int smoke_setup(void **state) {
-  su_suite *s = calloc(1, sizeof *s);
+  suite_matrix *s = calloc(1, sizeof *s);
   assert_non_null(s);
-  assert_int_equal(su_profile_build(s, "smoke", 2), 0);
+  assert_int_equal(suite_profile_build(s, "smoke", 2), 0);
   for (int i = 0; i < s->ncells; i++) {
-    su_cell *c = &s->cells[i];
+    suite_cell *c = &s->cells[i];
     c->nresults = c->warmups + c->runs;
     c->results = calloc((size_t)c->nresults, sizeof *c->results);
     assert_non_null(c->results);
@@ -58,13 +58,13 @@ static int smoke_setup(void **state) {
       snprintf(c->results[k].checksum, sizeof c->results[k].checksum, "00");
     }
   }
-  su_evaluate(s);
+  suite_evaluate(s);
   *state = s;
   return 0;
 }
 
 static int smoke_teardown(void **state) {
-  su_suite_free(*state);
+  suite_free(*state);
   free(*state);
   return 0;
 }
@@ -83,21 +83,21 @@ static char *render(text_writer write, const void *arg) {
 
 static const wl_workload *plotted_wl;
 static void write_speedup(FILE *out, const void *s) {
-  pl_speedup_data(out, s, plotted_wl);
+  report_speedup_data(out, s, plotted_wl);
 }
 static void write_speedup_script(FILE *out, const void *arg) {
   (void)arg;
-  pl_speedup_script(out, plotted_wl->name);
+  report_speedup_script(out, plotted_wl->name);
 }
 
 static void speedup_golden(void **state) {
-  const su_suite *s = *state;
+  const suite_matrix *s = *state;
   char *text;
 
-  assert_int_equal(pl_speedup_count(s, &wl_sleep), 3);
+  assert_int_equal(report_speedup_count(s, &wl_sleep), 3);
   /* primes: async offload, threaded, multiproc; in-loop has one point */
-  assert_int_equal(pl_speedup_count(s, &wl_primes), 3);
-  assert_int_equal(pl_speedup_count(s, &wl_files), 0);
+  assert_int_equal(report_speedup_count(s, &wl_primes), 3);
+  assert_int_equal(report_speedup_count(s, &wl_files), 0);
 
   plotted_wl = &wl_sleep;
   text = render(write_speedup, s);
@@ -116,7 +116,7 @@ static void speedup_golden(void **state) {
 
 /* Two models: seq's two tasks one after another; async's three tasks on
  * the loop, two of them overlapping; threaded on two threads. */
-static const pl_bar bars[] = {
+static const report_bar bars[] = {
     {"seq", "seq", 0, 0.000, 0.010},
     {"seq", "seq", 1, 0.010, 0.020},
     {"async", "loop", 0, 0.000, 0.012},
@@ -129,11 +129,11 @@ static const pl_bar bars[] = {
 
 static void write_timeline(FILE *out, const void *arg) {
   (void)arg;
-  pl_timeline_data(out, bars, NBARS);
+  report_timeline_data(out, bars, NBARS);
 }
 static void write_timeline_script(FILE *out, const void *arg) {
   (void)arg;
-  pl_timeline_script(out, bars, NBARS, "a test batch");
+  report_timeline_script(out, bars, NBARS, "a test batch");
 }
 
 static void timeline_golden(void **state) {
@@ -157,12 +157,12 @@ static void timeline_golden(void **state) {
 
 static void write_units_script(FILE *out, const void *arg) {
   (void)arg;
-  pl_lab_units_script(out);
+  report_lab_units_script(out);
 }
 
 static void write_memory_script(FILE *out, const void *arg) {
   (void)arg;
-  pl_lab_memory_script(out);
+  report_lab_memory_script(out);
 }
 static void write_header_only(FILE *out, const void *arg) {
   (void)arg;
@@ -171,7 +171,7 @@ static void write_header_only(FILE *out, const void *arg) {
 
 /* A report directory with data/ and plots/: one speedup plot whose data
  * exists, and the lab's units script, whose data does not. */
-static void make_report_dir(char *dir, const su_suite *s) {
+static void make_report_dir(char *dir, const suite_matrix *s) {
   char path[1200];
   strcpy(dir, "/tmp/conclab_test_plot_XXXXXX");
   assert_non_null(mkdtemp(dir));
@@ -181,16 +181,16 @@ static void make_report_dir(char *dir, const su_suite *s) {
   assert_int_equal(mkdir(path, 0755), 0);
   plotted_wl = &wl_primes;
   snprintf(path, sizeof path, "%s/data/speedup_primes.dat", dir);
-  assert_int_equal(aw_write(path, write_speedup, s), 0);
+  assert_int_equal(base_atomic_write(path, write_speedup, s), 0);
   snprintf(path, sizeof path, "%s/plots/speedup_primes.gp", dir);
-  assert_int_equal(aw_write(path, write_speedup_script, NULL), 0);
+  assert_int_equal(base_atomic_write(path, write_speedup_script, NULL), 0);
   snprintf(path, sizeof path, "%s/plots/lab_units.gp", dir);
-  assert_int_equal(aw_write(path, write_units_script, NULL), 0);
+  assert_int_equal(base_atomic_write(path, write_units_script, NULL), 0);
   /* the lab's memory data with no rows (`lab --only` some other unit) */
   snprintf(path, sizeof path, "%s/data/lab_memory.dat", dir);
-  assert_int_equal(aw_write(path, write_header_only, NULL), 0);
+  assert_int_equal(base_atomic_write(path, write_header_only, NULL), 0);
   snprintf(path, sizeof path, "%s/plots/lab_memory.gp", dir);
-  assert_int_equal(aw_write(path, write_memory_script, NULL), 0);
+  assert_int_equal(base_atomic_write(path, write_memory_script, NULL), 0);
 }
 
 static void remove_report_dir(const char *dir) {
@@ -218,14 +218,14 @@ static void render_without_gnuplot(void **state) {
   path_was = strdup(getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
   assert_non_null(path_was);
   setenv("PATH", dir, 1); /* a directory with no gnuplot in it */
-  assert_int_equal(pl_render(dir, why, sizeof why), -1);
+  assert_int_equal(tool_gnuplot_render(dir, why, sizeof why), -1);
   setenv("PATH", path_was, 1);
   free(path_was);
   assert_non_null(strstr(why, "gnuplot was not found"));
 
   f = open_memstream(&text, &len);
   assert_non_null(f);
-  pl_markdown(f, dir, why);
+  report_plots_markdown(f, dir, why);
   assert_int_equal(fclose(f), 0);
   assert_non_null(strstr(text, "Plots were skipped: gnuplot was not found"));
   free(text);
@@ -246,7 +246,7 @@ static void render_with_gnuplot(void **state) {
   make_report_dir(dir, *state);
   /* drawn: the speedup plot; skipped: the lab's units, whose data is
    * missing, and its memory, whose data has no rows (no gnuplot error) */
-  assert_int_equal(pl_render(dir, why, sizeof why), 1);
+  assert_int_equal(tool_gnuplot_render(dir, why, sizeof why), 1);
   snprintf(path, sizeof path, "%s/plots/speedup_primes.svg", dir);
   assert_int_equal(stat(path, &st), 0);
   assert_true(st.st_size > 1000);
@@ -259,7 +259,7 @@ static void render_with_gnuplot(void **state) {
 
   f = open_memstream(&text, &len);
   assert_non_null(f);
-  pl_markdown(f, dir, NULL);
+  report_plots_markdown(f, dir, NULL);
   assert_int_equal(fclose(f), 0);
   assert_non_null(strstr(text, "![speedup_primes](plots/speedup_primes.svg)"));
   assert_null(strstr(text, "lab_units.svg"));
@@ -269,7 +269,7 @@ static void render_with_gnuplot(void **state) {
 
 static void write_sweep_script(FILE *out, const void *arg) {
   (void)arg;
-  pl_lab_sweep_script(out);
+  report_lab_sweep_script(out);
 }
 static void copy_text(FILE *out, const void *text) {
   fputs(text, out);
@@ -280,7 +280,7 @@ static void copy_text(FILE *out, const void *text) {
 static void lab_scripts_draw(void **state) {
   static const char *const names[] = {"lab_units", "lab_memory",
                                       "lab_sweep"};
-  static const aw_writer scripts[] = {write_units_script, write_memory_script,
+  static const base_writer scripts[] = {write_units_script, write_memory_script,
                                       write_sweep_script};
   char dir[] = "/tmp/conclab_test_plot_lab_XXXXXX", path[1200], why[256];
   (void)state;
@@ -298,12 +298,12 @@ static void lab_scripts_draw(void **state) {
     text = golden_slurp(path);
     assert_non_null(text);
     snprintf(path, sizeof path, "%s/data/%s.dat", dir, names[i]);
-    assert_int_equal(aw_write(path, copy_text, text), 0);
+    assert_int_equal(base_atomic_write(path, copy_text, text), 0);
     free(text);
     snprintf(path, sizeof path, "%s/plots/%s.gp", dir, names[i]);
-    assert_int_equal(aw_write(path, scripts[i], NULL), 0);
+    assert_int_equal(base_atomic_write(path, scripts[i], NULL), 0);
   }
-  assert_int_equal(pl_render(dir, why, sizeof why), 3);
+  assert_int_equal(tool_gnuplot_render(dir, why, sizeof why), 3);
   for (int i = 0; i < 3; i++) {
     snprintf(path, sizeof path, "%s/plots/%s.svg", dir, names[i]);
     assert_int_equal(access(path, R_OK), 0);
@@ -324,7 +324,7 @@ static void markdown_without_svgs(void **state) {
   assert_int_equal(mkdir(path, 0755), 0);
   f = open_memstream(&text, &len);
   assert_non_null(f);
-  pl_markdown(f, dir, NULL);
+  report_plots_markdown(f, dir, NULL);
   assert_int_equal(fclose(f), 0);
   assert_non_null(strstr(text, "No plots were drawn."));
   free(text);

@@ -2,37 +2,37 @@
  * test_report.c - the suite's report writers, against golden files.
  *
  * The fixture is the real cell list of the quick profile on 2 cores
- * (su_profile_build), with every run filled in by hand from the table
+ * (suite_profile_build), with every run filled in by hand from the table
  * below: fixed wall times, CPU times, memory and checksums, no clock and no
  * child processes.  Two cells are wrong on purpose:
  *   - sleep multiproc returns a checksum that differs from seq's, and
  *   - primes multiproc has a run in which 2 of its 64 tasks failed;
  * both must come out FAILED and never get a speedup.
- * su_evaluate then derives medians, speedups and target verdicts.
+ * suite_evaluate then derives medians, speedups and target verdicts.
  *
  * What is checked:
- *   - su_evaluate's verdicts, worked out by hand (speedup = median(seq) /
+ *   - suite_evaluate's verdicts, worked out by hand (speedup = median(seq) /
  *     median(model); FAILED cells; targets met or MISSED);
- *   - rp_summary, against the matrix written out below;
- *   - rp_markdown, rp_runs_csv and rp_summary_json, byte for byte against
+ *   - report_summary, against the matrix written out below;
+ *   - report_markdown, report_runs_csv and report_summary_json, byte for byte against
  *     tests/golden/report.md, runs.csv and summary.json;
- *   - rp_write_atomic: the file appears whole, replaces an old one, and no
+ *   - report_write_atomic: the file appears whole, replaces an old one, and no
  *     PATH.tmp.PID file is left; into a missing directory it returns -1 and
  *     leaves nothing;
  *   - the hyperfine cross-check's section (fake checks: one agreeing, one
  *     differing, one failed), and data/runs-hyperfine.json, against
  *     tests/golden/runs-hyperfine.json;
- *   - rp_write_all: the four files, when DIR/data exists; README.md is the
+ *   - report_write_all: the four files, when DIR/data exists; README.md is the
  *     tables, then the files list with each file's POSIX cksum, and a
  *     second write keeps the lab's section of the old README.md;
- *   - mf_cksum: the check value POSIX cksum gives for "123456789".
+ *   - report_cksum: the check value POSIX cksum gives for "123456789".
  *
  * Updating the golden files: when a change to the reports is intended, run
  *     CONCLAB_UPDATE_GOLDEN=1 build/debug/tests/test_report
  * which writes the golden files instead of comparing with them, then read
  * `git diff tests/golden` and commit only what you meant to change.  The
  * golden files hold the quick profile's sizes too (tasks, delays, limit):
- * a change to bench/profile.c needs them rewritten the same way.
+ * a change to bench/suite/profile.c needs them rewritten the same way.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -70,10 +70,10 @@
 #define SUM_PIPELINE "abcdabcdabcdabcd"
 #define SUM_WRONG "ffffffffffffffff"
 
-/* One row per cell of the quick profile, in su_profile_build's order.  A
+/* One row per cell of the quick profile, in suite_profile_build's order.  A
  * run's wall time is `wall` times a factor (below); so are user and sys. */
 typedef struct fake_cell {
-  const char *label; /* su_cell_label, to check the profile's order */
+  const char *label; /* suite_cell_label, to check the profile's order */
   double wall, user, sys, rss_kb;
   const char *checksum;
   double connections; /* http: connections opened per run */
@@ -179,7 +179,7 @@ static const double run_factor[] = {1.00, 1.04, 0.98, 1.02, 1.10};
 #define MEDIAN_FACTOR 1.02
 #define MAD_FACTOR 0.02
 
-static void fill_runs(su_cell *c, int index) {
+static void fill_runs(suite_cell *c, int index) {
   const fake_cell *f = &fakes[index];
 
   c->nresults = c->warmups + c->runs;
@@ -187,7 +187,7 @@ static void fill_runs(su_cell *c, int index) {
   assert_non_null(c->results);
   assert_true(c->runs <= (int)(sizeof run_factor / sizeof run_factor[0]));
   for (int k = 0; k < c->nresults; k++) {
-    su_run *r = &c->results[k];
+    suite_run *r = &c->results[k];
     double factor = k < c->warmups ? WARMUP_FACTOR
                                    : run_factor[k - c->warmups];
     r->exit_status = 0;
@@ -201,19 +201,19 @@ static void fill_runs(su_cell *c, int index) {
     r->ok = c->opts.params.tasks;
     r->failed = 0;
     r->connections = f->connections;
-    if (c->opts.model == CL_ASYNC) { /* lag: ~0.1 ms, or the whole block */
+    if (c->opts.model == RUN_ASYNC) { /* lag: ~0.1 ms, or the whole block */
       r->lag_p50_ms = c->opts.blocking_in_loop ? 800.0 : 0.1 + 0.01 * k;
       r->lag_p99_ms = c->opts.blocking_in_loop ? 800.0 : 0.5 + 0.01 * k;
       r->lag_max_ms = c->opts.blocking_in_loop ? 800.0 : 0.9 + 0.01 * k;
     }
     if (c->opts.wl == &wl_pipeline) { /* steps of ~9.5 ms of CPU */
       r->compute_ms = 9.5 + 0.1 * k;
-      r->threadpool_size = c->opts.model == CL_ASYNC ? 2 : 0;
-      if (c->opts.model == CL_ASYNC && !c->opts.offload) {
+      r->threadpool_size = c->opts.model == RUN_ASYNC ? 2 : 0;
+      if (c->opts.model == RUN_ASYNC && !c->opts.offload) {
         r->lag_p50_ms = 9.0; /* held for a step, or several in a row */
         r->lag_p99_ms = 40.0 + k;
         r->lag_max_ms = 45.0 + k;
-      } else if (c->opts.model == CL_ASYNC) {
+      } else if (c->opts.model == RUN_ASYNC) {
         r->lag_p99_ms = 6.0 + 0.01 * k; /* over 5 ms: that clause fails */
         r->lag_max_ms = 8.0 + 0.01 * k;
       }
@@ -222,7 +222,7 @@ static void fill_runs(su_cell *c, int index) {
   }
 }
 
-static void fixed_machine(cl_machine *m) {
+static void fixed_machine(base_machine *m) {
   memset(m, 0, sizeof *m);
   snprintf(m->cpu, sizeof m->cpu, "Test CPU");
   m->cores = 2;
@@ -240,12 +240,12 @@ static void fixed_machine(cl_machine *m) {
   snprintf(m->date, sizeof m->date, "2026-01-01 00:00 UTC");
 }
 
-/* The hyperfine cross-check, as hf_crosscheck would leave it: start-up
+/* The hyperfine cross-check, as suite_crosscheck would leave it: start-up
  * 2 ms; sleep async (harness 53.04 ms) 55.5 ms by hyperfine, 0.46 ms left
  * after start-up: agree; primes threaded (harness 1.0404 s) 1.2 s: 15%
  * over, differ; primes seq (harness 2.04 s) 2.045 s: agree; files seq: a
  * hyperfine failure. */
-static void fake_check(su_hfcheck *h, int cell, double median, int runs) {
+static void fake_check(suite_hfcheck *h, int cell, double median, int runs) {
   memset(h, 0, sizeof *h);
   h->cell = cell;
   h->ok = 1;
@@ -257,8 +257,8 @@ static void fake_check(su_hfcheck *h, int cell, double median, int runs) {
   h->max_s = median * 1.2;
 }
 
-static void fake_hyperfine(su_suite *s) {
-  s->hf_state = SU_HF_DONE;
+static void fake_hyperfine(suite_matrix *s) {
+  s->hf_state = SUITE_HF_DONE;
   fake_check(&s->hf[0], -1, 0.002, 20);
   fake_check(&s->hf[1], SLEEP_ASYNC, 0.0555, 5);
   fake_check(&s->hf[2], PRIMES_THREADED, 1.2, 5);
@@ -277,36 +277,36 @@ static void fake_hyperfine(su_suite *s) {
 
 /* cmocka setup: the evaluated suite, in *state. */
 static int suite_setup(void **state) {
-  su_suite *s = calloc(1, sizeof *s);
+  suite_matrix *s = calloc(1, sizeof *s);
   char label[96];
 
   assert_non_null(s);
-  assert_int_equal(su_profile_build(s, "quick", 2), 0);
+  assert_int_equal(suite_profile_build(s, "quick", 2), 0);
   assert_int_equal(s->ncells, NFAKES);
   for (int i = 0; i < s->ncells; i++) {
-    su_cell_label(&s->cells[i], label, sizeof label);
+    suite_cell_label(&s->cells[i], label, sizeof label);
     assert_string_equal(label, fakes[i].label);
     fill_runs(&s->cells[i], i);
   }
 
   /* primes multiproc: in its 3rd measured run, 2 of 64 tasks failed */
-  su_cell *bad = &s->cells[PRIMES_MULTIPROC];
-  su_run *r = &bad->results[bad->warmups + 2];
+  suite_cell *bad = &s->cells[PRIMES_MULTIPROC];
+  suite_run *r = &bad->results[bad->warmups + 2];
   r->exit_status = 3;
   r->ok = 62;
   r->failed = 2;
 
   fixed_machine(&s->machine);
   s->elapsed_s = 95.0;
-  su_evaluate(s);
+  suite_evaluate(s);
   fake_hyperfine(s);
   *state = s;
   return 0;
 }
 
 static int suite_teardown(void **state) {
-  su_suite *s = *state;
-  su_suite_free(s);
+  suite_matrix *s = *state;
+  suite_free(s);
   free(s);
   return 0;
 }
@@ -314,7 +314,7 @@ static int suite_teardown(void **state) {
 /* ---- helpers ------------------------------------------------------------- */
 
 /* What a writer writes, as a string (free it). */
-static char *render(rp_writer writer, const su_suite *s) {
+static char *render(report_writer writer, const suite_matrix *s) {
   char *text = NULL;
   size_t len = 0;
   FILE *f = open_memstream(&text, &len);
@@ -328,18 +328,18 @@ static char *render(rp_writer writer, const su_suite *s) {
 
 /* Compare one writer's output with CONCLAB_GOLDEN_DIR/name, or write the
  * golden file when CONCLAB_UPDATE_GOLDEN=1 (golden.h). */
-static void check_golden(const char *name, rp_writer writer,
-                         const su_suite *s) {
+static void check_golden(const char *name, report_writer writer,
+                         const suite_matrix *s) {
   char *got = render(writer, s);
   golden_check(name, got);
   free(got);
 }
 
-/* ---- su_evaluate's verdicts, worked out by hand ------------------------- */
+/* ---- suite_evaluate's verdicts, worked out by hand ------------------------- */
 
 static void evaluate_statistics(void **state) {
-  const su_suite *s = *state;
-  const su_cell *seq = &s->cells[SLEEP_SEQ];
+  const suite_matrix *s = *state;
+  const suite_cell *seq = &s->cells[SLEEP_SEQ];
 
   /* measured walls 0.800 x {1.00, 1.04, 0.98, 1.02, 1.10}: the warm-up
    * (x 1.30) is not among them */
@@ -354,8 +354,8 @@ static void evaluate_statistics(void **state) {
 }
 
 static void evaluate_speedups(void **state) {
-  const su_suite *s = *state;
-  const su_cell *c = s->cells;
+  const suite_matrix *s = *state;
+  const suite_cell *c = s->cells;
 
   /* seq is its own baseline */
   assert_false(c[SLEEP_SEQ].failed);
@@ -379,8 +379,8 @@ static void evaluate_speedups(void **state) {
 }
 
 static void evaluate_failures(void **state) {
-  const su_suite *s = *state;
-  const su_cell *c = s->cells;
+  const suite_matrix *s = *state;
+  const suite_cell *c = s->cells;
 
   /* a checksum that differs from seq's: FAILED, no speedup */
   assert_true(c[SLEEP_MULTIPROC].failed);
@@ -391,7 +391,7 @@ static void evaluate_failures(void **state) {
   assert_true(c[PRIMES_MULTIPROC].failed);
   assert_string_equal(c[PRIMES_MULTIPROC].why, "2 of 64 tasks failed");
   assert_near(c[PRIMES_MULTIPROC].speedup, 0);
-  assert_int_equal(c[PRIMES_MULTIPROC].target_met, SU_TARGET_MISSED);
+  assert_int_equal(c[PRIMES_MULTIPROC].target_met, SUITE_TARGET_MISSED);
 
   /* the good cells are not failed */
   for (int i = PRIMES_SEQ; i < PRIMES_MULTIPROC; i++)
@@ -402,8 +402,8 @@ static void evaluate_failures(void **state) {
  * is its own baseline, and neither it nor the rows that agree with it are
  * FAILED.  seq is not timed at this size, so there is no speedup. */
 static void evaluate_scale_rows(void **state) {
-  const su_suite *s = *state;
-  const su_cell *c = s->cells;
+  const suite_matrix *s = *state;
+  const suite_cell *c = s->cells;
 
   assert_int_equal(c[SCALE_ORACLE].baseline, SCALE_ORACLE);
   for (int i = SCALE_ORACLE; i <= SCALE_MULTIPROC; i++) {
@@ -418,26 +418,26 @@ static void evaluate_scale_rows(void **state) {
 }
 
 static void evaluate_targets(void **state) {
-  const su_suite *s = *state;
-  const su_cell *c = s->cells;
+  const suite_matrix *s = *state;
+  const suite_cell *c = s->cells;
 
-  assert_int_equal(c[SLEEP_SEQ].target_met, SU_TARGET_NONE);
-  assert_int_equal(c[SLEEP_MULTIPROC].target_met, SU_TARGET_NONE);
+  assert_int_equal(c[SLEEP_SEQ].target_met, SUITE_TARGET_NONE);
+  assert_int_equal(c[SLEEP_MULTIPROC].target_met, SUITE_TARGET_NONE);
   /* efficiency >= 0.9: 15.38 / 16 = 0.96 met; 12.5 / 16 = 0.78 missed */
-  assert_int_equal(c[SLEEP_ASYNC].target_met, SU_TARGET_MET);
+  assert_int_equal(c[SLEEP_ASYNC].target_met, SUITE_TARGET_MET);
   /* blocking in the loop: speedup 0.99, within 0.9..1.1: the lesson held */
-  assert_int_equal(c[SLEEP_BLOCKING].target_met, SU_TARGET_MET);
-  assert_int_equal(c[SLEEP_THREADED].target_met, SU_TARGET_MISSED);
+  assert_int_equal(c[SLEEP_BLOCKING].target_met, SUITE_TARGET_MET);
+  assert_int_equal(c[SLEEP_THREADED].target_met, SUITE_TARGET_MISSED);
   /* async in the loop: speedup 0.98 within 0.9..1.1 */
-  assert_int_equal(c[PRIMES_INLOOP].target_met, SU_TARGET_MET);
+  assert_int_equal(c[PRIMES_INLOOP].target_met, SUITE_TARGET_MET);
   /* offload: efficiency 0.95 >= 0.8; threaded: 0.98 >= 0.9 */
-  assert_int_equal(c[PRIMES_OFFLOAD].target_met, SU_TARGET_MET);
-  assert_int_equal(c[PRIMES_THREADED].target_met, SU_TARGET_MET);
+  assert_int_equal(c[PRIMES_OFFLOAD].target_met, SUITE_TARGET_MET);
+  assert_int_equal(c[PRIMES_THREADED].target_met, SUITE_TARGET_MET);
   /* scale, median wall: async 0.1071 s <= 110 ms met; threaded 1.173 s >
    * 1000 ms missed; multiproc has no target */
-  assert_int_equal(c[SCALE_ASYNC].target_met, SU_TARGET_MET);
-  assert_int_equal(c[SCALE_THREADED].target_met, SU_TARGET_MISSED);
-  assert_int_equal(c[SCALE_MULTIPROC].target_met, SU_TARGET_NONE);
+  assert_int_equal(c[SCALE_ASYNC].target_met, SUITE_TARGET_MET);
+  assert_int_equal(c[SCALE_THREADED].target_met, SUITE_TARGET_MISSED);
+  assert_int_equal(c[SCALE_MULTIPROC].target_met, SUITE_TARGET_NONE);
   /* http: reuse rows are compared with seq of the same setting, scale rows
    * with their untimed oracle; 0.255 s > 130 ms and 2.958 s > 1.5 s */
   assert_int_equal(c[HTTP_SEQ + 5].baseline, HTTP_SEQ + 4);
@@ -447,8 +447,8 @@ static void evaluate_targets(void **state) {
   assert_near(c[HTTP_SEQ + 9].connections, 2000);
   assert_int_equal(c[HTTP_SEQ + 13].baseline, HTTP_SEQ + 12);
   assert_near(c[HTTP_SEQ + 13].speedup, 0);
-  assert_int_equal(c[HTTP_SEQ + 13].target_met, SU_TARGET_MISSED);
-  assert_int_equal(c[HTTP_SEQ + 17].target_met, SU_TARGET_MISSED);
+  assert_int_equal(c[HTTP_SEQ + 13].target_met, SUITE_TARGET_MISSED);
+  assert_int_equal(c[HTTP_SEQ + 17].target_met, SUITE_TARGET_MISSED);
   /* files: the ideal is min(workers, cores); async's workers are its
    * threadpool's 4 (or 16), not its C = 64 */
   assert_int_equal(c[FILES_SEQ + 1].baseline, FILES_SEQ);
@@ -459,26 +459,26 @@ static void evaluate_targets(void **state) {
    * (>= 0.8 x min(cores, pool) = 1.6: met) but its lag p99 is 6.03 ms, not
    * under 5: the whole target is MISSED, and the report says which part. */
   assert_near(c[PIPE_INLOOP].compute_ms, 9.8);
-  assert_int_equal(c[PIPE_INLOOP].target_met, SU_TARGET_MET);
+  assert_int_equal(c[PIPE_INLOOP].target_met, SUITE_TARGET_MET);
   assert_near(c[PIPE_OFFLOAD].vs_in_loop, 0.640 / 0.370);
   assert_near(c[PIPE_OFFLOAD].ideal, 2);
   assert_int_equal(c[PIPE_OFFLOAD].threadpool_size, 2);
-  assert_int_equal(c[PIPE_OFFLOAD].target_met, SU_TARGET_MISSED);
+  assert_int_equal(c[PIPE_OFFLOAD].target_met, SUITE_TARGET_MISSED);
   assert_near(c[PIPE_SEQ].vs_in_loop, 0);
 }
 
 /* Each figure of a target carries its own verdict. */
 static void target_clauses(void **state) {
-  const su_suite *s = *state;
-  su_clause clauses[SU_MAX_CLAUSES];
-  int n = su_target_clauses(&s->cells[PIPE_OFFLOAD], clauses);
+  const suite_matrix *s = *state;
+  suite_clause clauses[SUITE_MAX_CLAUSES];
+  int n = suite_target_clauses(&s->cells[PIPE_OFFLOAD], clauses);
 
   assert_int_equal(n, 2);
   assert_string_equal(clauses[0].text, "vs in-loop >= 1.60x");
   assert_true(clauses[0].met);
   assert_string_equal(clauses[1].text, "lag p99 < 5 ms");
   assert_false(clauses[1].met);
-  assert_int_equal(su_target_clauses(&s->cells[PIPE_SEQ], clauses), 0);
+  assert_int_equal(suite_target_clauses(&s->cells[PIPE_SEQ], clauses), 0);
 }
 
 /* ---- the writers --------------------------------------------------------- */
@@ -486,7 +486,7 @@ static void target_clauses(void **state) {
 /* The speedup matrix, by hand: FAILED cells show FAILED, never a number;
  * models a workload has no main cell for show "-". */
 static void summary_matrix(void **state) {
-  char *got = render(rp_summary, *state);
+  char *got = render(report_summary, *state);
   assert_string_equal(
       got,
       "| workload | async | async in-loop | async offload | threaded | "
@@ -501,27 +501,27 @@ static void summary_matrix(void **state) {
 }
 
 static void golden_markdown(void **state) {
-  check_golden("report.md", rp_markdown, *state);
+  check_golden("report.md", report_markdown, *state);
 }
 
 static void golden_runs_csv(void **state) {
-  check_golden("runs.csv", rp_runs_csv, *state);
+  check_golden("runs.csv", report_runs_csv, *state);
 }
 
 static void golden_summary_json(void **state) {
-  check_golden("summary.json", rp_summary_json, *state);
+  check_golden("summary.json", report_summary_json, *state);
 }
 
 static void golden_runs_hyperfine(void **state) {
-  check_golden("runs-hyperfine.json", rp_hyperfine_json, *state);
+  check_golden("runs-hyperfine.json", report_hyperfine_json, *state);
 }
 
 /* The cross-check's section: present with its verdicts when done (the
  * golden report.md has it whole); one line saying why when skipped;
  * absent when off.  The copies share the cells, which they only read. */
 static void hyperfine_section(void **state) {
-  su_suite copy = *(const su_suite *)*state;
-  char *md = render(rp_markdown, &copy), *sec;
+  suite_matrix copy = *(const suite_matrix *)*state;
+  char *md = render(report_markdown, &copy), *sec;
 
   sec = strstr(md, "## Whole-process timing (hyperfine)");
   assert_non_null(sec);
@@ -535,25 +535,25 @@ static void hyperfine_section(void **state) {
   assert_non_null(strstr(sec, "failed: hyperfine exit 1"));
   free(md);
 
-  copy.hf_state = SU_HF_SKIPPED;
+  copy.hf_state = SUITE_HF_SKIPPED;
   snprintf(copy.hf_skipped, sizeof copy.hf_skipped,
            "hyperfine was not found on PATH");
-  md = render(rp_markdown, &copy);
+  md = render(report_markdown, &copy);
   sec = strstr(md, "## Whole-process timing (hyperfine)");
   assert_non_null(sec);
   assert_non_null(strstr(sec, "Skipped: hyperfine was not found on PATH."));
   assert_null(strstr(sec, "| cell |"));
   free(md);
 
-  copy.hf_state = SU_HF_OFF;
-  md = render(rp_markdown, &copy);
+  copy.hf_state = SUITE_HF_OFF;
+  md = render(report_markdown, &copy);
   assert_null(strstr(md, "Whole-process timing"));
   free(md);
 }
 
 /* The same suite always gives the same bytes. */
 static void writers_are_deterministic(void **state) {
-  char *a = render(rp_markdown, *state), *b = render(rp_markdown, *state);
+  char *a = render(report_markdown, *state), *b = render(report_markdown, *state);
   assert_string_equal(a, b);
   free(a);
   free(b);
@@ -561,13 +561,13 @@ static void writers_are_deterministic(void **state) {
 
 /* ---- writing files ------------------------------------------------------- */
 
-static void write_hello(FILE *out, const su_suite *s) {
+static void write_hello(FILE *out, const suite_matrix *s) {
   (void)s;
   fputs("hello\n", out);
 }
 
 /* How many entries dir has (. and .. aside); *tmp_files: how many of them
- * look like rp_write_atomic's temporaries (PATH.tmp.PID). */
+ * look like report_write_atomic's temporaries (PATH.tmp.PID). */
 static int count_entries(const char *dir, int *tmp_files) {
   DIR *d = opendir(dir);
   struct dirent *e;
@@ -596,7 +596,7 @@ static void write_atomic_creates_and_replaces(void **state) {
   snprintf(path, sizeof path, "%s/out.md", dir);
 
   /* a new file */
-  assert_int_equal(rp_write_atomic(path, write_hello, *state), 0);
+  assert_int_equal(report_write_atomic(path, write_hello, *state), 0);
   text = golden_slurp(path);
   assert_non_null(text);
   assert_string_equal(text, "hello\n");
@@ -609,9 +609,9 @@ static void write_atomic_creates_and_replaces(void **state) {
   assert_non_null(f);
   fputs("an old, longer file that must not survive\n", f);
   fclose(f);
-  assert_int_equal(rp_write_atomic(path, rp_summary, *state), 0);
+  assert_int_equal(report_write_atomic(path, report_summary, *state), 0);
   text = golden_slurp(path);
-  want = render(rp_summary, *state);
+  want = render(report_summary, *state);
   assert_non_null(text);
   assert_string_equal(text, want);
   free(text);
@@ -632,24 +632,24 @@ static void write_atomic_missing_directory(void **state) {
 
   assert_non_null(mkdtemp(dir));
   snprintf(path, sizeof path, "%s/missing/out.md", dir);
-  assert_int_equal(rp_write_atomic(path, write_hello, *state), -1);
+  assert_int_equal(report_write_atomic(path, write_hello, *state), -1);
   assert_int_equal(stat(path, &st), -1);
   assert_int_equal(count_entries(dir, &tmp_files), 0);
   assert_int_equal(rmdir(dir), 0);
 }
 
-/* rp_write_all: README.md, data/runs.csv and data/summary.json, each
+/* report_write_all: README.md, data/runs.csv and data/summary.json, each
  * exactly what its writer gives, and no temporaries left. */
 static void write_all(void **state) {
   char dir[] = "/tmp/conclab_test_report_XXXXXX", path[128];
   static const struct {
     const char *name;
-    rp_writer writer;
+    report_writer writer;
   } files[] = {
-      {"README.md", rp_markdown},
-      {"data/runs.csv", rp_runs_csv},
-      {"data/summary.json", rp_summary_json},
-      {"data/runs-hyperfine.json", rp_hyperfine_json},
+      {"README.md", report_markdown},
+      {"data/runs.csv", report_runs_csv},
+      {"data/summary.json", report_summary_json},
+      {"data/runs-hyperfine.json", report_hyperfine_json},
   };
   int tmp_files;
 
@@ -657,7 +657,7 @@ static void write_all(void **state) {
   snprintf(path, sizeof path, "%s/data", dir);
   assert_int_equal(mkdir(path, 0777), 0);
 
-  assert_int_equal(rp_write_all(dir, *state), 0);
+  assert_int_equal(report_write_all(dir, *state), 0);
   for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
     char *text, *want;
     snprintf(path, sizeof path, "%s/%s", dir, files[i].name);
@@ -677,10 +677,10 @@ static void write_all(void **state) {
   }
   /* the lab's section of the old README.md is carried over */
   snprintf(path, sizeof path, "%s/README.md", dir);
-  assert_int_equal(sec_splice(path, "lab", "the lab\n"), 0);
-  assert_int_equal(rp_write_all(dir, *state), 0);
+  assert_int_equal(base_section_splice(path, "lab", "the lab\n"), 0);
+  assert_int_equal(report_write_all(dir, *state), 0);
   {
-    char *text = golden_slurp(path), *lab = sec_get(text, "lab");
+    char *text = golden_slurp(path), *lab = base_section_get(text, "lab");
     assert_non_null(lab);
     assert_string_equal(lab, "the lab\n");
     assert_true(strstr(text, "<!-- lab:") < strstr(text, "<!-- files:"));
@@ -701,9 +701,9 @@ static void write_all(void **state) {
 /* POSIX cksum's check value, and of nothing at all. */
 static void cksum_values(void **state) {
   (void)state;
-  assert_int_equal(mf_cksum((const unsigned char *)"123456789", 9),
+  assert_int_equal(report_cksum((const unsigned char *)"123456789", 9),
                    930766865u);
-  assert_int_equal(mf_cksum((const unsigned char *)"", 0), 4294967295u);
+  assert_int_equal(report_cksum((const unsigned char *)"", 0), 4294967295u);
 }
 
 int main(void) {

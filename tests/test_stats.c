@@ -1,5 +1,5 @@
 /*
- * test_stats.c - st_median and st_summarise on data whose answers we know.
+ * test_stats.c - base_median and base_summarise on data whose answers we know.
  *
  * Checks: the median of odd and even n (the mean of the middle two), of a
  * single value and of negative values; that the input array is left as it
@@ -21,8 +21,8 @@
 
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
-/* st_summarise's result, field by field. */
-static void assert_summary(st_summary s, int n, double median, double mad,
+/* base_summarise's result, field by field. */
+static void assert_summary(base_summary s, int n, double median, double mad,
                            double min, double max) {
   assert_int_equal(s.n, n);
   assert_near(s.median, median);
@@ -34,33 +34,33 @@ static void assert_summary(st_summary s, int n, double median, double mad,
 static void median_odd_n(void **state) {
   (void)state;
   const double v[] = {5, 1, 3};
-  assert_near(st_median(v, N(v)), 3.0);
+  assert_near(base_median(v, N(v)), 3.0);
 }
 
 static void median_even_n_is_mean_of_middle_two(void **state) {
   (void)state;
   const double v[] = {4, 1, 3, 2};        /* sorted: 1 2 3 4 */
-  assert_near(st_median(v, N(v)), 2.5);
+  assert_near(base_median(v, N(v)), 2.5);
 }
 
 static void median_single_value(void **state) {
   (void)state;
   const double v[] = {42.5};
-  assert_near(st_median(v, 1), 42.5);
+  assert_near(base_median(v, 1), 42.5);
 }
 
 static void median_negative_values(void **state) {
   (void)state;
   const double odd[] = {-1, -10, -5, 3, -7}; /* sorted: -10 -7 -5 -1 3 */
   const double even[] = {-2, -8, 4, -4};     /* sorted: -8 -4 -2 4 */
-  assert_near(st_median(odd, N(odd)), -5.0);
-  assert_near(st_median(even, N(even)), -3.0);
+  assert_near(base_median(odd, N(odd)), -5.0);
+  assert_near(base_median(even, N(even)), -3.0);
 }
 
 static void median_with_duplicates(void **state) {
   (void)state;
   const double v[] = {7, 7, 1, 7, 1};        /* sorted: 1 1 7 7 7 */
-  assert_near(st_median(v, N(v)), 7.0);
+  assert_near(base_median(v, N(v)), 7.0);
 }
 
 static void input_is_not_modified(void **state) {
@@ -69,9 +69,9 @@ static void input_is_not_modified(void **state) {
   double copy[N(v)];
   memcpy(copy, v, sizeof v);
 
-  (void)st_median(v, N(v));
+  (void)base_median(v, N(v));
   assert_memory_equal(v, copy, sizeof v);
-  (void)st_summarise(v, N(v));
+  (void)base_summarise(v, N(v));
   assert_memory_equal(v, copy, sizeof v);
 }
 
@@ -80,7 +80,7 @@ static void input_is_not_modified(void **state) {
 static void summarise_known_set(void **state) {
   (void)state;
   const double v[] = {6, 1, 9, 2, 1, 4, 2}; /* the set, shuffled */
-  assert_summary(st_summarise(v, N(v)), 7, 2.0, 1.0, 1.0,
+  assert_summary(base_summarise(v, N(v)), 7, 2.0, 1.0, 1.0,
                  9.0);
 }
 
@@ -89,14 +89,14 @@ static void summarise_known_set(void **state) {
 static void summarise_even_n(void **state) {
   (void)state;
   const double v[] = {4, 1, 8, 2};
-  assert_summary(st_summarise(v, N(v)), 4, 3.0, 1.5, 1.0,
+  assert_summary(base_summarise(v, N(v)), 4, 3.0, 1.5, 1.0,
                  8.0);
 }
 
 static void summarise_single_value(void **state) {
   (void)state;
   const double v[] = {0.25};
-  assert_summary(st_summarise(v, 1), 1, 0.25, 0.0, 0.25,
+  assert_summary(base_summarise(v, 1), 1, 0.25, 0.0, 0.25,
                  0.25);
 }
 
@@ -105,7 +105,7 @@ static void summarise_single_value(void **state) {
 static void summarise_negative_values(void **state) {
   (void)state;
   const double v[] = {-3, -1, -7, -2, -5}; /* sorted: -7 -5 -3 -2 -1 */
-  st_summary s = st_summarise(v, N(v));
+  base_summary s = base_summarise(v, N(v));
 
   /* deviations from -3: {0,2,4,1,2} -> sorted 0 1 2 2 4 -> MAD 2 */
   assert_near(s.median, -3.0);
@@ -119,7 +119,7 @@ static void summarise_negative_values(void **state) {
 static void summarise_is_robust_to_an_outlier(void **state) {
   (void)state;
   const double v[] = {1.0, 1.1, 0.9, 1.0, 100.0};
-  st_summary s = st_summarise(v, N(v));
+  base_summary s = base_summarise(v, N(v));
 
   assert_near(s.median, 1.0);
   assert_near(s.mad, 0.1);

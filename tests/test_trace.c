@@ -1,5 +1,5 @@
 /*
- * test_trace.c - the timeline (bench/trace.c) and the times behind it.
+ * test_trace.c - the timeline (bench/run/trace.c) and the times behind it.
  *
  * The writer's output is valid JSON (a strict checker, json_check.h), for
  * a fixed fake batch - whose exact bytes are pinned by golden files - and
@@ -8,8 +8,8 @@
  * track is one of the C workers (or async's C permits), the tasks on one
  * track never overlap (a viewer requires it), and async has its loop-lag
  * counters, and async --offload each task's compute step on a pool
- * thread, inside the task.  tr_read_tasks reads back what tr_write wrote.
- * The writer's work is counted, not timed (tr_batch.slot_reads): a few
+ * thread, inside the task.  run_trace_read_tasks reads back what run_trace_write wrote.
+ * The writer's work is counted, not timed (run_trace_batch.slot_reads): a few
  * slot reads a task, for a thousand tasks and for a million; and the
  * writer's source reads a slot nowhere but in the counting accessor.
  *
@@ -28,7 +28,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "run.h"
 #include "golden.h"
 #include "helpers.h"
 #include "json.h"
@@ -58,13 +58,13 @@ static void checker_accepts_json_and_rejects_the_rest(void **state) {
 
 /* ---- helpers --------------------------------------------------------------- */
 
-static char *render(const tr_batch *b) {
+static char *render(const run_trace_batch *b) {
   char *text = NULL;
   size_t len = 0;
   FILE *f = open_memstream(&text, &len);
 
   assert_non_null(f);
-  assert_int_equal(tr_write(f, b), 0);
+  assert_int_equal(run_trace_write(f, b), 0);
   assert_int_equal(fclose(f), 0);
   return text;
 }
@@ -104,8 +104,8 @@ static const wl_slot fake_threaded_slots[] = {
     {.status = WL_ERROR, .worker = 1},
 };
 
-static tr_batch fake_threaded(void) {
-  return (tr_batch){.workload = "sleep", .model = "threaded", .variant = "",
+static run_trace_batch fake_threaded(void) {
+  return (run_trace_batch){.workload = "sleep", .model = "threaded", .variant = "",
                     .tasks = 4, .concurrency = 2,
                     .checksum = 0x0123456789abcdefULL, .t0_ns = T0,
                     .t1_ns = T0 + 50000123, .slots = fake_threaded_slots};
@@ -130,15 +130,15 @@ static const as_lag_sample fake_lag[] = {
     {.t_ns = T0 + 5999999, .ms = 2.5},
 };
 
-static tr_batch fake_async(void) {
-  return (tr_batch){.workload = "primes", .model = "async",
+static run_trace_batch fake_async(void) {
+  return (run_trace_batch){.workload = "primes", .model = "async",
                     .variant = "offload", .tasks = 3, .concurrency = 2,
                     .checksum = 42, .t0_ns = T0, .t1_ns = T0 + 6000000,
                     .slots = fake_async_slots, .lag = fake_lag, .lag_n = 3};
 }
 
 /* The trace of b, valid JSON and byte for byte golden/name (golden.h). */
-static void check_golden(const char *name, const tr_batch *b) {
+static void check_golden(const char *name, const run_trace_batch *b) {
   char *got = render(b);
   assert_valid_json(got);
   golden_check(name, got);
@@ -146,13 +146,13 @@ static void check_golden(const char *name, const tr_batch *b) {
 }
 
 static void golden_threaded(void **state) {
-  tr_batch b = fake_threaded();
+  run_trace_batch b = fake_threaded();
   (void)state;
   check_golden("trace_threaded.json", &b);
 }
 
 static void golden_async(void **state) {
-  tr_batch b = fake_async();
+  run_trace_batch b = fake_async();
   (void)state;
   check_golden("trace_async.json", &b);
 }
@@ -160,7 +160,7 @@ static void golden_async(void **state) {
 /* The fake batch's shape, beyond the bytes: one line per event, the
  * frame around them, and the numbers exact. */
 static void fake_layout(void **state) {
-  tr_batch b = fake_async();
+  run_trace_batch b = fake_async();
   char *text = render(&b);
   (void)state;
 
@@ -180,7 +180,7 @@ static void fake_layout(void **state) {
 
 /* ---- the writer's work grows linearly with the tasks --------------------- */
 
-/* The slots tr_write reads for n async tasks on n permits (sleep's
+/* The slots run_trace_write reads for n async tasks on n permits (sleep's
  * default: as many permits as tasks), each with an offloaded compute
  * step: the most tracks a batch can have.  Counted, not timed: a loaded
  * machine cannot change the count. */
@@ -188,7 +188,7 @@ static long slot_reads_for(int n) {
   wl_slot *slots = calloc((size_t)n, sizeof *slots);
   long reads = 0;
   FILE *sink = fopen("/dev/null", "w");
-  tr_batch b = {.workload = "sleep", .model = "async", .variant = "offload",
+  run_trace_batch b = {.workload = "sleep", .model = "async", .variant = "offload",
                 .tasks = n, .concurrency = n, .t0_ns = T0,
                 .t1_ns = T0 + 2LL * n + 1000, .slots = slots,
                 .slot_reads = &reads};
@@ -200,7 +200,7 @@ static long slot_reads_for(int n) {
                          .t_end_ns = T0 + i + 1000, .lane = i,
                          .off_start_ns = T0 + i + 10,
                          .off_end_ns = T0 + i + 900, .off_thread = i % 4};
-  assert_int_equal(tr_write(sink, &b), 0);
+  assert_int_equal(run_trace_write(sink, &b), 0);
   assert_int_equal(fclose(sink), 0);
   free(slots);
   return reads;
@@ -220,11 +220,11 @@ static void writer_work_is_linear(void **state) {
 /* The count sees every slot the writer reads only if every read goes
  * through slot_at: a rescan written as b->slots[i] (a track count redone
  * per event, say) would do n times the work uncounted.  So the source of
- * bench/trace.c is read here: "slots" appears as a member (->slots or
+ * bench/run/trace.c is read here: "slots" appears as a member (->slots or
  * .slots, an alias taken included) exactly once, in slot_at's body.  (By
- * hand: grep -n 'slots\b' bench/trace.c.) */
+ * hand: grep -n 'slots\b' bench/run/trace.c.) */
 static void writer_reads_slots_only_through_slot_at(void **state) {
-  char *src = golden_slurp(CONCLAB_SOURCE_DIR "/bench/trace.c");
+  char *src = golden_slurp(CONCLAB_SOURCE_DIR "/bench/run/trace.c");
   const char *body, *body_end, *only = NULL;
   int members = 0;
   (void)state;
@@ -245,7 +245,7 @@ static void writer_reads_slots_only_through_slot_at(void **state) {
     }
   }
   if (members != 1 || only < body || only > body_end)
-    fail_msg("bench/trace.c reads the slots outside slot_at (%d reads of "
+    fail_msg("bench/run/trace.c reads the slots outside slot_at (%d reads of "
              "a slots member): the writer's count would miss them",
              members);
   free(src);
@@ -268,17 +268,17 @@ static void temp_path(char *path, size_t cap) {
 }
 
 static void read_back_what_was_written(void **state) {
-  tr_batch b = fake_threaded();
+  run_trace_batch b = fake_threaded();
   char path[512], err[600];
-  tr_task *t;
+  run_trace_task *t;
   int n;
   (void)state;
 
   temp_path(path, sizeof path);
-  assert_int_equal(tr_file_check(path, err, sizeof err), 0);
+  assert_int_equal(run_trace_file_check(path, err, sizeof err), 0);
   assert_int_equal(access(path, F_OK), -1); /* the check leaves nothing */
-  assert_int_equal(tr_file_write(path, &b, err, sizeof err), 0);
-  assert_int_equal(tr_read_tasks(path, &t, &n), 0);
+  assert_int_equal(run_trace_file_write(path, &b, err, sizeof err), 0);
+  assert_int_equal(run_trace_read_tasks(path, &t, &n), 0);
   assert_int_equal(n, 4);
   for (int i = 0; i < n; i++) {
     const wl_slot *s = &fake_threaded_slots[i];
@@ -300,17 +300,17 @@ static void read_back_what_was_written(void **state) {
 static void check_refuses_what_cannot_be_written(void **state) {
   char err[600];
   (void)state;
-  assert_int_equal(tr_file_check("/nonexistent-conclab/x.json", err,
+  assert_int_equal(run_trace_file_check("/nonexistent-conclab/x.json", err,
                                  sizeof err), -1);
   assert_non_null(strstr(err, "--trace"));
-  assert_int_equal(tr_file_check("/tmp", err, sizeof err), -1);
+  assert_int_equal(run_trace_file_check("/tmp", err, sizeof err), -1);
   assert_non_null(strstr(err, "directory"));
 }
 
 /* ---- real batches of every model ------------------------------------------- */
 
 /* The "compute I" events of an offloaded async batch. */
-static void check_compute_steps(const char *text, const tr_task *t, int n,
+static void check_compute_steps(const char *text, const run_trace_task *t, int n,
                                 int pool_size) {
   double *start = calloc((size_t)n, sizeof *start);
   double *end = calloc((size_t)n, sizeof *end);
@@ -321,10 +321,10 @@ static void check_compute_steps(const char *text, const tr_task *t, int n,
        line = strstr(line + 1, "{\"name\":\"compute ")) {
     double index, pool, ts, dur;
     int i;
-    assert_int_equal(jr_num(line, "index", &index), 0);
-    assert_int_equal(jr_num(line, "pool_thread", &pool), 0);
-    assert_int_equal(jr_num(line, "ts", &ts), 0);
-    assert_int_equal(jr_num(line, "dur", &dur), 0);
+    assert_int_equal(base_json_num_of(line, "index", &index), 0);
+    assert_int_equal(base_json_num_of(line, "pool_thread", &pool), 0);
+    assert_int_equal(base_json_num_of(line, "ts", &ts), 0);
+    assert_int_equal(base_json_num_of(line, "dur", &dur), 0);
     i = (int)index;
     assert_true(i >= 0 && i < n && t[i].index == i);
     start[i] = ts / 1e6;
@@ -349,9 +349,9 @@ static void check_real_batch(const char *const *args) {
   char path[512], err[256];
   char *argv[24];
   int argc = 0;
-  cl_run_opts o;
-  cl_run_result r;
-  tr_task *t;
+  run_opts o;
+  run_result r;
+  run_trace_task *t;
   int n, *seen;
   char *text;
 
@@ -362,15 +362,15 @@ static void check_real_batch(const char *const *args) {
   argv[argc++] = (char *)"--trace";
   argv[argc++] = path;
   argv[argc] = NULL;
-  assert_int_equal(cl_run_parse(argc, argv, &o, err, sizeof err),
-                   CL_PARSE_OK);
-  assert_int_equal(cl_run_exec(&o, &r), 0);
+  assert_int_equal(run_parse(argc, argv, &o, err, sizeof err),
+                   RUN_PARSE_OK);
+  assert_int_equal(run_exec(&o, &r), 0);
   assert_int_equal(r.failed, 0);
 
   text = golden_slurp(path);
   assert_non_null(text);
   assert_valid_json(text);
-  assert_int_equal(tr_read_tasks(path, &t, &n), 0);
+  assert_int_equal(run_trace_read_tasks(path, &t, &n), 0);
   assert_int_equal(n, o.params.tasks);
 
   /* every task exactly once, inside the span, on one of C tracks */
@@ -384,7 +384,7 @@ static void check_real_batch(const char *const *args) {
     assert_true(t[i].end_s <= r.wall_s + 1e-9);
     assert_true(t[i].track >= 0 && t[i].track < o.params.concurrency);
     assert_true(t[i].worker >= 0 && t[i].worker < o.params.concurrency);
-    if (o.model == CL_SEQ || o.model == CL_ASYNC)
+    if (o.model == RUN_SEQ || o.model == RUN_ASYNC)
       assert_int_equal(t[i].worker, 0);
     assert_string_equal(t[i].status, "ok");
   }
@@ -400,7 +400,7 @@ static void check_real_batch(const char *const *args) {
 
   /* async: the first C tasks all start before the loop runs, and none can
    * end before it does, so some bars overlap in time (on other permits) */
-  if (o.model == CL_ASYNC && o.params.concurrency > 1) {
+  if (o.model == RUN_ASYNC && o.params.concurrency > 1) {
     int overlap = 0;
     for (int i = 0; i < n; i++)
       for (int j = i + 1; j < n; j++)
@@ -410,17 +410,17 @@ static void check_real_batch(const char *const *args) {
 
   /* async --offload: each task's compute step once, inside the task, on
    * one of the pool's threads, one step at a time per thread */
-  if (o.model == CL_ASYNC && o.offload)
+  if (o.model == RUN_ASYNC && o.offload)
     check_compute_steps(text, t, n, r.threadpool_size);
 
   /* async: the loop-lag counter, inside the span too */
-  if (o.model == CL_ASYNC) {
+  if (o.model == RUN_ASYNC) {
     int counters = 0;
     for (char *line = strstr(text, "\"ph\":\"C\""); line != NULL;
          line = strstr(line + 1, "\"ph\":\"C\"")) {
       double ts, lag;
-      assert_int_equal(jr_num(line, "ts", &ts), 0);
-      assert_int_equal(jr_num(line, "lag_ms", &lag), 0);
+      assert_int_equal(base_json_num_of(line, "ts", &ts), 0);
+      assert_int_equal(base_json_num_of(line, "lag_ms", &lag), 0);
       assert_true(ts >= 0 && ts / 1e6 <= r.wall_s + 1e-9);
       assert_true(lag >= 0);
       counters++;

@@ -2,7 +2,7 @@
  * test_writers.c - what a file writer leaves behind when it cannot finish.
  *
  * What is checked:
- *   - the guard (bench/guard.c): a signal removes the guarded file, then
+ *   - the guard (bench/base/guard.c): a signal removes the guarded file, then
  *     does what it did before (a handler already there runs; an ignored
  *     signal stays ignored);
  *   - SIGTERM, SIGINT or SIGHUP while `conclab run --trace FILE` writes
@@ -93,9 +93,9 @@ static void exit_42(int sig) {
 
 static void guard_then_old_handler(const char *path) {
   signal(SIGTERM, exit_42);
-  if (gd_arm() != 0)
+  if (base_guard_arm() != 0)
     _exit(1);
-  gd_file(path);
+  base_guard_file(path);
   raise(SIGTERM);
   _exit(2); /* not reached */
 }
@@ -117,11 +117,11 @@ static void guard_removes_the_file_then_passes_on(void **state) {
 
 static void guard_ignored_signal(const char *path) {
   signal(SIGHUP, SIG_IGN);
-  if (gd_arm() != 0)
+  if (base_guard_arm() != 0)
     _exit(1);
-  gd_file(path);
+  base_guard_file(path);
   raise(SIGHUP);
-  gd_disarm();
+  base_guard_disarm();
   _exit(access(path, F_OK) == 0 ? 0 : 3);
 }
 
@@ -218,8 +218,8 @@ static void write_200k(FILE *out, const void *arg) {
     fputs("123456789\n", out);
 }
 
-/* aw_write's message, from stderr, in msg. */
-static int aw_write_captured(const char *path, char *msg, size_t cap) {
+/* base_atomic_write's message, from stderr, in msg. */
+static int atomic_write_captured(const char *path, char *msg, size_t cap) {
   FILE *capture = tmpfile();
   int saved = dup(STDERR_FILENO), rc;
   size_t n;
@@ -228,7 +228,7 @@ static int aw_write_captured(const char *path, char *msg, size_t cap) {
   assert_true(saved >= 0);
   fflush(stderr);
   assert_true(dup2(fileno(capture), STDERR_FILENO) >= 0);
-  rc = aw_write(path, write_200k, NULL);
+  rc = base_atomic_write(path, write_200k, NULL);
   fflush(stderr);
   assert_true(dup2(saved, STDERR_FILENO) >= 0);
   close(saved);
@@ -250,10 +250,10 @@ static void disk_full_is_told_as_such(void **state) {
   if (small_tmpfs() != 0)
     skip();
   snprintf(path, sizeof path, "%s/big.txt", dir);
-  assert_int_equal(aw_write_errno(path, write_200k, NULL), ENOSPC);
-  assert_int_equal(aw_write_captured(path, msg, sizeof msg), -1);
+  assert_int_equal(base_atomic_write_errno(path, write_200k, NULL), ENOSPC);
+  assert_int_equal(atomic_write_captured(path, msg, sizeof msg), -1);
   if (strstr(msg, "No space left on device") == NULL)
-    fail_msg("aw_write said: %s", msg);
+    fail_msg("base_atomic_write said: %s", msg);
   assert_int_equal(dir_entries(dir), 0);
 
   /* the trace of 2,000 tasks, about 400 KB */

@@ -1,0 +1,98 @@
+/*
+ * machine.c - reading the machine description (see machine.h).
+ */
+#define _DEFAULT_SOURCE /* getloadavg */
+#include "machine.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include "run.h"
+
+static void trim(char *s) {
+  size_t n = strlen(s);
+  while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == ' '))
+    s[--n] = '\0';
+}
+
+/* The first "model name" line of /proc/cpuinfo. */
+static void read_cpu(char *out, size_t cap) {
+  FILE *f = fopen("/proc/cpuinfo", "r");
+  char line[256];
+
+  snprintf(out, cap, "unknown");
+  if (f == NULL)
+    return;
+  while (fgets(line, sizeof line, f) != NULL) {
+    char *colon = strchr(line, ':');
+    if (strncmp(line, "model name", 10) == 0 && colon != NULL) {
+      snprintf(out, cap, "%s", colon + 2);
+      trim(out);
+      break;
+    }
+  }
+  fclose(f);
+}
+
+/* The first line a shell command prints, or "" (git may be absent). */
+static void read_command(const char *cmd, char *out, size_t cap) {
+  FILE *p = popen(cmd, "r");
+  out[0] = '\0';
+  if (p == NULL)
+    return;
+  if (fgets(out, (int)cap, p) == NULL)
+    out[0] = '\0';
+  while (fgetc(p) != EOF) /* drain, so the command is not cut off */
+    ;
+  pclose(p);
+  trim(out);
+}
+
+static void read_commit(char *out, size_t cap) {
+  char hash[24], dirty[8];
+  read_command("git -C '" CONCLAB_SOURCE_DIR "' rev-parse --short=12 HEAD "
+               "2>/dev/null", hash, sizeof hash);
+  /* Changed tracked files, results/ aside (the suite rewrites it). */
+  read_command("git -C '" CONCLAB_SOURCE_DIR "' status --porcelain "
+               "--untracked-files=no -- . ':!results' 2>/dev/null | head -1",
+               dirty, sizeof dirty);
+  if (hash[0] == '\0')
+    snprintf(out, cap, "unknown (not a git checkout)");
+  else
+    snprintf(out, cap, "%s%s", hash, dirty[0] ? " (with uncommitted changes)"
+                                              : "");
+}
+
+void base_machine_read(base_machine *m) {
+  struct utsname u;
+  time_t now = time(NULL);
+  long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+
+  memset(m, 0, sizeof *m);
+  read_cpu(m->cpu, sizeof m->cpu);
+  m->cores = base_cores();
+  m->mem_gib = (double)pages * (double)page / (1024.0 * 1024 * 1024);
+  if (uname(&u) == 0)
+    snprintf(m->kernel, sizeof m->kernel, "%s %s %s", u.sysname, u.release,
+             u.machine);
+  snprintf(m->compiler, sizeof m->compiler, "%s", CONCLAB_COMPILER);
+  const char *flags = CONCLAB_CFLAGS;
+  while (*flags == ' ')
+    flags++;
+  snprintf(m->cflags, sizeof m->cflags, "%s", flags);
+  trim(m->cflags);
+  snprintf(m->build_type, sizeof m->build_type, "%s", CONCLAB_BUILD_TYPE);
+  snprintf(m->libuv, sizeof m->libuv, "%s", uv_version_string());
+  snprintf(m->libcurl, sizeof m->libcurl, "%s",
+           curl_version_info(CURLVERSION_NOW)->version);
+  if (getloadavg(m->load, 3) != 3)
+    m->load[0] = m->load[1] = m->load[2] = -1;
+  read_commit(m->commit, sizeof m->commit);
+  strftime(m->date, sizeof m->date, "%Y-%m-%d %H:%M UTC", gmtime(&now));
+}

@@ -1,0 +1,29 @@
+/*
+ * machine.h - what a report says about the machine and the build.
+ *
+ * A number without its machine is not a result: every report records the
+ * CPU, cores, memory, kernel, compiler and flags, libuv's and libcurl's
+ * versions, the load when the suite started, and the git commit that was
+ * measured.
+ */
+#ifndef CONCLAB_MACHINE_H
+#define CONCLAB_MACHINE_H
+
+typedef struct base_machine {
+  char cpu[128];
+  int cores;
+  double mem_gib;
+  char kernel[256];
+  char compiler[96];
+  char cflags[160];
+  char build_type[32];
+  char libuv[32];
+  char libcurl[64];
+  double load[3];
+  char commit[64];
+  char date[40]; /* UTC, when the suite started */
+} base_machine;
+
+void base_machine_read(base_machine *m);
+
+#endif

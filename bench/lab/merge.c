@@ -1,0 +1,218 @@
+/*
+ * lab_merge.c - `conclab lab --only`: the units run now, merged into the
+ * results already in DIR/data/lab.json.
+ *
+ * `--only` re-measures a few units; the others' results stay what they
+ * were, so lab.json, the plot data and the README's section are written
+ * from the merge, not from the few units alone.  lab.json is read back the
+ * way lab_report.c wrote it: one flat JSON object per line (each row, each
+ * sweep's head, each sweep level), so json.c's flat reader suffices.
+ */
+#include "lab.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+
+static int kind_of(const char *name, lab_kind *k) {
+  static const char *const names[] = {"start", "switch", "ipc", "memory"};
+  for (int i = 0; i < 4; i++)
+    if (strcmp(name, names[i]) == 0) {
+      *k = (lab_kind)i;
+      return 0;
+    }
+  return -1;
+}
+
+/* lab_errno_name backwards ("none" and unknown names: 0). */
+static int errno_of(const char *name) {
+  for (int e = 1; e < 256; e++)
+    if (strcmp(lab_errno_name(e), name) == 0)
+      return e;
+  return 0;
+}
+
+static int read_summary(const char *line, const char *prefix,
+                        base_summary *s) {
+  static const char *const keys[] = {"median", "mad", "min", "max"};
+  double *v[] = {&s->median, &s->mad, &s->min, &s->max};
+  char key[48];
+  for (int i = 0; i < 4; i++) {
+    snprintf(key, sizeof key, "%s%s", prefix, keys[i]);
+    if (base_json_num_of(line, key, v[i]) != 0)
+      return -1;
+  }
+  return 0;
+}
+
+static int read_row(const char *line, lab_row *r) {
+  char kind[16];
+  double count, n, failed;
+
+  memset(r, 0, sizeof *r);
+  if (base_json_str_of(line, "name", r->name, sizeof r->name) != 0 ||
+      base_json_str_of(line, "model", r->model, sizeof r->model) != 0 ||
+      base_json_str_of(line, "kind", kind, sizeof kind) != 0 ||
+      kind_of(kind, &r->kind) != 0 ||
+      base_json_str_of(line, "what", r->what, sizeof r->what) != 0 ||
+      base_json_num_of(line, "count", &count) != 0 || base_json_num_of(line, "n", &n) != 0 ||
+      read_summary(line, "", &r->s) != 0 ||
+      base_json_num_of(line, "failed", &failed) != 0 ||
+      base_json_str_of(line, "why", r->why, sizeof r->why) != 0)
+    return -1;
+  if (r->kind == LAB_MEMORY &&
+      (read_summary(line, "user_bytes_", &r->user) != 0 ||
+       read_summary(line, "kernel_bytes_", &r->kernel) != 0))
+    return -1;
+  r->count = (long)count;
+  r->s.n = r->user.n = r->kernel.n = (int)n;
+  r->failed = (int)failed;
+  return 0;
+}
+
+static int read_sweep(const char *line, lab_sweep_result *s) {
+  char stop[16];
+  double cap, largest;
+
+  memset(s, 0, sizeof *s);
+  if (base_json_str_of(line, "model", s->model, sizeof s->model) != 0 ||
+      base_json_str_of(line, "what", s->what, sizeof s->what) != 0 ||
+      base_json_num_of(line, "cap", &cap) != 0 ||
+      base_json_num_of(line, "largest", &largest) != 0 ||
+      base_json_str_of(line, "stop", stop, sizeof stop) != 0)
+    return -1;
+  s->cap = (long)cap;
+  s->largest = (long)largest;
+  s->stop = strcmp(stop, "cap") == 0       ? LAB_STOP_CAP
+            : strcmp(stop, "refused") == 0 ? LAB_STOP_REFUSED
+                                           : LAB_STOP_FAILED;
+  return 0;
+}
+
+/* A level; the sweep's errno and a failure's why come from its last. */
+static int read_level(const char *line, lab_sweep_result *s) {
+  char err[32];
+  double n, got, ok, rss;
+  lab_level *lv;
+
+  if (s->nlevels >= LAB_MAX_LEVELS)
+    return -1;
+  lv = &s->levels[s->nlevels];
+  if (base_json_num_of(line, "n", &n) != 0 || base_json_num_of(line, "got", &got) != 0 ||
+      base_json_num_of(line, "ok", &ok) != 0 ||
+      base_json_num_of(line, "wall_s", &lv->h.wall_s) != 0 ||
+      base_json_num_of(line, "rss_kb", &rss) != 0 ||
+      base_json_str_of(line, "err", err, sizeof err) != 0)
+    return -1;
+  lv->n = (long)n;
+  lv->h.got = (long)got;
+  lv->ok = (int)ok;
+  lv->h.rss_kb = (long)rss;
+  lv->h.err = err[0] ? errno_of(err) : 0;
+  s->err = lv->h.err;
+  s->nlevels++;
+  return 0;
+}
+
+/* A failed sweep's why, "failed at n=N: WHY" (the head's), gives back
+ * its last level's own why. */
+static void failed_why(const char *head_why, lab_sweep_result *s) {
+  const char *colon = strstr(head_why, ": ");
+  if (s->stop != LAB_STOP_FAILED || s->nlevels == 0 || colon == NULL)
+    return;
+  snprintf(s->levels[s->nlevels - 1].h.why,
+           sizeof s->levels[0].h.why, "%s", colon + 2);
+}
+
+int lab_read_json(const char *text, lab_data *lab) {
+  enum { HEAD, ROWS, SWEEPS } part = HEAD;
+  lab_sweep_result *sweep = NULL;
+  char head_why[128] = "";
+  double runs, big;
+
+  memset(lab, 0, sizeof *lab);
+  if (base_json_str_of(text, "profile", lab->profile, sizeof lab->profile) != 0 ||
+      base_json_num_of(text, "runs", &runs) != 0 || base_json_num_of(text, "big_mb", &big) != 0)
+    return -1;
+  lab->runs = (int)runs;
+  lab->big_mb = (long)big;
+  for (const char *line = text; *line != '\0';) {
+    const char *nl = strchr(line, '\n');
+    size_t len = nl ? (size_t)(nl - line) : strlen(line);
+    char *one = strndup(line, len), *obj;
+    int bad = 0;
+    if (one == NULL)
+      return -1;
+    obj = strchr(one, '{');
+    if (strstr(one, "\"units\": [") || strstr(one, "\"memory\": ["))
+      part = ROWS;
+    else if (strstr(one, "\"sweeps\": ["))
+      part = SWEEPS;
+    else if (strstr(one, "\"timer_figure\""))
+      part = HEAD;
+    else if (obj != NULL && part == ROWS)
+      bad = lab->nrows >= LAB_MAX_ROWS ||
+            read_row(obj, &lab->rows[lab->nrows++]) != 0;
+    else if (obj != NULL && part == SWEEPS && strstr(obj, "\"levels\": [")) {
+      bad = lab->nsweeps >= 3;
+      if (!bad) {
+        sweep = &lab->sweeps[lab->nsweeps++];
+        bad = read_sweep(obj, sweep) != 0 ||
+              base_json_str_of(obj, "why", head_why, sizeof head_why) != 0;
+      }
+    } else if (obj != NULL && part == SWEEPS) {
+      bad = sweep == NULL || read_level(obj, sweep) != 0;
+      if (!bad)
+        failed_why(head_why, sweep);
+    }
+    free(one);
+    if (bad)
+      return -1;
+    line = nl ? nl + 1 : line + len;
+  }
+  return 0;
+}
+
+/* The row or sweep of that name in lab, or NULL. */
+static const lab_row *row_named(const lab_data *lab, const char *name) {
+  for (int i = 0; i < lab->nrows; i++)
+    if (strcmp(lab->rows[i].name, name) == 0)
+      return &lab->rows[i];
+  return NULL;
+}
+
+static const lab_sweep_result *sweep_of(const lab_data *lab, const char *model) {
+  for (int i = 0; i < lab->nsweeps; i++)
+    if (strcmp(lab->sweeps[i].model, model) == 0)
+      return &lab->sweeps[i];
+  return NULL;
+}
+
+int lab_merge(lab_data *now, const lab_data *old) {
+  static const char *const models[] = {"async", "threaded", "multiproc"};
+  lab_data *m = malloc(sizeof *m);
+
+  if (m == NULL)
+    return -1;
+  *m = *now;
+  m->nrows = m->nsweeps = 0;
+  for (int i = 0; i < lab_nunits && m->nrows < LAB_MAX_ROWS; i++) {
+    const lab_row *r = row_named(now, lab_units[i].name);
+    if (r == NULL)
+      r = row_named(old, lab_units[i].name);
+    if (r != NULL)
+      m->rows[m->nrows++] = *r;
+  }
+  for (int i = 0; i < 3; i++) {
+    const lab_sweep_result *s = sweep_of(now, models[i]);
+    if (s == NULL)
+      s = sweep_of(old, models[i]);
+    if (s != NULL)
+      m->sweeps[m->nsweeps++] = *s;
+  }
+  *now = *m;
+  free(m);
+  return 0;
+}

@@ -1,0 +1,537 @@
+/*
+ * plot.c - the results as pictures (see plot.h).
+ *
+ * gnuplot reads plain columns; a blank line pair starts a new "index" block,
+ * which is how one file holds one line per model.  Each script begins with
+ * a "# caption:" line, which the report prints under the picture.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "plot.h"
+
+/* The first lines of every script: an SVG of a fixed size on white, with
+ * text taken literally (no "enhanced" sub/superscripts for "_"). */
+static void script_head(FILE *out, const char *name, const char *caption,
+                        int width, int height) {
+  fprintf(out, "# caption: %s\n", caption);
+  fprintf(out, "# Draw with: cd plots && gnuplot %s.gp\n", name);
+  fprintf(out,
+          "set terminal svg size %d,%d dynamic noenhanced font 'sans,11' "
+          "background rgb 'white'\n",
+          width, height);
+  fprintf(out, "set output '%s.svg.tmp'\n", name);
+}
+
+/* ---- speedup against concurrency ---- */
+
+static int effective_c(const suite_cell *c) {
+  const wl_params *p = &c->opts.params;
+  return p->concurrency < p->tasks ? p->concurrency : p->tasks;
+}
+
+/* A point of the plot: a timed, ranked cell of the same work as the main
+ * seq cell of wl. */
+static int is_point(const suite_matrix *s, const suite_cell *c,
+                    const wl_workload *wl) {
+  const suite_cell *b;
+  if (c->opts.wl != wl || c->opts.model == RUN_SEQ || c->failed ||
+      c->speedup <= 0 || c->baseline < 0 ||
+      (c->table != SUITE_MAIN && c->table != SUITE_SWEEP))
+    return 0;
+  b = &s->cells[c->baseline];
+  return b->table == SUITE_MAIN;
+}
+
+static int points_of(const suite_matrix *s, const wl_workload *wl,
+                     const char *label) {
+  int n = 0;
+  for (int i = 0; i < s->ncells; i++)
+    if (is_point(s, &s->cells[i], wl) &&
+        strcmp(suite_model_label(&s->cells[i]), label) == 0)
+      n++;
+  return n;
+}
+
+/* Is cell i the first point of its label (so each line is written once)? */
+static int first_of_label(const suite_matrix *s, const wl_workload *wl, int i) {
+  const char *label = suite_model_label(&s->cells[i]);
+  for (int j = 0; j < i; j++)
+    if (is_point(s, &s->cells[j], wl) &&
+        strcmp(suite_model_label(&s->cells[j]), label) == 0)
+      return 0;
+  return 1;
+}
+
+int report_speedup_count(const suite_matrix *s, const wl_workload *wl) {
+  int lines = 0;
+  for (int i = 0; i < s->ncells; i++)
+    if (is_point(s, &s->cells[i], wl) && first_of_label(s, wl, i) &&
+        points_of(s, wl, suite_model_label(&s->cells[i])) >= 2)
+      lines++;
+  return lines;
+}
+
+/* The points of one label, or of every line (label NULL: for the ideal),
+ * by increasing C; each C once. */
+static int sorted_points(const suite_matrix *s, const wl_workload *wl,
+                         const char *label, const suite_cell **out, int cap) {
+  int n = 0;
+  for (int i = 0; i < s->ncells; i++) {
+    const suite_cell *c = &s->cells[i];
+    int k, dup = 0;
+    if (!is_point(s, c, wl))
+      continue;
+    if (label != NULL ? strcmp(suite_model_label(c), label) != 0
+                      : points_of(s, wl, suite_model_label(c)) < 2)
+      continue;
+    for (k = 0; k < n; k++)
+      dup |= effective_c(out[k]) == effective_c(c);
+    if (dup || n == cap)
+      continue;
+    for (k = n; k > 0 && effective_c(out[k - 1]) > effective_c(c); k--)
+      out[k] = out[k - 1];
+    out[k] = c;
+    n++;
+  }
+  return n;
+}
+
+void report_speedup_data(FILE *out, const suite_matrix *s, const wl_workload *wl) {
+  const suite_cell *pts[64];
+  int n = sorted_points(s, wl, NULL, pts, 64);
+
+  fprintf(out, "# conclab: %s, speedup over seq against concurrency C.\n",
+          wl->name);
+  fprintf(out, "# One block per line; each block's first row names it.\n");
+  fprintf(out, "C \"ideal\"\n");
+  for (int k = 0; k < n; k++)
+    fprintf(out, "%d %.4f\n", effective_c(pts[k]), suite_ideal(pts[k], s->cores));
+  for (int i = 0; i < s->ncells; i++) {
+    const char *label = suite_model_label(&s->cells[i]);
+    if (!is_point(s, &s->cells[i], wl) || !first_of_label(s, wl, i) ||
+        points_of(s, wl, label) < 2)
+      continue;
+    fprintf(out, "\n\nC \"%s\"\n", label);
+    n = sorted_points(s, wl, label, pts, 64);
+    for (int k = 0; k < n; k++)
+      fprintf(out, "%d %.4f\n", effective_c(pts[k]), pts[k]->speedup);
+  }
+}
+
+void report_speedup_script(FILE *out, const char *workload) {
+  char name[64], caption[160];
+  snprintf(name, sizeof name, "speedup_%s", workload);
+  snprintf(caption, sizeof caption,
+           "%s: speedup over seq against concurrency, one line per model; "
+           "the dashed line is the ideal.", workload);
+  script_head(out, name, caption, 640, 400);
+  fprintf(out,
+          "set title '%s: speedup against concurrency'\n"
+          "set logscale x 2\n"
+          "set xlabel 'concurrency C (tasks in flight)'\n"
+          "set ylabel 'speedup over seq'\n"
+          "set yrange [0:*]\n"
+          "set key left top\n"
+          "set grid\n"
+          "plot '../data/%s.dat' index 0 using 1:2 with lines dt 2 "
+          "lc rgb 'black' title columnheader(2), \\\n"
+          "     for [i=1:*] '../data/%s.dat' index i using 1:2 "
+          "with linespoints pt 7 title columnheader(2)\n",
+          workload, name, name);
+}
+
+/* ---- the task timeline ---- */
+
+#define REPORT_MAX_LANES 64
+
+/* Rows from the top: each model's tracks in order of first appearance.
+ * A bar's row is the index of its (model, track) pair. */
+static int row_of(const report_bar *bars, int i) {
+  int row = 0;
+  for (int j = 0; j < i; j++) {
+    int seen = 0;
+    for (int k = 0; k < j; k++)
+      seen |= strcmp(bars[k].model, bars[j].model) == 0 &&
+              strcmp(bars[k].track, bars[j].track) == 0;
+    if (!seen)
+      row++;
+    if (strcmp(bars[j].model, bars[i].model) == 0 &&
+        strcmp(bars[j].track, bars[i].track) == 0)
+      return row - 1;
+  }
+  return row;
+}
+
+static int same_row(const report_bar *a, const report_bar *b) {
+  return strcmp(a->model, b->model) == 0 && strcmp(a->track, b->track) == 0;
+}
+
+/* Bars that overlap on one row (tasks waiting together on the loop) each
+ * take the first lane free at their start; lanes split the row's height. */
+static int lane_of(const report_bar *bars, int i, int *lanes_in_row) {
+  double lane_end[REPORT_MAX_LANES];
+  int lanes = 0, mine = 0;
+  for (int j = 0; j <= i; j++) {
+    int k;
+    if (!same_row(&bars[j], &bars[i]))
+      continue;
+    for (k = 0; k < lanes && lane_end[k] > bars[j].start_s; k++)
+      ;
+    if (k == lanes && lanes < REPORT_MAX_LANES)
+      lanes++;
+    if (k == REPORT_MAX_LANES)
+      k = REPORT_MAX_LANES - 1;
+    lane_end[k] = bars[j].end_s;
+    if (j == i)
+      mine = k;
+  }
+  *lanes_in_row = lanes;
+  return mine;
+}
+
+static int row_lanes(const report_bar *bars, int n, int i) {
+  int most = 1, lanes;
+  for (int j = 0; j < n; j++)
+    if (same_row(&bars[j], &bars[i])) {
+      lane_of(bars, j, &lanes);
+      if (lanes > most)
+        most = lanes;
+    }
+  return most;
+}
+
+void report_timeline_data(FILE *out, const report_bar *bars, int n) {
+  fprintf(out, "# conclab: task timeline.  One block per model, named by "
+               "its first row; then one row per task:\n");
+  fprintf(out, "# y  start_ms  end_ms  task  height  (y: the worker's row; "
+               "height: its lane's)\n");
+  for (int i = 0; i < n; i++) {
+    int lanes, lane = lane_of(bars, i, &lanes);
+    int all = row_lanes(bars, n, i);
+    double h = 0.8 / all;
+    double y = row_of(bars, i) - 0.4 + h * (lane + 0.5);
+    if (i == 0 || strcmp(bars[i - 1].model, bars[i].model) != 0)
+      fprintf(out, "%smodel \"%s\"\n", i == 0 ? "" : "\n\n",
+              bars[i].model);
+    fprintf(out, "%.4f %.3f %.3f %d %.4f\n", y, 1e3 * bars[i].start_s,
+            1e3 * bars[i].end_s, bars[i].index, h);
+  }
+}
+
+void report_timeline_script(FILE *out, const report_bar *bars, int n,
+                        const char *title) {
+  int rows = 0, first = 1;
+  for (int i = 0; i < n; i++)
+    if (row_of(bars, i) + 1 > rows)
+      rows = row_of(bars, i) + 1;
+  script_head(out, "timeline",
+              "One row per worker (the loop, a thread, a process), one bar "
+              "per task: sequential, concurrent and parallel at a glance.",
+              800, 120 + 28 * rows);
+  fprintf(out, "set title '%s'\n", title);
+  fprintf(out, "set xlabel 'time since the batch began (ms)'\n"
+               "set yrange [%d.5:-0.5]\n"
+               "set style fill solid 0.7 border lc rgb 'black'\n"
+               "set grid xtics\n"
+               "set key outside right\n"
+               "set ytics (",
+          rows - 1);
+  for (int i = 0; i < n; i++) {
+    int seen = 0;
+    for (int j = 0; j < i; j++)
+      seen |= same_row(&bars[j], &bars[i]);
+    if (seen)
+      continue;
+    if (strcmp(bars[i].model, bars[i].track) == 0) /* seq: one track */
+      fprintf(out, "%s\"%s\" %d", first ? "" : ", ", bars[i].model,
+              row_of(bars, i));
+    else
+      fprintf(out, "%s\"%s: %s\" %d", first ? "" : ", ", bars[i].model,
+              bars[i].track, row_of(bars, i));
+    first = 0;
+  }
+  fprintf(out, ")\n");
+  fprintf(out, "plot for [i=0:*] '../data/timeline.dat' index i "
+               "using (($2+$3)/2):1:2:3:($1-$5/2):($1+$5/2) "
+               "with boxxyerror title columnheader(2)\n");
+}
+
+/* ---- the lab's plots ---- */
+
+void report_lab_units_script(FILE *out) {
+  script_head(out, "lab_units",
+              "The cost of one unit of each model (median; the whiskers are "
+              "min and max), on a log scale.", 760, 520);
+  fputs("set title 'unit costs (log scale)'\n"
+        "set logscale x 10\n"
+        "set xlabel 'nanoseconds per unit'\n"
+        "set yrange [*:*] reverse\n"
+        "set ytics nomirror\n"
+        "set style fill solid 0.5\n"
+        "set grid xtics\n"
+        "plot '../data/lab_units.dat' using 2:0:(1):2:($0-0.35):($0+0.35)"
+        ":ytic(1) with boxxyerror notitle, \\\n"
+        "     '' using 2:0:3:4 with xerrorbars pt 7 ps 0.4 "
+        "lc rgb 'black' notitle\n",
+        out);
+}
+
+void report_lab_memory_script(FILE *out) {
+  script_head(out, "lab_memory",
+              "Memory per waiting unit: user memory (resident pages) and "
+              "the kernel's own (stacks, page tables), on a log scale.",
+              760, 360);
+  fputs("set title 'memory per waiting unit (log scale)'\n"
+        "set logscale x 10\n"
+        "set format x '%.0s %cB'\n"
+        "set xlabel 'bytes per unit'\n"
+        "set yrange [*:*] reverse\n"
+        "set ytics nomirror\n"
+        "set style fill solid 0.6\n"
+        "set grid xtics\n"
+        "set key outside right top\n"
+        "plot '../data/lab_memory.dat' using ($2+$3):0:(1):($2+$3)"
+        ":($0-0.35):($0+0.35):ytic(1) with boxxyerror "
+        "title 'user + kernel', \\\n"
+        "     '' using ($2 > 1 ? $2 : 1):0:(1):($2 > 1 ? $2 : 1)"
+        ":($0-0.35):($0+0.35) with boxxyerror title 'user'\n",
+        out);
+}
+
+void report_lab_sweep_script(FILE *out) {
+  script_head(out, "lab_sweep",
+              "The scale sweep: time to start and finish N waiting units, "
+              "per model (log-log); a line ends where the cap or the "
+              "system stopped it.", 640, 400);
+  fputs("set title 'waiting units in flight'\n"
+        "set logscale xy 10\n"
+        "set xlabel 'units in flight N'\n"
+        "set ylabel 'wall time (s)'\n"
+        "set key right bottom\n"
+        "set grid\n"
+        "plot for [m in 'async threaded multiproc'] '../data/lab_sweep.dat' "
+        "using ((strcol(1) eq m && $5 == 1) ? $2 : NaN):3 "
+        "with linespoints pt 7 title m.(m eq 'async' ? ' (timers)' : "
+        "m eq 'threaded' ? ' (threads)' : ' (processes)')\n",
+        out);
+}
+
+/* ---- files and rendering ---- */
+
+/* The data file a script reads, as "data/NAME": from its first
+ * '../data/NAME' (every script reads one). */
+static int script_data(const char *script_path, char *data, size_t cap) {
+  char line[1024];
+  FILE *f = fopen(script_path, "r");
+  int found = 0;
+  if (f == NULL)
+    return -1;
+  while (!found && fgets(line, sizeof line, f) != NULL) {
+    char *p = strstr(line, "'../data/");
+    char *q = p ? strchr(p + 1, '\'') : NULL;
+    if (q != NULL && (size_t)(q - p - 4) < cap) {
+      memcpy(data, p + 4, (size_t)(q - p - 4));
+      data[q - p - 4] = '\0';
+      found = 1;
+    }
+  }
+  fclose(f);
+  return found ? 0 : -1;
+}
+
+/* Is there an executable `name` on PATH? */
+static int on_path(const char *name) {
+  const char *path = getenv("PATH");
+  char buf[4200];
+  while (path != NULL && *path != '\0') {
+    size_t len = strcspn(path, ":");
+    if (len > 0 && len + strlen(name) + 2 < sizeof buf) {
+      snprintf(buf, sizeof buf, "%.*s/%s", (int)len, path, name);
+      if (access(buf, X_OK) == 0)
+        return 1;
+    }
+    path += len + (path[len] == ':');
+  }
+  return 0;
+}
+
+/* Run `gnuplot script` in the plots directory (the scripts name their
+ * files relative to it).  Its exit status, or 127 if it did not start. */
+static int run_gnuplot(const char *plots, const char *script) {
+  pid_t pid = fork();
+  int status;
+
+  if (pid < 0)
+    return 127;
+  if (pid == 0) {
+    if (chdir(plots) == 0)
+      execlp("gnuplot", "gnuplot", script, (char *)NULL);
+    _exit(127);
+  }
+  while (waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR)
+      return 127;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+/* Where a plot stands in the report: the timeline, the speedups, the lab. */
+static int plot_rank(const char *name) {
+  return strncmp(name, "timeline", 8) == 0  ? 0
+         : strncmp(name, "speedup_", 8) == 0 ? 1
+                                             : 2;
+}
+
+static int by_rank(const void *a, const void *b) {
+  const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+  int d = plot_rank(x) - plot_rank(y);
+  return d != 0 ? d : strcmp(x, y);
+}
+
+/* The names (without the suffix) of the files in dir ending in suffix,
+ * in report order; the caller frees each and the array.  -1 if dir cannot
+ * be read. */
+static int list_names(const char *dir, const char *suffix, char ***out) {
+  DIR *d = opendir(dir);
+  struct dirent *e;
+  char **names = NULL;
+  int n = 0, cap = 0;
+  size_t sl = strlen(suffix);
+
+  *out = NULL;
+  if (d == NULL)
+    return -1;
+  while ((e = readdir(d)) != NULL) {
+    size_t len = strlen(e->d_name);
+    if (len <= sl || strcmp(e->d_name + len - sl, suffix) != 0)
+      continue;
+    if (n == cap) {
+      cap = cap ? 2 * cap : 16;
+      names = realloc(names, (size_t)cap * sizeof *names);
+      if (names == NULL)
+        abort();
+    }
+    names[n] = strndup(e->d_name, len - sl);
+    if (names[n] == NULL)
+      abort();
+    n++;
+  }
+  closedir(d);
+  if (n > 0)
+    qsort(names, (size_t)n, sizeof *names, by_rank);
+  *out = names;
+  return n;
+}
+
+static void free_names(char **names, int n) {
+  for (int i = 0; i < n; i++)
+    free(names[i]);
+  free(names);
+}
+
+/* Does the data file exist and hold a row that is not a "#" comment? */
+static int has_rows(const char *path) {
+  char line[512];
+  FILE *f = fopen(path, "r");
+  int rows = 0;
+  if (f == NULL)
+    return 0;
+  while (!rows && fgets(line, sizeof line, f) != NULL)
+    rows = line[0] != '#' && line[0] != '\n';
+  fclose(f);
+  return rows;
+}
+
+/* Draw one script; 1 when its SVG is in place. */
+static int render_one(const char *dir, const char *name) {
+  char plots[4200], script[4300], data[256], path[4600], tmp[4600];
+  int rc;
+
+  snprintf(plots, sizeof plots, "%s/plots", dir);
+  snprintf(script, sizeof script, "%s/%s.gp", plots, name);
+  if (script_data(script, data, sizeof data) != 0)
+    return 0;
+  snprintf(path, sizeof path, "%s/%s", dir, data); /* data: "data/X" */
+  if (!has_rows(path))
+    return 0; /* that part of the report has not been run (or measured
+                 nothing, as `lab --only` can): no picture */
+  snprintf(script, sizeof script, "%s.gp", name);
+  snprintf(tmp, sizeof tmp, "%s/%s.svg.tmp", plots, name);
+  snprintf(path, sizeof path, "%s/%s.svg", plots, name);
+  rc = run_gnuplot(plots, script);
+  if (rc == 0 && rename(tmp, path) == 0)
+    return 1;
+  fprintf(stderr, "conclab: gnuplot %s/%s.gp: %s\n", plots, name,
+          rc == 0 ? strerror(errno) : "failed");
+  unlink(tmp);
+  return 0;
+}
+
+int tool_gnuplot_render(const char *dir, char *why, size_t cap) {
+  char plots[4200];
+  char **names;
+  int n, drawn = 0;
+
+  if (!on_path("gnuplot")) {
+    snprintf(why, cap, "gnuplot was not found on PATH (on Debian: "
+                       "apt-get install gnuplot-nox)");
+    return -1;
+  }
+  snprintf(plots, sizeof plots, "%s/plots", dir);
+  n = list_names(plots, ".gp", &names);
+  for (int i = 0; i < n; i++)
+    drawn += render_one(dir, names[i]);
+  free_names(names, n);
+  return drawn;
+}
+
+/* A script's caption: the text after "# caption: " on its first line. */
+static void read_caption(const char *plots, const char *name, char *out,
+                         size_t cap) {
+  char path[4400], line[512];
+  FILE *f;
+
+  snprintf(out, cap, "%s", name);
+  snprintf(path, sizeof path, "%s/%s.gp", plots, name);
+  f = fopen(path, "r");
+  if (f == NULL)
+    return;
+  if (fgets(line, sizeof line, f) != NULL &&
+      strncmp(line, "# caption: ", 11) == 0) {
+    line[strcspn(line, "\n")] = '\0';
+    snprintf(out, cap, "%s", line + 11);
+  }
+  fclose(f);
+}
+
+void report_plots_markdown(FILE *out, const char *dir, const char *skipped_why) {
+  char plots[4200], caption[512];
+  char **names;
+  int n;
+
+  fprintf(out, "## Plots\n\n");
+  if (skipped_why != NULL) {
+    fprintf(out,
+            "Plots were skipped: %s.  The data (`data/*.dat`) and the "
+            "gnuplot scripts (`plots/*.gp`) are written anyway; draw one "
+            "with `cd plots && gnuplot NAME.gp`.\n\n",
+            skipped_why);
+    return;
+  }
+  snprintf(plots, sizeof plots, "%s/plots", dir);
+  n = list_names(plots, ".svg", &names);
+  if (n <= 0)
+    fprintf(out, "No plots were drawn.\n\n");
+  for (int i = 0; i < n; i++) {
+    read_caption(plots, names[i], caption, sizeof caption);
+    fprintf(out, "![%s](plots/%s.svg)\n\n%s Data: `data/` (see the script "
+                 "`plots/%s.gp`).\n\n",
+            names[i], names[i], caption, names[i]);
+  }
+  free_names(names, n);
+}

@@ -1,0 +1,768 @@
+/*
+ * report.c - writing the suite's results (see report.h).
+ */
+#include "report.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hyperfine.h"
+#include "atomic.h"
+#include "json.h"
+#include "manifest.h"
+#include "section.h"
+
+static const char *const table_names[] = {"main", "sweep", "scale", "oracle",
+                                          "reuse"};
+
+/* ---- pieces of a row ---------------------------------------------------- */
+
+/* "efficiency >= 0.90: met", one such figure after another. */
+static void cell_target(const suite_cell *c, char *out, size_t cap) {
+  suite_clause clauses[SUITE_MAX_CLAUSES];
+  int n = suite_target_clauses(c, clauses);
+  size_t len = 0;
+
+  out[0] = '\0';
+  for (int i = 0; i < n && len < cap; i++)
+    len += (size_t)snprintf(out + len, cap - len, "%s%s: %s",
+                            i > 0 ? "; " : "", clauses[i].text,
+                            clauses[i].met && !c->failed ? "met" : "MISSED");
+}
+
+static void cell_status(const suite_cell *c, char *out, size_t cap) {
+  if (c->failed)
+    snprintf(out, cap, "FAILED: %s", c->why);
+  else
+    snprintf(out, cap, "ok");
+}
+
+static void cell_speedup(const suite_cell *c, char *speedup, char *eff,
+                         size_t cap) {
+  if (c->failed) {
+    snprintf(speedup, cap, "FAILED");
+    snprintf(eff, cap, "-");
+  } else if (c->speedup > 0) {
+    snprintf(speedup, cap, "%.2fx", c->speedup);
+    snprintf(eff, cap, "%.2f", c->efficiency);
+  } else {
+    snprintf(speedup, cap, "-");
+    snprintf(eff, cap, "-");
+  }
+}
+
+/* The columns every table shares: wall statistics, then the costs. */
+static void row_costs(FILE *out, const suite_cell *c) {
+  fprintf(out, " %.4f | %.4f | %.4f | %.4f |", c->wall.median, c->wall.mad,
+          c->wall.min, c->wall.max);
+}
+
+static void row_usage(FILE *out, const suite_cell *c) {
+  fprintf(out, " %.3f | %.3f | %.1f | %.0f / %.0f |", c->user_s, c->sys_s,
+          c->max_rss_kb / 1024.0, c->vol_ctx, c->invol_ctx);
+}
+
+/* The loop's lag, p50 / p99 / max: async only. */
+static void row_lag(FILE *out, const suite_cell *c) {
+  if (c->opts.model != RUN_ASYNC)
+    fprintf(out, " - |");
+  else
+    fprintf(out, " %.2f / %.2f / %.2f |", c->lag_p50_ms, c->lag_p99_ms,
+            c->lag_max_ms);
+}
+
+/* ---- Markdown ----------------------------------------------------------- */
+
+static void md_machine(FILE *out, const suite_matrix *s) {
+  const base_machine *m = &s->machine;
+  fprintf(out, "## Machine\n\n| | |\n|---|---|\n");
+  fprintf(out, "| CPU | %s |\n", m->cpu);
+  fprintf(out, "| cores | %d |\n", m->cores);
+  fprintf(out, "| memory | %.1f GiB |\n", m->mem_gib);
+  fprintf(out, "| kernel | %s |\n", m->kernel);
+  fprintf(out, "| compiler | %s, %s build, flags `%s` |\n", m->compiler,
+          m->build_type, m->cflags);
+  fprintf(out, "| libuv | %s |\n", m->libuv);
+  fprintf(out, "| libcurl | %s |\n", m->libcurl);
+  fprintf(out, "| load average at start | %.2f %.2f %.2f |\n", m->load[0],
+          m->load[1], m->load[2]);
+  fprintf(out, "| git commit | %s |\n\n", m->commit);
+}
+
+/* The columns of the summary: every model label a main table has. */
+static const char *const summary_labels[] = {
+    "async", "async in-loop", "async offload", "threaded", "multiproc"};
+#define NLABELS (sizeof summary_labels / sizeof summary_labels[0])
+
+static const suite_cell *summary_cell(const suite_matrix *s, const wl_workload *wl,
+                                   const char *label) {
+  for (int i = 0; i < s->ncells; i++) {
+    const suite_cell *c = &s->cells[i];
+    if (c->table == SUITE_MAIN && c->opts.wl == wl &&
+        strcmp(suite_model_label(c), label) == 0)
+      return c;
+  }
+  return NULL;
+}
+
+void report_summary(FILE *out, const suite_matrix *s) {
+  fprintf(out, "| workload |");
+  for (size_t k = 0; k < NLABELS; k++)
+    fprintf(out, " %s |", summary_labels[k]);
+  fprintf(out, "\n|---|");
+  for (size_t k = 0; k < NLABELS; k++)
+    fprintf(out, "---:|");
+  fprintf(out, "\n");
+  for (int w = 0; wl_all[w] != NULL; w++) {
+    if (summary_cell(s, wl_all[w], "threaded") == NULL)
+      continue;
+    fprintf(out, "| %s |", wl_all[w]->name);
+    for (size_t k = 0; k < NLABELS; k++) {
+      const suite_cell *c = summary_cell(s, wl_all[w], summary_labels[k]);
+      char speedup[32], eff[32];
+      if (c == NULL) {
+        fprintf(out, " - |");
+        continue;
+      }
+      cell_speedup(c, speedup, eff, sizeof speedup);
+      fprintf(out, " %s |", speedup);
+    }
+    fprintf(out, "\n");
+  }
+}
+
+static void md_pipeline_intro(FILE *out, const suite_matrix *s,
+                              const suite_cell *c) {
+  const wl_params *p = &c->opts.params;
+  for (int i = 0; i < s->ncells; i++) /* C: a model's, not seq's 1 */
+    if (s->cells[i].opts.wl == c->opts.wl && s->cells[i].table == SUITE_MAIN &&
+        s->cells[i].opts.model != RUN_SEQ) {
+      p = &s->cells[i].opts.params;
+      break;
+    }
+  fprintf(out, "%d tasks, %d in flight (seq: one at a time). Each fetches "
+          "`/bytes/%lld` from `conclab serve` (started afresh for each run), "
+          "digests the body %d rounds (FNV-1a; the CPU time of one such "
+          "step is the compute step column, measured in every run), and "
+          "saves the digest to its own file (async: uv_fs, on libuv's "
+          "pool). The async rows are the lesson. *in-loop* digests inside "
+          "the fetch's callback: while it runs, the loop serves nothing, "
+          "and the loop-lag probe (a 1 ms timer) waits at least one whole "
+          "step - several, when curl reports several finished fetches in "
+          "one callback and each is digested in turn. *offload* hands the "
+          "digest to libuv's threadpool with uv_queue_work "
+          "(run_in_executor): the loop stays free and the digests run on "
+          "every core; its lag is then the wait for a core that the "
+          "pool's threads keep busy (strace shows the loop in sched_yield "
+          "at such times: libuv 1.44 spins when it catches a pool thread "
+          "in the middle of signalling it). "
+          "The ideal speedup is min(C, cores) = min(C, %d), "
+          "as the work is mostly CPU; \"vs async in-loop\" is the in-loop "
+          "row's wall time over this row's, whose target is 0.8 x "
+          "min(cores, pool).\n\n", p->tasks, p->concurrency,
+          (long long)p->size, p->rounds, s->cores);
+}
+
+static void md_workload_intro(FILE *out, const suite_matrix *s,
+                              const suite_cell *c) {
+  int cores = s->cores;
+  const wl_params *p = &c->opts.params;
+  if (c->opts.wl == &wl_http)
+    fprintf(out, "%d GET requests of `/delay/%d` over loopback to `conclab "
+            "serve`, a libuv server in its own process, started afresh for "
+            "each run. Every client keeps its connections alive (one curl "
+            "handle per worker; one multi handle for async). The ideal "
+            "speedup is the number of waits that overlap: N / ceil(N / C)."
+            "\n\n", p->tasks, p->delay_ms);
+  else if (c->opts.wl == &wl_files)
+    fprintf(out, "%d files of %lld bytes, each written and then read back "
+            "and hashed. The reads come straight from the page cache (the "
+            "files were just written) and the writes go to it (no fsync): "
+            "this measures the kernel copying memory, not a disk. async uses "
+            "uv_fs_*, which libuv runs on its threadpool (4 threads unless "
+            "set; the threadpool-set row has 16): every step of a file (open, "
+            "each 64 KiB write and read, close) is handed to a pool thread "
+            "and back, which the voluntary context switches count. threaded "
+            "and multiproc have 4 workers. MB/s counts bytes written plus "
+            "bytes read. The ideal is one core per worker: min(workers, "
+            "cores).\n\n", p->tasks,
+            (long long)p->size);
+  else if (c->opts.wl == &wl_pipeline)
+    md_pipeline_intro(out, s, c);
+  else if (c->opts.wl->kind == WL_KIND_IO)
+    fprintf(out, "%d tasks, each waiting %d ms%s. The ideal speedup is the "
+            "number of waits that overlap: N / ceil(N / C)%s.\n\n",
+            p->tasks, p->delay_ms,
+            p->delay_spread_ms ? " plus a per-task spread" : "",
+            p->delay_spread_ms ? " (with uneven waits, an upper bound)" : "");
+  else
+    fprintf(out, "Primes below %lld, in %d chunks. The ideal speedup is one "
+            "core per chunk in flight: min(C, cores) = min(C, %d).\n\n",
+            (long long)p->limit, p->tasks, cores);
+}
+
+/* files: write + read throughput of a cell, from its median wall time. */
+static double files_mb_per_s(const suite_cell *c) {
+  const wl_params *p = &c->opts.params;
+  return c->wall.median > 0 ? 2.0 * p->tasks * (double)p->size /
+                                  c->wall.median / 1e6
+                            : 0;
+}
+
+/* pipeline: the offload lesson's own columns - libuv's pool, the compute
+ * step's CPU time, and offload's speedup over computing in the loop. */
+static void row_pipeline(FILE *out, const suite_cell *c) {
+  char pool[16] = "-", vs[32] = "-";
+  if (c->opts.model == RUN_ASYNC)
+    snprintf(pool, sizeof pool, "%d", c->threadpool_size);
+  if (c->vs_in_loop > 0)
+    snprintf(vs, sizeof vs, "%.2fx", c->vs_in_loop);
+  fprintf(out, " %s | %.2f | %s |", pool, c->compute_ms, vs);
+}
+
+static void md_table(FILE *out, const suite_matrix *s, const wl_workload *wl,
+                     suite_table table) {
+  int files = wl == &wl_files, pipeline = wl == &wl_pipeline;
+  fprintf(out, "| model | C | wall median (s) | MAD (s) | min (s) | max (s) "
+          "|%s speedup | ideal | efficiency |%s user (s) | sys (s) | peak "
+          "RSS (MiB) | ctx switches vol / invol | loop lag p50 / p99 / max "
+          "(ms) | target | status |\n", files ? " MB/s |" : "",
+          pipeline ? " pool | compute step (ms CPU) | vs async in-loop |"
+                   : "");
+  fprintf(out, "|---|---:|---:|---:|---:|---:|%s---:|---:|---:|%s---:|---:|"
+          "---:|---:|---:|---|---|\n", files ? "---:|" : "",
+          pipeline ? "---:|---:|---:|" : "");
+  for (int i = 0; i < s->ncells; i++) {
+    const suite_cell *c = &s->cells[i];
+    char speedup[32], eff[32], target[160], status[192];
+    if (c->opts.wl != wl || c->table != table)
+      continue;
+    cell_speedup(c, speedup, eff, sizeof speedup);
+    cell_target(c, target, sizeof target);
+    cell_status(c, status, sizeof status);
+    fprintf(out, "| %s | %d |", suite_model_label(c), c->opts.params.concurrency);
+    row_costs(out, c);
+    if (files)
+      fprintf(out, " %.0f |", files_mb_per_s(c));
+    fprintf(out, " %s | %.2f | %s |", speedup, c->ideal, eff);
+    if (pipeline)
+      row_pipeline(out, c);
+    row_usage(out, c);
+    row_lag(out, c);
+    fprintf(out, " %s | %s |\n", target, status);
+  }
+  fprintf(out, "\n");
+}
+
+static void md_scale_table(FILE *out, const suite_matrix *s,
+                           const wl_workload *wl) {
+  fprintf(out, "Scale rows: very many tasks in flight. seq is not timed at "
+          "this size (it would take N x D); an untimed seq run with no delay "
+          "supplies the checksum, which does not depend on the delay. "
+          "`wall / D` is the batch's wall time over one task's wait; its "
+          "ideal is the number of rounds, ceil(N / C): 1.00 is perfect "
+          "overlap of all N.\n\n");
+  fprintf(out, "| model | tasks | C | wall median (s) | MAD (s) | min (s) | "
+          "max (s) | wall / D | ideal | user (s) | sys (s) | peak RSS (MiB) "
+          "| ctx switches vol / invol | loop lag p50 / p99 / max (ms) | "
+          "target | status |\n");
+  fprintf(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+          "---:|---:|---|---|\n");
+  for (int i = 0; i < s->ncells; i++) {
+    const suite_cell *c = &s->cells[i];
+    char target[160], status[192];
+    if (c->opts.wl != wl || c->table != SUITE_SCALE)
+      continue;
+    cell_target(c, target, sizeof target);
+    cell_status(c, status, sizeof status);
+    fprintf(out, "| %s | %d | %d |", suite_model_label(c), c->opts.params.tasks,
+            c->opts.params.concurrency);
+    row_costs(out, c);
+    fprintf(out, " %.2f | %d |", c->wall.median * 1000.0 /
+                                     (c->opts.params.delay_ms > 0
+                                          ? c->opts.params.delay_ms : 1),
+            (c->opts.params.tasks + c->opts.params.concurrency - 1) /
+                c->opts.params.concurrency);
+    row_usage(out, c);
+    row_lag(out, c);
+    fprintf(out, " %s | %s |\n", target, status);
+  }
+  fprintf(out, "\n");
+}
+
+/* http: the same requests with connections kept and without. */
+static void md_reuse_table(FILE *out, const suite_matrix *s) {
+  const suite_cell *first = NULL; /* a model's cell: seq's C is always 1 */
+  for (int i = 0; i < s->ncells && first == NULL; i++)
+    if (s->cells[i].table == SUITE_REUSE && s->cells[i].opts.model != RUN_SEQ)
+      first = &s->cells[i];
+  if (first == NULL)
+    return;
+  fprintf(out, "%d requests of `/bytes/%lld`, %d in flight (seq: one at a "
+          "time). With reuse each worker keeps its connection open for its "
+          "next request (aiohttp's ClientSession); with `--no-reuse` every "
+          "request pays for a new TCP connection and its teardown. "
+          "\"per request\" is the batch's wall time over N; speedup is over "
+          "seq with the same setting.\n\n",
+          first->opts.params.tasks, (long long)first->opts.params.size,
+          first->opts.params.concurrency);
+  fprintf(out, "| model | connections | connections opened | wall median "
+          "(s) | MAD (s) | per request (us) | speedup | user (s) | sys (s) | "
+          "status |\n");
+  fprintf(out, "|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
+  for (int i = 0; i < s->ncells; i++) {
+    const suite_cell *c = &s->cells[i];
+    char speedup[32], eff[32], status[192];
+    if (c->table != SUITE_REUSE)
+      continue;
+    cell_speedup(c, speedup, eff, sizeof speedup);
+    cell_status(c, status, sizeof status);
+    fprintf(out, "| %s | %s | %.0f | %.4f | %.4f | %.1f | %s | %.3f | %.3f "
+            "| %s |\n", run_model_names[c->opts.model],
+            c->opts.params.no_reuse ? "new per request" : "reused",
+            c->connections, c->wall.median, c->wall.mad,
+            c->wall.median * 1e6 / c->opts.params.tasks, speedup, c->user_s,
+            c->sys_s, status);
+  }
+  fprintf(out, "\n");
+}
+
+static int has_table(const suite_matrix *s, const wl_workload *wl, suite_table t) {
+  for (int i = 0; i < s->ncells; i++)
+    if (s->cells[i].opts.wl == wl && s->cells[i].table == t)
+      return 1;
+  return 0;
+}
+
+static const suite_cell *first_cell(const suite_matrix *s, const wl_workload *wl) {
+  for (int i = 0; i < s->ncells; i++)
+    if (s->cells[i].opts.wl == wl && s->cells[i].table == SUITE_MAIN)
+      return &s->cells[i];
+  return NULL;
+}
+
+/* ---- the hyperfine cross-check ------------------------------------------ */
+
+/* A check against its cell: the harness's median (from the runs taken
+ * beside hyperfine's, if any), hyperfine's minus it,
+ * and that difference less start-up as a percentage of the harness's
+ * median.  0 when there is nothing to compare. */
+static int hf_compare(const suite_matrix *s, const suite_hfcheck *h,
+                      double *harness, double *diff, double *net_pct) {
+  const suite_cell *c;
+  if (h->cell < 0 || h->cell >= s->ncells || !h->ok)
+    return 0;
+  c = &s->cells[h->cell];
+  if (c->failed || c->wall.median <= 0)
+    return 0;
+  *harness = h->harness_s > 0 ? h->harness_s : c->wall.median;
+  *diff = h->median_s - *harness;
+  *net_pct = s->nhf > 0 && s->hf[0].ok
+                 ? (*diff - s->hf[0].median_s) / *harness * 100.0
+                 : 0;
+  return 1;
+}
+
+static const char *hf_verdict(const suite_matrix *s, const suite_hfcheck *h) {
+  double harness, diff, pct;
+  if (!hf_compare(s, h, &harness, &diff, &pct))
+    return h->ok ? "-" : "failed";
+  if (!s->hf[0].ok)
+    return "no start-up figure";
+  return pct <= 10.0 && pct >= -10.0 ? "agree within 10%" : "differ";
+}
+
+static void md_hyperfine(FILE *out, const suite_matrix *s) {
+  const suite_hfcheck *up = &s->hf[0];
+  char command[8192];
+
+  if (s->hf_state == SUITE_HF_OFF)
+    return;
+  fprintf(out, "## Whole-process timing (hyperfine)\n\n");
+  if (s->hf_state == SUITE_HF_SKIPPED || s->nhf == 0) {
+    fprintf(out, "Skipped: %s. (`conclab suite --hyperfine` insists on "
+            "it; `--no-hyperfine` leaves it out.)\n\n",
+            s->hf_skipped[0] ? s->hf_skipped : "no cell to time");
+    return;
+  }
+  fprintf(out, "hyperfine timed these cells' command lines as whole "
+          "processes (`hyperfine -N`, 1 warm-up, then measured runs; "
+          "`data/runs-hyperfine.json` has the harness's own runs in "
+          "hyperfine's layout). The harness's wall time covers the batch "
+          "only; hyperfine's also covers starting the process (exec, "
+          "dynamic loading, parsing the options), setting the model up "
+          "before the clock, and exit. That start-up is measured on its "
+          "own below, as a batch of one task that does nothing. An http or "
+          "pipeline cell would also start its embedded server (none here "
+          "does), and a files cell makes its directory before the clock "
+          "and removes its files after it, which start-up does not "
+          "include. "
+          "\"less start-up\" is (hyperfine - harness - "
+          "start-up) / harness; within 10%% the two clocks agree. The "
+          "harness's median here comes from the same number of runs of the "
+          "cell taken just before hyperfine's, not from the table above: "
+          "on a shared machine the speed drifts over minutes, and only "
+          "runs seconds apart make a fair pair.\n\n");
+  if (up->ok)
+    fprintf(out, "Start-up (`conclab run sleep --model seq --tasks 1 "
+            "--delay-ms 0`): median %.2f ms, min %.2f ms, max %.2f ms over "
+            "%d runs.\n\n", up->median_s * 1000, up->min_s * 1000,
+            up->max_s * 1000, up->runs);
+  else
+    fprintf(out, "Start-up could not be timed: %s.\n\n", up->why);
+  fprintf(out, "| cell | command | harness median (s) | hyperfine median (s) "
+          "| difference (ms) | less start-up | verdict |\n");
+  fprintf(out, "|---|---|---:|---:|---:|---:|---|\n");
+  for (int k = 1; k < s->nhf; k++) {
+    const suite_hfcheck *h = &s->hf[k];
+    const suite_cell *c = &s->cells[h->cell];
+    double harness, diff, pct;
+    char label[96];
+
+    suite_cell_label(c, label, sizeof label);
+    if (suite_cell_command(c, "conclab", command, sizeof command) != 0)
+      command[0] = '\0';
+    fprintf(out, "| %s | `%s` |", label, command);
+    if (hf_compare(s, h, &harness, &diff, &pct)) {
+      fprintf(out, " %.4f | %.4f | %+.1f |", harness, h->median_s,
+              diff * 1000);
+      if (up->ok)
+        fprintf(out, " %+.1f%% |", pct);
+      else
+        fprintf(out, " - |");
+    } else if (h->ok) {
+      fprintf(out, " %s | %.4f | - | - |", c->failed ? "FAILED" : "-",
+              h->median_s);
+    } else {
+      fprintf(out, " %.4f | failed: %s | - | - |", c->wall.median, h->why);
+    }
+    fprintf(out, " %s |\n", hf_verdict(s, h));
+  }
+  fprintf(out, "\n");
+}
+
+void report_markdown(FILE *out, const suite_matrix *s) {
+  fprintf(out, "# conclab results: %s profile\n\n", s->profile);
+  fprintf(out, "Generated by `conclab suite --profile %s` on %s (the suite "
+          "took %.0f s). Every cell: %d warm-up run%s, then %d measured "
+          "run%s, each a fresh `conclab run ... --json` process. Times are "
+          "medians of the measured runs; MAD is the median absolute "
+          "deviation. speedup = median(seq) / median(model), from the same "
+          "suite run; efficiency = speedup / ideal. A cell whose checksum "
+          "differs from seq's, or whose tasks failed, is FAILED and never "
+          "ranked. Peak RSS for multiproc is the parent's peak plus the sum "
+          "of every worker's peak (from wait4), so pages the workers share "
+          "are counted once per worker. Per-run data: `data/runs.csv` (and "
+          "`data/runs-hyperfine.json`, in hyperfine's layout); "
+          "summary: `data/summary.json`.\n\n",
+          s->profile, s->machine.date, s->elapsed_s, s->warmups,
+          s->warmups == 1 ? "" : "s", s->runs, s->runs == 1 ? "" : "s");
+  md_machine(out, s);
+  fprintf(out, "## Summary: speedup over seq\n\n");
+  fprintf(out, "Each workload's main table, one column per model.\n\n");
+  report_summary(out, s);
+  fprintf(out, "\n");
+
+  for (int w = 0; wl_all[w] != NULL; w++) {
+    const wl_workload *wl = wl_all[w];
+    const suite_cell *first = first_cell(s, wl);
+    if (first == NULL)
+      continue;
+    fprintf(out, "## %s (%s)\n\n", wl->name,
+            wl->kind == WL_KIND_IO    ? "I/O-bound"
+            : wl->kind == WL_KIND_CPU ? "CPU-bound"
+                                      : "mixed: I/O and CPU");
+    md_workload_intro(out, s, first);
+    md_table(out, s, wl, SUITE_MAIN);
+    if (has_table(s, wl, SUITE_SWEEP)) {
+      fprintf(out, "### %s: concurrency sweep\n\n", wl->name);
+      md_table(out, s, wl, SUITE_SWEEP);
+    }
+    if (has_table(s, wl, SUITE_REUSE)) {
+      fprintf(out, "### %s: reusing connections, or not\n\n", wl->name);
+      md_reuse_table(out, s);
+    }
+    if (has_table(s, wl, SUITE_SCALE)) {
+      fprintf(out, "### %s: scale\n\n", wl->name);
+      md_scale_table(out, s, wl);
+    }
+  }
+  md_hyperfine(out, s);
+}
+
+/* ---- CSV and JSON ------------------------------------------------------- */
+
+/* http's endpoint, "" for the other workloads. */
+static const char *endpoint(const suite_cell *c) {
+  return c->opts.wl == &wl_http ? wl_endpoint_names[c->opts.params.endpoint]
+                                : "";
+}
+
+void report_runs_csv(FILE *out, const suite_matrix *s) {
+  fprintf(out, "cell,table,workload,model,variant,tasks,concurrency,delay_ms,"
+          "delay_spread_ms,limit,run,warmup,exit_status,wall_s,user_s,sys_s,"
+          "max_rss_kb,vol_ctx,invol_ctx,ok,failed,checksum,endpoint,size,"
+          "connections,loop_lag_p50_ms,loop_lag_p99_ms,loop_lag_max_ms,"
+          "rounds,threadpool_size,compute_ms\n");
+  for (int i = 0; i < s->ncells; i++) {
+    const suite_cell *c = &s->cells[i];
+    const wl_params *p = &c->opts.params;
+    for (int k = 0; k < c->nresults; k++) {
+      const suite_run *r = &c->results[k];
+      fprintf(out, "%d,%s,%s,%s,%s,%d,%d,%d,%d,%lld,%d,%d,%d,%.6f,%.6f,%.6f,"
+              "%.0f,%.0f,%.0f,%d,%d,%s,%s,%lld,%.0f,%.3f,%.3f,%.3f,%d,%d,"
+              "%.3f\n",
+              i, table_names[c->table], c->opts.wl->name,
+              run_model_names[c->opts.model], run_variant(&c->opts), p->tasks,
+              p->concurrency, p->delay_ms, p->delay_spread_ms,
+              (long long)p->limit, k, k < c->warmups, r->exit_status,
+              r->wall_s, r->user_s, r->sys_s, r->max_rss_kb, r->vol_ctx,
+              r->invol_ctx, r->ok, r->failed, r->checksum, endpoint(c),
+              (long long)p->size, r->connections, r->lag_p50_ms,
+              r->lag_p99_ms, r->lag_max_ms, p->rounds, r->threadpool_size,
+              r->compute_ms);
+    }
+  }
+}
+
+/* "hyperfine": the cross-check, one object per check (start-up first). */
+static void summary_json_hyperfine(FILE *out, const suite_matrix *s) {
+  static const char *const states[] = {"off", "done", "skipped"};
+  base_json_writer w;
+
+  fprintf(out, "\"hyperfine\": {\"state\": ");
+  base_json_string(out, states[s->hf_state]);
+  fprintf(out, ", \"skipped\": ");
+  base_json_string(out, s->hf_state == SUITE_HF_SKIPPED ? s->hf_skipped : "");
+  fprintf(out, ", \"checks\": [\n");
+  for (int k = 0; k < s->nhf; k++) {
+    const suite_hfcheck *h = &s->hf[k];
+    double harness = 0, diff = 0, pct = 0;
+    char label[96] = "start-up";
+    if (h->cell >= 0)
+      suite_cell_label(&s->cells[h->cell], label, sizeof label);
+    hf_compare(s, h, &harness, &diff, &pct);
+    base_json_begin(&w, out);
+    base_json_str(&w, "cell", label);
+    base_json_str(&w, "status", h->ok ? "ok" : "failed");
+    base_json_str(&w, "why", h->ok ? "" : h->why);
+    base_json_int(&w, "runs", h->runs);
+    base_json_num(&w, "hyperfine_median_s", h->median_s);
+    base_json_num(&w, "hyperfine_mean_s", h->mean_s);
+    base_json_num(&w, "hyperfine_stddev_s", h->stddev_s);
+    base_json_num(&w, "harness_median_s", harness);
+    base_json_num(&w, "difference_s", diff);
+    base_json_num(&w, "less_startup_pct", pct);
+    base_json_str(&w, "verdict", h->cell < 0 ? "-" : hf_verdict(s, h));
+    fputs(k + 1 < s->nhf ? "}," : "}", out);
+    fputc('\n', out);
+  }
+  fprintf(out, "]}\n");
+}
+
+void report_summary_json(FILE *out, const suite_matrix *s) {
+  const base_machine *m = &s->machine;
+  char load[64];
+  base_json_writer w;
+
+  snprintf(load, sizeof load, "%.2f %.2f %.2f", m->load[0], m->load[1],
+           m->load[2]);
+  fprintf(out, "{\"profile\": ");
+  base_json_string(out, s->profile);
+  fprintf(out, ", \"warmups\": %d, \"runs\": %d, \"elapsed_s\": %.1f,\n",
+          s->warmups, s->runs, s->elapsed_s);
+  fprintf(out, "\"machine\": ");
+  base_json_begin(&w, out);
+  base_json_str(&w, "cpu", m->cpu);
+  base_json_int(&w, "cores", m->cores);
+  base_json_num(&w, "mem_gib", m->mem_gib);
+  base_json_str(&w, "kernel", m->kernel);
+  base_json_str(&w, "compiler", m->compiler);
+  base_json_str(&w, "build_type", m->build_type);
+  base_json_str(&w, "cflags", m->cflags);
+  base_json_str(&w, "libuv", m->libuv);
+  base_json_str(&w, "libcurl", m->libcurl);
+  base_json_str(&w, "load_average", load);
+  base_json_str(&w, "commit", m->commit);
+  base_json_str(&w, "date", m->date);
+  base_json_end(&w);
+  fprintf(out, ", \"cells\": [\n");
+  for (int i = 0; i < s->ncells; i++) {
+    const suite_cell *c = &s->cells[i];
+    char target[160];
+    cell_target(c, target, sizeof target);
+    base_json_begin(&w, out);
+    base_json_str(&w, "workload", c->opts.wl->name);
+    base_json_str(&w, "model", run_model_names[c->opts.model]);
+    base_json_str(&w, "variant", run_variant(&c->opts));
+    base_json_str(&w, "table", table_names[c->table]);
+    base_json_int(&w, "tasks", c->opts.params.tasks);
+    base_json_int(&w, "concurrency", c->opts.params.concurrency);
+    base_json_int(&w, "delay_ms", c->opts.params.delay_ms);
+    base_json_int(&w, "delay_spread_ms", c->opts.params.delay_spread_ms);
+    base_json_int(&w, "limit", c->opts.params.limit);
+    base_json_str(&w, "endpoint", endpoint(c));
+    base_json_int(&w, "size", c->opts.params.size);
+    base_json_int(&w, "rounds", c->opts.params.rounds);
+    base_json_int(&w, "threadpool_size", c->threadpool_size);
+    base_json_int(&w, "runs", c->nresults - c->warmups);
+    base_json_num(&w, "wall_median_s", c->wall.median);
+    base_json_num(&w, "wall_mad_s", c->wall.mad);
+    base_json_num(&w, "wall_min_s", c->wall.min);
+    base_json_num(&w, "wall_max_s", c->wall.max);
+    base_json_num(&w, "user_s", c->user_s);
+    base_json_num(&w, "sys_s", c->sys_s);
+    base_json_num(&w, "max_rss_kb", c->max_rss_kb);
+    base_json_num(&w, "vol_ctx", c->vol_ctx);
+    base_json_num(&w, "invol_ctx", c->invol_ctx);
+    base_json_num(&w, "connections", c->connections);
+    base_json_num(&w, "loop_lag_p50_ms", c->lag_p50_ms);
+    base_json_num(&w, "loop_lag_p99_ms", c->lag_p99_ms);
+    base_json_num(&w, "loop_lag_max_ms", c->lag_max_ms);
+    base_json_num(&w, "compute_ms", c->compute_ms);
+    base_json_num(&w, "vs_in_loop", c->vs_in_loop);
+    base_json_num(&w, "speedup", c->speedup);
+    base_json_num(&w, "ideal", c->ideal);
+    base_json_num(&w, "efficiency", c->efficiency);
+    base_json_str(&w, "status", c->failed ? "FAILED" : "ok");
+    base_json_str(&w, "why", c->failed ? c->why : "");
+    base_json_str(&w, "target", target);
+    fputs(i + 1 < s->ncells ? "}," : "}", out);
+    fputc('\n', out);
+  }
+  fprintf(out, "],\n");
+  summary_json_hyperfine(out, s);
+  fprintf(out, "}\n");
+}
+
+/* DIR/data/runs-hyperfine.json: every cell as hyperfine would export it -
+ * its command line, its measured runs' wall times (warm-ups left out), the
+ * mean user and system CPU - so hyperfine's scripts (plot_whisker.py, ...)
+ * read the harness's data as they read hyperfine's. */
+void report_hyperfine_json(FILE *out, const suite_matrix *s) {
+  tool_hf_result *r = calloc((size_t)(s->ncells > 0 ? s->ncells : 1), sizeof *r);
+  char command[8192], text[32];
+
+  if (r == NULL)
+    abort();
+  for (int i = 0; i < s->ncells; i++) {
+    const suite_cell *c = &s->cells[i];
+    const wl_params *p = &c->opts.params;
+    int nm = c->nresults - c->warmups;
+    double user = 0, sys = 0;
+
+    if (suite_cell_command(c, "conclab", command, sizeof command) != 0)
+      command[0] = '\0';
+    r[i].command = strdup(command);
+    r[i].times = calloc((size_t)(nm > 0 ? nm : 1), sizeof(double));
+    r[i].exit_codes = calloc((size_t)(nm > 0 ? nm : 1), sizeof(int));
+    if (r[i].command == NULL || r[i].times == NULL ||
+        r[i].exit_codes == NULL)
+      abort();
+    for (int k = 0; k < nm; k++) {
+      const suite_run *run = &c->results[c->warmups + k];
+      r[i].times[k] = run->wall_s;
+      r[i].exit_codes[k] = run->exit_status;
+      user += run->user_s;
+      sys += run->sys_s;
+    }
+    r[i].ntimes = r[i].nexit = nm > 0 ? nm : 0;
+    tool_hf_fill_stats(&r[i]);
+    r[i].user = nm > 0 ? user / nm : 0;
+    r[i].system = nm > 0 ? sys / nm : 0;
+    tool_hf_param_add(&r[i], "workload", c->opts.wl->name);
+    tool_hf_param_add(&r[i], "model", run_model_names[c->opts.model]);
+    tool_hf_param_add(&r[i], "variant", run_variant(&c->opts));
+    tool_hf_param_add(&r[i], "table", table_names[c->table]);
+    snprintf(text, sizeof text, "%d", p->tasks);
+    tool_hf_param_add(&r[i], "tasks", text);
+    snprintf(text, sizeof text, "%d", p->concurrency);
+    tool_hf_param_add(&r[i], "concurrency", text);
+    snprintf(text, sizeof text, "%d", p->delay_ms);
+    tool_hf_param_add(&r[i], "delay_ms", text);
+    snprintf(text, sizeof text, "%lld", (long long)p->limit);
+    tool_hf_param_add(&r[i], "limit", text);
+    snprintf(text, sizeof text, "%lld", (long long)p->size);
+    tool_hf_param_add(&r[i], "size", text);
+    tool_hf_param_add(&r[i], "endpoint", endpoint(c));
+    snprintf(text, sizeof text, "%d", p->rounds);
+    tool_hf_param_add(&r[i], "rounds", text);
+    tool_hf_param_add(&r[i], "status", c->failed ? "FAILED" : "ok");
+  }
+  tool_hf_write(out, r, s->ncells);
+  tool_hf_free(r, s->ncells);
+}
+
+/* ---- files -------------------------------------------------------------- */
+
+/* base_atomic_write's argument: one of the writers above and its suite. */
+typedef struct report_job {
+  report_writer write;
+  const suite_matrix *s;
+} report_job;
+
+static void run_job(FILE *out, const void *arg) {
+  const report_job *job = arg;
+  job->write(out, job->s);
+}
+
+int report_write_atomic(const char *path, report_writer write, const suite_matrix *s) {
+  report_job job = {write, s};
+  return base_atomic_write(path, run_job, &job);
+}
+
+/* The suite's tables as a string (malloc'd), or NULL. */
+static char *markdown_text(const suite_matrix *s) {
+  char *text = NULL;
+  size_t len = 0;
+  FILE *mem = open_memstream(&text, &len);
+
+  if (mem == NULL)
+    return NULL;
+  report_markdown(mem, s);
+  if (fclose(mem) != 0) {
+    free(text);
+    return NULL;
+  }
+  return text;
+}
+
+/* README.md's head: the suite's tables, with the lab's section carried
+ * over from the old README (the plots and the file list follow, written
+ * by report_compose_readme). */
+static char *readme_head(const char *old, const void *arg) {
+  char *doc = markdown_text(arg), *lab = base_section_get(old, "lab");
+
+  if (doc != NULL && lab != NULL && base_section_set(&doc, "lab", lab) != 0) {
+    free(doc);
+    doc = NULL;
+  }
+  free(lab);
+  return doc;
+}
+
+int report_write_readme(const char *dir, const suite_matrix *s, const char *plots) {
+  return report_compose_readme(dir, plots, readme_head, s);
+}
+
+int report_write_data(const char *dir, const suite_matrix *s) {
+  char path[4200];
+  int rc = 0;
+
+  snprintf(path, sizeof path, "%s/data/runs.csv", dir);
+  rc |= report_write_atomic(path, report_runs_csv, s);
+  snprintf(path, sizeof path, "%s/data/summary.json", dir);
+  rc |= report_write_atomic(path, report_summary_json, s);
+  snprintf(path, sizeof path, "%s/data/runs-hyperfine.json", dir);
+  rc |= report_write_atomic(path, report_hyperfine_json, s);
+  return rc ? -1 : 0;
+}
+
+int report_write_all(const char *dir, const suite_matrix *s) {
+  if (report_write_data(dir, s) != 0)
+    return -1;
+  return report_write_readme(dir, s, NULL);
+}

@@ -1,0 +1,37 @@
+/*
+ * report.h - the suite's outputs: Markdown tables, CSV, JSON.
+ *
+ * The writers take the evaluated suite and print; they measure nothing and
+ * read no clock, so the same suite always gives the same bytes (the tests
+ * compare them with golden files).
+ */
+#ifndef CONCLAB_REPORT_H
+#define CONCLAB_REPORT_H
+
+#include <stdio.h>
+
+#include "suite.h"
+
+void report_markdown(FILE *out, const suite_matrix *s);     /* DIR/README.md */
+void report_summary(FILE *out, const suite_matrix *s);      /* the speedup matrix */
+void report_runs_csv(FILE *out, const suite_matrix *s);     /* DIR/data/runs.csv */
+void report_summary_json(FILE *out, const suite_matrix *s); /* DIR/data/summary.json */
+/* DIR/data/runs-hyperfine.json: every cell in hyperfine's export layout */
+void report_hyperfine_json(FILE *out, const suite_matrix *s);
+
+typedef void (*report_writer)(FILE *out, const suite_matrix *s);
+/* Write path by way of a temporary file renamed into place, so a reader
+ * never sees half a file.  0, or -1 (printed). */
+int report_write_atomic(const char *path, report_writer write, const suite_matrix *s);
+/* The three data files under dir/data (which must exist).  0, or -1. */
+int report_write_data(const char *dir, const suite_matrix *s);
+/* dir/README.md, built whole in memory and written with one rename: the
+ * suite's tables, the lab's section carried over from the old README.md,
+ * the "Plots" section (plots; NULL: the old file's), and the list of the
+ * files under data/ and plots/ it was written with (manifest.h).  Written
+ * after every other file, so it is the run's commit point.  0, or -1. */
+int report_write_readme(const char *dir, const suite_matrix *s, const char *plots);
+/* The data files, then README.md (with the old plots section).  0, or -1. */
+int report_write_all(const char *dir, const suite_matrix *s);
+
+#endif

@@ -1,0 +1,477 @@
+/*
+ * run.c - `conclab run`: one batch, one model, measured.
+ *
+ * The clock covers the whole batch: creating the loop, the threads or the
+ * processes, running every task, and stopping them again.  CPU time and
+ * context switches are this process's (all its threads) plus, for
+ * multiproc, every worker's, from wait4.  Peak memory is this process's
+ * peak plus the sum of the workers' peaks.
+ */
+#include "run.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "async.h"
+#include "json.h"
+#include "multiproc.h"
+#include "threaded.h"
+#include "trace.h"
+
+static double tv_s(struct timeval tv) {
+  return (double)tv.tv_sec + tv.tv_usec / 1e6;
+}
+
+/* The libuv threadpool size to set for an async run, or 0 to leave it
+ * as it is: --threadpool T if given; else for offloaded CPU work one
+ * thread per task in flight (primes), at most one per core for pipeline,
+ * whose saves queue behind the digests on the same pool. */
+static int async_pool_size(const run_opts *o) {
+  int c = o->params.concurrency;
+
+  if (o->threadpool > 0)
+    return o->threadpool;
+  if (!o->offload)
+    return 0; /* libuv's own: UV_THREADPOOL_SIZE from the environment, or 4 */
+  if (o->wl == &wl_pipeline && c > base_cores())
+    c = base_cores();
+  return c < AS_THREADPOOL_MAX ? c : AS_THREADPOOL_MAX;
+}
+
+/* Whether an async run starts libuv's threadpool: uv_fs_* (files, the
+ * saves of pipeline) and uv_queue_work (--offload) run on it. */
+static int uses_pool(const run_opts *o) {
+  return o->model == RUN_ASYNC && (o->offload || o->wl->writes_dir);
+}
+
+static int run_batch(const run_opts *o, wl_slot *slots, mp_usage *mp,
+                     run_result *r, as_lag_timeline *lag_timeline) {
+  const wl_params *p = &o->params;
+  switch (o->model) {
+  case RUN_SEQ:
+    return seq_run(o->wl, p, slots);
+  case RUN_ASYNC: {
+    as_options ao = {.offload = o->offload,
+                     .blocking_in_loop = o->blocking_in_loop,
+                     .threadpool_size = async_pool_size(o),
+                     .lag_timeline = lag_timeline};
+    as_lag_summary lag;
+    int rc;
+    if (uses_pool(o))
+      r->threadpool_size = as_threadpool_size(ao.threadpool_size);
+    rc = as_run(o->wl, p, &ao, slots, &lag);
+    r->lag_samples = lag.samples;
+    r->lag_p50_ms = lag.p50_ms;
+    r->lag_p99_ms = lag.p99_ms;
+    r->lag_max_ms = lag.max_ms;
+    return rc;
+  }
+  case RUN_THREADED:
+    return th_run(o->wl, p, slots);
+  case RUN_MULTIPROC:
+    return mp_run(o->wl, p, slots, mp);
+  }
+  return -1;
+}
+
+/* --trace: the timeline of the batch just run, written atomically. */
+static int write_trace(const run_opts *o, const run_result *r,
+                       const wl_slot *slots, int64_t t0, int64_t t1,
+                       const as_lag_timeline *lag) {
+  run_trace_batch b = {.workload = o->wl->name,
+                .model = run_model_names[o->model],
+                .variant = run_variant(o),
+                .tasks = o->params.tasks,
+                .concurrency = o->params.concurrency,
+                .checksum = r->checksum,
+                .t0_ns = t0,
+                .t1_ns = t1,
+                .slots = slots,
+                .lag = lag->samples,
+                .lag_n = lag->n};
+  char err[4400];
+
+  if (run_trace_file_write(o->trace, &b, err, sizeof err) != 0) {
+    fprintf(stderr, "conclab: %s\n", err);
+    return -1;
+  }
+  return 0;
+}
+
+int run_exec(const run_opts *o, run_result *r) {
+  struct rusage before, after;
+  mp_usage mp = {0};
+  as_lag_timeline lag = {NULL, 0};
+  wl_slot *slots;
+  int64_t t0, t1;
+  int rc;
+
+  memset(r, 0, sizeof *r);
+  slots = calloc((size_t)o->params.tasks, sizeof *slots);
+  if (slots == NULL) {
+    fprintf(stderr, "conclab: run: out of memory for %d result slots\n",
+            o->params.tasks);
+    return -1;
+  }
+
+  wl_report_reset(); /* this run's first error is printed */
+  getrusage(RUSAGE_SELF, &before);
+  t0 = wl_now_ns(); /* the tasks' clock, so the trace lines up */
+  rc = run_batch(o, slots, &mp, r, o->trace != NULL ? &lag : NULL);
+  t1 = wl_now_ns();
+  r->wall_s = (double)(t1 - t0) / 1e9;
+  getrusage(RUSAGE_SELF, &after);
+
+  r->user_s = tv_s(after.ru_utime) - tv_s(before.ru_utime) + mp.user_s;
+  r->sys_s = tv_s(after.ru_stime) - tv_s(before.ru_stime) + mp.sys_s;
+  r->vol_ctx = after.ru_nvcsw - before.ru_nvcsw + mp.vol_ctx;
+  r->invol_ctx = after.ru_nivcsw - before.ru_nivcsw + mp.invol_ctx;
+  r->max_rss_kb = after.ru_maxrss + mp.max_rss_kb_sum;
+  r->workers = mp.workers_started;
+  r->workers_lost = mp.workers_lost;
+  for (int i = 0; i < o->params.tasks; i++) {
+    const wl_slot *s = &slots[i];
+    if (s->status == WL_OK)
+      r->ok++;
+    else
+      r->failed++;
+    if (s->status == WL_TIMEOUT)
+      r->timeouts++;
+    if (s->status == WL_ERROR && s->http_status != 0)
+      r->http_errors++;
+    if (s->status == WL_ERROR && s->http_status == 0)
+      r->conn_errors++;
+    r->retries += s->retries;
+    r->connects += s->connects;
+    if (s->status == WL_OK)
+      r->compute_ms += s->compute_us / 1000.0;
+  }
+  if (r->ok > 0)
+    r->compute_ms /= r->ok; /* the mean step of the tasks that got that far */
+  r->checksum = wl_checksum(slots, o->params.tasks);
+  if (rc == 0 && o->trace != NULL)
+    rc = write_trace(o, r, slots, t0, t1, &lag);
+  free(lag.samples);
+  free(slots);
+  return rc;
+}
+
+/* files: bytes written plus bytes read by the tasks that succeeded, per
+ * second of the batch. */
+static double files_mb_per_s(const run_opts *o, const run_result *r) {
+  double bytes = 2.0 * r->ok * (double)o->params.size;
+  return r->wall_s > 0 ? bytes / r->wall_s / 1e6 : 0;
+}
+
+const char *run_impl = NULL;
+run_model run_impl_model = RUN_SEQ;
+
+void run_print(FILE *out, const run_opts *o, const run_result *r) {
+  const char *variant = run_variant(o);
+  fprintf(out, "%s on %s%s%s: %d tasks, concurrency %d\n", o->wl->name,
+          run_model_names[o->model], *variant ? " " : "", variant,
+          o->params.tasks, o->params.concurrency);
+  if (run_impl != NULL && o->model == run_impl_model)
+    fprintf(out, "  impl: %s\n", run_impl);
+  fprintf(out, "  wall %.4f s, user %.4f s, sys %.4f s, peak RSS %ld KiB\n",
+          r->wall_s, r->user_s, r->sys_s, r->max_rss_kb);
+  fprintf(out, "  context switches: %ld voluntary, %ld involuntary\n",
+          r->vol_ctx, r->invol_ctx);
+  if (r->threadpool_size > 0)
+    fprintf(out, "  libuv threadpool: %d threads\n", r->threadpool_size);
+  if (o->model == RUN_ASYNC)
+    fprintf(out, "  loop lag: p50 %.2f ms, p99 %.2f ms, max %.2f ms (%d "
+            "probes)\n", r->lag_p50_ms, r->lag_p99_ms, r->lag_max_ms,
+            r->lag_samples);
+  if (o->model == RUN_MULTIPROC)
+    fprintf(out, "  workers: %d forked, %d lost\n", r->workers,
+            r->workers_lost);
+  if (o->wl == &wl_files)
+    fprintf(out, "  files: %d x %lld bytes written%s and read back in %s: "
+            "%.1f MB/s (the reads come from the page cache)\n",
+            o->params.tasks, (long long)o->params.size,
+            o->params.fsync ? " with fsync" : "", o->params.dir,
+            files_mb_per_s(o, r));
+  if (o->wl == &wl_pipeline)
+    fprintf(out, "  pipeline: %d x (fetch %lld bytes from %s, digest %d "
+            "rounds, save to %s); compute step %.2f ms of CPU\n",
+            o->params.tasks, (long long)o->params.size, o->params.url,
+            o->params.rounds, o->params.dir, r->compute_ms);
+  if (o->wl == &wl_http) {
+    fprintf(out, "  server: %s\n", o->params.url);
+    fprintf(out, "  failures: %d HTTP errors, %d timeouts, %d connection "
+            "errors; %ld retries\n", r->http_errors, r->timeouts,
+            r->conn_errors, r->retries);
+    if (r->conn_errors > 0 && r->connects == 0)
+      fprintf(out, "  (no connection was made: is a server listening at %s?)"
+              "\n", o->params.url);
+    fprintf(out, "  connections opened: %ld (%s)\n", r->connects,
+            o->params.no_reuse ? "--no-reuse: a new one per request"
+                               : "kept alive for reuse");
+  }
+  fprintf(out, "  tasks: %d ok, %d failed", r->ok, r->failed);
+  if (r->timeouts > 0)
+    fprintf(out, " (%d past --timeout-ms)", r->timeouts);
+  fprintf(out, "; checksum %016llx\n", (unsigned long long)r->checksum);
+}
+
+
+void run_print_json(FILE *out, const run_opts *o,
+                       const run_result *r) {
+  char checksum[17];
+  base_json_writer w;
+
+  snprintf(checksum, sizeof checksum, "%016llx",
+           (unsigned long long)r->checksum);
+  base_json_begin(&w, out);
+  base_json_str(&w, "workload", o->wl->name);
+  base_json_str(&w, "model", run_model_names[o->model]);
+  base_json_str(&w, "variant", run_variant(o));
+  if (run_impl != NULL && o->model == run_impl_model)
+    base_json_str(&w, "impl", run_impl);
+  base_json_int(&w, "tasks", o->params.tasks);
+  base_json_int(&w, "concurrency", o->params.concurrency);
+  base_json_int(&w, "delay_ms", o->params.delay_ms);
+  base_json_int(&w, "delay_spread_ms", o->params.delay_spread_ms);
+  base_json_int(&w, "limit", o->params.limit);
+  base_json_int(&w, "threadpool_size", r->threadpool_size);
+  base_json_int(&w, "workers", r->workers);
+  base_json_int(&w, "workers_lost", r->workers_lost);
+  base_json_num(&w, "wall_s", r->wall_s);
+  base_json_num(&w, "user_s", r->user_s);
+  base_json_num(&w, "sys_s", r->sys_s);
+  base_json_int(&w, "max_rss_kb", r->max_rss_kb);
+  base_json_int(&w, "vol_ctx", r->vol_ctx);
+  base_json_int(&w, "invol_ctx", r->invol_ctx);
+  base_json_int(&w, "ok", r->ok);
+  base_json_int(&w, "failed", r->failed);
+  base_json_int(&w, "timeouts", r->timeouts);
+  if (o->model == RUN_ASYNC) {
+    base_json_num(&w, "loop_lag_p50_ms", r->lag_p50_ms);
+    base_json_num(&w, "loop_lag_p99_ms", r->lag_p99_ms);
+    base_json_num(&w, "loop_lag_max_ms", r->lag_max_ms);
+    base_json_int(&w, "loop_lag_samples", r->lag_samples);
+  }
+  if (o->wl == &wl_files) {
+    base_json_int(&w, "size", o->params.size);
+    base_json_int(&w, "fsync", o->params.fsync);
+    base_json_str(&w, "dir", o->params.dir);
+    base_json_num(&w, "mb_per_s", files_mb_per_s(o, r));
+  }
+  if (o->wl == &wl_pipeline) {
+    base_json_int(&w, "size", o->params.size);
+    base_json_int(&w, "rounds", o->params.rounds);
+    base_json_str(&w, "url", o->params.url);
+    base_json_str(&w, "dir", o->params.dir);
+    base_json_num(&w, "compute_ms", r->compute_ms);
+  }
+  if (o->wl == &wl_http) {
+    base_json_str(&w, "endpoint", wl_endpoint_names[o->params.endpoint]);
+    base_json_int(&w, "size", o->params.endpoint == WL_EP_BYTES ? o->params.size : 0);
+    base_json_str(&w, "url", o->params.url);
+    base_json_int(&w, "reuse", !o->params.no_reuse);
+    base_json_int(&w, "timeout_ms", o->params.timeout_ms);
+    base_json_int(&w, "max_retries", o->params.retries);
+    base_json_int(&w, "backoff_ms", o->params.backoff_ms);
+    base_json_num(&w, "fail_rate", o->params.fail_rate);
+    base_json_int(&w, "http_errors", r->http_errors);
+    base_json_int(&w, "conn_errors", r->conn_errors);
+    base_json_int(&w, "retries", r->retries);
+    base_json_int(&w, "connections", r->connects);
+  }
+  base_json_str(&w, "checksum", checksum);
+  base_json_end(&w);
+}
+
+/* What a run holds open at its peak, beside what is open before it:
+ * fixed + per_unit x C descriptors.  Measured (tests/test_fdlimit.c runs
+ * each model and workload at exactly the limit this check calls enough,
+ * and one below): per task, what the workload's descriptor says; libuv's
+ * own descriptors (epoll, eventfds, the signal pipe) are the loop's fixed
+ * part; a multiproc worker costs the parent its two pipe ends, the
+ * sockets and files being the worker's own. */
+typedef struct fd_cost {
+  int fixed, per_unit;
+} fd_cost;
+
+static fd_cost run_fd_cost(const run_opts *o) {
+  if (o->model == RUN_MULTIPROC)
+    return (fd_cost){6, 2};
+  if (o->wl->fds.blocking == 0 && o->wl->fds.async == 0)
+    return (fd_cost){0, 0};
+  if (o->model == RUN_ASYNC)
+    return (fd_cost){10, o->wl->fds.async};
+  return (fd_cost){o->wl->fds.fixed, o->wl->fds.blocking};
+}
+
+/* The embedded server (http, pipeline without --url) is a process of its
+ * own under the same limit: what it inherits from us (as many as we have
+ * open, at most), its loop, its listening socket, libuv's spare for a
+ * failed accept, and one connection per request in flight. */
+static const fd_cost server_fd_cost = {10, 1};
+
+/* Descriptors open now (main's stdio, and whatever it inherited). */
+static long open_fds_now(void) {
+  DIR *d = opendir("/proc/self/fd");
+  long n = -1; /* the directory's own descriptor, counted below */
+
+  if (d == NULL)
+    return 3;
+  while (readdir(d) != NULL)
+    n++;
+  closedir(d);
+  return n - 2; /* . and .. */
+}
+
+/* The largest C whose run fits in `limit` descriptors (0: not even 1). */
+static long fds_max_units(const run_opts *o, long limit, long base) {
+  fd_cost c = run_fd_cost(o);
+  long most = (limit - base - c.fixed) / c.per_unit;
+  int serves = o->wl->serves && o->params.url == NULL;
+
+  long server_most =
+      (limit - base - server_fd_cost.fixed) / server_fd_cost.per_unit;
+
+  if (serves && server_most < most)
+    most = server_most;
+  return most < 0 ? 0 : most;
+}
+
+/* The smallest limit that fits `units` (from `from` up). */
+static long fds_needed(const run_opts *o, long units, long base,
+                       long from) {
+  while (fds_max_units(o, from, base) < units)
+    from++;
+  return from;
+}
+
+/* What one unit of --concurrency is, in words, for n of them. */
+static const char *unit_name(const run_opts *o, long n) {
+  if (o->model == RUN_MULTIPROC)
+    return n == 1 ? "worker process" : "worker processes";
+  return n == 1 ? o->wl->unit_one : o->wl->unit_many;
+}
+
+/* main raised the soft limit to the hard one; if that is still too low for
+ * this run, say so now, with what would fit, rather than fail tasks with
+ * EMFILE halfway through. */
+static int enough_fds(const run_opts *o) {
+  const wl_params *p = &o->params;
+  int units = o->model == RUN_SEQ            ? 1
+              : p->concurrency < p->tasks ? p->concurrency
+                                          : p->tasks;
+  const char *flag = o->model == RUN_SEQ ? "--model seq" : "--concurrency";
+  struct rlimit rl;
+  long base, most, limit;
+
+  if (run_fd_cost(o).per_unit == 0 || getrlimit(RLIMIT_NOFILE, &rl) != 0 ||
+      rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= 1 << 30)
+    return 1;
+  limit = (long)rl.rlim_cur;
+  base = open_fds_now();
+  most = fds_max_units(o, limit, base);
+  if (most >= units)
+    return 1;
+  if (most == 0)
+    fprintf(stderr, "conclab: %s: even 1 %s needs about %ld open files, but "
+            "the limit is %ld (ulimit -n): raise it to at least that\n", flag,
+            unit_name(o, 1), fds_needed(o, 1, base, limit + 1), limit);
+  else
+    fprintf(stderr, "conclab: %s: %d %s need about %ld open files, but the "
+            "limit is %ld (ulimit -n): allowed here 1..%ld\n", flag, units,
+            unit_name(o, units), fds_needed(o, units, base, limit + 1), limit,
+            most);
+  return 0;
+}
+
+/* Run and print, with the embedded server around it when http or pipeline
+ * has no --url, and the directory files and pipeline write into. */
+static int run_and_report(run_opts *o) {
+  char url[64], dir[RUN_WORKDIR_MAX];
+  pid_t server = 0;
+  run_result r;
+  int rc, serves = o->wl->serves, writes = o->wl->writes_dir;
+  char why[256];
+
+  if (serves && o->params.url == NULL) {
+    /* This very program, by its real path: under valgrind, /proc/self/exe
+     * itself names valgrind, but readlink is answered for the client. */
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0) {
+      fprintf(stderr, "conclab: %s: cannot find my own program: %s\n",
+              o->wl->name, strerror(errno));
+      return 1;
+    }
+    exe[n] = '\0';
+    if (run_server_start(o->wl->name, exe, url, sizeof url, &server) != 0)
+      return 1;
+    o->params.url = url;
+  }
+  /* After the server, a process that ulimit -u counts too; before the
+   * directory, so that nothing is left in it when this fails. */
+  if (uses_pool(o) &&
+      as_threadpool_check(async_pool_size(o), why, sizeof why) != 0) {
+    fprintf(stderr, "conclab: %s: %s\n", o->wl->name, why);
+    if (server > 0)
+      run_server_stop(o->wl->name, server);
+    return 1;
+  }
+  if (writes) {
+    if (run_workdir_open(o->wl->name, o->params.dir, o->params.tasks, dir,
+                        sizeof dir) != 0) {
+      if (server > 0)
+        run_server_stop(o->wl->name, server);
+      return 1;
+    }
+    o->params.dir = dir;
+  }
+  rc = run_exec(o, &r);
+  if (server > 0 && run_server_stop(o->wl->name, server) != 0)
+    rc = -1;
+  if (writes)
+    run_workdir_close();
+  if (rc != 0)
+    return 1;
+  if (o->json)
+    run_print_json(stdout, o, &r);
+  else
+    run_print(stdout, o, &r);
+  if (fflush(stdout) != 0 || ferror(stdout)) {
+    fprintf(stderr, "conclab: run: writing the results: %s\n",
+            strerror(errno));
+    return 1;
+  }
+  return r.failed > 0 ? 3 : 0;
+}
+
+int cmd_run(int argc, char **argv) {
+  run_opts o;
+  char err[256];
+
+  switch (run_parse(argc, argv, &o, err, sizeof err)) {
+  case RUN_PARSE_HELP:
+    run_help(stdout);
+    return 0;
+  case RUN_PARSE_USAGE:
+    fprintf(stderr, "conclab: %s\n", err);
+    return 2;
+  }
+  if (!enough_fds(&o))
+    return 2;
+  if (o.trace != NULL) {
+    /* A trace that cannot be written is bad input: say so now, not after
+     * the batch has run. */
+    char why[4400];
+    if (run_trace_file_check(o.trace, why, sizeof why) != 0) {
+      fprintf(stderr, "conclab: %s\n", why);
+      return 2;
+    }
+  }
+  return run_and_report(&o);
+}

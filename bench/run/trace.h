@@ -1,0 +1,64 @@
+/*
+ * trace.h - a batch's timeline as Chrome Trace Event JSON (--trace FILE).
+ *
+ * Every model records when each task started and ended and who ran it
+ * (wl_slot: t_start_ns, t_end_ns, worker); async also keeps its loop-lag
+ * samples.  run_trace_write turns that into the JSON that Perfetto
+ * (ui.perfetto.dev) and chrome://tracing open: one track per worker (a
+ * thread, a process; async: one per semaphore permit, all on the loop),
+ * one bar per task, and for async a "loop lag" counter.  Sequential, concurrent and parallel can then be told apart at
+ * a glance.  The file is one event per line, so run_trace_read_tasks can read the
+ * tasks back with the flat reader of json.c (for the timeline plot).
+ */
+#ifndef CONCLAB_TRACE_H
+#define CONCLAB_TRACE_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "lag.h"
+#include "workload.h"
+
+/* What one trace shows.  Times are CLOCK_MONOTONIC in ns; the file gives
+ * them in microseconds after t0_ns. */
+typedef struct run_trace_batch {
+  const char *workload, *model, *variant; /* model: "seq", "async", ... */
+  int tasks, concurrency;
+  uint64_t checksum;
+  int64_t t0_ns, t1_ns;      /* the batch's span: wall = t1 - t0 */
+  const wl_slot *slots;      /* tasks of them, in index order */
+  const as_lag_sample *lag;  /* async: lag_n samples, in time order */
+  int lag_n;
+  long *slot_reads; /* if not NULL: += the slots the writer read (a test
+                       counts the writer's work instead of timing it) */
+} run_trace_batch;
+
+/* Write b to out.  Reads no clock: the same batch gives the same bytes.  A
+ * time outside the span is clamped into it (a task no worker ever took has
+ * no times: it shows as an empty bar at 0).  0, or -1 if out has an error. */
+int run_trace_write(FILE *out, const run_trace_batch *b);
+
+/* One task as read back from a trace. */
+typedef struct run_trace_task {
+  int index;
+  int worker;           /* who ran it: 0 for seq and async, else 0..C-1 */
+  int track;            /* its row: the worker, or async's permit 0..C-1 */
+  double start_s, end_s; /* after the batch's start */
+  char status[8];       /* "ok", "error", "timeout" */
+} run_trace_task;
+
+/* Read the tasks of a trace that run_trace_write wrote, in file order (index
+ * order) into a malloc'd array (*out, *n; the caller frees *out).  0, or -1
+ * (printed) if the file cannot be read or a task line is malformed. */
+int run_trace_read_tasks(const char *path, run_trace_task **out, int *n);
+
+/* The file itself, written atomically: run_trace_file_check before the batch
+ * (can the file be made? a missing directory is bad input, found before
+ * the work is done), run_trace_file_write after it (atomic.h: a temporary name
+ * in the same directory, then rename; removed if a signal comes).  Both
+ * 0, or -1 with one line in err. */
+int run_trace_file_check(const char *path, char *err, size_t errlen);
+int run_trace_file_write(const char *path, const run_trace_batch *b, char *err,
+                  size_t errlen);
+
+#endif

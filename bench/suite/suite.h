@@ -1,0 +1,137 @@
+/*
+ * suite.h - the benchmark matrix: cells, their runs, their statistics.
+ *
+ * A cell is one (workload, model, variant, concurrency, parameters).  Each
+ * gets one warm-up run and R measured runs, each a fresh child process
+ * `conclab run ... --json`, so each run's CPU time, peak memory and context
+ * switches are its own.  The suite then compares every cell with the seq
+ * cell of the same parameters: its speedup, and its checksum.
+ */
+#ifndef CONCLAB_SUITE_H
+#define CONCLAB_SUITE_H
+
+#include "run.h"
+#include "machine.h"
+#include "stats.h"
+
+typedef enum suite_table {
+  SUITE_MAIN,   /* one row per model: the headline comparison */
+  SUITE_SWEEP,  /* the same work at C = 1, 2, 4, ... */
+  SUITE_SCALE,  /* very many tasks in flight; seq is not timed (too long) */
+  SUITE_ORACLE, /* an untimed seq run that only supplies a checksum */
+  SUITE_REUSE,  /* http: keeping connections vs a new one per request */
+} suite_table;
+
+/* A figure the issues ask for, checked against the measured median. */
+typedef struct suite_target {
+  double eff_min;                /* efficiency >= this (0: none) */
+  double speedup_lo, speedup_hi; /* speedup within [lo, hi] (0: none) */
+  double wall_max_s;             /* median wall <= this (0: none) */
+  double vs_in_loop_min;    /* pipeline: in-loop's wall / this >= (0: none) */
+  double lag_p99_max_ms;    /* loop lag p99 < this (0: none) */
+  double lag_p99_min_steps; /* loop lag p99 >= this many compute steps */
+} suite_target;
+
+/* One figure of a target, as the report states it, and whether it was
+ * met (on the medians). */
+typedef struct suite_clause {
+  char text[48];
+  int met;
+} suite_clause;
+#define SUITE_MAX_CLAUSES 6
+
+/* One child run, parsed from its JSON. */
+typedef struct suite_run {
+  int exit_status; /* 0 ok, 3 tasks failed, else the run failed */
+  int parsed;      /* its JSON was read */
+  double wall_s, user_s, sys_s;
+  double max_rss_kb, vol_ctx, invol_ctx;
+  double connections; /* http: connections opened */
+  double lag_p50_ms, lag_p99_ms, lag_max_ms; /* async: loop lag */
+  double compute_ms; /* pipeline: mean CPU time of one compute step */
+  int ok, failed, threadpool_size, workers;
+  char checksum[24];
+} suite_run;
+
+enum { SUITE_TARGET_NONE = -1, SUITE_TARGET_MISSED = 0, SUITE_TARGET_MET = 1 };
+
+typedef struct suite_cell {
+  /* what to run */
+  run_opts opts;
+  suite_table table;
+  suite_target target;
+  int warmups, runs; /* runs: measured */
+  /* what happened: runs[0..warmups) are warm-ups */
+  suite_run *results;
+  int nresults;
+  /* derived */
+  base_summary wall;
+  double user_s, sys_s, max_rss_kb, vol_ctx, invol_ctx; /* medians */
+  double connections;                                    /* median */
+  double lag_p50_ms, lag_p99_ms, lag_max_ms; /* async: medians over runs */
+  double compute_ms;                         /* pipeline: median */
+  int threadpool_size; /* async: libuv's pool, as the runs reported it */
+  int baseline;   /* the seq (or oracle) cell of the same work, or -1 */
+  double speedup; /* 0 when not computed */
+  double ideal, efficiency;
+  int in_loop;       /* pipeline offload: the in-loop cell of its work, or -1 */
+  double vs_in_loop; /* and that cell's median wall / this one's */
+  int failed;     /* FAILED: never ranked */
+  char why[160];  /* why it failed */
+  char run_error[96]; /* the first failing run's exit status and message */
+  int target_met; /* SUITE_TARGET_* */
+} suite_cell;
+
+/* The hyperfine cross-check (bench/tool/hyperfine.c): one command timed as a
+ * whole process.  hf[0] is the start-up command, the others chosen cells. */
+typedef struct suite_hfcheck {
+  int cell;   /* index into cells; -1 for the start-up command */
+  int ok;     /* hyperfine ran and its export was read */
+  int runs;   /* measured runs */
+  double median_s, mean_s, stddev_s, min_s, max_s;
+  double harness_s; /* the harness's median over runs taken just before
+                       hyperfine's (0: none; the cell's own is used) */
+  char why[160]; /* why it failed */
+} suite_hfcheck;
+#define SUITE_HF_MAX 6
+enum { SUITE_HF_OFF = 0, SUITE_HF_DONE = 1, SUITE_HF_SKIPPED = 2 };
+
+typedef struct suite_matrix {
+  char profile[16];
+  int runs, warmups;
+  int cores;
+  suite_cell *cells;
+  int ncells, cap;
+  base_machine machine;
+  double elapsed_s;
+  /* the hyperfine cross-check: SUITE_HF_*, why it was skipped, the checks */
+  int hf_state;
+  char hf_skipped[160];
+  suite_hfcheck hf[SUITE_HF_MAX];
+  int nhf;
+} suite_matrix;
+
+/* Fill the matrix of a profile ("quick" or "full") for this many cores.
+ * 0, or -1 for an unknown profile. */
+int suite_profile_build(suite_matrix *s, const char *profile, int cores);
+void suite_free(suite_matrix *s);
+
+/* Run cell c `runs` more times with the binary self, as the suite does;
+ * the median wall time, or 0 if a run failed. */
+double suite_cell_rerun(const char *self, const suite_cell *c, int runs);
+
+/* From the runs: statistics, baselines' comparisons, failures, targets. */
+void suite_evaluate(suite_matrix *s);
+/* The figures of a cell's target, each with its verdict: the count. */
+int suite_target_clauses(const suite_cell *c, suite_clause out[SUITE_MAX_CLAUSES]);
+/* The ideal speedup over seq stated for a cell (see the report's notes). */
+double suite_ideal(const suite_cell *c, int cores);
+/* Short labels used in tables and progress lines. */
+const char *suite_model_label(const suite_cell *c); /* "async offload" */
+void suite_cell_label(const suite_cell *c, char *out, size_t cap);
+/* The command line a cell's runs execute, `self run ... --json`, quoted
+ * for hyperfine -N (and a shell).  0, or -1 if it does not fit in cap. */
+int suite_cell_command(const suite_cell *c, const char *self, char *out,
+                    size_t cap);
+
+#endif
