@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base.h"
 #include "run.h"
 
 /* `conclab` exits with RUN_PARSE_USAGE on bad usage: it must stay 2. */

@@ -43,6 +43,7 @@
 #include <unistd.h>
 
 #include "lab.h"
+#include "report.h"
 #include "section.h"
 
 /* ---- the sweep with a fake hold ---------------------------------------- */

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "atomic.h"
+#include "gnuplot.h"
 #include "plot.h"
 #include "suite.h"
 

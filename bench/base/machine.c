@@ -13,7 +13,7 @@
 #include <unistd.h>
 #include <uv.h>
 
-#include "run.h"
+#include "base.h"
 
 static void trim(char *s) {
   size_t n = strlen(s);

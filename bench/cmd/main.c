@@ -5,8 +5,8 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "cmd.h"
 #include "run.h"
-#include "lab.h"
 
 static void main_help(FILE *out) {
   fputs(

@@ -5,11 +5,14 @@
  * refused with one line that names the flag and what is allowed (exit 2).
  * The server itself lives in server/.
  */
-#include "run.h"
+#include "cmd.h"
+
+#include "base.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -1,12 +1,11 @@
 /*
- * lab.c - `conclab lab`: the command, its child mode, and the driver.
+ * lab.c - the lab's driver, and its child mode.
  *
  * The parent never measures in its own process: it runs each unit as a
  * child `conclab lab --unit NAME --count N --json` (one warm-up, then R
  * measured runs), and each level of the scale sweep as a child too, so
  * that one measurement's threads, memory and page tables never colour the
- * next.  Then it does the statistics and writes DIR/data/lab.json, the
- * plot data, and its section of DIR/README.md.
+ * next.  Then it does the statistics; report/lab.c writes the results.
  */
 #include "lab.h"
 
@@ -16,16 +15,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "atomic.h"
-#include "run.h"
-#include "figures.h"
+#include "base.h"
 #include "json.h"
-#include "manifest.h"
 #include "section.h"
 #include "process.h"
 
-enum { QUICK, FULL, SMOKE };
-static const char *const profile_names[] = {"quick", "full", "smoke"};
+const char *const lab_profile_names[] = {"quick", "full", "smoke"};
 static const int profile_runs[] = {5, 7, 2};
 /* The sweep's caps per profile: timers, threads, processes. */
 static const long sweep_caps[3][3] = {
@@ -38,43 +33,6 @@ static const char *const sweep_whats[] = {
 static int (*const sweep_holds[])(long, lab_hold *) = {
     lab_hold_timers, lab_hold_threads, lab_hold_processes};
 
-static void lab_help(FILE *out) {
-  fputs(
-"usage: conclab lab [--profile quick|full|smoke] [--out DIR]\n"
-"                   [--only NAME[,NAME...]]\n"
-"\n"
-"Measure what one unit of each model costs, each unit in a fresh process\n"
-"(one warm-up, then R runs; median, MAD, min and max): start and finish a\n"
-"uv_timer, a uv_queue_work job, a thread, a hand-off through the pool's\n"
-"queue, fork (small and large parent), vfork, posix_spawn; one round trip\n"
-"between two threads, two processes, a thread and a loop; bytes per second\n"
-"through a pipe and through shared memory; memory per waiting timer,\n"
-"thread and process; and how many of each this machine holds at once.\n"
-"Writes DIR/data/lab.json, DIR/data/lab_{units,ipc,memory,sweep}.dat (plot\n"
-"data) and the lab's section of DIR/README.md (between <!-- lab:begin -->\n"
-"and <!-- lab:end -->), with \"The comparison table, measured\";\n"
-"README.md last, in one rename.  Exit status 3 when a unit failed (the\n"
-"files are still written).\n"
-"\n"
-"options:\n"
-"  --profile P   quick (default, R = 5; caps: 1,000,000 timers, 10,000\n"
-"                threads, 1,000 processes; large parent 1 GiB), full (R = 7;\n"
-"                100,000 threads, 10,000 processes) or smoke (R = 2, tiny\n"
-"                counts, for tests)\n"
-"  --out DIR     where to write (default results)\n"
-"  --only LIST   only these units, comma-separated, merged into the\n"
-"                results already in DIR/data/lab.json: uv_timer uv_queue_work\n"
-"                pthread pool_handoff fork fork_large vfork vfork_large\n"
-"                posix_spawn cond_pingpong pipe_threads pipe_procs uv_async\n"
-"                pipe_bw shm_bw mem_timer mem_thread mem_thread_small\n"
-"                mem_process sweep_timers sweep_threads sweep_processes\n"
-"  -h, --help    this help\n"
-"\n"
-"used by the lab itself (one measured child):\n"
-"  --unit NAME --count N [--big-mb M] --json\n",
-      out);
-}
-
 /* ---- the child: measure once, print one JSON object --------------------- */
 
 static int sweep_index(const char *name) {
@@ -84,7 +42,7 @@ static int sweep_index(const char *name) {
   return -1;
 }
 
-static int child_unit(const char *name, long count, long big_mb) {
+int lab_child(const char *name, long count, long big_mb) {
   const lab_unit *u = lab_unit_find(name);
   int s = sweep_index(name);
   base_json_writer w;
@@ -221,16 +179,9 @@ static void run_sweep(lab_ctx *c, int s, long cap, lab_sweep_result *out) {
   lab_sweep(&ops, c, levels, n, cap, out);
 }
 
-/* ---- arguments ---------------------------------------------------------- */
+/* ---- which units -------------------------------------------------------- */
 
-typedef struct lab_args {
-  int profile;
-  const char *out, *only, *unit;
-  long count, big_mb;
-  int json;
-} lab_args;
-
-static int known(const char *name) {
+int lab_known(const char *name) {
   return lab_unit_find(name) != NULL || sweep_index(name) >= 0;
 }
 
@@ -248,7 +199,7 @@ static int selected(const char *only, const char *name) {
   return 0;
 }
 
-static int check_only(const char *only) {
+int lab_check_only(const char *only) {
   char name[64];
   for (const char *p = only;;) {
     size_t n = strcspn(p, ",");
@@ -259,7 +210,7 @@ static int check_only(const char *only) {
       return -1;
     }
     snprintf(name, sizeof name, "%.*s", (int)(n < 63 ? n : 63), p);
-    if (!known(name)) {
+    if (!lab_known(name)) {
       fprintf(stderr, "conclab: --only: unknown unit '%s' (see conclab lab "
               "--help for the list)\n", name);
       return -1;
@@ -270,180 +221,11 @@ static int check_only(const char *only) {
   }
 }
 
-static int parse_long(const char *flag, const char *v, long lo, long hi,
-                      long *out) {
-  long long x;
-  if (base_parse_whole(v, lo, hi, &x) != BASE_WHOLE_OK) {
-    fprintf(stderr, "conclab: %s: '%s' is not a whole number in %ld..%ld\n",
-            flag, v, lo, hi);
-    return -1;
-  }
-  *out = (long)x;
-  return 0;
-}
-
-/* -1: go on; otherwise the exit status. */
-static int parse_args(int argc, char **argv, lab_args *a) {
-  static const char *const valued[] = {"--profile", "--out",   "--only",
-                                       "--unit",    "--count", "--big-mb"};
-  enum { NVALUED = sizeof valued / sizeof valued[0] };
-  unsigned seen = 0;
-  int k;
-  for (int i = 1; i < argc; i++) {
-    const char *f = argv[i], *v;
-    if (strcmp(f, "-h") == 0 || strcmp(f, "--help") == 0) {
-      lab_help(stdout);
-      return 0;
-    }
-    if (strcmp(f, "--json") == 0) {
-      a->json = 1;
-      continue;
-    }
-    for (k = 0; k < NVALUED && strcmp(f, valued[k]) != 0; k++)
-      ;
-    if (k == NVALUED) {
-      fprintf(stderr, "conclab: %s: unknown option (see conclab lab "
-              "--help)\n", f);
-      return 2;
-    }
-    if (base_once(&seen, k, f) != 0)
-      return 2;
-    if (i + 1 >= argc) {
-      fprintf(stderr, "conclab: %s: missing value\n", f);
-      return 2;
-    }
-    v = argv[++i];
-    if (strcmp(f, "--profile") == 0) {
-      a->profile = -1;
-      for (int p = 0; p < 3; p++)
-        if (strcmp(v, profile_names[p]) == 0)
-          a->profile = p;
-      if (a->profile < 0) {
-        fprintf(stderr, "conclab: --profile: unknown profile '%s' (allowed: "
-                "quick, full, smoke)\n", v);
-        return 2;
-      }
-    } else if (strcmp(f, "--out") == 0) {
-      if (*v == '\0') {
-        fprintf(stderr, "conclab: --out: empty directory name\n");
-        return 2;
-      }
-      a->out = v;
-    } else if (strcmp(f, "--only") == 0) {
-      if (check_only(v) != 0)
-        return 2;
-      a->only = v;
-    } else if (strcmp(f, "--unit") == 0) {
-      if (!known(v)) {
-        fprintf(stderr, "conclab: --unit: unknown unit '%s'\n", v);
-        return 2;
-      }
-      a->unit = v;
-    } else if (strcmp(f, "--count") == 0) {
-      if (parse_long(f, v, 1, 100000000, &a->count) != 0)
-        return 2;
-    } else if (parse_long(f, v, 0, 65536, &a->big_mb) != 0) {
-      return 2;
-    }
-  }
-  return -1;
-}
-
-/* DIR and DIR/data, made if missing and writable; else one line. */
-static int prepare_out(const char *dir) {
-  char data[4200];
-  snprintf(data, sizeof data, "%s/data", dir);
-  if ((mkdir(dir, 0777) != 0 && errno != EEXIST) ||
-      (mkdir(data, 0777) != 0 && errno != EEXIST) ||
-      access(data, W_OK) != 0 || access(dir, W_OK) != 0) {
-    fprintf(stderr, "conclab: --out: cannot write to %s: %s\n", dir,
-            strerror(errno));
-    return -1;
-  }
-  return 0;
-}
-
-/* ---- writing the results ------------------------------------------------ */
-
-typedef void (*report_lab_writer)(FILE *out, const lab_data *lab);
-
-/* base_atomic_write's argument: one of lab_report.c's writers and the lab. */
-typedef struct lab_job {
-  report_lab_writer write;
-  const lab_data *lab;
-} lab_job;
-
-static void run_job(FILE *out, const void *arg) {
-  const lab_job *job = arg;
-  job->write(out, job->lab);
-}
-
-static int write_atomic(const char *dir, const char *name, report_lab_writer write,
-                        const lab_data *lab) {
-  char path[4200];
-  lab_job job = {write, lab};
-  snprintf(path, sizeof path, "%s/%s", dir, name);
-  return base_atomic_write(path, run_job, &job);
-}
-
-/* The lab's section as a string (malloc'd), or NULL. */
-static char *lab_section(const lab_data *lab) {
-  char *text = NULL;
-  size_t len = 0;
-  FILE *mem = open_memstream(&text, &len);
-
-  if (mem == NULL)
-    return NULL;
-  report_lab_markdown(mem, lab);
-  if (fclose(mem) != 0) {
-    free(text);
-    return NULL;
-  }
-  return text;
-}
-
-/* README.md's head, from the old one: the lab's section replaced (or
- * added); the plots section and the list of files, which end it, are
- * written after it (report_compose_readme), as the suite writes them. */
-static char *readme_head(const char *old, const void *arg) {
-  char *doc = strdup(old != NULL ? old : "");
-  char *text = lab_section(arg);
-  int bad = doc == NULL || text == NULL ||
-            base_section_set(&doc, "plots", NULL) != 0 ||
-            base_section_set(&doc, "files", NULL) != 0 ||
-            base_section_set(&doc, "lab", text) != 0;
-
-  free(text);
-  if (bad) {
-    free(doc);
-    return NULL;
-  }
-  return doc;
-}
-
-/* The data, the plots, and README.md last.  0, or -1. */
-static int write_all(const char *dir, const lab_data *lab) {
-  char *plots = NULL;
-  int rc = 0;
-
-  rc |= write_atomic(dir, "data/lab.json", report_lab_json, lab);
-  rc |= write_atomic(dir, "data/lab_units.dat", report_lab_units_dat, lab);
-  rc |= write_atomic(dir, "data/lab_ipc.dat", report_lab_ipc_dat, lab);
-  rc |= write_atomic(dir, "data/lab_memory.dat", report_lab_memory_dat, lab);
-  rc |= write_atomic(dir, "data/lab_sweep.dat", report_lab_sweep_dat, lab);
-  if (rc != 0)
-    return -1;
-  report_lab_figures(dir, &plots); /* optional: says why if not */
-  rc = report_compose_readme(dir, plots, readme_head, lab);
-  free(plots);
-  return rc;
-}
-
 /* --only: the results already in DIR/data/lab.json, to merge the units
  * run now into (*old stays NULL if there are none).  A file that cannot be
  * read back, or holds another profile's run, is refused before anything
  * runs: merging would lose it or mix two profiles in one table. */
-static int load_old(const char *dir, const char *profile, lab_data **old) {
+int lab_load_old(const char *dir, const char *profile, lab_data **old) {
   char path[4200], *text;
 
   *old = NULL;
@@ -472,7 +254,7 @@ static int load_old(const char *dir, const char *profile, lab_data **old) {
 
 /* The units and sweeps of this run that failed, said in one line: 0 when
  * none did.  (A sweep the system refused has measured its limit.) */
-static int count_failed(const lab_data *lab) {
+int lab_count_failed(const lab_data *lab) {
   int failed = 0;
   for (int i = 0; i < lab->nrows; i++)
     failed += lab->rows[i].failed != 0;
@@ -484,9 +266,9 @@ static int count_failed(const lab_data *lab) {
   return failed;
 }
 
-/* ---- the command -------------------------------------------------------- */
+/* ---- the whole lab ------------------------------------------------------- */
 
-static int run_lab(const lab_args *a, lab_data *lab) {
+int lab_run(const lab_args *a, lab_data *lab) {
   char self[4096];
   ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
   lab_ctx c = {self, lab_big_mb(a->profile), 0};
@@ -498,7 +280,7 @@ static int run_lab(const lab_args *a, lab_data *lab) {
     return -1;
   }
   self[len] = '\0';
-  snprintf(lab->profile, sizeof lab->profile, "%s", profile_names[a->profile]);
+  snprintf(lab->profile, sizeof lab->profile, "%s", lab_profile_names[a->profile]);
   lab->runs = profile_runs[a->profile];
   lab->big_mb = c.big_mb;
   base_machine_read(&lab->machine);
@@ -539,45 +321,3 @@ static int run_lab(const lab_args *a, lab_data *lab) {
   return 0;
 }
 
-int cmd_lab(int argc, char **argv) {
-  lab_args a = {QUICK, "results", NULL, NULL, 0, 0, 0};
-  lab_data *lab, *old = NULL;
-  int failed = 0, rc = parse_args(argc, argv, &a);
-
-  if (rc >= 0)
-    return rc;
-  if (a.unit != NULL) { /* a measured child */
-    if (a.count <= 0) {
-      fprintf(stderr, "conclab: --unit needs --count N\n");
-      return 2;
-    }
-    return child_unit(a.unit, a.count, a.big_mb);
-  }
-  if (prepare_out(a.out) != 0)
-    return 2;
-  if (a.only != NULL &&
-      load_old(a.out, profile_names[a.profile], &old) != 0)
-    return 2;
-  lab = calloc(1, sizeof *lab);
-  if (lab == NULL) {
-    fprintf(stderr, "conclab: lab: out of memory\n");
-    free(old);
-    return 1;
-  }
-  rc = run_lab(&a, lab);
-  if (rc == 0)
-    failed = count_failed(lab);
-  if (rc == 0 && old != NULL)
-    rc = lab_merge(lab, old);
-  if (rc == 0)
-    rc = write_all(a.out, lab);
-  if (rc == 0) {
-    report_lab_summary(stdout, lab);
-    fprintf(stderr, "conclab: lab done in %.0f s; wrote %s/data/lab.json, "
-            "%s/data/lab_*.dat and the lab section of %s/README.md\n",
-            lab->elapsed_s, a.out, a.out, a.out);
-  }
-  free(lab);
-  free(old);
-  return rc != 0 ? 1 : failed > 0 ? 3 : 0;
-}

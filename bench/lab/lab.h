@@ -148,14 +148,6 @@ typedef struct lab_data {
   double elapsed_s;
 } lab_data;
 
-/* The reports (lab_report.c): pure functions of the lab. */
-void report_lab_markdown(FILE *out, const lab_data *lab); /* README.md's lab section */
-void report_lab_json(FILE *out, const lab_data *lab);     /* data/lab.json */
-void report_lab_units_dat(FILE *out, const lab_data *lab);  /* data/lab_units.dat */
-void report_lab_ipc_dat(FILE *out, const lab_data *lab);    /* data/lab_ipc.dat */
-void report_lab_memory_dat(FILE *out, const lab_data *lab); /* data/lab_memory.dat */
-void report_lab_sweep_dat(FILE *out, const lab_data *lab);  /* data/lab_sweep.dat */
-void report_lab_summary(FILE *out, const lab_data *lab);    /* stdout, at the end */
 /* lab.json read back (lab_merge.c): profile, runs, big_mb, the rows and
  * the sweeps (not the machine or elapsed time).  0, or -1 if text is not
  * a lab.json as report_lab_json writes it. */
@@ -200,7 +192,31 @@ void lab_procs_release(pid_t *pids, long got, int hold[2]);
 /* The Pss of this process plus each child's, in bytes. */
 long lab_procs_pss(const pid_t *pids, long got);
 
-/* The command (lab.c). */
-int cmd_lab(int argc, char **argv);
+/* ---- the whole lab (lab.c) ---------------------------------------------- */
+
+enum { LAB_QUICK, LAB_FULL, LAB_SMOKE }; /* profiles */
+extern const char *const lab_profile_names[]; /* indexed by profile */
+
+typedef struct lab_args {
+  int profile;
+  const char *out, *only, *unit;
+  long count, big_mb;
+  int json;
+} lab_args;
+
+/* Is name a unit or a sweep?  And --only's list: 0, or -1 (printed). */
+int lab_known(const char *name);
+int lab_check_only(const char *only);
+/* The measured child: one unit or sweep level, one JSON object on stdout.
+ * Its exit status. */
+int lab_child(const char *name, long count, long big_mb);
+/* Every selected unit and sweep, each run in fresh children of this
+ * binary, into lab.  0, or -1 (printed). */
+int lab_run(const lab_args *a, lab_data *lab);
+/* --only: the lab.json already in dir, to merge into (*old NULL if none).
+ * 0, or -1 (printed) when it cannot be read or is another profile's. */
+int lab_load_old(const char *dir, const char *profile, lab_data **old);
+/* The units and sweeps that failed, said in one line: 0 when none did. */
+int lab_count_failed(const lab_data *lab);
 
 #endif

@@ -216,3 +216,10 @@ int lab_merge(lab_data *now, const lab_data *old) {
   free(m);
   return 0;
 }
+
+const lab_row *lab_row_find(const lab_data *lab, const char *name) {
+  for (int i = 0; i < lab->nrows; i++)
+    if (strcmp(lab->rows[i].name, name) == 0 && !lab->rows[i].failed)
+      return &lab->rows[i];
+  return NULL;
+}

@@ -21,6 +21,7 @@
 #include "figures.h"
 #include "atomic.h"
 #include "plot.h"
+#include "gnuplot.h"
 #include "trace.h"
 
 static int make_dir(const char *path) {

@@ -1,5 +1,5 @@
 /*
- * lab_report.c - the lab's outputs: its README section (with "the
+ * lab.c - the lab's outputs: its README section (with "the
  * comparison table, measured"), lab.json, and the plot data files.
  *
  * Pure functions of the lab_data struct: no clock, no measuring, so a fixed
@@ -7,21 +7,19 @@
  * worked out from the numbers, never fixed prose: if this machine's
  * numbers contradict a tutorial's claim, the table says so.
  */
-#include "lab.h"
+#include "report.h"
 
+#include <stdlib.h>
 #include <string.h>
 
+#include "atomic.h"
+#include "figures.h"
 #include "json.h"
+#include "manifest.h"
+#include "section.h"
 
 #define TIMER_FIGURE_N 1000000L
 #define TIMER_FIGURE_S 1.5
-
-const lab_row *lab_row_find(const lab_data *lab, const char *name) {
-  for (int i = 0; i < lab->nrows; i++)
-    if (strcmp(lab->rows[i].name, name) == 0 && !lab->rows[i].failed)
-      return &lab->rows[i];
-  return NULL;
-}
 
 static const lab_sweep_result *sweep_find(const lab_data *lab,
                                          const char *model) {
@@ -609,3 +607,77 @@ void report_lab_summary(FILE *out, const lab_data *lab) {
             fig->h.wall_s, TIMER_FIGURE_S,
             fig->h.wall_s <= TIMER_FIGURE_S ? "met" : "MISSED");
 }
+
+/* ---- the files, README.md last ------------------------------------------ */
+
+/* base_atomic_write's argument: one of this file's writers and the lab. */
+typedef struct lab_job {
+  report_lab_writer write;
+  const lab_data *lab;
+} lab_job;
+
+static void run_job(FILE *out, const void *arg) {
+  const lab_job *job = arg;
+  job->write(out, job->lab);
+}
+
+static int write_atomic(const char *dir, const char *name, report_lab_writer write,
+                        const lab_data *lab) {
+  char path[4200];
+  lab_job job = {write, lab};
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  return base_atomic_write(path, run_job, &job);
+}
+
+/* The lab's section as a string (malloc'd), or NULL. */
+static char *lab_section(const lab_data *lab) {
+  char *text = NULL;
+  size_t len = 0;
+  FILE *mem = open_memstream(&text, &len);
+
+  if (mem == NULL)
+    return NULL;
+  report_lab_markdown(mem, lab);
+  if (fclose(mem) != 0) {
+    free(text);
+    return NULL;
+  }
+  return text;
+}
+
+/* README.md's head, from the old one: the lab's section replaced (or
+ * added); the plots section and the list of files, which end it, are
+ * written after it (report_compose_readme), as the suite writes them. */
+static char *readme_head(const char *old, const void *arg) {
+  char *doc = strdup(old != NULL ? old : "");
+  char *text = lab_section(arg);
+  int bad = doc == NULL || text == NULL ||
+            base_section_set(&doc, "plots", NULL) != 0 ||
+            base_section_set(&doc, "files", NULL) != 0 ||
+            base_section_set(&doc, "lab", text) != 0;
+
+  free(text);
+  if (bad) {
+    free(doc);
+    return NULL;
+  }
+  return doc;
+}
+
+int report_lab_write_all(const char *dir, const lab_data *lab) {
+  char *plots = NULL;
+  int rc = 0;
+
+  rc |= write_atomic(dir, "data/lab.json", report_lab_json, lab);
+  rc |= write_atomic(dir, "data/lab_units.dat", report_lab_units_dat, lab);
+  rc |= write_atomic(dir, "data/lab_ipc.dat", report_lab_ipc_dat, lab);
+  rc |= write_atomic(dir, "data/lab_memory.dat", report_lab_memory_dat, lab);
+  rc |= write_atomic(dir, "data/lab_sweep.dat", report_lab_sweep_dat, lab);
+  if (rc != 0)
+    return -1;
+  report_lab_figures(dir, &plots); /* optional: says why if not */
+  rc = report_compose_readme(dir, plots, readme_head, lab);
+  free(plots);
+  return rc;
+}
+

@@ -15,6 +15,8 @@
 
 #include "plot.h"
 
+#include "gnuplot.h"
+
 /* The first lines of every script: an SVG of a fixed size on white, with
  * text taken literally (no "enhanced" sub/superscripts for "_"). */
 static void script_head(FILE *out, const char *name, const char *caption,
@@ -322,64 +324,6 @@ void report_lab_sweep_script(FILE *out) {
         out);
 }
 
-/* ---- files and rendering ---- */
-
-/* The data file a script reads, as "data/NAME": from its first
- * '../data/NAME' (every script reads one). */
-static int script_data(const char *script_path, char *data, size_t cap) {
-  char line[1024];
-  FILE *f = fopen(script_path, "r");
-  int found = 0;
-  if (f == NULL)
-    return -1;
-  while (!found && fgets(line, sizeof line, f) != NULL) {
-    char *p = strstr(line, "'../data/");
-    char *q = p ? strchr(p + 1, '\'') : NULL;
-    if (q != NULL && (size_t)(q - p - 4) < cap) {
-      memcpy(data, p + 4, (size_t)(q - p - 4));
-      data[q - p - 4] = '\0';
-      found = 1;
-    }
-  }
-  fclose(f);
-  return found ? 0 : -1;
-}
-
-/* Is there an executable `name` on PATH? */
-static int on_path(const char *name) {
-  const char *path = getenv("PATH");
-  char buf[4200];
-  while (path != NULL && *path != '\0') {
-    size_t len = strcspn(path, ":");
-    if (len > 0 && len + strlen(name) + 2 < sizeof buf) {
-      snprintf(buf, sizeof buf, "%.*s/%s", (int)len, path, name);
-      if (access(buf, X_OK) == 0)
-        return 1;
-    }
-    path += len + (path[len] == ':');
-  }
-  return 0;
-}
-
-/* Run `gnuplot script` in the plots directory (the scripts name their
- * files relative to it).  Its exit status, or 127 if it did not start. */
-static int run_gnuplot(const char *plots, const char *script) {
-  pid_t pid = fork();
-  int status;
-
-  if (pid < 0)
-    return 127;
-  if (pid == 0) {
-    if (chdir(plots) == 0)
-      execlp("gnuplot", "gnuplot", script, (char *)NULL);
-    _exit(127);
-  }
-  while (waitpid(pid, &status, 0) < 0)
-    if (errno != EINTR)
-      return 127;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-}
-
 /* Where a plot stands in the report: the timeline, the speedups, the lab. */
 static int plot_rank(const char *name) {
   return strncmp(name, "timeline", 8) == 0  ? 0
@@ -391,103 +335,6 @@ static int by_rank(const void *a, const void *b) {
   const char *x = *(const char *const *)a, *y = *(const char *const *)b;
   int d = plot_rank(x) - plot_rank(y);
   return d != 0 ? d : strcmp(x, y);
-}
-
-/* The names (without the suffix) of the files in dir ending in suffix,
- * in report order; the caller frees each and the array.  -1 if dir cannot
- * be read. */
-static int list_names(const char *dir, const char *suffix, char ***out) {
-  DIR *d = opendir(dir);
-  struct dirent *e;
-  char **names = NULL;
-  int n = 0, cap = 0;
-  size_t sl = strlen(suffix);
-
-  *out = NULL;
-  if (d == NULL)
-    return -1;
-  while ((e = readdir(d)) != NULL) {
-    size_t len = strlen(e->d_name);
-    if (len <= sl || strcmp(e->d_name + len - sl, suffix) != 0)
-      continue;
-    if (n == cap) {
-      cap = cap ? 2 * cap : 16;
-      names = realloc(names, (size_t)cap * sizeof *names);
-      if (names == NULL)
-        abort();
-    }
-    names[n] = strndup(e->d_name, len - sl);
-    if (names[n] == NULL)
-      abort();
-    n++;
-  }
-  closedir(d);
-  if (n > 0)
-    qsort(names, (size_t)n, sizeof *names, by_rank);
-  *out = names;
-  return n;
-}
-
-static void free_names(char **names, int n) {
-  for (int i = 0; i < n; i++)
-    free(names[i]);
-  free(names);
-}
-
-/* Does the data file exist and hold a row that is not a "#" comment? */
-static int has_rows(const char *path) {
-  char line[512];
-  FILE *f = fopen(path, "r");
-  int rows = 0;
-  if (f == NULL)
-    return 0;
-  while (!rows && fgets(line, sizeof line, f) != NULL)
-    rows = line[0] != '#' && line[0] != '\n';
-  fclose(f);
-  return rows;
-}
-
-/* Draw one script; 1 when its SVG is in place. */
-static int render_one(const char *dir, const char *name) {
-  char plots[4200], script[4300], data[256], path[4600], tmp[4600];
-  int rc;
-
-  snprintf(plots, sizeof plots, "%s/plots", dir);
-  snprintf(script, sizeof script, "%s/%s.gp", plots, name);
-  if (script_data(script, data, sizeof data) != 0)
-    return 0;
-  snprintf(path, sizeof path, "%s/%s", dir, data); /* data: "data/X" */
-  if (!has_rows(path))
-    return 0; /* that part of the report has not been run (or measured
-                 nothing, as `lab --only` can): no picture */
-  snprintf(script, sizeof script, "%s.gp", name);
-  snprintf(tmp, sizeof tmp, "%s/%s.svg.tmp", plots, name);
-  snprintf(path, sizeof path, "%s/%s.svg", plots, name);
-  rc = run_gnuplot(plots, script);
-  if (rc == 0 && rename(tmp, path) == 0)
-    return 1;
-  fprintf(stderr, "conclab: gnuplot %s/%s.gp: %s\n", plots, name,
-          rc == 0 ? strerror(errno) : "failed");
-  unlink(tmp);
-  return 0;
-}
-
-int tool_gnuplot_render(const char *dir, char *why, size_t cap) {
-  char plots[4200];
-  char **names;
-  int n, drawn = 0;
-
-  if (!on_path("gnuplot")) {
-    snprintf(why, cap, "gnuplot was not found on PATH (on Debian: "
-                       "apt-get install gnuplot-nox)");
-    return -1;
-  }
-  snprintf(plots, sizeof plots, "%s/plots", dir);
-  n = list_names(plots, ".gp", &names);
-  for (int i = 0; i < n; i++)
-    drawn += render_one(dir, names[i]);
-  free_names(names, n);
-  return drawn;
 }
 
 /* A script's caption: the text after "# caption: " on its first line. */
@@ -524,7 +371,9 @@ void report_plots_markdown(FILE *out, const char *dir, const char *skipped_why) 
     return;
   }
   snprintf(plots, sizeof plots, "%s/plots", dir);
-  n = list_names(plots, ".svg", &names);
+  n = tool_gnuplot_list(plots, ".svg", &names);
+  if (n > 0)
+    qsort(names, (size_t)n, sizeof *names, by_rank);
   if (n <= 0)
     fprintf(out, "No plots were drawn.\n\n");
   for (int i = 0; i < n; i++) {
@@ -533,5 +382,5 @@ void report_plots_markdown(FILE *out, const char *dir, const char *skipped_why) 
                  "`plots/%s.gp`).\n\n",
             names[i], names[i], caption, names[i]);
   }
-  free_names(names, n);
+  tool_gnuplot_free_list(names, n);
 }

@@ -4,8 +4,8 @@
  * Each plot is a pair under the report's directory: a data file in data/
  * (plain columns, readable by anything) and a gnuplot script in plots/ that
  * draws it into plots/NAME.svg.  The writers are pure functions of what was
- * measured, so the tests can pin their bytes; only tool_gnuplot_render runs a
- * program.  gnuplot is optional: without it the data and scripts are still
+ * measured, so the tests can pin their bytes; the drawing is
+ * tool/gnuplot.c's.  gnuplot is optional: without it the data and scripts are still
  * written, and the report says the pictures were skipped and why.
  */
 #ifndef CONCLAB_PLOT_H
@@ -45,11 +45,6 @@ void report_timeline_script(FILE *out, const report_bar *bars, int n,
 void report_lab_units_script(FILE *out);
 void report_lab_memory_script(FILE *out);
 void report_lab_sweep_script(FILE *out);
-
-/* Run gnuplot over every plots/NAME.gp under dir whose data exists, giving
- * plots/NAME.svg.  Returns the number drawn, or -1 when gnuplot cannot be
- * run; why then says so in one sentence. */
-int tool_gnuplot_render(const char *dir, char *why, size_t cap);
 
 /* The report's "Plots" section: a link to each SVG under dir/plots, with
  * its caption, or why there are none. */

@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 
+#include "lab.h"
 #include "suite.h"
 
 void report_markdown(FILE *out, const suite_matrix *s);     /* DIR/README.md */
@@ -33,5 +34,20 @@ int report_write_data(const char *dir, const suite_matrix *s);
 int report_write_readme(const char *dir, const suite_matrix *s, const char *plots);
 /* The data files, then README.md (with the old plots section).  0, or -1. */
 int report_write_all(const char *dir, const suite_matrix *s);
+
+/* ---- the lab's outputs (lab.c): pure functions of the lab ---------------- */
+
+typedef void (*report_lab_writer)(FILE *out, const lab_data *lab);
+
+void report_lab_markdown(FILE *out, const lab_data *lab); /* README.md's lab section */
+void report_lab_json(FILE *out, const lab_data *lab);     /* data/lab.json */
+void report_lab_units_dat(FILE *out, const lab_data *lab);  /* data/lab_units.dat */
+void report_lab_ipc_dat(FILE *out, const lab_data *lab);    /* data/lab_ipc.dat */
+void report_lab_memory_dat(FILE *out, const lab_data *lab); /* data/lab_memory.dat */
+void report_lab_sweep_dat(FILE *out, const lab_data *lab);  /* data/lab_sweep.dat */
+void report_lab_summary(FILE *out, const lab_data *lab);    /* stdout, at the end */
+/* data/lab.json, the plot data, the plots and the lab's section of
+ * dir/README.md (last, in one rename).  0, or -1 (printed). */
+int report_lab_write_all(const char *dir, const lab_data *lab);
 
 #endif

@@ -5,12 +5,10 @@
  * name or a flag that does not apply is refused with one line that names
  * the flag and what is allowed, and `conclab` exits with status 2.
  */
-#define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
 #include "run.h"
 
 #include <ctype.h>
 #include <errno.h>
-#include <sched.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <stdint.h>
@@ -18,21 +16,11 @@
 #include <unistd.h>
 
 #include "async.h"
+#include "base.h"
 #include "http.h"
 
 const char *const run_model_names[] = {"seq", "async", "threaded",
                                       "multiproc"};
-
-/* The cores this process may run on: its CPU affinity (taskset, a
- * container's cpuset), not every core the machine has online. */
-int base_cores(void) {
-  cpu_set_t set;
-  long n;
-  if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
-    return CPU_COUNT(&set);
-  n = sysconf(_SC_NPROCESSORS_ONLN);
-  return n > 0 ? (int)n : 1;
-}
 
 void run_help(FILE *out) {
   fprintf(out,
@@ -144,36 +132,6 @@ static int usage(char *err, size_t errlen, const char *fmt, ...) {
   vsnprintf(err, errlen, fmt, ap);
   va_end(ap);
   return RUN_PARSE_USAGE;
-}
-
-/* Digits, with a '-' in front at most: strtoll alone would also take
- * leading white space and a '+', which a typo can bring.  A '-' is let
- * through so that "-3" is refused as out of range, which says more. */
-int base_parse_whole(const char *text, long long lo, long long hi,
-                   long long *out) {
-  const char *digits = *text == '-' ? text + 1 : text;
-  char *end;
-  long long v;
-
-  if (!isdigit((unsigned char)*digits))
-    return BASE_WHOLE_JUNK;
-  errno = 0;
-  v = strtoll(text, &end, 10);
-  if (*end != '\0')
-    return BASE_WHOLE_JUNK;
-  if (errno == ERANGE || v < lo || v > hi)
-    return BASE_WHOLE_RANGE;
-  *out = v;
-  return BASE_WHOLE_OK;
-}
-
-int base_once(unsigned *seen, int k, const char *flag) {
-  if (*seen & 1u << k) {
-    fprintf(stderr, "conclab: %s: given twice (say it once)\n", flag);
-    return 2;
-  }
-  *seen |= 1u << k;
-  return 0;
 }
 
 /* text as it can be shown inside one line: control characters (a tab, a

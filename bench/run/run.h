@@ -1,8 +1,9 @@
 /*
- * cli.h - the `conclab` command line: options of one run, and the commands.
+ * run.h - one run: its options (parsed from `conclab run`'s argv), the
+ * batch measured, its output; the server and directory around it.
  */
-#ifndef CONCLAB_CLI_H
-#define CONCLAB_CLI_H
+#ifndef CONCLAB_RUN_H
+#define CONCLAB_RUN_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -54,20 +55,6 @@ typedef struct run_result {
 
 enum { RUN_PARSE_OK = 0, RUN_PARSE_HELP = 1, RUN_PARSE_USAGE = 2 };
 
-/* The one reading of a numeric flag's value, for every command: digits
- * with a '-' in front at most; white space, a '+' or anything after the
- * digits is junk.  BASE_WHOLE_OK with *out set, or why not (the caller
- * words the message, naming its flag). */
-enum { BASE_WHOLE_OK = 0, BASE_WHOLE_JUNK = -1, BASE_WHOLE_RANGE = -2 };
-int base_parse_whole(const char *text, long long lo, long long hi,
-                   long long *out);
-
-/* For a command's own parser: 0 the first time flag number k of its
- * valued flags is seen, marked in *seen; the second time, one usage line
- * ("--out: given twice") and 2, as which value was meant is not ours to
- * guess. */
-int base_once(unsigned *seen, int k, const char *flag);
-
 /* Parse `run WORKLOAD [options]` (argv[0] is "run").  On a usage error,
  * err holds one line naming the flag and the allowed values. */
 int run_parse(int argc, char **argv, run_opts *o, char *err,
@@ -88,13 +75,6 @@ int run_exec(const run_opts *o, run_result *r);
 void run_print(FILE *out, const run_opts *o, const run_result *r);
 void run_print_json(FILE *out, const run_opts *o,
                        const run_result *r);
-
-/* The commands: each returns the process exit status. */
-int cmd_run(int argc, char **argv);
-int cmd_suite(int argc, char **argv);
-int cmd_serve(int argc, char **argv);
-
-int base_cores(void);
 
 /* Which build this is: NULL for conclab itself; a line such as "threaded
  * with your th_queue (exercises/07-thread-pool/queue.c)" in the copy of
@@ -125,5 +105,21 @@ int run_server_stop(const char *who, pid_t pid);
 int run_workdir_open(const char *who, const char *parent, int count, char *dir,
                     size_t cap);
 void run_workdir_close(void);
+
+/* Where a run's server URL and directory live while o->params points at
+ * them. */
+typedef struct run_where {
+  char url[64];
+  char dir[RUN_WORKDIR_MAX];
+} run_where;
+
+/* The whole run: the embedded server (http and pipeline without --url),
+ * the threadpool check, the workload's own directory, run_exec, and
+ * stopping and removing them again.  0, or 1 (printed). */
+int run_whole(run_opts *o, run_where *at, run_result *r);
+
+/* Do C units of this run fit under the open-file limit?  1, or 0 with one
+ * line naming the flag and the C that fits (fds.c). */
+int run_fds_enough(const run_opts *o);
 
 #endif

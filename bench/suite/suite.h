@@ -82,7 +82,7 @@ typedef struct suite_cell {
   int target_met; /* SUITE_TARGET_* */
 } suite_cell;
 
-/* The hyperfine cross-check (bench/tool/hyperfine.c): one command timed as a
+/* The hyperfine cross-check (crosscheck.c): one command timed as a
  * whole process.  hf[0] is the start-up command, the others chosen cells. */
 typedef struct suite_hfcheck {
   int cell;   /* index into cells; -1 for the start-up command */
@@ -115,6 +115,16 @@ typedef struct suite_matrix {
  * 0, or -1 for an unknown profile. */
 int suite_profile_build(suite_matrix *s, const char *profile, int cores);
 void suite_free(suite_matrix *s);
+
+/* Run every cell's warm-ups and measured runs, with progress on stderr,
+ * into its results.  0, or -1 (printed) when out of memory. */
+int suite_run_cells(suite_matrix *s, const char *self);
+
+/* The hyperfine cross-check (crosscheck.c): time the start-up command and
+ * a few chosen cells with hyperfine, into s->hf.  self: the conclab
+ * binary; hyperfine: its path. */
+void suite_crosscheck(suite_matrix *s, const char *hyperfine,
+                      const char *self);
 
 /* Run cell c `runs` more times with the binary self, as the suite does;
  * the median wall time, or 0 if a run failed. */

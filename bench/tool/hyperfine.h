@@ -21,7 +21,6 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "suite.h"
 
 #define TOOL_HF_MAX_PARAMS 16
 
@@ -71,9 +70,5 @@ int tool_hf_find(char *out, size_t cap);
  * (tool_hf_free it), or -1 with the reason in why. */
 int tool_hf_time(const char *hyperfine, const char *command, int warmup, int runs,
             tool_hf_result *r, char *why, size_t whylen);
-
-/* The suite's cross-check: time the start-up command and a few chosen
- * cells with hyperfine, into s->hf.  self: the conclab binary. */
-void suite_crosscheck(suite_matrix *s, const char *hyperfine, const char *self);
 
 #endif

@@ -1,0 +1,13 @@
+/*
+ * cmd.h - the commands: argv in, calls to the layers below, an exit status
+ * out (0 ok, 1 runtime failure, 2 usage error, 3 a run with failures).
+ */
+#ifndef CONCLAB_CMD_H
+#define CONCLAB_CMD_H
+
+int cmd_run(int argc, char **argv);   /* run.c */
+int cmd_suite(int argc, char **argv); /* suite.c */
+int cmd_lab(int argc, char **argv);   /* lab.c */
+int cmd_serve(int argc, char **argv); /* serve.c */
+
+#endif

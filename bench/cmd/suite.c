@@ -1,0 +1,226 @@
+/*
+ * suite.c - `conclab suite`: parse, run the matrix, cross-check with
+ * hyperfine, evaluate, write the report and draw its plots.
+ */
+#include "cmd.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "figures.h"
+#include "hyperfine.h"
+#include "base.h"
+#include "report.h"
+#include "suite.h"
+
+static void suite_help(FILE *out) {
+  fputs(
+"usage: conclab suite [--profile quick|full] [--out DIR] [--runs R]\n"
+"                     [--hyperfine | --no-hyperfine]\n"
+"\n"
+"Run the benchmark matrix.  Each cell (workload, model, variant,\n"
+"concurrency) gets one warm-up run and R measured runs, each a fresh\n"
+"`conclab run ... --json` process.  Writes DIR/README.md (machine, one\n"
+"table per workload, a summary of speedups), DIR/data/runs.csv (every run)\n"
+"DIR/data/summary.json and DIR/data/runs-hyperfine.json (hyperfine's\n"
+"layout); then plots: speedup against concurrency and a task timeline\n"
+"(from small batches run with --trace into DIR/data/trace_*.json), as\n"
+"gnuplot scripts in DIR/plots/ and, with gnuplot installed, SVGs linked\n"
+"from DIR/README.md.  The lab's section of an existing DIR/README.md is\n"
+"kept.  Prints the summary on stdout and progress on stderr.  Files are\n"
+"written under temporary names and renamed into place, README.md last\n"
+"(it lists every file under data/ and plots/ with its cksum).  Exit\n"
+"status: 0; 3 when a cell failed (the files are still written); 2 for a\n"
+"usage error or an --out that cannot be written; 1 otherwise.\n"
+"\n"
+"options:\n"
+"  --profile P   quick (default; about 3 minutes on 2 cores, R = 5) or\n"
+"                full (adds concurrency sweeps and 100,000 tasks, R = 7)\n"
+"                or smoke (tiny sizes, R = 2: checks the plumbing, for tests)\n"
+"  --out DIR     where to write (default results)\n"
+"  --runs R      measured runs per cell, 1..100 (default: the profile's)\n"
+"  --hyperfine   after the cells, time a few of them and the start-up of\n"
+"                conclab as whole processes with hyperfine -N, and put its\n"
+"                medians beside the harness's (default: on for quick and\n"
+"                full when hyperfine is on PATH; off for smoke)\n"
+"  --no-hyperfine  do not\n"
+"  -h, --help    this help\n",
+      out);
+}
+
+static int parse_args(int argc, char **argv, const char **profile,
+                      const char **out, int *runs, int *hyperfine) {
+  static const char *const valued[] = {"--profile", "--out", "--runs"};
+  unsigned seen = 0;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+      suite_help(stdout);
+      return 0;
+    }
+    if (strcmp(a, "--hyperfine") == 0 || strcmp(a, "--no-hyperfine") == 0) {
+      int want = strcmp(a, "--hyperfine") == 0;
+      if (*hyperfine != -1 && *hyperfine != want) {
+        fprintf(stderr, "conclab: %s: contradicts %s (give one of them)\n",
+                a, want ? "--no-hyperfine" : "--hyperfine");
+        return 2;
+      }
+      *hyperfine = want;
+      continue;
+    }
+    if (i + 1 >= argc || (strcmp(a, "--profile") != 0 &&
+                          strcmp(a, "--out") != 0 && strcmp(a, "--runs") != 0)) {
+      if (a[0] == '-' && i + 1 >= argc &&
+          (!strcmp(a, "--profile") || !strcmp(a, "--out") || !strcmp(a, "--runs")))
+        fprintf(stderr, "conclab: %s: missing value\n", a);
+      else
+        fprintf(stderr, "conclab: %s: unknown option (see conclab suite "
+                "--help)\n", a);
+      return 2;
+    }
+    const char *v = argv[++i];
+    for (int k = 0; k < (int)(sizeof valued / sizeof valued[0]); k++)
+      if (strcmp(a, valued[k]) == 0 && base_once(&seen, k, a) != 0)
+        return 2;
+    if (strcmp(a, "--profile") == 0) {
+      if (strcmp(v, "quick") != 0 && strcmp(v, "full") != 0 &&
+          strcmp(v, "smoke") != 0) {
+        fprintf(stderr, "conclab: --profile: unknown profile '%s' (allowed: "
+                "quick, full, smoke)\n", v);
+        return 2;
+      }
+      *profile = v;
+    } else if (strcmp(a, "--out") == 0) {
+      if (*v == '\0') {
+        fprintf(stderr, "conclab: --out: empty directory name\n");
+        return 2;
+      }
+      *out = v;
+    } else {
+      long long r;
+      if (base_parse_whole(v, 1, 100, &r) != BASE_WHOLE_OK) {
+        fprintf(stderr, "conclab: --runs: '%s' is not a whole number in "
+                "1..100\n", v);
+        return 2;
+      }
+      *runs = (int)r;
+    }
+  }
+  return -1; /* go on */
+}
+
+/* DIR, DIR/data and DIR/plots, made if missing and writable; else one
+ * line naming --out (a usage error: checked before any run). */
+static int prepare_out(const char *dir) {
+  static const char *const subs[] = {"", "/data", "/plots"};
+  char path[4200];
+
+  for (int i = 0; i < 3; i++) {
+    snprintf(path, sizeof path, "%s%s", dir, subs[i]);
+    if ((mkdir(path, 0777) != 0 && errno != EEXIST) ||
+        access(path, W_OK | X_OK) != 0) {
+      fprintf(stderr, "conclab: --out: cannot write to %s: %s\n", path,
+              strerror(errno));
+      return -1;
+    }
+  }
+  return 0;
+}
+
+/* The files, data first and README.md last (its one rename is the run's
+ * commit point); then the summary.  0, or -1. */
+static int write_results(const char *self, const char *outdir,
+                         const suite_matrix *s) {
+  char *plots = NULL;
+  int rc = report_write_data(outdir, s);
+
+  if (rc == 0)
+    report_suite_figures(self, outdir, s, &plots); /* optional: says why if not */
+  if (rc == 0)
+    rc = report_write_readme(outdir, s, plots);
+  free(plots);
+  report_summary(stdout, s);
+  if (rc == 0)
+    fprintf(stderr, "conclab: wrote %s/README.md, %s/data/runs.csv, "
+            "%s/data/summary.json, %s/data/runs-hyperfine.json\n", outdir,
+            outdir, outdir, outdir);
+  return rc;
+}
+
+/* The cells that failed, said in one line: 0 when none did. */
+static int count_failed(const suite_matrix *s) {
+  int failed = 0;
+  for (int i = 0; i < s->ncells; i++)
+    failed += s->cells[i].failed != 0;
+  if (failed > 0)
+    fprintf(stderr, "conclab: suite: %d of %d cells failed (their status "
+            "column says why)\n", failed, s->ncells);
+  return failed;
+}
+
+int cmd_suite(int argc, char **argv) {
+  const char *profile = "quick", *outdir = "results";
+  int runs = 0, rc, hyperfine = -1; /* -1: the profile's default */
+  char self[4096], hf_path[4200] = "";
+  suite_matrix s = {0};
+  ssize_t n;
+
+  rc = parse_args(argc, argv, &profile, &outdir, &runs, &hyperfine);
+  if (rc >= 0)
+    return rc;
+  /* The hyperfine cross-check: asked for, it must be possible (checked
+   * before any cell runs); by default, it is on where hyperfine is. */
+  if (hyperfine != 0 && tool_hf_find(hf_path, sizeof hf_path) != 0) {
+    if (hyperfine == 1) {
+      fprintf(stderr, "conclab: --hyperfine: hyperfine is not on PATH "
+              "(install it, e.g. apt-get install hyperfine)\n");
+      return 2;
+    }
+    hf_path[0] = '\0';
+  }
+  if (hyperfine == -1)
+    hyperfine = strcmp(profile, "smoke") != 0;
+  n = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n < 0) {
+    fprintf(stderr, "conclab: /proc/self/exe: %s\n", strerror(errno));
+    return 1;
+  }
+  self[n] = '\0';
+  if (prepare_out(outdir) != 0)
+    return 2;
+
+  base_machine_read(&s.machine);
+  suite_profile_build(&s, profile, s.machine.cores);
+  if (runs > 0)
+    for (int i = 0; i < s.ncells; i++)
+      if (s.cells[i].table != SUITE_ORACLE)
+        s.cells[i].runs = runs;
+  s.runs = runs > 0 ? runs : s.runs;
+
+  if (suite_run_cells(&s, self) != 0) {
+    suite_free(&s);
+    return 1;
+  }
+
+  if (hyperfine && hf_path[0] != '\0') {
+    suite_crosscheck(&s, hf_path, self);
+  } else if (hyperfine) {
+    s.hf_state = SUITE_HF_SKIPPED;
+    snprintf(s.hf_skipped, sizeof s.hf_skipped,
+             "hyperfine was not found on PATH");
+  }
+
+  suite_evaluate(&s);
+  rc = write_results(self, outdir, &s);
+  if (rc == 0)
+    rc = count_failed(&s) > 0 ? 3 : 0;
+  else
+    rc = 1;
+  suite_free(&s);
+  return rc;
+}
+
