@@ -162,50 +162,59 @@ static int count_failed(const suite_matrix *s) {
   return failed;
 }
 
-int cmd_suite(int argc, char **argv) {
-  const char *profile = "quick", *outdir = "results";
-  int runs = 0, rc, hyperfine = -1; /* -1: the profile's default */
-  char self[4096], hf_path[4200] = "";
-  suite_matrix s = {0};
-  ssize_t n;
-
-  rc = parse_args(argc, argv, &profile, &outdir, &runs, &hyperfine);
-  if (rc >= 0)
-    return rc;
-  /* The hyperfine cross-check: asked for, it must be possible (checked
-   * before any cell runs); by default, it is on where hyperfine is. */
-  if (hyperfine != 0 && tool_hf_find(hf_path, sizeof hf_path) != 0) {
-    if (hyperfine == 1) {
+/* The hyperfine cross-check: asked for, it must be possible (checked
+ * before any cell runs); by default, it is on where hyperfine is (path
+ * then empty where it is not).  0, or 2 (printed). */
+static int find_hyperfine(int *want, const char *profile, char *path,
+                          size_t cap) {
+  path[0] = '\0';
+  if (*want != 0 && tool_hf_find(path, cap) != 0) {
+    if (*want == 1) {
       fprintf(stderr, "conclab: --hyperfine: hyperfine is not on PATH "
               "(install it, e.g. apt-get install hyperfine)\n");
       return 2;
     }
-    hf_path[0] = '\0';
+    path[0] = '\0';
   }
-  if (hyperfine == -1)
-    hyperfine = strcmp(profile, "smoke") != 0;
-  n = readlink("/proc/self/exe", self, sizeof self - 1);
-  if (n < 0) {
+  if (*want == -1)
+    *want = strcmp(profile, "smoke") != 0;
+  return 0;
+}
+
+/* The profile's cells, with --runs applied. */
+static void build(suite_matrix *s, const char *profile, int runs) {
+  base_machine_read(&s->machine);
+  suite_profile_build(s, profile, s->machine.cores);
+  if (runs > 0)
+    for (int i = 0; i < s->ncells; i++)
+      if (s->cells[i].table != SUITE_ORACLE)
+        s->cells[i].runs = runs;
+  s->runs = runs > 0 ? runs : s->runs;
+}
+
+int cmd_suite(int argc, char **argv) {
+  const char *profile = "quick", *outdir = "results";
+  int runs = 0, rc, hyperfine = -1; /* -1: the profile's default */
+  char self[BASE_PATH_MAX], hf_path[BASE_PATH_MAX];
+  suite_matrix s = {0};
+
+  rc = parse_args(argc, argv, &profile, &outdir, &runs, &hyperfine);
+  if (rc >= 0)
+    return rc;
+  if (find_hyperfine(&hyperfine, profile, hf_path, sizeof hf_path) != 0)
+    return 2;
+  if (base_self_exe(self, sizeof self) != 0) {
     fprintf(stderr, "conclab: /proc/self/exe: %s\n", strerror(errno));
     return 1;
   }
-  self[n] = '\0';
   if (prepare_out(outdir) != 0)
     return 2;
 
-  base_machine_read(&s.machine);
-  suite_profile_build(&s, profile, s.machine.cores);
-  if (runs > 0)
-    for (int i = 0; i < s.ncells; i++)
-      if (s.cells[i].table != SUITE_ORACLE)
-        s.cells[i].runs = runs;
-  s.runs = runs > 0 ? runs : s.runs;
-
+  build(&s, profile, runs);
   if (suite_run_cells(&s, self) != 0) {
     suite_free(&s);
     return 1;
   }
-
   if (hyperfine && hf_path[0] != '\0') {
     suite_crosscheck(&s, hf_path, self);
   } else if (hyperfine) {
@@ -213,7 +222,6 @@ int cmd_suite(int argc, char **argv) {
     snprintf(s.hf_skipped, sizeof s.hf_skipped,
              "hyperfine was not found on PATH");
   }
-
   suite_evaluate(&s);
   rc = write_results(self, outdir, &s);
   if (rc == 0)
@@ -223,4 +231,3 @@ int cmd_suite(int argc, char **argv) {
   suite_free(&s);
   return rc;
 }
-

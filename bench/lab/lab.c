@@ -269,17 +269,15 @@ int lab_count_failed(const lab_data *lab) {
 /* ---- the whole lab ------------------------------------------------------- */
 
 int lab_run(const lab_args *a, lab_data *lab) {
-  char self[4096];
-  ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
+  char self[BASE_PATH_MAX];
   lab_ctx c = {self, lab_big_mb(a->profile), 0};
   double t0 = lab_now_s();
   int total = 0, done = 0;
 
-  if (len < 0) {
+  if (base_self_exe(self, sizeof self) != 0) {
     fprintf(stderr, "conclab: /proc/self/exe: %s\n", strerror(errno));
     return -1;
   }
-  self[len] = '\0';
   snprintf(lab->profile, sizeof lab->profile, "%s", lab_profile_names[a->profile]);
   lab->runs = profile_runs[a->profile];
   lab->big_mb = c.big_mb;

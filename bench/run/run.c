@@ -299,14 +299,12 @@ int run_whole(run_opts *o, run_where *at, run_result *r) {
   if (serves && o->params.url == NULL) {
     /* This very program, by its real path: under valgrind, /proc/self/exe
      * itself names valgrind, but readlink is answered for the client. */
-    char exe[4096];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0) {
+    char exe[BASE_PATH_MAX];
+    if (base_self_exe(exe, sizeof exe) != 0) {
       fprintf(stderr, "conclab: %s: cannot find my own program: %s\n",
               o->wl->name, strerror(errno));
       return 1;
     }
-    exe[n] = '\0';
     if (run_server_start(o->wl->name, exe, at->url, sizeof at->url, &server) != 0)
       return 1;
     o->params.url = at->url;
