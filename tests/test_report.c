@@ -32,7 +32,8 @@
  * which writes the golden files instead of comparing with them, then read
  * `git diff tests/golden` and commit only what you meant to change.  The
  * golden files hold the quick profile's sizes too (tasks, delays, limit):
- * a change to bench/suite/profile.c needs them rewritten the same way.
+ * a change to the suite's rows (each workload's descriptor, in
+ * workloads/) needs them rewritten the same way.
  */
 #include <stdarg.h>
 #include <stddef.h>

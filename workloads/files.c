@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -155,6 +156,63 @@ static wl_status files_run_blocking(const wl_task *t, void *worker,
   return WL_OK;
 }
 
+/* ---- what the harness reads ---------------------------------------------- */
+
+static const wl_flag files_flags[] = {
+    {.name = "--size", .kind = WL_FLAG_INT64,
+     .field = offsetof(wl_params, size), .def = 1024 * 1024, .lo = 0,
+     .hi = WL_MAX_SIZE},
+    {.name = "--fsync", .kind = WL_FLAG_SWITCH,
+     .field = offsetof(wl_params, fsync), .say = WL_SAY_IF_SET},
+    {.name = "--dir", .kind = WL_FLAG_DIR, .field = offsetof(wl_params, dir),
+     .say = WL_SAY_IF_SET},
+};
+
+static const wl_field files_json[] = {
+    WL_FIELD_PARAM("size", WL_VALUE_INT64, size),
+    WL_FIELD_PARAM("fsync", WL_VALUE_INT, fsync),
+    WL_FIELD_PARAM("dir", WL_VALUE_TEXT, dir),
+    WL_FIELD_MEASURED("mb_per_s", WL_VALUE_NUM, mb_per_s),
+};
+
+static void files_print_run(FILE *out, const wl_params *p,
+                            const wl_measured *m) {
+  fprintf(out, "  files: %d x %lld bytes written%s and read back in %s: "
+          "%.1f MB/s (the reads come from the page cache)\n", p->tasks,
+          (long long)p->size, p->fsync ? " with fsync" : "", p->dir,
+          m->mb_per_s);
+}
+
+static void files_report_intro(FILE *out, const wl_params *p, int cores) {
+  (void)cores;
+  fprintf(out, "%d files of %lld bytes, each written and then read back "
+          "and hashed. The reads come straight from the page cache (the "
+          "files were just written) and the writes go to it (no fsync): "
+          "this measures the kernel copying memory, not a disk. async uses "
+          "uv_fs_*, which libuv runs on its threadpool (4 threads unless "
+          "set; the threadpool-set row has 16): every step of a file (open, "
+          "each 64 KiB write and read, close) is handed to a pool thread "
+          "and back, which the voluntary context switches count. threaded "
+          "and multiproc have 4 workers. MB/s counts bytes written plus "
+          "bytes read. The ideal is one core per worker: min(workers, "
+          "cores).\n\n", p->tasks, (long long)p->size);
+}
+
+/* The suite's rows; sizes are {quick and full, smoke}.  The async rows use
+ * libuv's threadpool (4 threads unless raised); the others get as many
+ * workers as that default pool has. */
+#define TASKS {200, 8}
+#define SIZE {262144, 5000}
+static const wl_row files_rows[] = {
+    {.table = WL_TABLE_MAIN, .models = WL_SEQ, .tasks = TASKS, .size = SIZE},
+    {.table = WL_TABLE_MAIN, .models = WL_ASYNC, .tasks = TASKS,
+     .concurrency = {64, 64}, .size = SIZE},
+    {.table = WL_TABLE_MAIN, .models = WL_ASYNC, .threadpool = 16,
+     .tasks = TASKS, .concurrency = {64, 64}, .size = SIZE},
+    {.table = WL_TABLE_MAIN, .models = WL_THREADED | WL_MULTIPROC,
+     .tasks = TASKS, .concurrency = {4, 4}, .size = SIZE},
+};
+
 const wl_workload wl_files = {
     .name = "files",
     .kind = WL_KIND_IO,
@@ -167,4 +225,17 @@ const wl_workload wl_files = {
     .fds = {.fixed = 2, .blocking = 1, .async = 1}, /* its file */
     .unit_one = "file open at once",
     .unit_many = "files open at once",
+    .flags = files_flags,
+    .nflags = sizeof files_flags / sizeof files_flags[0],
+    .options = WL_OPT_THREADPOOL,
+    .default_tasks = 100,
+    .default_concurrency = 64,
+    .json = files_json,
+    .njson = sizeof files_json / sizeof files_json[0],
+    .print_run = files_print_run,
+    .rows = files_rows,
+    .nrows = sizeof files_rows / sizeof files_rows[0],
+    .columns = WL_COL_MB_PER_S,
+    .ideal = WL_IDEAL_WORKERS,
+    .report_intro = files_report_intro,
 };

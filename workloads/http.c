@@ -16,6 +16,7 @@
 #include "http.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -290,6 +291,129 @@ static wl_status http_run_blocking(const wl_task *t, void *worker,
   return status;
 }
 
+/* ---- what the harness reads ---------------------------------------------- */
+
+/* --endpoint first: which of the others apply depends on it. */
+static const wl_flag http_flags[] = {
+    {.name = "--endpoint", .kind = WL_FLAG_NAME,
+     .field = offsetof(wl_params, endpoint), .def = WL_EP_DELAY,
+     .names = wl_endpoint_names, .nnames = 3, .say = WL_SAY_IF_SET},
+    {.name = "--delay-ms", .kind = WL_FLAG_INT,
+     .field = offsetof(wl_params, delay_ms), .def = 100, .lo = 0,
+     .hi = WL_MAX_DELAY_MS, .endpoints = 1u << WL_EP_DELAY},
+    {.name = "--size", .kind = WL_FLAG_INT64,
+     .field = offsetof(wl_params, size), .def = 1024, .lo = 0,
+     .hi = WL_MAX_SIZE, .endpoints = 1u << WL_EP_BYTES},
+    {.name = "--url", .kind = WL_FLAG_URL, .field = offsetof(wl_params, url),
+     .say = WL_SAY_IF_SET},
+    {.name = "--no-reuse", .kind = WL_FLAG_SWITCH,
+     .field = offsetof(wl_params, no_reuse), .say = WL_SAY_IF_SET},
+    {.name = "--retries", .kind = WL_FLAG_INT,
+     .field = offsetof(wl_params, retries), .def = 0, .lo = 0,
+     .hi = WL_MAX_RETRIES, .say = WL_SAY_NEVER},
+    {.name = "--backoff-ms", .kind = WL_FLAG_INT,
+     .field = offsetof(wl_params, backoff_ms), .def = 50, .lo = 0,
+     .hi = WL_MAX_BACKOFF_MS, .say = WL_SAY_NEVER},
+    {.name = "--fail-rate", .kind = WL_FLAG_SHARE,
+     .field = offsetof(wl_params, fail_rate), .say = WL_SAY_NEVER},
+    {.name = "--seed", .kind = WL_FLAG_INT64,
+     .field = offsetof(wl_params, seed), .def = 1, .lo = 0, .hi = INT64_MAX,
+     .say = WL_SAY_NEVER},
+};
+
+static int http_settle(wl_params *p, char *err, size_t errlen) {
+  if (p->endpoint != WL_EP_STALL || p->timeout_ms != 0)
+    return 0;
+  snprintf(err, errlen, "--endpoint stall: needs --timeout-ms (a stalled "
+           "request never ends by itself)");
+  return -1;
+}
+
+static const wl_field http_json[] = {
+    {.key = "endpoint", .kind = WL_VALUE_NAME,
+     .field = offsetof(wl_params, endpoint), .names = wl_endpoint_names},
+    /* 0 unless it asks for /bytes/S */
+    {.key = "size", .kind = WL_VALUE_INT64, .field = offsetof(wl_params, size),
+     .endpoints = 1u << WL_EP_BYTES},
+    WL_FIELD_PARAM("url", WL_VALUE_TEXT, url),
+    WL_FIELD_PARAM("reuse", WL_VALUE_NOT, no_reuse),
+    WL_FIELD_PARAM("timeout_ms", WL_VALUE_INT, timeout_ms),
+    WL_FIELD_PARAM("max_retries", WL_VALUE_INT, retries),
+    WL_FIELD_PARAM("backoff_ms", WL_VALUE_INT, backoff_ms),
+    WL_FIELD_PARAM("fail_rate", WL_VALUE_NUM, fail_rate),
+    WL_FIELD_MEASURED("http_errors", WL_VALUE_INT, http_errors),
+    WL_FIELD_MEASURED("conn_errors", WL_VALUE_INT, conn_errors),
+    WL_FIELD_MEASURED("retries", WL_VALUE_INT64, retries),
+    WL_FIELD_MEASURED("connections", WL_VALUE_INT64, connects),
+};
+
+static void http_print_run(FILE *out, const wl_params *p,
+                           const wl_measured *m) {
+  fprintf(out, "  server: %s\n", p->url);
+  fprintf(out, "  failures: %d HTTP errors, %d timeouts, %d connection "
+          "errors; %lld retries\n", m->http_errors, m->timeouts,
+          m->conn_errors, (long long)m->retries);
+  if (m->conn_errors > 0 && m->connects == 0)
+    fprintf(out, "  (no connection was made: is a server listening at %s?)"
+            "\n", p->url);
+  fprintf(out, "  connections opened: %lld (%s)\n", (long long)m->connects,
+          p->no_reuse ? "--no-reuse: a new one per request"
+                      : "kept alive for reuse");
+}
+
+static void http_report_intro(FILE *out, const wl_params *p, int cores) {
+  (void)cores;
+  fprintf(out, "%d GET requests of `/delay/%d` over loopback to `conclab "
+          "serve`, a libuv server in its own process, started afresh for "
+          "each run. Every client keeps its connections alive (one curl "
+          "handle per worker; one multi handle for async). The ideal "
+          "speedup is the number of waits that overlap: N / ceil(N / C)."
+          "\n\n", p->tasks, p->delay_ms);
+}
+
+/* The suite's rows; sizes are {quick and full, smoke}. */
+#define TASKS {16, 4}
+#define DELAY {50, 10}
+#define ALL {WL_ROW_C_ALL, WL_ROW_C_ALL}
+#define REUSE_TASKS {2000, 40} /* small requests: /bytes/1024, 8 in flight */
+#define REUSE_SIZE {1024, 64}
+#define REUSE_C {8, 2}
+#define SCALE_TASKS {1000, 20} /* /delay/100, all in flight */
+#define SCALE_DELAY {100, 10}
+#define BIG_TASKS {10000, 40} /* /delay/1000 from the async client */
+#define BIG_DELAY {1000, 20}
+static const wl_row http_rows[] = {
+    {.table = WL_TABLE_MAIN, .models = WL_SEQ, .tasks = TASKS,
+     .delay_ms = DELAY},
+    {.table = WL_TABLE_MAIN, .models = WL_MODELS, .tasks = TASKS,
+     .concurrency = ALL, .delay_ms = DELAY},
+    {.table = WL_TABLE_SWEEP, .when = WL_FULL, .models = WL_MODELS,
+     .tasks = TASKS, .concurrency = {WL_ROW_C_DOUBLING, WL_ROW_C_DOUBLING},
+     .delay_ms = DELAY},
+    /* The session lesson: the same small requests, connections kept (one
+     * per worker) or opened afresh for each request. */
+    {.table = WL_TABLE_REUSE, .models = WL_SEQ | WL_MODELS,
+     .tasks = REUSE_TASKS, .concurrency = REUSE_C, .size = REUSE_SIZE,
+     .endpoint = WL_EP_BYTES},
+    {.table = WL_TABLE_REUSE, .models = WL_SEQ | WL_MODELS,
+     .tasks = REUSE_TASKS, .concurrency = REUSE_C, .size = REUSE_SIZE,
+     .endpoint = WL_EP_BYTES, .no_reuse = 1},
+    /* Scale: seq would take N x D, so an untimed seq run of /delay/0
+     * supplies the checksum (the answer's body does not depend on D). */
+    {.table = WL_TABLE_ORACLE, .models = WL_SEQ, .tasks = SCALE_TASKS},
+    {.table = WL_TABLE_SCALE, .models = WL_ASYNC, .tasks = SCALE_TASKS,
+     .concurrency = ALL, .delay_ms = SCALE_DELAY,
+     .target = {.wall_max_delays = 1.3}},
+    {.table = WL_TABLE_SCALE, .models = WL_THREADED, .tasks = SCALE_TASKS,
+     .concurrency = ALL, .delay_ms = SCALE_DELAY},
+    {.table = WL_TABLE_SCALE, .models = WL_MULTIPROC, .tasks = SCALE_TASKS,
+     .concurrency = {100, 4}, .delay_ms = SCALE_DELAY},
+    {.table = WL_TABLE_ORACLE, .models = WL_SEQ, .tasks = BIG_TASKS},
+    {.table = WL_TABLE_SCALE, .models = WL_ASYNC, .tasks = BIG_TASKS,
+     .concurrency = ALL, .delay_ms = BIG_DELAY,
+     .target = {.wall_max_delays = 1.5}},
+};
+
 const wl_workload wl_http = {
     .name = "http",
     .kind = WL_KIND_IO,
@@ -305,4 +429,16 @@ const wl_workload wl_http = {
     .fds = {.fixed = 4, .blocking = 3, .async = 1},
     .unit_one = "request in flight",
     .unit_many = "requests in flight",
+    .flags = http_flags,
+    .nflags = sizeof http_flags / sizeof http_flags[0],
+    .default_tasks = 10,
+    .default_concurrency = WL_C_ALL,
+    .settle = http_settle,
+    .json = http_json,
+    .njson = sizeof http_json / sizeof http_json[0],
+    .print_run = http_print_run,
+    .rows = http_rows,
+    .nrows = sizeof http_rows / sizeof http_rows[0],
+    .ideal = WL_IDEAL_OVERLAP,
+    .report_intro = http_report_intro,
 };

@@ -19,6 +19,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -231,6 +232,90 @@ static int64_t pipeline_task_limit_ms(const wl_params *p) {
   return wl_http_task_limit_ms(p) + (int64_t)digest_ms + 1;
 }
 
+/* ---- what the harness reads ---------------------------------------------- */
+
+static const wl_flag pipeline_flags[] = {
+    {.name = "--size", .kind = WL_FLAG_INT64,
+     .field = offsetof(wl_params, size), .def = 65536, .lo = 0,
+     .hi = WL_MAX_SIZE},
+    {.name = "--rounds", .kind = WL_FLAG_INT,
+     .field = offsetof(wl_params, rounds), .def = 100, .lo = 0,
+     .hi = WL_MAX_ROUNDS},
+    {.name = "--url", .kind = WL_FLAG_URL, .field = offsetof(wl_params, url),
+     .say = WL_SAY_IF_SET},
+    {.name = "--dir", .kind = WL_FLAG_DIR, .field = offsetof(wl_params, dir),
+     .say = WL_SAY_IF_SET},
+};
+
+static int pipeline_settle(wl_params *p, char *err, size_t errlen) {
+  (void)err;
+  (void)errlen;
+  p->endpoint = WL_EP_BYTES; /* the fetch is /bytes/S */
+  return 0;
+}
+
+static const wl_field pipeline_json[] = {
+    WL_FIELD_PARAM("size", WL_VALUE_INT64, size),
+    WL_FIELD_PARAM("rounds", WL_VALUE_INT, rounds),
+    WL_FIELD_PARAM("url", WL_VALUE_TEXT, url),
+    WL_FIELD_PARAM("dir", WL_VALUE_TEXT, dir),
+    WL_FIELD_MEASURED("compute_ms", WL_VALUE_NUM, compute_ms),
+};
+
+static void pipeline_print_run(FILE *out, const wl_params *p,
+                               const wl_measured *m) {
+  fprintf(out, "  pipeline: %d x (fetch %lld bytes from %s, digest %d "
+          "rounds, save to %s); compute step %.2f ms of CPU\n", p->tasks,
+          (long long)p->size, p->url, p->rounds, p->dir, m->compute_ms);
+}
+
+static void pipeline_report_intro(FILE *out, const wl_params *p,
+                                  int cores) {
+  fprintf(out, "%d tasks, %d in flight (seq: one at a time). Each fetches "
+          "`/bytes/%lld` from `conclab serve` (started afresh for each run), "
+          "digests the body %d rounds (FNV-1a; the CPU time of one such "
+          "step is the compute step column, measured in every run), and "
+          "saves the digest to its own file (async: uv_fs, on libuv's "
+          "pool). The async rows are the lesson. *in-loop* digests inside "
+          "the fetch's callback: while it runs, the loop serves nothing, "
+          "and the loop-lag probe (a 1 ms timer) waits at least one whole "
+          "step - several, when curl reports several finished fetches in "
+          "one callback and each is digested in turn. *offload* hands the "
+          "digest to libuv's threadpool with uv_queue_work "
+          "(run_in_executor): the loop stays free and the digests run on "
+          "every core; its lag is then the wait for a core that the "
+          "pool's threads keep busy (strace shows the loop in sched_yield "
+          "at such times: libuv 1.44 spins when it catches a pool thread "
+          "in the middle of signalling it). "
+          "The ideal speedup is min(C, cores) = min(C, %d), "
+          "as the work is mostly CPU; \"vs async in-loop\" is the in-loop "
+          "row's wall time over this row's, whose target is 0.8 x "
+          "min(cores, pool).\n\n", p->tasks, p->concurrency,
+          (long long)p->size, p->rounds, cores);
+}
+
+/* The suite's rows; sizes are {quick and full, smoke}.  The async rows are
+ * the lesson.  In the loop, every digest holds the loop for a whole step;
+ * offloaded, the loop stays free and the digests share the cores.  The
+ * threadpool has min(C, cores) threads. */
+#define TASKS {64, 8}
+#define IN_FLIGHT {8, 2}
+#define SIZE {65536, 4096}
+#define ROUNDS {100, 2}
+static const wl_row pipeline_rows[] = {
+    {.table = WL_TABLE_MAIN, .models = WL_SEQ, .tasks = TASKS, .size = SIZE,
+     .rounds = ROUNDS},
+    /* held for a step at a time */
+    {.table = WL_TABLE_MAIN, .models = WL_ASYNC, .tasks = TASKS,
+     .concurrency = IN_FLIGHT, .size = SIZE, .rounds = ROUNDS,
+     .target = {.lag_p99_min_steps = 1.0}},
+    {.table = WL_TABLE_MAIN, .models = WL_ASYNC, .offload_models = WL_ASYNC,
+     .tasks = TASKS, .concurrency = IN_FLIGHT, .size = SIZE, .rounds = ROUNDS,
+     .target = {.vs_in_loop_per_thread = 0.8, .lag_p99_max_ms = 5.0}},
+    {.table = WL_TABLE_MAIN, .models = WL_THREADED | WL_MULTIPROC,
+     .tasks = TASKS, .concurrency = IN_FLIGHT, .size = SIZE, .rounds = ROUNDS},
+};
+
 const wl_workload wl_pipeline = {
     .name = "pipeline",
     .kind = WL_KIND_MIXED,
@@ -245,4 +330,18 @@ const wl_workload wl_pipeline = {
     .fds = {.fixed = 4, .blocking = 4, .async = 2}, /* http's, and a file */
     .unit_one = "task in flight (a socket and a file)",
     .unit_many = "tasks in flight (a socket and a file)",
+    .flags = pipeline_flags,
+    .nflags = sizeof pipeline_flags / sizeof pipeline_flags[0],
+    .options = WL_OPT_OFFLOAD | WL_OPT_THREADPOOL,
+    .default_tasks = 32,
+    .default_concurrency = 8,
+    .settle = pipeline_settle,
+    .json = pipeline_json,
+    .njson = sizeof pipeline_json / sizeof pipeline_json[0],
+    .print_run = pipeline_print_run,
+    .rows = pipeline_rows,
+    .nrows = sizeof pipeline_rows / sizeof pipeline_rows[0],
+    .columns = WL_COL_OFFLOAD,
+    .ideal = WL_IDEAL_CORES,
+    .report_intro = pipeline_report_intro,
 };

@@ -10,6 +10,8 @@
  */
 #include "workload.h"
 
+#include <stddef.h>
+
 static int is_prime(uint64_t n) {
   if (n < 2)
     return 0;
@@ -42,10 +44,73 @@ static wl_status primes_run_blocking(const wl_task *t, void *worker,
   return WL_OK;
 }
 
+/* ---- what the harness reads ---------------------------------------------- */
+
+static const wl_flag primes_flags[] = {
+    {.name = "--limit", .kind = WL_FLAG_INT64,
+     .field = offsetof(wl_params, limit), .def = 2000000, .lo = 2,
+     .hi = WL_MAX_LIMIT},
+};
+
+/* Every chunk needs a number of its own. */
+static int primes_settle(wl_params *p, char *err, size_t errlen) {
+  if (p->tasks <= p->limit)
+    return 0;
+  snprintf(err, errlen, "--tasks: %d chunks of numbers below %lld: need "
+           "N <= M", p->tasks, (long long)p->limit);
+  return -1;
+}
+
+static void primes_report_intro(FILE *out, const wl_params *p, int cores) {
+  fprintf(out, "Primes below %lld, in %d chunks. The ideal speedup is one "
+          "core per chunk in flight: min(C, cores) = min(C, %d).\n\n",
+          (long long)p->limit, p->tasks, cores);
+}
+
+/* The suite's rows; sizes are {quick and full, smoke}. */
+#define TASKS {64, 8}
+#define LIMIT {5000000, 20000}
+#define CORES {WL_ROW_C_CORES, WL_ROW_C_CORES}
+static const wl_row primes_rows[] = {
+    {.table = WL_TABLE_MAIN, .models = WL_SEQ, .tasks = TASKS,
+     .limit = LIMIT},
+    /* in the loop, the lesson: 1.0 +/- 0.1 */
+    {.table = WL_TABLE_MAIN, .models = WL_ASYNC, .tasks = TASKS,
+     .concurrency = CORES, .limit = LIMIT,
+     .target = {.speedup_lo = 0.9, .speedup_hi = 1.1}},
+    {.table = WL_TABLE_MAIN, .models = WL_ASYNC, .offload_models = WL_ASYNC,
+     .tasks = TASKS, .concurrency = CORES, .limit = LIMIT,
+     .target = {.eff_min = 0.8}},
+    {.table = WL_TABLE_MAIN, .models = WL_THREADED, .tasks = TASKS,
+     .concurrency = CORES, .limit = LIMIT, .target = {.eff_min = 0.9}},
+    {.table = WL_TABLE_MAIN, .models = WL_MULTIPROC, .tasks = TASKS,
+     .concurrency = CORES, .limit = LIMIT, .target = {.eff_min = 0.9}},
+    {.table = WL_TABLE_SWEEP, .when = WL_FULL, .models = WL_MODELS,
+     .offload_models = WL_ASYNC, .tasks = TASKS,
+     .concurrency = {WL_ROW_C_DOUBLING, WL_ROW_C_DOUBLING}, .limit = LIMIT},
+    /* quick's short sweep (see sleep's) */
+    {.table = WL_TABLE_SWEEP, .when = WL_QUICK_TAIL, .models = WL_MODELS,
+     .offload_models = WL_ASYNC, .tasks = TASKS, .concurrency = {1, 1},
+     .limit = LIMIT},
+    {.table = WL_TABLE_SWEEP, .when = WL_QUICK_TAIL, .models = WL_MODELS,
+     .offload_models = WL_ASYNC, .tasks = TASKS,
+     .concurrency = {WL_ROW_C_2CORES, WL_ROW_C_2CORES}, .limit = LIMIT},
+};
+
 const wl_workload wl_primes = {
     .name = "primes",
     .kind = WL_KIND_CPU,
     .summary = "CPU-bound: count primes below M by trial division, in N chunks",
     .task_input = primes_task_input,
     .run_blocking = primes_run_blocking,
+    .flags = primes_flags,
+    .nflags = sizeof primes_flags / sizeof primes_flags[0],
+    .options = WL_OPT_OFFLOAD,
+    .default_tasks = 64,
+    .default_concurrency = WL_C_CORES,
+    .settle = primes_settle,
+    .rows = primes_rows,
+    .nrows = sizeof primes_rows / sizeof primes_rows[0],
+    .ideal = WL_IDEAL_CORES,
+    .report_intro = primes_report_intro,
 };

@@ -24,6 +24,19 @@ const wl_workload *wl_find(const char *name) {
   return NULL;
 }
 
+const wl_flag *wl_flag_find(const wl_workload *wl, const char *name,
+                            size_t len) {
+  for (int k = 0; k < wl->nflags; k++)
+    if (strlen(wl->flags[k].name) == len &&
+        strncmp(wl->flags[k].name, name, len) == 0)
+      return &wl->flags[k];
+  return NULL;
+}
+
+int wl_endpoint_applies(unsigned endpoints, const wl_params *p) {
+  return endpoints == 0 || (endpoints & (1u << p->endpoint)) != 0;
+}
+
 int wl_worker_open(const wl_workload *wl, const wl_params *p, void **worker) {
   *worker = NULL;
   return wl->worker_open != NULL ? wl->worker_open(p, worker) : 0;

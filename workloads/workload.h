@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* What a task mostly does: wait (io), compute (cpu), or both (mixed:
  * pipeline fetches, computes and saves). */
@@ -94,6 +95,179 @@ typedef struct wl_slot {
    * slot in all, 40 more than without the timeline) */
 } wl_slot;
 
+/* ---- What the harness reads from a descriptor ----------------------------
+ * The harness (bench/) knows no workload by name: it reads these tables and
+ * calls these functions.  A workload says which flags it takes and how,
+ * which of the harness's options apply to it, what its runs report beyond
+ * the common figures, and which rows the suite measures. */
+
+/* The largest values the workloads' flags allow (stated in --help and in
+ * every range error). */
+#define WL_MAX_DELAY_MS 60000
+#define WL_MAX_LIMIT 1000000000LL
+/* --size: what conclab serve's /bytes allows */
+#define WL_MAX_SIZE (64LL * 1024 * 1024)
+#define WL_MAX_RETRIES 100
+#define WL_MAX_BACKOFF_MS 30000
+#define WL_MAX_ROUNDS 100000
+
+/* How a flag's value is read, and what it is stored as. */
+typedef enum wl_flag_kind {
+  WL_FLAG_INT,    /* a whole number in lo..hi, into an int */
+  WL_FLAG_INT64,  /* the same, into an int64_t (or uint64_t) */
+  WL_FLAG_SHARE,  /* a plain decimal from 0 to 1, into a double */
+  WL_FLAG_NAME,   /* one of names[], its index into an int-sized enum */
+  WL_FLAG_URL,    /* a base URL, http://HOST[:PORT][/PATH], kept as text */
+  WL_FLAG_DIR,    /* a directory to work in, kept as text */
+  WL_FLAG_SWITCH, /* no value: the int becomes 1 */
+} wl_flag_kind;
+
+/* Whether a suite cell's command line says the flag. */
+typedef enum wl_flag_say {
+  WL_SAY_ALWAYS = 0, /* with the cell's value, default or not */
+  WL_SAY_IF_SET,     /* only when it is not 0 (or NULL) */
+  WL_SAY_NEVER,      /* the suite's rows do not vary it */
+} wl_flag_say;
+
+/* One flag of `conclab run WORKLOAD`.  A flag that several workloads take
+ * (--size) has one row in each, with the same name and kind. */
+typedef struct wl_flag {
+  const char *name; /* "--delay-ms" */
+  wl_flag_kind kind;
+  size_t field;          /* where it goes: offsetof(wl_params, ...) */
+  long long def, lo, hi; /* its default, and the values allowed */
+  const char *const *names; /* WL_FLAG_NAME: the words, by value */
+  int nnames;
+  unsigned endpoints; /* applies only with these --endpoint values (bits
+                         1u << WL_EP_x); 0: with any */
+  wl_flag_say say;
+} wl_flag;
+
+/* The harness's options of an async run that a workload can take. */
+enum {
+  WL_OPT_OFFLOAD = 1u << 0,          /* --offload: its CPU work on the pool */
+  WL_OPT_BLOCKING_IN_LOOP = 1u << 1, /* --blocking-in-loop: wait blocking */
+  WL_OPT_THREADPOOL = 1u << 2,       /* --threadpool T: size libuv's pool */
+};
+
+/* --concurrency's default: all N at once, one per core, or min(N, k). */
+enum { WL_C_ALL = 0, WL_C_CORES = -1 };
+
+/* The ideal speedup over seq that the report states for a cell. */
+typedef enum wl_ideal {
+  WL_IDEAL_OVERLAP, /* waits that overlap: N / ceil(N / C) */
+  WL_IDEAL_CORES,   /* one core per task in flight: min(C, cores) */
+  WL_IDEAL_WORKERS, /* one core per worker (async: the pool's threads) */
+} wl_ideal;
+
+/* The report's extra columns (the harness computes and formats them). */
+enum {
+  WL_COL_MB_PER_S = 1u << 0, /* bytes written and read per second */
+  WL_COL_OFFLOAD = 1u << 1,  /* pool, compute step, vs async in-loop */
+};
+
+/* What a run measured that a workload's own lines report (bench fills
+ * it in from the run's results). */
+typedef struct wl_measured {
+  double mb_per_s;   /* bytes written + read by the ok tasks, per second */
+  double compute_ms; /* the mean CPU time of one compute step */
+  int timeouts, http_errors, conn_errors;
+  int64_t retries, connects;
+} wl_measured;
+
+/* Where a --json field's value is read: a field of wl_params, or (with
+ * `measured`) of wl_measured. */
+typedef enum wl_value_kind {
+  WL_VALUE_INT,   /* an int */
+  WL_VALUE_INT64, /* an int64_t */
+  WL_VALUE_NUM,   /* a double */
+  WL_VALUE_TEXT,  /* a const char * */
+  WL_VALUE_NAME,  /* an int-sized enum, written as names[value] */
+  WL_VALUE_NOT,   /* an int, written as 1 - it (reuse is !no_reuse) */
+} wl_value_kind;
+
+typedef struct wl_field {
+  const char *key; /* in the --json line, after the common keys */
+  wl_value_kind kind;
+  size_t field; /* offsetof(wl_params or wl_measured, ...) */
+  int measured;
+  const char *const *names; /* WL_VALUE_NAME */
+  unsigned endpoints; /* as for flags: 0 is written when it does not apply */
+} wl_field;
+
+/* A --json field of a wl_params member, or of a wl_measured one. */
+#define WL_FIELD_PARAM(key_, kind_, member)                                    \
+  {.key = key_, .kind = kind_, .field = offsetof(wl_params, member)}
+#define WL_FIELD_MEASURED(key_, kind_, member)                                 \
+  {.key = key_, .kind = kind_, .field = offsetof(wl_measured, member),        \
+   .measured = 1}
+
+/* ---- The suite's rows ---------------------------------------------------- */
+
+/* Which table of the report a row goes to (the harness's suite_table). */
+typedef enum wl_table {
+  WL_TABLE_MAIN,   /* one row per model: the headline comparison */
+  WL_TABLE_SWEEP,  /* the same work at several C */
+  WL_TABLE_SCALE,  /* very many tasks in flight; seq not timed */
+  WL_TABLE_ORACLE, /* an untimed seq run that only supplies a checksum */
+  WL_TABLE_REUSE,  /* keeping connections vs a new one per request */
+} wl_table;
+
+/* Models, as a set (the harness's run_model order: seq, async, threaded,
+ * multiproc). */
+enum {
+  WL_SEQ = 1u << 0,
+  WL_ASYNC = 1u << 1,
+  WL_THREADED = 1u << 2,
+  WL_MULTIPROC = 1u << 3,
+  WL_MODELS = WL_ASYNC | WL_THREADED | WL_MULTIPROC, /* all but seq */
+};
+
+/* Which profiles a row is in: quick (and smoke, its tiny copy) and full
+ * have the same rows but for these. */
+typedef enum wl_when {
+  WL_ALWAYS = 0,
+  WL_FULL,        /* only in full */
+  WL_QUICK_TAIL,  /* not in full; after every workload's other rows */
+} wl_when;
+
+/* A row's sizes, for the real profiles (quick, full) and for smoke. */
+typedef struct wl_size {
+  long long real, smoke;
+} wl_size;
+
+/* A figure the issues ask for, checked against the measured median
+ * (0: none). */
+typedef struct wl_target {
+  double eff_min, speedup_lo, speedup_hi, wall_max_s;
+  double wall_max_delays;    /* wall <= this many times the delay */
+  double vs_in_loop_per_thread; /* vs in-loop >= this x min(pool, cores) */
+  double lag_p99_max_ms, lag_p99_min_steps;
+} wl_target;
+
+/* --concurrency of a row: a number, or one of these. */
+enum {
+  WL_ROW_C_ALL = -1,      /* N: all at once */
+  WL_ROW_C_CORES = -2,    /* the cores */
+  WL_ROW_C_2CORES = -3,   /* twice the cores */
+  WL_ROW_C_DOUBLING = -4, /* one cell each at C = 1, 2, 4, ... up to N */
+};
+
+/* One or more cells of the suite: the same work on a set of models. */
+typedef struct wl_row {
+  wl_table table;
+  wl_when when;
+  unsigned models;          /* WL_SEQ | ... */
+  unsigned offload_models;  /* of those, the ones run with --offload */
+  int blocking_in_loop, threadpool;
+  wl_size tasks, concurrency; /* concurrency: a number or WL_ROW_C_* */
+  /* the workload's parameters (the others are 0) */
+  wl_size delay_ms, limit, size, rounds;
+  wl_endpoint endpoint;
+  int no_reuse;
+  wl_target target;
+} wl_row;
+
 typedef struct wl_workload {
   const char *name;
   wl_kind kind;
@@ -127,11 +301,40 @@ typedef struct wl_workload {
   struct { int fixed, blocking, async; } fds;
   /* One unit of --concurrency in words, for that check's message. */
   const char *unit_one, *unit_many;
+
+  /* ---- what the harness reads (see above) ---- */
+  const wl_flag *flags; /* its own flags, in the order they are checked */
+  int nflags;
+  unsigned options; /* WL_OPT_* */
+  int default_tasks, default_concurrency; /* WL_C_* or min(N, this) */
+  /* Optional: after the flags, refuse what they do not allow together
+   * (one line into err, nonzero) and fill what follows from them. */
+  int (*settle)(wl_params *p, char *err, size_t errlen);
+  /* Its --json fields after the common ones, and its lines of
+   * `conclab run`'s text after the common ones. */
+  const wl_field *json;
+  int njson;
+  void (*print_run)(FILE *out, const wl_params *p, const wl_measured *m);
+  /* The suite: its rows, the report's extra columns, the ideal speedup,
+   * and the paragraph above its table (p: a model's cell of the main
+   * table). */
+  const wl_row *rows;
+  int nrows;
+  unsigned columns; /* WL_COL_* */
+  wl_ideal ideal;
+  void (*report_intro)(FILE *out, const wl_params *p, int cores);
 } wl_workload;
 
 /* The registry. */
 const wl_workload *wl_find(const char *name);
 extern const wl_workload *const wl_all[]; /* NULL-terminated */
+
+/* A workload's row of flag `name` (its first len characters: "--size" of
+ * "--size=5"), or NULL when it takes no such flag. */
+const wl_flag *wl_flag_find(const wl_workload *wl, const char *name,
+                            size_t len);
+/* Whether a flag or field with these endpoint bits applies to p. */
+int wl_endpoint_applies(unsigned endpoints, const wl_params *p);
 
 extern const wl_workload wl_sleep;
 extern const wl_workload wl_primes;

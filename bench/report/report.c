@@ -134,74 +134,19 @@ void report_summary(FILE *out, const suite_matrix *s) {
   }
 }
 
-static void md_pipeline_intro(FILE *out, const suite_matrix *s,
+/* The paragraph above a workload's tables: its descriptor words it, from
+ * the parameters of a model's cell of the main table (its C, not seq's 1). */
+static void md_workload_intro(FILE *out, const suite_matrix *s,
                               const suite_cell *c) {
   const wl_params *p = &c->opts.params;
-  for (int i = 0; i < s->ncells; i++) /* C: a model's, not seq's 1 */
+  for (int i = 0; i < s->ncells; i++)
     if (s->cells[i].opts.wl == c->opts.wl && s->cells[i].table == SUITE_MAIN &&
         s->cells[i].opts.model != RUN_SEQ) {
       p = &s->cells[i].opts.params;
       break;
     }
-  fprintf(out, "%d tasks, %d in flight (seq: one at a time). Each fetches "
-          "`/bytes/%lld` from `conclab serve` (started afresh for each run), "
-          "digests the body %d rounds (FNV-1a; the CPU time of one such "
-          "step is the compute step column, measured in every run), and "
-          "saves the digest to its own file (async: uv_fs, on libuv's "
-          "pool). The async rows are the lesson. *in-loop* digests inside "
-          "the fetch's callback: while it runs, the loop serves nothing, "
-          "and the loop-lag probe (a 1 ms timer) waits at least one whole "
-          "step - several, when curl reports several finished fetches in "
-          "one callback and each is digested in turn. *offload* hands the "
-          "digest to libuv's threadpool with uv_queue_work "
-          "(run_in_executor): the loop stays free and the digests run on "
-          "every core; its lag is then the wait for a core that the "
-          "pool's threads keep busy (strace shows the loop in sched_yield "
-          "at such times: libuv 1.44 spins when it catches a pool thread "
-          "in the middle of signalling it). "
-          "The ideal speedup is min(C, cores) = min(C, %d), "
-          "as the work is mostly CPU; \"vs async in-loop\" is the in-loop "
-          "row's wall time over this row's, whose target is 0.8 x "
-          "min(cores, pool).\n\n", p->tasks, p->concurrency,
-          (long long)p->size, p->rounds, s->cores);
-}
-
-static void md_workload_intro(FILE *out, const suite_matrix *s,
-                              const suite_cell *c) {
-  int cores = s->cores;
-  const wl_params *p = &c->opts.params;
-  if (c->opts.wl == &wl_http)
-    fprintf(out, "%d GET requests of `/delay/%d` over loopback to `conclab "
-            "serve`, a libuv server in its own process, started afresh for "
-            "each run. Every client keeps its connections alive (one curl "
-            "handle per worker; one multi handle for async). The ideal "
-            "speedup is the number of waits that overlap: N / ceil(N / C)."
-            "\n\n", p->tasks, p->delay_ms);
-  else if (c->opts.wl == &wl_files)
-    fprintf(out, "%d files of %lld bytes, each written and then read back "
-            "and hashed. The reads come straight from the page cache (the "
-            "files were just written) and the writes go to it (no fsync): "
-            "this measures the kernel copying memory, not a disk. async uses "
-            "uv_fs_*, which libuv runs on its threadpool (4 threads unless "
-            "set; the threadpool-set row has 16): every step of a file (open, "
-            "each 64 KiB write and read, close) is handed to a pool thread "
-            "and back, which the voluntary context switches count. threaded "
-            "and multiproc have 4 workers. MB/s counts bytes written plus "
-            "bytes read. The ideal is one core per worker: min(workers, "
-            "cores).\n\n", p->tasks,
-            (long long)p->size);
-  else if (c->opts.wl == &wl_pipeline)
-    md_pipeline_intro(out, s, c);
-  else if (c->opts.wl->kind == WL_KIND_IO)
-    fprintf(out, "%d tasks, each waiting %d ms%s. The ideal speedup is the "
-            "number of waits that overlap: N / ceil(N / C)%s.\n\n",
-            p->tasks, p->delay_ms,
-            p->delay_spread_ms ? " plus a per-task spread" : "",
-            p->delay_spread_ms ? " (with uneven waits, an upper bound)" : "");
-  else
-    fprintf(out, "Primes below %lld, in %d chunks. The ideal speedup is one "
-            "core per chunk in flight: min(C, cores) = min(C, %d).\n\n",
-            (long long)p->limit, p->tasks, cores);
+  if (c->opts.wl->report_intro != NULL)
+    c->opts.wl->report_intro(out, p, s->cores);
 }
 
 /* files: write + read throughput of a cell, from its median wall time. */
@@ -212,7 +157,7 @@ static double files_mb_per_s(const suite_cell *c) {
                             : 0;
 }
 
-/* pipeline: the offload lesson's own columns - libuv's pool, the compute
+/* The offload lesson's own columns - libuv's pool, the compute
  * step's CPU time, and offload's speedup over computing in the loop. */
 static void row_pipeline(FILE *out, const suite_cell *c) {
   char pool[16] = "-", vs[32] = "-";
@@ -225,16 +170,18 @@ static void row_pipeline(FILE *out, const suite_cell *c) {
 
 static void md_table(FILE *out, const suite_matrix *s, const wl_workload *wl,
                      suite_table table) {
-  int files = wl == &wl_files, pipeline = wl == &wl_pipeline;
+  /* the workload's own columns, as its descriptor asks */
+  int mb_per_s = (wl->columns & WL_COL_MB_PER_S) != 0;
+  int offload = (wl->columns & WL_COL_OFFLOAD) != 0;
   fprintf(out, "| model | C | wall median (s) | MAD (s) | min (s) | max (s) "
           "|%s speedup | ideal | efficiency |%s user (s) | sys (s) | peak "
           "RSS (MiB) | ctx switches vol / invol | loop lag p50 / p99 / max "
-          "(ms) | target | status |\n", files ? " MB/s |" : "",
-          pipeline ? " pool | compute step (ms CPU) | vs async in-loop |"
+          "(ms) | target | status |\n", mb_per_s ? " MB/s |" : "",
+          offload ? " pool | compute step (ms CPU) | vs async in-loop |"
                    : "");
   fprintf(out, "|---|---:|---:|---:|---:|---:|%s---:|---:|---:|%s---:|---:|"
-          "---:|---:|---:|---|---|\n", files ? "---:|" : "",
-          pipeline ? "---:|---:|---:|" : "");
+          "---:|---:|---:|---|---|\n", mb_per_s ? "---:|" : "",
+          offload ? "---:|---:|---:|" : "");
   for (int i = 0; i < s->ncells; i++) {
     const suite_cell *c = &s->cells[i];
     char speedup[32], eff[32], target[160], status[192];
@@ -245,10 +192,10 @@ static void md_table(FILE *out, const suite_matrix *s, const wl_workload *wl,
     cell_status(c, status, sizeof status);
     fprintf(out, "| %s | %d |", suite_model_label(c), c->opts.params.concurrency);
     row_costs(out, c);
-    if (files)
+    if (mb_per_s)
       fprintf(out, " %.0f |", files_mb_per_s(c));
     fprintf(out, " %s | %.2f | %s |", speedup, c->ideal, eff);
-    if (pipeline)
+    if (offload)
       row_pipeline(out, c);
     row_usage(out, c);
     row_lag(out, c);
@@ -495,10 +442,11 @@ void report_markdown(FILE *out, const suite_matrix *s) {
 
 /* ---- CSV and JSON ------------------------------------------------------- */
 
-/* http's endpoint, "" for the other workloads. */
+/* The endpoint of a workload that takes --endpoint (http), else "". */
 static const char *endpoint(const suite_cell *c) {
-  return c->opts.wl == &wl_http ? wl_endpoint_names[c->opts.params.endpoint]
-                                : "";
+  return wl_flag_find(c->opts.wl, "--endpoint", strlen("--endpoint")) != NULL
+             ? wl_endpoint_names[c->opts.params.endpoint]
+             : "";
 }
 
 void report_runs_csv(FILE *out, const suite_matrix *s) {

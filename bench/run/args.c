@@ -180,16 +180,59 @@ static long long max_concurrency(run_model m) {
   }
 }
 
-/* Flags given on the command line, kept as text until the model is known
- * (the range of --concurrency depends on it). */
+/* A workload's own flag as given: its name (as its descriptor spells it)
+ * and its text ("" for a switch). */
+typedef struct given_flag {
+  const char *name, *value;
+} given_flag;
+#define MAX_GIVEN 64 /* more than all the workloads' flags together */
+
+/* Flags given on the command line, kept as text until the workload and
+ * the model are known (which flags apply depends on the one, the range of
+ * --concurrency on the other). */
 typedef struct raw_opts {
-  const char *workload, *model, *tasks, *concurrency, *delay, *spread, *limit;
-  const char *endpoint, *size, *url, *timeout, *retries, *backoff, *fail_rate,
-      *seed;
-  const char *dir, *threadpool, *rounds;
+  const char *workload, *model, *tasks, *concurrency, *timeout, *threadpool;
   const char *trace;
-  int no_reuse, fsync;
+  given_flag wl[MAX_GIVEN]; /* the workloads' own flags, in argv order */
+  int nwl;
 } raw_opts;
+
+/* The row of flag `name` (len characters) in any workload's table. */
+static const wl_flag *any_flag(const char *name, size_t len) {
+  for (int w = 0; wl_all[w] != NULL; w++) {
+    const wl_flag *f = wl_flag_find(wl_all[w], name, len);
+    if (f != NULL)
+      return f;
+  }
+  return NULL;
+}
+
+static given_flag *given(raw_opts *raw, const char *name) {
+  for (int k = 0; k < raw->nwl; k++)
+    if (strcmp(raw->wl[k].name, name) == 0)
+      return &raw->wl[k];
+  return NULL;
+}
+
+/* A workload's flag: switches stand alone, the others take a value. */
+static int collect_workload_flag(const wl_flag *f, const char *eq, int argc,
+                                 char **argv, int *i, raw_opts *raw,
+                                 char *err, size_t errlen) {
+  given_flag *g = given(raw, f->name);
+
+  if (f->kind == WL_FLAG_SWITCH) {
+    if (g == NULL && raw->nwl < MAX_GIVEN)
+      raw->wl[raw->nwl++] = (given_flag){f->name, ""};
+    return RUN_PARSE_OK;
+  }
+  if (g != NULL) /* which one was meant is not ours to guess */
+    return usage(err, errlen, "%s: given twice (say it once)", f->name);
+  if (eq == NULL && *i + 1 >= argc)
+    return usage(err, errlen, "%s: missing value", f->name);
+  if (raw->nwl < MAX_GIVEN)
+    raw->wl[raw->nwl++] = (given_flag){f->name, eq ? eq + 1 : argv[++*i]};
+  return RUN_PARSE_OK;
+}
 
 /* Split argv into raw_opts.  Accepts "--flag value" and "--flag=value". */
 static int collect(int argc, char **argv, raw_opts *raw, run_opts *o,
@@ -198,26 +241,15 @@ static int collect(int argc, char **argv, raw_opts *raw, run_opts *o,
       {"--model", offsetof(raw_opts, model)},
       {"--tasks", offsetof(raw_opts, tasks)},
       {"--concurrency", offsetof(raw_opts, concurrency)},
-      {"--delay-ms", offsetof(raw_opts, delay)},
-      {"--delay-spread", offsetof(raw_opts, spread)},
-      {"--limit", offsetof(raw_opts, limit)},
-      {"--endpoint", offsetof(raw_opts, endpoint)},
-      {"--size", offsetof(raw_opts, size)},
-      {"--url", offsetof(raw_opts, url)},
       {"--timeout-ms", offsetof(raw_opts, timeout)},
-      {"--retries", offsetof(raw_opts, retries)},
-      {"--backoff-ms", offsetof(raw_opts, backoff)},
-      {"--fail-rate", offsetof(raw_opts, fail_rate)},
-      {"--seed", offsetof(raw_opts, seed)},
-      {"--dir", offsetof(raw_opts, dir)},
       {"--threadpool", offsetof(raw_opts, threadpool)},
-      {"--rounds", offsetof(raw_opts, rounds)},
       {"--trace", offsetof(raw_opts, trace)},
   };
   for (int i = 1; i < argc; i++) {
     const char *arg = argv[i], *eq = strchr(arg, '=');
     size_t name_len = eq ? (size_t)(eq - arg) : strlen(arg);
-    int matched = 0;
+    const wl_flag *f = any_flag(arg, name_len);
+    int matched = 0, rc;
 
     if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0)
       return RUN_PARSE_HELP;
@@ -233,12 +265,10 @@ static int collect(int argc, char **argv, raw_opts *raw, run_opts *o,
       o->blocking_in_loop = 1;
       continue;
     }
-    if (strcmp(arg, "--fsync") == 0) {
-      raw->fsync = 1;
-      continue;
-    }
-    if (strcmp(arg, "--no-reuse") == 0) {
-      raw->no_reuse = 1;
+    if (f != NULL && !(f->kind == WL_FLAG_SWITCH && eq != NULL)) {
+      rc = collect_workload_flag(f, eq, argc, argv, &i, raw, err, errlen);
+      if (rc != RUN_PARSE_OK)
+        return rc;
       continue;
     }
     for (size_t k = 0; k < sizeof valued / sizeof valued[0]; k++) {
@@ -270,36 +300,60 @@ static int collect(int argc, char **argv, raw_opts *raw, run_opts *o,
   return RUN_PARSE_OK;
 }
 
-/* A flag given for a workload it does not apply to: its error, or NULL. */
-static const char *misplaced(const raw_opts *raw, const wl_workload *wl) {
-  int sleep = wl == &wl_sleep, primes = wl == &wl_primes, http = wl == &wl_http;
-  int files = wl == &wl_files, pipeline = wl == &wl_pipeline;
-  const struct { int given, applies; const char *msg; } rules[] = {
-      {raw->delay != NULL, sleep || http,
-       "--delay-ms: applies only to sleep and http"},
-      {raw->spread != NULL, sleep, "--delay-spread: applies only to sleep"},
-      {raw->limit != NULL, primes, "--limit: applies only to primes"},
-      {raw->endpoint != NULL, http, "--endpoint: applies only to http"},
-      {raw->size != NULL, http || files || pipeline,
-       "--size: applies only to http, files and pipeline"},
-      {raw->fsync, files, "--fsync: applies only to files"},
-      {raw->dir != NULL, files || pipeline,
-       "--dir: applies only to files and pipeline"},
-      {raw->threadpool != NULL, files || pipeline,
-       "--threadpool: applies only to files and pipeline"},
-      {raw->rounds != NULL, pipeline, "--rounds: applies only to pipeline"},
-      {raw->url != NULL, http || pipeline,
-       "--url: applies only to http and pipeline"},
-      {raw->no_reuse, http, "--no-reuse: applies only to http"},
-      {raw->retries != NULL, http, "--retries: applies only to http"},
-      {raw->backoff != NULL, http, "--backoff-ms: applies only to http"},
-      {raw->fail_rate != NULL, http, "--fail-rate: applies only to http"},
-      {raw->seed != NULL, http, "--seed: applies only to http"},
-  };
-  for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
-    if (rules[i].given && !rules[i].applies)
-      return rules[i].msg;
-  return NULL;
+/* The workloads that take a flag (or, flag NULL, have one of the options;
+ * option 0: every workload), as words: "sleep", "sleep and http", "http,
+ * files and pipeline" (last: what goes before the last name). */
+static const char *workloads_with(const char *flag, unsigned option,
+                                  const char *last, char *buf, size_t cap) {
+  const char *names[16];
+  int n = 0;
+  size_t len = 0;
+
+  for (int w = 0; wl_all[w] != NULL && n < 16; w++)
+    if (flag != NULL ? wl_flag_find(wl_all[w], flag, strlen(flag)) != NULL
+                     : option == 0 || (wl_all[w]->options & option) != 0)
+      names[n++] = wl_all[w]->name;
+  buf[0] = '\0';
+  for (int k = 0; k < n && len < cap; k++)
+    len += (size_t)snprintf(buf + len, cap - len, "%s%s",
+                            k == 0 ? "" : k == n - 1 ? last : ", ", names[k]);
+  return buf;
+}
+
+/* Every workload that serves its own HTTP server, as words. */
+static const char *serving_workloads(char *buf, size_t cap) {
+  size_t len = 0;
+  int n = 0, total = 0;
+
+  for (int w = 0; wl_all[w] != NULL; w++)
+    total += wl_all[w]->serves != 0;
+  buf[0] = '\0';
+  for (int w = 0; wl_all[w] != NULL && len < cap; w++)
+    if (wl_all[w]->serves) {
+      n++;
+      len += (size_t)snprintf(buf + len, cap - len, "%s%s",
+                              n == 1 ? "" : n == total ? " and " : ", ",
+                              wl_all[w]->name);
+    }
+  return buf;
+}
+
+/* A flag given for a workload it does not apply to: a usage error. */
+static int misplaced(const raw_opts *raw, const wl_workload *wl, char *err,
+                     size_t errlen) {
+  char names[128];
+
+  for (int k = 0; k < raw->nwl; k++) {
+    const char *flag = raw->wl[k].name;
+    if (wl_flag_find(wl, flag, strlen(flag)) == NULL)
+      return usage(err, errlen, "%s: applies only to %s", flag,
+                   workloads_with(flag, 0, " and ", names, sizeof names));
+  }
+  if (raw->threadpool != NULL && !(wl->options & WL_OPT_THREADPOOL))
+    return usage(err, errlen, "--threadpool: applies only to %s",
+                 workloads_with(NULL, WL_OPT_THREADPOOL, " and ", names,
+                                sizeof names));
+  return RUN_PARSE_OK;
 }
 
 /* An optional whole-number flag: parsed into *out (an int) when given. */
@@ -315,94 +369,134 @@ static int parse_int_flag(const char *flag, const char *text, long long lo,
   return RUN_PARSE_OK;
 }
 
-/* --url (http, pipeline): NULL means conclab run starts its own server. */
-static int parse_url(const raw_opts *raw, wl_params *p, char *err,
-                     size_t errlen) {
-  if (raw->url != NULL &&
-      (strncmp(raw->url, "http://", 7) != 0 || raw->url[7] == '\0' ||
-       strlen(raw->url) > WL_HTTP_BASE_MAX))
-    return usage(err, errlen, "--url: '%s' is not a base URL (allowed: "
-                 "http://HOST[:PORT][/PATH], at most %d characters)",
-                 raw->url, WL_HTTP_BASE_MAX);
-  p->url = raw->url;
-  return RUN_PARSE_OK;
-}
-
-/* --dir (files, pipeline): NULL means a temporary directory. */
-static int parse_dir(const raw_opts *raw, wl_params *p, char *err,
-                     size_t errlen) {
-  if (raw->dir != NULL && (*raw->dir == '\0' ||
-                           strlen(raw->dir) > RUN_WORKDIR_MAX - 16))
-    return usage(err, errlen, "--dir: '%s' is not a usable directory name "
-                 "(1..%d characters)", raw->dir, RUN_WORKDIR_MAX - 16);
-  p->dir = raw->dir;
-  return RUN_PARSE_OK;
-}
-
-/* --size S, 0..RUN_MAX_SIZE, into p->size when given. */
-static int parse_size(const raw_opts *raw, wl_params *p, char *err,
-                      size_t errlen) {
-  long long v;
-  int rc;
-  if (raw->size == NULL)
-    return RUN_PARSE_OK;
-  if ((rc = parse_num("--size", raw->size, 0, RUN_MAX_SIZE, &v, err, errlen)))
-    return rc;
-  p->size = v;
-  return RUN_PARSE_OK;
-}
-
-/* The http workload's own flags. */
-static int parse_http(const raw_opts *raw, wl_params *p, char *err,
-                      size_t errlen) {
-  long long v;
+/* A share from 0 to 1: a plain decimal, no white space, sign or hex. */
+static int parse_share(const char *flag, const char *text, double *out,
+                       char *err, size_t errlen) {
   char *end, shown[64];
+
+  errno = 0;
+  *out = strtod(text, &end);
+  if (!(isdigit((unsigned char)*text) || *text == '.') ||
+      strpbrk(text, "xX") != NULL || *end != '\0' || errno != 0 ||
+      !(*out >= 0.0 && *out <= 1.0))
+    return usage(err, errlen, "%s: '%s' is not a share (allowed: a number "
+                 "from 0 to 1)", flag, one_line(text, shown, sizeof shown));
+  return RUN_PARSE_OK;
+}
+
+/* One of a flag's words: its index. */
+static int parse_name(const wl_flag *f, const char *text, int *out,
+                      char *err, size_t errlen) {
+  char allowed[128];
+  size_t len = 0;
+
+  for (int k = 0; k < f->nnames; k++)
+    if (strcmp(text, f->names[k]) == 0) {
+      *out = k;
+      return RUN_PARSE_OK;
+    }
+  allowed[0] = '\0';
+  for (int k = 0; k < f->nnames && len < sizeof allowed; k++)
+    len += (size_t)snprintf(allowed + len, sizeof allowed - len, "%s%s",
+                            k > 0 ? ", " : "", f->names[k]);
+  return usage(err, errlen, "%s: unknown %s '%s' (allowed: %s)", f->name,
+               f->name + 2, text, allowed);
+}
+
+/* A workload flag's default, into its field. */
+static void flag_default(const wl_flag *f, wl_params *p) {
+  void *field = (char *)p + f->field;
+  switch (f->kind) {
+  case WL_FLAG_INT:
+  case WL_FLAG_NAME:
+  case WL_FLAG_SWITCH:
+    *(int *)field = (int)f->def;
+    break;
+  case WL_FLAG_INT64:
+    *(int64_t *)field = f->def;
+    break;
+  case WL_FLAG_SHARE:
+    *(double *)field = (double)f->def;
+    break;
+  case WL_FLAG_URL:
+  case WL_FLAG_DIR:
+    *(const char **)field = NULL; /* none: a server, a directory of our own */
+    break;
+  }
+}
+
+/* A workload flag's text, checked, into its field. */
+static int flag_value(const wl_flag *f, const char *text, wl_params *p,
+                      char *err, size_t errlen) {
+  void *field = (char *)p + f->field;
+  long long v;
   int rc;
 
-  p->endpoint = WL_EP_DELAY;
-  if (raw->endpoint != NULL) {
-    int e = WL_EP_DELAY;
-    while (e <= WL_EP_STALL && strcmp(raw->endpoint, wl_endpoint_names[e]))
-      e++;
-    if (e > WL_EP_STALL)
-      return usage(err, errlen, "--endpoint: unknown endpoint '%s' "
-                   "(allowed: delay, bytes, stall)", raw->endpoint);
-    p->endpoint = (wl_endpoint)e;
-  }
-  if (raw->delay != NULL && p->endpoint != WL_EP_DELAY)
-    return usage(err, errlen, "--delay-ms: applies only to --endpoint delay");
-  if (raw->size != NULL && p->endpoint != WL_EP_BYTES)
-    return usage(err, errlen, "--size: applies only to --endpoint bytes");
-  p->size = 1024;
-  if ((rc = parse_size(raw, p, err, errlen)) ||
-      (rc = parse_url(raw, p, err, errlen)))
-    return rc;
-  p->no_reuse = raw->no_reuse;
-  p->backoff_ms = 50;
-  p->seed = 1;
-  if ((rc = parse_int_flag("--retries", raw->retries, 0, RUN_MAX_RETRIES,
-                           &p->retries, err, errlen)) ||
-      (rc = parse_int_flag("--backoff-ms", raw->backoff, 0, RUN_MAX_BACKOFF_MS,
-                           &p->backoff_ms, err, errlen)))
-    return rc;
-  if (p->endpoint == WL_EP_STALL && p->timeout_ms == 0)
-    return usage(err, errlen, "--endpoint stall: needs --timeout-ms (a "
-                 "stalled request never ends by itself)");
-  if (raw->fail_rate != NULL) {
-    errno = 0;
-    p->fail_rate = strtod(raw->fail_rate, &end);
-    /* a plain decimal: no white space, sign or hex around it */
-    if (!(isdigit((unsigned char)*raw->fail_rate) || *raw->fail_rate == '.') ||
-        strpbrk(raw->fail_rate, "xX") != NULL || *end != '\0' || errno != 0 ||
-        !(p->fail_rate >= 0.0 && p->fail_rate <= 1.0))
-      return usage(err, errlen, "--fail-rate: '%s' is not a share (allowed: "
-                   "a number from 0 to 1)",
-                   one_line(raw->fail_rate, shown, sizeof shown));
-  }
-  if (raw->seed != NULL) {
-    if ((rc = parse_num("--seed", raw->seed, 0, INT64_MAX, &v, err, errlen)))
+  switch (f->kind) {
+  case WL_FLAG_INT:
+  case WL_FLAG_INT64:
+    if ((rc = parse_num(f->name, text, f->lo, f->hi, &v, err, errlen)))
       return rc;
-    p->seed = (uint64_t)v;
+    if (f->kind == WL_FLAG_INT)
+      *(int *)field = (int)v;
+    else
+      *(int64_t *)field = v;
+    return RUN_PARSE_OK;
+  case WL_FLAG_SHARE:
+    return parse_share(f->name, text, (double *)field, err, errlen);
+  case WL_FLAG_NAME:
+    return parse_name(f, text, (int *)field, err, errlen);
+  case WL_FLAG_URL: /* NULL: conclab run starts its own server */
+    if (strncmp(text, "http://", 7) != 0 || text[7] == '\0' ||
+        strlen(text) > WL_HTTP_BASE_MAX)
+      return usage(err, errlen, "%s: '%s' is not a base URL (allowed: "
+                   "http://HOST[:PORT][/PATH], at most %d characters)",
+                   f->name, text, WL_HTTP_BASE_MAX);
+    break;
+  case WL_FLAG_DIR: /* NULL: a temporary directory */
+    if (*text == '\0' || strlen(text) > RUN_WORKDIR_MAX - 16)
+      return usage(err, errlen, "%s: '%s' is not a usable directory name "
+                   "(1..%d characters)", f->name, text, RUN_WORKDIR_MAX - 16);
+    break;
+  case WL_FLAG_SWITCH:
+    *(int *)field = 1;
+    return RUN_PARSE_OK;
+  }
+  *(const char **)field = text;
+  return RUN_PARSE_OK;
+}
+
+/* The endpoints of a flag's bits, as words ("delay"). */
+static const char *endpoint_words(unsigned endpoints, char *buf, size_t cap) {
+  size_t len = 0;
+  buf[0] = '\0';
+  for (int e = WL_EP_DELAY; e <= WL_EP_STALL && len < cap; e++)
+    if (endpoints & (1u << e))
+      len += (size_t)snprintf(buf + len, cap - len, "%s%s",
+                              len > 0 ? ", " : "", wl_endpoint_names[e]);
+  return buf;
+}
+
+/* The workload's own flags, in its table's order: each one's default,
+ * then the value given, if any. */
+static int parse_workload_flags(const raw_opts *raw, run_opts *o,
+                                char *err, size_t errlen) {
+  wl_params *p = &o->params;
+  char words[64];
+  int rc;
+
+  for (int k = 0; k < o->wl->nflags; k++) {
+    const wl_flag *f = &o->wl->flags[k];
+    const given_flag *g = given((raw_opts *)raw, f->name);
+
+    flag_default(f, p);
+    if (g == NULL)
+      continue;
+    if (!wl_endpoint_applies(f->endpoints, p))
+      return usage(err, errlen, "%s: applies only to --endpoint %s", f->name,
+                   endpoint_words(f->endpoints, words, sizeof words));
+    if ((rc = flag_value(f, g->value, p, err, errlen)))
+      return rc;
   }
   return RUN_PARSE_OK;
 }
@@ -425,54 +519,48 @@ static int parse_threadpool(const raw_opts *raw, run_opts *o, char *err,
  * or the event loop cannot stop a task in the middle. */
 static int parse_timeout(const raw_opts *raw, run_opts *o, char *err,
                          size_t errlen) {
+  char names[128];
   /* a workload that talks to a server bounds its own waits */
   if (raw->timeout != NULL && !o->wl->serves && o->model != RUN_MULTIPROC)
     return usage(err, errlen, "--timeout-ms: for %s, applies only to --model "
                  "multiproc (a thread or the event loop cannot stop a running "
-                 "task; http and pipeline take it in every model)",
-                 o->wl->name);
+                 "task; %s take it in every model)", o->wl->name,
+                 serving_workloads(names, sizeof names));
   return parse_int_flag("--timeout-ms", raw->timeout, 0, RUN_MAX_TIMEOUT_MS,
                         &o->params.timeout_ms, err, errlen);
 }
 
-/* The files workload's own flags. */
-static int parse_files(const raw_opts *raw, run_opts *o, char *err,
-                       size_t errlen) {
-  wl_params *p = &o->params;
-  int rc;
-
-  p->size = 1024 * 1024;
-  p->fsync = raw->fsync;
-  if ((rc = parse_size(raw, p, err, errlen)) ||
-      (rc = parse_dir(raw, p, err, errlen)))
-    return rc;
-  return parse_threadpool(raw, o, err, errlen);
+/* --concurrency's default for this workload and N. */
+static int default_concurrency(const wl_workload *wl, int tasks) {
+  int c = wl->default_concurrency;
+  if (c == WL_C_CORES)
+    return base_cores();
+  return c == WL_C_ALL || c > tasks ? tasks : c;
 }
 
-/* The pipeline workload's own flags: what to fetch, how long to compute,
- * where to save. */
-static int parse_pipeline(const raw_opts *raw, run_opts *o, char *err,
-                          size_t errlen) {
-  wl_params *p = &o->params;
-  int rc;
+/* --offload and --blocking-in-loop: async, and a workload that has them. */
+static int parse_async_options(const run_opts *o, char *err,
+                               size_t errlen) {
+  int async = o->model == RUN_ASYNC;
+  char names[128];
 
-  p->endpoint = WL_EP_BYTES; /* the fetch is /bytes/S */
-  p->size = 65536;
-  p->rounds = 100;
-  if ((rc = parse_size(raw, p, err, errlen)) ||
-      (rc = parse_int_flag("--rounds", raw->rounds, 0, RUN_MAX_ROUNDS,
-                           &p->rounds, err, errlen)) ||
-      (rc = parse_url(raw, p, err, errlen)) ||
-      (rc = parse_dir(raw, p, err, errlen)))
-    return rc;
-  return parse_threadpool(raw, o, err, errlen);
+  if (o->offload && !(async && (o->wl->options & WL_OPT_OFFLOAD)))
+    return usage(err, errlen, "--offload: applies only to --model async with "
+                 "CPU work (%s)", workloads_with(NULL, WL_OPT_OFFLOAD, ", ",
+                                                 names, sizeof names));
+  if (o->blocking_in_loop &&
+      !(async && (o->wl->options & WL_OPT_BLOCKING_IN_LOOP)))
+    return usage(err, errlen, "--blocking-in-loop: applies only to --model "
+                 "async with %s", workloads_with(NULL, WL_OPT_BLOCKING_IN_LOOP,
+                                                 " and ", names,
+                                                 sizeof names));
+  return RUN_PARSE_OK;
 }
 
 int run_parse(int argc, char **argv, run_opts *o, char *err,
                  size_t errlen) {
   raw_opts raw = {0};
-  const char *wrong;
-  long long v;
+  char names[128];
   int rc;
 
   memset(o, 0, sizeof *o);
@@ -481,32 +569,28 @@ int run_parse(int argc, char **argv, run_opts *o, char *err,
   if (rc != RUN_PARSE_OK)
     return rc;
 
+  workloads_with(NULL, 0, ", ", names, sizeof names);
   if (raw.workload == NULL)
-    return usage(err, errlen, "run: missing WORKLOAD (allowed: sleep, primes, "
-                 "http, files, pipeline)");
+    return usage(err, errlen, "run: missing WORKLOAD (allowed: %s)", names);
   o->wl = wl_find(raw.workload);
   if (o->wl == NULL)
-    return usage(err, errlen, "run: unknown workload '%s' (allowed: sleep, "
-                 "primes, http, files, pipeline)", raw.workload);
+    return usage(err, errlen, "run: unknown workload '%s' (allowed: %s)",
+                 raw.workload, names);
   if (raw.model && parse_model(raw.model, &o->model, err, errlen))
     return RUN_PARSE_USAGE;
-  if ((wrong = misplaced(&raw, o->wl)) != NULL)
-    return usage(err, errlen, "%s", wrong);
+  if ((rc = misplaced(&raw, o->wl, err, errlen)))
+    return rc;
 
   wl_params *p = &o->params;
-  int is_primes = o->wl == &wl_primes, is_files = o->wl == &wl_files;
-  int is_pipeline = o->wl == &wl_pipeline;
-  p->tasks = is_primes ? 64 : is_files ? 100 : is_pipeline ? 32 : 10;
+  /* Every run's JSON states these two: sleep's delay and primes' limit
+   * (a workload that takes the flag sets its own default below). */
   p->delay_ms = 100;
   p->limit = 2000000;
-
+  p->tasks = o->wl->default_tasks;
   if ((rc = parse_int_flag("--tasks", raw.tasks, 1, RUN_MAX_TASKS, &p->tasks,
                            err, errlen)))
     return rc;
-  p->concurrency = is_primes     ? base_cores()
-                   : is_files    ? (p->tasks < 64 ? p->tasks : 64)
-                   : is_pipeline ? (p->tasks < 8 ? p->tasks : 8)
-                                 : p->tasks;
+  p->concurrency = default_concurrency(o->wl, p->tasks);
   if ((rc = parse_int_flag("--concurrency", raw.concurrency, 1,
                            max_concurrency(o->model), &p->concurrency, err,
                            errlen)))
@@ -516,34 +600,14 @@ int run_parse(int argc, char **argv, run_opts *o, char *err,
                  "%s allows (1..%lld); give a smaller --concurrency",
                  p->concurrency, run_model_names[o->model],
                  max_concurrency(o->model));
-  if ((rc = parse_int_flag("--delay-ms", raw.delay, 0, RUN_MAX_DELAY_MS,
-                           &p->delay_ms, err, errlen)) ||
-      (rc = parse_int_flag("--delay-spread", raw.spread, 0, RUN_MAX_DELAY_MS,
-                           &p->delay_spread_ms, err, errlen)))
+  if ((rc = parse_timeout(&raw, o, err, errlen)) ||
+      (rc = parse_workload_flags(&raw, o, err, errlen)) ||
+      (rc = parse_threadpool(&raw, o, err, errlen)))
     return rc;
-  if (raw.limit) {
-    if ((rc = parse_num("--limit", raw.limit, 2, RUN_MAX_LIMIT, &v, err,
-                        errlen)))
-      return rc;
-    p->limit = v;
-  }
-  if (is_primes && p->tasks > p->limit)
-    return usage(err, errlen, "--tasks: %d chunks of numbers below %lld: "
-                 "need N <= M", p->tasks, (long long)p->limit);
-  if ((rc = parse_timeout(&raw, o, err, errlen)))
+  if (o->wl->settle != NULL && o->wl->settle(p, err, errlen) != 0)
+    return RUN_PARSE_USAGE;
+  if ((rc = parse_async_options(o, err, errlen)))
     return rc;
-  if (o->wl == &wl_http && (rc = parse_http(&raw, p, err, errlen)))
-    return rc;
-  if (is_files && (rc = parse_files(&raw, o, err, errlen)))
-    return rc;
-  if (is_pipeline && (rc = parse_pipeline(&raw, o, err, errlen)))
-    return rc;
-  if (o->offload && !(o->model == RUN_ASYNC && o->wl->kind != WL_KIND_IO))
-    return usage(err, errlen, "--offload: applies only to --model async with "
-                 "CPU work (primes, pipeline)");
-  if (o->blocking_in_loop && !(o->model == RUN_ASYNC && o->wl == &wl_sleep))
-    return usage(err, errlen, "--blocking-in-loop: applies only to --model "
-                 "async with sleep");
   if (raw.trace != NULL && *raw.trace == '\0')
     return usage(err, errlen, "--trace: missing file name");
   o->trace = raw.trace; /* whether it can be written: checked before the run */
@@ -553,13 +617,15 @@ int run_parse(int argc, char **argv, run_opts *o, char *err,
 }
 
 const char *run_variant(const run_opts *o) {
-  if (o->wl == &wl_http)
-    return o->params.no_reuse ? "no-reuse" : "";
+  if (o->params.no_reuse)
+    return "no-reuse";
   if (o->blocking_in_loop)
     return "blocking-in-loop";
-  if (o->wl == &wl_files && o->threadpool > 0)
+  /* a pool set for files' uv_fs calls; with offloaded work, it is the
+   * offload's pool */
+  if (o->threadpool > 0 && !(o->wl->options & WL_OPT_OFFLOAD))
     return "threadpool-set";
-  if (o->model != RUN_ASYNC || o->wl->kind == WL_KIND_IO)
+  if (o->model != RUN_ASYNC || !(o->wl->options & WL_OPT_OFFLOAD))
     return "";
   return o->offload ? "offload" : "in-loop";
 }

@@ -30,8 +30,9 @@ static double tv_s(struct timeval tv) {
 
 /* The libuv threadpool size to set for an async run, or 0 to leave it
  * as it is: --threadpool T if given; else for offloaded CPU work one
- * thread per task in flight (primes), at most one per core for pipeline,
- * whose saves queue behind the digests on the same pool. */
+ * thread per task in flight (primes), at most one per core for work that
+ * also writes files (pipeline), whose saves queue behind the digests on
+ * the same pool. */
 static int async_pool_size(const run_opts *o) {
   int c = o->params.concurrency;
 
@@ -39,7 +40,7 @@ static int async_pool_size(const run_opts *o) {
     return o->threadpool;
   if (!o->offload)
     return 0; /* libuv's own: UV_THREADPOOL_SIZE from the environment, or 4 */
-  if (o->wl == &wl_pipeline && c > base_cores())
+  if (o->wl->writes_dir && c > base_cores())
     c = base_cores();
   return c < AS_THREADPOOL_MAX ? c : AS_THREADPOOL_MAX;
 }
@@ -169,6 +170,50 @@ static double files_mb_per_s(const run_opts *o, const run_result *r) {
   return r->wall_s > 0 ? bytes / r->wall_s / 1e6 : 0;
 }
 
+/* What the workload's own lines report, from the run's results. */
+static wl_measured measured(const run_opts *o, const run_result *r) {
+  wl_measured m = {.mb_per_s = files_mb_per_s(o, r),
+                   .compute_ms = r->compute_ms,
+                   .timeouts = r->timeouts,
+                   .http_errors = r->http_errors,
+                   .conn_errors = r->conn_errors,
+                   .retries = r->retries,
+                   .connects = r->connects};
+  return m;
+}
+
+/* The workload's own --json fields (its descriptor's table), in order. */
+static void json_workload_fields(base_json_writer *w, const run_opts *o,
+                                 const wl_measured *m) {
+  const wl_params *p = &o->params;
+  for (int k = 0; k < o->wl->njson; k++) {
+    const wl_field *f = &o->wl->json[k];
+    const void *at = (f->measured ? (const char *)m : (const char *)p) +
+                     f->field;
+    int applies = wl_endpoint_applies(f->endpoints, p);
+    switch (f->kind) {
+    case WL_VALUE_INT:
+      base_json_int(w, f->key, applies ? *(const int *)at : 0);
+      break;
+    case WL_VALUE_INT64:
+      base_json_int(w, f->key, applies ? *(const int64_t *)at : 0);
+      break;
+    case WL_VALUE_NUM:
+      base_json_num(w, f->key, applies ? *(const double *)at : 0);
+      break;
+    case WL_VALUE_TEXT:
+      base_json_str(w, f->key, *(const char *const *)at);
+      break;
+    case WL_VALUE_NAME:
+      base_json_str(w, f->key, f->names[*(const int *)at]);
+      break;
+    case WL_VALUE_NOT:
+      base_json_int(w, f->key, !*(const int *)at);
+      break;
+    }
+  }
+}
+
 const char *run_impl = NULL;
 run_model run_impl_model = RUN_SEQ;
 
@@ -192,28 +237,9 @@ void run_print(FILE *out, const run_opts *o, const run_result *r) {
   if (o->model == RUN_MULTIPROC)
     fprintf(out, "  workers: %d forked, %d lost\n", r->workers,
             r->workers_lost);
-  if (o->wl == &wl_files)
-    fprintf(out, "  files: %d x %lld bytes written%s and read back in %s: "
-            "%.1f MB/s (the reads come from the page cache)\n",
-            o->params.tasks, (long long)o->params.size,
-            o->params.fsync ? " with fsync" : "", o->params.dir,
-            files_mb_per_s(o, r));
-  if (o->wl == &wl_pipeline)
-    fprintf(out, "  pipeline: %d x (fetch %lld bytes from %s, digest %d "
-            "rounds, save to %s); compute step %.2f ms of CPU\n",
-            o->params.tasks, (long long)o->params.size, o->params.url,
-            o->params.rounds, o->params.dir, r->compute_ms);
-  if (o->wl == &wl_http) {
-    fprintf(out, "  server: %s\n", o->params.url);
-    fprintf(out, "  failures: %d HTTP errors, %d timeouts, %d connection "
-            "errors; %ld retries\n", r->http_errors, r->timeouts,
-            r->conn_errors, r->retries);
-    if (r->conn_errors > 0 && r->connects == 0)
-      fprintf(out, "  (no connection was made: is a server listening at %s?)"
-              "\n", o->params.url);
-    fprintf(out, "  connections opened: %ld (%s)\n", r->connects,
-            o->params.no_reuse ? "--no-reuse: a new one per request"
-                               : "kept alive for reuse");
+  if (o->wl->print_run != NULL) {
+    wl_measured m = measured(o, r);
+    o->wl->print_run(out, &o->params, &m);
   }
   fprintf(out, "  tasks: %d ok, %d failed", r->ok, r->failed);
   if (r->timeouts > 0)
@@ -225,6 +251,7 @@ void run_print(FILE *out, const run_opts *o, const run_result *r) {
 void run_print_json(FILE *out, const run_opts *o,
                        const run_result *r) {
   char checksum[17];
+  wl_measured m;
   base_json_writer w;
 
   snprintf(checksum, sizeof checksum, "%016llx",
@@ -258,33 +285,8 @@ void run_print_json(FILE *out, const run_opts *o,
     base_json_num(&w, "loop_lag_max_ms", r->lag_max_ms);
     base_json_int(&w, "loop_lag_samples", r->lag_samples);
   }
-  if (o->wl == &wl_files) {
-    base_json_int(&w, "size", o->params.size);
-    base_json_int(&w, "fsync", o->params.fsync);
-    base_json_str(&w, "dir", o->params.dir);
-    base_json_num(&w, "mb_per_s", files_mb_per_s(o, r));
-  }
-  if (o->wl == &wl_pipeline) {
-    base_json_int(&w, "size", o->params.size);
-    base_json_int(&w, "rounds", o->params.rounds);
-    base_json_str(&w, "url", o->params.url);
-    base_json_str(&w, "dir", o->params.dir);
-    base_json_num(&w, "compute_ms", r->compute_ms);
-  }
-  if (o->wl == &wl_http) {
-    base_json_str(&w, "endpoint", wl_endpoint_names[o->params.endpoint]);
-    base_json_int(&w, "size", o->params.endpoint == WL_EP_BYTES ? o->params.size : 0);
-    base_json_str(&w, "url", o->params.url);
-    base_json_int(&w, "reuse", !o->params.no_reuse);
-    base_json_int(&w, "timeout_ms", o->params.timeout_ms);
-    base_json_int(&w, "max_retries", o->params.retries);
-    base_json_int(&w, "backoff_ms", o->params.backoff_ms);
-    base_json_num(&w, "fail_rate", o->params.fail_rate);
-    base_json_int(&w, "http_errors", r->http_errors);
-    base_json_int(&w, "conn_errors", r->conn_errors);
-    base_json_int(&w, "retries", r->retries);
-    base_json_int(&w, "connections", r->connects);
-  }
+  m = measured(o, r);
+  json_workload_fields(&w, o, &m);
   base_json_str(&w, "checksum", checksum);
   base_json_end(&w);
 }

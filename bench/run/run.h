@@ -20,13 +20,13 @@ extern const char *const run_model_names[]; /* indexed by run_model */
 #define RUN_MAX_C_ASYNC 1000000
 #define RUN_MAX_C_THREADED 20000
 #define RUN_MAX_C_MULTIPROC 2000
-#define RUN_MAX_DELAY_MS 60000
-#define RUN_MAX_LIMIT 1000000000LL
-#define RUN_MAX_SIZE (64LL * 1024 * 1024) /* what conclab serve's /bytes allows */
+#define RUN_MAX_DELAY_MS WL_MAX_DELAY_MS
+#define RUN_MAX_LIMIT WL_MAX_LIMIT
+#define RUN_MAX_SIZE WL_MAX_SIZE
 #define RUN_MAX_TIMEOUT_MS 600000
-#define RUN_MAX_RETRIES 100
-#define RUN_MAX_BACKOFF_MS 30000
-#define RUN_MAX_ROUNDS 100000
+#define RUN_MAX_RETRIES WL_MAX_RETRIES
+#define RUN_MAX_BACKOFF_MS WL_MAX_BACKOFF_MS
+#define RUN_MAX_ROUNDS WL_MAX_ROUNDS
 
 typedef struct run_opts {
   const wl_workload *wl;

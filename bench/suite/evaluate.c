@@ -6,6 +6,7 @@
 #include "suite.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,22 +17,37 @@ static void fail(suite_cell *c, const char *why) {
   c->failed = 1;
 }
 
+/* The figures whose median over the measured runs a cell keeps: where
+ * each is in a run, and where its median goes in the cell. */
+static const struct {
+  size_t run, cell;
+} medians[] = {
+    {offsetof(suite_run, user_s), offsetof(suite_cell, user_s)},
+    {offsetof(suite_run, sys_s), offsetof(suite_cell, sys_s)},
+    {offsetof(suite_run, max_rss_kb), offsetof(suite_cell, max_rss_kb)},
+    {offsetof(suite_run, vol_ctx), offsetof(suite_cell, vol_ctx)},
+    {offsetof(suite_run, invol_ctx), offsetof(suite_cell, invol_ctx)},
+    {offsetof(suite_run, connections), offsetof(suite_cell, connections)},
+    {offsetof(suite_run, lag_p50_ms), offsetof(suite_cell, lag_p50_ms)},
+    {offsetof(suite_run, lag_p99_ms), offsetof(suite_cell, lag_p99_ms)},
+    {offsetof(suite_run, lag_max_ms), offsetof(suite_cell, lag_max_ms)},
+    {offsetof(suite_run, compute_ms), offsetof(suite_cell, compute_ms)},
+};
+
 /* Medians over the measured runs; a run that failed fails the cell. */
 static void evaluate_runs(suite_cell *c) {
   int nm = c->nresults - c->warmups;
   suite_run *m = c->results + c->warmups;
-  double *v[11];
+  double *v;
   char msg[160];
 
   if (nm <= 0) {
     fail(c, "no measured runs");
     return;
   }
-  for (int k = 0; k < 11; k++) {
-    v[k] = calloc((size_t)nm, sizeof(double));
-    if (v[k] == NULL)
-      abort();
-  }
+  v = calloc((size_t)nm, sizeof(double));
+  if (v == NULL)
+    abort();
   for (int i = 0; i < nm; i++) {
     if (!m[i].parsed || (m[i].exit_status != 0 && m[i].exit_status != 3)) {
       snprintf(msg, sizeof msg, "run failed (%s)",
@@ -44,32 +60,16 @@ static void evaluate_runs(suite_cell *c) {
     } else if (strcmp(m[i].checksum, m[0].checksum) != 0) {
       fail(c, "checksum differs between runs");
     }
-    v[0][i] = m[i].wall_s;
-    v[1][i] = m[i].user_s;
-    v[2][i] = m[i].sys_s;
-    v[3][i] = m[i].max_rss_kb;
-    v[4][i] = m[i].vol_ctx;
-    v[5][i] = m[i].invol_ctx;
-    v[6][i] = m[i].connections;
-    v[7][i] = m[i].lag_p50_ms;
-    v[8][i] = m[i].lag_p99_ms;
-    v[9][i] = m[i].lag_max_ms;
-    v[10][i] = m[i].compute_ms;
+    v[i] = m[i].wall_s;
   }
-  c->wall = base_summarise(v[0], nm);
-  c->user_s = base_median(v[1], nm);
-  c->sys_s = base_median(v[2], nm);
-  c->max_rss_kb = base_median(v[3], nm);
-  c->vol_ctx = base_median(v[4], nm);
-  c->invol_ctx = base_median(v[5], nm);
-  c->connections = base_median(v[6], nm);
-  c->lag_p50_ms = base_median(v[7], nm);
-  c->lag_p99_ms = base_median(v[8], nm);
-  c->lag_max_ms = base_median(v[9], nm);
-  c->compute_ms = base_median(v[10], nm);
+  c->wall = base_summarise(v, nm);
+  for (size_t k = 0; k < sizeof medians / sizeof medians[0]; k++) {
+    for (int i = 0; i < nm; i++)
+      v[i] = *(const double *)((const char *)&m[i] + medians[k].run);
+    *(double *)((char *)c + medians[k].cell) = base_median(v, nm);
+  }
   c->threadpool_size = m[0].threadpool_size;
-  for (int k = 0; k < 11; k++)
-    free(v[k]);
+  free(v);
 }
 
 /* Append one figure of a target. */

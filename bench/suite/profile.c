@@ -1,32 +1,17 @@
 /*
  * profile.c - what the suite measures: the cells of each profile.
  *
- * quick (the default, about 3 minutes on 2 cores):
- *   sleep  16 tasks x 50 ms, all in flight: seq and the three models, and
- *          async with a blocking sleep in its callbacks (the pitfall);
- *   sleep  10,000 tasks x 100 ms, all in flight (scale rows): async,
- *          threaded with 10,000 threads, multiproc with 1,000 workers;
- *   primes below 5,000,000 in 64 chunks at C = cores: seq, async in the
- *          loop, async offloaded, threaded, multiproc.
- *   http   16 requests of /delay/50, all in flight: seq and the three models;
- *          reuse vs no-reuse: 2,000 requests of /bytes/1024, 8 in flight,
- *          keeping connections and opening one per request;
- *          scale: 1,000 requests of /delay/100 all in flight (async,
- *          1,000 threads, 100 worker processes), and 10,000 concurrent
- *          /delay/1000 from the async client.
- *   files  200 files of 256 KiB, written and read back: seq, async with
- *          libuv's 4 threads and with 16, threaded and multiproc with 4.
- *   pipeline  64 tasks, each fetching 64 KiB, digesting it 100 rounds and
- *          saving the digest, 8 in flight: seq, async with the digest in
- *          the loop and offloaded (a pool of min(8, cores)), threaded and
- *          multiproc.
- *   sweeps (for the speedup-vs-concurrency plots, with the main rows as
- *          their middle points): sleep at C = 1 and 4, primes at C = 1 and
- *          2 x cores, for async (offloaded, for primes), threaded and
- *          multiproc.
- * full: quick, but with concurrency sweeps C = 1, 2, 4, ... up to N, and
- *   async with 100,000 sleeping tasks.
- * smoke: the quick matrix on tiny sizes, for the tests (a few seconds).
+ * The rows are the workloads' own (each descriptor's `rows`, in
+ * workloads/): which models, how many tasks, how many in flight, which
+ * parameters and targets.  A profile picks its rows and sizes:
+ *   quick (the default, about 3 minutes on 2 cores): every row but those
+ *          marked full, with the real sizes; the rows marked "quick tail"
+ *          (short concurrency sweeps for the speedup plots) come after
+ *          every workload's other rows, so the main tables' cells keep
+ *          their places;
+ *   full:  every row but the quick tail: concurrency sweeps C = 1, 2, 4,
+ *          ... up to N, and the largest scale rows;
+ *   smoke: quick's rows on tiny sizes, for the tests (a few seconds).
  *
  * Targets are the figures the issues ask for; the report says whether each
  * was met.  They are checked on medians, never in a unit test.
@@ -35,27 +20,6 @@
 #include <string.h>
 
 #include "suite.h"
-
-typedef struct suite_sizes {
-  int sleep_tasks, sleep_delay_ms;
-  int scale_tasks, scale_delay_ms, scale_workers;
-  int primes_tasks;
-  long long primes_limit;
-  int http_tasks, http_delay_ms;                /* main */
-  int reuse_tasks, reuse_size, reuse_c;         /* reuse vs no-reuse */
-  int hscale_tasks, hscale_delay_ms, hscale_workers;
-  int hbig_tasks, hbig_delay_ms;                /* async only */
-  int files_tasks, files_size;
-  int pipe_tasks, pipe_size, pipe_rounds, pipe_c;
-} suite_sizes;
-
-static const suite_sizes quick_sizes = {16,   50,  10000, 100,  1000,  64,
-                                     5000000, 16, 50,   2000, 1024, 8,
-                                     1000, 100, 100,   10000, 1000,
-                                     200,  262144, 64, 65536, 100, 8};
-static const suite_sizes smoke_sizes = {4,  10, 100, 10, 10, 8, 20000, 4, 10,
-                                     40, 64, 2,   20, 10, 4, 40,    20,
-                                     8,  5000, 8, 4096, 2, 2};
 
 static suite_cell *add(suite_matrix *s, const wl_workload *wl, run_model model,
                     int offload, suite_table table, int tasks, int concurrency,
@@ -86,148 +50,85 @@ static suite_cell *add(suite_matrix *s, const wl_workload *wl, run_model model,
   return c;
 }
 
-static void add_sleep(suite_matrix *s, const suite_sizes *z, int full) {
-  const wl_workload *wl = &wl_sleep;
-  int n = z->sleep_tasks, d = z->sleep_delay_ms;
-  suite_cell *blocking;
+/* A row's figure in this profile: the real one, or smoke's. */
+static long long sized(wl_size z, int smoke) {
+  return smoke ? z.smoke : z.real;
+}
 
-  add(s, wl, RUN_SEQ, 0, SUITE_MAIN, n, 1, d, 0);
-  /* "within 10% of the ideal": efficiency >= 0.9 */
-  add(s, wl, RUN_ASYNC, 0, SUITE_MAIN, n, n, d, 0)->target.eff_min = 0.9;
-  /* The pitfall, next to it: a blocking sleep in the callbacks.  The
-   * lesson is that the speedup collapses to about 1. */
-  blocking = add(s, wl, RUN_ASYNC, 0, SUITE_MAIN, n, n, d, 0);
-  blocking->opts.blocking_in_loop = 1;
-  blocking->target.speedup_lo = 0.9;
-  blocking->target.speedup_hi = 1.1;
-  add(s, wl, RUN_THREADED, 0, SUITE_MAIN, n, n, d, 0)->target.eff_min = 0.9;
-  add(s, wl, RUN_MULTIPROC, 0, SUITE_MAIN, n, n, d, 0);
-  if (full)
-    for (int c = 1; c <= n; c *= 2)
-      for (int m = RUN_ASYNC; m <= RUN_MULTIPROC; m++)
-        add(s, wl, (run_model)m, 0, SUITE_SWEEP, n, c, d, 0);
+/* A row's target, in figures of its cell. */
+static suite_target target_of(const wl_target *t, int delay_ms, int c,
+                           int cores) {
+  int pool = c < cores ? c : cores;
+  suite_target out = {.eff_min = t->eff_min,
+                   .speedup_lo = t->speedup_lo,
+                   .speedup_hi = t->speedup_hi,
+                   .wall_max_s = t->wall_max_s,
+                   .lag_p99_max_ms = t->lag_p99_max_ms,
+                   .lag_p99_min_steps = t->lag_p99_min_steps};
+  if (t->wall_max_delays > 0)
+    out.wall_max_s = t->wall_max_delays * delay_ms / 1000.0;
+  if (t->vs_in_loop_per_thread > 0)
+    out.vs_in_loop_min = t->vs_in_loop_per_thread * pool;
+  return out;
+}
 
-  /* Scale: seq would take N x D = 1,000 s, so an untimed seq run with no
-   * delay supplies the checksum (task i's value does not depend on D). */
-  n = z->scale_tasks;
-  d = z->scale_delay_ms;
-  add(s, wl, RUN_SEQ, 0, SUITE_ORACLE, n, 1, 0, 0);
-  add(s, wl, RUN_ASYNC, 0, SUITE_SCALE, n, n, d, 0)->target.wall_max_s = 0.110;
-  add(s, wl, RUN_THREADED, 0, SUITE_SCALE, n, n, d, 0)->target.wall_max_s = 1.0;
-  add(s, wl, RUN_MULTIPROC, 0, SUITE_SCALE, n, z->scale_workers, d, 0);
-  if (full) {
-    add(s, wl, RUN_SEQ, 0, SUITE_ORACLE, 10 * n, 1, 0, 0);
-    add(s, wl, RUN_ASYNC, 0, SUITE_SCALE, 10 * n, 10 * n, d, 0);
+/* The cells of a row at concurrency c: one per model it names. */
+static void add_models(suite_matrix *s, const wl_workload *wl, const wl_row *r,
+                       int c, int smoke, int cores) {
+  static const suite_table tables[] = {
+      [WL_TABLE_MAIN] = SUITE_MAIN,     [WL_TABLE_SWEEP] = SUITE_SWEEP,
+      [WL_TABLE_SCALE] = SUITE_SCALE,   [WL_TABLE_ORACLE] = SUITE_ORACLE,
+      [WL_TABLE_REUSE] = SUITE_REUSE,
+  };
+  int n = (int)sized(r->tasks, smoke), d = (int)sized(r->delay_ms, smoke);
+
+  for (int m = RUN_SEQ; m <= RUN_MULTIPROC; m++) {
+    suite_cell *cell;
+    wl_params *p;
+    if (!(r->models & (1u << m)))
+      continue;
+    cell = add(s, wl, (run_model)m, (r->offload_models & (1u << m)) != 0,
+               tables[r->table], n, c, d, sized(r->limit, smoke));
+    p = &cell->opts.params;
+    p->endpoint = r->endpoint;
+    p->size = sized(r->size, smoke);
+    p->no_reuse = r->no_reuse;
+    p->rounds = (int)sized(r->rounds, smoke);
+    cell->opts.blocking_in_loop = r->blocking_in_loop;
+    cell->opts.threadpool = r->threadpool;
+    cell->target = target_of(&r->target, d, c, cores);
   }
 }
 
-static void add_primes(suite_matrix *s, const suite_sizes *z, int full, int cores) {
-  const wl_workload *wl = &wl_primes;
-  int n = z->primes_tasks;
-  long long m = z->primes_limit;
-  suite_cell *c;
+/* A row's cells: at its concurrency, or at C = 1, 2, 4, ... up to N. */
+static void add_row(suite_matrix *s, const wl_workload *wl, const wl_row *r,
+                    int smoke, int cores) {
+  int n = (int)sized(r->tasks, smoke);
+  long long c = sized(r->concurrency, smoke);
 
-  add(s, wl, RUN_SEQ, 0, SUITE_MAIN, n, 1, 0, m);
-  c = add(s, wl, RUN_ASYNC, 0, SUITE_MAIN, n, cores, 0, m);
-  c->target.speedup_lo = 0.9; /* the lesson: 1.0 +/- 0.1 */
-  c->target.speedup_hi = 1.1;
-  add(s, wl, RUN_ASYNC, 1, SUITE_MAIN, n, cores, 0, m)->target.eff_min = 0.8;
-  add(s, wl, RUN_THREADED, 0, SUITE_MAIN, n, cores, 0, m)->target.eff_min = 0.9;
-  add(s, wl, RUN_MULTIPROC, 0, SUITE_MAIN, n, cores, 0, m)->target.eff_min = 0.9;
-  if (full)
-    for (int k = 1; k <= n; k *= 2) {
-      add(s, wl, RUN_ASYNC, 1, SUITE_SWEEP, n, k, 0, m);
-      add(s, wl, RUN_THREADED, 0, SUITE_SWEEP, n, k, 0, m);
-      add(s, wl, RUN_MULTIPROC, 0, SUITE_SWEEP, n, k, 0, m);
+  if (c == WL_ROW_C_DOUBLING) {
+    for (int k = 1; k <= n; k *= 2)
+      add_models(s, wl, r, k, smoke, cores);
+    return;
+  }
+  add_models(s, wl, r,
+             c == WL_ROW_C_ALL      ? n
+             : c == WL_ROW_C_CORES  ? cores
+             : c == WL_ROW_C_2CORES ? 2 * cores
+                                    : (int)c,
+             smoke, cores);
+}
+
+/* Every workload's rows that are `when`. */
+static void add_rows(suite_matrix *s, wl_when when, int full, int smoke,
+                     int cores) {
+  for (int w = 0; wl_all[w] != NULL; w++)
+    for (int k = 0; k < wl_all[w]->nrows; k++) {
+      const wl_row *r = &wl_all[w]->rows[k];
+      if (r->when == when ||
+          (when == WL_ALWAYS && r->when == WL_FULL && full))
+        add_row(s, wl_all[w], r, smoke, cores);
     }
-}
-
-/* An http cell: the request each task makes, and whether to keep
- * connections. */
-static suite_cell *add_http(suite_matrix *s, run_model model, suite_table table,
-                         int tasks, int concurrency, wl_endpoint endpoint,
-                         int delay_ms, int size, int no_reuse) {
-  suite_cell *c = add(s, &wl_http, model, 0, table, tasks, concurrency,
-                   delay_ms, 0);
-  c->opts.params.endpoint = endpoint;
-  c->opts.params.size = size;
-  c->opts.params.no_reuse = no_reuse;
-  return c;
-}
-
-static void add_http_rows(suite_matrix *s, const suite_sizes *z, int full) {
-  int n = z->http_tasks, d = z->http_delay_ms;
-
-  add_http(s, RUN_SEQ, SUITE_MAIN, n, 1, WL_EP_DELAY, d, 0, 0);
-  for (int m = RUN_ASYNC; m <= RUN_MULTIPROC; m++)
-    add_http(s, (run_model)m, SUITE_MAIN, n, n, WL_EP_DELAY, d, 0, 0);
-  if (full)
-    for (int c = 1; c <= n; c *= 2)
-      for (int m = RUN_ASYNC; m <= RUN_MULTIPROC; m++)
-        add_http(s, (run_model)m, SUITE_SWEEP, n, c, WL_EP_DELAY, d, 0, 0);
-
-  /* The session lesson: the same small requests, connections kept (one per
-   * worker) or opened afresh for each request. */
-  for (int no_reuse = 0; no_reuse <= 1; no_reuse++)
-    for (int m = RUN_SEQ; m <= RUN_MULTIPROC; m++)
-      add_http(s, (run_model)m, SUITE_REUSE, z->reuse_tasks, z->reuse_c,
-               WL_EP_BYTES, 0, z->reuse_size, no_reuse);
-
-  /* Scale: seq would take N x D, so an untimed seq run of /delay/0
-   * supplies the checksum (the answer's body does not depend on D). */
-  n = z->hscale_tasks;
-  d = z->hscale_delay_ms;
-  add_http(s, RUN_SEQ, SUITE_ORACLE, n, 1, WL_EP_DELAY, 0, 0, 0);
-  add_http(s, RUN_ASYNC, SUITE_SCALE, n, n, WL_EP_DELAY, d, 0, 0)
-      ->target.wall_max_s = 1.3 * d / 1000.0;
-  add_http(s, RUN_THREADED, SUITE_SCALE, n, n, WL_EP_DELAY, d, 0, 0);
-  add_http(s, RUN_MULTIPROC, SUITE_SCALE, n, z->hscale_workers, WL_EP_DELAY, d,
-           0, 0);
-  n = z->hbig_tasks;
-  d = z->hbig_delay_ms;
-  add_http(s, RUN_SEQ, SUITE_ORACLE, n, 1, WL_EP_DELAY, 0, 0, 0);
-  add_http(s, RUN_ASYNC, SUITE_SCALE, n, n, WL_EP_DELAY, d, 0, 0)
-      ->target.wall_max_s = 1.5 * d / 1000.0;
-}
-
-/* files: the async rows use libuv's threadpool (4 threads unless raised);
- * the others get as many workers as that default pool has. */
-static void add_files_rows(suite_matrix *s, const suite_sizes *z) {
-  const wl_workload *wl = &wl_files;
-  int n = z->files_tasks;
-  suite_cell *c;
-
-  add(s, wl, RUN_SEQ, 0, SUITE_MAIN, n, 1, 0, 0)->opts.params.size = z->files_size;
-  add(s, wl, RUN_ASYNC, 0, SUITE_MAIN, n, 64, 0, 0)->opts.params.size =
-      z->files_size;
-  c = add(s, wl, RUN_ASYNC, 0, SUITE_MAIN, n, 64, 0, 0);
-  c->opts.params.size = z->files_size;
-  c->opts.threadpool = 16;
-  add(s, wl, RUN_THREADED, 0, SUITE_MAIN, n, 4, 0, 0)->opts.params.size =
-      z->files_size;
-  add(s, wl, RUN_MULTIPROC, 0, SUITE_MAIN, n, 4, 0, 0)->opts.params.size =
-      z->files_size;
-}
-
-/* pipeline: the async rows are the lesson.  In the loop, every digest
- * holds the loop for a whole step; offloaded, the loop stays free and the
- * digests share the cores.  The threadpool has min(C, cores) threads. */
-static void add_pipeline_rows(suite_matrix *s, const suite_sizes *z, int cores) {
-  int n = z->pipe_tasks, c = z->pipe_c, pool = c < cores ? c : cores;
-  suite_cell *cells[5];
-
-  cells[0] = add(s, &wl_pipeline, RUN_SEQ, 0, SUITE_MAIN, n, 1, 0, 0);
-  cells[1] = add(s, &wl_pipeline, RUN_ASYNC, 0, SUITE_MAIN, n, c, 0, 0);
-  cells[1]->target.lag_p99_min_steps = 1.0; /* held for a step at a time */
-  cells[2] = add(s, &wl_pipeline, RUN_ASYNC, 1, SUITE_MAIN, n, c, 0, 0);
-  cells[2]->target.vs_in_loop_min = 0.8 * pool;
-  cells[2]->target.lag_p99_max_ms = 5.0;
-  cells[3] = add(s, &wl_pipeline, RUN_THREADED, 0, SUITE_MAIN, n, c, 0, 0);
-  cells[4] = add(s, &wl_pipeline, RUN_MULTIPROC, 0, SUITE_MAIN, n, c, 0, 0);
-  for (int i = 0; i < 5; i++) {
-    cells[i]->opts.params.size = z->pipe_size;
-    cells[i]->opts.params.rounds = z->pipe_rounds;
-  }
 }
 
 static int same_work(const suite_cell *a, const suite_cell *b, int ignore_delay) {
@@ -259,12 +160,13 @@ static void link_baselines(suite_matrix *s) {
   }
 }
 
-/* pipeline's lesson: each offloaded cell is compared with the in-loop cell
- * of the same work in the same table. */
+/* The offload lesson (a workload whose table shows "vs async in-loop"):
+ * each offloaded cell is compared with the in-loop cell of the same work
+ * in the same table. */
 static void link_in_loop(suite_matrix *s) {
   for (int i = 0; i < s->ncells; i++) {
     suite_cell *c = &s->cells[i];
-    if (c->opts.wl != &wl_pipeline || !c->opts.offload)
+    if (!(c->opts.wl->columns & WL_COL_OFFLOAD) || !c->opts.offload)
       continue;
     for (int j = 0; j < s->ncells && c->in_loop < 0; j++) {
       suite_cell *b = &s->cells[j];
@@ -275,38 +177,18 @@ static void link_in_loop(suite_matrix *s) {
   }
 }
 
-/* quick's short sweeps, after every other row (so the main tables' cells
- * keep their places): with the main rows they give each model three points
- * of speedup against concurrency. */
-static void add_quick_sweeps(suite_matrix *s, const suite_sizes *z, int cores) {
-  const int sleep_c[] = {1, 4}, primes_c[] = {1, 2 * cores};
-  for (int i = 0; i < 2; i++)
-    for (int m = RUN_ASYNC; m <= RUN_MULTIPROC; m++)
-      add(s, &wl_sleep, (run_model)m, 0, SUITE_SWEEP, z->sleep_tasks, sleep_c[i],
-          z->sleep_delay_ms, 0);
-  for (int i = 0; i < 2; i++)
-    for (int m = RUN_ASYNC; m <= RUN_MULTIPROC; m++)
-      add(s, &wl_primes, (run_model)m, m == RUN_ASYNC, SUITE_SWEEP,
-          z->primes_tasks, primes_c[i], 0, z->primes_limit);
-}
-
 int suite_profile_build(suite_matrix *s, const char *profile, int cores) {
   int full = strcmp(profile, "full") == 0;
   int smoke = strcmp(profile, "smoke") == 0;
-  const suite_sizes *z = smoke ? &smoke_sizes : &quick_sizes;
   if (!full && !smoke && strcmp(profile, "quick") != 0)
     return -1;
   snprintf(s->profile, sizeof s->profile, "%s", profile);
   s->cores = cores;
   s->warmups = 1;
   s->runs = full ? 7 : smoke ? 2 : 5;
-  add_sleep(s, z, full);
-  add_primes(s, z, full, cores);
-  add_http_rows(s, z, full);
-  add_files_rows(s, z);
-  add_pipeline_rows(s, z, cores);
+  add_rows(s, WL_ALWAYS, full, smoke, cores);
   if (!full)
-    add_quick_sweeps(s, z, cores);
+    add_rows(s, WL_QUICK_TAIL, full, smoke, cores);
   link_baselines(s);
   link_in_loop(s);
   if (smoke) /* the targets are for the real sizes */
@@ -331,7 +213,7 @@ double suite_ideal(const suite_cell *c, int cores) {
     return 1.0;
   if (c->table == SUITE_REUSE)
     return 0; /* small requests with no wait: CPU on both ends, no ideal */
-  if (c->opts.wl == &wl_files) {
+  if (c->opts.wl->ideal == WL_IDEAL_WORKERS) {
     /* page-cache copies are CPU work: one core per worker, at most; for
      * async the workers are the threadpool's */
     int workers = c->opts.model != RUN_ASYNC ? conc
@@ -339,12 +221,12 @@ double suite_ideal(const suite_cell *c, int cores) {
                                             : 4;
     return workers < cores ? workers : cores;
   }
-  if (c->opts.wl->kind == WL_KIND_IO) {
+  if (c->opts.wl->ideal == WL_IDEAL_OVERLAP) {
     /* Equal waits, C at a time: ceil(N / C) rounds instead of N. */
     int rounds = (p->tasks + conc - 1) / conc;
     return (double)p->tasks / rounds;
   }
-  /* CPU work, and pipeline (mostly CPU): one core per task in flight */
+  /* CPU work (and mostly CPU, as pipeline): one core per task in flight */
   return conc < cores ? conc : cores;
 }
 
@@ -352,13 +234,13 @@ const char *suite_model_label(const suite_cell *c) {
   static const char *const no_reuse[] = {"seq no-reuse", "async no-reuse",
                                          "threaded no-reuse",
                                          "multiproc no-reuse"};
-  if (c->opts.model == RUN_ASYNC && c->opts.wl->kind != WL_KIND_IO)
+  if (c->opts.model == RUN_ASYNC && (c->opts.wl->options & WL_OPT_OFFLOAD))
     return c->opts.offload ? "async offload" : "async in-loop";
-  if (c->opts.wl == &wl_http && c->opts.params.no_reuse)
+  if (c->opts.params.no_reuse)
     return no_reuse[c->opts.model];
   if (c->opts.blocking_in_loop)
     return "async blocking-in-loop";
-  if (c->opts.wl == &wl_files && c->opts.threadpool > 0)
+  if (c->opts.threadpool > 0) /* a pool for uv_fs, not for offloading */
     return "async threadpool-set";
   return run_model_names[c->opts.model];
 }

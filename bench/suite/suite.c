@@ -29,22 +29,63 @@ static double now_s(void) {
 
 /* ---- one child run ------------------------------------------------------ */
 
-static void cell_argv(const suite_cell *c, const char *self, char text[5][24],
+/* The numbers of a cell's command line, as text. */
+#define CELL_TEXTS 8
+typedef char cell_text[CELL_TEXTS][24];
+
+static void cell_argv(const suite_cell *c, const char *self, cell_text text,
                       char **argv);
 
 int suite_cell_command(const suite_cell *c, const char *self, char *out,
                     size_t cap) {
-  char text[5][24], *argv[24];
+  cell_text text;
+  char *argv[32];
   cell_argv(c, self, text, argv);
   return tool_hf_command_line(argv, out, cap);
 }
 
+/* A workload flag's value in a cell, as text (numbers are written into
+ * `text`); NULL when the cell's command line leaves the flag out. */
+static const char *flag_text(const wl_flag *f, const wl_params *p,
+                             char *text, size_t cap) {
+  const void *field = (const char *)p + f->field;
+  int set;
+
+  if (f->say == WL_SAY_NEVER || !wl_endpoint_applies(f->endpoints, p))
+    return NULL;
+  switch (f->kind) {
+  case WL_FLAG_INT:
+    snprintf(text, cap, "%d", *(const int *)field);
+    set = *(const int *)field != 0;
+    break;
+  case WL_FLAG_INT64:
+    snprintf(text, cap, "%lld", (long long)*(const int64_t *)field);
+    set = *(const int64_t *)field != 0;
+    break;
+  case WL_FLAG_SHARE:
+    snprintf(text, cap, "%g", *(const double *)field);
+    set = *(const double *)field != 0;
+    break;
+  case WL_FLAG_NAME:
+    snprintf(text, cap, "%s", f->names[*(const int *)field]);
+    set = *(const int *)field != 0;
+    break;
+  case WL_FLAG_SWITCH:
+    text[0] = '\0';
+    set = *(const int *)field != 0;
+    break;
+  default: /* URL, DIR: the text itself */
+    return *(const char *const *)field;
+  }
+  return f->say == WL_SAY_ALWAYS || set ? text : NULL;
+}
+
 /* argv for `conclab run` of a cell; the numbers live in `text`. */
-static void cell_argv(const suite_cell *c, const char *self, char text[5][24],
+static void cell_argv(const suite_cell *c, const char *self, cell_text text,
                       char **argv) {
   const wl_params *p = &c->opts.params;
   const wl_workload *wl = c->opts.wl;
-  int n = 0;
+  int n = 0, t = 2;
 
   argv[n++] = (char *)self;
   argv[n++] = "run";
@@ -57,46 +98,21 @@ static void cell_argv(const suite_cell *c, const char *self, char text[5][24],
   snprintf(text[1], 24, "%d", p->concurrency);
   argv[n++] = "--concurrency";
   argv[n++] = text[1];
-  if (wl == &wl_sleep || (wl == &wl_http && p->endpoint == WL_EP_DELAY)) {
-    snprintf(text[2], 24, "%d", p->delay_ms);
-    argv[n++] = "--delay-ms";
-    argv[n++] = text[2];
-  }
-  if (wl == &wl_sleep) {
-    snprintf(text[3], 24, "%d", p->delay_spread_ms);
-    argv[n++] = "--delay-spread";
-    argv[n++] = text[3];
-  }
-  if (wl == &wl_primes) {
-    snprintf(text[4], 24, "%lld", (long long)p->limit);
-    argv[n++] = "--limit";
-    argv[n++] = text[4];
-  }
-  if (wl == &wl_http && p->endpoint == WL_EP_BYTES) {
-    snprintf(text[4], 24, "%lld", (long long)p->size);
-    argv[n++] = "--endpoint";
-    argv[n++] = "bytes";
-    argv[n++] = "--size";
-    argv[n++] = text[4];
-  }
-  if (wl == &wl_http && p->no_reuse)
-    argv[n++] = "--no-reuse";
-  if (wl == &wl_files || wl == &wl_pipeline) {
-    snprintf(text[4], 24, "%lld", (long long)p->size);
-    argv[n++] = "--size";
-    argv[n++] = text[4];
-  }
-  if (wl == &wl_files && p->fsync)
-    argv[n++] = "--fsync";
-  if (wl == &wl_pipeline) {
-    snprintf(text[2], 24, "%d", p->rounds);
-    argv[n++] = "--rounds";
-    argv[n++] = text[2];
+  for (int k = 0; k < wl->nflags && t < CELL_TEXTS - 1; k++) {
+    const wl_flag *f = &wl->flags[k];
+    const char *value = flag_text(f, p, text[t], sizeof text[t]);
+    if (value == NULL)
+      continue;
+    argv[n++] = (char *)f->name;
+    if (f->kind != WL_FLAG_SWITCH)
+      argv[n++] = (char *)value;
+    if (value == text[t])
+      t++;
   }
   if (c->opts.threadpool > 0) {
-    snprintf(text[3], 24, "%d", c->opts.threadpool);
+    snprintf(text[t], 24, "%d", c->opts.threadpool);
     argv[n++] = "--threadpool";
-    argv[n++] = text[3];
+    argv[n++] = text[t];
   }
   if (c->opts.offload)
     argv[n++] = "--offload";
@@ -134,7 +150,8 @@ static void parse_run(const char *json, suite_run *r) {
  * the child's first stderr line explains a failure. */
 static void spawn_run(const char *self, const suite_cell *c, suite_run *r,
                       char *why, size_t whylen) {
-  char text[5][24], *argv[24], out[16384], line[256];
+  char *argv[32], out[16384], line[256];
+  cell_text text;
   int status;
 
   memset(r, 0, sizeof *r);
