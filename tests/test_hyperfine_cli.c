@@ -28,6 +28,8 @@
 #include "helpers.h"
 #include "run_conclab.h"
 
+#include <cjson/cJSON.h>
+
 #include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
@@ -316,7 +318,15 @@ static void smoke_suite_with_cross_check(void **state) {
 
   snprintf(path, sizeof path, "%s/data/summary.json", out);
   md = golden_slurp(path);
-  assert_non_null(strstr(md, "\"hyperfine\": {\"state\": \"done\""));
+  assert_non_null(md);
+  {
+    cJSON *doc = cJSON_Parse(md);
+    const cJSON *state = cJSON_GetObjectItem(
+        cJSON_GetObjectItem(doc, "hyperfine"), "state");
+    assert_true(cJSON_IsString(state));
+    assert_string_equal(state->valuestring, "done");
+    cJSON_Delete(doc);
+  }
   free(md);
 
   snprintf(path, sizeof path, "%s/data/runs-hyperfine.json", out);

@@ -2,13 +2,16 @@
  * test_json.c - the flat-JSON writer (jw_*, base_json_string) and reader
  * (base_json_num_of, base_json_str_of).
  *
- * Writer: the exact bytes of a small object and of an empty one; escaping
- * of quotes, backslashes and control characters (as \u00XX) in both keys
- * and values.  Reader: a present key, an absent key (-1), a key that is a
+ * Both go through cJSON; these tests pin what conclab relies on.
+ * Writer: the exact bytes of a small object and of an empty one (one
+ * line, cJSON's compact layout, numbers as %.6f, inf and nan as null);
+ * escaping of quotes, backslashes and control characters in both keys and
+ * values.  Reader: a present key, an absent key (-1), a key that is a
  * suffix or a prefix of another key, a key that only appears as a string
  * value, a value of the wrong type (-1), an escaped quote and backslash
  * inside a string, truncation into a small buffer (never past its end),
- * an unterminated string, and reading back what the writer wrote.
+ * an unterminated string, text that is not one whole object (-1), and
+ * reading back what the writer wrote.
  *
  * Output goes to open_memstream, so each test sees exactly what was
  * written as one string.
@@ -77,9 +80,9 @@ static void writer_small_object(void **state) {
   base_json_str(&w, "variant", "");
   base_json_end(&w);
   assert_string_equal(mem_close(&m),
-                      "{\"workload\": \"sleep\", \"tasks\": 10, "
-                      "\"delta\": -3, \"wall_s\": 0.500000, "
-                      "\"variant\": \"\"}\n");
+                      "{\"workload\":\"sleep\",\"tasks\":10,"
+                      "\"delta\":-3,\"wall_s\":0.500000,"
+                      "\"variant\":\"\"}\n");
   mem_free(&m);
 }
 
@@ -104,7 +107,7 @@ static void writer_big_int(void **state) {
   base_json_begin(&w, m.f);
   base_json_int(&w, "limit", 1000000000000LL); /* more than an int holds */
   base_json_end(&w);
-  assert_string_equal(mem_close(&m), "{\"limit\": 1000000000000}\n");
+  assert_string_equal(mem_close(&m), "{\"limit\":1000000000000}\n");
   mem_free(&m);
 }
 
@@ -130,9 +133,10 @@ static void escape_control_characters(void **state) {
   (void)state;
   char *s;
 
-  /* newline, tab, 0x01, 0x1f: every byte below 0x20 becomes \u00XX */
+  /* every byte below 0x20 is escaped: newline and tab by name, the
+   * others as \u00XX */
   s = quoted("a\nb\tc\x01" "d\x1f");
-  assert_string_equal(s, "\"a\\u000ab\\u0009c\\u0001d\\u001f\"");
+  assert_string_equal(s, "\"a\\nb\\tc\\u0001d\\u001f\"");
   free(s);
   /* 0x20 and up, UTF-8 included, pass through unchanged */
   s = quoted(" ~\x7f\xc3\xa9");
@@ -150,7 +154,7 @@ static void writer_escapes_keys_and_values(void **state) {
   base_json_str(&w, "a\"b", "line1\nline2");
   base_json_end(&w);
   assert_string_equal(mem_close(&m),
-                      "{\"a\\\"b\": \"line1\\u000aline2\"}\n");
+                      "{\"a\\\"b\":\"line1\\nline2\"}\n");
   mem_free(&m);
 }
 
@@ -300,6 +304,43 @@ static void read_unterminated_string(void **state) {
   assert_int_equal(base_json_str_of("{\"s\": \"abc\\", "s", s, sizeof s), -1);
 }
 
+/* The text must be one JSON object and nothing else (white space after it
+ * is fine: the line's newline); keys are looked up at its top level only;
+ * \u escapes are decoded. */
+static void read_only_one_whole_object(void **state) {
+  (void)state;
+  double v = 0;
+  char s[16];
+
+  assert_int_equal(base_json_num_of("{\"n\": 1}\n", "n", &v), 0);
+  assert_near(v, 1);
+  assert_int_equal(base_json_num_of("[{\"n\": 1}]", "n", &v), -1);
+  assert_int_equal(base_json_num_of("{\"n\": 1} x", "n", &v), -1);
+  assert_int_equal(base_json_num_of("{\"n\": 1},", "n", &v), -1); /* a trace line */
+  assert_int_equal(base_json_num_of("{\"n\": 1, }", "n", &v), -1);
+  assert_int_equal(base_json_num_of("{\"a\": {\"n\": 1}}", "n", &v), -1); /* nested */
+  assert_int_equal(base_json_num_of("{\"n\": null}", "n", &v), -1);
+  assert_int_equal(base_json_str_of("{\"s\": \"caf\\u00e9\"}", "s", s, sizeof s), 0);
+  assert_string_equal(s, "caf\xc3\xa9");
+}
+
+/* JSON has no inf or nan: the writer gives null, which reads as absent. */
+static void writer_not_finite_is_null(void **state) {
+  (void)state;
+  memout m;
+  base_json_writer w;
+  double v = 0;
+
+  mem_open(&m);
+  base_json_begin(&w, m.f);
+  base_json_num(&w, "inf", 1.0 / 0.0);
+  base_json_num(&w, "nan", 0.0 / 0.0);
+  base_json_end(&w);
+  assert_string_equal(mem_close(&m), "{\"inf\":null,\"nan\":null}\n");
+  assert_int_equal(base_json_num_of(m.text, "inf", &v), -1);
+  mem_free(&m);
+}
+
 /* What the writer writes, the reader reads back. */
 static void round_trip(void **state) {
   (void)state;
@@ -347,6 +388,8 @@ int main(void) {
       cmocka_unit_test(read_spaces_around_colon),
       cmocka_unit_test(read_truncates_into_small_buffer),
       cmocka_unit_test(read_unterminated_string),
+      cmocka_unit_test(read_only_one_whole_object),
+      cmocka_unit_test(writer_not_finite_is_null),
       cmocka_unit_test(round_trip),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,7 +15,9 @@
  *     tests/golden/lab_*, from a fixed lab with made-up numbers; and a
  *     verdict that must flip when the numbers contradict the claim;
  *   - lab.json read back (lab_read_json) gives the same lab: its JSON and
- *     Markdown are the same bytes again, a failed sweep's why included;
+ *     Markdown are the same bytes again, a failed sweep's why included,
+ *     also from a lab.json in the layout written before cJSON
+ *     (tests/data/lab-before-cjson.json);
  *     lab_merge keeps the old units the new run did not measure, in
  *     lab_units order, and takes the new run's for the rest;
  *   - base_section_splice and base_section_extract: create, append, replace; the text around
@@ -396,6 +398,30 @@ static void test_json_read_back(void **state) {
   free(back);
 }
 
+/* A lab.json in the layout written before cJSON (one record a line, as
+ * results/ directories still hold) reads back as the same lab: --only
+ * merges into such a file too. */
+static void test_json_read_old_layout(void **state) {
+  lab_data *lab = calloc(1, sizeof *lab), *back = calloc(1, sizeof *back);
+  char *old = golden_slurp(CONCLAB_DATA_DIR "/lab-before-cjson.json");
+  char *json, *again;
+  (void)state;
+
+  assert_non_null(old);
+  fixture(lab);
+  assert_int_equal(lab_read_json(old, back), 0);
+  back->machine = lab->machine; /* not read back: the run's own */
+  back->elapsed_s = lab->elapsed_s;
+  json = render(report_lab_json, lab);
+  again = render(report_lab_json, back);
+  assert_string_equal(again, json);
+  free(json);
+  free(again);
+  free(old);
+  free(lab);
+  free(back);
+}
+
 static void test_merge(void **state) {
   lab_data *old = calloc(1, sizeof *old), *now = calloc(1, sizeof *now);
   const lab_row *r;
@@ -535,6 +561,7 @@ int main(void) {
       cmocka_unit_test(test_golden),
       cmocka_unit_test(test_verdicts_follow_numbers),
       cmocka_unit_test(test_json_read_back),
+      cmocka_unit_test(test_json_read_old_layout),
       cmocka_unit_test(test_merge),
       cmocka_unit_test(test_section_splice),
   };

@@ -8,7 +8,8 @@
  * track is one of the C workers (or async's C permits), the tasks on one
  * track never overlap (a viewer requires it), and async has its loop-lag
  * counters, and async --offload each task's compute step on a pool
- * thread, inside the task.  run_trace_read_tasks reads back what run_trace_write wrote.
+ * thread, inside the task.  run_trace_read_tasks reads back what run_trace_write wrote,
+ * and refuses (-1) a file that is not such a trace.
  * The writer's work is counted, not timed (run_trace_batch.slot_reads): a few
  * slot reads a task, for a thousand tasks and for a million; and the
  * writer's source reads a slot nowhere but in the counting accessor.
@@ -297,6 +298,58 @@ static void read_back_what_was_written(void **state) {
   assert_int_equal(unlink(path), 0);
 }
 
+/* Write text to a temporary file; its path in path. */
+static void write_temp(char *path, size_t cap, const char *text) {
+  FILE *f;
+
+  temp_path(path, cap);
+  f = fopen(path, "w");
+  assert_non_null(f);
+  fputs(text, f);
+  assert_int_equal(fclose(f), 0);
+}
+
+/* The reader says no, with -1 and nothing allocated, to a file that is
+ * not JSON, not a trace, or has a task bar without its fields; a trace
+ * with no task bars reads as none. */
+static void read_refuses_what_is_not_a_trace(void **state) {
+  static const char *const bad[] = {
+      "",
+      "{\"traceEvents\":[",                          /* cut short */
+      "{\"traceEvents\":[]} x",                      /* text after it */
+      "[]",                                           /* not an object */
+      "{\"events\":[]}",                              /* no traceEvents */
+      "{\"traceEvents\":{}}",                         /* not an array */
+      "{\"traceEvents\":[{\"name\":\"task 0\",\"ph\":\"X\",\"pid\":1,"
+      "\"tid\":1,\"ts\":0.0,\"dur\":1.0,\"args\":{\"index\":0,"
+      "\"worker\":0}}]}",                             /* no status */
+      "{\"traceEvents\":[{\"name\":\"task 0\",\"ph\":\"X\",\"pid\":1,"
+      "\"tid\":1,\"ts\":\"0\",\"dur\":1.0,\"args\":{\"index\":0,"
+      "\"worker\":0,\"status\":\"ok\"}}]}",            /* ts a string */
+  };
+  char path[512];
+  run_trace_task *t = (run_trace_task *)1;
+  int n = 99;
+  (void)state;
+
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    write_temp(path, sizeof path, bad[i]);
+    if (run_trace_read_tasks(path, &t, &n) != -1)
+      fail_msg("accepted: %s", bad[i]);
+    assert_null(t);
+    assert_int_equal(n, 0);
+    assert_int_equal(unlink(path), 0);
+  }
+  write_temp(path, sizeof path,
+             "{\"traceEvents\":[{\"name\":\"compute 0\",\"ph\":\"X\"}],"
+             "\"displayTimeUnit\":\"ms\"}\n");
+  assert_int_equal(run_trace_read_tasks(path, &t, &n), 0);
+  assert_int_equal(n, 0);
+  free(t);
+  assert_int_equal(unlink(path), 0);
+  assert_int_equal(run_trace_read_tasks("/nonexistent-conclab/x.json", &t, &n), -1);
+}
+
 static void check_refuses_what_cannot_be_written(void **state) {
   char err[600];
   (void)state;
@@ -309,6 +362,13 @@ static void check_refuses_what_cannot_be_written(void **state) {
 
 /* ---- real batches of every model ------------------------------------------- */
 
+/* The number at key of obj, which must be there. */
+static double number_at(const cJSON *obj, const char *key) {
+  const cJSON *v = cJSON_GetObjectItem(obj, key);
+  assert_true(cJSON_IsNumber(v));
+  return v->valuedouble;
+}
+
 /* The "compute I" events of an offloaded async batch. */
 static void check_compute_steps(const char *text, const run_trace_task *t, int n,
                                 int pool_size) {
@@ -316,15 +376,21 @@ static void check_compute_steps(const char *text, const run_trace_task *t, int n
   double *end = calloc((size_t)n, sizeof *end);
   int *thread = calloc((size_t)n, sizeof *thread), count = 0;
 
+  cJSON *doc = cJSON_Parse(text);
+  const cJSON *ev;
+
   assert_true(start != NULL && end != NULL && thread != NULL);
-  for (const char *line = strstr(text, "{\"name\":\"compute "); line != NULL;
-       line = strstr(line + 1, "{\"name\":\"compute ")) {
+  cJSON_ArrayForEach(ev, cJSON_GetObjectItem(doc, "traceEvents")) {
+    const cJSON *args = cJSON_GetObjectItem(ev, "args");
     double index, pool, ts, dur;
     int i;
-    assert_int_equal(base_json_num_of(line, "index", &index), 0);
-    assert_int_equal(base_json_num_of(line, "pool_thread", &pool), 0);
-    assert_int_equal(base_json_num_of(line, "ts", &ts), 0);
-    assert_int_equal(base_json_num_of(line, "dur", &dur), 0);
+    if (strncmp(cJSON_GetObjectItem(ev, "name")->valuestring, "compute ",
+                8) != 0)
+      continue;
+    index = number_at(args, "index");
+    pool = number_at(args, "pool_thread");
+    ts = number_at(ev, "ts");
+    dur = number_at(ev, "dur");
     i = (int)index;
     assert_true(i >= 0 && i < n && t[i].index == i);
     start[i] = ts / 1e6;
@@ -335,6 +401,7 @@ static void check_compute_steps(const char *text, const run_trace_task *t, int n
     count++;
   }
   assert_int_equal(count, n);
+  cJSON_Delete(doc);
   for (int i = 0; i < n; i++)
     for (int j = i + 1; j < n; j++)
       if (thread[i] == thread[j])
@@ -416,15 +483,19 @@ static void check_real_batch(const char *const *args) {
   /* async: the loop-lag counter, inside the span too */
   if (o.model == RUN_ASYNC) {
     int counters = 0;
-    for (char *line = strstr(text, "\"ph\":\"C\""); line != NULL;
-         line = strstr(line + 1, "\"ph\":\"C\"")) {
+    cJSON *doc = cJSON_Parse(text);
+    const cJSON *ev;
+    cJSON_ArrayForEach(ev, cJSON_GetObjectItem(doc, "traceEvents")) {
       double ts, lag;
-      assert_int_equal(base_json_num_of(line, "ts", &ts), 0);
-      assert_int_equal(base_json_num_of(line, "lag_ms", &lag), 0);
+      if (strcmp(cJSON_GetObjectItem(ev, "ph")->valuestring, "C") != 0)
+        continue;
+      ts = number_at(ev, "ts");
+      lag = number_at(cJSON_GetObjectItem(ev, "args"), "lag_ms");
       assert_true(ts >= 0 && ts / 1e6 <= r.wall_s + 1e-9);
       assert_true(lag >= 0);
       counters++;
     }
+    cJSON_Delete(doc);
     /* every probe firing, and the batch outlasted the 1 ms probe */
     assert_int_equal(counters, r.lag_samples);
     if (r.wall_s > 0.005)
@@ -497,6 +568,7 @@ int main(void) {
       cmocka_unit_test(writer_reads_slots_only_through_slot_at),
       cmocka_unit_test(writer_work_for_a_million_tasks),
       cmocka_unit_test(read_back_what_was_written),
+      cmocka_unit_test(read_refuses_what_is_not_a_trace),
       cmocka_unit_test(check_refuses_what_cannot_be_written),
       cmocka_unit_test(real_seq),
       cmocka_unit_test(real_async),

@@ -1,5 +1,6 @@
 /*
- * json.c - flat JSON objects (see json.h).
+ * json.c - flat JSON objects (see json.h).  cJSON does the syntax: the
+ * escaping, the parsing; this file only fixes how numbers are printed.
  */
 #include "json.h"
 
@@ -7,106 +8,118 @@
 #include <stdlib.h>
 #include <string.h>
 
+void *base_json_need(void *p) {
+  if (p == NULL)
+    abort();
+  return p;
+}
+
 void base_json_string(FILE *out, const char *s) {
-  fputc('"', out);
-  for (; *s != '\0'; s++) {
-    unsigned char c = (unsigned char)*s;
-    if (c == '"' || c == '\\')
-      fprintf(out, "\\%c", c);
-    else if (c < 0x20)
-      fprintf(out, "\\u%04x", c);
-    else
-      fputc(c, out);
+  cJSON *item = base_json_need(cJSON_CreateString(s));
+  char *text = base_json_need(cJSON_PrintUnformatted(item));
+
+  fputs(text, out);
+  cJSON_free(text);
+  cJSON_Delete(item);
+}
+
+void base_json_add_fixed(cJSON *obj, const char *key, int decimals, double v) {
+  char buf[64];
+
+  if (!isfinite(v)) { /* JSON has no inf or nan */
+    base_json_need(cJSON_AddNullToObject(obj, key));
+    return;
   }
-  fputc('"', out);
+  snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  base_json_need(cJSON_AddRawToObject(obj, key, buf));
+}
+
+/* Raw, not cJSON's number: a double prints only 15 digits for sure. */
+void base_json_add_int(cJSON *obj, const char *key, long long v) {
+  char buf[32];
+
+  snprintf(buf, sizeof buf, "%lld", v);
+  base_json_need(cJSON_AddRawToObject(obj, key, buf));
+}
+
+void base_json_print(FILE *out, cJSON *doc) {
+  char *text = base_json_need(cJSON_Print(doc));
+
+  fputs(text, out);
+  fputc('\n', out);
+  cJSON_free(text);
+  cJSON_Delete(doc);
 }
 
 void base_json_begin(base_json_writer *w, FILE *out) {
   w->out = out;
-  w->first = 1;
-  fputc('{', out);
-}
-
-static void json_key(base_json_writer *w, const char *key) {
-  if (!w->first)
-    fputs(", ", w->out);
-  w->first = 0;
-  base_json_string(w->out, key);
-  fputs(": ", w->out);
+  w->obj = base_json_need(cJSON_CreateObject());
 }
 
 void base_json_str(base_json_writer *w, const char *key, const char *value) {
-  json_key(w, key);
-  base_json_string(w->out, value);
+  base_json_need(cJSON_AddStringToObject(w->obj, key, value));
 }
 
 void base_json_int(base_json_writer *w, const char *key, long long value) {
-  json_key(w, key);
-  fprintf(w->out, "%lld", value);
+  base_json_add_int(w->obj, key, value);
 }
 
 void base_json_num(base_json_writer *w, const char *key, double value) {
-  json_key(w, key);
-  if (isfinite(value))
-    fprintf(w->out, "%.6f", value);
-  else
-    fputs("null", w->out); /* JSON has no inf or nan */
+  base_json_add_fixed(w->obj, key, 6, value);
 }
 
-void base_json_end(base_json_writer *w) { fputs("}\n", w->out); }
+void base_json_end(base_json_writer *w) {
+  char *text = base_json_need(cJSON_PrintUnformatted(w->obj));
 
-/* Find `"key":` and return what follows it (spaces skipped), or NULL.
- * Enough for the flat objects we write ourselves: keys are unique, and no
- * string value of ours contains a quoted key followed by a colon. */
-static const char *json_find(const char *json, const char *key) {
-  size_t klen = strlen(key);
-  for (const char *p = strchr(json, '"'); p != NULL; p = strchr(p + 1, '"')) {
-    if (strncmp(p + 1, key, klen) != 0 || p[klen + 1] != '"')
-      continue;
-    const char *q = p + klen + 2;
-    while (*q == ' ')
-      q++;
-    if (*q != ':')
-      continue;
-    q++;
-    while (*q == ' ')
-      q++;
-    return q;
-  }
-  return NULL;
+  fputs(text, w->out);
+  fputc('\n', w->out);
+  cJSON_free(text);
+  cJSON_Delete(w->obj);
+  w->obj = NULL;
 }
 
-int base_json_num_of(const char *json, const char *key, double *out) {
-  const char *v = json_find(json, key);
-  char *end;
-  if (v == NULL)
+cJSON *base_json_take(base_json_writer *w) {
+  cJSON *obj = w->obj;
+
+  w->obj = NULL;
+  return obj;
+}
+
+int base_json_obj_num(const cJSON *obj, const char *key, double *out) {
+  const cJSON *v = cJSON_IsObject(obj)
+                       ? cJSON_GetObjectItemCaseSensitive(obj, key)
+                       : NULL;
+
+  if (!cJSON_IsNumber(v))
     return -1;
-  *out = strtod(v, &end);
-  return end == v ? -1 : 0;
+  *out = v->valuedouble;
+  return 0;
+}
+
+int base_json_obj_str(const cJSON *obj, const char *key, char *out, size_t cap) {
+  const cJSON *v = cJSON_IsObject(obj)
+                       ? cJSON_GetObjectItemCaseSensitive(obj, key)
+                       : NULL;
+
+  if (!cJSON_IsString(v) || cap == 0)
+    return -1;
+  snprintf(out, cap, "%s", v->valuestring);
+  return 0;
+}
+
+/* The text must be one JSON object and nothing else. */
+int base_json_num_of(const char *json, const char *key, double *out) {
+  cJSON *doc = cJSON_ParseWithOpts(json, NULL, 1);
+  int rc = base_json_obj_num(doc, key, out);
+
+  cJSON_Delete(doc);
+  return rc;
 }
 
 int base_json_str_of(const char *json, const char *key, char *out, size_t cap) {
-  const char *v = json_find(json, key);
-  size_t n = 0;
-  if (v == NULL || *v != '"' || cap == 0)
-    return -1;
-  for (v++; *v != '"'; v++) {
-    char c = *v;
-    if (c == '\0')
-      return -1;
-    if (c == '\\' && v[1] == 'u') { /* \u00XX: what we write for controls */
-      char hex[5] = {0};
-      if (strlen(v + 2) < 4)
-        return -1;
-      memcpy(hex, v + 2, 4);
-      c = (char)strtol(hex, NULL, 16);
-      v += 5;
-    } else if (c == '\\' && v[1] != '\0') {
-      c = *++v; /* \" and \\ */
-    }
-    if (n + 1 < cap)
-      out[n++] = c;
-  }
-  out[n] = '\0';
-  return 0;
+  cJSON *doc = cJSON_ParseWithOpts(json, NULL, 1);
+  int rc = base_json_obj_str(doc, key, out, cap);
+
+  cJSON_Delete(doc);
+  return rc;
 }

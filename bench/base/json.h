@@ -1,31 +1,52 @@
 /*
- * json.h - just enough JSON: write flat objects, read them back.
+ * json.h - flat JSON objects through cJSON: write them, read them back.
  *
  * `conclab run --json` prints one flat object (string and number values,
- * no nesting); the suite reads those objects back from its children.
+ * no nesting) on one line; the suite and the lab read those objects back
+ * from their children.  The same builder makes the records of the bigger
+ * documents (summary.json, lab.json), which nest them with base_json_take.
  */
 #ifndef CONCLAB_JSON_H
 #define CONCLAB_JSON_H
 
 #include <stdio.h>
 
-/* Writing: base_json_begin, then fields, then base_json_end.  `first` tracks commas. */
+#include <cjson/cJSON.h>
+
+/* Writing: base_json_begin, then fields, then base_json_end (or base_json_take). */
 typedef struct base_json_writer {
-  FILE *out;
-  int first;
+  FILE *out; /* where base_json_end prints; NULL when the object is taken */
+  cJSON *obj;
 } base_json_writer;
 
 void base_json_begin(base_json_writer *w, FILE *out);
 void base_json_str(base_json_writer *w, const char *key, const char *value);
 void base_json_int(base_json_writer *w, const char *key, long long value);
-void base_json_num(base_json_writer *w, const char *key, double value);
-void base_json_end(base_json_writer *w); /* closes the object and ends the line */
+void base_json_num(base_json_writer *w, const char *key, double value); /* %.6f; null if not finite */
+void base_json_end(base_json_writer *w); /* prints the object on one line and frees it */
+cJSON *base_json_take(base_json_writer *w); /* the object, for the caller to nest and free */
 
 /* Write s as a JSON string literal, quotes and escapes included. */
 void base_json_string(FILE *out, const char *s);
 
-/* Reading a flat object: 0 and the value, or -1 if the key is absent or
- * its value has the wrong type. */
+/* Add key: v printed with `decimals` digits after the point (null if v is
+ * not finite): the fixed layouts the reports have always had. */
+void base_json_add_fixed(cJSON *obj, const char *key, int decimals, double v);
+/* Add key: v as an exact integer. */
+void base_json_add_int(cJSON *obj, const char *key, long long v);
+/* Print doc (indented, as cJSON does) and a newline to out; frees doc. */
+void base_json_print(FILE *out, cJSON *doc);
+/* A cJSON call's result, or abort: like malloc, only memory can fail. */
+void *base_json_need(void *p);
+
+/* Reading a parsed object: 0 and the value at key, or -1 if obj is not an
+ * object, the key is absent or its value has the wrong type.  A string
+ * longer than cap - 1 bytes is cut there. */
+int base_json_obj_num(const cJSON *obj, const char *key, double *out);
+int base_json_obj_str(const cJSON *obj, const char *key, char *out, size_t cap);
+
+/* Reading a flat object: 0 and the value, or -1 if the text is not one
+ * JSON object, the key is absent or its value has the wrong type. */
 int base_json_num_of(const char *json, const char *key, double *out);
 int base_json_str_of(const char *json, const char *key, char *out, size_t cap);
 

@@ -14,6 +14,7 @@
 #include <uv.h>
 
 #include "base.h"
+#include "json.h"
 
 static void trim(char *s) {
   size_t n = strlen(s);
@@ -95,4 +96,26 @@ void base_machine_read(base_machine *m) {
     m->load[0] = m->load[1] = m->load[2] = -1;
   read_commit(m->commit, sizeof m->commit);
   strftime(m->date, sizeof m->date, "%Y-%m-%d %H:%M UTC", gmtime(&now));
+}
+
+cJSON *base_machine_json(const base_machine *m) {
+  base_json_writer w;
+  char load[64];
+
+  snprintf(load, sizeof load, "%.2f %.2f %.2f", m->load[0], m->load[1],
+           m->load[2]);
+  base_json_begin(&w, NULL);
+  base_json_str(&w, "cpu", m->cpu);
+  base_json_int(&w, "cores", m->cores);
+  base_json_num(&w, "mem_gib", m->mem_gib);
+  base_json_str(&w, "kernel", m->kernel);
+  base_json_str(&w, "compiler", m->compiler);
+  base_json_str(&w, "build_type", m->build_type);
+  base_json_str(&w, "cflags", m->cflags);
+  base_json_str(&w, "libuv", m->libuv);
+  base_json_str(&w, "libcurl", m->libcurl);
+  base_json_str(&w, "load_average", load);
+  base_json_str(&w, "commit", m->commit);
+  base_json_str(&w, "date", m->date);
+  return base_json_take(&w);
 }

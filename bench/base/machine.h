@@ -9,6 +9,8 @@
 #ifndef CONCLAB_MACHINE_H
 #define CONCLAB_MACHINE_H
 
+#include <cjson/cJSON.h>
+
 typedef struct base_machine {
   char cpu[128];
   int cores;
@@ -25,5 +27,9 @@ typedef struct base_machine {
 } base_machine;
 
 void base_machine_read(base_machine *m);
+
+/* The machine as the "machine" object of every JSON file conclab writes
+ * (summary.json, lab.json): one writer, so they cannot disagree. */
+cJSON *base_machine_json(const base_machine *m);
 
 #endif

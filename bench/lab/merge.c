@@ -4,9 +4,8 @@
  *
  * `--only` re-measures a few units; the others' results stay what they
  * were, so lab.json, the plot data and the README's section are written
- * from the merge, not from the few units alone.  lab.json is read back the
- * way lab_report.c wrote it: one flat JSON object per line (each row, each
- * sweep's head, each sweep level), so json.c's flat reader suffices.
+ * from the merge, not from the few units alone.  lab.json is parsed whole
+ * by cJSON and read back field by field, as lab_report.c wrote it.
  */
 #include "lab.h"
 
@@ -34,37 +33,37 @@ static int errno_of(const char *name) {
   return 0;
 }
 
-static int read_summary(const char *line, const char *prefix,
+static int read_summary(const cJSON *obj, const char *prefix,
                         base_summary *s) {
   static const char *const keys[] = {"median", "mad", "min", "max"};
   double *v[] = {&s->median, &s->mad, &s->min, &s->max};
   char key[48];
   for (int i = 0; i < 4; i++) {
     snprintf(key, sizeof key, "%s%s", prefix, keys[i]);
-    if (base_json_num_of(line, key, v[i]) != 0)
+    if (base_json_obj_num(obj, key, v[i]) != 0)
       return -1;
   }
   return 0;
 }
 
-static int read_row(const char *line, lab_row *r) {
+static int read_row(const cJSON *obj, lab_row *r) {
   char kind[16];
   double count, n, failed;
 
   memset(r, 0, sizeof *r);
-  if (base_json_str_of(line, "name", r->name, sizeof r->name) != 0 ||
-      base_json_str_of(line, "model", r->model, sizeof r->model) != 0 ||
-      base_json_str_of(line, "kind", kind, sizeof kind) != 0 ||
+  if (base_json_obj_str(obj, "name", r->name, sizeof r->name) != 0 ||
+      base_json_obj_str(obj, "model", r->model, sizeof r->model) != 0 ||
+      base_json_obj_str(obj, "kind", kind, sizeof kind) != 0 ||
       kind_of(kind, &r->kind) != 0 ||
-      base_json_str_of(line, "what", r->what, sizeof r->what) != 0 ||
-      base_json_num_of(line, "count", &count) != 0 || base_json_num_of(line, "n", &n) != 0 ||
-      read_summary(line, "", &r->s) != 0 ||
-      base_json_num_of(line, "failed", &failed) != 0 ||
-      base_json_str_of(line, "why", r->why, sizeof r->why) != 0)
+      base_json_obj_str(obj, "what", r->what, sizeof r->what) != 0 ||
+      base_json_obj_num(obj, "count", &count) != 0 || base_json_obj_num(obj, "n", &n) != 0 ||
+      read_summary(obj, "", &r->s) != 0 ||
+      base_json_obj_num(obj, "failed", &failed) != 0 ||
+      base_json_obj_str(obj, "why", r->why, sizeof r->why) != 0)
     return -1;
   if (r->kind == LAB_MEMORY &&
-      (read_summary(line, "user_bytes_", &r->user) != 0 ||
-       read_summary(line, "kernel_bytes_", &r->kernel) != 0))
+      (read_summary(obj, "user_bytes_", &r->user) != 0 ||
+       read_summary(obj, "kernel_bytes_", &r->kernel) != 0))
     return -1;
   r->count = (long)count;
   r->s.n = r->user.n = r->kernel.n = (int)n;
@@ -72,16 +71,16 @@ static int read_row(const char *line, lab_row *r) {
   return 0;
 }
 
-static int read_sweep(const char *line, lab_sweep_result *s) {
+static int read_sweep(const cJSON *obj, lab_sweep_result *s) {
   char stop[16];
   double cap, largest;
 
   memset(s, 0, sizeof *s);
-  if (base_json_str_of(line, "model", s->model, sizeof s->model) != 0 ||
-      base_json_str_of(line, "what", s->what, sizeof s->what) != 0 ||
-      base_json_num_of(line, "cap", &cap) != 0 ||
-      base_json_num_of(line, "largest", &largest) != 0 ||
-      base_json_str_of(line, "stop", stop, sizeof stop) != 0)
+  if (base_json_obj_str(obj, "model", s->model, sizeof s->model) != 0 ||
+      base_json_obj_str(obj, "what", s->what, sizeof s->what) != 0 ||
+      base_json_obj_num(obj, "cap", &cap) != 0 ||
+      base_json_obj_num(obj, "largest", &largest) != 0 ||
+      base_json_obj_str(obj, "stop", stop, sizeof stop) != 0)
     return -1;
   s->cap = (long)cap;
   s->largest = (long)largest;
@@ -92,7 +91,7 @@ static int read_sweep(const char *line, lab_sweep_result *s) {
 }
 
 /* A level; the sweep's errno and a failure's why come from its last. */
-static int read_level(const char *line, lab_sweep_result *s) {
+static int read_level(const cJSON *obj, lab_sweep_result *s) {
   char err[32];
   double n, got, ok, rss;
   lab_level *lv;
@@ -100,11 +99,11 @@ static int read_level(const char *line, lab_sweep_result *s) {
   if (s->nlevels >= LAB_MAX_LEVELS)
     return -1;
   lv = &s->levels[s->nlevels];
-  if (base_json_num_of(line, "n", &n) != 0 || base_json_num_of(line, "got", &got) != 0 ||
-      base_json_num_of(line, "ok", &ok) != 0 ||
-      base_json_num_of(line, "wall_s", &lv->h.wall_s) != 0 ||
-      base_json_num_of(line, "rss_kb", &rss) != 0 ||
-      base_json_str_of(line, "err", err, sizeof err) != 0)
+  if (base_json_obj_num(obj, "n", &n) != 0 || base_json_obj_num(obj, "got", &got) != 0 ||
+      base_json_obj_num(obj, "ok", &ok) != 0 ||
+      base_json_obj_num(obj, "wall_s", &lv->h.wall_s) != 0 ||
+      base_json_obj_num(obj, "rss_kb", &rss) != 0 ||
+      base_json_obj_str(obj, "err", err, sizeof err) != 0)
     return -1;
   lv->n = (long)n;
   lv->h.got = (long)got;
@@ -126,53 +125,63 @@ static void failed_why(const char *head_why, lab_sweep_result *s) {
            sizeof s->levels[0].h.why, "%s", colon + 2);
 }
 
-int lab_read_json(const char *text, lab_data *lab) {
-  enum { HEAD, ROWS, SWEEPS } part = HEAD;
-  lab_sweep_result *sweep = NULL;
-  char head_why[128] = "";
+/* The array at key of doc, which must be there. */
+static const cJSON *array_at(const cJSON *doc, const char *key) {
+  const cJSON *a = cJSON_GetObjectItemCaseSensitive(doc, key);
+  return cJSON_IsArray(a) ? a : NULL;
+}
+
+/* One sweep: its head, then its levels. */
+static int read_sweep_levels(const cJSON *obj, lab_sweep_result *sweep) {
+  const cJSON *levels = array_at(obj, "levels"), *lv;
+  char head_why[128];
+
+  if (levels == NULL || read_sweep(obj, sweep) != 0 ||
+      base_json_obj_str(obj, "why", head_why, sizeof head_why) != 0)
+    return -1;
+  cJSON_ArrayForEach(lv, levels) {
+    if (read_level(lv, sweep) != 0)
+      return -1;
+    failed_why(head_why, sweep);
+  }
+  return 0;
+}
+
+static int read_lab(const cJSON *doc, lab_data *lab) {
+  const cJSON *units = array_at(doc, "units"), *memory = array_at(doc, "memory");
+  const cJSON *sweeps = array_at(doc, "sweeps"), *e;
   double runs, big;
 
-  memset(lab, 0, sizeof *lab);
-  if (base_json_str_of(text, "profile", lab->profile, sizeof lab->profile) != 0 ||
-      base_json_num_of(text, "runs", &runs) != 0 || base_json_num_of(text, "big_mb", &big) != 0)
+  if (base_json_obj_str(doc, "profile", lab->profile, sizeof lab->profile) != 0 ||
+      base_json_obj_num(doc, "runs", &runs) != 0 || base_json_obj_num(doc, "big_mb", &big) != 0 ||
+      units == NULL || memory == NULL || sweeps == NULL)
     return -1;
   lab->runs = (int)runs;
   lab->big_mb = (long)big;
-  for (const char *line = text; *line != '\0';) {
-    const char *nl = strchr(line, '\n');
-    size_t len = nl ? (size_t)(nl - line) : strlen(line);
-    char *one = strndup(line, len), *obj;
-    int bad = 0;
-    if (one == NULL)
-      return -1;
-    obj = strchr(one, '{');
-    if (strstr(one, "\"units\": [") || strstr(one, "\"memory\": ["))
-      part = ROWS;
-    else if (strstr(one, "\"sweeps\": ["))
-      part = SWEEPS;
-    else if (strstr(one, "\"timer_figure\""))
-      part = HEAD;
-    else if (obj != NULL && part == ROWS)
-      bad = lab->nrows >= LAB_MAX_ROWS ||
-            read_row(obj, &lab->rows[lab->nrows++]) != 0;
-    else if (obj != NULL && part == SWEEPS && strstr(obj, "\"levels\": [")) {
-      bad = lab->nsweeps >= 3;
-      if (!bad) {
-        sweep = &lab->sweeps[lab->nsweeps++];
-        bad = read_sweep(obj, sweep) != 0 ||
-              base_json_str_of(obj, "why", head_why, sizeof head_why) != 0;
-      }
-    } else if (obj != NULL && part == SWEEPS) {
-      bad = sweep == NULL || read_level(obj, sweep) != 0;
-      if (!bad)
-        failed_why(head_why, sweep);
+  for (int mem = 0; mem < 2; mem++) {
+    const cJSON *rows = mem ? memory : units;
+    cJSON_ArrayForEach(e, rows) {
+      if (lab->nrows >= LAB_MAX_ROWS ||
+          read_row(e, &lab->rows[lab->nrows++]) != 0)
+        return -1;
     }
-    free(one);
-    if (bad)
+  }
+  cJSON_ArrayForEach(e, sweeps) {
+    if (lab->nsweeps >= 3 ||
+        read_sweep_levels(e, &lab->sweeps[lab->nsweeps++]) != 0)
       return -1;
-    line = nl ? nl + 1 : line + len;
   }
   return 0;
+}
+
+int lab_read_json(const char *text, lab_data *lab) {
+  cJSON *doc = cJSON_ParseWithOpts(text, NULL, 1);
+  int rc;
+
+  memset(lab, 0, sizeof *lab);
+  rc = doc != NULL ? read_lab(doc, lab) : -1;
+  cJSON_Delete(doc);
+  return rc;
 }
 
 /* The row or sweep of that name in lab, or NULL. */

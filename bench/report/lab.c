@@ -426,23 +426,6 @@ void report_lab_markdown(FILE *out, const lab_data *lab) {
 
 /* ---- lab.json ----------------------------------------------------------- */
 
-static void json_machine(FILE *out, const base_machine *m) {
-  base_json_writer w;
-  base_json_begin(&w, out);
-  base_json_str(&w, "cpu", m->cpu);
-  base_json_int(&w, "cores", m->cores);
-  base_json_num(&w, "mem_gib", m->mem_gib);
-  base_json_str(&w, "kernel", m->kernel);
-  base_json_str(&w, "compiler", m->compiler);
-  base_json_str(&w, "cflags", m->cflags);
-  base_json_str(&w, "build_type", m->build_type);
-  base_json_str(&w, "libuv", m->libuv);
-  base_json_num(&w, "load1", m->load[0]);
-  base_json_str(&w, "commit", m->commit);
-  base_json_str(&w, "date", m->date);
-  base_json_end(&w);
-}
-
 static void json_summary(base_json_writer *w, const char *prefix, base_summary s) {
   char key[48];
   snprintf(key, sizeof key, "%smedian", prefix);
@@ -455,9 +438,9 @@ static void json_summary(base_json_writer *w, const char *prefix, base_summary s
   base_json_num(w, key, s.max);
 }
 
-static void json_row(FILE *out, const lab_row *r) {
+static cJSON *json_row(const lab_row *r) {
   base_json_writer w;
-  base_json_begin(&w, out);
+  base_json_begin(&w, NULL);
   base_json_str(&w, "name", r->name);
   base_json_str(&w, "model", r->model);
   base_json_str(&w, "kind", kind_name(r->kind));
@@ -472,71 +455,69 @@ static void json_row(FILE *out, const lab_row *r) {
   }
   base_json_int(&w, "failed", r->failed);
   base_json_str(&w, "why", r->why);
-  base_json_end(&w);
+  return base_json_take(&w);
 }
 
-static void json_sweep(FILE *out, const lab_sweep_result *s) {
+static cJSON *json_sweep(const lab_sweep_result *s) {
+  cJSON *levels = base_json_need(cJSON_CreateArray());
   char why[128];
+  base_json_writer w;
+
   lab_sweep_why(s, why, sizeof why);
-  fputs("{\"model\": ", out);
-  base_json_string(out, s->model);
-  fputs(", \"what\": ", out);
-  base_json_string(out, s->what);
-  fprintf(out, ", \"cap\": %ld, \"largest\": %ld, \"stop\": \"%s\", "
-          "\"why\": ", s->cap, s->largest,
-          s->stop == LAB_STOP_CAP ? "cap" : s->stop == LAB_STOP_REFUSED
-                                               ? "refused" : "failed");
-  base_json_string(out, why);
-  fputs(", \"levels\": [\n", out);
+  base_json_begin(&w, NULL);
+  base_json_str(&w, "model", s->model);
+  base_json_str(&w, "what", s->what);
+  base_json_int(&w, "cap", s->cap);
+  base_json_int(&w, "largest", s->largest);
+  base_json_str(&w, "stop", s->stop == LAB_STOP_CAP       ? "cap"
+                     : s->stop == LAB_STOP_REFUSED ? "refused"
+                                                  : "failed");
+  base_json_str(&w, "why", why);
   for (int k = 0; k < s->nlevels; k++) {
     const lab_level *lv = &s->levels[k];
-    base_json_writer w;
-    fputs(k ? "    , " : "      ", out);
-    base_json_begin(&w, out);
-    base_json_int(&w, "n", lv->n);
-    base_json_int(&w, "got", lv->h.got);
-    base_json_int(&w, "ok", lv->ok);
-    base_json_num(&w, "wall_s", lv->h.wall_s);
-    base_json_int(&w, "rss_kb", lv->h.rss_kb);
-    base_json_str(&w, "err", lv->h.err ? lab_errno_name(lv->h.err) : "");
-    base_json_end(&w);
+    base_json_writer l;
+    base_json_begin(&l, NULL);
+    base_json_int(&l, "n", lv->n);
+    base_json_int(&l, "got", lv->h.got);
+    base_json_int(&l, "ok", lv->ok);
+    base_json_num(&l, "wall_s", lv->h.wall_s);
+    base_json_int(&l, "rss_kb", lv->h.rss_kb);
+    base_json_str(&l, "err", lv->h.err ? lab_errno_name(lv->h.err) : "");
+    cJSON_AddItemToArray(levels, base_json_take(&l));
   }
-  fputs("  ]}\n", out);
+  cJSON_AddItemToObject(w.obj, "levels", levels);
+  return base_json_take(&w);
 }
 
 void report_lab_json(FILE *out, const lab_data *lab) {
   const lab_level *fig = timer_figure(lab);
-  int first;
+  cJSON *sweeps = base_json_need(cJSON_CreateArray()), *figure;
+  base_json_writer w;
 
-  fputs("{\"profile\": ", out);
-  base_json_string(out, lab->profile);
-  fprintf(out, ", \"runs\": %d, \"big_mb\": %ld, \"elapsed_s\": %.3f,\n",
-          lab->runs, lab->big_mb, lab->elapsed_s);
-  fputs("\"machine\": ", out);
-  json_machine(out, &lab->machine);
+  base_json_begin(&w, NULL);
+  base_json_str(&w, "profile", lab->profile);
+  base_json_int(&w, "runs", lab->runs);
+  base_json_int(&w, "big_mb", lab->big_mb);
+  base_json_add_fixed(w.obj, "elapsed_s", 3, lab->elapsed_s);
+  cJSON_AddItemToObject(w.obj, "machine", base_machine_json(&lab->machine));
   for (int mem = 0; mem < 2; mem++) {
-    fputs(mem ? ", \"memory\": [\n" : ", \"units\": [\n", out);
-    first = 1;
-    for (int i = 0; i < lab->nrows; i++) {
-      if ((lab->rows[i].kind == LAB_MEMORY) != mem)
-        continue;
-      fputs(first ? "  " : "  , ", out);
-      json_row(out, &lab->rows[i]);
-      first = 0;
-    }
-    fputs("]\n", out);
+    cJSON *rows = base_json_need(cJSON_CreateArray());
+    for (int i = 0; i < lab->nrows; i++)
+      if ((lab->rows[i].kind == LAB_MEMORY) == mem)
+        cJSON_AddItemToArray(rows, json_row(&lab->rows[i]));
+    cJSON_AddItemToObject(w.obj, mem ? "memory" : "units", rows);
   }
-  fputs(", \"sweeps\": [\n", out);
-  for (int i = 0; i < lab->nsweeps; i++) {
-    fputs(i ? "  , " : "  ", out);
-    json_sweep(out, &lab->sweeps[i]);
-  }
-  fputs("]\n", out);
-  fprintf(out, ", \"timer_figure\": {\"n\": %ld, \"delay_ms\": %d, "
-          "\"target_s\": %.1f, \"held\": %d, \"wall_s\": %.6f, \"met\": %d}"
-          "\n}\n", TIMER_FIGURE_N, LAB_TIMER_MS, TIMER_FIGURE_S, fig != NULL,
-          fig ? fig->h.wall_s : 0.0,
-          fig != NULL && fig->h.wall_s <= TIMER_FIGURE_S);
+  for (int i = 0; i < lab->nsweeps; i++)
+    cJSON_AddItemToArray(sweeps, json_sweep(&lab->sweeps[i]));
+  cJSON_AddItemToObject(w.obj, "sweeps", sweeps);
+  figure = base_json_need(cJSON_AddObjectToObject(w.obj, "timer_figure"));
+  base_json_add_int(figure, "n", TIMER_FIGURE_N);
+  base_json_add_int(figure, "delay_ms", LAB_TIMER_MS);
+  base_json_add_fixed(figure, "target_s", 1, TIMER_FIGURE_S);
+  base_json_add_int(figure, "held", fig != NULL);
+  base_json_add_fixed(figure, "wall_s", 6, fig ? fig->h.wall_s : 0.0);
+  base_json_add_int(figure, "met", fig != NULL && fig->h.wall_s <= TIMER_FIGURE_S);
+  base_json_print(out, base_json_take(&w));
 }
 
 /* ---- the plot data ------------------------------------------------------ */

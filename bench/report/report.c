@@ -477,72 +477,56 @@ void report_runs_csv(FILE *out, const suite_matrix *s) {
 }
 
 /* "hyperfine": the cross-check, one object per check (start-up first). */
-static void summary_json_hyperfine(FILE *out, const suite_matrix *s) {
+static cJSON *summary_json_hyperfine(const suite_matrix *s) {
   static const char *const states[] = {"off", "done", "skipped"};
+  cJSON *checks = base_json_need(cJSON_CreateArray());
   base_json_writer w;
 
-  fprintf(out, "\"hyperfine\": {\"state\": ");
-  base_json_string(out, states[s->hf_state]);
-  fprintf(out, ", \"skipped\": ");
-  base_json_string(out, s->hf_state == SUITE_HF_SKIPPED ? s->hf_skipped : "");
-  fprintf(out, ", \"checks\": [\n");
+  base_json_begin(&w, NULL);
+  base_json_str(&w, "state", states[s->hf_state]);
+  base_json_str(&w, "skipped", s->hf_state == SUITE_HF_SKIPPED ? s->hf_skipped : "");
+  cJSON_AddItemToObject(w.obj, "checks", checks);
   for (int k = 0; k < s->nhf; k++) {
     const suite_hfcheck *h = &s->hf[k];
     double harness = 0, diff = 0, pct = 0;
+    base_json_writer c;
     char label[96] = "start-up";
     if (h->cell >= 0)
       suite_cell_label(&s->cells[h->cell], label, sizeof label);
     hf_compare(s, h, &harness, &diff, &pct);
-    base_json_begin(&w, out);
-    base_json_str(&w, "cell", label);
-    base_json_str(&w, "status", h->ok ? "ok" : "failed");
-    base_json_str(&w, "why", h->ok ? "" : h->why);
-    base_json_int(&w, "runs", h->runs);
-    base_json_num(&w, "hyperfine_median_s", h->median_s);
-    base_json_num(&w, "hyperfine_mean_s", h->mean_s);
-    base_json_num(&w, "hyperfine_stddev_s", h->stddev_s);
-    base_json_num(&w, "harness_median_s", harness);
-    base_json_num(&w, "difference_s", diff);
-    base_json_num(&w, "less_startup_pct", pct);
-    base_json_str(&w, "verdict", h->cell < 0 ? "-" : hf_verdict(s, h));
-    fputs(k + 1 < s->nhf ? "}," : "}", out);
-    fputc('\n', out);
+    base_json_begin(&c, NULL);
+    base_json_str(&c, "cell", label);
+    base_json_str(&c, "status", h->ok ? "ok" : "failed");
+    base_json_str(&c, "why", h->ok ? "" : h->why);
+    base_json_int(&c, "runs", h->runs);
+    base_json_num(&c, "hyperfine_median_s", h->median_s);
+    base_json_num(&c, "hyperfine_mean_s", h->mean_s);
+    base_json_num(&c, "hyperfine_stddev_s", h->stddev_s);
+    base_json_num(&c, "harness_median_s", harness);
+    base_json_num(&c, "difference_s", diff);
+    base_json_num(&c, "less_startup_pct", pct);
+    base_json_str(&c, "verdict", h->cell < 0 ? "-" : hf_verdict(s, h));
+    cJSON_AddItemToArray(checks, base_json_take(&c));
   }
-  fprintf(out, "]}\n");
+  return base_json_take(&w);
 }
 
 void report_summary_json(FILE *out, const suite_matrix *s) {
-  const base_machine *m = &s->machine;
-  char load[64];
-  base_json_writer w;
+  cJSON *cells = base_json_need(cJSON_CreateArray());
+  base_json_writer doc, w;
 
-  snprintf(load, sizeof load, "%.2f %.2f %.2f", m->load[0], m->load[1],
-           m->load[2]);
-  fprintf(out, "{\"profile\": ");
-  base_json_string(out, s->profile);
-  fprintf(out, ", \"warmups\": %d, \"runs\": %d, \"elapsed_s\": %.1f,\n",
-          s->warmups, s->runs, s->elapsed_s);
-  fprintf(out, "\"machine\": ");
-  base_json_begin(&w, out);
-  base_json_str(&w, "cpu", m->cpu);
-  base_json_int(&w, "cores", m->cores);
-  base_json_num(&w, "mem_gib", m->mem_gib);
-  base_json_str(&w, "kernel", m->kernel);
-  base_json_str(&w, "compiler", m->compiler);
-  base_json_str(&w, "build_type", m->build_type);
-  base_json_str(&w, "cflags", m->cflags);
-  base_json_str(&w, "libuv", m->libuv);
-  base_json_str(&w, "libcurl", m->libcurl);
-  base_json_str(&w, "load_average", load);
-  base_json_str(&w, "commit", m->commit);
-  base_json_str(&w, "date", m->date);
-  base_json_end(&w);
-  fprintf(out, ", \"cells\": [\n");
+  base_json_begin(&doc, NULL);
+  base_json_str(&doc, "profile", s->profile);
+  base_json_int(&doc, "warmups", s->warmups);
+  base_json_int(&doc, "runs", s->runs);
+  base_json_add_fixed(doc.obj, "elapsed_s", 1, s->elapsed_s);
+  cJSON_AddItemToObject(doc.obj, "machine", base_machine_json(&s->machine));
+  cJSON_AddItemToObject(doc.obj, "cells", cells);
   for (int i = 0; i < s->ncells; i++) {
     const suite_cell *c = &s->cells[i];
     char target[160];
     cell_target(c, target, sizeof target);
-    base_json_begin(&w, out);
+    base_json_begin(&w, NULL);
     base_json_str(&w, "workload", c->opts.wl->name);
     base_json_str(&w, "model", run_model_names[c->opts.model]);
     base_json_str(&w, "variant", run_variant(&c->opts));
@@ -578,12 +562,10 @@ void report_summary_json(FILE *out, const suite_matrix *s) {
     base_json_str(&w, "status", c->failed ? "FAILED" : "ok");
     base_json_str(&w, "why", c->failed ? c->why : "");
     base_json_str(&w, "target", target);
-    fputs(i + 1 < s->ncells ? "}," : "}", out);
-    fputc('\n', out);
+    cJSON_AddItemToArray(cells, base_json_take(&w));
   }
-  fprintf(out, "],\n");
-  summary_json_hyperfine(out, s);
-  fprintf(out, "}\n");
+  cJSON_AddItemToObject(doc.obj, "hyperfine", summary_json_hyperfine(s));
+  base_json_print(out, base_json_take(&doc));
 }
 
 /* DIR/data/runs-hyperfine.json: every cell as hyperfine would export it -

@@ -32,8 +32,9 @@ static const char *status_name(wl_status s) {
 }
 
 /* ns after the batch's start as microseconds, exactly: "1234.567". */
-static void write_us(FILE *out, int64_t ns) {
-  fprintf(out, "%lld.%03lld", (long long)(ns / 1000), (long long)(ns % 1000));
+static void format_us(char *buf, size_t cap, int64_t ns) {
+  snprintf(buf, cap, "%lld.%03lld", (long long)(ns / 1000),
+           (long long)(ns % 1000));
 }
 
 static int64_t clamp(int64_t t, int64_t lo, int64_t hi) {
@@ -96,130 +97,234 @@ static void track_name(const run_trace_batch *b, int k, char *name, size_t cap) 
     snprintf(name, cap, "%s", b->model);
 }
 
-/* Events are separated by ",\n": one per line, no comma after the last. */
-static void begin_event(FILE *out, int *first) {
-  fputs(*first ? "\n" : ",\n", out);
-  *first = 0;
+/* One event as cJSON sees it, built once per kind and refilled for every
+ * event of that kind: a million tasks print through the same few items,
+ * so memory stays flat and nothing is allocated per event.  The items
+ * point at the text buffers below (references: cJSON neither copies nor
+ * frees them).  Numbers are raw text we format, integers too: cJSON's own
+ * number printer tries %.15g and reads it back with sscanf, which would
+ * triple the writer's time at a million tasks. */
+typedef struct event {
+  cJSON *obj, *args, *status;
+  char name[48], tid[16], ts[32], dur[32], index[16], who[16], lag[32];
+  char label[128]; /* a track's name */
+} event;
+
+/* A raw item (printed as it stands: "1234.567", exactly) that reads its
+ * text from buf.  cJSON has string references but no raw ones. */
+static cJSON *raw_ref(char *buf) {
+  cJSON *item = base_json_need(cJSON_CreateStringReference(buf));
+  item->type = cJSON_Raw | cJSON_IsReference;
+  return item;
 }
 
-static void write_metadata(FILE *out, const run_trace_batch *b, tracks t,
-                           int *first) {
-  char name[128];
+static cJSON *add(cJSON *obj, const char *key, cJSON *item) {
+  base_json_need(item);
+  cJSON_AddItemToObjectCS(obj, key, item);
+  return item;
+}
 
-  snprintf(name, sizeof name, "conclab %s %s%s%s", b->workload, b->model,
-           *b->variant ? " " : "", b->variant);
-  begin_event(out, first);
-  fputs("{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":1,\"tid\":0,"
-        "\"args\":{\"name\":", out);
-  base_json_string(out, name);
-  fputs("}}", out);
+/* {"name":NAME,"ph":PH,"pid":1,"tid":T[,"ts":TS[,"dur":DUR]],"args":{}}:
+ * times is how many of ts and dur the kind has. */
+static void event_init(event *e, const char *ph, int times) {
+  memset(e, 0, sizeof *e);
+  e->obj = base_json_need(cJSON_CreateObject());
+  add(e->obj, "name", cJSON_CreateStringReference(e->name));
+  add(e->obj, "ph", cJSON_CreateString(ph));
+  add(e->obj, "pid", cJSON_CreateRaw("1"));
+  add(e->obj, "tid", raw_ref(e->tid));
+  if (times >= 1)
+    add(e->obj, "ts", raw_ref(e->ts));
+  if (times >= 2)
+    add(e->obj, "dur", raw_ref(e->dur));
+  e->args = add(e->obj, "args", cJSON_CreateObject());
+}
+
+static void set_int(char *buf, size_t cap, int v) {
+  snprintf(buf, cap, "%d", v);
+}
+
+/* Events are separated by ",\n": one per line, no comma after the last.
+ * cJSON prints each into buf, which is big enough for any of ours (the
+ * longest is a process name of 128 bytes, escaped). */
+typedef struct writer {
+  FILE *out;
+  int first, failed;
+  char buf[1024];
+} writer;
+
+static void emit(writer *w, cJSON *obj) {
+  if (!cJSON_PrintPreallocated(obj, w->buf, (int)sizeof w->buf, 0)) {
+    w->failed = 1;
+    return;
+  }
+  fputs(w->first ? "\n" : ",\n", w->out);
+  fputs(w->buf, w->out);
+  w->first = 0;
+}
+
+/* A "ph":"M" event: {"name":"thread_name","ph":"M","pid":1,"tid":T,
+ * "args":{"name":LABEL}}; async has one track per permit, up to a
+ * million of them. */
+static void meta_event_init(event *e) {
+  event_init(e, "M", 0);
+  add(e->args, "name", cJSON_CreateStringReference(e->label));
+}
+
+/* The event naming track tid (0: the process) with label. */
+static void write_name(writer *w, event *e, const char *what, int tid) {
+  snprintf(e->name, sizeof e->name, "%s", what);
+  set_int(e->tid, sizeof e->tid, tid);
+  emit(w, e->obj);
+}
+
+static void write_metadata(writer *w, const run_trace_batch *b, tracks t) {
+  event e;
+
+  meta_event_init(&e);
+  snprintf(e.label, sizeof e.label, "conclab %s %s%s%s", b->workload,
+           b->model, *b->variant ? " " : "", b->variant);
+  write_name(w, &e, "process_name", 0);
   for (int k = 0; k < t.tasks; k++) {
-    track_name(b, k, name, sizeof name);
-    begin_event(out, first);
+    track_name(b, k, e.label, sizeof e.label);
     /* tid = track + 1: some viewers treat thread 0 as special */
-    fprintf(out, "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,"
-            "\"tid\":%d,\"args\":{\"name\":", k + 1);
-    base_json_string(out, name);
-    fputs("}}", out);
+    write_name(w, &e, "thread_name", k + 1);
   }
   for (int k = 0; k < t.pools; k++) {
-    begin_event(out, first);
-    fprintf(out, "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,"
-            "\"tid\":%d,\"args\":{\"name\":\"pool thread %d\"}}",
-            t.tasks + 1 + k, k);
+    snprintf(e.label, sizeof e.label, "pool thread %d", k);
+    write_name(w, &e, "thread_name", t.tasks + 1 + k);
   }
+  cJSON_Delete(e.obj);
 }
 
-static void write_task(FILE *out, const run_trace_batch *b, int i, int *first) {
+static void task_event_init(event *e) {
+  event_init(e, "X", 2);
+  add(e->args, "index", raw_ref(e->index));
+  add(e->args, "worker", raw_ref(e->who));
+  e->status = add(e->args, "status", cJSON_CreateStringReference(""));
+}
+
+static void write_task(writer *w, event *e, const run_trace_batch *b, int i) {
   const wl_slot *s = slot_at(b, i);
   int64_t span = b->t1_ns - b->t0_ns;
   int64_t start = clamp(s->t_start_ns - b->t0_ns, 0, span);
   int64_t end = clamp(s->t_end_ns - b->t0_ns, start, span);
 
-  begin_event(out, first);
-  fprintf(out, "{\"name\":\"task %d\",\"ph\":\"X\",\"pid\":1,\"tid\":%d,"
-          "\"ts\":", i, track_of(b, s) + 1);
-  write_us(out, start);
-  fputs(",\"dur\":", out);
-  write_us(out, end - start);
-  fprintf(out, ",\"args\":{\"index\":%d,\"worker\":%d,\"status\":\"%s\"}}",
-          i, s->worker, status_name(s->status));
+  snprintf(e->name, sizeof e->name, "task %d", i);
+  set_int(e->tid, sizeof e->tid, track_of(b, s) + 1);
+  format_us(e->ts, sizeof e->ts, start);
+  format_us(e->dur, sizeof e->dur, end - start);
+  set_int(e->index, sizeof e->index, i);
+  set_int(e->who, sizeof e->who, s->worker);
+  e->status->valuestring = (char *)status_name(s->status); /* a reference */
+  emit(w, e->obj);
+}
+
+static void compute_event_init(event *e) {
+  event_init(e, "X", 2);
+  add(e->args, "index", raw_ref(e->index));
+  add(e->args, "pool_thread", raw_ref(e->who));
 }
 
 /* The offloaded compute step of task i (slot s), on its pool thread's
  * track, after the t.tasks task tracks. */
-static void write_compute(FILE *out, const run_trace_batch *b, tracks t, int i,
-                          const wl_slot *s, int *first) {
+static void write_compute(writer *w, event *e, const run_trace_batch *b, tracks t,
+                          int i, const wl_slot *s) {
   int64_t span = b->t1_ns - b->t0_ns;
   int64_t start = clamp(s->off_start_ns - b->t0_ns, 0, span);
   int64_t end = clamp(s->off_end_ns - b->t0_ns, start, span);
 
-  begin_event(out, first);
-  fprintf(out, "{\"name\":\"compute %d\",\"ph\":\"X\",\"pid\":1,"
-          "\"tid\":%d,\"ts\":", i, t.tasks + 1 + s->off_thread);
-  write_us(out, start);
-  fputs(",\"dur\":", out);
-  write_us(out, end - start);
-  fprintf(out, ",\"args\":{\"index\":%d,\"pool_thread\":%d}}", i,
-          s->off_thread);
+  snprintf(e->name, sizeof e->name, "compute %d", i);
+  set_int(e->tid, sizeof e->tid, t.tasks + 1 + s->off_thread);
+  format_us(e->ts, sizeof e->ts, start);
+  format_us(e->dur, sizeof e->dur, end - start);
+  set_int(e->index, sizeof e->index, i);
+  set_int(e->who, sizeof e->who, s->off_thread);
+  emit(w, e->obj);
 }
 
-static void write_lag(FILE *out, const run_trace_batch *b, int i, int *first) {
+static void lag_event_init(event *e) {
+  event_init(e, "C", 1);
+  snprintf(e->name, sizeof e->name, "loop lag");
+  set_int(e->tid, sizeof e->tid, 1);
+  add(e->args, "lag_ms", raw_ref(e->lag));
+}
+
+static void write_lag(writer *w, event *e, const run_trace_batch *b, int i) {
   int64_t t = clamp(b->lag[i].t_ns - b->t0_ns, 0, b->t1_ns - b->t0_ns);
 
-  begin_event(out, first);
-  fputs("{\"name\":\"loop lag\",\"ph\":\"C\",\"pid\":1,\"tid\":1,\"ts\":",
-        out);
-  write_us(out, t);
-  fprintf(out, ",\"args\":{\"lag_ms\":%.3f}}", b->lag[i].ms);
+  format_us(e->ts, sizeof e->ts, t);
+  snprintf(e->lag, sizeof e->lag, "%.3f", b->lag[i].ms);
+  emit(w, e->obj);
 }
 
-static void write_other_data(FILE *out, const run_trace_batch *b) {
-  fputs("\"otherData\":{\"workload\":", out);
-  base_json_string(out, b->workload);
-  fputs(",\"model\":", out);
-  base_json_string(out, b->model);
-  fputs(",\"variant\":", out);
-  base_json_string(out, b->variant);
-  fprintf(out, ",\"tasks\":%d,\"concurrency\":%d,\"checksum\":\"%016llx\","
-          "\"wall_us\":", b->tasks, b->concurrency,
-          (unsigned long long)b->checksum);
-  write_us(out, b->t1_ns - b->t0_ns);
-  fputs(",\"clock\":\"CLOCK_MONOTONIC, microseconds after the batch's "
-        "start\"}", out);
+/* What follows the events: "displayTimeUnit" and "otherData", printed by
+ * cJSON as an object of their own whose '{' the caller leaves out. */
+static char *print_tail(const run_trace_batch *b) {
+  cJSON *tail = base_json_need(cJSON_CreateObject()), *other;
+  char text[32], *printed;
+
+  add(tail, "displayTimeUnit", cJSON_CreateString("ms"));
+  other = add(tail, "otherData", cJSON_CreateObject());
+  add(other, "workload", cJSON_CreateString(b->workload));
+  add(other, "model", cJSON_CreateString(b->model));
+  add(other, "variant", cJSON_CreateString(b->variant));
+  add(other, "tasks", cJSON_CreateNumber(b->tasks));
+  add(other, "concurrency", cJSON_CreateNumber(b->concurrency));
+  snprintf(text, sizeof text, "%016llx", (unsigned long long)b->checksum);
+  add(other, "checksum", cJSON_CreateString(text));
+  format_us(text, sizeof text, b->t1_ns - b->t0_ns);
+  add(other, "wall_us", cJSON_CreateRaw(text));
+  add(other, "clock", cJSON_CreateString("CLOCK_MONOTONIC, microseconds "
+                                         "after the batch's start"));
+  printed = base_json_need(cJSON_PrintUnformatted(tail));
+  cJSON_Delete(tail);
+  return printed;
 }
 
 /* Linear in the tasks: one pass to count the tracks, then one per kind of
- * event, each slot read once a pass. */
+ * event, each slot read once a pass.  The document is streamed, never
+ * held: {"traceEvents":[ the events ], then the tail's members}. */
 int run_trace_write(FILE *out, const run_trace_batch *b) {
   tracks t = count_tracks(b);
-  int first = 1;
+  writer w = {out, 1, 0, ""};
+  event e;
+  char *tail;
 
   fputs("{\"traceEvents\":[", out);
-  write_metadata(out, b, t, &first);
+  write_metadata(&w, b, t);
+  task_event_init(&e);
   for (int i = 0; i < b->tasks; i++)
-    write_task(out, b, i, &first);
+    write_task(&w, &e, b, i);
+  cJSON_Delete(e.obj);
+  compute_event_init(&e);
   for (int i = 0; i < b->tasks; i++) {
     const wl_slot *s = slot_at(b, i);
     if (s->off_end_ns != 0)
-      write_compute(out, b, t, i, s, &first);
+      write_compute(&w, &e, b, t, i, s);
   }
+  cJSON_Delete(e.obj);
+  lag_event_init(&e);
   for (int i = 0; i < b->lag_n; i++)
-    write_lag(out, b, i, &first);
-  fputs("\n],\"displayTimeUnit\":\"ms\",", out);
-  write_other_data(out, b);
-  fputs("}\n", out);
-  return ferror(out) ? -1 : 0;
+    write_lag(&w, &e, b, i);
+  cJSON_Delete(e.obj);
+  tail = print_tail(b);
+  fputs("\n],", out);
+  fputs(tail + 1, out); /* its members and its '}' close the document */
+  fputc('\n', out);
+  cJSON_free(tail);
+  return w.failed || ferror(out) ? -1 : 0;
 }
 
-/* One "ph":"X" line back into a task. */
-static int read_task(const char *line, run_trace_task *t) {
+/* One "ph":"X" event of a task back into a task. */
+static int read_task(const cJSON *ev, run_trace_task *t) {
+  const cJSON *args = cJSON_GetObjectItemCaseSensitive(ev, "args");
   double index, worker, tid, ts, dur;
 
-  if (base_json_num_of(line, "index", &index) != 0 || base_json_num_of(line, "tid", &tid) != 0 ||
-      base_json_num_of(line, "worker", &worker) != 0 || base_json_num_of(line, "ts", &ts) != 0 ||
-      base_json_num_of(line, "dur", &dur) != 0 ||
-      base_json_str_of(line, "status", t->status, sizeof t->status) != 0)
+  if (base_json_obj_num(args, "index", &index) != 0 || base_json_obj_num(ev, "tid", &tid) != 0 ||
+      base_json_obj_num(args, "worker", &worker) != 0 || base_json_obj_num(ev, "ts", &ts) != 0 ||
+      base_json_obj_num(ev, "dur", &dur) != 0 ||
+      base_json_obj_str(args, "status", t->status, sizeof t->status) != 0)
     return -1;
   t->index = (int)index;
   t->worker = (int)worker;
@@ -229,52 +334,86 @@ static int read_task(const char *line, run_trace_task *t) {
   return 0;
 }
 
-int run_trace_read_tasks(const char *path, run_trace_task **out, int *n) {
+/* Is ev a task's bar ("ph":"X", "name":"task N")?  Metadata, compute steps
+ * and counters are not. */
+static int is_task(const cJSON *ev) {
+  const cJSON *ph = cJSON_GetObjectItemCaseSensitive(ev, "ph");
+  const cJSON *name = cJSON_GetObjectItemCaseSensitive(ev, "name");
+
+  return cJSON_IsString(ph) && strcmp(ph->valuestring, "X") == 0 &&
+         cJSON_IsString(name) && strncmp(name->valuestring, "task ", 5) == 0;
+}
+
+/* The whole file as a string (free it), or NULL with the message given. */
+static char *read_text(const char *path) {
   FILE *f = fopen(path, "r");
-  char *line = NULL;
-  size_t cap = 0;
-  run_trace_task *tasks = NULL;
-  int count = 0, room = 0, rc = 0;
+  char *text = NULL;
+  size_t len = 0;
+  FILE *mem;
+  char chunk[65536];
+  size_t got;
+
+  if (f == NULL) {
+    fprintf(stderr, "conclab: %s: %s\n", path, strerror(errno));
+    return NULL;
+  }
+  mem = base_json_need(open_memstream(&text, &len));
+  while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
+    fwrite(chunk, 1, got, mem);
+  if (ferror(f) || fclose(mem) != 0) {
+    fprintf(stderr, "conclab: %s: read error\n", path);
+    fclose(f);
+    free(text);
+    return NULL;
+  }
+  fclose(f);
+  return text;
+}
+
+/* The file is parsed whole: traces are read back only by the figures and
+ * the tests, never at a million tasks in a run. */
+int run_trace_read_tasks(const char *path, run_trace_task **out, int *n) {
+  char *text = read_text(path);
+  const char *end = NULL;
+  cJSON *doc;
+  const cJSON *events, *ev;
+  run_trace_task *tasks;
+  int count = 0;
 
   *out = NULL;
   *n = 0;
-  if (f == NULL) {
-    fprintf(stderr, "conclab: %s: %s\n", path, strerror(errno));
+  if (text == NULL)
+    return -1;
+  doc = cJSON_ParseWithOpts(text, &end, 1);
+  events = cJSON_GetObjectItemCaseSensitive(doc, "traceEvents");
+  if (!cJSON_IsArray(events)) {
+    if (doc == NULL)
+      fprintf(stderr, "conclab: %s: not a trace: bad JSON at byte %ld\n",
+              path, end != NULL ? (long)(end - text) : 0L);
+    else
+      fprintf(stderr, "conclab: %s: not a trace: no \"traceEvents\" "
+              "array\n", path);
+    cJSON_Delete(doc);
+    free(text);
     return -1;
   }
-  while (rc == 0 && getline(&line, &cap, f) >= 0) {
-    if (strstr(line, "\"ph\":\"X\"") == NULL ||
-        strncmp(line, "{\"name\":\"task ", 14) != 0)
-      continue; /* metadata, compute steps, counters, the frame */
-    if (count == room) {
-      int grown_room = room ? 2 * room : 64;
-      run_trace_task *grown = realloc(tasks, (size_t)grown_room * sizeof *grown);
-      if (grown == NULL) {
-        fprintf(stderr, "conclab: %s: out of memory\n", path);
-        rc = -1;
-        break;
-      }
-      tasks = grown;
-      room = grown_room;
-    }
-    if (read_task(line, &tasks[count]) != 0) {
+  tasks = base_json_need(calloc((size_t)cJSON_GetArraySize(events) + 1,
+                           sizeof *tasks));
+  cJSON_ArrayForEach(ev, events) {
+    if (!is_task(ev))
+      continue;
+    if (read_task(ev, &tasks[count]) != 0) {
       fprintf(stderr, "conclab: %s: a task event without index, worker, ts, "
               "dur or status\n", path);
-      rc = -1;
-      break;
+      free(tasks);
+      cJSON_Delete(doc);
+      free(text);
+      return -1;
     }
     count++;
   }
-  if (rc == 0 && ferror(f)) {
-    fprintf(stderr, "conclab: %s: %s\n", path, strerror(errno));
-    rc = -1;
-  }
-  free(line);
-  fclose(f);
-  if (rc != 0) {
-    free(tasks);
-    return -1;
-  }
+  cJSON_Delete(doc);
+  free(text);
   *out = tasks;
   *n = count;
   return 0;

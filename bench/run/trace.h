@@ -49,7 +49,9 @@ typedef struct run_trace_task {
 
 /* Read the tasks of a trace that run_trace_write wrote, in file order (index
  * order) into a malloc'd array (*out, *n; the caller frees *out).  0, or -1
- * (printed) if the file cannot be read or a task line is malformed. */
+ * (printed) if the file cannot be read, is not a trace, or a task's event
+ * lacks a field.  The file is parsed whole (a tree: fine for the small
+ * batches the figures trace, not for a million tasks). */
 int run_trace_read_tasks(const char *path, run_trace_task **out, int *n);
 
 /* The file itself, written atomically: run_trace_file_check before the batch

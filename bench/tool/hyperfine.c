@@ -7,10 +7,8 @@
  * of them measures something the other does not - and that is worth
  * knowing before trusting either.
  *
- * The reader is a small recursive-descent walk over JSON (objects, arrays,
- * strings, numbers, literals), not a search for keys in the text: hyperfine
- * nests objects in an array and pretty-prints them, and a key such as
- * "mean" appears once per result.
+ * cJSON reads and writes the JSON; this file knows only hyperfine's
+ * layout: which keys, which types, what may be missing.
  */
 #include "hyperfine.h"
 
@@ -25,37 +23,21 @@
 #include <unistd.h>
 
 #include "guard.h"
+#include "json.h"
 #include "stats.h"
 
 extern char **environ;
 
 /* ---- writing ------------------------------------------------------------ */
 
-static void write_string(FILE *out, const char *s) {
-  fputc('"', out);
-  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-    if (*p == '"' || *p == '\\')
-      fprintf(out, "\\%c", *p);
-    else if (*p == '\n')
-      fputs("\\n", out);
-    else if (*p == '\t')
-      fputs("\\t", out);
-    else if (*p < 0x20)
-      fprintf(out, "\\u%04x", *p);
-    else
-      fputc(*p, out);
-  }
-  fputc('"', out);
-}
-
-/* The shortest of %.15g .. %.17g that reads back as the same double, so
- * 0.1 stays 0.1 and nothing is lost.  JSON has no NaN: null. */
-static void write_number(FILE *out, double v) {
+/* v as the shortest of %.15g .. %.17g that reads back as the same double,
+ * so 0.1 stays 0.1 and nothing is lost (cJSON's own printer may round to
+ * 15 digits), as a raw item; JSON has no NaN: null. */
+static cJSON *number(double v) {
   char buf[40];
-  if (!isfinite(v)) {
-    fputs("null", out);
-    return;
-  }
+
+  if (!isfinite(v))
+    return base_json_need(cJSON_CreateNull());
   for (int prec = 15; prec <= 17; prec++) {
     snprintf(buf, sizeof buf, "%.*g", prec, v);
     if (strtod(buf, NULL) == v)
@@ -65,54 +47,50 @@ static void write_number(FILE *out, double v) {
    * float looking like one. */
   if (strpbrk(buf, ".eE") == NULL && strlen(buf) + 2 < sizeof buf)
     strcat(buf, ".0");
-  fputs(buf, out);
+  return base_json_need(cJSON_CreateRaw(buf));
 }
 
-static void write_field(FILE *out, const char *key, double v) {
-  fprintf(out, "      \"%s\": ", key);
-  write_number(out, v);
-  fputs(",\n", out);
+static void add(cJSON *obj, const char *key, cJSON *item) {
+  cJSON_AddItemToObject(obj, key, base_json_need(item));
+}
+
+static cJSON *result_object(const tool_hf_result *r) {
+  cJSON *obj = base_json_need(cJSON_CreateObject());
+  cJSON *times = base_json_need(cJSON_CreateArray());
+  cJSON *codes = base_json_need(cJSON_CreateArray());
+  cJSON *params = base_json_need(cJSON_CreateObject());
+
+  add(obj, "command", cJSON_CreateString(r->command ? r->command : ""));
+  add(obj, "mean", number(r->mean));
+  add(obj, "stddev", number(r->ntimes < 2 ? NAN : r->stddev));
+  add(obj, "median", number(r->median));
+  add(obj, "user", number(r->user));
+  add(obj, "system", number(r->system));
+  add(obj, "min", number(r->min));
+  add(obj, "max", number(r->max));
+  for (int k = 0; k < r->ntimes; k++)
+    cJSON_AddItemToArray(times, number(r->times[k]));
+  add(obj, "times", times);
+  for (int k = 0; k < r->nexit; k++)
+    cJSON_AddItemToArray(codes, base_json_need(r->exit_codes[k] < 0
+                                              ? cJSON_CreateNull()
+                                              : cJSON_CreateNumber(
+                                                    r->exit_codes[k])));
+  add(obj, "exit_codes", codes);
+  for (int k = 0; k < r->nparams; k++)
+    add(params, r->params[k].name, cJSON_CreateString(r->params[k].value));
+  add(obj, "parameters", params);
+  return obj;
 }
 
 void tool_hf_write(FILE *out, const tool_hf_result *r, int n) {
-  fputs("{\n  \"results\": [", out);
-  for (int i = 0; i < n; i++) {
-    fputs(i > 0 ? ",\n    {\n" : "\n    {\n", out);
-    fputs("      \"command\": ", out);
-    write_string(out, r[i].command ? r[i].command : "");
-    fputs(",\n", out);
-    write_field(out, "mean", r[i].mean);
-    write_field(out, "stddev", r[i].ntimes < 2 ? NAN : r[i].stddev);
-    write_field(out, "median", r[i].median);
-    write_field(out, "user", r[i].user);
-    write_field(out, "system", r[i].system);
-    write_field(out, "min", r[i].min);
-    write_field(out, "max", r[i].max);
-    fputs("      \"times\": [", out);
-    for (int k = 0; k < r[i].ntimes; k++) {
-      fputs(k > 0 ? ",\n        " : "\n        ", out);
-      write_number(out, r[i].times[k]);
-    }
-    fputs(r[i].ntimes > 0 ? "\n      ],\n" : "],\n", out);
-    fputs("      \"exit_codes\": [", out);
-    for (int k = 0; k < r[i].nexit; k++) {
-      fputs(k > 0 ? ",\n        " : "\n        ", out);
-      if (r[i].exit_codes[k] < 0)
-        fputs("null", out);
-      else
-        fprintf(out, "%d", r[i].exit_codes[k]);
-    }
-    fputs(r[i].nexit > 0 ? "\n      ],\n" : "],\n", out);
-    fputs("      \"parameters\": {", out);
-    for (int k = 0; k < r[i].nparams; k++) {
-      fputs(k > 0 ? ",\n        " : "\n        ", out);
-      write_string(out, r[i].params[k].name);
-      fputs(": ", out);
-      write_string(out, r[i].params[k].value);
-    }
-    fputs(r[i].nparams > 0 ? "\n      }\n    }" : "}\n    }", out);
-  }
-  fputs(n > 0 ? "\n  ]\n}\n" : "]\n}\n", out);
+  cJSON *doc = base_json_need(cJSON_CreateObject());
+  cJSON *results = base_json_need(cJSON_CreateArray());
+
+  for (int i = 0; i < n; i++)
+    cJSON_AddItemToArray(results, result_object(&r[i]));
+  add(doc, "results", results);
+  base_json_print(out, doc);
 }
 
 void tool_hf_fill_stats(tool_hf_result *r) {
@@ -157,345 +135,68 @@ void tool_hf_free(tool_hf_result *r, int n) {
   free(r);
 }
 
-/* ---- reading: a cursor over the text ------------------------------------ */
+/* ---- reading: hyperfine's layout ---------------------------------------- */
 
-typedef struct tool_hf_parser {
-  const char *start, *p;
-  char err[96]; /* the first error, with its byte offset */
-} tool_hf_parser;
+/* cJSON reads the syntax; these check the shape, and the first thing that
+ * is not as hyperfine writes it goes into err. */
+typedef struct hf_reader {
+  char err[96];
+} hf_reader;
 
-static int bad(tool_hf_parser *x, const char *what) {
-  if (*x->p == '\0') /* the usual case: a file cut short */
-    what = "unexpected end of the text";
+static int bad(hf_reader *x, const char *what) {
   if (x->err[0] == '\0')
-    snprintf(x->err, sizeof x->err, "%s at byte %ld", what,
-             (long)(x->p - x->start));
+    snprintf(x->err, sizeof x->err, "%s", what);
   return -1;
 }
 
-static void skip_ws(tool_hf_parser *x) {
-  while (*x->p == ' ' || *x->p == '\t' || *x->p == '\n' || *x->p == '\r')
-    x->p++;
-}
+/* [n, n, ...] (null elements are NAN) into a malloc'd array. */
+static int read_times(hf_reader *x, const cJSON *a, double **out, int *n) {
+  const cJSON *e;
+  int count = cJSON_GetArraySize(a), i = 0;
 
-/* The next significant character, not consumed. */
-static char peek(tool_hf_parser *x) {
-  skip_ws(x);
-  return *x->p;
-}
-
-static int expect(tool_hf_parser *x, char c) {
-  char msg[32];
-  if (peek(x) != c) {
-    snprintf(msg, sizeof msg, "expected '%c'", c);
-    return bad(x, msg);
-  }
-  x->p++;
-  return 0;
-}
-
-static int literal(tool_hf_parser *x, const char *word) {
-  size_t n = strlen(word);
-  if (strncmp(x->p, word, n) != 0)
-    return bad(x, "unexpected character");
-  x->p += n;
-  return 0;
-}
-
-static int hex4(const char *s, unsigned *out) {
-  *out = 0;
-  for (int i = 0; i < 4; i++) {
-    char c = s[i];
-    int d = c >= '0' && c <= '9'   ? c - '0'
-            : c >= 'a' && c <= 'f' ? c - 'a' + 10
-            : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                   : -1;
-    if (d < 0)
-      return -1;
-    *out = *out * 16 + (unsigned)d;
-  }
-  return 0;
-}
-
-/* Append code point cp to buf as UTF-8 (buf has room: see parse_string). */
-static size_t put_utf8(char *buf, unsigned cp) {
-  if (cp < 0x80) {
-    buf[0] = (char)cp;
-    return 1;
-  }
-  if (cp < 0x800) {
-    buf[0] = (char)(0xC0 | (cp >> 6));
-    buf[1] = (char)(0x80 | (cp & 0x3F));
-    return 2;
-  }
-  if (cp < 0x10000) {
-    buf[0] = (char)(0xE0 | (cp >> 12));
-    buf[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    buf[2] = (char)(0x80 | (cp & 0x3F));
-    return 3;
-  }
-  buf[0] = (char)(0xF0 | (cp >> 18));
-  buf[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-  buf[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-  buf[3] = (char)(0x80 | (cp & 0x3F));
-  return 4;
-}
-
-/* A string literal, unescaped, into a malloc'd *out.  The decoded text is
- * never longer than the literal (an escape of 6 characters gives at most 3
- * bytes, a pair of 12 gives 4), so one allocation of the literal's length
- * is enough. */
-static int parse_string(tool_hf_parser *x, char **out) {
-  const char *end;
-  char *buf;
-  size_t len = 0;
-
-  *out = NULL;
-  if (peek(x) != '"')
-    return bad(x, "expected a string");
-  x->p++;
-  for (end = x->p; *end != '"'; end++) {
-    if (*end == '\0')
-      return bad(x, "unterminated string");
-    if (*end == '\\' && end[1] != '\0')
-      end++;
-  }
-  buf = malloc((size_t)(end - x->p) + 1);
-  if (buf == NULL)
-    return bad(x, "out of memory");
-  while (*x->p != '"') {
-    unsigned char c = (unsigned char)*x->p++;
-    unsigned cp, lo;
-    if (c < 0x20) {
-      free(buf);
-      return bad(x, "control character in a string");
-    }
-    if (c != '\\') {
-      buf[len++] = (char)c;
-      continue;
-    }
-    c = (unsigned char)*x->p++;
-    switch (c) {
-    case '"': case '\\': case '/': buf[len++] = (char)c; break;
-    case 'b': buf[len++] = '\b'; break;
-    case 'f': buf[len++] = '\f'; break;
-    case 'n': buf[len++] = '\n'; break;
-    case 'r': buf[len++] = '\r'; break;
-    case 't': buf[len++] = '\t'; break;
-    case 'u':
-      if (hex4(x->p, &cp) != 0)
-        goto bad_escape;
-      x->p += 4;
-      /* A high surrogate must be followed by \u and a low one. */
-      if (cp >= 0xD800 && cp < 0xDC00) {
-        if (x->p[0] != '\\' || x->p[1] != 'u' || hex4(x->p + 2, &lo) != 0 ||
-            lo < 0xDC00 || lo >= 0xE000)
-          goto bad_escape;
-        x->p += 6;
-        cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-      } else if (cp >= 0xDC00 && cp < 0xE000) {
-        goto bad_escape;
-      }
-      len += put_utf8(buf + len, cp);
-      break;
-    default:
-      goto bad_escape;
-    }
-  }
-  x->p++; /* the closing quote */
-  buf[len] = '\0';
-  *out = buf;
-  return 0;
-bad_escape:
-  free(buf);
-  return bad(x, "bad escape in a string");
-}
-
-/* A number as JSON spells it: -?int(.digits)?([eE][+-]?digits)? */
-static int parse_number(tool_hf_parser *x, double *out) {
-  const char *s = (skip_ws(x), x->p), *q = s;
-  char buf[64];
-
-  if (*q == '-')
-    q++;
-  if (*q < '0' || *q > '9')
-    return bad(x, "expected a number");
-  while (*q >= '0' && *q <= '9')
-    q++;
-  if (*q == '.') {
-    q++;
-    if (*q < '0' || *q > '9')
-      return bad(x, "bad number");
-    while (*q >= '0' && *q <= '9')
-      q++;
-  }
-  if (*q == 'e' || *q == 'E') {
-    q++;
-    if (*q == '+' || *q == '-')
-      q++;
-    if (*q < '0' || *q > '9')
-      return bad(x, "bad number");
-    while (*q >= '0' && *q <= '9')
-      q++;
-  }
-  if ((size_t)(q - s) >= sizeof buf)
-    return bad(x, "number too long");
-  memcpy(buf, s, (size_t)(q - s));
-  buf[q - s] = '\0';
-  *out = strtod(buf, NULL);
-  x->p = q;
-  return 0;
-}
-
-/* A number, or null (then *out = NAN). */
-static int parse_number_or_null(tool_hf_parser *x, double *out) {
-  if (peek(x) == 'n') {
-    *out = NAN;
-    return literal(x, "null");
-  }
-  return parse_number(x, out);
-}
-
-/* Members and elements.  After '{' (or '['), each call moves to the next
- * member (element): 1 when there is one (for an object, its key read and
- * the ':' consumed), 0 at the closing bracket, -1 on an error.  *count
- * tracks the commas. */
-static int next_member(tool_hf_parser *x, int *count, char **key) {
-  *key = NULL;
-  if (peek(x) == '}') {
-    x->p++;
-    return 0;
-  }
-  if (*count > 0 && expect(x, ',') != 0)
-    return -1;
-  if (parse_string(x, key) != 0)
-    return -1;
-  if (expect(x, ':') != 0) {
-    free(*key);
-    *key = NULL;
-    return -1;
-  }
-  (*count)++;
-  return 1;
-}
-
-static int next_element(tool_hf_parser *x, int *count) {
-  if (peek(x) == ']') {
-    x->p++;
-    return 0;
-  }
-  if (*count > 0 && expect(x, ',') != 0)
-    return -1;
-  (*count)++;
-  return 1;
-}
-
-/* Any value, thrown away (keys this reader does not know). */
-static int skip_value(tool_hf_parser *x, int depth) {
-  char c = peek(x), *s;
-  int count = 0, more;
-  double d;
-
-  if (depth > 64)
-    return bad(x, "nested too deeply");
-  if (c == '"') {
-    if (parse_string(x, &s) != 0)
-      return -1;
-    free(s);
-    return 0;
-  }
-  if (c == '{') {
-    x->p++;
-    while ((more = next_member(x, &count, &s)) == 1) {
-      free(s);
-      if (skip_value(x, depth + 1) != 0)
-        return -1;
-    }
-    return more;
-  }
-  if (c == '[') {
-    x->p++;
-    while ((more = next_element(x, &count)) == 1)
-      if (skip_value(x, depth + 1) != 0)
-        return -1;
-    return more;
-  }
-  if (c == 't')
-    return literal(x, "true");
-  if (c == 'f')
-    return literal(x, "false");
-  if (c == 'n')
-    return literal(x, "null");
-  return parse_number(x, &d);
-}
-
-/* ---- reading: hyperfine's layout ---------------------------------------- */
-
-/* [n, n, ...] into a malloc'd array; null elements are NAN. */
-static int parse_times(tool_hf_parser *x, double **out, int *n) {
-  int count = 0, more, cap = 0;
-  double v;
-
-  if (expect(x, '[') != 0)
-    return -1;
-  while ((more = next_element(x, &count)) == 1) {
-    if (parse_number_or_null(x, &v) != 0)
-      return -1;
-    if (*n == cap) {
-      double *grown;
-      cap = cap ? 2 * cap : 16;
-      grown = realloc(*out, (size_t)cap * sizeof **out);
-      if (grown == NULL)
-        return bad(x, "out of memory");
-      *out = grown;
-    }
-    (*out)[(*n)++] = v;
-  }
-  return more;
-}
-
-static int parse_exit_codes(tool_hf_parser *x, int **out, int *n) {
-  double *codes = NULL;
-  int count = 0;
-
-  if (parse_times(x, &codes, &count) != 0) {
-    free(codes);
-    return -1;
-  }
-  *out = count > 0 ? malloc((size_t)count * sizeof **out) : NULL;
-  if (count > 0 && *out == NULL) {
-    free(codes);
-    return bad(x, "out of memory");
-  }
-  for (int i = 0; i < count; i++)
-    (*out)[i] = isnan(codes[i]) ? -1 : (int)codes[i];
+  if (!cJSON_IsArray(a))
+    return bad(x, "\"times\" or \"exit_codes\" is not an array");
+  *out = base_json_need(calloc((size_t)count + 1, sizeof **out));
   *n = count;
-  free(codes);
+  cJSON_ArrayForEach(e, a) {
+    if (!cJSON_IsNumber(e) && !cJSON_IsNull(e))
+      return bad(x, "a time or exit code is not a number");
+    (*out)[i++] = cJSON_IsNull(e) ? NAN : e->valuedouble;
+  }
   return 0;
+}
+
+static int read_exit_codes(hf_reader *x, const cJSON *a, tool_hf_result *r) {
+  double *codes = NULL;
+  int count = 0, rc = read_times(x, a, &codes, &count);
+
+  if (rc == 0) {
+    r->exit_codes = base_json_need(calloc((size_t)count + 1, sizeof(int)));
+    r->nexit = count;
+    for (int i = 0; i < count; i++)
+      r->exit_codes[i] = isnan(codes[i]) ? -1 : (int)codes[i];
+  }
+  free(codes);
+  return rc;
 }
 
 /* {"name": "value", ...} */
-static int parse_params(tool_hf_parser *x, tool_hf_result *r) {
-  int count = 0, more;
-  char *key, *value;
+static int read_params(hf_reader *x, const cJSON *obj, tool_hf_result *r) {
+  const cJSON *p;
 
-  if (expect(x, '{') != 0)
-    return -1;
-  while ((more = next_member(x, &count, &key)) == 1) {
-    if (parse_string(x, &value) != 0) {
-      free(key);
+  if (!cJSON_IsObject(obj))
+    return bad(x, "\"parameters\" is not an object");
+  cJSON_ArrayForEach(p, obj) {
+    if (!cJSON_IsString(p))
       return bad(x, "a parameter's value is not a string");
-    }
-    tool_hf_param_add(r, key, value);
-    free(key);
-    free(value);
+    tool_hf_param_add(r, p->string, p->valuestring);
   }
-  return more;
+  return 0;
 }
 
 /* One result object.  command, median and times are required; the other
  * numbers default to 0 (stddev is null for a single run). */
-static int parse_result(tool_hf_parser *x, tool_hf_result *r) {
+static int read_result(hf_reader *x, const cJSON *obj, tool_hf_result *r) {
   static const struct {
     const char *key;
     size_t offset;
@@ -508,102 +209,71 @@ static int parse_result(tool_hf_parser *x, tool_hf_result *r) {
       {"min", offsetof(tool_hf_result, min)},
       {"max", offsetof(tool_hf_result, max)},
   };
-  int count = 0, more, have_median = 0, have_times = 0;
-  char *key;
+  const cJSON *command = cJSON_GetObjectItemCaseSensitive(obj, "command");
+  const cJSON *times = cJSON_GetObjectItemCaseSensitive(obj, "times");
+  const cJSON *codes = cJSON_GetObjectItemCaseSensitive(obj, "exit_codes");
+  const cJSON *params = cJSON_GetObjectItemCaseSensitive(obj, "parameters");
 
-  if (expect(x, '{') != 0)
-    return -1;
-  while ((more = next_member(x, &count, &key)) == 1) {
-    int rc = 0, known = 0;
-    for (size_t k = 0; k < sizeof numbers / sizeof numbers[0]; k++)
-      if (strcmp(key, numbers[k].key) == 0) {
-        double *field = (double *)((char *)r + numbers[k].offset);
-        known = 1;
-        rc = parse_number_or_null(x, field);
-        if (rc == 0 && isnan(*field))
-          *field = 0;
-        have_median |= k == 2;
-      }
-    if (known)
-      ;
-    else if (strcmp(key, "command") == 0 && r->command == NULL)
-      rc = parse_string(x, &r->command);
-    else if (strcmp(key, "times") == 0 && !have_times) {
-      rc = parse_times(x, &r->times, &r->ntimes);
-      have_times = 1;
-    } else if (strcmp(key, "exit_codes") == 0 && r->exit_codes == NULL)
-      rc = parse_exit_codes(x, &r->exit_codes, &r->nexit);
-    else if (strcmp(key, "parameters") == 0 && r->nparams == 0)
-      rc = parse_params(x, r);
-    else
-      rc = skip_value(x, 1);
-    free(key);
-    if (rc != 0)
-      return -1;
+  if (!cJSON_IsObject(obj))
+    return bad(x, "a result is not an object");
+  for (size_t k = 0; k < sizeof numbers / sizeof numbers[0]; k++) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, numbers[k].key);
+    double *field = (double *)((char *)r + numbers[k].offset);
+    if (v != NULL && !cJSON_IsNumber(v) && !cJSON_IsNull(v))
+      return bad(x, "a statistic is not a number");
+    *field = cJSON_IsNumber(v) ? v->valuedouble : 0;
   }
-  if (more != 0)
-    return -1;
-  if (r->command == NULL || !have_median || !have_times)
+  if (!cJSON_IsString(command) || times == NULL ||
+      cJSON_GetObjectItemCaseSensitive(obj, "median") == NULL)
     return bad(x, "a result lacks command, median or times");
+  r->command = base_json_need(strdup(command->valuestring));
+  if (read_times(x, times, &r->times, &r->ntimes) != 0 ||
+      (codes != NULL && read_exit_codes(x, codes, r) != 0) ||
+      (params != NULL && read_params(x, params, r) != 0))
+    return -1;
   return 0;
 }
 
-static int parse_results(tool_hf_parser *x, tool_hf_result **out, int *n) {
-  int count = 0, more, cap = 0;
+static int read_results(hf_reader *x, const cJSON *doc, tool_hf_result **out,
+                        int *n) {
+  const cJSON *results = cJSON_GetObjectItemCaseSensitive(doc, "results");
+  const cJSON *e;
 
-  if (expect(x, '[') != 0)
-    return -1;
-  while ((more = next_element(x, &count)) == 1) {
-    if (*n == cap) {
-      tool_hf_result *grown;
-      cap = cap ? 2 * cap : 8;
-      grown = realloc(*out, (size_t)cap * sizeof **out);
-      if (grown == NULL)
-        return bad(x, "out of memory");
-      *out = grown;
-    }
-    memset(&(*out)[*n], 0, sizeof **out);
-    (*n)++; /* counted before it is parsed, so an error frees it too */
-    if (parse_result(x, &(*out)[*n - 1]) != 0)
+  if (!cJSON_IsObject(doc))
+    return bad(x, "not an object");
+  if (results == NULL)
+    return bad(x, "no \"results\"");
+  if (!cJSON_IsArray(results))
+    return bad(x, "\"results\" is not an array");
+  *out = base_json_need(calloc((size_t)cJSON_GetArraySize(results) + 1,
+                          sizeof **out));
+  cJSON_ArrayForEach(e, results) {
+    (*n)++; /* counted before it is read, so an error frees it too */
+    if (read_result(x, e, &(*out)[*n - 1]) != 0)
       return -1;
   }
-  return more;
+  return 0;
 }
 
 int tool_hf_parse(const char *text, const char *name, tool_hf_result **out, int *n) {
-  tool_hf_parser x = {text, text, ""};
-  int count = 0, more, have_results = 0;
-  char *key;
+  hf_reader x = {""};
+  const char *end = NULL;
+  cJSON *doc = cJSON_ParseWithOpts(text, &end, 1);
 
   *out = NULL;
   *n = 0;
-  if (expect(&x, '{') != 0)
-    goto fail;
-  while ((more = next_member(&x, &count, &key)) == 1) {
-    int rc;
-    if (strcmp(key, "results") == 0 && !have_results) {
-      rc = parse_results(&x, out, n);
-      have_results = 1;
-    } else {
-      rc = skip_value(&x, 1);
-    }
-    free(key);
-    if (rc != 0)
-      goto fail;
+  if (doc == NULL) {
+    long at = end != NULL ? (long)(end - text) : 0;
+    snprintf(x.err, sizeof x.err, "%s at byte %ld",
+             end != NULL && *end == '\0' ? "unexpected end of the text"
+                                         : "bad JSON",
+             at);
+  } else if (read_results(&x, doc, out, n) == 0) {
+    cJSON_Delete(doc);
+    return 0;
   }
-  if (more != 0)
-    goto fail;
-  if (peek(&x) != '\0') {
-    bad(&x, "text after the end");
-    goto fail;
-  }
-  if (!have_results) {
-    bad(&x, "no \"results\"");
-    goto fail;
-  }
-  return 0;
-fail:
   fprintf(stderr, "conclab: %s: not hyperfine's JSON: %s\n", name, x.err);
+  cJSON_Delete(doc);
   tool_hf_free(*out, *n);
   *out = NULL;
   *n = 0;

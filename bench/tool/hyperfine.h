@@ -42,7 +42,7 @@ typedef struct tool_hf_result {
   int nparams;
 } tool_hf_result;
 
-/* Write {"results": [...]} for r[0..n), pretty-printed as hyperfine does.
+/* Write {"results": [...]} for r[0..n), indented (cJSON's layout).
  * A stddev of fewer than two times is null, as hyperfine writes it. */
 void tool_hf_write(FILE *out, const tool_hf_result *r, int n);
 
