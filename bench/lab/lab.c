@@ -47,6 +47,8 @@ int lab_child(const char *name, long count, long big_mb) {
   int s = sweep_index(name);
   base_json_writer w;
 
+  if (lab_ref_find(name) != NULL)
+    return lab_overhead_child(lab_ref_find(name), count);
   if (s >= 0) {
     lab_hold h;
     if (sweep_holds[s](count, &h) != 0)
@@ -182,7 +184,8 @@ static void run_sweep(lab_ctx *c, int s, long cap, lab_sweep_result *out) {
 /* ---- which units -------------------------------------------------------- */
 
 int lab_known(const char *name) {
-  return lab_unit_find(name) != NULL || sweep_index(name) >= 0;
+  return lab_unit_find(name) != NULL || sweep_index(name) >= 0 ||
+         lab_ref_find(name) != NULL;
 }
 
 /* Is name in the comma-separated list (NULL: everything is)? */
@@ -260,9 +263,12 @@ int lab_count_failed(const lab_data *lab) {
     failed += lab->rows[i].failed != 0;
   for (int i = 0; i < lab->nsweeps; i++)
     failed += lab->sweeps[i].stop == LAB_STOP_FAILED;
+  for (int i = 0; i < lab->noverheads; i++)
+    failed += lab->overheads[i].failed != 0;
   if (failed > 0)
     fprintf(stderr, "conclab: lab: %d of %d units failed (see the lab's "
-            "summary)\n", failed, lab->nrows + lab->nsweeps);
+            "summary)\n", failed,
+            lab->nrows + lab->nsweeps + lab->noverheads);
   return failed;
 }
 
@@ -286,6 +292,8 @@ int lab_run(const lab_args *a, lab_data *lab) {
     total += selected(a->only, lab_units[i].name);
   for (int s = 0; s < 3; s++)
     total += selected(a->only, sweep_names[s]);
+  for (int i = 0; i < lab_nrefs; i++)
+    total += selected(a->only, lab_refs[i].name);
 
   for (int i = 0; i < lab_nunits && lab->nrows < LAB_MAX_ROWS; i++) {
     const lab_unit *u = &lab_units[i];
@@ -314,6 +322,19 @@ int lab_run(const lab_args *a, lab_data *lab) {
     fprintf(stderr, "conclab: lab: %s: %ld held, %s\n", sweep_names[s],
             out->largest, why);
     lab->nsweeps++;
+  }
+  for (int i = 0; i < lab_nrefs && lab->noverheads < LAB_MAX_OVERHEADS; i++) {
+    lab_overhead *o = &lab->overheads[lab->noverheads];
+    if (!selected(a->only, lab_refs[i].name))
+      continue;
+    fprintf(stderr, "conclab: lab [%d/%d] %s: 1 warm-up + %d pairs (bare, "
+            "conclab) of %ld, %.0f s elapsed\n", ++done, total,
+            lab_refs[i].name, lab->runs, lab_refs[i].n[a->profile],
+            lab_now_s() - t0);
+    lab_overhead_measure(self, &lab_refs[i], a->profile, lab->runs, o);
+    if (o->failed)
+      fprintf(stderr, "conclab: lab: %s failed: %s\n", o->name, o->why);
+    lab->noverheads++;
   }
   lab->elapsed_s = lab_now_s() - t0;
   return 0;

@@ -6,8 +6,9 @@
  * more, processes cost the most and need IPC, the GIL limits threads).  The
  * lab measures each claim's ingredients one unit at a time: starting and
  * finishing one timer, thread or process; one switch between two of them;
- * bytes per second between them; resident memory per waiting one; and the
- * largest number this machine holds at once.
+ * bytes per second between them; resident memory per waiting one; the
+ * largest number this machine holds at once; and what the harness itself
+ * costs, `conclab run` against the same batch with no harness around it.
  *
  * Like the suite, the lab never measures in its own process: each measured
  * run is a fresh child, `conclab lab --unit NAME --count N --json`, which
@@ -18,6 +19,7 @@
 #ifndef CONCLAB_LAB_H
 #define CONCLAB_LAB_H
 
+#include <cjson/cJSON.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <sys/types.h>
@@ -120,6 +122,55 @@ lab_stop lab_sweep(const lab_sweep_ops *ops, void *ctx, const long *levels,
 /* "cap reached (10000)", "refused at n=1000, 812 created: EAGAIN", ... */
 void lab_sweep_why(const lab_sweep_result *r, char *buf, size_t cap);
 
+/* ---- the harness's own cost (bare.c, overhead.c) ------------- */
+
+/* The bare references: n sleeping threads created and joined; n tasks
+ * handed to w forked workers through a pipe (h->got: n, or 0 if refused). */
+int lab_bare_threads(long n, lab_hold *h);
+int lab_bare_procs(long n, long w, lab_hold *h);
+
+/* One reference row: a bare batch against `conclab run sleep --model M`
+ * with the same tasks, each side a fresh child, taken in turns. */
+typedef struct lab_ref {
+  const char *name;  /* the --only and --unit name */
+  const char *model; /* conclab's model */
+  const char *bare;  /* what the bare child is, for the table */
+  long n[3];         /* tasks per profile: quick, full, smoke */
+  long per_worker;   /* multiproc: tasks per worker; 0: all at once */
+  long target_n;     /* the targets hold at this n (0: no target) */
+  double target_time, target_memory; /* at most these ratios */
+} lab_ref;
+
+extern const lab_ref lab_refs[];
+extern const int lab_nrefs;
+const lab_ref *lab_ref_find(const char *name);
+
+typedef struct lab_overhead {
+  char name[32];
+  char model[16];
+  char what[160];
+  long n, workers;               /* tasks; at most this many at once */
+  base_summary bare_s, conclab_s;   /* wall seconds of the batch */
+  base_summary bare_kb, conclab_kb; /* peak resident, KiB */
+  double target_time, target_memory; /* at most these ratios; 0: none */
+  int failed;
+  char why[160];
+} lab_overhead;
+
+#define LAB_MAX_OVERHEADS 8
+
+/* The child: run ref's bare batch of n, print one JSON object. */
+int lab_overhead_child(const lab_ref *ref, long n);
+/* The parent: one warm-up pair and runs measured pairs, bare then conclab
+ * (self: conclab's path); o->failed with why if a side failed. */
+void lab_overhead_measure(const char *self, const lab_ref *ref, int profile,
+                         int runs, lab_overhead *o);
+/* conclab's median over the bare one's (0 if not measured). */
+double lab_overhead_time_ratio(const lab_overhead *o);
+double lab_overhead_memory_ratio(const lab_overhead *o);
+/* 1: both targets met, 0: one missed, -1: no target or not measured. */
+int lab_overhead_met(const lab_overhead *o);
+
 /* ---- the whole lab: what the reports are made from --------------------- */
 
 #define LAB_MAX_ROWS 32
@@ -146,20 +197,24 @@ typedef struct lab_data {
   lab_sweep_result sweeps[3];
   int nsweeps;
   double elapsed_s;
+  lab_overhead overheads[LAB_MAX_OVERHEADS]; /* the harness against bare */
+  int noverheads;
 } lab_data;
 
-/* lab.json read back (lab_merge.c): profile, runs, big_mb, the rows and
- * the sweeps (not the machine or elapsed time).  0, or -1 if text is not
+/* lab.json read back (merge.c): profile, runs, big_mb, the rows,
+ * the sweeps and the overhead rows (not the machine or elapsed time).  0, or -1 if text is not
  * a lab.json as report_lab_json writes it. */
 int lab_read_json(const char *text, lab_data *lab);
-/* now, with old's rows and sweeps for the units now did not run, in the
- * order of lab_units and the sweeps (async, threaded, multiproc).  0, or -1
- * when out of memory. */
+/* now, with old's rows, sweeps and overhead rows for the units now did
+ * not run, in the order of lab_units, the sweeps (async, threaded,
+ * multiproc) and lab_refs.  0, or -1 when out of memory. */
 int lab_merge(lab_data *now, const lab_data *old);
 /* The row of that name, or NULL. */
 const lab_row *lab_row_find(const lab_data *lab, const char *name);
+/* One overhead row of lab.json read back (overhead.c): 0, or -1. */
+int lab_overhead_read(const cJSON *obj, lab_overhead *o);
 
-/* ---- small helpers the lab's files share (lab_memory.c) --------------- */
+/* ---- small helpers the lab's files share (memory.c) --------------- */
 
 double lab_now_s(void);             /* CLOCK_MONOTONIC, in seconds */
 int lab_reap(pid_t pid);            /* waitpid, EINTR retried: 0 or -1 */
@@ -168,7 +223,7 @@ long lab_kernel_bytes(void);        /* KernelStack + PageTables, system-wide */
 long lab_pss_bytes(pid_t pid);       /* Pss of a process (smaps_rollup), or -1 */
 const char *lab_errno_name(int err); /* "EAGAIN", ... or "another error" */
 
-/* N waiting units, for the memory rows and the sweep (lab_memory.c). */
+/* N waiting units, for the memory rows and the sweep (memory.c). */
 typedef struct lab_sleepers {
   pthread_mutex_t lock;
   pthread_cond_t ready_cv, release_cv;

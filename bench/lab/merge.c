@@ -171,6 +171,12 @@ static int read_lab(const cJSON *doc, lab_data *lab) {
         read_sweep_levels(e, &lab->sweeps[lab->nsweeps++]) != 0)
       return -1;
   }
+  /* "overhead": only in a lab that ran such rows */
+  cJSON_ArrayForEach(e, array_at(doc, "overhead")) {
+    if (lab->noverheads >= LAB_MAX_OVERHEADS ||
+        lab_overhead_read(e, &lab->overheads[lab->noverheads++]) != 0)
+      return -1;
+  }
   return 0;
 }
 
@@ -199,6 +205,14 @@ static const lab_sweep_result *sweep_of(const lab_data *lab, const char *model) 
   return NULL;
 }
 
+static const lab_overhead *overhead_named(const lab_data *lab,
+                                         const char *name) {
+  for (int i = 0; i < lab->noverheads; i++)
+    if (strcmp(lab->overheads[i].name, name) == 0)
+      return &lab->overheads[i];
+  return NULL;
+}
+
 int lab_merge(lab_data *now, const lab_data *old) {
   static const char *const models[] = {"async", "threaded", "multiproc"};
   lab_data *m = malloc(sizeof *m);
@@ -220,6 +234,14 @@ int lab_merge(lab_data *now, const lab_data *old) {
       s = sweep_of(old, models[i]);
     if (s != NULL)
       m->sweeps[m->nsweeps++] = *s;
+  }
+  m->noverheads = 0;
+  for (int i = 0; i < lab_nrefs && m->noverheads < LAB_MAX_OVERHEADS; i++) {
+    const lab_overhead *o = overhead_named(now, lab_refs[i].name);
+    if (o == NULL)
+      o = overhead_named(old, lab_refs[i].name);
+    if (o != NULL)
+      m->overheads[m->noverheads++] = *o;
   }
   *now = *m;
   free(m);

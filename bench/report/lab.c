@@ -421,6 +421,7 @@ void report_lab_markdown(FILE *out, const lab_data *lab) {
              "bound.");
   memory_table(out, lab);
   sweep_table(out, lab);
+  report_lab_overhead_markdown(out, lab);
   comparison(out, lab);
 }
 
@@ -510,6 +511,7 @@ void report_lab_json(FILE *out, const lab_data *lab) {
   for (int i = 0; i < lab->nsweeps; i++)
     cJSON_AddItemToArray(sweeps, json_sweep(&lab->sweeps[i]));
   cJSON_AddItemToObject(w.obj, "sweeps", sweeps);
+  report_lab_overhead_json(w.obj, lab);
   figure = base_json_need(cJSON_AddObjectToObject(w.obj, "timer_figure"));
   base_json_add_int(figure, "n", TIMER_FIGURE_N);
   base_json_add_int(figure, "delay_ms", LAB_TIMER_MS);
@@ -587,6 +589,7 @@ void report_lab_summary(FILE *out, const lab_data *lab) {
     fprintf(out, "  1,000,000 timers of 100 ms: %.3f s (target %.1f s): %s\n",
             fig->h.wall_s, TIMER_FIGURE_S,
             fig->h.wall_s <= TIMER_FIGURE_S ? "met" : "MISSED");
+  report_lab_overhead_summary(out, lab);
 }
 
 /* ---- the files, README.md last ------------------------------------------ */

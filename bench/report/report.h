@@ -46,6 +46,13 @@ void report_lab_ipc_dat(FILE *out, const lab_data *lab);    /* data/lab_ipc.dat 
 void report_lab_memory_dat(FILE *out, const lab_data *lab); /* data/lab_memory.dat */
 void report_lab_sweep_dat(FILE *out, const lab_data *lab);  /* data/lab_sweep.dat */
 void report_lab_summary(FILE *out, const lab_data *lab);    /* stdout, at the end */
+/* The harness-overhead rows' parts of the lab's reports (overhead.c):
+ * its README table, the "overhead" array of lab.json (doc: lab.json's
+ * object; nothing when no such row ran), its summary lines. */
+void report_lab_overhead_markdown(FILE *out, const lab_data *lab);
+void report_lab_overhead_json(cJSON *doc, const lab_data *lab);
+void report_lab_overhead_summary(FILE *out, const lab_data *lab);
+
 /* data/lab.json, the plot data, the plots and the lab's section of
  * dir/README.md (last, in one rename).  0, or -1 (printed). */
 int report_lab_write_all(const char *dir, const lab_data *lab);
