@@ -57,7 +57,8 @@ int run_server_start(const char *who, const char *exe, char *url, size_t cap,
   char why[256];
 
   if (base_spawn(exe, argv, &o, &c, why, sizeof why) != 0) {
-    fprintf(stderr, "conclab: %s: fork the server: %s\n", who,
+    fprintf(stderr, "conclab: %s: %s the server: %s\n", who,
+            strncmp(why, "fork:", 5) == 0 ? "fork" : "pipe for",
             strerror(errno));
     return -1;
   }
