@@ -314,7 +314,7 @@ static void test_cli_readme_one_rename(void **state) {
   free(text);
 }
 
-/* As nobody with at most 3 processes, the lab and one measured child can
+/* As nobody with at most 2 processes, the lab and one measured child can
  * run, but the fork unit's child cannot fork: exit 3, one line with the
  * count, and the files still written. */
 static void test_cli_failed_unit_exit_3(void **state) {
@@ -322,7 +322,7 @@ static void test_cli_failed_unit_exit_3(void **state) {
   char path[160];
   const char *argv[] = {"conclab", "lab", "--profile", "smoke", "--only",
                         "uv_timer,fork", "--out", dir, NULL};
-  run_env limited = {.as_nobody = 1, .nproc = 3};
+  run_env limited = {.as_nobody = 1, .nproc = 2};
   lab_data *lab;
   int failed = -1, units = -1;
   const char *line;

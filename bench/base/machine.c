@@ -15,6 +15,7 @@
 
 #include "base.h"
 #include "json.h"
+#include "process.h"
 
 static void trim(char *s) {
   size_t n = strlen(s);
@@ -41,28 +42,28 @@ static void read_cpu(char *out, size_t cap) {
   fclose(f);
 }
 
-/* The first line a shell command prints, or "" (git may be absent). */
-static void read_command(const char *cmd, char *out, size_t cap) {
-  FILE *p = popen(cmd, "r");
-  out[0] = '\0';
-  if (p == NULL)
-    return;
-  if (fgets(out, (int)cap, p) == NULL)
+/* The first line git prints, or "" (git may be absent, or unable to
+ * start: no shell in between to say so on our stderr). */
+static void read_git(char *const argv[], char *out, size_t cap) {
+  const base_spawn_opts o = {.out = BASE_CAPTURE, .err = BASE_DEVNULL};
+  char why[256];
+
+  if (base_run("git", argv, &o, out, cap, why, sizeof why) != 0)
     out[0] = '\0';
-  while (fgetc(p) != EOF) /* drain, so the command is not cut off */
-    ;
-  pclose(p);
+  out[strcspn(out, "\n")] = '\0';
   trim(out);
 }
 
 static void read_commit(char *out, size_t cap) {
-  char hash[24], dirty[8];
-  read_command("git -C '" CONCLAB_SOURCE_DIR "' rev-parse --short=12 HEAD "
-               "2>/dev/null", hash, sizeof hash);
+  char *head[] = {"git", "-C", CONCLAB_SOURCE_DIR, "rev-parse",
+                  "--short=12", "HEAD", NULL};
   /* Changed tracked files, results/ aside (the suite rewrites it). */
-  read_command("git -C '" CONCLAB_SOURCE_DIR "' status --porcelain "
-               "--untracked-files=no -- . ':!results' 2>/dev/null | head -1",
-               dirty, sizeof dirty);
+  char *status[] = {"git", "-C", CONCLAB_SOURCE_DIR, "status", "--porcelain",
+                    "--untracked-files=no", "--", ".", ":!results", NULL};
+  char hash[24], dirty[8];
+
+  read_git(head, hash, sizeof hash);
+  read_git(status, dirty, sizeof dirty);
   if (hash[0] == '\0')
     snprintf(out, cap, "unknown (not a git checkout)");
   else

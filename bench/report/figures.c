@@ -15,12 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "figures.h"
 #include "atomic.h"
 #include "plot.h"
+#include "process.h"
 #include "gnuplot.h"
 #include "trace.h"
 
@@ -90,27 +90,19 @@ static const timeline_run timeline_runs[] = {
  * discarded.  0 when it exited 0. */
 static int run_traced(const char *self, const timeline_run *t,
                       const char *path) {
-  pid_t pid;
-  int status;
+  const char *argv[] = {self,  "run",    "pipeline", "--model", t->model,
+                        TIMELINE_ARGS,    "--trace",  path,
+                        t->offload ? "--offload" : NULL, NULL};
+  const base_spawn_opts o = {.out = BASE_DEVNULL};
+  char why[256];
+  int status = base_run(self, (char *const *)argv, &o, NULL, 0, why,
+                        sizeof why);
 
-  fflush(NULL); /* or the child's freopen would print our buffer again */
-  pid = fork();
-  if (pid < 0) {
-    fprintf(stderr, "conclab: fork: %s\n", strerror(errno));
+  if (status < 0) {
+    fprintf(stderr, "conclab: %s\n", why);
     return -1;
   }
-  if (pid == 0) {
-    const char *argv[] = {self,  "run",    "pipeline", "--model", t->model,
-                          TIMELINE_ARGS,    "--trace",  path,
-                          t->offload ? "--offload" : NULL, NULL};
-    if (freopen("/dev/null", "w", stdout) != NULL)
-      execv(self, (char *const *)argv);
-    _exit(127);
-  }
-  while (waitpid(pid, &status, 0) < 0)
-    if (errno != EINTR)
-      return -1;
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+  if (status != 0) {
     fprintf(stderr, "conclab: the traced %s batch failed; no timeline\n",
             t->label);
     return -1;

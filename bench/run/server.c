@@ -1,5 +1,5 @@
 /*
- * embedded.c - http's and pipeline's own server: `conclab serve` as a child.
+ * server.c - http's and pipeline's own server: `conclab serve` as a child.
  *
  * Without --url, `conclab run http` starts `conclab serve --port 0` in a
  * child process before the clock starts, reads the URL it prints on its
@@ -7,15 +7,13 @@
  * process, so the server's work is not counted in the client's CPU time,
  * and so it runs on its own core when there is one.
  */
-#define _GNU_SOURCE /* pipe2, prctl */
 #include "run.h"
+#include "process.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -50,47 +48,29 @@ static int read_url(int fd, char *url, size_t cap) {
   return -1;
 }
 
-static void child_exec(const char *exe, int out_fd, pid_t parent) {
-  /* If conclab dies, the server must not outlive it. */
-  if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != parent)
-    _exit(1); /* or it died before prctl */
-  if (dup2(out_fd, STDOUT_FILENO) < 0)
-    _exit(127);
-  execl(exe, exe, "serve", "--port", "0", "--quiet", (char *)NULL);
-  _exit(127);
-}
-
 int run_server_start(const char *who, const char *exe, char *url, size_t cap,
                     pid_t *pid) {
-  int fds[2];
-  pid_t parent = getpid();
+  char *argv[] = {(char *)exe, "serve", "--port", "0", "--quiet", NULL};
+  /* If conclab dies, the server must not outlive it. */
+  const base_spawn_opts o = {.out = BASE_CAPTURE, .die_with_parent = 1};
+  base_child c;
+  char why[256];
 
-  if (pipe2(fds, O_CLOEXEC) != 0) {
-    fprintf(stderr, "conclab: %s: pipe for the server: %s\n", who,
+  if (base_spawn(exe, argv, &o, &c, why, sizeof why) != 0) {
+    fprintf(stderr, "conclab: %s: %s the server: %s\n", who,
+            strncmp(why, "fork:", 5) == 0 ? "fork" : "pipe for",
             strerror(errno));
     return -1;
   }
-  fflush(NULL);
-  *pid = fork();
-  if (*pid < 0) {
-    fprintf(stderr, "conclab: %s: fork the server: %s\n", who,
-            strerror(errno));
-    close(fds[0]);
-    close(fds[1]);
-    return -1;
-  }
-  if (*pid == 0)
-    child_exec(exe, fds[1], parent);
-  close(fds[1]);
-  if (read_url(fds[0], url, cap) != 0) {
+  *pid = c.pid;
+  if (read_url(c.out_fd, url, cap) != 0) {
     fprintf(stderr, "conclab: %s: the embedded server (%s serve) did not "
             "start; see its error above, or give --url\n", who, exe);
-    close(fds[0]);
-    kill(*pid, SIGKILL);
-    waitpid(*pid, NULL, 0);
+    kill(c.pid, SIGKILL);
+    base_wait(&c, why, sizeof why);
     return -1;
   }
-  close(fds[0]);
+  close(c.out_fd);
   return 0;
 }
 

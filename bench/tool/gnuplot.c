@@ -10,8 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
+
+#include "process.h"
 
 /* The data file a script reads, as "data/NAME": from its first
  * '../data/NAME' (every script reads one). */
@@ -34,39 +35,14 @@ static int script_data(const char *script_path, char *data, size_t cap) {
   return found ? 0 : -1;
 }
 
-/* Is there an executable `name` on PATH? */
-static int on_path(const char *name) {
-  const char *path = getenv("PATH");
-  char buf[4200];
-  while (path != NULL && *path != '\0') {
-    size_t len = strcspn(path, ":");
-    if (len > 0 && len + strlen(name) + 2 < sizeof buf) {
-      snprintf(buf, sizeof buf, "%.*s/%s", (int)len, path, name);
-      if (access(buf, X_OK) == 0)
-        return 1;
-    }
-    path += len + (path[len] == ':');
-  }
-  return 0;
-}
-
 /* Run `gnuplot script` in the plots directory (the scripts name their
  * files relative to it).  Its exit status, or 127 if it did not start. */
 static int run_gnuplot(const char *plots, const char *script) {
-  pid_t pid = fork();
-  int status;
-
-  if (pid < 0)
-    return 127;
-  if (pid == 0) {
-    if (chdir(plots) == 0)
-      execlp("gnuplot", "gnuplot", script, (char *)NULL);
-    _exit(127);
-  }
-  while (waitpid(pid, &status, 0) < 0)
-    if (errno != EINTR)
-      return 127;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+  char *argv[] = {"gnuplot", (char *)script, NULL};
+  const base_spawn_opts o = {.dir = plots};
+  char why[256];
+  int rc = base_run("gnuplot", argv, &o, NULL, 0, why, sizeof why);
+  return rc < 0 ? 127 : rc;
 }
 
 static int by_name(const void *a, const void *b) {
@@ -154,7 +130,7 @@ int tool_gnuplot_render(const char *dir, char *why, size_t cap) {
   char **names;
   int n, drawn = 0;
 
-  if (!on_path("gnuplot")) {
+  if (base_find_program("gnuplot", plots, sizeof plots) != 0) {
     snprintf(why, cap, "gnuplot was not found on PATH (on Debian: "
                        "apt-get install gnuplot-nox)");
     return -1;

@@ -13,20 +13,15 @@
 #include "hyperfine.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "guard.h"
 #include "json.h"
+#include "process.h"
 #include "stats.h"
-
-extern char **environ;
 
 /* ---- writing ------------------------------------------------------------ */
 
@@ -373,209 +368,85 @@ int tool_hf_command_line(char *const argv[], char *out, size_t cap) {
 }
 
 int tool_hf_find(char *out, size_t cap) {
-  const char *path = getenv("PATH");
-
-  if (path == NULL || *path == '\0')
-    return -1;
-  while (*path) {
-    size_t n = strcspn(path, ":");
-    int len = snprintf(out, cap, "%.*s/hyperfine", (int)n,
-                       n > 0 ? path : ".");
-    struct stat st;
-    if (len > 0 && (size_t)len < cap && stat(out, &st) == 0 &&
-        S_ISREG(st.st_mode) && access(out, X_OK) == 0)
-      return 0;
-    path += n;
-    if (*path == ':')
-      path++;
-  }
-  out[0] = '\0';
-  return -1;
+  return base_find_program("hyperfine", out, cap);
 }
 
-/* The first line of a file, for a failure's message. */
-static void first_line(int fd, char *out, size_t cap) {
-  ssize_t n;
-  out[0] = '\0';
-  if (lseek(fd, 0, SEEK_SET) != 0)
-    return;
-  do
-    n = read(fd, out, cap - 1);
-  while (n < 0 && errno == EINTR);
-  out[n > 0 ? n : 0] = '\0';
-  out[strcspn(out, "\n")] = '\0';
-}
-
-/* How hyperfine is started: in a process group of its own, which the
- * guard passes a signal on to (hyperfine and the run it is timing), with
- * the signal mask from before base_guard_hold. */
-static int spawn_attr(posix_spawnattr_t *at, const sigset_t *mask) {
-  int rc = posix_spawnattr_init(at);
-  if (rc != 0)
-    return rc;
-  rc = posix_spawnattr_setflags(at, POSIX_SPAWN_SETPGROUP |
-                                        POSIX_SPAWN_SETSIGMASK);
-  if (rc == 0)
-    rc = posix_spawnattr_setpgroup(at, 0);
-  if (rc == 0)
-    rc = posix_spawnattr_setsigmask(at, mask);
-  if (rc != 0)
-    posix_spawnattr_destroy(at);
-  return rc;
-}
-
-/* Start argv with stdout to /dev/null and stderr to errfd, guarded from
- * its first instant (base_guard_child); 0 with *pid, or an errno value. */
-static int spawn_guarded(char *const argv[], int errfd, pid_t *pid) {
-  posix_spawn_file_actions_t fa;
-  posix_spawnattr_t at;
+/* The export, which hyperfine writes by name: made with the signals held
+ * and named to the guard at once, so that a signal removes it whenever it
+ * comes.  0, or -1 (why filled). */
+static int make_export(char *json, size_t cap, char *why, size_t whylen) {
+  const char *tmpdir = getenv("TMPDIR");
   sigset_t old;
-  int rc;
+  int fd, e;
 
-  if ((rc = posix_spawn_file_actions_init(&fa)) != 0)
-    return rc;
-  rc = posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null",
-                                        O_WRONLY, 0);
-  if (rc == 0)
-    rc = posix_spawn_file_actions_adddup2(&fa, errfd, STDERR_FILENO);
-  if (rc == 0) {
-    fflush(NULL);
-    base_guard_hold(&old);
-    rc = spawn_attr(&at, &old);
-    if (rc == 0) {
-      rc = posix_spawn(pid, argv[0], &fa, &at, argv, environ);
-      posix_spawnattr_destroy(&at);
-    }
-    if (rc == 0)
-      base_guard_child(*pid);
-    base_guard_release(&old);
-  }
-  posix_spawn_file_actions_destroy(&fa);
-  return rc;
-}
-
-/* Run argv (see spawn_guarded) and wait for it.  Its exit status, or -1
- * (why filled). */
-static int spawn_wait(char *const argv[], int errfd, char *why,
-                      size_t whylen) {
-  pid_t pid;
-  int rc, status;
-
-  if ((rc = spawn_guarded(argv, errfd, &pid)) != 0) {
-    snprintf(why, whylen, "cannot run %s: %s", argv[0], strerror(rc));
-    return -1;
-  }
-  while ((rc = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
-    ;
-  base_guard_child(0); /* reaped: its number may be given to another */
-  if (rc < 0) {
-    snprintf(why, whylen, "waitpid: %s", strerror(errno));
-    return -1;
-  }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-/* The export (json, kept: hyperfine writes it by name, and the guard
- * removes it if a signal comes) and hyperfine's stderr (errname, open
- * only).  Made with the signals held, so neither is ever unguarded.  0,
- * or -1 (why filled, nothing left). */
-static int make_temps(const char *tmpdir, char *json, size_t jcap,
-                      char *errname, size_t ecap, int *efd, char *why,
-                      size_t whylen) {
-  sigset_t old;
-  int jfd, e = 0;
-
-  snprintf(json, jcap, "%s/conclab-hf-XXXXXX", tmpdir);
-  snprintf(errname, ecap, "%s/conclab-hf-err-XXXXXX", tmpdir);
+  if (tmpdir == NULL || *tmpdir == '\0')
+    tmpdir = "/tmp";
+  snprintf(json, cap, "%s/conclab-hf-XXXXXX", tmpdir);
   base_guard_hold(&old);
-  jfd = mkstemp(json);
-  if (jfd >= 0) {
+  fd = mkstemp(json);
+  e = errno;
+  if (fd >= 0) {
     base_guard_file(json);
-    close(jfd); /* hyperfine writes it by name */
-    *efd = mkstemp(errname);
-    if (*efd < 0)
-      e = errno;
-    else
-      unlink(errname); /* kept open only: nothing to leave behind */
-  } else
-    e = errno;
-  /* Close-on-exec: hyperfine gets it as its stderr only (the dup2 clears
-   * the flag there), and the runs it starts do not inherit it. */
-  if (e == 0 && fcntl(*efd, F_SETFD, FD_CLOEXEC) != 0) {
-    e = errno;
-    close(*efd);
-  }
-  if (e != 0 && jfd >= 0) {
-    unlink(json);
-    base_guard_file(NULL);
+    close(fd);
   }
   base_guard_release(&old);
-  if (e != 0)
+  if (fd < 0)
     snprintf(why, whylen, "mkstemp in %s: %s", tmpdir, strerror(e));
-  return e != 0 ? -1 : 0;
+  return fd < 0 ? -1 : 0;
 }
 
-int tool_hf_time(const char *hyperfine, const char *command, int warmup, int runs,
-            tool_hf_result *r, char *why, size_t whylen) {
-  const char *tmpdir = getenv("TMPDIR");
-  char json[4200], errname[4200], wtext[16], rtext[16], line[200];
-  char *argv[16];
+/* The one result hyperfine exported, into *r.  0, or -1 (why filled). */
+static int read_export(const char *json, tool_hf_result *r, char *why,
+                       size_t whylen) {
   tool_hf_result *got = NULL;
-  int efd = -1, status, n = 0, rc = -1;
+  int n = 0;
+
+  if (tool_hf_read(json, &got, &n) != 0) {
+    snprintf(why, whylen, "cannot read hyperfine's export");
+    return -1;
+  }
+  if (n != 1) {
+    snprintf(why, whylen, "hyperfine exported %d results, not 1", n);
+    tool_hf_free(got, n);
+    return -1;
+  }
+  *r = got[0];
+  free(got); /* the result's own arrays now belong to *r */
+  return 0;
+}
+
+int tool_hf_time(const char *hyperfine, const char *command, int warmup,
+                 int runs, tool_hf_result *r, char *why, size_t whylen) {
+  char json[4200], wtext[16], rtext[16], line[200];
+  char *argv[] = {(char *)hyperfine, "-N", /* no shell: it splits */
+                  "--style", "none", "--warmup", wtext, "--runs", rtext,
+                  "--export-json", json, "--", (char *)command, NULL};
+  /* In a process group of its own, which the guard passes a signal on to:
+   * hyperfine and the run it is timing. */
+  const base_spawn_opts o = {.out = BASE_DEVNULL, .err = BASE_CAPTURE,
+                             .guarded = 1};
+  int status, rc = -1;
 
   memset(r, 0, sizeof *r);
   why[0] = '\0';
-  if (tmpdir == NULL || *tmpdir == '\0')
-    tmpdir = "/tmp";
   /* From here on a signal stops hyperfine and removes the export. */
   if (base_guard_arm() != 0) {
     snprintf(why, whylen, "cannot catch signals: %s", strerror(errno));
     return -1;
   }
-  if (make_temps(tmpdir, json, sizeof json, errname, sizeof errname, &efd,
-                 why, whylen) != 0) {
-    base_guard_disarm();
-    return -1;
+  if (make_export(json, sizeof json, why, whylen) == 0) {
+    snprintf(wtext, sizeof wtext, "%d", warmup);
+    snprintf(rtext, sizeof rtext, "%d", runs);
+    status = base_run(hyperfine, argv, &o, NULL, 0, line, sizeof line);
+    if (status < 0)
+      snprintf(why, whylen, "%s", line);
+    else if (status > 0)
+      snprintf(why, whylen, "hyperfine exit %d: %s", status, line);
+    else
+      rc = read_export(json, r, why, whylen);
+    if (unlink(json) != 0 && errno != ENOENT)
+      fprintf(stderr, "conclab: unlink %s: %s\n", json, strerror(errno));
   }
-  snprintf(wtext, sizeof wtext, "%d", warmup);
-  snprintf(rtext, sizeof rtext, "%d", runs);
-  {
-    int k = 0;
-    argv[k++] = (char *)hyperfine;
-    argv[k++] = "-N"; /* no shell: it splits the command itself */
-    argv[k++] = "--style";
-    argv[k++] = "none";
-    argv[k++] = "--warmup";
-    argv[k++] = wtext;
-    argv[k++] = "--runs";
-    argv[k++] = rtext;
-    argv[k++] = "--export-json";
-    argv[k++] = json;
-    argv[k++] = "--";
-    argv[k++] = (char *)command;
-    argv[k] = NULL;
-  }
-  status = spawn_wait(argv, efd, why, whylen);
-  if (status > 0) {
-    first_line(efd, line, sizeof line);
-    snprintf(why, whylen, "hyperfine exit %d: %s", status, line);
-  } else if (status == 0) {
-    if (tool_hf_read(json, &got, &n) != 0)
-      snprintf(why, whylen, "cannot read hyperfine's export");
-    else if (n != 1)
-      snprintf(why, whylen, "hyperfine exported %d results, not 1", n);
-    else {
-      *r = got[0];
-      free(got); /* the result's own arrays now belong to *r */
-      got = NULL;
-      n = 0;
-      rc = 0;
-    }
-  }
-  tool_hf_free(got, n);
-  close(efd);
-  if (unlink(json) != 0 && errno != ENOENT)
-    fprintf(stderr, "conclab: unlink %s: %s\n", json, strerror(errno));
   base_guard_disarm();
   return rc;
 }
