@@ -146,6 +146,9 @@ static void rows_are_runnable(void **state) {
     assert_true(wl->default_concurrency == WL_C_ALL ||
                 wl->default_concurrency == WL_C_CORES ||
                 wl->default_concurrency > 0);
+    /* an MB/s column needs the bytes a task moves, and only it */
+    assert_int_equal((wl->columns & WL_COL_MB_PER_S) != 0,
+                     wl->task_bytes != NULL);
     if (wl->nrows == 0)
       continue;
     assert_non_null(wl->report_intro);

@@ -213,6 +213,11 @@ static const wl_row files_rows[] = {
      .tasks = TASKS, .concurrency = {4, 4}, .size = SIZE},
 };
 
+/* Each task writes its file and reads it back. */
+static double files_task_bytes(const wl_params *p) {
+  return 2.0 * (double)p->size;
+}
+
 const wl_workload wl_files = {
     .name = "files",
     .kind = WL_KIND_IO,
@@ -236,6 +241,7 @@ const wl_workload wl_files = {
     .rows = files_rows,
     .nrows = sizeof files_rows / sizeof files_rows[0],
     .columns = WL_COL_MB_PER_S,
+    .task_bytes = files_task_bytes,
     .ideal = WL_IDEAL_WORKERS,
     .report_intro = files_report_intro,
 };

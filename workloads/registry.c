@@ -37,6 +37,13 @@ int wl_endpoint_applies(unsigned endpoints, const wl_params *p) {
   return endpoints == 0 || (endpoints & (1u << p->endpoint)) != 0;
 }
 
+double wl_mb_per_s(const wl_workload *wl, const wl_params *p, long ok,
+                   double wall_s) {
+  if (wl->task_bytes == NULL || wall_s <= 0)
+    return 0;
+  return (double)ok * wl->task_bytes(p) / wall_s / 1e6;
+}
+
 int wl_worker_open(const wl_workload *wl, const wl_params *p, void **worker) {
   *worker = NULL;
   return wl->worker_open != NULL ? wl->worker_open(p, worker) : 0;

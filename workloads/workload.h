@@ -321,12 +321,19 @@ typedef struct wl_workload {
   const wl_row *rows;
   int nrows;
   unsigned columns; /* WL_COL_* */
+  /* WL_COL_MB_PER_S: the bytes one task moves (written plus read). */
+  double (*task_bytes)(const wl_params *p);
   wl_ideal ideal;
   void (*report_intro)(FILE *out, const wl_params *p, int cores);
 } wl_workload;
 
 /* The registry. */
 const wl_workload *wl_find(const char *name);
+/* MB/s of a batch: the bytes the ok tasks moved (task_bytes each), per
+ * second of wall time; 0 for a workload that moves none.  The one formula
+ * of both `conclab run` and the suite's report. */
+double wl_mb_per_s(const wl_workload *wl, const wl_params *p, long ok,
+                   double wall_s);
 extern const wl_workload *const wl_all[]; /* NULL-terminated */
 
 /* A workload's row of flag `name` (its first len characters: "--size" of

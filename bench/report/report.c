@@ -149,12 +149,11 @@ static void md_workload_intro(FILE *out, const suite_matrix *s,
     c->opts.wl->report_intro(out, p, s->cores);
 }
 
-/* files: write + read throughput of a cell, from its median wall time. */
-static double files_mb_per_s(const suite_cell *c) {
-  const wl_params *p = &c->opts.params;
-  return c->wall.median > 0 ? 2.0 * p->tasks * (double)p->size /
-                                  c->wall.median / 1e6
-                            : 0;
+/* MB/s of a cell at its median wall time: every task of a cell that did
+ * not fail succeeded in every run. */
+static double cell_mb_per_s(const suite_cell *c) {
+  return wl_mb_per_s(c->opts.wl, &c->opts.params, c->opts.params.tasks,
+                     c->wall.median);
 }
 
 /* The offload lesson's own columns - libuv's pool, the compute
@@ -193,7 +192,7 @@ static void md_table(FILE *out, const suite_matrix *s, const wl_workload *wl,
     fprintf(out, "| %s | %d |", suite_model_label(c), c->opts.params.concurrency);
     row_costs(out, c);
     if (mb_per_s)
-      fprintf(out, " %.0f |", files_mb_per_s(c));
+      fprintf(out, " %.0f |", cell_mb_per_s(c));
     fprintf(out, " %s | %.2f | %s |", speedup, c->ideal, eff);
     if (offload)
       row_pipeline(out, c);

@@ -163,16 +163,10 @@ int run_exec(const run_opts *o, run_result *r) {
   return rc;
 }
 
-/* files: bytes written plus bytes read by the tasks that succeeded, per
- * second of the batch. */
-static double files_mb_per_s(const run_opts *o, const run_result *r) {
-  double bytes = 2.0 * r->ok * (double)o->params.size;
-  return r->wall_s > 0 ? bytes / r->wall_s / 1e6 : 0;
-}
-
 /* What the workload's own lines report, from the run's results. */
 static wl_measured measured(const run_opts *o, const run_result *r) {
-  wl_measured m = {.mb_per_s = files_mb_per_s(o, r),
+  wl_measured m = {.mb_per_s = wl_mb_per_s(o->wl, &o->params, r->ok,
+                                           r->wall_s),
                    .compute_ms = r->compute_ms,
                    .timeouts = r->timeouts,
                    .http_errors = r->http_errors,
