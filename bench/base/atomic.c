@@ -15,10 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base.h"
 #include "guard.h"
-
-/* Room for PATH_MAX and the suffix. */
-#define TEMP_MAX 4200
 
 /* Beside the file (so rename stays in one file system), and this
  * process's own. */
@@ -85,7 +83,7 @@ static int write_temp(const char *tmp, base_writer fill, const void *arg) {
 }
 
 int base_atomic_write_errno(const char *path, base_writer fill, const void *arg) {
-  char tmp[TEMP_MAX];
+  char tmp[BASE_PATH_MAX];
   int e;
 
   if (temp_name(path, tmp, sizeof tmp) != 0)
@@ -110,7 +108,7 @@ int base_atomic_write(const char *path, base_writer fill, const void *arg) {
 }
 
 int base_atomic_check_errno(const char *path) {
-  char tmp[TEMP_MAX];
+  char tmp[BASE_PATH_MAX];
   struct stat st;
   int fd, e = 0;
 

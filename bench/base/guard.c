@@ -12,8 +12,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base.h"
+
 /* What the handler undoes; changed only with the signals held. */
-static char g_file[PATH_MAX];
+static char g_file[BASE_PATH_MAX]; /* a temporary: PATH.tmp.PID */
 static pid_t g_child;
 static pid_t g_owner; /* a forked child inherits the handler, not the job */
 static int g_armed;

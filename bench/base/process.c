@@ -276,3 +276,10 @@ int base_find_program(const char *name, char *out, size_t cap) {
     out[0] = '\0';
   return -1;
 }
+
+void base_spawn_why(char *why, size_t cap, int status, const char *line) {
+  int n = status > 0 ? snprintf(why, cap, "exit %d: %s", status, line)
+                     : snprintf(why, cap, "%s", line);
+  if (n < 0 && cap > 0) /* an encoding error: say nothing rather than junk */
+    why[0] = '\0';
+}

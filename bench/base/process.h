@@ -77,6 +77,11 @@ int base_run(const char *file, char *const argv[], const base_spawn_opts *o,
 int base_spawn_run(const char *path, char *const argv[], char *out,
                    size_t cap, char *errline, size_t errlen);
 
+/* Why a measured child failed, as one line for a report: its first stderr
+ * line, after "exit N: " when it ran and exited with status N (> 0); cut
+ * to fit cap. */
+void base_spawn_why(char *why, size_t cap, int status, const char *line);
+
 /* The executable `name` found on PATH, as execvp would (an empty entry is
  * the current directory), into out.  0, or -1 when there is none.  For a
  * caller that must know before it starts anything (a flag that asks for

@@ -10,4 +10,9 @@ int cmd_suite(int argc, char **argv); /* suite.c */
 int cmd_lab(int argc, char **argv);   /* lab.c */
 int cmd_serve(int argc, char **argv); /* serve.c */
 
+/* --out DIR, DIR/data and (plots) DIR/plots, made if missing and
+ * writable; else one line naming --out (a usage error: checked before
+ * any run).  0, or -1. */
+int cmd_prepare_out(const char *dir, int plots);
+
 #endif

@@ -136,20 +136,6 @@ static int parse_args(int argc, char **argv, lab_args *a) {
   return -1;
 }
 
-/* DIR and DIR/data, made if missing and writable; else one line. */
-static int prepare_out(const char *dir) {
-  char data[4200];
-  snprintf(data, sizeof data, "%s/data", dir);
-  if ((mkdir(dir, 0777) != 0 && errno != EEXIST) ||
-      (mkdir(data, 0777) != 0 && errno != EEXIST) ||
-      access(data, W_OK) != 0 || access(dir, W_OK) != 0) {
-    fprintf(stderr, "conclab: --out: cannot write to %s: %s\n", dir,
-            strerror(errno));
-    return -1;
-  }
-  return 0;
-}
-
 int cmd_lab(int argc, char **argv) {
   lab_args a = {LAB_QUICK, "results", NULL, NULL, 0, 0, 0};
   lab_data *lab, *old = NULL;
@@ -164,7 +150,7 @@ int cmd_lab(int argc, char **argv) {
     }
     return lab_child(a.unit, a.count, a.big_mb);
   }
-  if (prepare_out(a.out) != 0)
+  if (cmd_prepare_out(a.out, 0) != 0)
     return 2;
   if (a.only != NULL &&
       lab_load_old(a.out, lab_profile_names[a.profile], &old) != 0)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base.h"
 #include "run.h"
 #include "trace.h"
 
@@ -30,7 +31,7 @@ int cmd_run(int argc, char **argv) {
   if (o.trace != NULL) {
     /* A trace that cannot be written is bad input: say so now, not after
      * the batch has run. */
-    char why[4400];
+    char why[BASE_PATH_MAX + 200];
     if (run_trace_file_check(o.trace, why, sizeof why) != 0) {
       fprintf(stderr, "conclab: %s\n", why);
       return 2;

@@ -113,24 +113,6 @@ static int parse_args(int argc, char **argv, const char **profile,
   return -1; /* go on */
 }
 
-/* DIR, DIR/data and DIR/plots, made if missing and writable; else one
- * line naming --out (a usage error: checked before any run). */
-static int prepare_out(const char *dir) {
-  static const char *const subs[] = {"", "/data", "/plots"};
-  char path[4200];
-
-  for (int i = 0; i < 3; i++) {
-    snprintf(path, sizeof path, "%s%s", dir, subs[i]);
-    if ((mkdir(path, 0777) != 0 && errno != EEXIST) ||
-        access(path, W_OK | X_OK) != 0) {
-      fprintf(stderr, "conclab: --out: cannot write to %s: %s\n", path,
-              strerror(errno));
-      return -1;
-    }
-  }
-  return 0;
-}
-
 /* The files, data first and README.md last (its one rename is the run's
  * commit point); then the summary.  0, or -1. */
 static int write_results(const char *self, const char *outdir,
@@ -207,7 +189,7 @@ int cmd_suite(int argc, char **argv) {
     fprintf(stderr, "conclab: /proc/self/exe: %s\n", strerror(errno));
     return 1;
   }
-  if (prepare_out(outdir) != 0)
+  if (cmd_prepare_out(outdir, 1) != 0)
     return 2;
 
   build(&s, profile, runs);

@@ -99,10 +99,7 @@ static int run_child(const lab_ctx *c, const char *name, long count,
   status = base_spawn_run(c->self, argv, out, cap, line, sizeof line);
   if (status == 0)
     return 0;
-  if (status < 0)
-    snprintf(why, whylen, "%s", line);
-  else
-    snprintf(why, whylen, "exit %d: %s", status, line);
+  base_spawn_why(why, whylen, status, line);
   return -1;
 }
 
@@ -229,7 +226,7 @@ int lab_check_only(const char *only) {
  * read back, or holds another profile's run, is refused before anything
  * runs: merging would lose it or mix two profiles in one table. */
 int lab_load_old(const char *dir, const char *profile, lab_data **old) {
-  char path[4200], *text;
+  char path[BASE_PATH_MAX], *text;
 
   *old = NULL;
   snprintf(path, sizeof path, "%s/data/lab.json", dir);

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "figures.h"
+#include "base.h"
 #include "atomic.h"
 #include "plot.h"
 #include "process.h"
@@ -50,7 +51,7 @@ static void write_speedup_script(FILE *out, const void *arg) {
 }
 
 static int speedup_plots(const char *dir, const suite_matrix *s) {
-  char path[4200];
+  char path[BASE_PATH_MAX];
   int rc = 0;
   for (int i = 0; wl_all[i] != NULL; i++) {
     speedup_arg a = {s, wl_all[i]};
@@ -143,7 +144,7 @@ static int by_worker_start(const void *a, const void *b) {
 static int timeline_plot(const char *self, const char *dir) {
   report_bar *bars = NULL;
   int n = 0, rc = 0;
-  char path[4200];
+  char path[BASE_PATH_MAX];
 
   for (int r = 0; r < NTIMELINE && rc == 0; r++) {
     const timeline_run *t = &timeline_runs[r];
@@ -210,7 +211,7 @@ char *report_render(const char *dir) {
 
 int report_suite_figures(const char *self, const char *dir, const suite_matrix *s,
                      char **section) {
-  char path[4200];
+  char path[BASE_PATH_MAX];
   int rc = 0;
 
   *section = NULL;
@@ -243,7 +244,7 @@ int report_lab_figures(const char *dir, char **section) {
   } scripts[] = {{"lab_units", write_units},
                  {"lab_memory", write_memory},
                  {"lab_sweep", write_sweep}};
-  char path[4200];
+  char path[BASE_PATH_MAX];
   int rc = 0;
 
   *section = NULL;

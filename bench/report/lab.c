@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base.h"
 #include "atomic.h"
 #include "figures.h"
 #include "json.h"
@@ -607,7 +608,7 @@ static void run_job(FILE *out, const void *arg) {
 
 static int write_atomic(const char *dir, const char *name, report_lab_writer write,
                         const lab_data *lab) {
-  char path[4200];
+  char path[BASE_PATH_MAX];
   lab_job job = {write, lab};
   snprintf(path, sizeof path, "%s/%s", dir, name);
   return base_atomic_write(path, run_job, &job);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base.h"
 #include "section.h"
 
 /* POSIX cksum: CRC-32 with the polynomial 0x04C11DB7, most significant bit
@@ -66,7 +67,7 @@ static int listed(const struct dirent *e) {
 
 /* One subdirectory's rows, sorted by name. */
 static void list_dir(FILE *out, const char *dir, const char *sub) {
-  char path[4400];
+  char path[BASE_PATH_MAX];
   struct dirent **names;
   int n;
 
@@ -138,7 +139,7 @@ static int finish_readme(char **doc, const char *old, const char *plots,
 
 int report_compose_readme(const char *dir, const char *plots, report_readme_head *head,
                     const void *arg) {
-  char path[4200], *old, *doc;
+  char path[BASE_PATH_MAX], *old, *doc;
   int rc;
 
   snprintf(path, sizeof path, "%s/README.md", dir);

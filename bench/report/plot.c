@@ -15,6 +15,7 @@
 
 #include "plot.h"
 
+#include "base.h"
 #include "gnuplot.h"
 
 /* The first lines of every script: an SVG of a fixed size on white, with
@@ -340,11 +341,13 @@ static int by_rank(const void *a, const void *b) {
 /* A script's caption: the text after "# caption: " on its first line. */
 static void read_caption(const char *plots, const char *name, char *out,
                          size_t cap) {
-  char path[4400], line[512];
+  char path[BASE_PATH_MAX], line[512];
   FILE *f;
 
   snprintf(out, cap, "%s", name);
-  snprintf(path, sizeof path, "%s/%s.gp", plots, name);
+  if (snprintf(path, sizeof path, "%s/%s.gp", plots, name) >=
+      (int)sizeof path)
+    return; /* cannot be: the plots are named by this program */
   f = fopen(path, "r");
   if (f == NULL)
     return;
@@ -357,7 +360,7 @@ static void read_caption(const char *plots, const char *name, char *out,
 }
 
 void report_plots_markdown(FILE *out, const char *dir, const char *skipped_why) {
-  char plots[4200], caption[512];
+  char plots[BASE_PATH_MAX], caption[512];
   char **names;
   int n;
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base.h"
 #include "hyperfine.h"
 #include "atomic.h"
 #include "json.h"
@@ -678,7 +679,7 @@ int report_write_readme(const char *dir, const suite_matrix *s, const char *plot
 }
 
 int report_write_data(const char *dir, const suite_matrix *s) {
-  char path[4200];
+  char path[BASE_PATH_MAX];
   int rc = 0;
 
   snprintf(path, sizeof path, "%s/data/runs.csv", dir);

@@ -96,7 +96,7 @@ static int write_trace(const run_opts *o, const run_result *r,
                 .slots = slots,
                 .lag = lag->samples,
                 .lag_n = lag->n};
-  char err[4400];
+  char err[BASE_PATH_MAX + 200];
 
   if (run_trace_file_write(o->trace, &b, err, sizeof err) != 0) {
     fprintf(stderr, "conclab: %s\n", err);

@@ -159,13 +159,13 @@ static void spawn_run(const char *self, const suite_cell *c, suite_run *r,
   cell_argv(c, self, text, argv);
   status = base_spawn_run(self, argv, out, sizeof out, line, sizeof line);
   if (status < 0) {
-    snprintf(why, whylen, "%s", line);
+    base_spawn_why(why, whylen, status, line);
     return;
   }
   r->exit_status = status;
   parse_run(out, r);
   if (r->exit_status != 0 && r->exit_status != 3 && why[0] == '\0')
-    snprintf(why, whylen, "exit %d: %s", r->exit_status, line);
+    base_spawn_why(why, whylen, r->exit_status, line);
 }
 
 double suite_cell_rerun(const char *self, const suite_cell *c, int runs) {

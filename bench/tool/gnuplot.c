@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base.h"
 #include "process.h"
 
 /* The data file a script reads, as "data/NAME": from its first
@@ -100,22 +101,31 @@ static int has_rows(const char *path) {
   return rows;
 }
 
+/* snprintf into a path buffer: 0, or -1 when it did not fit. */
+static int path_fmt(char *out, size_t cap, const char *fmt, const char *a,
+                    const char *b) {
+  int n = snprintf(out, cap, fmt, a, b);
+  return n >= 0 && (size_t)n < cap ? 0 : -1;
+}
+
 /* Draw one script; 1 when its SVG is in place. */
 static int render_one(const char *dir, const char *name) {
-  char plots[4200], script[4300], data[256], path[4600], tmp[4600];
+  char plots[BASE_PATH_MAX], script[BASE_PATH_MAX], data[256];
+  char path[BASE_PATH_MAX], tmp[BASE_PATH_MAX];
   int rc;
 
-  snprintf(plots, sizeof plots, "%s/plots", dir);
-  snprintf(script, sizeof script, "%s/%s.gp", plots, name);
-  if (script_data(script, data, sizeof data) != 0)
+  if (path_fmt(plots, sizeof plots, "%s/%s", dir, "plots") != 0 ||
+      path_fmt(script, sizeof script, "%s/%s.gp", plots, name) != 0 ||
+      script_data(script, data, sizeof data) != 0 ||
+      path_fmt(path, sizeof path, "%s/%s", dir, data) != 0) /* "data/X" */
     return 0;
-  snprintf(path, sizeof path, "%s/%s", dir, data); /* data: "data/X" */
   if (!has_rows(path))
     return 0; /* that part of the report has not been run (or measured
                  nothing, as `lab --only` can): no picture */
-  snprintf(script, sizeof script, "%s.gp", name);
-  snprintf(tmp, sizeof tmp, "%s/%s.svg.tmp", plots, name);
-  snprintf(path, sizeof path, "%s/%s.svg", plots, name);
+  if (path_fmt(script, sizeof script, "%s%s.gp", "", name) != 0 ||
+      path_fmt(tmp, sizeof tmp, "%s/%s.svg.tmp", plots, name) != 0 ||
+      path_fmt(path, sizeof path, "%s/%s.svg", plots, name) != 0)
+    return 0;
   rc = run_gnuplot(plots, script);
   if (rc == 0 && rename(tmp, path) == 0)
     return 1;
@@ -126,7 +136,7 @@ static int render_one(const char *dir, const char *name) {
 }
 
 int tool_gnuplot_render(const char *dir, char *why, size_t cap) {
-  char plots[4200];
+  char plots[BASE_PATH_MAX];
   char **names;
   int n, drawn = 0;
 

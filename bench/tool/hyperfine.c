@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base.h"
 #include "guard.h"
 #include "json.h"
 #include "process.h"
@@ -417,7 +418,7 @@ static int read_export(const char *json, tool_hf_result *r, char *why,
 
 int tool_hf_time(const char *hyperfine, const char *command, int warmup,
                  int runs, tool_hf_result *r, char *why, size_t whylen) {
-  char json[4200], wtext[16], rtext[16], line[200];
+  char json[BASE_PATH_MAX], wtext[16], rtext[16], line[200];
   char *argv[] = {(char *)hyperfine, "-N", /* no shell: it splits */
                   "--style", "none", "--warmup", wtext, "--runs", rtext,
                   "--export-json", json, "--", (char *)command, NULL};
