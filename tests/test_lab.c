@@ -35,6 +35,7 @@
 #include <cmocka.h>
 
 #include "golden.h"
+#include "lab_render.h"
 #include "helpers.h"
 
 #include <errno.h>
@@ -298,23 +299,6 @@ static void fixture(lab_data *lab) {
   sweep(lab, "async", "timers of 100 ms", 1000000, 0);
   sweep(lab, "threaded", "threads", 10000, 0);
   sweep(lab, "multiproc", "processes", 1000, 812);
-}
-
-static char *render(void (*w)(FILE *, const lab_data *), const lab_data *lab) {
-  char *text = NULL;
-  size_t len = 0;
-  FILE *f = open_memstream(&text, &len);
-  assert_non_null(f);
-  w(f, lab);
-  assert_int_equal(fclose(f), 0);
-  return text;
-}
-
-static void check_golden(const char *name, void (*w)(FILE *, const lab_data *),
-                         const lab_data *lab) {
-  char *got = render(w, lab);
-  golden_check(name, got);
-  free(got);
 }
 
 static void test_golden(void **state) {

@@ -32,6 +32,7 @@
 #include <cjson/cJSON.h>
 
 #include "golden.h"
+#include "lab_render.h"
 #include "helpers.h"
 #include "run_conclab.h"
 #include "run_env.h"
@@ -93,23 +94,6 @@ static void fixture(lab_data *lab) {
   lab->overheads[3].failed = 1;
   snprintf(lab->overheads[3].why, sizeof lab->overheads[3].why,
            "bare: refused: 0 of 1000 (EAGAIN)");
-}
-
-static char *render(void (*w)(FILE *, const lab_data *), const lab_data *lab) {
-  char *text = NULL;
-  size_t len = 0;
-  FILE *f = open_memstream(&text, &len);
-  assert_non_null(f);
-  w(f, lab);
-  assert_int_equal(fclose(f), 0);
-  return text;
-}
-
-static void check_golden(const char *name, void (*w)(FILE *, const lab_data *),
-                         const lab_data *lab) {
-  char *got = render(w, lab);
-  golden_check(name, got);
-  free(got);
 }
 
 static void test_golden(void **state) {

@@ -211,6 +211,9 @@ int lab_read_json(const char *text, lab_data *lab);
 int lab_merge(lab_data *now, const lab_data *old);
 /* The row of that name, or NULL. */
 const lab_row *lab_row_find(const lab_data *lab, const char *name);
+/* The four figures PREFIXmedian, PREFIXmad, PREFIXmin, PREFIXmax of a
+ * lab.json object into s (merge.c): 0, or -1 when one is missing. */
+int lab_read_summary(const cJSON *obj, const char *prefix, base_summary *s);
 /* One overhead row of lab.json read back (overhead.c): 0, or -1. */
 int lab_overhead_read(const cJSON *obj, lab_overhead *o);
 

@@ -33,8 +33,8 @@ static int errno_of(const char *name) {
   return 0;
 }
 
-static int read_summary(const cJSON *obj, const char *prefix,
-                        base_summary *s) {
+int lab_read_summary(const cJSON *obj, const char *prefix,
+                     base_summary *s) {
   static const char *const keys[] = {"median", "mad", "min", "max"};
   double *v[] = {&s->median, &s->mad, &s->min, &s->max};
   char key[48];
@@ -57,13 +57,13 @@ static int read_row(const cJSON *obj, lab_row *r) {
       kind_of(kind, &r->kind) != 0 ||
       base_json_obj_str(obj, "what", r->what, sizeof r->what) != 0 ||
       base_json_obj_num(obj, "count", &count) != 0 || base_json_obj_num(obj, "n", &n) != 0 ||
-      read_summary(obj, "", &r->s) != 0 ||
+      lab_read_summary(obj, "", &r->s) != 0 ||
       base_json_obj_num(obj, "failed", &failed) != 0 ||
       base_json_obj_str(obj, "why", r->why, sizeof r->why) != 0)
     return -1;
   if (r->kind == LAB_MEMORY &&
-      (read_summary(obj, "user_bytes_", &r->user) != 0 ||
-       read_summary(obj, "kernel_bytes_", &r->kernel) != 0))
+      (lab_read_summary(obj, "user_bytes_", &r->user) != 0 ||
+       lab_read_summary(obj, "kernel_bytes_", &r->kernel) != 0))
     return -1;
   r->count = (long)count;
   r->s.n = r->user.n = r->kernel.n = (int)n;

@@ -197,20 +197,6 @@ int lab_overhead_met(const lab_overhead *o) {
 
 /* ---- one row of lab.json read back --------------------------------------- */
 
-static int read_summary(const cJSON *obj, const char *prefix,
-                        base_summary *s, int n) {
-  static const char *const keys[] = {"median", "mad", "min", "max"};
-  double *v[] = {&s->median, &s->mad, &s->min, &s->max};
-  char key[48];
-  for (int i = 0; i < 4; i++) {
-    snprintf(key, sizeof key, "%s%s", prefix, keys[i]);
-    if (base_json_obj_num(obj, key, v[i]) != 0)
-      return -1;
-  }
-  s->n = n;
-  return 0;
-}
-
 int lab_overhead_read(const cJSON *obj, lab_overhead *o) {
   double n, workers, runs, failed;
 
@@ -221,15 +207,16 @@ int lab_overhead_read(const cJSON *obj, lab_overhead *o) {
       base_json_obj_num(obj, "n", &n) != 0 ||
       base_json_obj_num(obj, "workers", &workers) != 0 ||
       base_json_obj_num(obj, "runs", &runs) != 0 ||
-      read_summary(obj, "bare_wall_s_", &o->bare_s, (int)runs) != 0 ||
-      read_summary(obj, "conclab_wall_s_", &o->conclab_s, (int)runs) != 0 ||
-      read_summary(obj, "bare_rss_kb_", &o->bare_kb, (int)runs) != 0 ||
-      read_summary(obj, "conclab_rss_kb_", &o->conclab_kb, (int)runs) != 0 ||
+      lab_read_summary(obj, "bare_wall_s_", &o->bare_s) != 0 ||
+      lab_read_summary(obj, "conclab_wall_s_", &o->conclab_s) != 0 ||
+      lab_read_summary(obj, "bare_rss_kb_", &o->bare_kb) != 0 ||
+      lab_read_summary(obj, "conclab_rss_kb_", &o->conclab_kb) != 0 ||
       base_json_obj_num(obj, "target_time_ratio", &o->target_time) != 0 ||
       base_json_obj_num(obj, "target_memory_ratio", &o->target_memory) != 0 ||
       base_json_obj_num(obj, "failed", &failed) != 0 ||
       base_json_obj_str(obj, "why", o->why, sizeof o->why) != 0)
     return -1;
+  o->bare_s.n = o->conclab_s.n = o->bare_kb.n = o->conclab_kb.n = (int)runs;
   o->n = (long)n;
   o->workers = (long)workers;
   o->failed = (int)failed;

@@ -75,8 +75,7 @@ static const char *fmt_value(lab_kind k, double v, char *buf, size_t cap) {
                           : fmt_ns(v, buf, cap);
 }
 
-/* 1234567 -> "1,234,567" */
-static const char *fmt_count(long n, char *buf, size_t cap) {
+const char *report_with_commas(long n, char *buf, size_t cap) {
   char digits[32];
   size_t len, o = 0;
   snprintf(digits, sizeof digits, "%ld", n);
@@ -150,7 +149,7 @@ static void memory_table(FILE *out, const lab_data *lab) {
     if (r->kind != LAB_MEMORY)
       continue;
     fprintf(out, "| `%s` | %s | %s | %s", r->name, r->model, r->what,
-            fmt_count(r->count, n, sizeof n));
+            report_with_commas(r->count, n, sizeof n));
     if (r->failed)
       fprintf(out, " | FAILED | | | %s |\n", r->why);
     else
@@ -194,7 +193,7 @@ static void sweep_table(FILE *out, const lab_data *lab) {
     fprintf(out, "| %s | %s | ", s->model, s->what);
     for (int k = 0; k < s->nlevels; k++) {
       const lab_level *lv = &s->levels[k];
-      fprintf(out, "%s%s: ", k ? "; " : "", fmt_count(lv->n, n, sizeof n));
+      fprintf(out, "%s%s: ", k ? "; " : "", report_with_commas(lv->n, n, sizeof n));
       if (lv->ok)
         fprintf(out, "%.3f s, %s", lv->h.wall_s,
                 fmt_bytes((double)lv->h.rss_kb * 1024, big, sizeof big));
@@ -202,7 +201,7 @@ static void sweep_table(FILE *out, const lab_data *lab) {
         fprintf(out, "%s", "not held");
     }
     lab_sweep_why(s, why, sizeof why);
-    fprintf(out, " | %s | %s |\n", fmt_count(s->largest, n, sizeof n), why);
+    fprintf(out, " | %s | %s |\n", report_with_commas(s->largest, n, sizeof n), why);
   }
   fputc('\n', out);
   if (fig != NULL)
@@ -304,7 +303,7 @@ static void sweep_cell(const lab_data *lab, const char *model, char *buf,
     return;
   }
   lab_sweep_why(s, why, sizeof why);
-  snprintf(buf, cap, "%s held (%s)", fmt_count(s->largest, n, sizeof n),
+  snprintf(buf, cap, "%s held (%s)", report_with_commas(s->largest, n, sizeof n),
            why);
 }
 
@@ -329,14 +328,14 @@ static void row_scale(FILE *out, const lab_data *lab) {
              a->largest > t->largest && a->largest > p->largest) {
     fprintf(out, "holds: the system refused threads after %s and processes "
             "after %s, while %s timers waited |\n",
-            fmt_count(t->largest, ct, sizeof ct),
-            fmt_count(p->largest, cp, sizeof cp),
-            fmt_count(a->largest, ca, sizeof ca));
+            report_with_commas(t->largest, ct, sizeof ct),
+            report_with_commas(p->largest, cp, sizeof cp),
+            report_with_commas(a->largest, ca, sizeof ca));
   } else if (t->stop == LAB_STOP_FAILED || p->stop == LAB_STOP_FAILED) {
     fputs("no verdict: a sweep failed (see the sweep table) |\n", out);
   } else {
     fprintf(out, "depends: async held %s;%s%s%s |\n",
-            fmt_count(a->largest, ca, sizeof ca),
+            report_with_commas(a->largest, ca, sizeof ca),
             t->stop == LAB_STOP_CAP ? " threads reached their cap without a "
                                      "refusal;" : "",
             p->stop == LAB_STOP_CAP ? " processes reached their cap without "
@@ -584,7 +583,7 @@ void report_lab_summary(FILE *out, const lab_data *lab) {
   for (int i = 0; i < lab->nsweeps; i++) {
     lab_sweep_why(&lab->sweeps[i], why, sizeof why);
     fprintf(out, "  sweep %-12s %s held; %s\n", lab->sweeps[i].model,
-            fmt_count(lab->sweeps[i].largest, n, sizeof n), why);
+            report_with_commas(lab->sweeps[i].largest, n, sizeof n), why);
   }
   if (fig != NULL)
     fprintf(out, "  1,000,000 timers of 100 ms: %.3f s (target %.1f s): %s\n",

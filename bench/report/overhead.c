@@ -12,21 +12,6 @@
 
 #include "json.h"
 
-/* 1234567 -> "1,234,567" */
-static const char *with_commas(long n, char *buf, size_t cap) {
-  char digits[32];
-  size_t len, o = 0;
-  snprintf(digits, sizeof digits, "%ld", n);
-  len = strlen(digits);
-  for (size_t i = 0; i < len && o + 2 < cap; i++) {
-    if (i > 0 && (len - i) % 3 == 0)
-      buf[o++] = ',';
-    buf[o++] = digits[i];
-  }
-  buf[o] = '\0';
-  return buf;
-}
-
 static const char *mib(double kb, char *buf, size_t cap) {
   snprintf(buf, cap, "%.1f MiB", kb / 1024);
   return buf;
@@ -43,7 +28,7 @@ static void table_row(FILE *out, const lab_overhead *o) {
   char n[32], a[32], b[32];
   fprintf(out, "| `%s` | %s | `conclab run sleep --model %s --tasks %ld "
           "--concurrency %ld` | %s | ", o->name, o->what, o->model, o->n,
-          o->workers, with_commas(o->n, n, sizeof n));
+          o->workers, report_with_commas(o->n, n, sizeof n));
   if (o->failed) {
     fprintf(out, "FAILED | | | | | %s |\n", o->why);
     return;
@@ -59,7 +44,7 @@ static void table_row(FILE *out, const lab_overhead *o) {
 static void target_line(FILE *out, const lab_overhead *o) {
   char n[32];
   fprintf(out, "**`%s`, %s tasks of %d ms, conclab against the bare "
-          "reference:** ", o->name, with_commas(o->n, n, sizeof n),
+          "reference:** ", o->name, report_with_commas(o->n, n, sizeof n),
           LAB_TIMER_MS);
   if (o->failed)
     fprintf(out, "not measured in this run (%s); target: at most %.2fx the "
@@ -152,7 +137,7 @@ void report_lab_overhead_summary(FILE *out, const lab_data *lab) {
     fputs("  harness overhead (conclab / bare, medians):\n", out);
   for (int i = 0; i < lab->noverheads; i++) {
     const lab_overhead *o = &lab->overheads[i];
-    fprintf(out, "  %-18s N=%s", o->name, with_commas(o->n, n, sizeof n));
+    fprintf(out, "  %-18s N=%s", o->name, report_with_commas(o->n, n, sizeof n));
     if (o->failed) {
       fprintf(out, " FAILED: %s\n", o->why);
       continue;

@@ -46,6 +46,9 @@ void report_lab_ipc_dat(FILE *out, const lab_data *lab);    /* data/lab_ipc.dat 
 void report_lab_memory_dat(FILE *out, const lab_data *lab); /* data/lab_memory.dat */
 void report_lab_sweep_dat(FILE *out, const lab_data *lab);  /* data/lab_sweep.dat */
 void report_lab_summary(FILE *out, const lab_data *lab);    /* stdout, at the end */
+/* 1234567 -> "1,234,567", into buf; returns buf. */
+const char *report_with_commas(long n, char *buf, size_t cap);
+
 /* The harness-overhead rows' parts of the lab's reports (overhead.c):
  * its README table, the "overhead" array of lab.json (doc: lab.json's
  * object; nothing when no such row ran), its summary lines. */
