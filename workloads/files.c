@@ -159,12 +159,20 @@ static wl_status files_run_blocking(const wl_task *t, void *worker,
 /* ---- what the harness reads ---------------------------------------------- */
 
 static const wl_flag files_flags[] = {
-    {.name = "--size", .kind = WL_FLAG_INT64,
+    {.name = "--size",
+     .arg = "S",
+     .help = "each file's size in bytes",
+     .kind = WL_FLAG_INT64,
      .field = offsetof(wl_params, size), .def = 1024 * 1024, .lo = 0,
      .hi = WL_MAX_SIZE},
-    {.name = "--fsync", .kind = WL_FLAG_SWITCH,
+    {.name = "--fsync",
+     .help = "fsync each file after writing it (wait for the disk)",
+     .kind = WL_FLAG_SWITCH,
      .field = offsetof(wl_params, fsync), .say = WL_SAY_IF_SET},
-    {.name = "--dir", .kind = WL_FLAG_DIR, .field = offsetof(wl_params, dir),
+    {.name = "--dir",
+     .arg = "DIR",
+     .help = "work in a fresh directory inside DIR (default: in\n$TMPDIR or /tmp); it is removed afterwards, also on\nfailure and on Ctrl-C, SIGTERM or SIGHUP",
+     .kind = WL_FLAG_DIR, .field = offsetof(wl_params, dir),
      .say = WL_SAY_IF_SET},
 };
 
@@ -221,7 +229,8 @@ static double files_task_bytes(const wl_params *p) {
 const wl_workload wl_files = {
     .name = "files",
     .kind = WL_KIND_IO,
-    .summary = "file I/O: task i writes S bytes to its file, reads them back",
+    .summary = "file I/O: task i writes S bytes to its file, reads them back\n"
+               "and hashes them (async: uv_fs_*, on libuv's threadpool)",
     .task_input = files_task_input,
     .run_blocking = files_run_blocking,
     .worker_open = files_worker_open,

@@ -47,7 +47,10 @@ static wl_status primes_run_blocking(const wl_task *t, void *worker,
 /* ---- what the harness reads ---------------------------------------------- */
 
 static const wl_flag primes_flags[] = {
-    {.name = "--limit", .kind = WL_FLAG_INT64,
+    {.name = "--limit",
+     .arg = "M",
+     .help = "count primes below M; needs N <= M",
+     .kind = WL_FLAG_INT64,
      .field = offsetof(wl_params, limit), .def = 2000000, .lo = 2,
      .hi = WL_MAX_LIMIT},
 };

@@ -51,10 +51,16 @@ static wl_status sleep_run_blocking(const wl_task *t, void *worker,
 /* ---- what the harness reads ---------------------------------------------- */
 
 static const wl_flag sleep_flags[] = {
-    {.name = "--delay-ms", .kind = WL_FLAG_INT,
+    {.name = "--delay-ms",
+     .arg = "D",
+     .help = "each task waits D ms",
+     .kind = WL_FLAG_INT,
      .field = offsetof(wl_params, delay_ms), .def = 100, .lo = 0,
      .hi = WL_MAX_DELAY_MS},
-    {.name = "--delay-spread", .kind = WL_FLAG_INT,
+    {.name = "--delay-spread",
+     .arg = "S",
+     .help = "task i waits D plus a fixed extra in [0, S] ms",
+     .kind = WL_FLAG_INT,
      .field = offsetof(wl_params, delay_spread_ms), .def = 0, .lo = 0,
      .hi = WL_MAX_DELAY_MS},
 };
@@ -122,7 +128,7 @@ static const wl_row sleep_rows[] = {
 const wl_workload wl_sleep = {
     .name = "sleep",
     .kind = WL_KIND_IO,
-    .summary = "I/O-bound: task i waits its delay, returns i*10",
+    .summary = "I/O-bound: task i waits its delay, then returns i*10",
     .task_input = sleep_task_input,
     .run_blocking = sleep_run_blocking,
     .flags = sleep_flags,

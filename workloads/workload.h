@@ -133,6 +133,9 @@ typedef enum wl_flag_say {
  * (--size) has one row in each, with the same name and kind. */
 typedef struct wl_flag {
   const char *name; /* "--delay-ms" */
+  const char *arg;  /* its value in the help ("D"), NULL for a switch */
+  const char *help; /* what it does, for this workload ("\n" between
+                       lines); the help adds the range and the default */
   wl_flag_kind kind;
   size_t field;          /* where it goes: offsetof(wl_params, ...) */
   long long def, lo, hi; /* its default, and the values allowed */
@@ -271,7 +274,7 @@ typedef struct wl_row {
 typedef struct wl_workload {
   const char *name;
   wl_kind kind;
-  const char *summary; /* one line for --help */
+  const char *summary; /* for --help ("\n" between lines) */
   /* Fill task i's input from the batch parameters. */
   void (*task_input)(const wl_params *p, uint32_t i, wl_task *out);
   /* Run one task the blocking way; return its status, store its value (and

@@ -22,108 +22,198 @@
 const char *const run_model_names[] = {"seq", "async", "threaded",
                                       "multiproc"};
 
+/* ---- --help, from the workloads' descriptors ----------------------------- */
+
+#define HELP_WIDTH 79
+
+/* "  HEAD" and then text in a column from `col` on: each "\n" in text
+ * starts a line, and a line longer than HELP_WIDTH wraps at a space. */
+static void help_item(FILE *out, int col, const char *head, const char *text) {
+  int at = fprintf(out, "  %s", head);
+  const char *t = text;
+
+  if (at >= col) { /* a head too wide for the column: text below it */
+    fputc('\n', out);
+    at = 0;
+  }
+  while (*t != '\0') {
+    size_t len = strcspn(t, "\n"), cut = len;
+    if (col + (int)len > HELP_WIDTH) { /* the last space that fits */
+      for (cut = (size_t)(HELP_WIDTH - col); cut > 0 && t[cut] != ' '; cut--)
+        ;
+      if (cut == 0)
+        cut = len;
+    }
+    fprintf(out, "%*s%.*s\n", col - at, "", (int)cut, t);
+    at = 0;
+    t += cut;
+    if (cut == len && *t == '\n')
+      t++; /* the line's end */
+    else
+      while (*t == ' ')
+        t++; /* the space it wrapped at */
+  }
+}
+
+/* The range and default a flag's help ends with ("" for none). */
+static void flag_range(const wl_flag *f, char *buf, size_t cap) {
+  switch (f->kind) {
+  case WL_FLAG_INT:
+  case WL_FLAG_INT64:
+    snprintf(buf, cap, "%lld..%lld (default %lld)", f->lo, f->hi, f->def);
+    break;
+  case WL_FLAG_SHARE:
+    snprintf(buf, cap, "0..1 (default 0)");
+    break;
+  case WL_FLAG_NAME: {
+    size_t n = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < f->nnames && n < cap; i++)
+      n += (size_t)snprintf(buf + n, cap - n, "%s%s", i ? " | " : "",
+                            f->names[i]);
+    if (n < cap)
+      snprintf(buf + n, cap - n, " (default %s)", f->names[f->def]);
+    break;
+  }
+  default: /* a switch, a URL, a directory: the help says it all */
+    buf[0] = '\0';
+  }
+}
+
+/* One workload's section: "http options:" and each of its flags. */
+static void help_flags(FILE *out, const wl_workload *wl) {
+  fprintf(out, "%s options:\n", wl->name);
+  for (int i = 0; i < wl->nflags; i++) {
+    const wl_flag *f = &wl->flags[i];
+    char head[64], range[160], text[512];
+    snprintf(head, sizeof head, "%s%s%s", f->name, f->arg ? " " : "",
+             f->arg ? f->arg : "");
+    flag_range(f, range, sizeof range);
+    snprintf(text, sizeof text, "%s%s%s", f->help, range[0] ? "\n" : "",
+             range);
+    help_item(out, 23, head, text);
+  }
+  fputc('\n', out);
+}
+
+/* "sleep", "primes or pipeline", "http, files or pipeline" (last: " or "
+ * or " and"): the workloads that say yes to has(). */
+static void names_where(char *buf, size_t cap, const char *last,
+                        int (*has)(const wl_workload *)) {
+  int n = 0, total = 0;
+  size_t len = 0;
+  for (int i = 0; wl_all[i] != NULL; i++)
+    total += has(wl_all[i]);
+  buf[0] = '\0';
+  for (int i = 0; wl_all[i] != NULL && len < cap; i++) {
+    if (!has(wl_all[i]))
+      continue;
+    n++;
+    len += (size_t)snprintf(buf + len, cap - len, "%s%s",
+                            n == 1 ? "" : n == total ? last : ", ",
+                            wl_all[i]->name);
+  }
+}
+
+static int takes_offload(const wl_workload *wl) {
+  return (wl->options & WL_OPT_OFFLOAD) != 0;
+}
+static int takes_blocking(const wl_workload *wl) {
+  return (wl->options & WL_OPT_BLOCKING_IN_LOOP) != 0;
+}
+static int takes_threadpool(const wl_workload *wl) {
+  return (wl->options & WL_OPT_THREADPOOL) != 0;
+}
+static int bounds_its_waits(const wl_workload *wl) {
+  return wl->task_limit_ms != NULL;
+}
+
+/* --tasks and --concurrency, with each workload's default. */
+static void help_defaults(FILE *out) {
+  char tasks[512], conc[512];
+  size_t nt, nc;
+
+  nt = (size_t)snprintf(tasks, sizeof tasks, "number of tasks, 1..%d; by "
+                        "default", RUN_MAX_TASKS);
+  nc = (size_t)snprintf(conc, sizeof conc, "at most C tasks in flight, up "
+                        "to %d for async, %d threads, %d processes; by "
+                        "default", RUN_MAX_C_ASYNC, RUN_MAX_C_THREADED,
+                        RUN_MAX_C_MULTIPROC);
+  for (int i = 0; wl_all[i] != NULL && nt < sizeof tasks &&
+                  nc < sizeof conc; i++) {
+    const wl_workload *wl = wl_all[i];
+    int c = wl->default_concurrency;
+    const char *sep = i == 0 ? " " : ", ";
+    nt += (size_t)snprintf(tasks + nt, sizeof tasks - nt, "%s%s %d", sep,
+                           wl->name, wl->default_tasks);
+    if (c == WL_C_ALL)
+      nc += (size_t)snprintf(conc + nc, sizeof conc - nc, "%s%s N (all at "
+                             "once)", sep, wl->name);
+    else if (c == WL_C_CORES)
+      nc += (size_t)snprintf(conc + nc, sizeof conc - nc, "%s%s the cores",
+                             sep, wl->name);
+    else
+      nc += (size_t)snprintf(conc + nc, sizeof conc - nc, "%s%s min(N, %d)",
+                             sep, wl->name, c);
+  }
+  help_item(out, 23, "--tasks N", tasks);
+  help_item(out, 23, "--concurrency C", conc);
+}
+
 void run_help(FILE *out) {
-  fprintf(out,
-"usage: conclab run WORKLOAD [options]\n"
-"\n"
-"Run one batch of N tasks on one model and report what it cost.\n"
-"\n"
-"workloads:\n"
-"  sleep    I/O-bound: task i waits its delay, then returns i*10\n"
-"  primes   CPU-bound: count primes below M by trial division, in N chunks\n"
-"  http     network I/O: N GET requests (libcurl) to an HTTP server; by\n"
-"           default conclab starts its own (conclab serve) on a free port\n"
-"  files    file I/O: task i writes S bytes to its file, reads them back\n"
-"           and hashes them (async: uv_fs_*, on libuv's threadpool)\n"
-"  pipeline mixed: task i fetches /bytes/S (like http), digests the body\n"
-"           K rounds (CPU), saves the digest to its file (like files)\n"
-"\n"
-"options:\n"
-"  --model M            seq | async | threaded | multiproc   (default seq)\n"
-"                       seq: one task after another (the baseline/oracle)\n"
-"                       async: one libuv event loop, one thread\n"
-"                       threaded: a pool of C pthreads\n"
-"                       multiproc: C forked worker processes, pipes\n"
-"  --tasks N            number of tasks, 1..%d\n"
-"                       (default: sleep and http 10, primes 64 chunks,\n"
-"                       files 100, pipeline 32)\n"
-"  --concurrency C      at most C tasks in flight (default: sleep and http\n"
-"                       N, all at once; primes the number of cores; files\n"
-"                       min(N, 64); pipeline min(N, 8)).  Up to\n"
-"                       %d for async, %d threads, %d processes\n"
-"  --delay-ms D         sleep: each task waits D ms; http: each asks for\n"
-"                       /delay/D; 0..%d (default 100)\n"
-"  --delay-spread S     sleep: task i waits D plus a fixed extra in\n"
-"                       [0, S] ms, 0..%d (default 0)\n"
-"  --limit M            primes: count primes below M, 2..%lld\n"
-"                       (default 2000000); needs N <= M\n"
-"  --offload            async + primes or pipeline: run the CPU work on\n"
-"                       libuv's threadpool (uv_queue_work); UV_THREADPOOL_SIZE\n"
-"                       is set to min(C, 1024).  Without it, it runs in the\n"
-"                       loop's callbacks and blocks the loop\n"
-"  --blocking-in-loop   async + sleep: wait with a blocking sleep inside the\n"
-"                       loop's callbacks (the pitfall: time.sleep() in a\n"
-"                       coroutine); the loop lag shows it\n"
-"\n",
-          RUN_MAX_TASKS, RUN_MAX_C_ASYNC, RUN_MAX_C_THREADED, RUN_MAX_C_MULTIPROC,
-          RUN_MAX_DELAY_MS, RUN_MAX_DELAY_MS, RUN_MAX_LIMIT);
-  /* The workloads' own options: a second string, as C limits the length
-   * of one literal. */
-  fprintf(out,
-"http options:\n"
-"  --endpoint E         delay | bytes | stall: ask for /delay/D, /bytes/S or\n"
-"                       /stall (never answers; needs --timeout-ms)\n"
-"                       (default delay)\n"
-"  --size S             bytes: each response is S bytes, 0..%lld\n"
-"                       (default 1024)\n"
-"  --url BASE           use the server at BASE (http://host:port) instead\n"
-"                       of starting conclab serve\n"
-"  --no-reuse           a new connection for every request (default: each\n"
-"                       worker keeps its connections alive and reuses them)\n"
-"  --timeout-ms T       each attempt's limit (see common below)\n"
-"  --retries K          retry a failed request (5xx, timeout, connection\n"
-"                       error; not 4xx) up to K times, 0..%d (default 0)\n"
-"  --backoff-ms B       wait about B, 2B, 4B... ms (at most 30 s) before\n"
-"                       each retry, half of it jittered; 0..%d (default 50)\n"
-"  --fail-rate P        a seeded share P (0..1) of attempts asks for\n"
-"                       /status/500 or /drop instead (default 0)\n"
-"  --seed X             which attempts those are, 0..2^63-1 (default 1)\n"
-"\n"
-"files options:\n"
-"  --size S             each file's size in bytes, 0..%lld (default 1048576)\n"
-"  --fsync              fsync each file after writing it (wait for the disk)\n"
-"  --dir DIR            work in a fresh directory inside DIR (default: in\n"
-"                       $TMPDIR or /tmp); it is removed afterwards, also on\n"
-"                       failure and on Ctrl-C, SIGTERM or SIGHUP\n"
-"  --threadpool T       async: UV_THREADPOOL_SIZE, 1..%d (default: libuv's\n"
-"                       4); every uv_fs_* call runs on one of these threads\n"
-"\n"
-"pipeline options:\n"
-"  --size S             each task fetches /bytes/S, 0..%lld (default 65536)\n"
-"  --rounds K           the digest passes over the body K times, 0..%d\n"
-"                       (default 100: about 10 ms of CPU for 64 KiB)\n"
-"  --url BASE, --dir DIR   as for http and for files\n"
-"  --offload            async: digest on the threadpool (see above)\n"
-"\n"
-"common:\n"
-"  --timeout-ms T       a task's limit, 0..%d (default 0: none; a run then\n"
-"                       waits as long as its tasks do).  http and pipeline,\n"
-"                       every model: each request attempt gives up after T.\n"
-"                       multiproc, every workload: a worker whose task runs\n"
-"                       past its limit is killed and replaced, the task a\n"
-"                       timeout.  Not for sleep, primes or files on seq,\n"
-"                       async or threaded: a running task cannot be stopped\n"
-"  --json               print one JSON object instead of text\n"
-"  --trace FILE         also write the batch's timeline to FILE: Chrome\n"
-"                       Trace Event JSON (one bar per task on its worker's\n"
-"                       track; async: the loop lag too), for Perfetto\n"
-"                       (ui.perfetto.dev) or chrome://tracing\n"
-"  -h, --help           this help\n"
-"\n"
-"exit status: 0 all tasks ok, 3 some tasks failed (results still printed),\n"
-"1 the run itself failed, 2 bad usage.\n",
-          RUN_MAX_SIZE, RUN_MAX_RETRIES, RUN_MAX_BACKOFF_MS, RUN_MAX_SIZE,
-          AS_THREADPOOL_MAX, RUN_MAX_SIZE, RUN_MAX_ROUNDS, RUN_MAX_TIMEOUT_MS);
+  char names[96], text[512];
+
+  fputs("usage: conclab run WORKLOAD [options]\n\n"
+        "Run one batch of N tasks on one model and report what it cost.\n\n"
+        "workloads:\n", out);
+  for (int i = 0; wl_all[i] != NULL; i++)
+    help_item(out, 11, wl_all[i]->name, wl_all[i]->summary);
+  fputs("\noptions:\n", out);
+  help_item(out, 23, "--model M",
+            "seq | async | threaded | multiproc   (default seq)\n"
+            "seq: one task after another (the baseline/oracle)\n"
+            "async: one libuv event loop, one thread\n"
+            "threaded: a pool of C pthreads\n"
+            "multiproc: C forked worker processes, pipes");
+  help_defaults(out);
+  names_where(names, sizeof names, " or ", takes_offload);
+  snprintf(text, sizeof text, "async + %s: run the CPU work on libuv's "
+           "threadpool (uv_queue_work); UV_THREADPOOL_SIZE is set to "
+           "min(C, 1024).  Without it, it runs in the loop's callbacks and "
+           "blocks the loop", names);
+  help_item(out, 23, "--offload", text);
+  names_where(names, sizeof names, " or ", takes_blocking);
+  snprintf(text, sizeof text, "async + %s: wait with a blocking sleep "
+           "inside the loop's callbacks (the pitfall: time.sleep() in a "
+           "coroutine); the loop lag shows it", names);
+  help_item(out, 23, "--blocking-in-loop", text);
+  names_where(names, sizeof names, " or ", takes_threadpool);
+  snprintf(text, sizeof text, "async + %s: UV_THREADPOOL_SIZE, 1..%d "
+           "(default: libuv's 4); every uv_fs_* call runs on one of these "
+           "threads", names, AS_THREADPOOL_MAX);
+  help_item(out, 23, "--threadpool T", text);
+  fputc('\n', out);
+  for (int i = 0; wl_all[i] != NULL; i++)
+    if (wl_all[i]->nflags > 0)
+      help_flags(out, wl_all[i]);
+  fputs("common:\n", out);
+  names_where(names, sizeof names, " and ", bounds_its_waits);
+  snprintf(text, sizeof text, "a task's limit, 0..%d (default 0: none; a "
+           "run then waits as long as its tasks do).  %s, every model: each "
+           "request attempt gives up after T.  multiproc, every workload: a "
+           "worker whose task runs past its limit is killed and replaced, "
+           "the task a timeout.  The other workloads on seq, async or "
+           "threaded do not take it: a running task cannot be stopped",
+           RUN_MAX_TIMEOUT_MS, names);
+  help_item(out, 23, "--timeout-ms T", text);
+  help_item(out, 23, "--json", "print one JSON object instead of text");
+  help_item(out, 23, "--trace FILE", "also write the batch's timeline to "
+            "FILE: Chrome Trace Event JSON (one bar per task on its "
+            "worker's track; async: the loop lag too), for Perfetto "
+            "(ui.perfetto.dev) or chrome://tracing");
+  help_item(out, 23, "-h, --help", "this help");
+  fputs("\nexit status: 0 all tasks ok, 3 some tasks failed (results still "
+        "printed),\n1 the run itself failed, 2 bad usage.\n", out);
 }
 
 static int usage(char *err, size_t errlen, const char *fmt, ...) {
