@@ -23,6 +23,7 @@ typedef struct as_files_req {
   as_task *task;
   uv_fs_t fs;
   uv_file fd;    /* -1 when no file is open */
+  uint64_t size; /* the file's size (the task's input) */
   uint64_t off;  /* bytes written, then bytes read */
   uint64_t hash; /* of the bytes read */
   const char *what; /* the step that failed */
@@ -44,7 +45,7 @@ static void finish(as_files_req *r) {
   int failed = r->what != NULL;
 
   if (failed)
-    wl_report_error("files", t->input.index, r->what, r->path,
+    wl_report_error("files", as_task_index(t), r->what, r->path,
                     strerror(-r->err));
   free(r);
   as_task_done(t, failed ? WL_ERROR : WL_OK, failed ? 0 : hash);
@@ -69,7 +70,7 @@ static void fail(as_files_req *r, const char *what, int err) {
 static void on_read_closed(uv_fs_t *req) {
   as_files_req *r = req->data;
   uv_fs_req_cleanup(req);
-  if (r->off != r->task->input.a) {
+  if (r->off != r->size) {
     r->what = "read back (short)";
     r->err = UV_EIO;
   }
@@ -94,7 +95,7 @@ static void on_read(uv_fs_t *req) {
   }
   r->hash = wl_hash_bytes(r->hash, r->buf, (size_t)n);
   r->off += (uint64_t)n;
-  if (r->off > r->task->input.a) { /* longer than written: stop here */
+  if (r->off > r->size) { /* longer than written: stop here */
     fail(r, "read back (too long)", UV_EIO);
     return;
   }
@@ -178,7 +179,7 @@ static void on_write(uv_fs_t *req) {
 }
 
 static void write_next(as_files_req *r) {
-  uint64_t size = r->task->input.a, left = size - r->off;
+  uint64_t size = r->size, left = size - r->off;
   size_t n = left < WL_FILES_CHUNK ? (size_t)left : WL_FILES_CHUNK;
   uv_buf_t buf;
   int err;
@@ -193,7 +194,7 @@ static void write_next(as_files_req *r) {
     return;
   }
   /* Refill from the start of a chunk; after a short write, again. */
-  wl_files_fill(r->task->input.index, r->off, r->buf, n);
+  wl_files_fill(as_task_index(r->task), r->off, r->buf, n);
   buf = uv_buf_init((char *)r->buf, (unsigned)n);
   err = uv_fs_write(loop_of(r), &r->fs, r->fd, &buf, 1, (int64_t)r->off,
                     on_write);
@@ -215,29 +216,35 @@ static void on_open_for_writing(uv_fs_t *req) {
   write_next(r);
 }
 
-void as_files_start(as_task *t) {
+static void files_start(as_task *t) {
   as_files_req *r = malloc(sizeof *r);
+  wl_task in;
   int err;
 
   if (r == NULL || wl_files_stopping) {
     /* out of memory is said; stopping is not: the batch is torn down */
     if (r == NULL)
-      wl_report_error("files", t->input.index, "start", "its file",
+      wl_report_error("files", as_task_index(t), "start", "its file",
                       strerror(ENOMEM));
     free(r);
     as_task_done(t, WL_ERROR, 0);
     return;
   }
+  as_task_input(t, &in);
   r->task = t;
+  r->size = in.a;
   r->fd = -1;
   r->what = NULL;
   r->err = 0;
   r->hash = WL_HASH_INIT;
   r->fs.data = r;
-  wl_files_path(t->batch->params, t->input.index, r->path, sizeof r->path);
+  wl_files_path(t->batch->params, as_task_index(t), r->path, sizeof r->path);
   err = uv_fs_open(loop_of(r), &r->fs, r->path,
                    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644,
                    on_open_for_writing);
   if (err != 0)
     fail(r, "open for writing", err);
 }
+
+/* Each task allocates its request (and its chunk buffer) as it starts. */
+const as_ops as_files_ops = {.start = files_start};

@@ -57,12 +57,12 @@ static void attempt_done(as_curl_xfer *x, CURL *easy, CURLcode rc) {
   const wl_params *p = req->task->batch->params;
   wl_status status = wl_http_judge(easy, rc, &req->out, &req->body);
   long wait_ms =
-      wl_http_retry_ms(p, req->task->input.index, req->attempt, status,
+      wl_http_retry_ms(p, as_task_index(req->task), req->attempt, status,
                        &req->out);
 
   if (wait_ms < 0) {
     if (status != WL_OK)
-      wl_http_report(easy, rc, p, req->task->input.index, req->attempt,
+      wl_http_report(easy, rc, p, as_task_index(req->task), req->attempt,
                      &req->out);
     req_finish(req, status);
     return;
@@ -76,7 +76,7 @@ static void attempt_start(as_http_req *req) {
   as_batch *b = req->task->batch;
   char url[WL_HTTP_URL_MAX];
 
-  wl_http_url(b->params, req->task->input.index, req->attempt, url,
+  wl_http_url(b->params, as_task_index(req->task), req->attempt, url,
               sizeof url);
   if (wl_http_prepare(req->easy, b->params, url, &req->body) != 0 ||
       as_curl_add(b, req->easy, &req->xfer) != 0)

@@ -53,7 +53,7 @@ static void finish(as_pipeline_req *r, wl_status status) {
   as_batch *b = r->task->batch;
 
   if (r->what != NULL) {
-    wl_report_error("pipeline", r->task->input.index, r->what, r->path,
+    wl_report_error("pipeline", as_task_index(r->task), r->what, r->path,
                     strerror(-r->err));
     status = WL_ERROR;
   }
@@ -134,7 +134,7 @@ static void save(as_pipeline_req *r) {
   int err;
 
   wl_pipeline_line(r->out.value, r->line);
-  wl_files_path(r->task->batch->params, r->task->input.index, r->path,
+  wl_files_path(r->task->batch->params, as_task_index(r->task), r->path,
                 sizeof r->path);
   if (wl_files_stopping) { /* the directory is being removed */
     fail(r, "open for writing", UV_ECANCELED);
@@ -150,16 +150,16 @@ static void save(as_pipeline_req *r) {
  * said like any other failure - the first one printed - then finished. */
 static void could_not(as_pipeline_req *r, const char *what, const char *why) {
   char url[WL_HTTP_URL_MAX];
-  wl_http_url(r->task->batch->params, r->task->input.index, 0, url,
+  wl_http_url(r->task->batch->params, as_task_index(r->task), 0, url,
               sizeof url);
-  wl_report_error("pipeline", r->task->input.index, what, url, why);
+  wl_report_error("pipeline", as_task_index(r->task), what, url, why);
   finish(r, WL_ERROR);
 }
 
 /* ---- compute ------------------------------------------------------------- */
 
 static void compute(as_pipeline_req *r) {
-  r->out.value = wl_pipeline_compute(r->task->input.index, &r->body,
+  r->out.value = wl_pipeline_compute(as_task_index(r->task), &r->body,
                                      r->task->batch->params->rounds, &r->out);
 }
 
@@ -167,9 +167,9 @@ static void compute(as_pipeline_req *r) {
  * the loop reads the result after uv_queue_work's completion callback. */
 static void compute_work(uv_work_t *work) {
   as_pipeline_req *r = work->data;
-  as_offload_begin(r->task, &r->out);
+  as_offload_begin(r->task);
   compute(r);
-  as_offload_end(&r->out);
+  as_offload_end(r->task);
 }
 
 static void after_compute(uv_work_t *work, int status) {
@@ -187,7 +187,7 @@ static void after_compute(uv_work_t *work, int status) {
 static void fetched(as_curl_xfer *x, CURL *easy, CURLcode rc) {
   as_pipeline_req *r = (as_pipeline_req *)x;
   const wl_params *p = r->task->batch->params;
-  wl_status status = wl_pipeline_fetched(easy, rc, p, r->task->input.index,
+  wl_status status = wl_pipeline_fetched(easy, rc, p, as_task_index(r->task),
                                          &r->body, &r->out);
   int err;
 
@@ -213,7 +213,7 @@ static void start(as_task *t, int offload) {
   as_batch *b = t->batch;
 
   if (r == NULL) {
-    wl_report_error("pipeline", t->input.index, "start", "its fetch",
+    wl_report_error("pipeline", as_task_index(t), "start", "its fetch",
                     strerror(ENOMEM));
     as_task_done(t, WL_ERROR, 0);
     if (b->done == b->params->tasks)
@@ -228,7 +228,7 @@ static void start(as_task *t, int offload) {
   if (wl_pipeline_body_init(&r->body, (size_t)b->params->size) != 0)
     could_not(r, "fetch", "no memory for the body");
   else if ((r->easy = curl_easy_init()) == NULL ||
-           wl_pipeline_prepare(r->easy, b->params, t->input.index,
+           wl_pipeline_prepare(r->easy, b->params, as_task_index(t),
                                &r->body) != 0 ||
            as_curl_add(b, r->easy, &r->xfer) != 0)
     could_not(r, "fetch", "cannot start the request (out of memory?)");

@@ -11,19 +11,28 @@
  */
 #include "async.h"
 
+/* An offloaded chunk: the request, and the count the pool thread leaves
+ * for the loop. */
+typedef struct primes_work_op {
+  uv_work_t req;
+  uint64_t value;
+} primes_work_op;
+
 static void primes_on_close(uv_handle_t *h) { (void)h; }
 
 /* In the loop: a zero-delay timer is loop.call_soon; the chunk runs right
  * here, on the loop thread, and holds the loop until it is counted. */
 static void primes_on_timer(uv_timer_t *timer) {
   as_task *t = timer->data;
-  uint64_t count = wl_primes_count(t->input.a, t->input.b);
-  as_task_done(t, WL_OK, count);
+  wl_task in;
+
+  as_task_input(t, &in);
+  as_task_done(t, WL_OK, wl_primes_count(in.a, in.b));
   uv_close((uv_handle_t *)timer, primes_on_close);
 }
 
-void as_primes_start_in_loop(as_task *t) {
-  uv_timer_t *timer = &t->op.timer;
+static void primes_start_in_loop(as_task *t) {
+  uv_timer_t *timer = as_task_op(t);
 
   uv_timer_init(&t->batch->loop, timer);
   timer->data = t;
@@ -34,13 +43,16 @@ void as_primes_start_in_loop(as_task *t) {
 }
 
 /* Offloaded: runs on a threadpool thread.  It must not touch the loop;
- * it only writes its own task's result, which the loop reads afterwards. */
+ * it only writes its own task's count, which the loop reads afterwards. */
 static void primes_work(uv_work_t *req) {
   as_task *t = req->data;
-  as_offload_begin(t, &t->result);
-  t->result.value = wl_primes_count(t->input.a, t->input.b);
-  t->result.status = WL_OK;
-  as_offload_end(&t->result);
+  primes_work_op *op = as_task_op(t);
+  wl_task in;
+
+  as_task_input(t, &in);
+  as_offload_begin(t);
+  op->value = wl_primes_count(in.a, in.b);
+  as_offload_end(t);
 }
 
 /* Back on the loop thread once the work is done. */
@@ -49,12 +61,19 @@ static void primes_after_work(uv_work_t *req, int status) {
   if (status != 0)
     as_task_done(t, WL_ERROR, 0);
   else
-    as_task_finish(t, &t->result); /* the offloaded step's span too */
+    as_task_done(t, WL_OK, ((primes_work_op *)as_task_op(t))->value);
 }
 
-void as_primes_start_offload(as_task *t) {
-  t->op.work.data = t;
-  if (uv_queue_work(&t->batch->loop, &t->op.work, primes_work,
+static void primes_start_offload(as_task *t) {
+  primes_work_op *op = as_task_op(t);
+
+  op->req.data = t;
+  if (uv_queue_work(&t->batch->loop, &op->req, primes_work,
                     primes_after_work) != 0)
     as_task_done(t, WL_ERROR, 0);
 }
+
+const as_ops as_primes_in_loop_ops = {.start = primes_start_in_loop,
+                                      .op_size = sizeof(uv_timer_t)};
+const as_ops as_primes_offload_ops = {.start = primes_start_offload,
+                                      .op_size = sizeof(primes_work_op)};

@@ -18,25 +18,31 @@
 
 static void sleep_on_close(uv_handle_t *h) { (void)h; }
 
-/* The timer fired: the "response" has arrived. */
+/* The timer fired: the "response" has arrived.  The timer says whose it
+ * is (its loop is the batch's, its data the task), so a million firings
+ * touch a million timers and slots, and nothing else. */
 static void sleep_on_timer(uv_timer_t *timer) {
-  as_task *t = timer->data;
-  as_task_done(t, WL_OK, wl_sleep_value(t->input.index));
+  as_batch *b = as_batch_of(timer->loop);
+  uint32_t i = as_batch_task_index(b, timer->data);
+  as_batch_done(b, i, WL_OK, wl_sleep_value(i));
   uv_close((uv_handle_t *)timer, sleep_on_close);
 }
 
 /* The pitfall: the task's callback blocks the loop for its whole wait. */
 static void sleep_on_blocking_timer(uv_timer_t *timer) {
   as_task *t = timer->data;
-  if (wl_sleep_ms(t->input.a) != 0)
+  wl_task in;
+
+  as_task_input(t, &in);
+  if (wl_sleep_ms(in.a) != 0)
     as_task_done(t, WL_ERROR, 0);
   else
-    as_task_done(t, WL_OK, wl_sleep_value(t->input.index));
+    as_task_done(t, WL_OK, wl_sleep_value(as_task_index(t)));
   uv_close((uv_handle_t *)timer, sleep_on_close);
 }
 
-void as_sleep_start_blocking(as_task *t) {
-  uv_timer_t *timer = &t->op.timer;
+static void sleep_start_blocking(as_task *t) {
+  uv_timer_t *timer = as_task_op(t);
 
   uv_timer_init(&t->batch->loop, timer);
   timer->data = t;
@@ -47,15 +53,23 @@ void as_sleep_start_blocking(as_task *t) {
   }
 }
 
-void as_sleep_start(as_task *t) {
-  uv_timer_t *timer = &t->op.timer;
+static void sleep_start(as_task *t) {
+  uv_timer_t *timer = as_task_op(t);
+  wl_task in;
   int err;
 
+  as_task_input(t, &in);
   uv_timer_init(&t->batch->loop, timer); /* cannot fail */
   timer->data = t;
-  err = uv_timer_start(timer, sleep_on_timer, t->input.a, 0);
+  err = uv_timer_start(timer, sleep_on_timer, in.a, 0);
   if (err != 0) {
     as_task_done(t, WL_ERROR, 0);
     uv_close((uv_handle_t *)timer, sleep_on_close);
   }
 }
+
+/* Each task's handle is one timer: a task costs what a bare timer does. */
+const as_ops as_sleep_ops = {.start = sleep_start,
+                             .op_size = sizeof(uv_timer_t)};
+const as_ops as_sleep_blocking_ops = {.start = sleep_start_blocking,
+                                      .op_size = sizeof(uv_timer_t)};

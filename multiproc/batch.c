@@ -35,6 +35,7 @@ typedef struct mp_batch {
   const wl_workload *wl;
   const wl_params *params;
   wl_slot *slots;
+  wl_span *spans; /* the timeline (--trace), or NULL */
   mp_worker *workers;
   int nworkers;
   int next; /* the next task to hand out */
@@ -43,6 +44,28 @@ typedef struct mp_batch {
 } mp_batch;
 
 static void batch_lost(mp_batch *b, mp_worker *w, wl_status why);
+
+/* ---- start the workers ------------------------------------------------- */
+
+/* Fork worker w (its pipes, its process).  0, or -1 (printed). */
+static int batch_spawn(mp_batch *b, mp_worker *w) {
+  if (mp_worker_spawn(b->workers, b->nworkers, (int)(w - b->workers), b->wl,
+                      b->params) != 0)
+    return -1;
+  b->usage->workers_started++;
+  return 0;
+}
+
+/* Fork all the workers.  0, or -1 (the one that could not start has said
+ * why; those that did are stopped by batch_stop). */
+static int batch_start(mp_batch *b) {
+  for (int i = 0; i < b->nworkers; i++)
+    if (batch_spawn(b, &b->workers[i]) != 0)
+      return -1;
+  return 0;
+}
+
+/* ---- hand out a task --------------------------------------------------- */
 
 /* A healthy worker exits within moments of its task pipe closing; one that
  * does not (stopped, say) is killed this long after. */
@@ -53,17 +76,9 @@ static void batch_arm(mp_batch *b, mp_worker *w, int64_t extra_ns) {
   w->deadline_ns = b->limit_ns > 0 ? wl_now_ns() + b->limit_ns + extra_ns : 0;
 }
 
-static int batch_spawn(mp_batch *b, mp_worker *w) {
-  if (mp_worker_spawn(b->workers, b->nworkers, (int)(w - b->workers), b->wl,
-                      b->params) != 0)
-    return -1;
-  b->usage->workers_started++;
-  return 0;
-}
-
 /* Give worker w its next task, or, when none is left, close its task pipe
  * so it exits. */
-static void batch_dispatch(mp_batch *b, mp_worker *w) {
+static void batch_hand_out(mp_batch *b, mp_worker *w) {
   mp_task_msg msg = {0};
   wl_task task;
 
@@ -84,6 +99,8 @@ static void batch_dispatch(mp_batch *b, mp_worker *w) {
     batch_lost(b, w, WL_ERROR); /* EPIPE: it died before reading */
 }
 
+/* ---- collect a result -------------------------------------------------- */
+
 /* Worker w is lost (end of file, a broken frame, EPIPE: why is WL_ERROR;
  * past its deadline: WL_TIMEOUT): record that as the outcome of the task
  * it held, make sure it is dead (after a broken frame or a deadline it may
@@ -94,16 +111,16 @@ static void batch_lost(mp_batch *b, mp_worker *w, wl_status why) {
     wl_slot *s = &b->slots[w->task];
     s->status = why;
     s->value = 0;
-    s->t_start_ns = w->sent_ns; /* as far as we know: from sent to lost */
-    s->t_end_ns = wl_now_ns();
     s->worker = (int)(w - b->workers);
+    /* as far as we know: from sent to lost */
+    wl_span_set(b->spans, (uint32_t)w->task, w->sent_ns, wl_now_ns());
     w->task = -1;
   }
   if (w->pid > 0) /* never kill(0, ...): that is our whole process group */
     kill(w->pid, SIGKILL);
   mp_worker_reap(w, b->usage);
   if (b->next < b->params->tasks && batch_spawn(b, w) == 0)
-    batch_dispatch(b, w);
+    batch_hand_out(b, w);
 }
 
 /* Worker w's result pipe is readable: a result, or its end. */
@@ -133,11 +150,10 @@ static void batch_collect(mp_batch *b, mp_worker *w) {
                                   .retries = res.retries,
                                   .connects = res.connects,
                                   .compute_us = res.compute_us,
-                                  .t_start_ns = res.t_start_ns,
-                                  .t_end_ns = res.t_end_ns,
                                   .worker = (int)(w - b->workers)};
+  wl_span_set(b->spans, res.index, res.t_start_ns, res.t_end_ns);
   w->task = -1;
-  batch_dispatch(b, w);
+  batch_hand_out(b, w);
 }
 
 /* How long poll may wait: until the nearest deadline (rounded up to whole
@@ -199,18 +215,37 @@ static int batch_poll(mp_batch *b, struct pollfd *fds, int *who) {
   return nfds;
 }
 
+/* ---- stop -------------------------------------------------------------- */
+
+/* Normally every worker has exited and been reaped by now.  After a
+ * failed start or a poll error, stop and reap whatever still runs. */
+static void batch_stop(mp_batch *b) {
+  for (int i = 0; i < b->nworkers; i++)
+    if (b->workers[i].pid > 0) {
+      kill(b->workers[i].pid, SIGKILL);
+      mp_worker_reap(&b->workers[i], b->usage);
+    }
+  /* A task no worker could take (every replacement fork failed) is
+   * failed, never left pending. */
+  for (int i = 0; i < b->params->tasks; i++)
+    if (b->slots[i].status == WL_PENDING)
+      b->slots[i].status = WL_ERROR;
+}
+
+/* ---- the batch --------------------------------------------------------- */
+
 int mp_run(const wl_workload *wl, const wl_params *p, wl_slot *slots,
-           mp_usage *usage) {
+           wl_span *spans, mp_usage *usage) {
   int n = p->concurrency < p->tasks ? p->concurrency : p->tasks;
-  mp_batch b = {.wl = wl, .params = p, .slots = slots, .nworkers = n,
+  mp_batch b = {.wl = wl, .params = p, .slots = slots, .spans = spans,
+                .nworkers = n,
                 .limit_ns = wl_task_limit_ms(wl, p) * 1000000,
                 .usage = usage};
   struct sigaction ignore = {.sa_handler = SIG_IGN}, deflt = {.sa_handler =
       SIG_DFL}, old_pipe, old_chld;
   struct pollfd *fds = calloc((size_t)n, sizeof *fds);
   int *who = calloc((size_t)n, sizeof *who);
-  int started = 0, r;
-
+  int r;
 
   memset(usage, 0, sizeof *usage);
   b.workers = calloc((size_t)n, sizeof *b.workers);
@@ -231,30 +266,17 @@ int mp_run(const wl_workload *wl, const wl_params *p, wl_slot *slots,
   sigaction(SIGPIPE, &ignore, &old_pipe);
   sigaction(SIGCHLD, &deflt, &old_chld);
 
-  while (started < n && batch_spawn(&b, &b.workers[started]) == 0)
-    started++;
-  if (started < n) {
-    r = -1; /* the worker that could not start has said why */
+  if (batch_start(&b) != 0) {
+    r = -1;
   } else {
     for (int i = 0; i < n; i++)
-      batch_dispatch(&b, &b.workers[i]);
+      batch_hand_out(&b, &b.workers[i]);
     do
       r = batch_poll(&b, fds, who);
     while (r > 0);
   }
 
-  /* Normally every worker has exited and been reaped by now.  After a
-   * failed start or a poll error, stop and reap whatever still runs. */
-  for (int i = 0; i < n; i++)
-    if (b.workers[i].pid > 0) {
-      kill(b.workers[i].pid, SIGKILL);
-      mp_worker_reap(&b.workers[i], usage);
-    }
-  /* A task no worker could take (every replacement fork failed) is
-   * failed, never left pending. */
-  for (int i = 0; i < p->tasks; i++)
-    if (slots[i].status == WL_PENDING)
-      slots[i].status = WL_ERROR;
+  batch_stop(&b);
 
   sigaction(SIGCHLD, &old_chld, NULL);
   sigaction(SIGPIPE, &old_pipe, NULL);

@@ -25,7 +25,8 @@ typedef struct mp_usage {
 /* Run a batch on p->concurrency worker processes (at most one per task).
  * 0 when the batch ran (each task's outcome in its slot); -1 (printed)
  * when the workers could not all be started, or poll failed. */
+/* spans: the timeline's array (--trace), or NULL. */
 int mp_run(const wl_workload *wl, const wl_params *p, wl_slot *slots,
-           mp_usage *usage);
+           wl_span *spans, mp_usage *usage);
 
 #endif

@@ -32,10 +32,10 @@ static wl_slot *run(model m, const wl_workload *wl, const wl_params *p) {
 
   assert_non_null(slots);
   switch (m) {
-  case SEQ: rc = seq_run(wl, p, slots); break;
+  case SEQ: rc = seq_run(wl, p, slots, NULL); break;
   case ASYNC:
-  case ASYNC_OFFLOAD: rc = as_run(wl, p, &ao, slots, NULL); break;
-  case THREADED: rc = th_run(wl, p, slots); break;
+  case ASYNC_OFFLOAD: rc = as_run(wl, p, &ao, slots, NULL, NULL); break;
+  case THREADED: rc = th_run(wl, p, slots, NULL); break;
   }
   assert_int_equal(rc, 0);
   assert_int_equal(open_fd_count(), fds);

@@ -34,7 +34,7 @@ static wl_slot *run(const wl_workload *wl, const wl_params *p, mp_usage *u) {
   int fds = open_fd_count();
 
   assert_non_null(slots);
-  assert_int_equal(mp_run(wl, p, slots, u), 0);
+  assert_int_equal(mp_run(wl, p, slots, NULL, u), 0);
   assert_int_equal(open_fd_count(), fds);
   assert_no_children();
   return slots;
@@ -47,7 +47,7 @@ static void test_sleep_matches_seq(void **state) {
   mp_usage u;
   (void)state;
 
-  seq_run(&wl_sleep, &p, oracle);
+  seq_run(&wl_sleep, &p, oracle, NULL);
   got = run(&wl_sleep, &p, &u);
   for (int i = 0; i < p.tasks; i++) {
     assert_int_equal(got[i].status, WL_OK);
@@ -67,7 +67,7 @@ static void test_primes_matches_seq(void **state) {
   mp_usage u;
   (void)state;
 
-  seq_run(&wl_primes, &p, oracle);
+  seq_run(&wl_primes, &p, oracle, NULL);
   got = run(&wl_primes, &p, &u);
   for (int i = 0; i < p.tasks; i++)
     assert_int_equal(got[i].value, oracle[i].value);
@@ -265,7 +265,7 @@ static void test_workers_cannot_all_start(void **state) {
   low = old;
   low.rlim_cur = (rlim_t)fds + 8; /* room for two workers' pipes */
   assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
-  assert_int_equal(mp_run(&wl_sleep, &p, slots, &u), -1);
+  assert_int_equal(mp_run(&wl_sleep, &p, slots, NULL, &u), -1);
   assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
   assert_in_range(u.workers_started, 1, 9);
   assert_int_equal(open_fd_count(), fds);

@@ -174,10 +174,10 @@ static void test_saved_files_hold_the_digests(void **state) {
   (void)state;
   assert_int_equal(run_workdir_open("pipeline", NULL, 5, dir, sizeof dir), 0);
   o.params.dir = dir;
-  assert_int_equal(seq_run(&wl_pipeline, &o.params, seq), 0);
+  assert_int_equal(seq_run(&wl_pipeline, &o.params, seq, NULL), 0);
   check_saved(&o.params, seq);
   o.params.concurrency = 5;
-  assert_int_equal(as_run(&wl_pipeline, &o.params, &ao, async, NULL), 0);
+  assert_int_equal(as_run(&wl_pipeline, &o.params, &ao, async, NULL, NULL), 0);
   check_saved(&o.params, async); /* the same files, written again */
   for (int i = 0; i < 5; i++)
     assert_true(async[i].value == seq[i].value);

@@ -12,7 +12,8 @@
  * and refuses (-1) a file that is not such a trace.
  * The writer's work is counted, not timed (run_trace_batch.slot_reads): a few
  * slot reads a task, for a thousand tasks and for a million; and the
- * writer's source reads a slot nowhere but in the counting accessor.
+ * writer's source reads a slot or a span (a task's times, wl_span) nowhere
+ * but in the counting accessor.
  *
  * Golden files: CONCLAB_UPDATE_GOLDEN=1 build/debug/tests/test_trace
  * rewrites tests/golden/trace_*.json; read the diff before committing.
@@ -95,33 +96,38 @@ static int count_lines_with(const char *text, const char *needle) {
 #define T0 5000000000LL /* 5 s on the monotonic clock */
 
 static const wl_slot fake_threaded_slots[] = {
-    {.status = WL_OK, .t_start_ns = T0 + 1000, .t_end_ns = T0 + 20000500,
-     .worker = 0},
-    {.status = WL_ERROR, .t_start_ns = T0 + 1500, .t_end_ns = T0 + 7000000,
-     .worker = 1},
-    {.status = WL_TIMEOUT, .t_start_ns = T0 + 20001000,
-     .t_end_ns = T0 + 50000123, .worker = 0},
-    /* never ran (no times): an empty bar at 0 */
+    {.status = WL_OK, .worker = 0},
     {.status = WL_ERROR, .worker = 1},
+    {.status = WL_TIMEOUT, .worker = 0},
+    {.status = WL_ERROR, .worker = 1},
+};
+static const wl_span fake_threaded_spans[] = {
+    {.t_start_ns = T0 + 1000, .t_end_ns = T0 + 20000500},
+    {.t_start_ns = T0 + 1500, .t_end_ns = T0 + 7000000},
+    {.t_start_ns = T0 + 20001000, .t_end_ns = T0 + 50000123},
+    {0}, /* never ran (no times): an empty bar at 0 */
 };
 
 static run_trace_batch fake_threaded(void) {
   return (run_trace_batch){.workload = "sleep", .model = "threaded", .variant = "",
                     .tasks = 4, .concurrency = 2,
                     .checksum = 0x0123456789abcdefULL, .t0_ns = T0,
-                    .t1_ns = T0 + 50000123, .slots = fake_threaded_slots};
+                    .t1_ns = T0 + 50000123, .slots = fake_threaded_slots,
+                    .spans = fake_threaded_spans};
 }
 
 /* Offloaded: tasks 0 and 2 computed on pool thread 0, task 1 on 1. */
 static const wl_slot fake_async_slots[] = {
-    {.status = WL_OK, .t_start_ns = T0 + 10, .t_end_ns = T0 + 3000000,
-     .lane = 0, .off_start_ns = T0 + 500000, .off_end_ns = T0 + 2500000,
+    {.status = WL_OK}, {.status = WL_OK}, {.status = WL_OK}};
+static const wl_span fake_async_spans[] = {
+    {.t_start_ns = T0 + 10, .t_end_ns = T0 + 3000000, .lane = 0,
+     .off_start_ns = T0 + 500000, .off_end_ns = T0 + 2500000,
      .off_thread = 0},
-    {.status = WL_OK, .t_start_ns = T0 + 20, .t_end_ns = T0 + 4000000,
-     .lane = 1, .off_start_ns = T0 + 600000, .off_end_ns = T0 + 3900000,
+    {.t_start_ns = T0 + 20, .t_end_ns = T0 + 4000000, .lane = 1,
+     .off_start_ns = T0 + 600000, .off_end_ns = T0 + 3900000,
      .off_thread = 1},
-    {.status = WL_OK, .t_start_ns = T0 + 3000100, .t_end_ns = T0 + 6000000,
-     .lane = 0, .off_start_ns = T0 + 3100000, .off_end_ns = T0 + 5000000,
+    {.t_start_ns = T0 + 3000100, .t_end_ns = T0 + 6000000, .lane = 0,
+     .off_start_ns = T0 + 3100000, .off_end_ns = T0 + 5000000,
      .off_thread = 0},
 };
 
@@ -135,7 +141,8 @@ static run_trace_batch fake_async(void) {
   return (run_trace_batch){.workload = "primes", .model = "async",
                     .variant = "offload", .tasks = 3, .concurrency = 2,
                     .checksum = 42, .t0_ns = T0, .t1_ns = T0 + 6000000,
-                    .slots = fake_async_slots, .lag = fake_lag, .lag_n = 3};
+                    .slots = fake_async_slots, .spans = fake_async_spans,
+                    .lag = fake_lag, .lag_n = 3};
 }
 
 /* The trace of b, valid JSON and byte for byte golden/name (golden.h). */
@@ -187,22 +194,26 @@ static void fake_layout(void **state) {
  * machine cannot change the count. */
 static long slot_reads_for(int n) {
   wl_slot *slots = calloc((size_t)n, sizeof *slots);
+  wl_span *spans = calloc((size_t)n, sizeof *spans);
   long reads = 0;
   FILE *sink = fopen("/dev/null", "w");
   run_trace_batch b = {.workload = "sleep", .model = "async", .variant = "offload",
                 .tasks = n, .concurrency = n, .t0_ns = T0,
                 .t1_ns = T0 + 2LL * n + 1000, .slots = slots,
-                .slot_reads = &reads};
+                .spans = spans, .slot_reads = &reads};
 
   assert_non_null(slots);
+  assert_non_null(spans);
   assert_non_null(sink);
-  for (int i = 0; i < n; i++)
-    slots[i] = (wl_slot){.status = WL_OK, .t_start_ns = T0 + i,
-                         .t_end_ns = T0 + i + 1000, .lane = i,
-                         .off_start_ns = T0 + i + 10,
+  for (int i = 0; i < n; i++) {
+    slots[i] = (wl_slot){.status = WL_OK};
+    spans[i] = (wl_span){.t_start_ns = T0 + i, .t_end_ns = T0 + i + 1000,
+                         .lane = i, .off_start_ns = T0 + i + 10,
                          .off_end_ns = T0 + i + 900, .off_thread = i % 4};
+  }
   assert_int_equal(run_trace_write(sink, &b), 0);
   assert_int_equal(fclose(sink), 0);
+  free(spans);
   free(slots);
   return reads;
 }
@@ -218,16 +229,38 @@ static void writer_work_is_linear(void **state) {
              "task expected)", small, big);
 }
 
-/* The count sees every slot the writer reads only if every read goes
- * through slot_at: a rescan written as b->slots[i] (a track count redone
- * per event, say) would do n times the work uncounted.  So the source of
- * bench/run/trace.c is read here: "slots" appears as a member (->slots or
- * .slots, an alias taken included) exactly once, in slot_at's body.  (By
- * hand: grep -n 'slots\b' bench/run/trace.c.) */
+/* The count sees every slot (and span) the writer reads only if every
+ * read goes through slot_at: a rescan written as b->slots[i] (a track
+ * count redone per event, say) would do n times the work uncounted.  So
+ * the source of bench/run/trace.c is read here: "slots" and "spans" each
+ * appear as a member (->slots or .slots, an alias taken included) exactly
+ * once, in slot_at's body.  (By hand: grep -n 's\(lot\|pan\)s\b'
+ * bench/run/trace.c.) */
+static void only_in_body(const char *src, const char *body,
+                         const char *body_end, const char *word) {
+  size_t len = strlen(word);
+  const char *only = NULL;
+  int members = 0;
+
+  for (const char *at = strstr(src, word); at != NULL;
+       at = strstr(at + 1, word)) {
+    int member = (at - src >= 2 && strncmp(at - 2, "->", 2) == 0) ||
+                 (at - src >= 1 && at[-1] == '.');
+    int whole = !(at[len] == '_' || (at[len] >= 'a' && at[len] <= 'z'));
+    if (member && whole) {
+      members++;
+      only = at;
+    }
+  }
+  if (members != 1 || only < body || only > body_end)
+    fail_msg("bench/run/trace.c reads the %s outside slot_at (%d reads of "
+             "a %s member): the writer's count would miss them", word,
+             members, word);
+}
+
 static void writer_reads_slots_only_through_slot_at(void **state) {
   char *src = golden_slurp(CONCLAB_SOURCE_DIR "/bench/run/trace.c");
-  const char *body, *body_end, *only = NULL;
-  int members = 0;
+  const char *body, *body_end;
   (void)state;
 
   assert_non_null(src);
@@ -235,20 +268,8 @@ static void writer_reads_slots_only_through_slot_at(void **state) {
   assert_non_null(body);
   body_end = strstr(body, "\n}\n");
   assert_non_null(body_end);
-  for (const char *at = strstr(src, "slots"); at != NULL;
-       at = strstr(at + 1, "slots")) {
-    int member = (at - src >= 2 && strncmp(at - 2, "->", 2) == 0) ||
-                 (at - src >= 1 && at[-1] == '.');
-    int whole = !(at[5] == '_' || (at[5] >= 'a' && at[5] <= 'z'));
-    if (member && whole) {
-      members++;
-      only = at;
-    }
-  }
-  if (members != 1 || only < body || only > body_end)
-    fail_msg("bench/run/trace.c reads the slots outside slot_at (%d reads of "
-             "a slots member): the writer's count would miss them",
-             members);
+  only_in_body(src, body, body_end, "slots");
+  only_in_body(src, body, body_end, "spans");
   free(src);
 }
 
@@ -283,8 +304,9 @@ static void read_back_what_was_written(void **state) {
   assert_int_equal(n, 4);
   for (int i = 0; i < n; i++) {
     const wl_slot *s = &fake_threaded_slots[i];
-    int64_t start = s->t_start_ns > T0 ? s->t_start_ns - T0 : 0;
-    int64_t end = s->t_end_ns > s->t_start_ns ? s->t_end_ns - T0 : start;
+    const wl_span *sp = &fake_threaded_spans[i];
+    int64_t start = sp->t_start_ns > T0 ? sp->t_start_ns - T0 : 0;
+    int64_t end = sp->t_end_ns > sp->t_start_ns ? sp->t_end_ns - T0 : start;
     assert_int_equal(t[i].index, i);
     assert_int_equal(t[i].worker, s->worker);
     assert_int_equal(t[i].track, s->worker);

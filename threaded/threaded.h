@@ -12,6 +12,8 @@
 
 /* Run a batch on a fresh pool of p->concurrency threads (at most one per
  * task).  0 when the batch ran, -1 when the pool could not be started. */
-int th_run(const wl_workload *wl, const wl_params *p, wl_slot *slots);
+/* spans: the timeline's array (--trace), or NULL. */
+int th_run(const wl_workload *wl, const wl_params *p, wl_slot *slots,
+           wl_span *spans);
 
 #endif

@@ -71,29 +71,32 @@ typedef struct wl_task {
 /* Task i's result slot.  Slot i belongs to task i (gather order). */
 typedef struct wl_slot {
   wl_status status;
-  int worker; /* who ran it (see the timeline fields below) */
+  int worker; /* who ran it: seq and async 0 (the one thread, the loop),
+               * threaded the pool thread (0..C-1), multiproc the worker
+               * process (0..C-1) */
   uint64_t value;
   int http_status; /* http: the last attempt's HTTP status; 0 if none */
   int retries;     /* http: attempts after the first */
   int connects;    /* http: connections opened (CURLINFO_NUM_CONNECTS) */
   uint32_t compute_us; /* pipeline: CPU time of the task's compute step */
-  /* When the task ran and who ran it, for the timeline (--trace).  Times
-   * are CLOCK_MONOTONIC (wl_now_ns), which is system-wide, so a worker
-   * process can time its own task.  worker: seq and async 0 (the one
-   * thread, the loop), threaded the pool thread (0..C-1), multiproc the
-   * worker process (0..C-1).  Two clock reads a task: always on.
-   * lane: async only, which of the C semaphore permits the task ran under;
-   * tasks under one permit never overlap, so each permit is one row of
-   * the loop's timeline (a viewer cannot draw overlapping bars in a row). */
+} wl_slot;
+
+/* When task i ran, for the timeline (--trace): kept in an array of its
+ * own beside the slots, made only when a run is traced (spans NULL
+ * otherwise: a batch of a million timers carries no timeline it will not
+ * draw).  Times are CLOCK_MONOTONIC (wl_now_ns), which is system-wide, so
+ * a worker process can time its own task.  lane: async only, which of the
+ * C semaphore permits the task ran under; tasks under one permit never
+ * overlap, so each permit is one row of the loop's timeline (a viewer
+ * cannot draw overlapping bars in a row).  async --offload: the compute
+ * step's span on libuv's threadpool (0: no such step) and which pool
+ * thread ran it (0.., numbered per batch in the order the threads first
+ * ran one). */
+typedef struct wl_span {
   int64_t t_start_ns, t_end_ns;
-  /* async --offload: the compute step's span on libuv's threadpool (0: no
-   * such step) and which pool thread ran it (0.., numbered per batch in
-   * the order the threads first ran one). */
   int64_t off_start_ns, off_end_ns;
   int lane, off_thread;
-  /* (worker sits next to status, where it costs no padding: 72 bytes a
-   * slot in all, 40 more than without the timeline) */
-} wl_slot;
+} wl_span;
 
 /* ---- What the harness reads from a descriptor ----------------------------
  * The harness (bench/) knows no workload by name: it reads these tables and
@@ -371,10 +374,18 @@ int64_t wl_task_limit_ms(const wl_workload *wl, const wl_params *p);
 /* Now on CLOCK_MONOTONIC, in ns: the clock of every task's start and end. */
 int64_t wl_now_ns(void);
 
+/* The timing helper (span.c): task i begins, task i ends, or (multiproc,
+ * which hears the times from its worker) task i ran from start to end.
+ * Each does nothing when spans is NULL (the run is not traced). */
+void wl_span_begin(wl_span *spans, uint32_t i);
+void wl_span_end(wl_span *spans, uint32_t i);
+void wl_span_set(wl_span *spans, uint32_t i, int64_t start, int64_t end);
+
 /* Run task i of a batch the blocking way into its slot (any model), timing
- * it (slot->worker is left 0: the caller knows who it is). */
+ * it into spans[i] when spans is not NULL (slot->worker is left 0: the
+ * caller knows who it is). */
 void wl_run_one(const wl_workload *wl, const wl_params *p, uint32_t i,
-                void *worker, wl_slot *slot);
+                void *worker, wl_slot *slot, wl_span *spans);
 
 /* Write all n bytes to fd, looping over short writes and EINTR.  0, or -1
  * with errno set (EPIPE: a pipe's reader is gone; EIO: nothing written and
@@ -418,7 +429,9 @@ uint64_t wl_hash_word(uint64_t h, uint64_t word); /* its 8 bytes, LSB first */
  * value).  Order matters: results out of order change the checksum. */
 uint64_t wl_checksum(const wl_slot *slots, int n);
 
-/* seq: one task after another.  The baseline and the oracle. */
-int seq_run(const wl_workload *wl, const wl_params *p, wl_slot *slots);
+/* seq: one task after another.  The baseline and the oracle.  spans: the
+ * timeline's array (--trace), or NULL. */
+int seq_run(const wl_workload *wl, const wl_params *p, wl_slot *slots,
+            wl_span *spans);
 
 #endif

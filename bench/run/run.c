@@ -51,12 +51,13 @@ static int uses_pool(const run_opts *o) {
   return o->model == RUN_ASYNC && (o->offload || o->wl->writes_dir);
 }
 
-static int run_batch(const run_opts *o, wl_slot *slots, mp_usage *mp,
-                     run_result *r, as_lag_timeline *lag_timeline) {
+static int run_batch(const run_opts *o, wl_slot *slots, wl_span *spans,
+                     mp_usage *mp, run_result *r,
+                     as_lag_timeline *lag_timeline) {
   const wl_params *p = &o->params;
   switch (o->model) {
   case RUN_SEQ:
-    return seq_run(o->wl, p, slots);
+    return seq_run(o->wl, p, slots, spans);
   case RUN_ASYNC: {
     as_options ao = {.offload = o->offload,
                      .blocking_in_loop = o->blocking_in_loop,
@@ -66,7 +67,7 @@ static int run_batch(const run_opts *o, wl_slot *slots, mp_usage *mp,
     int rc;
     if (uses_pool(o))
       r->threadpool_size = as_threadpool_size(ao.threadpool_size);
-    rc = as_run(o->wl, p, &ao, slots, &lag);
+    rc = as_run(o->wl, p, &ao, slots, spans, &lag);
     r->lag_samples = lag.samples;
     r->lag_p50_ms = lag.p50_ms;
     r->lag_p99_ms = lag.p99_ms;
@@ -74,16 +75,17 @@ static int run_batch(const run_opts *o, wl_slot *slots, mp_usage *mp,
     return rc;
   }
   case RUN_THREADED:
-    return th_run(o->wl, p, slots);
+    return th_run(o->wl, p, slots, spans);
   case RUN_MULTIPROC:
-    return mp_run(o->wl, p, slots, mp);
+    return mp_run(o->wl, p, slots, spans, mp);
   }
   return -1;
 }
 
 /* --trace: the timeline of the batch just run, written atomically. */
 static int write_trace(const run_opts *o, const run_result *r,
-                       const wl_slot *slots, int64_t t0, int64_t t1,
+                       const wl_slot *slots, const wl_span *spans,
+                       int64_t t0, int64_t t1,
                        const as_lag_timeline *lag) {
   run_trace_batch b = {.workload = o->wl->name,
                 .model = run_model_names[o->model],
@@ -94,6 +96,7 @@ static int write_trace(const run_opts *o, const run_result *r,
                 .t0_ns = t0,
                 .t1_ns = t1,
                 .slots = slots,
+                .spans = spans,
                 .lag = lag->samples,
                 .lag_n = lag->n};
   char err[BASE_PATH_MAX + 200];
@@ -110,12 +113,16 @@ int run_exec(const run_opts *o, run_result *r) {
   mp_usage mp = {0};
   as_lag_timeline lag = {NULL, 0};
   wl_slot *slots;
+  wl_span *spans = NULL; /* the timeline: only a traced run keeps one */
   int64_t t0, t1;
   int rc;
 
   memset(r, 0, sizeof *r);
   slots = calloc((size_t)o->params.tasks, sizeof *slots);
-  if (slots == NULL) {
+  if (o->trace != NULL)
+    spans = calloc((size_t)o->params.tasks, sizeof *spans);
+  if (slots == NULL || (o->trace != NULL && spans == NULL)) {
+    free(slots);
     fprintf(stderr, "conclab: run: out of memory for %d result slots\n",
             o->params.tasks);
     return -1;
@@ -124,7 +131,7 @@ int run_exec(const run_opts *o, run_result *r) {
   wl_report_reset(); /* this run's first error is printed */
   getrusage(RUSAGE_SELF, &before);
   t0 = wl_now_ns(); /* the tasks' clock, so the trace lines up */
-  rc = run_batch(o, slots, &mp, r, o->trace != NULL ? &lag : NULL);
+  rc = run_batch(o, slots, spans, &mp, r, o->trace != NULL ? &lag : NULL);
   t1 = wl_now_ns();
   r->wall_s = (double)(t1 - t0) / 1e9;
   getrusage(RUSAGE_SELF, &after);
@@ -157,8 +164,9 @@ int run_exec(const run_opts *o, run_result *r) {
     r->compute_ms /= r->ok; /* the mean step of the tasks that got that far */
   r->checksum = wl_checksum(slots, o->params.tasks);
   if (rc == 0 && o->trace != NULL)
-    rc = write_trace(o, r, slots, t0, t1, &lag);
+    rc = write_trace(o, r, slots, spans, t0, t1, &lag);
   free(lag.samples);
+  free(spans);
   free(slots);
   return rc;
 }

@@ -50,16 +50,17 @@ static int is_async(const run_trace_batch *b) {
   return strcmp(b->model, "async") == 0;
 }
 
-/* Every read of a slot goes through here, so that a test can count the
- * writer's work (run_trace_batch.slot_reads). */
-static const wl_slot *slot_at(const run_trace_batch *b, int i) {
+/* Every read of a task's slot and span goes through here, so that a test
+ * can count the writer's work (run_trace_batch.slot_reads). */
+static const wl_slot *slot_at(const run_trace_batch *b, int i, const wl_span **sp) {
   if (b->slot_reads != NULL)
     ++*b->slot_reads;
+  *sp = &b->spans[i];
   return &b->slots[i];
 }
 
-static int track_of(const run_trace_batch *b, const wl_slot *s) {
-  return is_async(b) ? s->lane : s->worker;
+static int track_of(const run_trace_batch *b, const wl_slot *s, const wl_span *sp) {
+  return is_async(b) ? sp->lane : s->worker;
 }
 
 /* How many tracks the batch needs, counted in one pass over the slots
@@ -77,11 +78,12 @@ static tracks count_tracks(const run_trace_batch *b) {
               0};
 
   for (int i = 0; i < b->tasks; i++) {
-    const wl_slot *s = slot_at(b, i);
-    if (!seq && track_of(b, s) >= t.tasks)
-      t.tasks = track_of(b, s) + 1; /* cannot happen; never lose one */
-    if (s->off_end_ns != 0 && s->off_thread >= t.pools)
-      t.pools = s->off_thread + 1;
+    const wl_span *sp;
+    const wl_slot *s = slot_at(b, i, &sp);
+    if (!seq && track_of(b, s, sp) >= t.tasks)
+      t.tasks = track_of(b, s, sp) + 1; /* cannot happen; never lose one */
+    if (sp->off_end_ns != 0 && sp->off_thread >= t.pools)
+      t.pools = sp->off_thread + 1;
   }
   return t;
 }
@@ -205,13 +207,14 @@ static void task_event_init(event *e) {
 }
 
 static void write_task(writer *w, event *e, const run_trace_batch *b, int i) {
-  const wl_slot *s = slot_at(b, i);
+  const wl_span *sp;
+  const wl_slot *s = slot_at(b, i, &sp);
   int64_t span = b->t1_ns - b->t0_ns;
-  int64_t start = clamp(s->t_start_ns - b->t0_ns, 0, span);
-  int64_t end = clamp(s->t_end_ns - b->t0_ns, start, span);
+  int64_t start = clamp(sp->t_start_ns - b->t0_ns, 0, span);
+  int64_t end = clamp(sp->t_end_ns - b->t0_ns, start, span);
 
   snprintf(e->name, sizeof e->name, "task %d", i);
-  set_int(e->tid, sizeof e->tid, track_of(b, s) + 1);
+  set_int(e->tid, sizeof e->tid, track_of(b, s, sp) + 1);
   format_us(e->ts, sizeof e->ts, start);
   format_us(e->dur, sizeof e->dur, end - start);
   set_int(e->index, sizeof e->index, i);
@@ -226,10 +229,10 @@ static void compute_event_init(event *e) {
   add(e->args, "pool_thread", raw_ref(e->who));
 }
 
-/* The offloaded compute step of task i (slot s), on its pool thread's
+/* The offloaded compute step of task i (span s), on its pool thread's
  * track, after the t.tasks task tracks. */
 static void write_compute(writer *w, event *e, const run_trace_batch *b, tracks t,
-                          int i, const wl_slot *s) {
+                          int i, const wl_span *s) {
   int64_t span = b->t1_ns - b->t0_ns;
   int64_t start = clamp(s->off_start_ns - b->t0_ns, 0, span);
   int64_t end = clamp(s->off_end_ns - b->t0_ns, start, span);
@@ -299,9 +302,10 @@ int run_trace_write(FILE *out, const run_trace_batch *b) {
   cJSON_Delete(e.obj);
   compute_event_init(&e);
   for (int i = 0; i < b->tasks; i++) {
-    const wl_slot *s = slot_at(b, i);
-    if (s->off_end_ns != 0)
-      write_compute(&w, &e, b, t, i, s);
+    const wl_span *sp;
+    (void)slot_at(b, i, &sp);
+    if (sp->off_end_ns != 0)
+      write_compute(&w, &e, b, t, i, sp);
   }
   cJSON_Delete(e.obj);
   lag_event_init(&e);

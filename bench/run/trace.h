@@ -1,9 +1,10 @@
 /*
  * trace.h - a batch's timeline as Chrome Trace Event JSON (--trace FILE).
  *
- * Every model records when each task started and ended and who ran it
- * (wl_slot: t_start_ns, t_end_ns, worker); async also keeps its loop-lag
- * samples.  run_trace_write turns that into the JSON that Perfetto
+ * Every model records when each task started and ended (wl_span:
+ * t_start_ns, t_end_ns) and who ran it (wl_slot: worker); async also
+ * keeps its loop-lag samples.  run_trace_write turns that into the JSON that
+ * Perfetto
  * (ui.perfetto.dev) and chrome://tracing open: one track per worker (a
  * thread, a process; async: one per semaphore permit, all on the loop),
  * one bar per task, and for async a "loop lag" counter.  Sequential, concurrent and parallel can then be told apart at
@@ -27,6 +28,7 @@ typedef struct run_trace_batch {
   uint64_t checksum;
   int64_t t0_ns, t1_ns;      /* the batch's span: wall = t1 - t0 */
   const wl_slot *slots;      /* tasks of them, in index order */
+  const wl_span *spans;      /* tasks of them: when each ran */
   const as_lag_sample *lag;  /* async: lag_n samples, in time order */
   int lag_n;
   long *slot_reads; /* if not NULL: += the slots the writer read (a test

@@ -1,0 +1,66 @@
+/*
+ * async/native.c - which workloads have a native version on the loop, and
+ * which of its variants a run asks for.
+ *
+ * A workload descriptor cannot point at async code (the model sits above
+ * the workloads), so the model keeps this table: each workload with its
+ * ops, and the ops of its variants (--offload: the CPU step on libuv's
+ * threadpool; --blocking-in-loop: the pitfall).  A new workload with a
+ * native version adds its row here.
+ */
+#include "async.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+typedef struct as_native {
+  const wl_workload *wl;
+  const as_ops *ops;      /* on the loop */
+  const as_ops *offload;  /* --offload, or NULL: none (ops runs) */
+  const as_ops *blocking; /* --blocking-in-loop, or NULL: none */
+} as_native;
+
+static const as_native natives[] = {
+    {&wl_sleep, &as_sleep_ops, NULL, &as_sleep_blocking_ops},
+    {&wl_primes, &as_primes_in_loop_ops, &as_primes_offload_ops, NULL},
+    {&wl_http, &as_http_ops, NULL, NULL},
+    /* every uv_fs_* call runs on the threadpool */
+    {&wl_files, &as_files_ops, NULL, NULL},
+    {&wl_pipeline, &as_pipeline_in_loop_ops, &as_pipeline_offload_ops, NULL},
+};
+
+const as_ops *as_native_ops(const wl_workload *wl, const as_options *o) {
+  for (size_t i = 0; i < sizeof natives / sizeof natives[0]; i++) {
+    const as_native *n = &natives[i];
+    if (n->wl != wl)
+      continue;
+    if (o->blocking_in_loop && n->blocking != NULL)
+      return n->blocking;
+    if (o->offload && n->offload != NULL)
+      return n->offload;
+    return n->ops;
+  }
+  return NULL;
+}
+
+/* libuv reads UV_THREADPOOL_SIZE once, when the first work is queued in the
+ * process, so it has to be set before that.  Each measured run is a fresh
+ * process, so each gets the size it asks for. */
+static void set_threadpool_size(int size) {
+  char text[16];
+  snprintf(text, sizeof text, "%d", size);
+  setenv("UV_THREADPOOL_SIZE", text, 1);
+}
+
+int as_run(const wl_workload *wl, const wl_params *p, const as_options *o,
+           wl_slot *slots, wl_span *spans, as_lag_summary *lag) {
+  const as_ops *ops = as_native_ops(wl, o);
+
+  if (ops == NULL) {
+    fprintf(stderr, "conclab: async: no implementation of '%s'\n", wl->name);
+    return -1;
+  }
+  if (o->threadpool_size > 0)
+    set_threadpool_size(o->threadpool_size);
+  return as_batch_run(wl, p, slots, spans, ops, lag, o->lag_timeline);
+}
