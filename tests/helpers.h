@@ -67,7 +67,9 @@ static inline int walk_tree(const char *path, int remove) {
       int n;
       if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
         continue;
-      snprintf(child, sizeof child, "%s/%s", path, e->d_name);
+      if (snprintf(child, sizeof child, "%s/%s", path, e->d_name) >=
+          (int)sizeof child)
+        continue; /* deeper than any test makes */
       n = walk_tree(child, remove);
       temps += n > 0 ? n : 0;
     }
