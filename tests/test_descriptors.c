@@ -146,6 +146,11 @@ static void rows_are_runnable(void **state) {
     assert_true(wl->default_concurrency == WL_C_ALL ||
                 wl->default_concurrency == WL_C_CORES ||
                 wl->default_concurrency > 0);
+    /* a timeline has its title; the cross-check marks main rows only */
+    assert_int_equal(wl->timeline_args != NULL, wl->timeline_title != NULL);
+    for (int k = 0; k < wl->nrows; k++)
+      if (wl->rows[k].crosscheck)
+        assert_int_equal(wl->rows[k].table, WL_TABLE_MAIN);
     /* an MB/s column needs the bytes a task moves, and only it */
     assert_int_equal((wl->columns & WL_COL_MB_PER_S) != 0,
                      wl->task_bytes != NULL);

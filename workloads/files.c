@@ -212,7 +212,8 @@ static void files_report_intro(FILE *out, const wl_params *p, int cores) {
 #define TASKS {200, 8}
 #define SIZE {262144, 5000}
 static const wl_row files_rows[] = {
-    {.table = WL_TABLE_MAIN, .models = WL_SEQ, .tasks = TASKS, .size = SIZE},
+    {.table = WL_TABLE_MAIN, .models = WL_SEQ, .tasks = TASKS, .size = SIZE,
+     .crosscheck = 1},
     {.table = WL_TABLE_MAIN, .models = WL_ASYNC, .tasks = TASKS,
      .concurrency = {64, 64}, .size = SIZE},
     {.table = WL_TABLE_MAIN, .models = WL_ASYNC, .threadpool = 16,

@@ -76,7 +76,7 @@ static void primes_report_intro(FILE *out, const wl_params *p, int cores) {
 #define CORES {WL_ROW_C_CORES, WL_ROW_C_CORES}
 static const wl_row primes_rows[] = {
     {.table = WL_TABLE_MAIN, .models = WL_SEQ, .tasks = TASKS,
-     .limit = LIMIT},
+     .limit = LIMIT, .crosscheck = 1},
     /* in the loop, the lesson: 1.0 +/- 0.1 */
     {.table = WL_TABLE_MAIN, .models = WL_ASYNC, .tasks = TASKS,
      .concurrency = CORES, .limit = LIMIT,
@@ -85,7 +85,8 @@ static const wl_row primes_rows[] = {
      .tasks = TASKS, .concurrency = CORES, .limit = LIMIT,
      .target = {.eff_min = 0.8}},
     {.table = WL_TABLE_MAIN, .models = WL_THREADED, .tasks = TASKS,
-     .concurrency = CORES, .limit = LIMIT, .target = {.eff_min = 0.9}},
+     .concurrency = CORES, .limit = LIMIT, .target = {.eff_min = 0.9},
+     .crosscheck = 1},
     {.table = WL_TABLE_MAIN, .models = WL_MULTIPROC, .tasks = TASKS,
      .concurrency = CORES, .limit = LIMIT, .target = {.eff_min = 0.9}},
     {.table = WL_TABLE_SWEEP, .when = WL_FULL, .models = WL_MODELS,

@@ -85,7 +85,7 @@ static const wl_row sleep_rows[] = {
     /* "within 10% of the ideal": efficiency >= 0.9 */
     {.table = WL_TABLE_MAIN, .models = WL_ASYNC, .tasks = TASKS,
      .concurrency = {WL_ROW_C_ALL, WL_ROW_C_ALL}, .delay_ms = DELAY,
-     .target = {.eff_min = 0.9}},
+     .target = {.eff_min = 0.9}, .crosscheck = 1},
     /* The pitfall, next to it: a blocking sleep in the callbacks.  The
      * lesson is that the speedup collapses to about 1. */
     {.table = WL_TABLE_MAIN, .models = WL_ASYNC, .blocking_in_loop = 1,

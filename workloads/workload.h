@@ -272,6 +272,10 @@ typedef struct wl_row {
   wl_endpoint endpoint;
   int no_reuse;
   wl_target target;
+  /* The suite's hyperfine cross-check times this row's cells too (a few
+   * short ones that start no server: a whole process then holds little
+   * the harness does not time). */
+  int crosscheck;
 } wl_row;
 
 typedef struct wl_workload {
@@ -331,6 +335,11 @@ typedef struct wl_workload {
   double (*task_bytes)(const wl_params *p);
   wl_ideal ideal;
   void (*report_intro)(FILE *out, const wl_params *p, int cores);
+  /* The report's task-timeline figure, drawn from the workload that has
+   * one: its small batch's options (NULL-terminated) and the figure's
+   * title. */
+  const char *const *timeline_args;
+  const char *timeline_title;
 } wl_workload;
 
 /* The registry. */

@@ -68,8 +68,9 @@ static int speedup_plots(const char *dir, const suite_matrix *s) {
 
 /* ---- the task timeline ---- */
 
-/* One small batch per model: the pipeline, which waits (the fetch) and
- * computes (the digest), so each model's way of overlapping shows. */
+/* One small batch per model, of the workload whose descriptor has a
+ * timeline (pipeline's waits and computes, so each model's way of
+ * overlapping shows). */
 typedef struct timeline_run {
   const char *label; /* the group's name in the plot */
   const char *file;  /* data/trace_FILE.json */
@@ -85,20 +86,36 @@ static const timeline_run timeline_runs[] = {
     {"multiproc", "multiproc", "multiproc", 0},
 };
 #define NTIMELINE ((int)(sizeof timeline_runs / sizeof timeline_runs[0]))
-#define TIMELINE_ARGS "--tasks", "8", "--concurrency", "4", "--rounds", "40"
 
-/* `self run pipeline --model M [--offload] ... --trace PATH`, its output
- * discarded.  0 when it exited 0. */
-static int run_traced(const char *self, const timeline_run *t,
-                      const char *path) {
-  const char *argv[] = {self,  "run",    "pipeline", "--model", t->model,
-                        TIMELINE_ARGS,    "--trace",  path,
-                        t->offload ? "--offload" : NULL, NULL};
+static const wl_workload *timeline_workload(void) {
+  for (int i = 0; wl_all[i] != NULL; i++)
+    if (wl_all[i]->timeline_args != NULL)
+      return wl_all[i];
+  return NULL;
+}
+
+/* `self run WORKLOAD --model M ARGS... --trace PATH [--offload]`, its
+ * output discarded.  0 when it exited 0. */
+static int run_traced(const char *self, const wl_workload *wl,
+                      const timeline_run *t, const char *path) {
+  const char *argv[40];
   const base_spawn_opts o = {.out = BASE_DEVNULL};
   char why[256];
-  int status = base_run(self, (char *const *)argv, &o, NULL, 0, why,
-                        sizeof why);
+  int n = 0, status;
 
+  argv[n++] = self;
+  argv[n++] = "run";
+  argv[n++] = wl->name;
+  argv[n++] = "--model";
+  argv[n++] = t->model;
+  for (int k = 0; wl->timeline_args[k] != NULL && n < 34; k++)
+    argv[n++] = wl->timeline_args[k];
+  argv[n++] = "--trace";
+  argv[n++] = path;
+  if (t->offload)
+    argv[n++] = "--offload";
+  argv[n] = NULL;
+  status = base_run(self, (char *const *)argv, &o, NULL, 0, why, sizeof why);
   if (status < 0) {
     fprintf(stderr, "conclab: %s\n", why);
     return -1;
@@ -114,6 +131,7 @@ static int run_traced(const char *self, const timeline_run *t,
 typedef struct timeline_arg {
   const report_bar *bars;
   int n;
+  const char *title;
 } timeline_arg;
 
 static void write_timeline_data(FILE *out, const void *arg) {
@@ -123,9 +141,7 @@ static void write_timeline_data(FILE *out, const void *arg) {
 
 static void write_timeline_script(FILE *out, const void *arg) {
   const timeline_arg *a = arg;
-  report_timeline_script(out, a->bars, a->n,
-                     "8 pipeline tasks (fetch, digest, save), 4 in flight, "
-                     "on each model");
+  report_timeline_script(out, a->bars, a->n, a->title);
 }
 
 /* The track names of the bars: "seq", "loop", "thread 2", "worker 1". */
@@ -142,16 +158,21 @@ static int by_worker_start(const void *a, const void *b) {
 }
 
 static int timeline_plot(const char *self, const char *dir) {
+  const wl_workload *wl = timeline_workload();
   report_bar *bars = NULL;
   int n = 0, rc = 0;
   char path[BASE_PATH_MAX];
 
+  if (wl == NULL)
+    return 0; /* no workload asks for one */
   for (int r = 0; r < NTIMELINE && rc == 0; r++) {
     const timeline_run *t = &timeline_runs[r];
     run_trace_task *tasks = NULL;
     int ntasks = 0;
+    if (t->offload && !(wl->options & WL_OPT_OFFLOAD))
+      continue;
     snprintf(path, sizeof path, "%s/data/trace_%s.json", dir, t->file);
-    if (run_traced(self, t, path) != 0 ||
+    if (run_traced(self, wl, t, path) != 0 ||
         run_trace_read_tasks(path, &tasks, &ntasks) != 0) {
       rc = -1;
       break;
@@ -177,7 +198,7 @@ static int timeline_plot(const char *self, const char *dir) {
     free(tasks);
   }
   if (rc == 0) {
-    timeline_arg a = {bars, n};
+    timeline_arg a = {bars, n, wl->timeline_title};
     snprintf(path, sizeof path, "%s/data/timeline.dat", dir);
     rc |= base_atomic_write(path, write_timeline_data, &a);
     snprintf(path, sizeof path, "%s/plots/timeline.gp", dir);

@@ -11,18 +11,6 @@
 
 #include "hyperfine.h"
 
-/* The first main-table cell of this work, model and variant, or -1. */
-static int find_cell(const suite_matrix *s, const char *workload,
-                     run_model m, const char *variant) {
-  for (int i = 0; i < s->ncells; i++) {
-    const suite_cell *c = &s->cells[i];
-    if (c->table == SUITE_MAIN && strcmp(c->opts.wl->name, workload) == 0 && c->opts.model == m &&
-        strcmp(run_variant(&c->opts), variant) == 0)
-      return i;
-  }
-  return -1;
-}
-
 /* Time one command into a check. */
 static void check_one(suite_hfcheck *h, const char *hyperfine,
                       const char *command, int warmup, int runs) {
@@ -43,18 +31,6 @@ static void check_one(suite_hfcheck *h, const char *hyperfine,
 }
 
 void suite_crosscheck(suite_matrix *s, const char *hyperfine, const char *self) {
-  /* An I/O cell, a parallel CPU cell, a sequential CPU cell and a file
-   * cell: a few seconds each, none that starts a server. */
-  const struct {
-    const char *workload;
-    run_model model;
-    const char *variant;
-  } chosen[] = {
-      {"sleep", RUN_ASYNC, ""},
-      {"primes", RUN_THREADED, ""},
-      {"primes", RUN_SEQ, ""},
-      {"files", RUN_SEQ, ""},
-  };
   char command[8192];
   char *startup[] = {(char *)self, "run", "sleep", "--model", "seq",
                      "--tasks", "1", "--delay-ms", "0", "--json", NULL};
@@ -70,11 +46,11 @@ void suite_crosscheck(suite_matrix *s, const char *hyperfine, const char *self) 
   if (tool_hf_command_line(startup, command, sizeof command) == 0)
     check_one(&s->hf[0], hyperfine, command, 3, runs < 20 ? 20 : runs);
   s->nhf = 1;
-  for (size_t k = 0; k < sizeof chosen / sizeof chosen[0]; k++) {
-    int i = find_cell(s, chosen[k].workload, chosen[k].model, chosen[k].variant);
+  /* The cells the workloads' rows mark for it (suite.h). */
+  for (int i = 0; i < s->ncells && s->nhf < SUITE_HF_MAX; i++) {
     suite_hfcheck *h = &s->hf[s->nhf];
     char label[96];
-    if (i < 0 || s->nhf >= SUITE_HF_MAX)
+    if (s->cells[i].table != SUITE_MAIN || !s->cells[i].crosscheck)
       continue;
     memset(h, 0, sizeof *h);
     h->cell = i;

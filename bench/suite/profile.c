@@ -97,6 +97,7 @@ static void add_models(suite_matrix *s, const wl_workload *wl, const wl_row *r,
     cell->opts.blocking_in_loop = r->blocking_in_loop;
     cell->opts.threadpool = r->threadpool;
     cell->target = target_of(&r->target, d, c, cores);
+    cell->crosscheck = r->crosscheck;
   }
 }
 
