@@ -346,6 +346,10 @@ extern const wl_workload *const wl_all[]; /* NULL-terminated */
  * "--size=5"), or NULL when it takes no such flag. */
 const wl_flag *wl_flag_find(const wl_workload *wl, const char *name,
                             size_t len);
+/* Flag f's default, into its field of p (a URL or a directory: NULL, the
+ * run's own).  `conclab run` starts from these, and so does each suite
+ * cell, before its row's values. */
+void wl_flag_default(const wl_flag *f, wl_params *p);
 /* Whether a flag or field with these endpoint bits applies to p. */
 int wl_endpoint_applies(unsigned endpoints, const wl_params *p);
 

@@ -33,6 +33,9 @@ static suite_cell *add(suite_matrix *s, const wl_workload *wl, run_model model,
   }
   c = &s->cells[s->ncells++];
   memset(c, 0, sizeof *c);
+  /* a flag the rows do not set runs at its default, as `conclab run`'s */
+  for (int k = 0; k < wl->nflags; k++)
+    wl_flag_default(&wl->flags[k], &c->opts.params);
   c->opts.wl = wl;
   c->opts.model = model;
   c->opts.offload = offload;
