@@ -123,14 +123,14 @@ static void add_row(suite_matrix *s, const wl_workload *wl, const wl_row *r,
 }
 
 /* Every workload's rows that are `when`. */
-static void add_rows(suite_matrix *s, wl_when when, int full, int smoke,
-                     int cores) {
-  for (int w = 0; wl_all[w] != NULL; w++)
-    for (int k = 0; k < wl_all[w]->nrows; k++) {
-      const wl_row *r = &wl_all[w]->rows[k];
+static void add_rows(suite_matrix *s, const wl_workload *const *wls,
+                     wl_when when, int full, int smoke, int cores) {
+  for (int w = 0; wls[w] != NULL; w++)
+    for (int k = 0; k < wls[w]->nrows; k++) {
+      const wl_row *r = &wls[w]->rows[k];
       if (r->when == when ||
           (when == WL_ALWAYS && r->when == WL_FULL && full))
-        add_row(s, wl_all[w], r, smoke, cores);
+        add_row(s, wls[w], r, smoke, cores);
     }
 }
 
@@ -181,6 +181,11 @@ static void link_in_loop(suite_matrix *s) {
 }
 
 int suite_profile_build(suite_matrix *s, const char *profile, int cores) {
+  return suite_profile_build_of(s, profile, cores, wl_all);
+}
+
+int suite_profile_build_of(suite_matrix *s, const char *profile, int cores,
+                           const wl_workload *const *wls) {
   int full = strcmp(profile, "full") == 0;
   int smoke = strcmp(profile, "smoke") == 0;
   if (!full && !smoke && strcmp(profile, "quick") != 0)
@@ -189,9 +194,9 @@ int suite_profile_build(suite_matrix *s, const char *profile, int cores) {
   s->cores = cores;
   s->warmups = 1;
   s->runs = full ? 7 : smoke ? 2 : 5;
-  add_rows(s, WL_ALWAYS, full, smoke, cores);
+  add_rows(s, wls, WL_ALWAYS, full, smoke, cores);
   if (!full)
-    add_rows(s, WL_QUICK_TAIL, full, smoke, cores);
+    add_rows(s, wls, WL_QUICK_TAIL, full, smoke, cores);
   link_baselines(s);
   link_in_loop(s);
   if (smoke) /* the targets are for the real sizes */
