@@ -16,6 +16,7 @@
  * Targets are the figures the issues ask for; the report says whether each
  * was met.  They are checked on medians, never in a unit test.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,6 +76,39 @@ static suite_target target_of(const wl_target *t, int delay_ms, int c,
   return out;
 }
 
+/* The bytes a flag's field holds. */
+static size_t flag_bytes(wl_flag_kind kind) {
+  switch (kind) {
+  case WL_FLAG_INT64:
+    return sizeof(int64_t);
+  case WL_FLAG_SHARE:
+    return sizeof(double);
+  case WL_FLAG_URL:
+  case WL_FLAG_DIR:
+    return sizeof(const char *);
+  default: /* INT, NAME, SWITCH */
+    return sizeof(int);
+  }
+}
+
+/* A row's other flags (wl_row.flags), whole numbers, into the cell's
+ * parameters (tests/test_descriptors.c checks that the workload takes
+ * each). */
+static void set_row_flags(const wl_workload *wl, const wl_row *r, int smoke,
+                          wl_params *p) {
+  for (int k = 0; k < WL_ROW_FLAGS && r->flags[k].name != NULL; k++) {
+    const char *name = r->flags[k].name;
+    const wl_flag *f = wl_flag_find(wl, name, strlen(name));
+    long long v = sized(r->flags[k].value, smoke);
+    if (f == NULL)
+      continue;
+    if (f->kind == WL_FLAG_INT64)
+      *(int64_t *)((char *)p + f->field) = v;
+    else if (f->kind == WL_FLAG_INT)
+      *(int *)((char *)p + f->field) = (int)v;
+  }
+}
+
 /* The cells of a row at concurrency c: one per model it names. */
 static void add_models(suite_matrix *s, const wl_workload *wl, const wl_row *r,
                        int c, int smoke, int cores) {
@@ -97,6 +131,7 @@ static void add_models(suite_matrix *s, const wl_workload *wl, const wl_row *r,
     p->size = sized(r->size, smoke);
     p->no_reuse = r->no_reuse;
     p->rounds = (int)sized(r->rounds, smoke);
+    set_row_flags(wl, r, smoke, p);
     cell->opts.blocking_in_loop = r->blocking_in_loop;
     cell->opts.threadpool = r->threadpool;
     cell->target = target_of(&r->target, d, c, cores);
@@ -134,14 +169,24 @@ static void add_rows(suite_matrix *s, const wl_workload *const *wls,
     }
 }
 
+/* The same workload, N and flags (for an oracle, any --delay-ms). */
 static int same_work(const suite_cell *a, const suite_cell *b, int ignore_delay) {
   const wl_params *p = &a->opts.params, *q = &b->opts.params;
-  return a->opts.wl == b->opts.wl && p->tasks == q->tasks &&
-         (ignore_delay || p->delay_ms == q->delay_ms) &&
-         p->delay_spread_ms == q->delay_spread_ms && p->limit == q->limit &&
-         p->endpoint == q->endpoint && p->size == q->size &&
-         p->no_reuse == q->no_reuse && p->fsync == q->fsync &&
-         p->rounds == q->rounds;
+  const wl_workload *wl = a->opts.wl;
+
+  if (wl != b->opts.wl || p->tasks != q->tasks ||
+      (!ignore_delay && p->delay_ms != q->delay_ms) || p->limit != q->limit)
+    return 0;
+  for (int k = 0; k < wl->nflags; k++) {
+    const wl_flag *f = &wl->flags[k];
+    if (f->field == offsetof(wl_params, delay_ms) ||
+        f->field == offsetof(wl_params, limit))
+      continue;
+    if (memcmp((const char *)p + f->field, (const char *)q + f->field,
+               flag_bytes(f->kind)) != 0)
+      return 0;
+  }
+  return 1;
 }
 
 /* Each cell's baseline: the seq cell of the same work (for scale rows, the
