@@ -13,6 +13,10 @@
  *
  * Command lines are written as one string and split on spaces, so a row
  * reads like what a user would type.
+ *
+ * And every suite cell's command line, in every profile, is one that
+ * run_parse accepts: a flag that a workload's rows do not set is said at
+ * its default, not as 0.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,6 +29,7 @@
 
 #include "base.h"
 #include "run.h"
+#include "suite.h"
 
 /* `conclab` exits with RUN_PARSE_USAGE on bad usage: it must stay 2. */
 _Static_assert(RUN_PARSE_USAGE == 2, "bad usage is exit status 2");
@@ -518,6 +523,24 @@ static void parse_whole_is_strict(void **state) {
   }
 }
 
+/* Every cell of every profile, as the suite runs it. */
+static void suite_cells_parse(void **state) {
+  static const char *const profiles[] = {"smoke", "quick", "full"};
+  (void)state;
+  for (size_t k = 0; k < sizeof profiles / sizeof profiles[0]; k++) {
+    suite_matrix s = {0};
+    char line[512];
+
+    assert_int_equal(suite_profile_build(&s, profiles[k], 2), 0);
+    for (int i = 0; i < s.ncells; i++) {
+      assert_int_equal(suite_cell_command(&s.cells[i], "conclab", line,
+                                          sizeof line), 0);
+      parse_ok(line + strlen("conclab "));
+    }
+    suite_free(&s);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(sleep_defaults),
@@ -535,6 +558,7 @@ int main(void) {
       cmocka_unit_test(http_defaults_and_flags),
       cmocka_unit_test(pipeline_defaults_and_flags),
       cmocka_unit_test(blocking_in_loop_variant),
+      cmocka_unit_test(suite_cells_parse),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

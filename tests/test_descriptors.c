@@ -15,7 +15,8 @@
  *     of the keys every run writes;
  *   - the defaults of N and C, and the rows: sizes of at least one task,
  *     models named, options only where the workload has them, oracles on
- *     seq, a seq row in the main table for the others to compare with.
+ *     seq, a seq row in the main table for the others to compare with,
+ *     other flags (wl_row.flags) that the workload takes, in range.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -135,6 +136,18 @@ static void check_row(const wl_workload *wl, const wl_row *r) {
     assert_int_equal(r->models, WL_SEQ);
   if (r->models & ~WL_SEQ) /* a model's row needs its C */
     assert_true(r->concurrency.real != 0 && r->concurrency.smoke != 0);
+  /* its other flags: whole-number flags of this workload, in range */
+  for (int k = 0; k < WL_ROW_FLAGS && r->flags[k].name != NULL; k++) {
+    const char *name = r->flags[k].name;
+    const wl_flag *f = wl_flag_find(wl, name, strlen(name));
+    print_message("%s row flag %s\n", wl->name, name);
+    assert_non_null(f);
+    assert_true(f->kind == WL_FLAG_INT || f->kind == WL_FLAG_INT64);
+    assert_true(f->lo <= r->flags[k].value.real &&
+                r->flags[k].value.real <= f->hi);
+    assert_true(f->lo <= r->flags[k].value.smoke &&
+                r->flags[k].value.smoke <= f->hi);
+  }
 }
 
 static void rows_are_runnable(void **state) {

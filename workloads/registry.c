@@ -33,6 +33,27 @@ const wl_flag *wl_flag_find(const wl_workload *wl, const char *name,
   return NULL;
 }
 
+void wl_flag_default(const wl_flag *f, wl_params *p) {
+  void *field = (char *)p + f->field;
+  switch (f->kind) {
+  case WL_FLAG_INT:
+  case WL_FLAG_NAME:
+  case WL_FLAG_SWITCH:
+    *(int *)field = (int)f->def;
+    break;
+  case WL_FLAG_INT64:
+    *(int64_t *)field = f->def;
+    break;
+  case WL_FLAG_SHARE:
+    *(double *)field = (double)f->def;
+    break;
+  case WL_FLAG_URL:
+  case WL_FLAG_DIR:
+    *(const char **)field = NULL; /* none: a server, a directory of our own */
+    break;
+  }
+}
+
 int wl_endpoint_applies(unsigned endpoints, const wl_params *p) {
   return endpoints == 0 || (endpoints & (1u << p->endpoint)) != 0;
 }

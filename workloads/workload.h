@@ -251,6 +251,14 @@ typedef struct wl_target {
   double lag_p99_max_ms, lag_p99_min_steps;
 } wl_target;
 
+/* Any other flag a row sets: its name ("--passes"), and its whole-number
+ * value in the real profiles and in smoke. */
+typedef struct wl_row_flag {
+  const char *name;
+  wl_size value;
+} wl_row_flag;
+#define WL_ROW_FLAGS 2
+
 /* --concurrency of a row: a number, or one of these. */
 enum {
   WL_ROW_C_ALL = -1,      /* N: all at once */
@@ -267,10 +275,13 @@ typedef struct wl_row {
   unsigned offload_models;  /* of those, the ones run with --offload */
   int blocking_in_loop, threadpool;
   wl_size tasks, concurrency; /* concurrency: a number or WL_ROW_C_* */
-  /* the workload's parameters (the others are 0) */
+  /* the workload's parameters: these (0 when the row leaves them out),
+   * and up to WL_ROW_FLAGS other flags by name (the rest: their
+   * defaults) */
   wl_size delay_ms, limit, size, rounds;
   wl_endpoint endpoint;
   int no_reuse;
+  wl_row_flag flags[WL_ROW_FLAGS]; /* name NULL: none */
   wl_target target;
   /* The suite's hyperfine cross-check times this row's cells too (a few
    * short ones that start no server: a whole process then holds little
@@ -355,6 +366,10 @@ extern const wl_workload *const wl_all[]; /* NULL-terminated */
  * "--size=5"), or NULL when it takes no such flag. */
 const wl_flag *wl_flag_find(const wl_workload *wl, const char *name,
                             size_t len);
+/* Flag f's default, into its field of p (a URL or a directory: NULL, the
+ * run's own).  `conclab run` starts from these, and so does each suite
+ * cell, before its row's values. */
+void wl_flag_default(const wl_flag *f, wl_params *p);
 /* Whether a flag or field with these endpoint bits applies to p. */
 int wl_endpoint_applies(unsigned endpoints, const wl_params *p);
 

@@ -493,28 +493,6 @@ static int parse_name(const wl_flag *f, const char *text, int *out,
                f->name + 2, text, allowed);
 }
 
-/* A workload flag's default, into its field. */
-static void flag_default(const wl_flag *f, wl_params *p) {
-  void *field = (char *)p + f->field;
-  switch (f->kind) {
-  case WL_FLAG_INT:
-  case WL_FLAG_NAME:
-  case WL_FLAG_SWITCH:
-    *(int *)field = (int)f->def;
-    break;
-  case WL_FLAG_INT64:
-    *(int64_t *)field = f->def;
-    break;
-  case WL_FLAG_SHARE:
-    *(double *)field = (double)f->def;
-    break;
-  case WL_FLAG_URL:
-  case WL_FLAG_DIR:
-    *(const char **)field = NULL; /* none: a server, a directory of our own */
-    break;
-  }
-}
-
 /* A workload flag's text, checked, into its field. */
 static int flag_value(const wl_flag *f, const char *text, wl_params *p,
                       char *err, size_t errlen) {
@@ -579,7 +557,7 @@ static int parse_workload_flags(const raw_opts *raw, run_opts *o,
     const wl_flag *f = &o->wl->flags[k];
     const given_flag *g = given((raw_opts *)raw, f->name);
 
-    flag_default(f, p);
+    wl_flag_default(f, p);
     if (g == NULL)
       continue;
     if (!wl_endpoint_applies(f->endpoints, p))

@@ -16,6 +16,7 @@
  * Targets are the figures the issues ask for; the report says whether each
  * was met.  They are checked on medians, never in a unit test.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,6 +34,9 @@ static suite_cell *add(suite_matrix *s, const wl_workload *wl, run_model model,
   }
   c = &s->cells[s->ncells++];
   memset(c, 0, sizeof *c);
+  /* a flag the rows do not set runs at its default, as `conclab run`'s */
+  for (int k = 0; k < wl->nflags; k++)
+    wl_flag_default(&wl->flags[k], &c->opts.params);
   c->opts.wl = wl;
   c->opts.model = model;
   c->opts.offload = offload;
@@ -72,6 +76,39 @@ static suite_target target_of(const wl_target *t, int delay_ms, int c,
   return out;
 }
 
+/* The bytes a flag's field holds. */
+static size_t flag_bytes(wl_flag_kind kind) {
+  switch (kind) {
+  case WL_FLAG_INT64:
+    return sizeof(int64_t);
+  case WL_FLAG_SHARE:
+    return sizeof(double);
+  case WL_FLAG_URL:
+  case WL_FLAG_DIR:
+    return sizeof(const char *);
+  default: /* INT, NAME, SWITCH */
+    return sizeof(int);
+  }
+}
+
+/* A row's other flags (wl_row.flags), whole numbers, into the cell's
+ * parameters (tests/test_descriptors.c checks that the workload takes
+ * each). */
+static void set_row_flags(const wl_workload *wl, const wl_row *r, int smoke,
+                          wl_params *p) {
+  for (int k = 0; k < WL_ROW_FLAGS && r->flags[k].name != NULL; k++) {
+    const char *name = r->flags[k].name;
+    const wl_flag *f = wl_flag_find(wl, name, strlen(name));
+    long long v = sized(r->flags[k].value, smoke);
+    if (f == NULL)
+      continue;
+    if (f->kind == WL_FLAG_INT64)
+      *(int64_t *)((char *)p + f->field) = v;
+    else if (f->kind == WL_FLAG_INT)
+      *(int *)((char *)p + f->field) = (int)v;
+  }
+}
+
 /* The cells of a row at concurrency c: one per model it names. */
 static void add_models(suite_matrix *s, const wl_workload *wl, const wl_row *r,
                        int c, int smoke, int cores) {
@@ -94,6 +131,7 @@ static void add_models(suite_matrix *s, const wl_workload *wl, const wl_row *r,
     p->size = sized(r->size, smoke);
     p->no_reuse = r->no_reuse;
     p->rounds = (int)sized(r->rounds, smoke);
+    set_row_flags(wl, r, smoke, p);
     cell->opts.blocking_in_loop = r->blocking_in_loop;
     cell->opts.threadpool = r->threadpool;
     cell->target = target_of(&r->target, d, c, cores);
@@ -121,25 +159,35 @@ static void add_row(suite_matrix *s, const wl_workload *wl, const wl_row *r,
 }
 
 /* Every workload's rows that are `when`. */
-static void add_rows(suite_matrix *s, wl_when when, int full, int smoke,
-                     int cores) {
-  for (int w = 0; wl_all[w] != NULL; w++)
-    for (int k = 0; k < wl_all[w]->nrows; k++) {
-      const wl_row *r = &wl_all[w]->rows[k];
+static void add_rows(suite_matrix *s, const wl_workload *const *wls,
+                     wl_when when, int full, int smoke, int cores) {
+  for (int w = 0; wls[w] != NULL; w++)
+    for (int k = 0; k < wls[w]->nrows; k++) {
+      const wl_row *r = &wls[w]->rows[k];
       if (r->when == when ||
           (when == WL_ALWAYS && r->when == WL_FULL && full))
-        add_row(s, wl_all[w], r, smoke, cores);
+        add_row(s, wls[w], r, smoke, cores);
     }
 }
 
+/* The same workload, N and flags (for an oracle, any --delay-ms). */
 static int same_work(const suite_cell *a, const suite_cell *b, int ignore_delay) {
   const wl_params *p = &a->opts.params, *q = &b->opts.params;
-  return a->opts.wl == b->opts.wl && p->tasks == q->tasks &&
-         (ignore_delay || p->delay_ms == q->delay_ms) &&
-         p->delay_spread_ms == q->delay_spread_ms && p->limit == q->limit &&
-         p->endpoint == q->endpoint && p->size == q->size &&
-         p->no_reuse == q->no_reuse && p->fsync == q->fsync &&
-         p->rounds == q->rounds;
+  const wl_workload *wl = a->opts.wl;
+
+  if (wl != b->opts.wl || p->tasks != q->tasks ||
+      (!ignore_delay && p->delay_ms != q->delay_ms) || p->limit != q->limit)
+    return 0;
+  for (int k = 0; k < wl->nflags; k++) {
+    const wl_flag *f = &wl->flags[k];
+    if (f->field == offsetof(wl_params, delay_ms) ||
+        f->field == offsetof(wl_params, limit))
+      continue;
+    if (memcmp((const char *)p + f->field, (const char *)q + f->field,
+               flag_bytes(f->kind)) != 0)
+      return 0;
+  }
+  return 1;
 }
 
 /* Each cell's baseline: the seq cell of the same work (for scale rows, the
@@ -179,6 +227,11 @@ static void link_in_loop(suite_matrix *s) {
 }
 
 int suite_profile_build(suite_matrix *s, const char *profile, int cores) {
+  return suite_profile_build_of(s, profile, cores, wl_all);
+}
+
+int suite_profile_build_of(suite_matrix *s, const char *profile, int cores,
+                           const wl_workload *const *wls) {
   int full = strcmp(profile, "full") == 0;
   int smoke = strcmp(profile, "smoke") == 0;
   if (!full && !smoke && strcmp(profile, "quick") != 0)
@@ -187,9 +240,9 @@ int suite_profile_build(suite_matrix *s, const char *profile, int cores) {
   s->cores = cores;
   s->warmups = 1;
   s->runs = full ? 7 : smoke ? 2 : 5;
-  add_rows(s, WL_ALWAYS, full, smoke, cores);
+  add_rows(s, wls, WL_ALWAYS, full, smoke, cores);
   if (!full)
-    add_rows(s, WL_QUICK_TAIL, full, smoke, cores);
+    add_rows(s, wls, WL_QUICK_TAIL, full, smoke, cores);
   link_baselines(s);
   link_in_loop(s);
   if (smoke) /* the targets are for the real sizes */

@@ -115,6 +115,11 @@ typedef struct suite_matrix {
 /* Fill the matrix of a profile ("quick" or "full") for this many cores.
  * 0, or -1 for an unknown profile. */
 int suite_profile_build(suite_matrix *s, const char *profile, int cores);
+/* The same for the rows of these workloads only (NULL-terminated, in
+ * wl_all's order): a test's fixture stays the same when a workload is
+ * added. */
+int suite_profile_build_of(suite_matrix *s, const char *profile, int cores,
+                           const wl_workload *const *wls);
 void suite_free(suite_matrix *s);
 
 /* Run every cell's warm-ups and measured runs, with progress on stderr,
