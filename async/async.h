@@ -142,6 +142,9 @@ extern const as_ops as_http_ops;
 extern const as_ops as_files_ops;
 extern const as_ops as_pipeline_in_loop_ops;
 extern const as_ops as_pipeline_offload_ops;
+/* Any workload's blocking run on libuv's threadpool (executor.c): what
+ * async runs for a workload with no native version. */
+extern const as_ops as_executor_ops;
 /* The ops of wl's native version for options o; NULL when it has none. */
 const as_ops *as_native_ops(const wl_workload *wl, const as_options *o);
 

@@ -6,7 +6,8 @@
  * the workloads), so the model keeps this table: each workload with its
  * ops, and the ops of its variants (--offload: the CPU step on libuv's
  * threadpool; --blocking-in-loop: the pitfall).  A new workload with a
- * native version adds its row here.
+ * native version adds its row here; one without runs on the threadpool
+ * (executor.c).
  */
 #include "async.h"
 
@@ -56,10 +57,8 @@ int as_run(const wl_workload *wl, const wl_params *p, const as_options *o,
            wl_slot *slots, wl_span *spans, as_lag_summary *lag) {
   const as_ops *ops = as_native_ops(wl, o);
 
-  if (ops == NULL) {
-    fprintf(stderr, "conclab: async: no implementation of '%s'\n", wl->name);
-    return -1;
-  }
+  if (ops == NULL) /* run_in_executor: no native version (yet) */
+    ops = &as_executor_ops;
   if (o->threadpool_size > 0)
     set_threadpool_size(o->threadpool_size);
   return as_batch_run(wl, p, slots, spans, ops, lag, o->lag_timeline);

@@ -46,9 +46,13 @@ static int async_pool_size(const run_opts *o) {
 }
 
 /* Whether an async run starts libuv's threadpool: uv_fs_* (files, the
- * saves of pipeline) and uv_queue_work (--offload) run on it. */
+ * saves of pipeline) and uv_queue_work (--offload, and every task of a
+ * workload with no native async version) run on it. */
 static int uses_pool(const run_opts *o) {
-  return o->model == RUN_ASYNC && (o->offload || o->wl->writes_dir);
+  as_options ao = {.offload = o->offload,
+                   .blocking_in_loop = o->blocking_in_loop};
+  return o->model == RUN_ASYNC &&
+         (o->offload || o->wl->writes_dir || as_native_ops(o->wl, &ao) == NULL);
 }
 
 static int run_batch(const run_opts *o, wl_slot *slots, wl_span *spans,
