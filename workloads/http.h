@@ -23,7 +23,7 @@
 #include "workload.h"
 
 #define WL_HTTP_URL_MAX 512 /* the base URL and a path */
-#define WL_HTTP_BASE_MAX 400
+#define WL_HTTP_BASE_MAX WL_URL_MAX
 #define WL_HTTP_BACKOFF_CAP_MS 30000 /* no single wait is longer */
 #define WL_HTTP_BACKOFF_MAX_MS WL_HTTP_BACKOFF_CAP_MS /* --backoff-ms */
 /* What a task's limit adds to the waits its client bounds by itself, so

@@ -134,6 +134,10 @@ typedef enum wl_flag_say {
 
 /* One flag of `conclab run WORKLOAD`.  A flag that several workloads take
  * (--size) has one row in each, with the same name and kind. */
+/* The longest value a WL_FLAG_URL flag takes (a base URL: the workload
+ * adds its path after it). */
+#define WL_URL_MAX 400
+
 typedef struct wl_flag {
   const char *name; /* "--delay-ms" */
   const char *arg;  /* its value in the help ("D"), NULL for a switch */

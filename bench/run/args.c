@@ -17,7 +17,6 @@
 
 #include "async.h"
 #include "base.h"
-#include "http.h"
 
 const char *const run_model_names[] = {"seq", "async", "threaded",
                                       "multiproc"};
@@ -516,10 +515,10 @@ static int flag_value(const wl_flag *f, const char *text, wl_params *p,
     return parse_name(f, text, (int *)field, err, errlen);
   case WL_FLAG_URL: /* NULL: conclab run starts its own server */
     if (strncmp(text, "http://", 7) != 0 || text[7] == '\0' ||
-        strlen(text) > WL_HTTP_BASE_MAX)
+        strlen(text) > WL_URL_MAX)
       return usage(err, errlen, "%s: '%s' is not a base URL (allowed: "
                    "http://HOST[:PORT][/PATH], at most %d characters)",
-                   f->name, text, WL_HTTP_BASE_MAX);
+                   f->name, text, WL_URL_MAX);
     break;
   case WL_FLAG_DIR: /* NULL: a temporary directory */
     if (*text == '\0' || strlen(text) > RUN_WORKDIR_MAX - 16)
