@@ -1,12 +1,12 @@
 /*
- * lab_bare.c - the same batches as `conclab run sleep`, with no harness:
+ * bare.c - the same batches as `conclab run sleep`, with no harness:
  * the references the harness's own cost is measured against.
  *
  * The lesson: what a model costs and what conclab adds around it are two
  * different things.  Each function here is the model's lesson and nothing
  * else - no task slots, no per-task timing, no options, no report - so
  * conclab's time and memory over these is the price of the harness.  The
- * timers' reference is lab_hold.c's lab_hold_timers (a bare uv loop).
+ * timers' reference is hold.c's lab_hold_timers (a bare uv loop).
  *
  * Measured as conclab measures itself: wall time from the first start to
  * the last finish, and peak resident memory (getrusage's ru_maxrss; with

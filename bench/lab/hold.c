@@ -1,5 +1,5 @@
 /*
- * lab_hold.c - hold n waiting units at once: one level of the scale sweep.
+ * hold.c - hold n waiting units at once: one level of the scale sweep.
  *
  * The lesson: how many can wait at once is a question of memory and of the
  * kernel's limits.  A million pending timers is a million small structs in

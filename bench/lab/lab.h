@@ -27,7 +27,7 @@
 #include "machine.h"
 #include "stats.h"
 
-/* ---- the measured units (lab_units.c) ---------------------------------- */
+/* ---- the measured units (units.c) --------------------------------------- */
 
 typedef enum lab_kind {
   LAB_START,  /* start and finish one unit: ns per unit */
@@ -60,7 +60,7 @@ const lab_unit *lab_unit_find(const char *name);
 /* The large parent of fork_large and vfork_large, in MiB, per profile. */
 long lab_big_mb(int profile);
 
-/* ---- holding n waiting units at once: the scale sweep (lab_hold.c) ----- */
+/* ---- holding n waiting units at once: the scale sweep (hold.c) ---------- */
 
 /* What holding n units gave: got of them (got < n: refused, with err),
  * the wall time to start them all and see them finish, and peak memory. */
@@ -79,7 +79,7 @@ int lab_hold_processes(long n, lab_hold *h); /* forked, blocked in read */
 
 #define LAB_TIMER_MS 100
 
-/* ---- the sweep (lab_sweep.c) ------------------------------------------- */
+/* ---- the sweep (sweep.c) ------------------------------------------------ */
 
 /* How a sweep holds n units.  0 when it ran (h->got may be less than n:
  * refused), -1 when the attempt itself failed (h->err says why). */

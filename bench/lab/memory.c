@@ -1,5 +1,5 @@
 /*
- * lab_memory.c - how much memory one waiting unit of each model holds.
+ * memory.c - how much memory one waiting unit of each model holds.
  *
  * The lesson: a pending uv_timer is its struct (about 150 bytes) and
  * nothing else.  A sleeping thread is a stack (resident: only the pages it

@@ -1,11 +1,11 @@
 /*
- * lab_merge.c - `conclab lab --only`: the units run now, merged into the
+ * merge.c - `conclab lab --only`: the units run now, merged into the
  * results already in DIR/data/lab.json.
  *
  * `--only` re-measures a few units; the others' results stay what they
  * were, so lab.json, the plot data and the README's section are written
  * from the merge, not from the few units alone.  lab.json is parsed whole
- * by cJSON and read back field by field, as lab_report.c wrote it.
+ * by cJSON and read back field by field, as report/lab.c wrote it.
  */
 #include "lab.h"
 

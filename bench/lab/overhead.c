@@ -1,5 +1,5 @@
 /*
- * lab_overhead.c - the harness's own cost: `conclab run sleep` against the
+ * overhead.c - the harness's own cost: `conclab run sleep` against the
  * same batch with no harness at all (lab_bare.c), measured side by side.
  *
  * Each side is a fresh child, measured the same way: the batch's wall time

@@ -1,5 +1,5 @@
 /*
- * lab_sweep.c - find how far a model scales: 10, 100, 1,000, ... waiting
+ * sweep.c - find how far a model scales: 10, 100, 1,000, ... waiting
  * units at once, until a stated cap or until the system refuses.
  *
  * The sweep only decides what to try next; ops->hold does the holding (in

@@ -1,5 +1,5 @@
 /*
- * lab_switch.c - what it costs to pass the turn, and bytes, between units.
+ * switch.c - what it costs to pass the turn, and bytes, between units.
  *
  * The lesson: a round trip between two threads (a condition variable, or a
  * pipe) and between two processes (a pipe) is two context switches through

@@ -1,5 +1,5 @@
 /*
- * lab_units.c - the lab's units, and what it costs to start and finish one
+ * units.c - the lab's units, and what it costs to start and finish one
  * unit of each model.
  *
  * The lesson: a unit of concurrency is not free, and the three models'
@@ -267,7 +267,7 @@ static int unit_posix_spawn(long count, long big_mb, lab_measure *m) {
 
 /* ---- the registry ------------------------------------------------------- */
 
-/* Defined in lab_switch.c and lab_memory.c. */
+/* Defined in switch.c and memory.c. */
 int lab_unit_cond_pingpong(long count, long big_mb, lab_measure *m);
 int lab_unit_pipe_threads(long count, long big_mb, lab_measure *m);
 int lab_unit_pipe_procs(long count, long big_mb, lab_measure *m);

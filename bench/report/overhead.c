@@ -2,7 +2,7 @@
  * overhead.c - the harness-overhead rows in the lab's reports:
  * a table in the README section, rows in lab.json, lines in the summary.
  *
- * Pure functions of the lab_data struct, like lab_report.c: the ratios and
+ * Pure functions of the lab_data struct, like lab.c: the ratios and
  * the verdict against the targets are worked out from the medians here,
  * so a doctored number flips the verdict (tests/test_lab_overhead.c).
  */
@@ -66,7 +66,7 @@ void report_lab_overhead_markdown(FILE *out, const lab_data *lab) {
         "Each reference runs the batch `conclab run sleep` runs - tasks of "
         "100 ms, as many at once as the concurrency allows - with nothing "
         "around it: no task slots, no per-task timing, no options, no "
-        "report (bench/lab_bare.c).  Each side is a fresh process; they "
+        "report (bench/lab/bare.c).  Each side is a fresh process; they "
         "take turns, bare then conclab, one warm-up pair and then the "
         "measured pairs; medians shown.  Time: the batch's wall time, from "
         "the first start to the last finish.  Memory: peak resident "
