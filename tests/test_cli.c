@@ -57,6 +57,8 @@ static void test_help(void **state) {
   assert_int_equal(o->status, 0);
   for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
     assert_non_null(strstr(o->out, flags[i]));
+  /* wrapped where two spaces end a sentence: no line ends in a space */
+  assert_null(strstr(o->out, " \n"));
   o = conclab(suite);
   assert_int_equal(o->status, 0);
   assert_non_null(strstr(o->out, "--profile"));

@@ -42,6 +42,8 @@ static void help_item(FILE *out, int col, const char *head, const char *text) {
         ;
       if (cut == 0)
         cut = len;
+      while (cut > 0 && t[cut - 1] == ' ') /* "T.  Next": end at the T. */
+        cut--;
     }
     fprintf(out, "%*s%.*s\n", col - at, "", (int)cut, t);
     at = 0;
