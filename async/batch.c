@@ -121,7 +121,8 @@ static int batch_gather(as_batch *b, as_lag_summary *lag,
   /* create_task for each, in order: the first C start now, each later one
    * when a permit comes back. */
   as_sem_init(&b->sem, b->params->concurrency);
-  as_sem_acquire(&b->sem, &b->turn, batch_hand_out);
+  if (b->params->tasks > 0) /* the turn is task 0's: there must be one */
+    as_sem_acquire(&b->sem, &b->turn, batch_hand_out);
 
   /* await gather(...): run until nothing is left to wait for. */
   uv_run(&b->loop, UV_RUN_DEFAULT);

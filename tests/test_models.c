@@ -154,6 +154,20 @@ static void test_edge_sizes(void **state) {
   }
 }
 
+/* An empty batch is done before it starts: no task runs, no slot is
+ * touched (the one given here stands for memory past the end). */
+static void test_empty_batch(void **state) {
+  wl_params none = {.tasks = 0, .concurrency = 1, .delay_ms = 1};
+  as_options ao = {.threadpool_size = 4};
+  wl_slot past_end[1] = {{.status = WL_PENDING}};
+  (void)state;
+
+  assert_int_equal(as_run(&wl_sleep, &none, &ao, past_end, NULL, NULL), 0);
+  assert_int_equal(past_end[0].status, WL_PENDING);
+  assert_int_equal(th_run(&wl_sleep, &none, past_end, NULL), 0);
+  assert_int_equal(past_end[0].status, WL_PENDING);
+}
+
 /* The checksum sees order and status, not just the values. */
 static void test_checksum_is_order_sensitive(void **state) {
   wl_slot a[2] = {{.status = WL_OK, .value = 10},
@@ -321,6 +335,7 @@ int main(void) {
       cmocka_unit_test(test_primes_match_seq),
       cmocka_unit_test(test_async_without_native_version),
       cmocka_unit_test(test_edge_sizes),
+      cmocka_unit_test(test_empty_batch),
       cmocka_unit_test(test_checksum_is_order_sensitive),
       cmocka_unit_test(test_overlap_and_limit),
       cmocka_unit_test(test_first_error_once_per_run),
