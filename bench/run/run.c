@@ -127,6 +127,7 @@ int run_exec(const run_opts *o, run_result *r) {
     spans = calloc((size_t)o->params.tasks, sizeof *spans);
   if (slots == NULL || (o->trace != NULL && spans == NULL)) {
     free(slots);
+    free(spans);
     fprintf(stderr, "conclab: run: out of memory for %d result slots\n",
             o->params.tasks);
     return -1;
