@@ -1,6 +1,6 @@
 /*
  * overhead.c - the harness's own cost: `conclab run sleep` against the
- * same batch with no harness at all (lab_bare.c), measured side by side.
+ * same batch with no harness at all (bare.c), measured side by side.
  *
  * Each side is a fresh child, measured the same way: the batch's wall time
  * (the bare child times itself from the first start to the last finish;
