@@ -716,6 +716,46 @@ static void cksum_values(void **state) {
   assert_int_equal(report_cksum((const unsigned char *)"", 0), 4294967295u);
 }
 
+/* A cell's command line carries every flag its workload says, however
+ * many the descriptor has: here 14 numbers and 2 directories, each said
+ * always (a descriptor may have up to WL_MAX_FLAGS). */
+static void cell_command_every_flag(void **state) {
+  static const char *const names[] = {
+      "--f0", "--f1", "--f2", "--f3", "--f4", "--f5", "--f6", "--f7",
+      "--f8", "--f9", "--f10", "--f11", "--f12", "--f13", "--d0", "--d1"};
+  wl_flag flags[sizeof names / sizeof names[0]];
+  wl_workload many = wl_sleep;
+  suite_cell c;
+  char line[2048], want[16];
+  (void)state;
+
+  assert_true(sizeof names / sizeof names[0] <= WL_MAX_FLAGS);
+  for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+    int dir = names[k][2] == 'd';
+    flags[k] = (wl_flag){.name = names[k], .arg = "X", .help = "h",
+                         .kind = dir ? WL_FLAG_DIR : WL_FLAG_INT,
+                         .field = dir ? offsetof(wl_params, dir)
+                                      : offsetof(wl_params, delay_ms),
+                         .hi = 100, .say = WL_SAY_ALWAYS};
+  }
+  many.flags = flags;
+  many.nflags = (int)(sizeof names / sizeof names[0]);
+  memset(&c, 0, sizeof c);
+  c.opts.wl = &many;
+  c.opts.model = RUN_THREADED;
+  c.opts.threadpool = 3;
+  c.opts.params = (wl_params){.tasks = 4, .concurrency = 2, .delay_ms = 7,
+                              .dir = "/tmp"};
+  assert_int_equal(suite_cell_command(&c, "conclab", line, sizeof line), 0);
+  for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+    snprintf(want, sizeof want, " %s %s", names[k],
+             names[k][2] == 'd' ? "/tmp" : "7");
+    if (strstr(line, want) == NULL)
+      fail_msg("'%s' missing from: %s", want, line);
+  }
+  assert_non_null(strstr(line, " --threadpool 3 --json"));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(evaluate_statistics),
@@ -735,6 +775,7 @@ int main(void) {
       cmocka_unit_test(write_atomic_missing_directory),
       cmocka_unit_test(write_all),
       cmocka_unit_test(cksum_values),
+      cmocka_unit_test(cell_command_every_flag),
   };
   /* One evaluated suite for the whole group; the writers only read it. */
   return cmocka_run_group_tests(tests, suite_setup, suite_teardown);

@@ -132,12 +132,16 @@ typedef enum wl_flag_say {
   WL_SAY_NEVER,      /* the suite's rows do not vary it */
 } wl_flag_say;
 
-/* One flag of `conclab run WORKLOAD`.  A flag that several workloads take
- * (--size) has one row in each, with the same name and kind. */
 /* The longest value a WL_FLAG_URL flag takes (a base URL: the workload
  * adds its path after it). */
 #define WL_URL_MAX 400
 
+/* The most flags one workload may have: the suite builds each cell's
+ * command line in room for this many (tests/test_descriptors.c checks). */
+#define WL_MAX_FLAGS 16
+
+/* One flag of `conclab run WORKLOAD`.  A flag that several workloads take
+ * (--size) has one row in each, with the same name and kind. */
 typedef struct wl_flag {
   const char *name; /* "--delay-ms" */
   const char *arg;  /* its value in the help ("D"), NULL for a switch */
@@ -329,7 +333,7 @@ typedef struct wl_workload {
 
   /* ---- what the harness reads (see above) ---- */
   const wl_flag *flags; /* its own flags, in the order they are checked */
-  int nflags;
+  int nflags;           /* at most WL_MAX_FLAGS */
   unsigned options; /* WL_OPT_* */
   int default_tasks, default_concurrency; /* WL_C_* or min(N, this) */
   /* Optional: after the flags, refuse what they do not allow together

@@ -29,9 +29,12 @@ static double now_s(void) {
 
 /* ---- one child run ------------------------------------------------------ */
 
-/* The numbers of a cell's command line, as text. */
-#define CELL_TEXTS 8
+/* The numbers of a cell's command line, as text: --tasks, --concurrency,
+ * --threadpool and one per flag.  And the command line itself: fourteen
+ * words of conclab's own at most, two per flag, then NULL. */
+#define CELL_TEXTS (3 + WL_MAX_FLAGS)
 typedef char cell_text[CELL_TEXTS][24];
+#define CELL_ARGV (15 + 2 * WL_MAX_FLAGS)
 
 static void cell_argv(const suite_cell *c, const char *self, cell_text text,
                       char **argv);
@@ -39,7 +42,7 @@ static void cell_argv(const suite_cell *c, const char *self, cell_text text,
 int suite_cell_command(const suite_cell *c, const char *self, char *out,
                     size_t cap) {
   cell_text text;
-  char *argv[32];
+  char *argv[CELL_ARGV];
   cell_argv(c, self, text, argv);
   return tool_hf_command_line(argv, out, cap);
 }
@@ -98,7 +101,7 @@ static void cell_argv(const suite_cell *c, const char *self, cell_text text,
   snprintf(text[1], 24, "%d", p->concurrency);
   argv[n++] = "--concurrency";
   argv[n++] = text[1];
-  for (int k = 0; k < wl->nflags && t < CELL_TEXTS - 1; k++) {
+  for (int k = 0; k < wl->nflags && k < WL_MAX_FLAGS; k++) {
     const wl_flag *f = &wl->flags[k];
     const char *value = flag_text(f, p, text[t], sizeof text[t]);
     if (value == NULL)
@@ -150,7 +153,7 @@ static void parse_run(const char *json, suite_run *r) {
  * the child's first stderr line explains a failure. */
 static void spawn_run(const char *self, const suite_cell *c, suite_run *r,
                       char *why, size_t whylen) {
-  char *argv[32], out[16384], line[256];
+  char *argv[CELL_ARGV], out[16384], line[256];
   cell_text text;
   int status;
 
