@@ -72,19 +72,27 @@ int lab_overhead_child(const lab_ref *ref, long n) {
 
 /* ---- the parent: pairs of children --------------------------------------- */
 
-/* Run argv (argv[0]: conclab) and read its wall_s and memory (rss_key).
- * 0, or -1 with why. */
-static int run_side(char *const argv[], const char *rss_key, double *wall,
-                    double *kb, char *why, size_t whylen) {
-  char out[8192], line[256];
-  int status = base_spawn_run(argv[0], argv, out, sizeof out, line, sizeof line);
+/* Run argv (argv[0]: conclab) for its one line of JSON, into out.  0, or
+ * -1 with why, which begins with who. */
+static int run_child(char *const argv[], const char *who, char *out,
+                     size_t cap, char *why, size_t whylen) {
+  char line[256];
+  int status = base_spawn_run(argv[0], argv, out, cap, line, sizeof line);
 
   if (status < 0)
-    snprintf(why, whylen, "conclab %s: %.120s", argv[1], line);
+    snprintf(why, whylen, "%s: %.120s", who, line);
   else if (status > 0)
-    snprintf(why, whylen, "conclab %s: exit %d: %.120s", argv[1], status,
-             line);
-  if (status != 0)
+    snprintf(why, whylen, "%s: exit %d: %.120s", who, status, line);
+  return status != 0 ? -1 : 0;
+}
+
+/* conclab's side: its wall_s and memory (rss_key).  0, or -1 with why. */
+static int run_side(char *const argv[], const char *rss_key, double *wall,
+                    double *kb, char *why, size_t whylen) {
+  char out[8192], who[32];
+
+  snprintf(who, sizeof who, "conclab %s", argv[1]);
+  if (run_child(argv, who, out, sizeof out, why, whylen) != 0)
     return -1;
   if (base_json_num_of(out, "wall_s", wall) != 0 || base_json_num_of(out, rss_key, kb) != 0) {
     snprintf(why, whylen, "conclab %s: no JSON from the child", argv[1]);
@@ -96,19 +104,13 @@ static int run_side(char *const argv[], const char *rss_key, double *wall,
 /* The bare child: also refused when it got fewer than n. */
 static int run_bare(const char *self, const lab_ref *ref, long n,
                     double *wall, double *kb, char *why, size_t whylen) {
-  char count[24], out[8192], line[256], err[32];
+  char count[24], out[8192], err[32];
   char *argv[] = {(char *)self, "lab", "--unit", (char *)ref->name,
                   "--count", count, "--json", NULL};
   double got;
-  int status;
 
   snprintf(count, sizeof count, "%ld", n);
-  status = base_spawn_run(self, argv, out, sizeof out, line, sizeof line);
-  if (status < 0)
-    snprintf(why, whylen, "bare: %.120s", line);
-  else if (status > 0)
-    snprintf(why, whylen, "bare: exit %d: %.120s", status, line);
-  if (status != 0)
+  if (run_child(argv, "bare", out, sizeof out, why, whylen) != 0)
     return -1;
   if (base_json_num_of(out, "got", &got) != 0 || base_json_num_of(out, "wall_s", wall) != 0 ||
       base_json_num_of(out, "rss_kb", kb) != 0 ||
