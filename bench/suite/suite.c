@@ -125,28 +125,34 @@ static void cell_argv(const suite_cell *c, const char *self, cell_text text,
   argv[n] = NULL;
 }
 
+/* The child's --json line, parsed once (one JSON object and nothing
+ * else); a field the workload or model does not print stays 0. */
 static void parse_run(const char *json, suite_run *r) {
+  cJSON *doc = cJSON_ParseWithOpts(json, NULL, 1);
   double v;
-  r->parsed = base_json_num_of(json, "wall_s", &r->wall_s) == 0 &&
-              base_json_str_of(json, "checksum", r->checksum, sizeof r->checksum) == 0;
-  base_json_num_of(json, "user_s", &r->user_s);
-  base_json_num_of(json, "sys_s", &r->sys_s);
-  base_json_num_of(json, "max_rss_kb", &r->max_rss_kb);
-  base_json_num_of(json, "vol_ctx", &r->vol_ctx);
-  base_json_num_of(json, "invol_ctx", &r->invol_ctx);
-  if (base_json_num_of(json, "ok", &v) == 0)
+
+  r->parsed = base_json_obj_num(doc, "wall_s", &r->wall_s) == 0 &&
+              base_json_obj_str(doc, "checksum", r->checksum,
+                                sizeof r->checksum) == 0;
+  base_json_obj_num(doc, "user_s", &r->user_s);
+  base_json_obj_num(doc, "sys_s", &r->sys_s);
+  base_json_obj_num(doc, "max_rss_kb", &r->max_rss_kb);
+  base_json_obj_num(doc, "vol_ctx", &r->vol_ctx);
+  base_json_obj_num(doc, "invol_ctx", &r->invol_ctx);
+  if (base_json_obj_num(doc, "ok", &v) == 0)
     r->ok = (int)v;
-  if (base_json_num_of(json, "failed", &v) == 0)
+  if (base_json_obj_num(doc, "failed", &v) == 0)
     r->failed = (int)v;
-  if (base_json_num_of(json, "threadpool_size", &v) == 0)
+  if (base_json_obj_num(doc, "threadpool_size", &v) == 0)
     r->threadpool_size = (int)v;
-  if (base_json_num_of(json, "workers", &v) == 0)
+  if (base_json_obj_num(doc, "workers", &v) == 0)
     r->workers = (int)v;
-  base_json_num_of(json, "connections", &r->connections); /* http only */
-  base_json_num_of(json, "loop_lag_p50_ms", &r->lag_p50_ms); /* async only */
-  base_json_num_of(json, "loop_lag_p99_ms", &r->lag_p99_ms);
-  base_json_num_of(json, "loop_lag_max_ms", &r->lag_max_ms);
-  base_json_num_of(json, "compute_ms", &r->compute_ms); /* pipeline only */
+  base_json_obj_num(doc, "connections", &r->connections); /* http only */
+  base_json_obj_num(doc, "loop_lag_p50_ms", &r->lag_p50_ms); /* async only */
+  base_json_obj_num(doc, "loop_lag_p99_ms", &r->lag_p99_ms);
+  base_json_obj_num(doc, "loop_lag_max_ms", &r->lag_max_ms);
+  base_json_obj_num(doc, "compute_ms", &r->compute_ms); /* pipeline only */
+  cJSON_Delete(doc);
 }
 
 /* Run one child; fill r.  bench/base/process.c does the fork, exec and reading;
