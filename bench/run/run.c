@@ -112,6 +112,30 @@ static int write_trace(const run_opts *o, const run_result *r,
   return 0;
 }
 
+/* The tasks' outcomes, counted into r, and their checksum. */
+static void count_results(const wl_slot *slots, int n, run_result *r) {
+  for (int i = 0; i < n; i++) {
+    const wl_slot *s = &slots[i];
+    if (s->status == WL_OK)
+      r->ok++;
+    else
+      r->failed++;
+    if (s->status == WL_TIMEOUT)
+      r->timeouts++;
+    if (s->status == WL_ERROR && s->http_status != 0)
+      r->http_errors++;
+    if (s->status == WL_ERROR && s->http_status == 0)
+      r->conn_errors++;
+    r->retries += s->retries;
+    r->connects += s->connects;
+    if (s->status == WL_OK)
+      r->compute_ms += s->compute_us / 1000.0;
+  }
+  if (r->ok > 0)
+    r->compute_ms /= r->ok; /* the mean step of the tasks that got that far */
+  r->checksum = wl_checksum(slots, n);
+}
+
 int run_exec(const run_opts *o, run_result *r) {
   struct rusage before, after;
   mp_usage mp = {0};
@@ -148,26 +172,7 @@ int run_exec(const run_opts *o, run_result *r) {
   r->max_rss_kb = after.ru_maxrss + mp.max_rss_kb_sum;
   r->workers = mp.workers_started;
   r->workers_lost = mp.workers_lost;
-  for (int i = 0; i < o->params.tasks; i++) {
-    const wl_slot *s = &slots[i];
-    if (s->status == WL_OK)
-      r->ok++;
-    else
-      r->failed++;
-    if (s->status == WL_TIMEOUT)
-      r->timeouts++;
-    if (s->status == WL_ERROR && s->http_status != 0)
-      r->http_errors++;
-    if (s->status == WL_ERROR && s->http_status == 0)
-      r->conn_errors++;
-    r->retries += s->retries;
-    r->connects += s->connects;
-    if (s->status == WL_OK)
-      r->compute_ms += s->compute_us / 1000.0;
-  }
-  if (r->ok > 0)
-    r->compute_ms /= r->ok; /* the mean step of the tasks that got that far */
-  r->checksum = wl_checksum(slots, o->params.tasks);
+  count_results(slots, o->params.tasks, r);
   if (rc == 0 && o->trace != NULL)
     rc = write_trace(o, r, slots, spans, t0, t1, &lag);
   free(lag.samples);
