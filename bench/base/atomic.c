@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -128,4 +129,19 @@ int base_atomic_check_errno(const char *path) {
   }
   base_guard_disarm();
   return e;
+}
+
+char *base_write_string(base_writer fill, const void *arg) {
+  char *text = NULL;
+  size_t len = 0;
+  FILE *mem = open_memstream(&text, &len);
+
+  if (mem == NULL)
+    return NULL;
+  fill(mem, arg);
+  if (fclose(mem) != 0) {
+    free(text);
+    return NULL;
+  }
+  return text;
 }

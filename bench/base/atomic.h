@@ -25,6 +25,10 @@ int base_atomic_write(const char *path, base_writer fill, const void *arg);
  * failed. */
 int base_atomic_write_errno(const char *path, base_writer fill, const void *arg);
 
+/* What fill writes, as a malloc'd string (for a document built in memory
+ * and written once); NULL when out of memory. */
+char *base_write_string(base_writer fill, const void *arg);
+
 /* Can PATH be written?  Makes the temporary file and removes it at once.
  * 0, or an errno value (EISDIR: PATH is a directory). */
 int base_atomic_check_errno(const char *path);

@@ -614,19 +614,12 @@ static int write_atomic(const char *dir, const char *name, report_lab_writer wri
 }
 
 /* The lab's section as a string (malloc'd), or NULL. */
-static char *lab_section(const lab_data *lab) {
-  char *text = NULL;
-  size_t len = 0;
-  FILE *mem = open_memstream(&text, &len);
+static void lab_section_job(FILE *out, const void *arg) {
+  report_lab_markdown(out, arg);
+}
 
-  if (mem == NULL)
-    return NULL;
-  report_lab_markdown(mem, lab);
-  if (fclose(mem) != 0) {
-    free(text);
-    return NULL;
-  }
-  return text;
+static char *lab_section(const lab_data *lab) {
+  return base_write_string(lab_section_job, lab);
 }
 
 /* README.md's head, from the old one: the lab's section replaced (or

@@ -83,8 +83,10 @@ static void list_dir(FILE *out, const char *dir, const char *sub) {
     struct stat st;
     uint32_t crc;
     long long size;
-    snprintf(path, sizeof path, "%s/%s/%s", dir, sub, names[i]->d_name);
-    if (stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+    int n = snprintf(path, sizeof path, "%s/%s/%s", dir, sub,
+                     names[i]->d_name);
+    if (n > 0 && (size_t)n < sizeof path && /* else not ours: skip it */
+        stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
         report_cksum_file(path, &crc, &size) == 0)
       fprintf(out, "| `%s/%s` | %lu | %lld |\n", sub, names[i]->d_name,
               (unsigned long)crc, size);

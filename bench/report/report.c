@@ -645,19 +645,12 @@ int report_write_atomic(const char *path, report_writer write, const suite_matri
 }
 
 /* The suite's tables as a string (malloc'd), or NULL. */
-static char *markdown_text(const suite_matrix *s) {
-  char *text = NULL;
-  size_t len = 0;
-  FILE *mem = open_memstream(&text, &len);
+static void markdown_job(FILE *out, const void *arg) {
+  report_markdown(out, arg);
+}
 
-  if (mem == NULL)
-    return NULL;
-  report_markdown(mem, s);
-  if (fclose(mem) != 0) {
-    free(text);
-    return NULL;
-  }
-  return text;
+static char *markdown_text(const suite_matrix *s) {
+  return base_write_string(markdown_job, s);
 }
 
 /* README.md's head: the suite's tables, with the lab's section carried
