@@ -373,8 +373,8 @@ static void test_files_leave_nothing_behind(void **state) {
 
 /* `conclab run pipeline` starts its own server and makes its own
  * directory: after a good run, a run that cannot make its directory (--dir
- * names a file) and Ctrl-C in mid-batch, $TMPDIR is empty again and no process is
- * left behind (this test is a subreaper, as above). */
+ * names a file) and Ctrl-C in mid-batch, $TMPDIR is empty again and no process
+ * is left behind (this test is a subreaper, as above). */
 static void test_pipeline_leaves_nothing_behind(void **state) {
   char tmp[] = "/tmp/conclab-test-tmpdir-XXXXXX", file[64];
   const char *ok_argv[] = {"conclab", "run", "pipeline", "--model", "async",

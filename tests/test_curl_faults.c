@@ -158,7 +158,8 @@ static int server_up(void **state) {
   (void)state;
   signal(SIGPIPE, SIG_IGN);
   if ((g_stderr = dup(STDERR_FILENO)) < 0 ||
-      run_server_start("test", CONCLAB_BIN, g_url, sizeof g_url, &g_server) != 0)
+      run_server_start("test", CONCLAB_BIN, g_url, sizeof g_url, &g_server) !=
+          0)
     return -1;
   /* libuv keeps a signal pipe open once a loop has been made: not a leak */
   o = opts(&wl_http, 0);
@@ -250,9 +251,12 @@ static void test_no_descriptor_leaked(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_teardown(test_unwatchable_socket_fails_its_task, stderr_back),
-      cmocka_unit_test_teardown(test_curl_out_of_memory_fails_its_transfers, stderr_back),
-      cmocka_unit_test_teardown(test_unqueued_digest_fails_its_task, stderr_back),
+      cmocka_unit_test_teardown(test_unwatchable_socket_fails_its_task,
+                                stderr_back),
+      cmocka_unit_test_teardown(test_curl_out_of_memory_fails_its_transfers,
+                                stderr_back),
+      cmocka_unit_test_teardown(test_unqueued_digest_fails_its_task,
+                                stderr_back),
       cmocka_unit_test(test_http_timeout_said_and_counted),
       cmocka_unit_test(test_no_descriptor_leaked),
   };

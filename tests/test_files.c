@@ -29,7 +29,7 @@
 #endif
 
 static run_opts opts(run_model model, int tasks, long long size,
-                        const char *dir) {
+                     const char *dir) {
   run_opts o;
   memset(&o, 0, sizeof o);
   o.wl = &wl_files;
@@ -49,7 +49,8 @@ static run_result run_in_temp(run_opts *o) {
       run_workdir_open("files", NULL, o->params.tasks, dir, sizeof dir), 0);
   o->params.dir = dir;
   assert_int_equal(run_exec(o, &r), 0);
-  assert_int_equal(dir_entries(dir), o->params.tasks == 0 ? 0 : o->params.tasks);
+  assert_int_equal(dir_entries(dir),
+                   o->params.tasks == 0 ? 0 : o->params.tasks);
   run_workdir_close();
   assert_int_equal(access(dir, F_OK), -1); /* removed */
   return r;

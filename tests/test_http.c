@@ -56,7 +56,8 @@ static int server_up(void **state) {
   run_result r;
   (void)state;
   signal(SIGPIPE, SIG_IGN);
-  if (run_server_start("http", CONCLAB_BIN, g_url, sizeof g_url, &g_server) != 0)
+  if (run_server_start("http", CONCLAB_BIN, g_url, sizeof g_url, &g_server) !=
+      0)
     return -1;
   o = opts(RUN_ASYNC, 2, 2);
   if (run_exec(&o, &r) != 0 || r.ok != 2)
@@ -360,7 +361,8 @@ static void test_stopped_server_times_out(void **state) {
   (void)state;
 
   assert_int_equal(
-      run_server_start("http", CONCLAB_BIN, url, sizeof url, &g_stopped_server), 0);
+      run_server_start("http", CONCLAB_BIN, url, sizeof url, &g_stopped_server),
+      0);
   assert_int_equal(kill(g_stopped_server, SIGSTOP), 0);
   for (int w = 0; w < 2; w++)
     for (int m = RUN_SEQ; m <= LAST_MODEL; m++) {

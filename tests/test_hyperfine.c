@@ -6,14 +6,15 @@
  *     with `hyperfine -N --warmup 1 --runs 3 -L ms 10,20 --export-json ...
  *     'sleep 0.0{ms}'`): two results, their commands, times, statistics,
  *     exit codes and parameters;
- *   - tool_hf_write then tool_hf_parse gives back every field, strings with quotes,
- *     backslashes, control characters and UTF-8 included; tool_hf_write's bytes
- *     against tests/golden/hyperfine.json;
+ *   - tool_hf_write then tool_hf_parse gives back every field, strings with
+ * quotes, backslashes, control characters and UTF-8 included; tool_hf_write's
+ * bytes against tests/golden/hyperfine.json;
  *   - malformed input (every truncation of the real file, wrong types, no
  *     "results", bad escapes, text after the end) is refused with -1 and
  *     leaves nothing allocated (the ASan run checks the leaks); the few
  *     non-strict spellings cJSON reads are pinned;
- *   - tool_hf_fill_stats, tool_hf_command_line's quoting, tool_hf_find on a given PATH.
+ *   - tool_hf_fill_stats, tool_hf_command_line's quoting, tool_hf_find on a
+ * given PATH.
  */
 #include <stdarg.h>
 #include <stddef.h>

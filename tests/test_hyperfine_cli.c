@@ -4,9 +4,9 @@
  * What is checked:
  *   - `conclab suite --hyperfine` with no hyperfine on PATH exits 2 with
  *     one line naming the flag, before running anything;
- *   - tool_hf_time with a stand-in hyperfine (a shell script) that fails, or that
- *     writes a broken export: -1 with the reason, and no temporary file
- *     left in $TMPDIR;
+ *   - tool_hf_time with a stand-in hyperfine (a shell script) that fails, or
+ * that writes a broken export: -1 with the reason, and no temporary file left
+ * in $TMPDIR;
  *   - SIGTERM or SIGINT to a process in tool_hf_time while the stand-in runs:
  *     it dies of the signal, hyperfine and the run it started are gone,
  *     and no conclab-hf-* file is left in $TMPDIR;
@@ -130,8 +130,8 @@ static void stand_in_failures(void **state) {
   snprintf(fake, sizeof fake, "%s/hyperfine", tmpdir);
   write_script(fake, "#!/bin/sh\necho 'Error: Command terminated with "
                      "non-zero exit code 3' >&2\nexit 1\n");
-  assert_int_equal(tool_hf_time(fake, "conclab run x", 1, 2, &r, why, sizeof why),
-                   -1);
+  assert_int_equal(
+      tool_hf_time(fake, "conclab run x", 1, 2, &r, why, sizeof why), -1);
   assert_non_null(strstr(why, "hyperfine exit 1"));
   assert_non_null(strstr(why, "non-zero exit code 3"));
 
@@ -139,14 +139,14 @@ static void stand_in_failures(void **state) {
    * short */
   write_script(fake, "#!/bin/sh\nwhile [ \"$1\" != --export-json ]; do "
                      "shift; done\nprintf '{\"results\": [{' > \"$2\"\n");
-  assert_int_equal(tool_hf_time(fake, "conclab run x", 1, 2, &r, why, sizeof why),
-                   -1);
+  assert_int_equal(
+      tool_hf_time(fake, "conclab run x", 1, 2, &r, why, sizeof why), -1);
   assert_non_null(strstr(why, "cannot read"));
   assert_int_equal(unlink(fake), 0);
   /* remove_tmpdir checks that no export was left behind */
 }
 
-/* ---- a signal while hyperfine runs ----------------------------------------- */
+/* ---- a signal while hyperfine runs --------------------------------------- */
 
 /* Is pid gone (or a zombie nobody has reaped yet)?  Polled for up to 5 s:
  * an orphan is reaped by init, in its own time. */

@@ -200,11 +200,11 @@ static void read_key_that_is_a_suffix_or_prefix(void **state) {
   (void)state;
   double v = 0;
 
-  assert_int_equal(base_json_num_of("{\"ok_tasks\": 63, \"tasks\": 64}", "tasks", &v),
-                   0);
+  assert_int_equal(
+      base_json_num_of("{\"ok_tasks\": 63, \"tasks\": 64}", "tasks", &v), 0);
   assert_near(v, 64);
-  assert_int_equal(base_json_num_of("{\"tasks\": 64, \"ok_tasks\": 63}", "tasks", &v),
-                   0);
+  assert_int_equal(
+      base_json_num_of("{\"tasks\": 64, \"ok_tasks\": 63}", "tasks", &v), 0);
   assert_near(v, 64);
   assert_int_equal(base_json_num_of("{\"ok_tasks\": 63}", "tasks", &v), -1);
   assert_int_equal(base_json_num_of("{\"tasks\": 64}", "task", &v), -1);
@@ -216,8 +216,8 @@ static void read_key_that_is_also_a_value(void **state) {
   (void)state;
   double v = 0;
 
-  assert_int_equal(base_json_num_of("{\"name\": \"tasks\", \"tasks\": 4}", "tasks", &v),
-                   0);
+  assert_int_equal(
+      base_json_num_of("{\"name\": \"tasks\", \"tasks\": 4}", "tasks", &v), 0);
   assert_near(v, 4);
   assert_int_equal(base_json_num_of("{\"name\": \"tasks\"}", "tasks", &v), -1);
 }
@@ -227,10 +227,12 @@ static void read_wrong_type(void **state) {
   double v = 0;
   char s[32];
 
-  assert_int_equal(base_json_num_of(run_json, "model", &v), -1);    /* a string */
-  assert_int_equal(base_json_num_of("{\"n\": \"12\"}", "n", &v), -1); /* quoted */
+  assert_int_equal(base_json_num_of(run_json, "model", &v), -1); /* a string */
+  assert_int_equal(base_json_num_of("{\"n\": \"12\"}", "n", &v),
+                   -1); /* quoted */
   assert_int_equal(base_json_num_of("{\"n\": true}", "n", &v), -1);
-  assert_int_equal(base_json_str_of(run_json, "tasks", s, sizeof s), -1); /* a number */
+  assert_int_equal(base_json_str_of(run_json, "tasks", s, sizeof s),
+                   -1); /* a number */
 }
 
 static void read_escaped_quote_and_backslash(void **state) {
@@ -316,11 +318,14 @@ static void read_only_one_whole_object(void **state) {
   assert_near(v, 1);
   assert_int_equal(base_json_num_of("[{\"n\": 1}]", "n", &v), -1);
   assert_int_equal(base_json_num_of("{\"n\": 1} x", "n", &v), -1);
-  assert_int_equal(base_json_num_of("{\"n\": 1},", "n", &v), -1); /* a trace line */
+  assert_int_equal(base_json_num_of("{\"n\": 1},", "n", &v),
+                   -1); /* a trace line */
   assert_int_equal(base_json_num_of("{\"n\": 1, }", "n", &v), -1);
-  assert_int_equal(base_json_num_of("{\"a\": {\"n\": 1}}", "n", &v), -1); /* nested */
+  assert_int_equal(base_json_num_of("{\"a\": {\"n\": 1}}", "n", &v),
+                   -1); /* nested */
   assert_int_equal(base_json_num_of("{\"n\": null}", "n", &v), -1);
-  assert_int_equal(base_json_str_of("{\"s\": \"caf\\u00e9\"}", "s", s, sizeof s), 0);
+  assert_int_equal(
+      base_json_str_of("{\"s\": \"caf\\u00e9\"}", "s", s, sizeof s), 0);
   assert_string_equal(s, "caf\xc3\xa9");
 }
 

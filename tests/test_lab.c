@@ -20,8 +20,9 @@
  *     (tests/data/lab-before-cjson.json);
  *     lab_merge keeps the old units the new run did not measure, in
  *     lab_units order, and takes the new run's for the rest;
- *   - base_section_splice and base_section_extract: create, append, replace; the text around
- *     the section untouched; base_section_put removes a section with its blank line.
+ *   - base_section_splice and base_section_extract: create, append, replace;
+ * the text around the section untouched; base_section_put removes a section
+ * with its blank line.
  *
  * Updating the golden files after an intended change:
  *     CONCLAB_UPDATE_GOLDEN=1 build/debug/tests/test_lab
@@ -134,10 +135,10 @@ static int task_count(void) {
 }
 
 /* The thread count, once it is back to want or below (a leak shows as
- * more threads; fewer means one counted at the start was still going): a thread that pthread_join
- * has returned for can stay listed in /proc/self/task for a moment (the
- * kernel wakes the joiner before it has reaped the thread), and libuv's
- * threadpool threads are still starting when uv_queue_work's first job
+ * more threads; fewer means one counted at the start was still going): a thread
+ * that pthread_join has returned for can stay listed in /proc/self/task for a
+ * moment (the kernel wakes the joiner before it has reaped the thread), and
+ * libuv's threadpool threads are still starting when uv_queue_work's first job
  * is done.  So wait for it, up to 5 s - a wait, not a timing assertion. */
 static int settled_task_count(int want) {
   int n = task_count();
@@ -262,8 +263,8 @@ static void sweep(lab_data *lab, const char *model, const char *what,
                   long cap, long refuse_above) {
   fake f = {.refuse_above = refuse_above};
   lab_sweep_ops ops = {model, what, fake_hold};
-  lab_sweep(&ops, &f, (const long[]){10, 100, 1000, 10000, 100000, 1000000},
-           6, cap, &lab->sweeps[lab->nsweeps++]);
+  lab_sweep(&ops, &f, (const long[]){10, 100, 1000, 10000, 100000, 1000000}, 6,
+            cap, &lab->sweeps[lab->nsweeps++]);
 }
 
 static void fixture(lab_data *lab) {
@@ -360,8 +361,7 @@ static void test_json_read_back(void **state) {
 
   fixture(lab);
   /* a sweep that failed, with its why */
-  lab_sweep(&ops, &f, (const long[]){10, 100, 1000}, 3, 10000,
-           &lab->sweeps[1]);
+  lab_sweep(&ops, &f, (const long[]){10, 100, 1000}, 3, 10000, &lab->sweeps[1]);
   json = render(report_lab_json, lab);
   assert_int_equal(lab_read_json(json, back), 0);
   back->machine = lab->machine; /* not read back: the run's own */
@@ -513,7 +513,8 @@ static void test_section_splice(void **state) {
   free(doc);
 
   /* an unwritable place: -1, nothing left */
-  assert_int_equal(base_section_splice("/nonexistent/dir/README.md", "lab", "x"), -1);
+  assert_int_equal(
+      base_section_splice("/nonexistent/dir/README.md", "lab", "x"), -1);
   unlink(path);
   rmdir(tmpdir);
 }

@@ -117,7 +117,8 @@ static char *row_value(const char *json, const char *name, const char *key) {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(row, key);
     if (!cJSON_IsString(n) || strcmp(n->valuestring, name) != 0 || v == NULL)
       continue;
-    out = cJSON_IsString(v) ? strdup(v->valuestring) : cJSON_PrintUnformatted(v);
+    out =
+        cJSON_IsString(v) ? strdup(v->valuestring) : cJSON_PrintUnformatted(v);
     break;
   }
   cJSON_Delete(doc);
@@ -128,7 +129,8 @@ static char *row_value(const char *json, const char *name, const char *key) {
 
 static void assert_verdict(const lab_data *lab, const char *md_has,
                            const char *verdict, int met) {
-  char *md = render(report_lab_markdown, lab), *json = render(report_lab_json, lab);
+  char *md = render(report_lab_markdown, lab),
+       *json = render(report_lab_json, lab);
   char *got = row_value(json, lab->overheads[1].name, "verdict");
   assert_int_equal(lab_overhead_met(&lab->overheads[1]), met);
   assert_non_null(strstr(md, md_has));

@@ -178,7 +178,8 @@ static void test_measured_child_dies_with_parent(void **state) {
   if (parent == 0) {
     char *argv[] = {"sleep", "60", NULL};
     char out[64], line[64];
-    _exit(base_spawn_run("/bin/sleep", argv, out, sizeof out, line, sizeof line));
+    _exit(
+        base_spawn_run("/bin/sleep", argv, out, sizeof out, line, sizeof line));
   }
   while ((n = children_of(parent, &child, 1)) < 1 && now_s() < deadline)
     nap_ms(20);
@@ -248,7 +249,8 @@ static void test_child_signal_named(void **state) {
   int status;
   (void)state;
 
-  status = base_spawn_run("/bin/sh", argv, out, sizeof out, errline, sizeof errline);
+  status =
+      base_spawn_run("/bin/sh", argv, out, sizeof out, errline, sizeof errline);
   assert_int_equal(status, 128 + SIGABRT);
   if (strstr(errline, "killed by SIGABRT") == NULL)
     fail_msg("the signal is not named: '%s'", errline);

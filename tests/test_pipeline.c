@@ -40,8 +40,8 @@ static pid_t g_server;
 static int g_fds_at_start;
 
 /* A run's options: N tasks of /bytes/size, `rounds` rounds each. */
-static run_opts opts(run_model model, int offload, int tasks,
-                        long long size, int rounds) {
+static run_opts opts(run_model model, int offload, int tasks, long long size,
+                     int rounds) {
   run_opts o;
   memset(&o, 0, sizeof o);
   o.wl = &wl_pipeline;
@@ -77,7 +77,8 @@ static int server_up(void **state) {
   run_opts o;
   (void)state;
   signal(SIGPIPE, SIG_IGN);
-  if (run_server_start("pipeline", CONCLAB_BIN, g_url, sizeof g_url, &g_server) != 0)
+  if (run_server_start("pipeline", CONCLAB_BIN, g_url, sizeof g_url,
+                       &g_server) != 0)
     return -1;
   o = opts(RUN_ASYNC, 1, 2, 100, 1);
   run_in_temp(&o, 2);

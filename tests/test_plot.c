@@ -2,14 +2,14 @@
  * test_plot.c - the plot data and script writers, and drawing them.
  *
  * Checks:
- *   - report_speedup_data / report_speedup_script for the smoke profile's sleep and
- *     primes rows, with made-up medians, byte for byte against golden files
+ *   - report_speedup_data / report_speedup_script for the smoke profile's sleep
+ * and primes rows, with made-up medians, byte for byte against golden files
  *     (tests/golden/plot_*); a workload with one point per model gives no
  *     plot (files);
  *   - report_timeline_data / report_timeline_script for fixed bars: overlapping
  *     tasks on one track get lanes of their own; golden files;
- *   - tool_gnuplot_render: without gnuplot on PATH it draws nothing and says why;
- *     with gnuplot (CI installs it) it draws every script whose data exists
+ *   - tool_gnuplot_render: without gnuplot on PATH it draws nothing and says
+ * why; with gnuplot (CI installs it) it draws every script whose data exists
  *     into an SVG, skips the others, and leaves no temporary file;
  *   - report_plots_markdown: the skipped message, and one link per SVG.
  */
@@ -147,7 +147,8 @@ static void timeline_golden(void **state) {
   assert_non_null(strstr(text, "1.2000 1.000 11.000 1 0.4000\n"));
   assert_non_null(strstr(text, "0.8000 12.000 20.000 2 0.4000\n"));
   /* seq's tasks share one full-height lane in row 0 */
-  assert_non_null(strstr(text, "model \"seq\"\n0.0000 0.000 10.000 0 0.8000\n"));
+  assert_non_null(
+      strstr(text, "model \"seq\"\n0.0000 0.000 10.000 0 0.8000\n"));
   golden_check("plot_timeline.dat", text);
   free(text);
   text = render(write_timeline_script, NULL);

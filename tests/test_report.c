@@ -15,8 +15,8 @@
  *   - suite_evaluate's verdicts, worked out by hand (speedup = median(seq) /
  *     median(model); FAILED cells; targets met or MISSED);
  *   - report_summary, against the matrix written out below;
- *   - report_markdown, report_runs_csv and report_summary_json, byte for byte against
- *     tests/golden/report.md, runs.csv and summary.json;
+ *   - report_markdown, report_runs_csv and report_summary_json, byte for byte
+ * against tests/golden/report.md, runs.csv and summary.json;
  *   - report_write_atomic: the file appears whole, replaces an old one, and no
  *     PATH.tmp.PID file is left; into a missing directory it returns -1 and
  *     leaves nothing;
@@ -91,9 +91,10 @@ static const fake_cell fakes[] = {
     {"sleep multiproc C=16 N=16", 0.070, 0.010, 0.030, 9000, SUM_WRONG, 0},
     /* sleep, scale: the untimed oracle, then 10,000 tasks x 100 ms */
     {"sleep seq C=1 N=10000", 0.030, 0.010, 0.020, 3000, SUM_SLEEP10K, 0},
-    {"sleep async C=10000 N=10000", 0.105, 0.060, 0.040, 30000, SUM_SLEEP10K, 0},
-    {"sleep threaded C=10000 N=10000", 1.150, 0.300, 1.400, 90000,
-     SUM_SLEEP10K, 0},
+    {"sleep async C=10000 N=10000", 0.105, 0.060, 0.040, 30000, SUM_SLEEP10K,
+     0},
+    {"sleep threaded C=10000 N=10000", 1.150, 0.300, 1.400, 90000, SUM_SLEEP10K,
+     0},
     {"sleep multiproc C=1000 N=10000", 1.300, 0.500, 0.900, 250000,
      SUM_SLEEP10K, 0},
     /* primes in 64 chunks, C = cores = 2 */
@@ -116,14 +117,13 @@ static const fake_cell fakes[] = {
      2000},
     {"http async no-reuse C=8 N=2000", 0.400, 0.120, 0.250, 10500, SUM_HTTPB,
      2000},
-    {"http threaded no-reuse C=8 N=2000", 0.420, 0.140, 0.280, 10800,
-     SUM_HTTPB, 2000},
+    {"http threaded no-reuse C=8 N=2000", 0.420, 0.140, 0.280, 10800, SUM_HTTPB,
+     2000},
     {"http multiproc no-reuse C=8 N=2000", 0.450, 0.160, 0.300, 60000,
      SUM_HTTPB, 2000},
     /* http, scale: 1,000 x /delay/100, then 10,000 x /delay/1000 */
     {"http seq C=1 N=1000", 0.200, 0.050, 0.060, 9900, SUM_HTTP1K, 1},
-    {"http async C=1000 N=1000", 0.250, 0.050, 0.100, 26000, SUM_HTTP1K,
-     1000},
+    {"http async C=1000 N=1000", 0.250, 0.050, 0.100, 26000, SUM_HTTP1K, 1000},
     {"http threaded C=1000 N=1000", 0.280, 0.070, 0.270, 44000, SUM_HTTP1K,
      1000},
     {"http multiproc C=100 N=1000", 1.180, 0.200, 0.210, 570000, SUM_HTTP1K,
@@ -144,8 +144,7 @@ static const fake_cell fakes[] = {
      SUM_PIPELINE, 0},
     {"pipeline async offload C=8 N=64", 0.370, 0.610, 0.030, 11200,
      SUM_PIPELINE, 0},
-    {"pipeline threaded C=8 N=64", 0.340, 0.620, 0.020, 11100, SUM_PIPELINE,
-     0},
+    {"pipeline threaded C=8 N=64", 0.340, 0.620, 0.020, 11100, SUM_PIPELINE, 0},
     {"pipeline multiproc C=8 N=64", 0.350, 0.620, 0.030, 55000, SUM_PIPELINE,
      0},
     /* the short sweeps: sleep at C = 1 and 4, primes at C = 1 and 4 */
@@ -155,12 +154,10 @@ static const fake_cell fakes[] = {
     {"sleep async C=4 N=16", 0.201, 0.001, 0.002, 2300, SUM_SLEEP16, 0},
     {"sleep threaded C=4 N=16", 0.203, 0.001, 0.002, 2500, SUM_SLEEP16, 0},
     {"sleep multiproc C=4 N=16", 0.210, 0.004, 0.006, 6000, SUM_SLEEP16, 0},
-    {"primes async offload C=1 N=64", 2.010, 2.000, 0.002, 2400, SUM_PRIMES,
-     0},
+    {"primes async offload C=1 N=64", 2.010, 2.000, 0.002, 2400, SUM_PRIMES, 0},
     {"primes threaded C=1 N=64", 2.005, 1.995, 0.002, 1800, SUM_PRIMES, 0},
     {"primes multiproc C=1 N=64", 2.020, 2.000, 0.010, 4000, SUM_PRIMES, 0},
-    {"primes async offload C=4 N=64", 1.060, 2.060, 0.010, 2600, SUM_PRIMES,
-     0},
+    {"primes async offload C=4 N=64", 1.060, 2.060, 0.010, 2600, SUM_PRIMES, 0},
     {"primes threaded C=4 N=64", 1.030, 2.020, 0.004, 2000, SUM_PRIMES, 0},
     {"primes multiproc C=4 N=64", 1.040, 2.010, 0.030, 8000, SUM_PRIMES, 0},
 };
@@ -345,7 +342,7 @@ static void check_golden(const char *name, report_writer writer,
   free(got);
 }
 
-/* ---- suite_evaluate's verdicts, worked out by hand ------------------------- */
+/* ---- suite_evaluate's verdicts, worked out by hand ----------------------- */
 
 static void evaluate_statistics(void **state) {
   const suite_matrix *s = *state;
@@ -563,7 +560,8 @@ static void hyperfine_section(void **state) {
 
 /* The same suite always gives the same bytes. */
 static void writers_are_deterministic(void **state) {
-  char *a = render(report_markdown, *state), *b = render(report_markdown, *state);
+  char *a = render(report_markdown, *state),
+       *b = render(report_markdown, *state);
   assert_string_equal(a, b);
   free(a);
   free(b);

@@ -8,12 +8,12 @@
  * track is one of the C workers (or async's C permits), the tasks on one
  * track never overlap (a viewer requires it), and async has its loop-lag
  * counters, and async --offload each task's compute step on a pool
- * thread, inside the task.  run_trace_read_tasks reads back what run_trace_write wrote,
- * and refuses (-1) a file that is not such a trace.
- * The writer's work is counted, not timed (run_trace_batch.slot_reads): a few
- * slot reads a task, for a thousand tasks and for a million; and the
- * writer's source reads a slot or a span (a task's times, wl_span) nowhere
- * but in the counting accessor.
+ * thread, inside the task.  run_trace_read_tasks reads back what
+ * run_trace_write wrote, and refuses (-1) a file that is not such a trace. The
+ * writer's work is counted, not timed (run_trace_batch.slot_reads): a few slot
+ * reads a task, for a thousand tasks and for a million; and the writer's source
+ * reads a slot or a span (a task's times, wl_span) nowhere but in the counting
+ * accessor.
  *
  * Golden files: CONCLAB_UPDATE_GOLDEN=1 build/debug/tests/test_trace
  * rewrites tests/golden/trace_*.json; read the diff before committing.
@@ -58,7 +58,7 @@ static void checker_accepts_json_and_rejects_the_rest(void **state) {
       fail_msg("accepted invalid JSON: %s", bad[i]);
 }
 
-/* ---- helpers --------------------------------------------------------------- */
+/* ---- helpers ------------------------------------------------------------- */
 
 static char *render(const run_trace_batch *b) {
   char *text = NULL;
@@ -109,11 +109,16 @@ static const wl_span fake_threaded_spans[] = {
 };
 
 static run_trace_batch fake_threaded(void) {
-  return (run_trace_batch){.workload = "sleep", .model = "threaded", .variant = "",
-                    .tasks = 4, .concurrency = 2,
-                    .checksum = 0x0123456789abcdefULL, .t0_ns = T0,
-                    .t1_ns = T0 + 50000123, .slots = fake_threaded_slots,
-                    .spans = fake_threaded_spans};
+  return (run_trace_batch){.workload = "sleep",
+                           .model = "threaded",
+                           .variant = "",
+                           .tasks = 4,
+                           .concurrency = 2,
+                           .checksum = 0x0123456789abcdefULL,
+                           .t0_ns = T0,
+                           .t1_ns = T0 + 50000123,
+                           .slots = fake_threaded_slots,
+                           .spans = fake_threaded_spans};
 }
 
 /* Offloaded: tasks 0 and 2 computed on pool thread 0, task 1 on 1. */
@@ -177,7 +182,8 @@ static void fake_layout(void **state) {
   assert_int_equal(count_lines_with(text, "\"ph\":\"M\""), 1 + 2 + 2);
   assert_int_equal(count_lines_with(text, "\"ph\":\"X\""), 3 + 3);
   assert_int_equal(count_lines_with(text, "\"name\":\"compute "), 3);
-  assert_non_null(strstr(text, "\"tid\":4,\"args\":{\"name\":\"pool thread 1\"}"));
+  assert_non_null(
+      strstr(text, "\"tid\":4,\"args\":{\"name\":\"pool thread 1\"}"));
   assert_int_equal(count_lines_with(text, "\"ph\":\"C\""), 3);
   assert_non_null(strstr(text, "\"ts\":0.000,\"args\":{\"lag_ms\":0.000}"));
   assert_non_null(strstr(text, "\"ts\":3000.100,\"dur\":2999.900"));
@@ -197,10 +203,16 @@ static long slot_reads_for(int n) {
   wl_span *spans = calloc((size_t)n, sizeof *spans);
   long reads = 0;
   FILE *sink = fopen("/dev/null", "w");
-  run_trace_batch b = {.workload = "sleep", .model = "async", .variant = "offload",
-                .tasks = n, .concurrency = n, .t0_ns = T0,
-                .t1_ns = T0 + 2LL * n + 1000, .slots = slots,
-                .spans = spans, .slot_reads = &reads};
+  run_trace_batch b = {.workload = "sleep",
+                       .model = "async",
+                       .variant = "offload",
+                       .tasks = n,
+                       .concurrency = n,
+                       .t0_ns = T0,
+                       .t1_ns = T0 + 2LL * n + 1000,
+                       .slots = slots,
+                       .spans = spans,
+                       .slot_reads = &reads};
 
   assert_non_null(slots);
   assert_non_null(spans);
@@ -282,7 +294,7 @@ static void writer_work_for_a_million_tasks(void **state) {
     fail_msg("slot reads for 1,000,000 tasks: %ld", reads);
 }
 
-/* ---- reading back ---------------------------------------------------------- */
+/* ---- reading back -------------------------------------------------------- */
 
 static void temp_path(char *path, size_t cap) {
   snprintf(path, cap, "%s/conclab-trace-test-%ld.json",
@@ -369,20 +381,21 @@ static void read_refuses_what_is_not_a_trace(void **state) {
   assert_int_equal(n, 0);
   free(t);
   assert_int_equal(unlink(path), 0);
-  assert_int_equal(run_trace_read_tasks("/nonexistent-conclab/x.json", &t, &n), -1);
+  assert_int_equal(run_trace_read_tasks("/nonexistent-conclab/x.json", &t, &n),
+                   -1);
 }
 
 static void check_refuses_what_cannot_be_written(void **state) {
   char err[600];
   (void)state;
-  assert_int_equal(run_trace_file_check("/nonexistent-conclab/x.json", err,
-                                 sizeof err), -1);
+  assert_int_equal(
+      run_trace_file_check("/nonexistent-conclab/x.json", err, sizeof err), -1);
   assert_non_null(strstr(err, "--trace"));
   assert_int_equal(run_trace_file_check("/tmp", err, sizeof err), -1);
   assert_non_null(strstr(err, "directory"));
 }
 
-/* ---- real batches of every model ------------------------------------------- */
+/* ---- real batches of every model ----------------------------------------- */
 
 /* The number at key of obj, which must be there. */
 static double number_at(const cJSON *obj, const char *key) {
@@ -392,8 +405,8 @@ static double number_at(const cJSON *obj, const char *key) {
 }
 
 /* The "compute I" events of an offloaded async batch. */
-static void check_compute_steps(const char *text, const run_trace_task *t, int n,
-                                int pool_size) {
+static void check_compute_steps(const char *text, const run_trace_task *t,
+                                int n, int pool_size) {
   double *start = calloc((size_t)n, sizeof *start);
   double *end = calloc((size_t)n, sizeof *end);
   int *thread = calloc((size_t)n, sizeof *thread), count = 0;

@@ -84,7 +84,7 @@ static void make_file(const char *path) {
   assert_int_equal(close(fd), 0);
 }
 
-/* ---- the guard ------------------------------------------------------------- */
+/* ---- the guard ----------------------------------------------------------- */
 
 static void exit_42(int sig) {
   (void)sig;
@@ -139,7 +139,7 @@ static void guard_leaves_an_ignored_signal_alone(void **state) {
   assert_int_equal(unlink(path), 0);
 }
 
-/* ---- a signal while --trace writes ----------------------------------------- */
+/* ---- a signal while --trace writes --------------------------------------- */
 
 /* The run is caught at the last moment of the write, every time: the
  * rename shim stops it (SIGSTOP) just before FILE.tmp.PID, written in
@@ -194,7 +194,7 @@ static void sighup_while_the_trace_is_written(void **state) {
   signal_while_the_trace_is_written(SIGHUP);
 }
 
-/* ---- a full disk ------------------------------------------------------------ */
+/* ---- a full disk --------------------------------------------------------- */
 
 /* This process in a mount namespace of its own (mounts private, so none
  * reaches the machine's), and a 64 KiB tmpfs on dir.  0, or -1 where that

@@ -163,16 +163,22 @@ static const wl_flag files_flags[] = {
      .arg = "S",
      .help = "each file's size in bytes",
      .kind = WL_FLAG_INT64,
-     .field = offsetof(wl_params, size), .def = 1024 * 1024, .lo = 0,
+     .field = offsetof(wl_params, size),
+     .def = 1024 * 1024,
+     .lo = 0,
      .hi = WL_MAX_SIZE},
     {.name = "--fsync",
      .help = "fsync each file after writing it (wait for the disk)",
      .kind = WL_FLAG_SWITCH,
-     .field = offsetof(wl_params, fsync), .say = WL_SAY_IF_SET},
+     .field = offsetof(wl_params, fsync),
+     .say = WL_SAY_IF_SET},
     {.name = "--dir",
      .arg = "DIR",
-     .help = "work in a fresh directory inside DIR (default: in\n$TMPDIR or /tmp); it is removed afterwards, also on\nfailure and on Ctrl-C, SIGTERM or SIGHUP",
-     .kind = WL_FLAG_DIR, .field = offsetof(wl_params, dir),
+     .help = "work in a fresh directory inside DIR (default: in\n$TMPDIR or "
+             "/tmp); it is removed afterwards, also on\nfailure and on Ctrl-C, "
+             "SIGTERM or SIGHUP",
+     .kind = WL_FLAG_DIR,
+     .field = offsetof(wl_params, dir),
      .say = WL_SAY_IF_SET},
 };
 

@@ -18,8 +18,8 @@
 #define WL_FILES_PATH_MAX 4200
 
 /* Set (from a signal handler) when the batch is being torn down: no task
- * (of files or pipeline) creates its file after that, so the clean-up does not race new files.
- * Atomic: the handler and the worker threads share it. */
+ * (of files or pipeline) creates its file after that, so the clean-up does not
+ * race new files. Atomic: the handler and the worker threads share it. */
 extern atomic_int wl_files_stopping;
 
 /* The path of task i's file: DIR/f0000042. */

@@ -83,7 +83,8 @@ static int write_temp(const char *tmp, base_writer fill, const void *arg) {
   return s.err != 0 ? s.err : e;
 }
 
-int base_atomic_write_errno(const char *path, base_writer fill, const void *arg) {
+int base_atomic_write_errno(const char *path, base_writer fill,
+                            const void *arg) {
   char tmp[BASE_PATH_MAX];
   int e;
 

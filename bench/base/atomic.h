@@ -23,7 +23,8 @@ int base_atomic_write(const char *path, base_writer fill, const void *arg);
 
 /* The same, printing nothing: 0, or the errno of the first call that
  * failed. */
-int base_atomic_write_errno(const char *path, base_writer fill, const void *arg);
+int base_atomic_write_errno(const char *path, base_writer fill,
+                            const void *arg);
 
 /* What fill writes, as a malloc'd string (for a document built in memory
  * and written once); NULL when out of memory. */

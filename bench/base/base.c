@@ -36,7 +36,7 @@ int base_self_exe(char *out, size_t cap) {
  * leading white space and a '+', which a typo can bring.  A '-' is let
  * through so that "-3" is refused as out of range, which says more. */
 int base_parse_whole(const char *text, long long lo, long long hi,
-                   long long *out) {
+                     long long *out) {
   const char *digits = *text == '-' ? text + 1 : text;
   char *end;
   long long v;

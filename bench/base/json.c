@@ -96,7 +96,8 @@ int base_json_obj_num(const cJSON *obj, const char *key, double *out) {
   return 0;
 }
 
-int base_json_obj_str(const cJSON *obj, const char *key, char *out, size_t cap) {
+int base_json_obj_str(const cJSON *obj, const char *key, char *out,
+                      size_t cap) {
   const cJSON *v = cJSON_IsObject(obj)
                        ? cJSON_GetObjectItemCaseSensitive(obj, key)
                        : NULL;

@@ -13,7 +13,8 @@
 
 #include <cjson/cJSON.h>
 
-/* Writing: base_json_begin, then fields, then base_json_end (or base_json_take). */
+/* Writing: base_json_begin, then fields, then base_json_end (or
+ * base_json_take). */
 typedef struct base_json_writer {
   FILE *out; /* where base_json_end prints; NULL when the object is taken */
   cJSON *obj;
@@ -22,9 +23,12 @@ typedef struct base_json_writer {
 void base_json_begin(base_json_writer *w, FILE *out);
 void base_json_str(base_json_writer *w, const char *key, const char *value);
 void base_json_int(base_json_writer *w, const char *key, long long value);
-void base_json_num(base_json_writer *w, const char *key, double value); /* %.6f; null if not finite */
-void base_json_end(base_json_writer *w); /* prints the object on one line and frees it */
-cJSON *base_json_take(base_json_writer *w); /* the object, for the caller to nest and free */
+/* %.6f; null if not finite */
+void base_json_num(base_json_writer *w, const char *key, double value);
+/* Print the object on one line, and free it. */
+void base_json_end(base_json_writer *w);
+/* The object, for the caller to nest (and free). */
+cJSON *base_json_take(base_json_writer *w);
 
 /* Write s as a JSON string literal, quotes and escapes included. */
 void base_json_string(FILE *out, const char *s);

@@ -8,9 +8,9 @@
  * so that two writers can share one file: `conclab lab` keeps its section
  * in results/README.md, and `conclab suite`, which rewrites that file,
  * carries the lab's section over.  A command builds the whole new file in
- * memory (base_section_read, base_section_put, ...) and writes it with one rename
- * (base_section_write), so a reader, or a command killed half way, never leaves a
- * file with some sections new and others lost.
+ * memory (base_section_read, base_section_put, ...) and writes it with one
+ * rename (base_section_write), so a reader, or a command killed half way, never
+ * leaves a file with some sections new and others lost.
  */
 #ifndef CONCLAB_SECTION_H
 #define CONCLAB_SECTION_H
@@ -26,8 +26,8 @@ char *base_section_read(const char *path);
  * NULL (an empty document).  NULL only when out of memory. */
 char *base_section_put(const char *doc, const char *name, const char *text);
 
-/* base_section_put in place: *doc becomes the new document (the old one is freed).
- * 0, or -1 when out of memory (*doc is then left as it was). */
+/* base_section_put in place: *doc becomes the new document (the old one is
+ * freed). 0, or -1 when out of memory (*doc is then left as it was). */
 int base_section_set(char **doc, const char *name, const char *text);
 
 /* The text between NAME's markers in doc (malloc'd), or NULL if doc is

@@ -72,10 +72,12 @@ static int parse_args(int argc, char **argv, const char **profile,
       *hyperfine = want;
       continue;
     }
-    if (i + 1 >= argc || (strcmp(a, "--profile") != 0 &&
-                          strcmp(a, "--out") != 0 && strcmp(a, "--runs") != 0)) {
+    if (i + 1 >= argc ||
+        (strcmp(a, "--profile") != 0 && strcmp(a, "--out") != 0 &&
+         strcmp(a, "--runs") != 0)) {
       if (a[0] == '-' && i + 1 >= argc &&
-          (!strcmp(a, "--profile") || !strcmp(a, "--out") || !strcmp(a, "--runs")))
+          (!strcmp(a, "--profile") || !strcmp(a, "--out") ||
+           !strcmp(a, "--runs")))
         fprintf(stderr, "conclab: %s: missing value\n", a);
       else
         fprintf(stderr, "conclab: %s: unknown option (see conclab suite "
@@ -121,7 +123,8 @@ static int write_results(const char *self, const char *outdir,
   int rc = report_write_data(outdir, s);
 
   if (rc == 0)
-    report_suite_figures(self, outdir, s, &plots); /* optional: says why if not */
+    report_suite_figures(self, outdir, s,
+                         &plots); /* optional: says why if not */
   if (rc == 0)
     rc = report_write_readme(outdir, s, plots);
   free(plots);

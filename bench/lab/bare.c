@@ -33,7 +33,8 @@ static long self_peak_kb(void) {
 
 /* One task: wait LAB_TIMER_MS, the whole of it even if a signal comes. */
 static void sleep_task(void) {
-  struct timespec left = {LAB_TIMER_MS / 1000, (LAB_TIMER_MS % 1000) * 1000000L};
+  struct timespec left = {LAB_TIMER_MS / 1000,
+                          (LAB_TIMER_MS % 1000) * 1000000L};
   while (nanosleep(&left, &left) != 0 && errno == EINTR)
     ;
 }

@@ -281,7 +281,8 @@ int lab_run(const lab_args *a, lab_data *lab) {
     fprintf(stderr, "conclab: /proc/self/exe: %s\n", strerror(errno));
     return -1;
   }
-  snprintf(lab->profile, sizeof lab->profile, "%s", lab_profile_names[a->profile]);
+  snprintf(lab->profile, sizeof lab->profile, "%s",
+           lab_profile_names[a->profile]);
   lab->runs = profile_runs[a->profile];
   lab->big_mb = c.big_mb;
   base_machine_read(&lab->machine);

@@ -118,7 +118,7 @@ typedef struct lab_sweep_result {
  * and including cap; stop at the first that is refused or fails.  Returns
  * out->stop.  Whatever a level created is the hold's to tear down. */
 lab_stop lab_sweep(const lab_sweep_ops *ops, void *ctx, const long *levels,
-                 int nlevels, long cap, lab_sweep_result *out);
+                   int nlevels, long cap, lab_sweep_result *out);
 /* "cap reached (10000)", "refused at n=1000, 812 created: EAGAIN", ... */
 void lab_sweep_why(const lab_sweep_result *r, char *buf, size_t cap);
 
@@ -164,7 +164,7 @@ int lab_overhead_child(const lab_ref *ref, long n);
 /* The parent: one warm-up pair and runs measured pairs, bare then conclab
  * (self: conclab's path); o->failed with why if a side failed. */
 void lab_overhead_measure(const char *self, const lab_ref *ref, int profile,
-                         int runs, lab_overhead *o);
+                          int runs, lab_overhead *o);
 /* conclab's median over the bare one's (0 if not measured). */
 double lab_overhead_time_ratio(const lab_overhead *o);
 double lab_overhead_memory_ratio(const lab_overhead *o);
@@ -202,8 +202,8 @@ typedef struct lab_data {
 } lab_data;
 
 /* lab.json read back (merge.c): profile, runs, big_mb, the rows,
- * the sweeps and the overhead rows (not the machine or elapsed time).  0, or -1 if text is not
- * a lab.json as report_lab_json writes it. */
+ * the sweeps and the overhead rows (not the machine or elapsed time).  0, or -1
+ * if text is not a lab.json as report_lab_json writes it. */
 int lab_read_json(const char *text, lab_data *lab);
 /* now, with old's rows, sweeps and overhead rows for the units now did
  * not run, in the order of lab_units, the sweeps (async, threaded,
@@ -223,7 +223,7 @@ double lab_now_s(void);             /* CLOCK_MONOTONIC, in seconds */
 int lab_reap(pid_t pid);            /* waitpid, EINTR retried: 0 or -1 */
 long lab_rss_bytes(void);           /* this process's resident set */
 long lab_kernel_bytes(void);        /* KernelStack + PageTables, system-wide */
-long lab_pss_bytes(pid_t pid);       /* Pss of a process (smaps_rollup), or -1 */
+long lab_pss_bytes(pid_t pid);      /* Pss of a process (smaps_rollup), or -1 */
 const char *lab_errno_name(int err); /* "EAGAIN", ... or "another error" */
 
 /* N waiting units, for the memory rows and the sweep (memory.c). */
@@ -239,7 +239,7 @@ typedef struct lab_sleepers {
  * started; *err: pthread_create's error if fewer.  Release wakes and joins
  * them. */
 long lab_threads_hold(lab_sleepers *s, pthread_t *t, long n, size_t stack,
-                     int *err);
+                      int *err);
 void lab_threads_release(lab_sleepers *s, pthread_t *t, long got);
 /* Fork up to n children that each say they are ready, then block reading
  * hold[0] until its write end closes; wait until each is ready.  Returns

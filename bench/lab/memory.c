@@ -173,7 +173,7 @@ static void *sleeper(void *arg) {
 }
 
 long lab_threads_hold(lab_sleepers *s, pthread_t *t, long n, size_t stack,
-                     int *err) {
+                      int *err) {
   pthread_attr_t attr;
   long got = 0;
 

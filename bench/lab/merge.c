@@ -56,7 +56,8 @@ static int read_row(const cJSON *obj, lab_row *r) {
       base_json_obj_str(obj, "kind", kind, sizeof kind) != 0 ||
       kind_of(kind, &r->kind) != 0 ||
       base_json_obj_str(obj, "what", r->what, sizeof r->what) != 0 ||
-      base_json_obj_num(obj, "count", &count) != 0 || base_json_obj_num(obj, "n", &n) != 0 ||
+      base_json_obj_num(obj, "count", &count) != 0 ||
+      base_json_obj_num(obj, "n", &n) != 0 ||
       lab_read_summary(obj, "", &r->s) != 0 ||
       base_json_obj_num(obj, "failed", &failed) != 0 ||
       base_json_obj_str(obj, "why", r->why, sizeof r->why) != 0)
@@ -99,7 +100,8 @@ static int read_level(const cJSON *obj, lab_sweep_result *s) {
   if (s->nlevels >= LAB_MAX_LEVELS)
     return -1;
   lv = &s->levels[s->nlevels];
-  if (base_json_obj_num(obj, "n", &n) != 0 || base_json_obj_num(obj, "got", &got) != 0 ||
+  if (base_json_obj_num(obj, "n", &n) != 0 ||
+      base_json_obj_num(obj, "got", &got) != 0 ||
       base_json_obj_num(obj, "ok", &ok) != 0 ||
       base_json_obj_num(obj, "wall_s", &lv->h.wall_s) != 0 ||
       base_json_obj_num(obj, "rss_kb", &rss) != 0 ||
@@ -148,13 +150,16 @@ static int read_sweep_levels(const cJSON *obj, lab_sweep_result *sweep) {
 }
 
 static int read_lab(const cJSON *doc, lab_data *lab) {
-  const cJSON *units = array_at(doc, "units"), *memory = array_at(doc, "memory");
+  const cJSON *units = array_at(doc, "units"),
+              *memory = array_at(doc, "memory");
   const cJSON *sweeps = array_at(doc, "sweeps"), *e;
   double runs, big;
 
-  if (base_json_obj_str(doc, "profile", lab->profile, sizeof lab->profile) != 0 ||
-      base_json_obj_num(doc, "runs", &runs) != 0 || base_json_obj_num(doc, "big_mb", &big) != 0 ||
-      units == NULL || memory == NULL || sweeps == NULL)
+  if (base_json_obj_str(doc, "profile", lab->profile, sizeof lab->profile) !=
+          0 ||
+      base_json_obj_num(doc, "runs", &runs) != 0 ||
+      base_json_obj_num(doc, "big_mb", &big) != 0 || units == NULL ||
+      memory == NULL || sweeps == NULL)
     return -1;
   lab->runs = (int)runs;
   lab->big_mb = (long)big;
@@ -198,7 +203,8 @@ static const lab_row *row_named(const lab_data *lab, const char *name) {
   return NULL;
 }
 
-static const lab_sweep_result *sweep_of(const lab_data *lab, const char *model) {
+static const lab_sweep_result *sweep_of(const lab_data *lab,
+                                        const char *model) {
   for (int i = 0; i < lab->nsweeps; i++)
     if (strcmp(lab->sweeps[i].model, model) == 0)
       return &lab->sweeps[i];
@@ -206,7 +212,7 @@ static const lab_sweep_result *sweep_of(const lab_data *lab, const char *model) 
 }
 
 static const lab_overhead *overhead_named(const lab_data *lab,
-                                         const char *name) {
+                                          const char *name) {
   for (int i = 0; i < lab->noverheads; i++)
     if (strcmp(lab->overheads[i].name, name) == 0)
       return &lab->overheads[i];

@@ -94,7 +94,8 @@ static int run_side(char *const argv[], const char *rss_key, double *wall,
   snprintf(who, sizeof who, "conclab %s", argv[1]);
   if (run_child(argv, who, out, sizeof out, why, whylen) != 0)
     return -1;
-  if (base_json_num_of(out, "wall_s", wall) != 0 || base_json_num_of(out, rss_key, kb) != 0) {
+  if (base_json_num_of(out, "wall_s", wall) != 0 ||
+      base_json_num_of(out, rss_key, kb) != 0) {
     snprintf(why, whylen, "conclab %s: no JSON from the child", argv[1]);
     return -1;
   }
@@ -112,7 +113,8 @@ static int run_bare(const char *self, const lab_ref *ref, long n,
   snprintf(count, sizeof count, "%ld", n);
   if (run_child(argv, "bare", out, sizeof out, why, whylen) != 0)
     return -1;
-  if (base_json_num_of(out, "got", &got) != 0 || base_json_num_of(out, "wall_s", wall) != 0 ||
+  if (base_json_num_of(out, "got", &got) != 0 ||
+      base_json_num_of(out, "wall_s", wall) != 0 ||
       base_json_num_of(out, "rss_kb", kb) != 0 ||
       base_json_str_of(out, "err_name", err, sizeof err) != 0) {
     snprintf(why, whylen, "bare: no JSON from the child");
@@ -149,7 +151,7 @@ static void describe(const lab_ref *ref, lab_overhead *o) {
 }
 
 void lab_overhead_measure(const char *self, const lab_ref *ref, int profile,
-                         int runs, lab_overhead *o) {
+                          int runs, lab_overhead *o) {
   double v[4][100]; /* bare s, conclab s, bare KiB, conclab KiB */
   int k = 0;
 

@@ -12,7 +12,7 @@
 #include <string.h>
 
 lab_stop lab_sweep(const lab_sweep_ops *ops, void *ctx, const long *levels,
-                 int nlevels, long cap, lab_sweep_result *out) {
+                   int nlevels, long cap, lab_sweep_result *out) {
   memset(out, 0, sizeof *out);
   snprintf(out->model, sizeof out->model, "%s", ops->model);
   snprintf(out->what, sizeof out->what, "%s", ops->what);

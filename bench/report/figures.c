@@ -230,8 +230,8 @@ char *report_render(const char *dir) {
   return text;
 }
 
-int report_suite_figures(const char *self, const char *dir, const suite_matrix *s,
-                     char **section) {
+int report_suite_figures(const char *self, const char *dir,
+                         const suite_matrix *s, char **section) {
   char path[BASE_PATH_MAX];
   int rc = 0;
 

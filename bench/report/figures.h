@@ -11,8 +11,8 @@
  * binary self.  Then draws them (report_render).  *section: the README's
  * "Plots" section (malloc'd), or NULL.  0, or -1 (printed); the report is
  * still usable without them. */
-int report_suite_figures(const char *self, const char *dir, const suite_matrix *s,
-                     char **section);
+int report_suite_figures(const char *self, const char *dir,
+                         const suite_matrix *s, char **section);
 
 /* The lab's plot scripts under dir/plots (its data files are the lab's),
  * then draws them; *section as above. */

@@ -23,7 +23,7 @@
 #define TIMER_FIGURE_S 1.5
 
 static const lab_sweep_result *sweep_find(const lab_data *lab,
-                                         const char *model) {
+                                          const char *model) {
   for (int i = 0; i < lab->nsweeps; i++)
     if (strcmp(lab->sweeps[i].model, model) == 0)
       return &lab->sweeps[i];
@@ -193,7 +193,8 @@ static void sweep_table(FILE *out, const lab_data *lab) {
     fprintf(out, "| %s | %s | ", s->model, s->what);
     for (int k = 0; k < s->nlevels; k++) {
       const lab_level *lv = &s->levels[k];
-      fprintf(out, "%s%s: ", k ? "; " : "", report_with_commas(lv->n, n, sizeof n));
+      fprintf(out, "%s%s: ", k ? "; " : "",
+              report_with_commas(lv->n, n, sizeof n));
       if (lv->ok)
         fprintf(out, "%.3f s, %s", lv->h.wall_s,
                 fmt_bytes((double)lv->h.rss_kb * 1024, big, sizeof big));
@@ -201,7 +202,8 @@ static void sweep_table(FILE *out, const lab_data *lab) {
         fprintf(out, "%s", "not held");
     }
     lab_sweep_why(s, why, sizeof why);
-    fprintf(out, " | %s | %s |\n", report_with_commas(s->largest, n, sizeof n), why);
+    fprintf(out, " | %s | %s |\n", report_with_commas(s->largest, n, sizeof n),
+            why);
   }
   fputc('\n', out);
   if (fig != NULL)
@@ -303,8 +305,8 @@ static void sweep_cell(const lab_data *lab, const char *model, char *buf,
     return;
   }
   lab_sweep_why(s, why, sizeof why);
-  snprintf(buf, cap, "%s held (%s)", report_with_commas(s->largest, n, sizeof n),
-           why);
+  snprintf(buf, cap, "%s held (%s)",
+           report_with_commas(s->largest, n, sizeof n), why);
 }
 
 static void row_scale(FILE *out, const lab_data *lab) {
@@ -427,7 +429,8 @@ void report_lab_markdown(FILE *out, const lab_data *lab) {
 
 /* ---- lab.json ----------------------------------------------------------- */
 
-static void json_summary(base_json_writer *w, const char *prefix, base_summary s) {
+static void json_summary(base_json_writer *w, const char *prefix,
+                         base_summary s) {
   char key[48];
   snprintf(key, sizeof key, "%smedian", prefix);
   base_json_num(w, key, s.median);
@@ -518,7 +521,8 @@ void report_lab_json(FILE *out, const lab_data *lab) {
   base_json_add_fixed(figure, "target_s", 1, TIMER_FIGURE_S);
   base_json_add_int(figure, "held", fig != NULL);
   base_json_add_fixed(figure, "wall_s", 6, fig ? fig->h.wall_s : 0.0);
-  base_json_add_int(figure, "met", fig != NULL && fig->h.wall_s <= TIMER_FIGURE_S);
+  base_json_add_int(figure, "met",
+                    fig != NULL && fig->h.wall_s <= TIMER_FIGURE_S);
   base_json_print(out, base_json_take(&w));
 }
 
@@ -605,8 +609,8 @@ static void run_job(FILE *out, const void *arg) {
   job->write(out, job->lab);
 }
 
-static int write_atomic(const char *dir, const char *name, report_lab_writer write,
-                        const lab_data *lab) {
+static int write_atomic(const char *dir, const char *name,
+                        report_lab_writer write, const lab_data *lab) {
   char path[BASE_PATH_MAX];
   lab_job job = {write, lab};
   snprintf(path, sizeof path, "%s/%s", dir, name);

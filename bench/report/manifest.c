@@ -139,8 +139,8 @@ static int finish_readme(char **doc, const char *old, const char *plots,
   return bad ? -1 : 0;
 }
 
-int report_compose_readme(const char *dir, const char *plots, report_readme_head *head,
-                    const void *arg) {
+int report_compose_readme(const char *dir, const char *plots,
+                          report_readme_head *head, const void *arg) {
   char path[BASE_PATH_MAX], *old, *doc;
   int rc;
 

@@ -38,7 +38,7 @@ char *report_manifest_section(const char *dir);
  * NULL, if it had one) and, last, the list of the files under dir.  0, or
  * -1 (printed). */
 typedef char *report_readme_head(const char *old, const void *arg);
-int report_compose_readme(const char *dir, const char *plots, report_readme_head *head,
-                    const void *arg);
+int report_compose_readme(const char *dir, const char *plots,
+                          report_readme_head *head, const void *arg);
 
 #endif

@@ -86,7 +86,8 @@ void report_lab_overhead_markdown(FILE *out, const lab_data *lab) {
 
 /* ---- lab.json: one flat object per row, one per line --------------------- */
 
-static void json_summary(base_json_writer *w, const char *prefix, base_summary s) {
+static void json_summary(base_json_writer *w, const char *prefix,
+                         base_summary s) {
   static const char *const keys[] = {"median", "mad", "min", "max"};
   const double v[] = {s.median, s.mad, s.min, s.max};
   char key[48];
@@ -137,7 +138,8 @@ void report_lab_overhead_summary(FILE *out, const lab_data *lab) {
     fputs("  harness overhead (conclab / bare, medians):\n", out);
   for (int i = 0; i < lab->noverheads; i++) {
     const lab_overhead *o = &lab->overheads[i];
-    fprintf(out, "  %-18s N=%s", o->name, report_with_commas(o->n, n, sizeof n));
+    fprintf(out, "  %-18s N=%s", o->name,
+            report_with_commas(o->n, n, sizeof n));
     if (o->failed) {
       fprintf(out, " FAILED: %s\n", o->why);
       continue;

@@ -105,7 +105,8 @@ static int sorted_points(const suite_matrix *s, const wl_workload *wl,
   return n;
 }
 
-void report_speedup_data(FILE *out, const suite_matrix *s, const wl_workload *wl) {
+void report_speedup_data(FILE *out, const suite_matrix *s,
+                         const wl_workload *wl) {
   const suite_cell *pts[64];
   int n = sorted_points(s, wl, NULL, pts, 64);
 
@@ -114,7 +115,8 @@ void report_speedup_data(FILE *out, const suite_matrix *s, const wl_workload *wl
   fprintf(out, "# One block per line; each block's first row names it.\n");
   fprintf(out, "C \"ideal\"\n");
   for (int k = 0; k < n; k++)
-    fprintf(out, "%d %.4f\n", effective_c(pts[k]), suite_ideal(pts[k], s->cores));
+    fprintf(out, "%d %.4f\n", effective_c(pts[k]),
+            suite_ideal(pts[k], s->cores));
   for (int i = 0; i < s->ncells; i++) {
     const char *label = suite_model_label(&s->cells[i]);
     if (!is_point(s, &s->cells[i], wl) || !first_of_label(s, wl, i) ||
@@ -228,7 +230,7 @@ void report_timeline_data(FILE *out, const report_bar *bars, int n) {
 }
 
 void report_timeline_script(FILE *out, const report_bar *bars, int n,
-                        const char *title) {
+                            const char *title) {
   int rows = 0, first = 1;
   for (int i = 0; i < n; i++)
     if (row_of(bars, i) + 1 > rows)
@@ -359,7 +361,8 @@ static void read_caption(const char *plots, const char *name, char *out,
   fclose(f);
 }
 
-void report_plots_markdown(FILE *out, const char *dir, const char *skipped_why) {
+void report_plots_markdown(FILE *out, const char *dir,
+                           const char *skipped_why) {
   char plots[BASE_PATH_MAX], caption[512];
   char **names;
   int n;

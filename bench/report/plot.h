@@ -5,8 +5,8 @@
  * (plain columns, readable by anything) and a gnuplot script in plots/ that
  * draws it into plots/NAME.svg.  The writers are pure functions of what was
  * measured, so the tests can pin their bytes; the drawing is
- * tool/gnuplot.c's.  gnuplot is optional: without it the data and scripts are still
- * written, and the report says the pictures were skipped and why.
+ * tool/gnuplot.c's.  gnuplot is optional: without it the data and scripts are
+ * still written, and the report says the pictures were skipped and why.
  */
 #ifndef CONCLAB_PLOT_H
 #define CONCLAB_PLOT_H
@@ -21,7 +21,8 @@
  * block with the ideal.  Returns how many models have two or more points;
  * 0 means there is no line worth drawing (and nothing should be written). */
 int report_speedup_count(const suite_matrix *s, const wl_workload *wl);
-void report_speedup_data(FILE *out, const suite_matrix *s, const wl_workload *wl);
+void report_speedup_data(FILE *out, const suite_matrix *s,
+                         const wl_workload *wl);
 void report_speedup_script(FILE *out, const char *workload);
 
 /* One bar of a task timeline: task `index` of a batch run on `model`, on
@@ -38,7 +39,7 @@ typedef struct report_bar {
  * Tasks that overlap on one track (the loop) get lanes of their own. */
 void report_timeline_data(FILE *out, const report_bar *bars, int n);
 void report_timeline_script(FILE *out, const report_bar *bars, int n,
-                        const char *title);
+                            const char *title);
 
 /* The lab's plots, drawn from the lab's data files: unit costs on a log
  * scale, memory per waiting unit, and the scale sweep. */

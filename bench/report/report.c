@@ -98,8 +98,8 @@ static const char *const summary_labels[] = {
     "async", "async in-loop", "async offload", "threaded", "multiproc"};
 #define NLABELS (sizeof summary_labels / sizeof summary_labels[0])
 
-static const suite_cell *summary_cell(const suite_matrix *s, const wl_workload *wl,
-                                   const char *label) {
+static const suite_cell *
+summary_cell(const suite_matrix *s, const wl_workload *wl, const char *label) {
   for (int i = 0; i < s->ncells; i++) {
     const suite_cell *c = &s->cells[i];
     if (c->table == SUITE_MAIN && c->opts.wl == wl &&
@@ -190,7 +190,8 @@ static void md_table(FILE *out, const suite_matrix *s, const wl_workload *wl,
     cell_speedup(c, speedup, eff, sizeof speedup);
     cell_target(c, target, sizeof target);
     cell_status(c, status, sizeof status);
-    fprintf(out, "| %s | %d |", suite_model_label(c), c->opts.params.concurrency);
+    fprintf(out, "| %s | %d |", suite_model_label(c),
+            c->opts.params.concurrency);
     row_costs(out, c);
     if (mb_per_s)
       fprintf(out, " %.0f |", cell_mb_per_s(c));
@@ -277,14 +278,16 @@ static void md_reuse_table(FILE *out, const suite_matrix *s) {
   fprintf(out, "\n");
 }
 
-static int has_table(const suite_matrix *s, const wl_workload *wl, suite_table t) {
+static int has_table(const suite_matrix *s, const wl_workload *wl,
+                     suite_table t) {
   for (int i = 0; i < s->ncells; i++)
     if (s->cells[i].opts.wl == wl && s->cells[i].table == t)
       return 1;
   return 0;
 }
 
-static const suite_cell *first_cell(const suite_matrix *s, const wl_workload *wl) {
+static const suite_cell *first_cell(const suite_matrix *s,
+                                    const wl_workload *wl) {
   for (int i = 0; i < s->ncells; i++)
     if (s->cells[i].opts.wl == wl && s->cells[i].table == SUITE_MAIN)
       return &s->cells[i];
@@ -484,7 +487,8 @@ static cJSON *summary_json_hyperfine(const suite_matrix *s) {
 
   base_json_begin(&w, NULL);
   base_json_str(&w, "state", states[s->hf_state]);
-  base_json_str(&w, "skipped", s->hf_state == SUITE_HF_SKIPPED ? s->hf_skipped : "");
+  base_json_str(&w, "skipped",
+                s->hf_state == SUITE_HF_SKIPPED ? s->hf_skipped : "");
   cJSON_AddItemToObject(w.obj, "checks", checks);
   for (int k = 0; k < s->nhf; k++) {
     const suite_hfcheck *h = &s->hf[k];
@@ -573,7 +577,8 @@ void report_summary_json(FILE *out, const suite_matrix *s) {
  * mean user and system CPU - so hyperfine's scripts (plot_whisker.py, ...)
  * read the harness's data as they read hyperfine's. */
 void report_hyperfine_json(FILE *out, const suite_matrix *s) {
-  tool_hf_result *r = calloc((size_t)(s->ncells > 0 ? s->ncells : 1), sizeof *r);
+  tool_hf_result *r =
+      calloc((size_t)(s->ncells > 0 ? s->ncells : 1), sizeof *r);
   char command[8192], text[32];
 
   if (r == NULL)
@@ -639,7 +644,8 @@ static void run_job(FILE *out, const void *arg) {
   job->write(out, job->s);
 }
 
-int report_write_atomic(const char *path, report_writer write, const suite_matrix *s) {
+int report_write_atomic(const char *path, report_writer write,
+                        const suite_matrix *s) {
   report_job job = {write, s};
   return base_atomic_write(path, run_job, &job);
 }
@@ -667,7 +673,8 @@ static char *readme_head(const char *old, const void *arg) {
   return doc;
 }
 
-int report_write_readme(const char *dir, const suite_matrix *s, const char *plots) {
+int report_write_readme(const char *dir, const suite_matrix *s,
+                        const char *plots) {
   return report_compose_readme(dir, plots, readme_head, s);
 }
 

@@ -14,16 +14,18 @@
 #include "suite.h"
 
 void report_markdown(FILE *out, const suite_matrix *s);     /* DIR/README.md */
-void report_summary(FILE *out, const suite_matrix *s);      /* the speedup matrix */
-void report_runs_csv(FILE *out, const suite_matrix *s);     /* DIR/data/runs.csv */
-void report_summary_json(FILE *out, const suite_matrix *s); /* DIR/data/summary.json */
+void report_summary(FILE *out, const suite_matrix *s);  /* the speedup matrix */
+void report_runs_csv(FILE *out, const suite_matrix *s); /* DIR/data/runs.csv */
+void report_summary_json(FILE *out,
+                         const suite_matrix *s); /* DIR/data/summary.json */
 /* DIR/data/runs-hyperfine.json: every cell in hyperfine's export layout */
 void report_hyperfine_json(FILE *out, const suite_matrix *s);
 
 typedef void (*report_writer)(FILE *out, const suite_matrix *s);
 /* Write path by way of a temporary file renamed into place, so a reader
  * never sees half a file.  0, or -1 (printed). */
-int report_write_atomic(const char *path, report_writer write, const suite_matrix *s);
+int report_write_atomic(const char *path, report_writer write,
+                        const suite_matrix *s);
 /* The three data files under dir/data (which must exist).  0, or -1. */
 int report_write_data(const char *dir, const suite_matrix *s);
 /* dir/README.md, built whole in memory and written with one rename: the
@@ -31,7 +33,8 @@ int report_write_data(const char *dir, const suite_matrix *s);
  * the "Plots" section (plots; NULL: the old file's), and the list of the
  * files under data/ and plots/ it was written with (manifest.h).  Written
  * after every other file, so it is the run's commit point.  0, or -1. */
-int report_write_readme(const char *dir, const suite_matrix *s, const char *plots);
+int report_write_readme(const char *dir, const suite_matrix *s,
+                        const char *plots);
 /* The data files, then README.md (with the old plots section).  0, or -1. */
 int report_write_all(const char *dir, const suite_matrix *s);
 
@@ -39,13 +42,18 @@ int report_write_all(const char *dir, const suite_matrix *s);
 
 typedef void (*report_lab_writer)(FILE *out, const lab_data *lab);
 
-void report_lab_markdown(FILE *out, const lab_data *lab); /* README.md's lab section */
+void report_lab_markdown(FILE *out,
+                         const lab_data *lab); /* README.md's lab section */
 void report_lab_json(FILE *out, const lab_data *lab);     /* data/lab.json */
-void report_lab_units_dat(FILE *out, const lab_data *lab);  /* data/lab_units.dat */
-void report_lab_ipc_dat(FILE *out, const lab_data *lab);    /* data/lab_ipc.dat */
-void report_lab_memory_dat(FILE *out, const lab_data *lab); /* data/lab_memory.dat */
-void report_lab_sweep_dat(FILE *out, const lab_data *lab);  /* data/lab_sweep.dat */
-void report_lab_summary(FILE *out, const lab_data *lab);    /* stdout, at the end */
+void report_lab_units_dat(FILE *out,
+                          const lab_data *lab); /* data/lab_units.dat */
+void report_lab_ipc_dat(FILE *out, const lab_data *lab); /* data/lab_ipc.dat */
+void report_lab_memory_dat(FILE *out,
+                           const lab_data *lab); /* data/lab_memory.dat */
+void report_lab_sweep_dat(FILE *out,
+                          const lab_data *lab); /* data/lab_sweep.dat */
+void report_lab_summary(FILE *out,
+                        const lab_data *lab); /* stdout, at the end */
 /* 1234567 -> "1,234,567", into buf; returns buf. */
 const char *report_with_commas(long n, char *buf, size_t cap);
 

@@ -614,9 +614,11 @@ static int parse_async_options(const run_opts *o, char *err,
   char names[128];
 
   if (o->offload && !(async && (o->wl->options & WL_OPT_OFFLOAD)))
-    return usage(err, errlen, "--offload: applies only to --model async with "
-                 "CPU work (%s)", workloads_with(NULL, WL_OPT_OFFLOAD, ", ",
-                                                 names, sizeof names));
+    return usage(
+        err, errlen,
+        "--offload: applies only to --model async with "
+        "CPU work (%s)",
+        workloads_with(NULL, WL_OPT_OFFLOAD, ", ", names, sizeof names));
   if (o->blocking_in_loop &&
       !(async && (o->wl->options & WL_OPT_BLOCKING_IN_LOOP)))
     return usage(err, errlen, "--blocking-in-loop: applies only to --model "
@@ -626,8 +628,7 @@ static int parse_async_options(const run_opts *o, char *err,
   return RUN_PARSE_OK;
 }
 
-int run_parse(int argc, char **argv, run_opts *o, char *err,
-                 size_t errlen) {
+int run_parse(int argc, char **argv, run_opts *o, char *err, size_t errlen) {
   raw_opts raw = {0};
   char names[128];
   int rc;

@@ -259,9 +259,7 @@ void run_print(FILE *out, const run_opts *o, const run_result *r) {
   fprintf(out, "; checksum %016llx\n", (unsigned long long)r->checksum);
 }
 
-
-void run_print_json(FILE *out, const run_opts *o,
-                       const run_result *r) {
+void run_print_json(FILE *out, const run_opts *o, const run_result *r) {
   char checksum[17];
   wl_measured m;
   base_json_writer w;
@@ -319,7 +317,8 @@ int run_whole(run_opts *o, run_where *at, run_result *r) {
               o->wl->name, strerror(errno));
       return 1;
     }
-    if (run_server_start(o->wl->name, exe, at->url, sizeof at->url, &server) != 0)
+    if (run_server_start(o->wl->name, exe, at->url, sizeof at->url, &server) !=
+        0)
       return 1;
     o->params.url = at->url;
   }
@@ -334,7 +333,7 @@ int run_whole(run_opts *o, run_where *at, run_result *r) {
   }
   if (writes) {
     if (run_workdir_open(o->wl->name, o->params.dir, o->params.tasks, at->dir,
-                        sizeof at->dir) != 0) {
+                         sizeof at->dir) != 0) {
       if (server > 0)
         run_server_stop(o->wl->name, server);
       return 1;

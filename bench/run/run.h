@@ -12,7 +12,12 @@
 
 #include "workload.h"
 
-typedef enum run_model { RUN_SEQ, RUN_ASYNC, RUN_THREADED, RUN_MULTIPROC } run_model;
+typedef enum run_model {
+  RUN_SEQ,
+  RUN_ASYNC,
+  RUN_THREADED,
+  RUN_MULTIPROC
+} run_model;
 extern const char *const run_model_names[]; /* indexed by run_model */
 
 /* Upper bounds, stated in --help and in every range error. */
@@ -57,8 +62,7 @@ enum { RUN_PARSE_OK = 0, RUN_PARSE_HELP = 1, RUN_PARSE_USAGE = 2 };
 
 /* Parse `run WORKLOAD [options]` (argv[0] is "run").  On a usage error,
  * err holds one line naming the flag and the allowed values. */
-int run_parse(int argc, char **argv, run_opts *o, char *err,
-                 size_t errlen);
+int run_parse(int argc, char **argv, run_opts *o, char *err, size_t errlen);
 void run_help(FILE *out);
 /* The variant label of a run: "offload" / "in-loop" for async CPU work,
  * "blocking-in-loop" for async sleep with --blocking-in-loop,
@@ -73,8 +77,7 @@ const char *run_variant(const run_opts *o);
  * that fails. */
 int run_exec(const run_opts *o, run_result *r);
 void run_print(FILE *out, const run_opts *o, const run_result *r);
-void run_print_json(FILE *out, const run_opts *o,
-                       const run_result *r);
+void run_print_json(FILE *out, const run_opts *o, const run_result *r);
 
 /* Which build this is: NULL for conclab itself; a line such as "threaded
  * with your th_queue (exercises/07-thread-pool/queue.c)" in the copy of
@@ -91,19 +94,19 @@ extern run_model run_impl_model;
  * "conclab: WHO: ", the workload's name).  stop: SIGTERM, wait; 0 when it
  * exited cleanly, -1 (printed) otherwise. */
 int run_server_start(const char *who, const char *exe, char *url, size_t cap,
-                    pid_t *pid);
+                     pid_t *pid);
 int run_server_stop(const char *who, pid_t pid);
 
-/* The files and pipeline workloads' directory: a fresh one under `parent` (--dir) or
- * $TMPDIR or /tmp; its path goes into dir.  If none can be made there,
- * -1 with one line naming workload `who` and why: the run must not start
+/* The files and pipeline workloads' directory: a fresh one under `parent`
+ * (--dir) or $TMPDIR or /tmp; its path goes into dir.  If none can be made
+ * there, -1 with one line naming workload `who` and why: the run must not start
  * (it never writes into the user's directory itself).  From then on
  * Ctrl-C, SIGTERM or SIGHUP remove the batch's files and the directory
  * before the process dies of the signal.  close: the same removal, and the
  * signals as they were.  0, or -1 (printed). */
 #define RUN_WORKDIR_MAX 4096
 int run_workdir_open(const char *who, const char *parent, int count, char *dir,
-                    size_t cap);
+                     size_t cap);
 void run_workdir_close(void);
 
 /* Where a run's server URL and directory live while o->params points at

@@ -49,7 +49,7 @@ static int read_url(int fd, char *url, size_t cap) {
 }
 
 int run_server_start(const char *who, const char *exe, char *url, size_t cap,
-                    pid_t *pid) {
+                     pid_t *pid) {
   char *argv[] = {(char *)exe, "serve", "--port", "0", "--quiet", NULL};
   /* If conclab dies, the server must not outlive it. */
   const base_spawn_opts o = {.out = BASE_CAPTURE, .die_with_parent = 1};

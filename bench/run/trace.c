@@ -52,14 +52,16 @@ static int is_async(const run_trace_batch *b) {
 
 /* Every read of a task's slot and span goes through here, so that a test
  * can count the writer's work (run_trace_batch.slot_reads). */
-static const wl_slot *slot_at(const run_trace_batch *b, int i, const wl_span **sp) {
+static const wl_slot *slot_at(const run_trace_batch *b, int i,
+                              const wl_span **sp) {
   if (b->slot_reads != NULL)
     ++*b->slot_reads;
   *sp = &b->spans[i];
   return &b->slots[i];
 }
 
-static int track_of(const run_trace_batch *b, const wl_slot *s, const wl_span *sp) {
+static int track_of(const run_trace_batch *b, const wl_slot *s,
+                    const wl_span *sp) {
   return is_async(b) ? sp->lane : s->worker;
 }
 
@@ -88,7 +90,8 @@ static tracks count_tracks(const run_trace_batch *b) {
   return t;
 }
 
-static void track_name(const run_trace_batch *b, int k, char *name, size_t cap) {
+static void track_name(const run_trace_batch *b, int k, char *name,
+                       size_t cap) {
   if (is_async(b))
     snprintf(name, cap, "loop, permit %d", k);
   else if (strcmp(b->model, "threaded") == 0)
@@ -231,8 +234,8 @@ static void compute_event_init(event *e) {
 
 /* The offloaded compute step of task i (span s), on its pool thread's
  * track, after the t.tasks task tracks. */
-static void write_compute(writer *w, event *e, const run_trace_batch *b, tracks t,
-                          int i, const wl_span *s) {
+static void write_compute(writer *w, event *e, const run_trace_batch *b,
+                          tracks t, int i, const wl_span *s) {
   int64_t span = b->t1_ns - b->t0_ns;
   int64_t start = clamp(s->off_start_ns - b->t0_ns, 0, span);
   int64_t end = clamp(s->off_end_ns - b->t0_ns, start, span);
@@ -325,8 +328,10 @@ static int read_task(const cJSON *ev, run_trace_task *t) {
   const cJSON *args = cJSON_GetObjectItemCaseSensitive(ev, "args");
   double index, worker, tid, ts, dur;
 
-  if (base_json_obj_num(args, "index", &index) != 0 || base_json_obj_num(ev, "tid", &tid) != 0 ||
-      base_json_obj_num(args, "worker", &worker) != 0 || base_json_obj_num(ev, "ts", &ts) != 0 ||
+  if (base_json_obj_num(args, "index", &index) != 0 ||
+      base_json_obj_num(ev, "tid", &tid) != 0 ||
+      base_json_obj_num(args, "worker", &worker) != 0 ||
+      base_json_obj_num(ev, "ts", &ts) != 0 ||
       base_json_obj_num(ev, "dur", &dur) != 0 ||
       base_json_obj_str(args, "status", t->status, sizeof t->status) != 0)
     return -1;
@@ -401,8 +406,8 @@ int run_trace_read_tasks(const char *path, run_trace_task **out, int *n) {
     free(text);
     return -1;
   }
-  tasks = base_json_need(calloc((size_t)cJSON_GetArraySize(events) + 1,
-                           sizeof *tasks));
+  tasks = base_json_need(
+      calloc((size_t)cJSON_GetArraySize(events) + 1, sizeof *tasks));
   cJSON_ArrayForEach(ev, events) {
     if (!is_task(ev))
       continue;
@@ -444,7 +449,7 @@ int run_trace_file_check(const char *path, char *err, size_t errlen) {
 }
 
 int run_trace_file_write(const char *path, const run_trace_batch *b, char *err,
-                  size_t errlen) {
+                         size_t errlen) {
   int e = base_atomic_write_errno(path, write_batch, b);
 
   if (e == ENAMETOOLONG)

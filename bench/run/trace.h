@@ -1,15 +1,14 @@
 /*
  * trace.h - a batch's timeline as Chrome Trace Event JSON (--trace FILE).
  *
- * Every model records when each task started and ended (wl_span:
- * t_start_ns, t_end_ns) and who ran it (wl_slot: worker); async also
- * keeps its loop-lag samples.  run_trace_write turns that into the JSON that
- * Perfetto
- * (ui.perfetto.dev) and chrome://tracing open: one track per worker (a
- * thread, a process; async: one per semaphore permit, all on the loop),
- * one bar per task, and for async a "loop lag" counter.  Sequential, concurrent and parallel can then be told apart at
- * a glance.  The file is one event per line, so run_trace_read_tasks can read the
- * tasks back with the flat reader of json.c (for the timeline plot).
+ * With --trace, every model records when each task started and ended
+ * (wl_span: t_start_ns, t_end_ns) and who ran it (wl_slot: worker); async
+ * also keeps its loop-lag samples.  run_trace_write turns that into the
+ * JSON that Perfetto (ui.perfetto.dev) and chrome://tracing open: one
+ * track per worker (a thread, a process; async: one per semaphore permit,
+ * all on the loop), one bar per task, and for async a "loop lag" counter.
+ * Sequential, concurrent and parallel can then be told apart at a glance.
+ * run_trace_read_tasks reads the tasks back (for the timeline plot).
  */
 #ifndef CONCLAB_TRACE_H
 #define CONCLAB_TRACE_H
@@ -63,6 +62,6 @@ int run_trace_read_tasks(const char *path, run_trace_task **out, int *n);
  * 0, or -1 with one line in err. */
 int run_trace_file_check(const char *path, char *err, size_t errlen);
 int run_trace_file_write(const char *path, const run_trace_batch *b, char *err,
-                  size_t errlen);
+                         size_t errlen);
 
 #endif

@@ -98,7 +98,7 @@ static int make_dir(const char *parent) {
 }
 
 int run_workdir_open(const char *who, const char *parent, int count, char *dir,
-                    size_t cap) {
+                     size_t cap) {
   const char *tmp = getenv("TMPDIR");
   const char *base = parent != NULL                  ? parent
                      : tmp != NULL && *tmp != '\0' ? tmp

@@ -16,7 +16,7 @@ static void check_one(suite_hfcheck *h, const char *hyperfine,
                       const char *command, int warmup, int runs) {
   tool_hf_result r;
   if (tool_hf_time(hyperfine, command, warmup, runs, &r, h->why,
-              sizeof h->why) != 0)
+                   sizeof h->why) != 0)
     return;
   h->ok = 1;
   h->runs = r.ntimes;
@@ -30,7 +30,8 @@ static void check_one(suite_hfcheck *h, const char *hyperfine,
   free(r.exit_codes);
 }
 
-void suite_crosscheck(suite_matrix *s, const char *hyperfine, const char *self) {
+void suite_crosscheck(suite_matrix *s, const char *hyperfine,
+                      const char *self) {
   char command[8192];
   char *startup[] = {(char *)self, "run", "sleep", "--model", "seq",
                      "--tasks", "1", "--delay-ms", "0", "--json", NULL};

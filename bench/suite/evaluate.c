@@ -82,7 +82,8 @@ static int clause(suite_clause *out, int n, int met, const char *fmt, ...) {
   return n + 1;
 }
 
-int suite_target_clauses(const suite_cell *c, suite_clause out[SUITE_MAX_CLAUSES]) {
+int suite_target_clauses(const suite_cell *c,
+                         suite_clause out[SUITE_MAX_CLAUSES]) {
   const suite_target *t = &c->target;
   int n = 0;
 

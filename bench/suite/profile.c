@@ -23,8 +23,8 @@
 #include "suite.h"
 
 static suite_cell *add(suite_matrix *s, const wl_workload *wl, run_model model,
-                    int offload, suite_table table, int tasks, int concurrency,
-                    int delay_ms, long long limit) {
+                       int offload, suite_table table, int tasks,
+                       int concurrency, int delay_ms, long long limit) {
   suite_cell *c;
   if (s->ncells == s->cap) {
     s->cap = s->cap ? 2 * s->cap : 32;
@@ -61,7 +61,7 @@ static long long sized(wl_size z, int smoke) {
 
 /* A row's target, in figures of its cell. */
 static suite_target target_of(const wl_target *t, int delay_ms, int c,
-                           int cores) {
+                              int cores) {
   int pool = c < cores ? c : cores;
   suite_target out = {.eff_min = t->eff_min,
                    .speedup_lo = t->speedup_lo,
@@ -171,7 +171,8 @@ static void add_rows(suite_matrix *s, const wl_workload *const *wls,
 }
 
 /* The same workload, N and flags (for an oracle, any --delay-ms). */
-static int same_work(const suite_cell *a, const suite_cell *b, int ignore_delay) {
+static int same_work(const suite_cell *a, const suite_cell *b,
+                     int ignore_delay) {
   const wl_params *p = &a->opts.params, *q = &b->opts.params;
   const wl_workload *wl = a->opts.wl;
 

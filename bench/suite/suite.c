@@ -40,7 +40,7 @@ static void cell_argv(const suite_cell *c, const char *self, cell_text text,
                       char **argv);
 
 int suite_cell_command(const suite_cell *c, const char *self, char *out,
-                    size_t cap) {
+                       size_t cap) {
   cell_text text;
   char *argv[CELL_ARGV];
   cell_argv(c, self, text, argv);

@@ -139,7 +139,8 @@ double suite_cell_rerun(const char *self, const suite_cell *c, int runs);
 /* From the runs: statistics, baselines' comparisons, failures, targets. */
 void suite_evaluate(suite_matrix *s);
 /* The figures of a cell's target, each with its verdict: the count. */
-int suite_target_clauses(const suite_cell *c, suite_clause out[SUITE_MAX_CLAUSES]);
+int suite_target_clauses(const suite_cell *c,
+                         suite_clause out[SUITE_MAX_CLAUSES]);
 /* The ideal speedup over seq stated for a cell (see the report's notes). */
 double suite_ideal(const suite_cell *c, int cores);
 /* Short labels used in tables and progress lines. */
@@ -148,6 +149,6 @@ void suite_cell_label(const suite_cell *c, char *out, size_t cap);
 /* The command line a cell's runs execute, `self run ... --json`, quoted
  * for hyperfine -N (and a shell).  0, or -1 if it does not fit in cap. */
 int suite_cell_command(const suite_cell *c, const char *self, char *out,
-                    size_t cap);
+                       size_t cap);
 
 #endif

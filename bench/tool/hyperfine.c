@@ -251,7 +251,8 @@ static int read_results(hf_reader *x, const cJSON *doc, tool_hf_result **out,
   return 0;
 }
 
-int tool_hf_parse(const char *text, const char *name, tool_hf_result **out, int *n) {
+int tool_hf_parse(const char *text, const char *name, tool_hf_result **out,
+                  int *n) {
   hf_reader x = {""};
   const char *end = NULL;
   cJSON *doc = cJSON_ParseWithOpts(text, &end, 1);

@@ -48,7 +48,8 @@ void tool_hf_write(FILE *out, const tool_hf_result *r, int n);
 
 /* Parse the text of such a file (name is for messages).  0 with *out (n
  * results, free with tool_hf_free), or -1 with a message on stderr. */
-int tool_hf_parse(const char *text, const char *name, tool_hf_result **out, int *n);
+int tool_hf_parse(const char *text, const char *name, tool_hf_result **out,
+                  int *n);
 /* The same, from a file. */
 int tool_hf_read(const char *path, tool_hf_result **out, int *n);
 void tool_hf_free(tool_hf_result *r, int n);
@@ -68,7 +69,7 @@ int tool_hf_find(char *out, size_t cap);
 /* Time one command line with `hyperfine -N --warmup W --runs R`, as a
  * child process (no shell), and read its export back.  0 with *r filled
  * (tool_hf_free it), or -1 with the reason in why. */
-int tool_hf_time(const char *hyperfine, const char *command, int warmup, int runs,
-            tool_hf_result *r, char *why, size_t whylen);
+int tool_hf_time(const char *hyperfine, const char *command, int warmup,
+                 int runs, tool_hf_result *r, char *why, size_t whylen);
 
 #endif
