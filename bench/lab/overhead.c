@@ -76,14 +76,15 @@ int lab_overhead_child(const lab_ref *ref, long n) {
  * -1 with why, which begins with who. */
 static int run_child(char *const argv[], const char *who, char *out,
                      size_t cap, char *why, size_t whylen) {
-  char line[256];
+  char line[256], said[160];
   int status = base_spawn_run(argv[0], argv, out, cap, line, sizeof line);
 
-  if (status < 0)
-    snprintf(why, whylen, "%s: %.120s", who, line);
-  else if (status > 0)
-    snprintf(why, whylen, "%s: exit %d: %.120s", who, status, line);
-  return status != 0 ? -1 : 0;
+  if (status == 0)
+    return 0;
+  base_spawn_why(said, sizeof said, status, line);
+  if (snprintf(why, whylen, "%s: %s", who, said) < 0) /* cut to fit */
+    why[0] = '\0';
+  return -1;
 }
 
 /* conclab's side: its wall_s and memory (rss_key).  0, or -1 with why. */
