@@ -1,15 +1,33 @@
 /*
- * lab_render.h - a lab writer's output as a string, and compared with its
- * golden file (tests/golden/), for the tests of the lab's reports.
+ * lab_render.h - for the tests of the lab's reports: a fixed lab's head
+ * (profile, runs, machine), a writer's output as a string, and that
+ * compared with its golden file (tests/golden/).
  */
 #ifndef CONCLAB_TEST_LAB_RENDER_H
 #define CONCLAB_TEST_LAB_RENDER_H
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "golden.h"
 #include "lab.h"
+
+/* An empty quick lab of elapsed seconds on a fixed 2-core test machine. */
+static inline void lab_fixture_head(lab_data *lab, double elapsed) {
+  memset(lab, 0, sizeof *lab);
+  snprintf(lab->profile, sizeof lab->profile, "quick");
+  lab->runs = 5;
+  lab->big_mb = 1024;
+  lab->elapsed_s = elapsed;
+  snprintf(lab->machine.cpu, sizeof lab->machine.cpu, "Test CPU");
+  lab->machine.cores = 2;
+  lab->machine.mem_gib = 8;
+  snprintf(lab->machine.kernel, sizeof lab->machine.kernel, "Linux 6.1");
+  snprintf(lab->machine.compiler, sizeof lab->machine.compiler, "GNU 12");
+  snprintf(lab->machine.build_type, sizeof lab->machine.build_type,
+           "Release");
+}
 
 static inline char *render(void (*w)(FILE *, const lab_data *),
                            const lab_data *lab) {

@@ -28,21 +28,6 @@
 
 #include "workload.h"
 
-/* The bytes a flag's kind stores. */
-static size_t flag_bytes(wl_flag_kind kind) {
-  switch (kind) {
-  case WL_FLAG_INT64:
-    return sizeof(int64_t);
-  case WL_FLAG_SHARE:
-    return sizeof(double);
-  case WL_FLAG_URL:
-  case WL_FLAG_DIR:
-    return sizeof(const char *);
-  default: /* INT, NAME, SWITCH */
-    return sizeof(int);
-  }
-}
-
 static size_t value_bytes(wl_value_kind kind) {
   switch (kind) {
   case WL_VALUE_INT64:
@@ -60,7 +45,7 @@ static void check_flag(const wl_workload *wl, const wl_flag *f) {
   print_message("%s %s\n", wl->name, f->name);
   assert_non_null(f->name);
   assert_int_equal(strncmp(f->name, "--", 2), 0);
-  assert_true(f->field + flag_bytes(f->kind) <= sizeof(wl_params));
+  assert_true(f->field + wl_flag_bytes(f->kind) <= sizeof(wl_params));
   if (f->kind == WL_FLAG_INT || f->kind == WL_FLAG_INT64) {
     assert_true(f->lo <= f->def && f->def <= f->hi);
     if (f->kind == WL_FLAG_INT)

@@ -268,18 +268,7 @@ static void sweep(lab_data *lab, const char *model, const char *what,
 }
 
 static void fixture(lab_data *lab) {
-  memset(lab, 0, sizeof *lab);
-  snprintf(lab->profile, sizeof lab->profile, "quick");
-  lab->runs = 5;
-  lab->big_mb = 1024;
-  lab->elapsed_s = 61.5;
-  snprintf(lab->machine.cpu, sizeof lab->machine.cpu, "Test CPU");
-  lab->machine.cores = 2;
-  lab->machine.mem_gib = 8;
-  snprintf(lab->machine.kernel, sizeof lab->machine.kernel, "Linux 6.1");
-  snprintf(lab->machine.compiler, sizeof lab->machine.compiler, "GNU 12");
-  snprintf(lab->machine.build_type, sizeof lab->machine.build_type,
-           "Release");
+  lab_fixture_head(lab, 61.5);
   snprintf(lab->machine.commit, sizeof lab->machine.commit, "abc1234");
   row(lab, "uv_timer", "async", LAB_START, 250, 0, 0);
   row(lab, "pthread", "threaded", LAB_START, 25000, 0, 0);

@@ -75,18 +75,7 @@ static void overhead(lab_data *lab, const char *name, long n, double bare_s,
 }
 
 static void fixture(lab_data *lab) {
-  memset(lab, 0, sizeof *lab);
-  snprintf(lab->profile, sizeof lab->profile, "quick");
-  lab->runs = 5;
-  lab->big_mb = 1024;
-  lab->elapsed_s = 30.25;
-  snprintf(lab->machine.cpu, sizeof lab->machine.cpu, "Test CPU");
-  lab->machine.cores = 2;
-  lab->machine.mem_gib = 8;
-  snprintf(lab->machine.kernel, sizeof lab->machine.kernel, "Linux 6.1");
-  snprintf(lab->machine.compiler, sizeof lab->machine.compiler, "GNU 12");
-  snprintf(lab->machine.build_type, sizeof lab->machine.build_type,
-           "Release");
+  lab_fixture_head(lab, 30.25);
   overhead(lab, "overhead_timers_100k", 100000, 0.128, 0.158, 22000, 41000);
   overhead(lab, "overhead_timers_1m", 1000000, 0.640, 0.980, 152000, 340000);
   overhead(lab, "overhead_threads", 1000, 0.124, 0.125, 16000, 16500);

@@ -58,6 +58,20 @@ int wl_endpoint_applies(unsigned endpoints, const wl_params *p) {
   return endpoints == 0 || (endpoints & (1u << p->endpoint)) != 0;
 }
 
+size_t wl_flag_bytes(wl_flag_kind kind) {
+  switch (kind) {
+  case WL_FLAG_INT64:
+    return sizeof(int64_t);
+  case WL_FLAG_SHARE:
+    return sizeof(double);
+  case WL_FLAG_URL:
+  case WL_FLAG_DIR:
+    return sizeof(const char *);
+  default: /* INT, NAME, SWITCH */
+    return sizeof(int);
+  }
+}
+
 double wl_mb_per_s(const wl_workload *wl, const wl_params *p, long ok,
                    double wall_s) {
   if (wl->task_bytes == NULL || wall_s <= 0)

@@ -157,6 +157,9 @@ typedef struct wl_flag {
   wl_flag_say say;
 } wl_flag;
 
+/* The bytes a flag's field in wl_params holds, by its kind. */
+size_t wl_flag_bytes(wl_flag_kind kind);
+
 /* The harness's options of an async run that a workload can take. */
 enum {
   WL_OPT_OFFLOAD = 1u << 0,          /* --offload: its CPU work on the pool */

@@ -76,21 +76,6 @@ static suite_target target_of(const wl_target *t, int delay_ms, int c,
   return out;
 }
 
-/* The bytes a flag's field holds. */
-static size_t flag_bytes(wl_flag_kind kind) {
-  switch (kind) {
-  case WL_FLAG_INT64:
-    return sizeof(int64_t);
-  case WL_FLAG_SHARE:
-    return sizeof(double);
-  case WL_FLAG_URL:
-  case WL_FLAG_DIR:
-    return sizeof(const char *);
-  default: /* INT, NAME, SWITCH */
-    return sizeof(int);
-  }
-}
-
 /* A row's other flags (wl_row.flags), whole numbers, into the cell's
  * parameters (tests/test_descriptors.c checks that the workload takes
  * each). */
@@ -185,7 +170,7 @@ static int same_work(const suite_cell *a, const suite_cell *b,
         f->field == offsetof(wl_params, limit))
       continue;
     if (memcmp((const char *)p + f->field, (const char *)q + f->field,
-               flag_bytes(f->kind)) != 0)
+               wl_flag_bytes(f->kind)) != 0)
       return 0;
   }
   return 1;
