@@ -77,6 +77,7 @@ void base_machine_read(base_machine *m) {
   long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
 
   memset(m, 0, sizeof *m);
+  m->steal_pct = -1; /* not known until the run's end is read */
   read_cpu(m->cpu, sizeof m->cpu);
   m->cores = base_cores();
   m->mem_gib = (double)pages * (double)page / (1024.0 * 1024 * 1024);

@@ -24,6 +24,12 @@ typedef struct base_machine {
   double load[3];
   char commit[64];
   char date[40]; /* UTC, when the suite started */
+  /* What the run saw of the machine, for the report's warnings (issue 15):
+   * the share of CPU time the host stole while it ran, in percent (from
+   * /proc/stat at its start and end; -1: not known), and cpu0's cpufreq
+   * scaling governor ("" when it cannot be read). */
+  double steal_pct;
+  char governor[32];
 } base_machine;
 
 void base_machine_read(base_machine *m);
