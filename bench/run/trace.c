@@ -21,6 +21,7 @@
 
 #include "atomic.h"
 #include "json.h"
+#include "version.h"
 
 static const char *const status_names[] = {"pending", "ok", "error",
                                            "timeout"};
@@ -271,6 +272,7 @@ static char *print_tail(const run_trace_batch *b) {
   char text[32], *printed;
 
   add(tail, "displayTimeUnit", cJSON_CreateString("ms"));
+  base_json_stamp(tail);
   other = add(tail, "otherData", cJSON_CreateObject());
   add(other, "workload", cJSON_CreateString(b->workload));
   add(other, "model", cJSON_CreateString(b->model));
