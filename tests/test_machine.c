@@ -7,7 +7,7 @@
  *   - `conclab --version`: the version, a commit line, the schema;
  *   - the schema stamp: written into `run --json`, and the check that
  *     readers make (none: accepted; this one: accepted; another: refused,
- *     saying which).
+ *     saying which), and lab --only's lab.json reader refusing another.
  */
 #define _GNU_SOURCE /* mkstemp */
 #include <stdarg.h>
@@ -21,7 +21,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "golden.h"
 #include "json.h"
+#include "lab.h"
 #include "machine.h"
 #include "run_conclab.h"
 #include "version.h"
@@ -152,11 +154,30 @@ static void test_schema_check(void **state) {
   assert_int_equal(check("[1]", why, sizeof why), -1);
 }
 
+/* lab --only's reader: the golden lab.json reads back; the same with
+ * another schema does not. */
+static void test_lab_json_schema(void **state) {
+  char *text = golden_slurp(CONCLAB_GOLDEN_DIR "/lab.json"), *at;
+  lab_data *lab = calloc(1, sizeof *lab);
+  (void)state;
+
+  assert_non_null(text);
+  assert_non_null(lab);
+  assert_int_equal(lab_read_json(text, lab), 0);
+  at = strstr(text, "\"schema\":\t1,");
+  assert_non_null(at);
+  at[10] = '9';
+  assert_int_equal(lab_read_json(text, lab), -1);
+  free(text);
+  free(lab);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_ticks),          cmocka_unit_test(test_ticks_file),
       cmocka_unit_test(test_machine_finish), cmocka_unit_test(test_version),
       cmocka_unit_test(test_run_json_stamp), cmocka_unit_test(test_schema_check),
+      cmocka_unit_test(test_lab_json_schema),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
