@@ -7,6 +7,8 @@
  *   - noise: a cell 3% slower, and one 20% slower whose range still
  *     overlaps A's: both unchanged;
  *   - one cell 20% faster: listed as faster, never a --fail-above failure;
+ *   - cells of fewer than 3 runs (smoke's 2) get a note that their ranges
+ *     are thin;
  *   - a cell only in one run is listed under that run;
  *   - bad input (a missing directory, a file that is not a summary, a
  *     schema from a newer conclab, a bad --fail-above): one line, exit 2;
@@ -157,6 +159,8 @@ static void test_itself(void **state) {
   assert_non_null(strstr(o->out, "slower in B (0)"));
   assert_non_null(strstr(o->out, "faster in B (0)"));
   assert_null(strstr(o->out, "only in"));
+  /* smoke: 2 runs a cell, said */
+  assert_non_null(strstr(o->out, "fewer than 3 runs"));
   assert_string_equal(o->err, "");
 }
 
@@ -210,11 +214,34 @@ static void test_faster(void **state) {
   (void)state;
 
   scale(doc, narrow_cell(doc), 0.8);
+  for (int i = 0; i < cJSON_GetArraySize(cJSON_GetObjectItem(doc, "cells"));
+       i++)
+    set(cell(doc, i), "runs", 5);
   o = compare(save(doc, "faster.json"), "0");
   assert_int_equal(o->status, 0);
   assert_non_null(strstr(o->out, "slower in B (0)"));
   assert_non_null(strstr(o->out, "faster in B (1):"));
   assert_non_null(strstr(o->out, " 0.80x"));
+  /* A's cells still have 2 runs */
+  assert_non_null(strstr(o->out, "fewer than 3 runs"));
+}
+
+/* Every cell with 5 runs on both sides: no note about thin ranges. */
+static void test_enough_runs(void **state) {
+  cJSON *doc = load_a();
+  char path[192];
+  const char *argv[] = {"conclab", "compare", path, path, NULL};
+  output *o;
+  (void)state;
+
+  for (int i = 0; i < cJSON_GetArraySize(cJSON_GetObjectItem(doc, "cells"));
+       i++)
+    set(cell(doc, i), "runs", 5);
+  snprintf(path, sizeof path, "%s", save(doc, "five.json"));
+  o = conclab(argv);
+  assert_int_equal(o->status, 0);
+  assert_non_null(strstr(o->out, "unchanged (within the noise)"));
+  assert_null(strstr(o->out, "fewer than"));
 }
 
 static void test_only_in_one(void **state) {
@@ -292,7 +319,7 @@ int main(void) {
       cmocka_unit_test(test_rule),        cmocka_unit_test(test_itself),
       cmocka_unit_test(test_slower),      cmocka_unit_test(test_noise),
       cmocka_unit_test(test_faster),      cmocka_unit_test(test_only_in_one),
-      cmocka_unit_test(test_bad_input),
+      cmocka_unit_test(test_enough_runs), cmocka_unit_test(test_bad_input),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -39,7 +39,7 @@ static void str_or_empty(const cJSON *obj, const char *key, char *out,
 
 static int read_cell(const cJSON *obj, report_cmp_cell *c) {
   char wl[32], model[24], variant[40], table[16], endpoint[16], status[16];
-  double tasks, conc, delay, spread, limit, size, rounds;
+  double tasks, conc, delay, spread, limit, size, rounds, runs = 0;
 
   memset(c, 0, sizeof *c);
   if (base_json_obj_str(obj, "workload", wl, sizeof wl) != 0 ||
@@ -61,6 +61,8 @@ static int read_cell(const cJSON *obj, report_cmp_cell *c) {
   base_json_obj_num(obj, "limit", &limit);
   base_json_obj_num(obj, "size", &size);
   base_json_obj_num(obj, "rounds", &rounds);
+  base_json_obj_num(obj, "runs", &runs);
+  c->runs = (int)runs;
   c->failed = strcmp(status, "ok") != 0;
   snprintf(c->key, sizeof c->key,
            "%s|%s|%s|%s|%.0f|%.0f|%.0f|%.0f|%.0f|%.0f|%s|%.0f", wl, model,
@@ -232,6 +234,20 @@ static void print_section(FILE *out, const report_cmp_run *a,
   print_verdict(out, a, b, v, 1);
 }
 
+/* Matched, compared pairs where a run has too few runs for its range to
+ * mean much. */
+static int count_few_runs(const report_cmp_run *a, const report_cmp_run *b) {
+  int n = 0;
+  for (int i = 0; i < a->ncells; i++) {
+    const report_cmp_cell *cb = find(b, a->cells[i].key);
+    if (cb != NULL && report_cmp_judge(&a->cells[i], cb) != REPORT_CMP_FAILED &&
+        (a->cells[i].runs < REPORT_CMP_FEW_RUNS ||
+         cb->runs < REPORT_CMP_FEW_RUNS))
+      n++;
+  }
+  return n;
+}
+
 /* Slower cells beyond the noise and beyond fail_above percent. */
 static int count_regressions(const report_cmp_run *a, const report_cmp_run *b,
                              double fail_above) {
@@ -250,6 +266,8 @@ static int count_regressions(const report_cmp_run *a, const report_cmp_run *b,
 
 int report_cmp_print(FILE *out, const report_cmp_run *a,
                      const report_cmp_run *b, double fail_above) {
+  int few;
+
   fprintf(out, "A: %s (%s, commit %s)\nB: %s (%s, commit %s)\n", a->path,
           a->profile, a->commit[0] ? a->commit : "not recorded", b->path,
           b->profile, b->commit[0] ? b->commit : "not recorded");
@@ -260,6 +278,12 @@ int report_cmp_print(FILE *out, const report_cmp_run *a,
   print_section(out, a, b, REPORT_CMP_FASTER, "faster in B");
   fprintf(out, "\nunchanged (within the noise): %d cells\n",
           print_verdict(out, a, b, REPORT_CMP_SAME, 0));
+  few = count_few_runs(a, b);
+  if (few > 0)
+    fprintf(out, "note: %d of the cells compared have fewer than %d runs in "
+            "A or B: a range of 1 or 2 runs is narrow, so a change there may "
+            "still be noise (compare quick or full runs)\n", few,
+            REPORT_CMP_FEW_RUNS);
   print_section(out, a, b, REPORT_CMP_FAILED, "not compared");
   print_only(out, a, b, "A");
   print_only(out, b, a, "B");

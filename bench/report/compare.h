@@ -16,6 +16,8 @@
 #include <stdio.h>
 
 #define REPORT_CMP_PCT 5.0
+/* Fewer measured runs than this: the comparison says its ranges are thin. */
+#define REPORT_CMP_FEW_RUNS 3
 
 /* One cell of a summary.json: its identity (every parameter that makes
  * it the same work) and its wall times. */
@@ -23,6 +25,7 @@ typedef struct report_cmp_cell {
   char key[256];   /* every parameter: cells match when their keys do */
   char label[160]; /* what a reader sees: workload model table N C */
   double median, min, max;
+  int runs; /* measured runs behind min..max (0: not recorded) */
   int failed;
 } report_cmp_cell;
 

@@ -389,6 +389,7 @@ int run_trace_read_tasks(const char *path, run_trace_task **out, int *n) {
   cJSON *doc;
   const cJSON *events, *ev;
   run_trace_task *tasks;
+  char why[160];
   int count = 0;
 
   *out = NULL;
@@ -404,6 +405,12 @@ int run_trace_read_tasks(const char *path, run_trace_task **out, int *n) {
     else
       fprintf(stderr, "conclab: %s: not a trace: no \"traceEvents\" "
               "array\n", path);
+    cJSON_Delete(doc);
+    free(text);
+    return -1;
+  }
+  if (base_json_schema_check(doc, why, sizeof why) != 0) {
+    fprintf(stderr, "conclab: %s: %s\n", path, why);
     cJSON_Delete(doc);
     free(text);
     return -1;
