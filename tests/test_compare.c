@@ -12,7 +12,8 @@
  *   - a cell only in one run is listed under that run;
  *   - bad input (a missing directory, a file that is not a summary, a
  *     schema from a newer conclab, a bad --fail-above): one line, exit 2;
- *   - the rule itself (report_cmp_judge) on fixed cells.
+ *   - the rule itself (report_cmp_judge) on fixed cells: a cell of one
+ *     run is not compared.
  */
 #define _GNU_SOURCE /* mkdtemp */
 #include <stdarg.h>
@@ -312,6 +313,11 @@ static void test_rule(void **state) {
   assert_int_equal(report_cmp_judge(&a, &b), REPORT_CMP_FAILED);
   b = fixed(0, 0, 0);
   assert_int_equal(report_cmp_judge(&a, &b), REPORT_CMP_FAILED);
+  b = fixed(2.0, 2.0, 2.0); /* one run: no range */
+  b.runs = 1;
+  assert_int_equal(report_cmp_judge(&a, &b), REPORT_CMP_SINGLE);
+  b.runs = 2;
+  assert_int_equal(report_cmp_judge(&a, &b), REPORT_CMP_SLOWER);
 }
 
 int main(void) {

@@ -174,9 +174,12 @@ static void test_lab_json_schema(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_ticks),          cmocka_unit_test(test_ticks_file),
-      cmocka_unit_test(test_machine_finish), cmocka_unit_test(test_version),
-      cmocka_unit_test(test_run_json_stamp), cmocka_unit_test(test_schema_check),
+      cmocka_unit_test(test_ticks),
+      cmocka_unit_test(test_ticks_file),
+      cmocka_unit_test(test_machine_finish),
+      cmocka_unit_test(test_version),
+      cmocka_unit_test(test_run_json_stamp),
+      cmocka_unit_test(test_schema_check),
       cmocka_unit_test(test_lab_json_schema),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -227,7 +227,8 @@ int lab_check_only(const char *only) {
 static int schema_refused(const char *path, const char *text) {
   cJSON *doc = cJSON_Parse(text);
   char why[160];
-  int refused = doc != NULL && base_json_schema_check(doc, why, sizeof why) != 0;
+  int refused =
+      doc != NULL && base_json_schema_check(doc, why, sizeof why) != 0;
 
   if (refused)
     fprintf(stderr, "conclab: --only: %s: %s (move it away, or run the "

@@ -139,6 +139,8 @@ report_cmp_verdict report_cmp_judge(const report_cmp_cell *a,
 
   if (a->failed || b->failed || !(a->median > 0) || !(b->median > 0))
     return REPORT_CMP_FAILED;
+  if (a->runs == 1 || b->runs == 1)
+    return REPORT_CMP_SINGLE;
   ratio = b->median / a->median;
   if (fabs(ratio - 1) * 100 <= REPORT_CMP_PCT)
     return REPORT_CMP_SAME;
@@ -200,6 +202,10 @@ static int print_verdict(FILE *out, const report_cmp_run *a,
               a->cells[i].failed && cb->failed ? "both"
               : a->cells[i].failed             ? "A"
                                                : "B");
+    else if (v == REPORT_CMP_SINGLE)
+      fprintf(out, "  %s (one run: no range to tell noise from a change; "
+              "B/A %.2fx)\n", a->cells[i].label,
+              cb->median / a->cells[i].median);
     else
       print_pair(out, &a->cells[i], cb);
   }
@@ -225,13 +231,18 @@ static void print_section(FILE *out, const report_cmp_run *a,
                           const report_cmp_run *b, report_cmp_verdict v,
                           const char *title) {
   int n = print_verdict(out, a, b, v, 0);
-  if (n == 0 && v == REPORT_CMP_FAILED)
+  int listed = v == REPORT_CMP_SLOWER || v == REPORT_CMP_FASTER;
+  if (n == 0 && !listed)
     return;
   fprintf(out, "\n%s (%d)%s\n", title, n, n > 0 ? ":" : "");
-  if (n > 0 && v != REPORT_CMP_FAILED)
+  if (n > 0 && listed)
     fprintf(out, "  %-44s %10s    %10s  %6s\n", "cell", "A median",
             "B median", "B/A");
   print_verdict(out, a, b, v, 1);
+}
+
+static int few_runs(const report_cmp_cell *c) {
+  return c->runs > 0 && c->runs < REPORT_CMP_FEW_RUNS;
 }
 
 /* Matched, compared pairs where a run has too few runs for its range to
@@ -240,9 +251,12 @@ static int count_few_runs(const report_cmp_run *a, const report_cmp_run *b) {
   int n = 0;
   for (int i = 0; i < a->ncells; i++) {
     const report_cmp_cell *cb = find(b, a->cells[i].key);
-    if (cb != NULL && report_cmp_judge(&a->cells[i], cb) != REPORT_CMP_FAILED &&
-        (a->cells[i].runs < REPORT_CMP_FEW_RUNS ||
-         cb->runs < REPORT_CMP_FEW_RUNS))
+    report_cmp_verdict v;
+    if (cb == NULL)
+      continue;
+    v = report_cmp_judge(&a->cells[i], cb);
+    if (v != REPORT_CMP_FAILED && v != REPORT_CMP_SINGLE &&
+        (few_runs(&a->cells[i]) || few_runs(cb)))
       n++;
   }
   return n;
@@ -281,10 +295,11 @@ int report_cmp_print(FILE *out, const report_cmp_run *a,
   few = count_few_runs(a, b);
   if (few > 0)
     fprintf(out, "note: %d of the cells compared have fewer than %d runs in "
-            "A or B: a range of 1 or 2 runs is narrow, so a change there may "
+            "A or B: a range of 2 runs is narrow, so a change there may "
             "still be noise (compare quick or full runs)\n", few,
             REPORT_CMP_FEW_RUNS);
-  print_section(out, a, b, REPORT_CMP_FAILED, "not compared");
+  print_section(out, a, b, REPORT_CMP_SINGLE, "not compared, measured once");
+  print_section(out, a, b, REPORT_CMP_FAILED, "not compared, FAILED");
   print_only(out, a, b, "A");
   print_only(out, b, a, "B");
   return count_regressions(a, b, fail_above);

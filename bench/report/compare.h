@@ -7,7 +7,8 @@
  * change only when both tests pass: the ratio of the medians (B/A) is over
  * REPORT_CMP_PCT percent away from 1, AND the two runs' min-max ranges do
  * not overlap (every run of B slower than every run of A, or faster).
- * Anything else is noise, counted as unchanged.
+ * Anything else is noise, counted as unchanged.  A cell measured once
+ * (the suite's oracle cells) has no range, so it is not compared.
  */
 #ifndef CONCLAB_COMPARE_H
 #define CONCLAB_COMPARE_H
@@ -49,7 +50,8 @@ typedef enum {
   REPORT_CMP_SAME,   /* within the noise */
   REPORT_CMP_FASTER, /* beyond it, faster */
   REPORT_CMP_SLOWER, /* beyond it, slower */
-  REPORT_CMP_FAILED  /* FAILED in either run: not compared */
+  REPORT_CMP_FAILED, /* FAILED in either run: not compared */
+  REPORT_CMP_SINGLE  /* one run in either: no range to judge the noise */
 } report_cmp_verdict;
 
 /* The rule above, for one matched pair. */
