@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "hyperfine.h"
+#include "version.h"
 
 #define FIXTURE CONCLAB_DATA_DIR "/hyperfine-1.15.json"
 
@@ -204,9 +205,14 @@ static void write_no_results(void **state) {
   tool_hf_result *got;
   int n;
   char *text = render(NULL, 0);
+  char want[128];
   (void)state;
 
-  assert_string_equal(text, "{\n\t\"results\":\t[]\n}\n");
+  snprintf(want, sizeof want,
+           "{\n\t\"schema\":\t%d,\n\t\"conclab_version\":\t\"%s\",\n"
+           "\t\"results\":\t[]\n}\n",
+           BASE_SCHEMA, base_version());
+  assert_string_equal(text, want);
   assert_int_equal(tool_hf_parse(text, "empty", &got, &n), 0);
   assert_int_equal(n, 0);
   tool_hf_free(got, n);

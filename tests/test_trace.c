@@ -344,8 +344,8 @@ static void write_temp(char *path, size_t cap, const char *text) {
 }
 
 /* The reader says no, with -1 and nothing allocated, to a file that is
- * not JSON, not a trace, or has a task bar without its fields; a trace
- * with no task bars reads as none. */
+ * not JSON, not a trace, of a schema it does not read, or has a task bar
+ * without its fields; a trace with no task bars reads as none. */
 static void read_refuses_what_is_not_a_trace(void **state) {
   static const char *const bad[] = {
       "",
@@ -354,6 +354,7 @@ static void read_refuses_what_is_not_a_trace(void **state) {
       "[]",                                           /* not an object */
       "{\"events\":[]}",                              /* no traceEvents */
       "{\"traceEvents\":{}}",                         /* not an array */
+      "{\"traceEvents\":[],\"schema\":99}",           /* a newer layout */
       "{\"traceEvents\":[{\"name\":\"task 0\",\"ph\":\"X\",\"pid\":1,"
       "\"tid\":1,\"ts\":0.0,\"dur\":1.0,\"args\":{\"index\":0,"
       "\"worker\":0}}]}",                             /* no status */

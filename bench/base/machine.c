@@ -5,6 +5,8 @@
 #include "machine.h"
 
 #include <curl/curl.h>
+#include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,7 +56,7 @@ static void read_git(char *const argv[], char *out, size_t cap) {
   trim(out);
 }
 
-static void read_commit(char *out, size_t cap) {
+void base_machine_commit(char *out, size_t cap) {
   char *head[] = {"git", "-C", CONCLAB_SOURCE_DIR, "rev-parse",
                   "--short=12", "HEAD", NULL};
   /* Changed tracked files, results/ aside (the suite rewrites it). */
@@ -71,6 +73,84 @@ static void read_commit(char *out, size_t cap) {
                                               : "");
 }
 
+int base_cpu_ticks(const char *line, long long *steal, long long *total) {
+  const char *p = line;
+  long long sum = 0;
+  int n = 0;
+
+  if (strncmp(p, "cpu ", 4) != 0)
+    return -1;
+  p += 4;
+  for (;;) {
+    char *end;
+    long long v;
+    while (*p == ' ')
+      p++;
+    if (*p == '\n' || *p == '\0')
+      break;
+    errno = 0;
+    v = strtoll(p, &end, 10);
+    if (end == p || errno != 0 || v < 0)
+      return -1;
+    /* user nice system idle iowait irq softirq steal guest guest_nice:
+     * guest time is already counted in user (and guest_nice in nice). */
+    if (n < 8)
+      sum += v;
+    if (n == 7)
+      *steal = v;
+    n++;
+    p = end;
+  }
+  if (n < 8)
+    return -1;
+  *total = sum;
+  return 0;
+}
+
+double base_steal_pct(long long steal0, long long total0, long long steal1,
+                      long long total1) {
+  if (total0 < 0 || total1 <= total0 || steal1 < steal0)
+    return -1;
+  return 100.0 * (double)(steal1 - steal0) / (double)(total1 - total0);
+}
+
+int base_cpu_ticks_read(const char *path, long long *steal,
+                        long long *total) {
+  FILE *f = fopen(path, "r");
+  char line[512];
+  int rc = -1;
+
+  if (f == NULL)
+    return -1;
+  if (fgets(line, sizeof line, f) != NULL)
+    rc = base_cpu_ticks(line, steal, total);
+  fclose(f);
+  return rc;
+}
+
+/* cpu0's cpufreq governor, or "" (no cpufreq in many VMs). */
+static void read_governor(char *out, size_t cap) {
+  FILE *f =
+      fopen("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", "r");
+
+  out[0] = '\0';
+  if (f == NULL)
+    return;
+  if (fgets(out, (int)cap, f) == NULL)
+    out[0] = '\0';
+  fclose(f);
+  trim(out);
+}
+
+void base_machine_finish(base_machine *m) {
+  long long steal, total;
+
+  m->steal_pct = -1;
+  if (m->stat_total >= 0 &&
+      base_cpu_ticks_read("/proc/stat", &steal, &total) == 0)
+    m->steal_pct = base_steal_pct(m->stat_steal, m->stat_total, steal, total);
+}
+
 void base_machine_read(base_machine *m) {
   struct utsname u;
   time_t now = time(NULL);
@@ -78,6 +158,9 @@ void base_machine_read(base_machine *m) {
 
   memset(m, 0, sizeof *m);
   m->steal_pct = -1; /* not known until the run's end is read */
+  if (base_cpu_ticks_read("/proc/stat", &m->stat_steal, &m->stat_total) != 0)
+    m->stat_total = -1;
+  read_governor(m->governor, sizeof m->governor);
   read_cpu(m->cpu, sizeof m->cpu);
   m->cores = base_cores();
   m->mem_gib = (double)pages * (double)page / (1024.0 * 1024 * 1024);
@@ -96,7 +179,7 @@ void base_machine_read(base_machine *m) {
            curl_version_info(CURLVERSION_NOW)->version);
   if (getloadavg(m->load, 3) != 3)
     m->load[0] = m->load[1] = m->load[2] = -1;
-  read_commit(m->commit, sizeof m->commit);
+  base_machine_commit(m->commit, sizeof m->commit);
   strftime(m->date, sizeof m->date, "%Y-%m-%d %H:%M UTC", gmtime(&now));
 }
 
@@ -119,5 +202,8 @@ cJSON *base_machine_json(const base_machine *m) {
   base_json_str(&w, "load_average", load);
   base_json_str(&w, "commit", m->commit);
   base_json_str(&w, "date", m->date);
+  /* null: not known (no /proc/stat, or the run not finished) */
+  base_json_num(&w, "steal_pct", m->steal_pct < 0 ? NAN : m->steal_pct);
+  base_json_str(&w, "governor", m->governor);
   return base_json_take(&w);
 }

@@ -30,9 +30,33 @@ typedef struct base_machine {
    * scaling governor ("" when it cannot be read). */
   double steal_pct;
   char governor[32];
+  /* /proc/stat's cpu line when the run started: steal and all ticks (-1
+   * ticks: not read), for base_machine_finish. */
+  long long stat_steal, stat_total;
 } base_machine;
 
+/* The git commit of the source tree conclab was built from, e.g.
+ * "0123456789ab (with uncommitted changes)". */
+void base_machine_commit(char *out, size_t cap);
+
+/* The machine as the run starts (steal_pct still -1). */
 void base_machine_read(base_machine *m);
+/* At the run's end: the share of CPU time stolen since base_machine_read
+ * (steal_pct; stays -1 where /proc/stat cannot be read). */
+void base_machine_finish(base_machine *m);
+
+/* The arithmetic behind steal_pct, apart so it can be tested on fixed
+ * lines.  base_cpu_ticks: the steal field (the 8th number) and the sum of
+ * every field of a /proc/stat "cpu " line; 0, or -1 if it is not one
+ * (a kernel before 2.6.11 has no steal field: -1).  base_steal_pct: the
+ * stolen share of the ticks between two reads, in percent; -1 if the
+ * counts do not move forward. */
+int base_cpu_ticks(const char *line, long long *steal, long long *total);
+double base_steal_pct(long long steal0, long long total0, long long steal1,
+                      long long total1);
+/* The "cpu " line of the stat file at path (normally /proc/stat), as
+ * base_cpu_ticks reads it: 0, or -1. */
+int base_cpu_ticks_read(const char *path, long long *steal, long long *total);
 
 /* The machine as the "machine" object of every JSON file conclab writes
  * (summary.json, lab.json): one writer, so they cannot disagree. */

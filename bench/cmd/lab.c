@@ -162,6 +162,7 @@ int cmd_lab(int argc, char **argv) {
     return 1;
   }
   rc = lab_run(&a, lab);
+  base_machine_finish(&lab->machine);
   if (rc == 0)
     failed = lab_count_failed(lab);
   if (rc == 0 && old != NULL)

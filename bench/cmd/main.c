@@ -24,6 +24,10 @@ static void main_help(FILE *out) {
 "  serve [options]          a local HTTP test server (conclab serve --help)\n"
 "  lab [options]            what one timer, thread or process costs, and\n"
 "                           how many fit (conclab lab --help)\n"
+"  compare A B [options]    two suite results compared, cell by cell, beyond\n"
+"                           their noise (conclab compare --help)\n"
+"  --version                the version, the git commit built, the schema\n"
+"                           of the JSON files written\n"
 "\n"
 "examples:\n"
 "  conclab run sleep --model async --tasks 1000 --delay-ms 100\n"
@@ -61,6 +65,10 @@ int main(int argc, char **argv) {
     main_help(stdout);
     return 0;
   }
+  if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0)
+    return cmd_version(argc - 1, argv + 1);
+  if (strcmp(argv[1], "compare") == 0)
+    return cmd_compare(argc - 1, argv + 1);
   if (strcmp(argv[1], "run") == 0)
     return cmd_run(argc - 1, argv + 1);
   if (strcmp(argv[1], "suite") == 0)
@@ -70,6 +78,6 @@ int main(int argc, char **argv) {
   if (strcmp(argv[1], "lab") == 0)
     return cmd_lab(argc - 1, argv + 1);
   fprintf(stderr, "conclab: unknown command '%s' (allowed: run, suite, "
-          "serve, lab; see conclab --help)\n", argv[1]);
+          "serve, lab, compare, --version; see conclab --help)\n", argv[1]);
   return 2;
 }

@@ -207,6 +207,7 @@ int cmd_suite(int argc, char **argv) {
     snprintf(s.hf_skipped, sizeof s.hf_skipped,
              "hyperfine was not found on PATH");
   }
+  base_machine_finish(&s.machine);
   suite_evaluate(&s);
   rc = write_results(self, outdir, &s);
   if (rc == 0)

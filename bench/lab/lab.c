@@ -17,6 +17,7 @@
 
 #include "base.h"
 #include "json.h"
+#include "version.h"
 #include "section.h"
 #include "process.h"
 
@@ -221,6 +222,21 @@ int lab_check_only(const char *only) {
   }
 }
 
+/* 1 if text is a JSON object of a schema this conclab cannot read (said
+ * in one line), else 0. */
+static int schema_refused(const char *path, const char *text) {
+  cJSON *doc = cJSON_Parse(text);
+  char why[160];
+  int refused =
+      doc != NULL && base_json_schema_check(doc, why, sizeof why) != 0;
+
+  if (refused)
+    fprintf(stderr, "conclab: --only: %s: %s (move it away, or run the "
+            "whole lab)\n", path, why);
+  cJSON_Delete(doc);
+  return refused;
+}
+
 /* --only: the results already in DIR/data/lab.json, to merge the units
  * run now into (*old stays NULL if there are none).  A file that cannot be
  * read back, or holds another profile's run, is refused before anything
@@ -234,7 +250,9 @@ int lab_load_old(const char *dir, const char *profile, lab_data **old) {
   if (text == NULL && errno == ENOENT)
     return 0;
   *old = calloc(1, sizeof **old);
-  if (text == NULL || *old == NULL || lab_read_json(text, *old) != 0) {
+  if (text != NULL && schema_refused(path, text)) {
+    /* said */
+  } else if (text == NULL || *old == NULL || lab_read_json(text, *old) != 0) {
     fprintf(stderr, "conclab: --only: %s cannot be read back to merge the "
             "units into (move it away, or run the whole lab)\n", path);
   } else if (strcmp((*old)->profile, profile) != 0) {

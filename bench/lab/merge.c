@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "version.h"
 
 static int kind_of(const char *name, lab_kind *k) {
   static const char *const names[] = {"start", "switch", "ipc", "memory"};
@@ -189,8 +190,12 @@ int lab_read_json(const char *text, lab_data *lab) {
   cJSON *doc = cJSON_ParseWithOpts(text, NULL, 1);
   int rc;
 
+  char why[160];
+
   memset(lab, 0, sizeof *lab);
-  rc = doc != NULL ? read_lab(doc, lab) : -1;
+  rc = doc != NULL && base_json_schema_check(doc, why, sizeof why) == 0
+           ? read_lab(doc, lab)
+           : -1;
   cJSON_Delete(doc);
   return rc;
 }

@@ -16,6 +16,7 @@
 #include "atomic.h"
 #include "figures.h"
 #include "json.h"
+#include "version.h"
 #include "manifest.h"
 #include "section.h"
 
@@ -499,6 +500,7 @@ void report_lab_json(FILE *out, const lab_data *lab) {
   base_json_writer w;
 
   base_json_begin(&w, NULL);
+  base_json_stamp(w.obj);
   base_json_str(&w, "profile", lab->profile);
   base_json_int(&w, "runs", lab->runs);
   base_json_int(&w, "big_mb", lab->big_mb);

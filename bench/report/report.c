@@ -13,6 +13,7 @@
 #include "hyperfine.h"
 #include "atomic.h"
 #include "json.h"
+#include "version.h"
 #include "manifest.h"
 #include "section.h"
 
@@ -90,6 +91,13 @@ static void md_machine(FILE *out, const suite_matrix *s) {
   fprintf(out, "| libcurl | %s |\n", m->libcurl);
   fprintf(out, "| load average at start | %.2f %.2f %.2f |\n", m->load[0],
           m->load[1], m->load[2]);
+  if (m->steal_pct >= 0)
+    fprintf(out, "| CPU stolen by the host during the run | %.1f%% |\n",
+            m->steal_pct);
+  else
+    fprintf(out, "| CPU stolen by the host during the run | not known |\n");
+  fprintf(out, "| frequency governor | %s |\n",
+          m->governor[0] ? m->governor : "not readable");
   fprintf(out, "| git commit | %s |\n\n", m->commit);
 }
 
@@ -520,6 +528,7 @@ void report_summary_json(FILE *out, const suite_matrix *s) {
   base_json_writer doc, w;
 
   base_json_begin(&doc, NULL);
+  base_json_stamp(doc.obj);
   base_json_str(&doc, "profile", s->profile);
   base_json_int(&doc, "warmups", s->warmups);
   base_json_int(&doc, "runs", s->runs);

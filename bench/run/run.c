@@ -20,6 +20,7 @@
 #include "async.h"
 #include "base.h"
 #include "json.h"
+#include "version.h"
 #include "multiproc.h"
 #include "threaded.h"
 #include "trace.h"
@@ -267,6 +268,7 @@ void run_print_json(FILE *out, const run_opts *o, const run_result *r) {
   snprintf(checksum, sizeof checksum, "%016llx",
            (unsigned long long)r->checksum);
   base_json_begin(&w, out);
+  base_json_stamp(w.obj);
   base_json_str(&w, "workload", o->wl->name);
   base_json_str(&w, "model", run_model_names[o->model]);
   base_json_str(&w, "variant", run_variant(o));

@@ -21,6 +21,7 @@
 
 #include "atomic.h"
 #include "json.h"
+#include "version.h"
 
 static const char *const status_names[] = {"pending", "ok", "error",
                                            "timeout"};
@@ -271,6 +272,7 @@ static char *print_tail(const run_trace_batch *b) {
   char text[32], *printed;
 
   add(tail, "displayTimeUnit", cJSON_CreateString("ms"));
+  base_json_stamp(tail);
   other = add(tail, "otherData", cJSON_CreateObject());
   add(other, "workload", cJSON_CreateString(b->workload));
   add(other, "model", cJSON_CreateString(b->model));
@@ -387,6 +389,7 @@ int run_trace_read_tasks(const char *path, run_trace_task **out, int *n) {
   cJSON *doc;
   const cJSON *events, *ev;
   run_trace_task *tasks;
+  char why[160];
   int count = 0;
 
   *out = NULL;
@@ -402,6 +405,12 @@ int run_trace_read_tasks(const char *path, run_trace_task **out, int *n) {
     else
       fprintf(stderr, "conclab: %s: not a trace: no \"traceEvents\" "
               "array\n", path);
+    cJSON_Delete(doc);
+    free(text);
+    return -1;
+  }
+  if (base_json_schema_check(doc, why, sizeof why) != 0) {
+    fprintf(stderr, "conclab: %s: %s\n", path, why);
     cJSON_Delete(doc);
     free(text);
     return -1;

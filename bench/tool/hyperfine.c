@@ -21,6 +21,7 @@
 #include "base.h"
 #include "guard.h"
 #include "json.h"
+#include "version.h"
 #include "process.h"
 #include "stats.h"
 
@@ -83,6 +84,8 @@ void tool_hf_write(FILE *out, const tool_hf_result *r, int n) {
   cJSON *doc = base_json_need(cJSON_CreateObject());
   cJSON *results = base_json_need(cJSON_CreateArray());
 
+  /* hyperfine's scripts read "results" only: the stamp can go beside it */
+  base_json_stamp(doc);
   for (int i = 0; i < n; i++)
     cJSON_AddItemToArray(results, result_object(&r[i]));
   add(doc, "results", results);

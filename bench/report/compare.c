@@ -1,0 +1,306 @@
+/*
+ * compare.c - two suite runs compared beyond their noise (see compare.h).
+ *
+ * The lesson: a 3% difference between two runs means nothing until it is
+ * larger than the spread of each run; medians and ranges say when it is.
+ */
+#include "compare.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cjson/cJSON.h>
+
+#include "base.h"
+#include "json.h"
+#include "section.h"
+#include "version.h"
+
+/* ---- reading a summary.json ---------------------------------------------- */
+
+/* DIR/data/summary.json when arg is a directory, else arg itself. */
+static void summary_path(const char *arg, char *path, size_t cap) {
+  struct stat st;
+  if (stat(arg, &st) == 0 && S_ISDIR(st.st_mode))
+    snprintf(path, cap, "%s/data/summary.json", arg);
+  else
+    snprintf(path, cap, "%s", arg);
+}
+
+/* A string field, or "" when absent. */
+static void str_or_empty(const cJSON *obj, const char *key, char *out,
+                         size_t cap) {
+  if (base_json_obj_str(obj, key, out, cap) != 0)
+    out[0] = '\0';
+}
+
+static int read_cell(const cJSON *obj, report_cmp_cell *c) {
+  char wl[32], model[24], variant[40], table[16], endpoint[16], status[16];
+  double tasks, conc, delay, spread, limit, size, rounds, runs = 0;
+
+  memset(c, 0, sizeof *c);
+  if (base_json_obj_str(obj, "workload", wl, sizeof wl) != 0 ||
+      base_json_obj_str(obj, "model", model, sizeof model) != 0 ||
+      base_json_obj_str(obj, "table", table, sizeof table) != 0 ||
+      base_json_obj_num(obj, "tasks", &tasks) != 0 ||
+      base_json_obj_num(obj, "concurrency", &conc) != 0 ||
+      base_json_obj_num(obj, "wall_median_s", &c->median) != 0 ||
+      base_json_obj_num(obj, "wall_min_s", &c->min) != 0 ||
+      base_json_obj_num(obj, "wall_max_s", &c->max) != 0)
+    return -1;
+  str_or_empty(obj, "variant", variant, sizeof variant);
+  str_or_empty(obj, "endpoint", endpoint, sizeof endpoint);
+  str_or_empty(obj, "status", status, sizeof status);
+  /* Parameters a cell may lack in an older file: 0, as the suite's. */
+  delay = spread = limit = size = rounds = 0;
+  base_json_obj_num(obj, "delay_ms", &delay);
+  base_json_obj_num(obj, "delay_spread_ms", &spread);
+  base_json_obj_num(obj, "limit", &limit);
+  base_json_obj_num(obj, "size", &size);
+  base_json_obj_num(obj, "rounds", &rounds);
+  base_json_obj_num(obj, "runs", &runs);
+  c->runs = (int)runs;
+  c->failed = strcmp(status, "ok") != 0;
+  snprintf(c->key, sizeof c->key,
+           "%s|%s|%s|%s|%.0f|%.0f|%.0f|%.0f|%.0f|%.0f|%s|%.0f", wl, model,
+           variant, table, tasks, conc, delay, spread, limit, size, endpoint,
+           rounds);
+  snprintf(c->label, sizeof c->label, "%s %s%s%s %s N=%.0f C=%.0f", wl,
+           model, variant[0] ? " " : "", variant, table, tasks, conc);
+  return 0;
+}
+
+static int read_summary(const cJSON *doc, report_cmp_run *r) {
+  const cJSON *cells = cJSON_GetObjectItemCaseSensitive(doc, "cells");
+  const cJSON *machine = cJSON_GetObjectItemCaseSensitive(doc, "machine");
+  const cJSON *cell;
+  int n = cJSON_GetArraySize(cells), i = 0;
+
+  if (!cJSON_IsArray(cells) ||
+      base_json_obj_str(doc, "profile", r->profile, sizeof r->profile) != 0)
+    return -1;
+  str_or_empty(machine, "commit", r->commit, sizeof r->commit);
+  r->cells = calloc((size_t)(n > 0 ? n : 1), sizeof *r->cells);
+  if (r->cells == NULL)
+    abort();
+  cJSON_ArrayForEach(cell, cells) {
+    if (read_cell(cell, &r->cells[i]) != 0)
+      return -1;
+    i++;
+  }
+  r->ncells = i;
+  return 0;
+}
+
+int report_cmp_load(const char *arg, report_cmp_run *r, char *why,
+                    size_t cap) {
+  char *text, schema_why[160];
+  cJSON *doc;
+  int rc = -1;
+
+  memset(r, 0, sizeof *r);
+  summary_path(arg, r->path, sizeof r->path);
+  text = base_section_read(r->path);
+  if (text == NULL) {
+    snprintf(why, cap, "%s: %s", r->path, strerror(errno));
+    return -1;
+  }
+  doc = cJSON_ParseWithOpts(text, NULL, 1);
+  free(text);
+  if (doc == NULL)
+    snprintf(why, cap, "%s: not JSON", r->path);
+  else if (base_json_schema_check(doc, schema_why, sizeof schema_why) != 0)
+    snprintf(why, cap, "%s: %s", r->path, schema_why);
+  else if (read_summary(doc, r) != 0)
+    snprintf(why, cap, "%s: not a conclab suite summary.json (no "
+             "profile, or a cell without its wall times)", r->path);
+  else
+    rc = 0;
+  cJSON_Delete(doc);
+  if (rc != 0)
+    report_cmp_free(r);
+  return rc;
+}
+
+void report_cmp_free(report_cmp_run *r) {
+  free(r->cells);
+  r->cells = NULL;
+  r->ncells = 0;
+}
+
+/* ---- the rule ------------------------------------------------------------ */
+
+report_cmp_verdict report_cmp_judge(const report_cmp_cell *a,
+                                    const report_cmp_cell *b) {
+  double ratio;
+
+  if (a->failed || b->failed || !(a->median > 0) || !(b->median > 0))
+    return REPORT_CMP_FAILED;
+  if (a->runs == 1 || b->runs == 1)
+    return REPORT_CMP_SINGLE;
+  ratio = b->median / a->median;
+  if (fabs(ratio - 1) * 100 <= REPORT_CMP_PCT)
+    return REPORT_CMP_SAME;
+  if (b->min > a->max)
+    return REPORT_CMP_SLOWER;
+  if (b->max < a->min)
+    return REPORT_CMP_FASTER;
+  return REPORT_CMP_SAME; /* the ranges overlap: noise */
+}
+
+/* ---- printing ------------------------------------------------------------ */
+
+static const report_cmp_cell *find(const report_cmp_run *r,
+                                   const char *key) {
+  for (int i = 0; i < r->ncells; i++)
+    if (strcmp(r->cells[i].key, key) == 0)
+      return &r->cells[i];
+  return NULL;
+}
+
+/* A wall time with a unit a person reads at a glance. */
+static void fmt_time(double s, char *out, size_t cap) {
+  if (s >= 1)
+    snprintf(out, cap, "%.3f s", s);
+  else if (s >= 1e-3)
+    snprintf(out, cap, "%.2f ms", s * 1e3);
+  else
+    snprintf(out, cap, "%.0f us", s * 1e6);
+}
+
+static void print_pair(FILE *out, const report_cmp_cell *a,
+                       const report_cmp_cell *b) {
+  char am[24], amin[24], amax[24], bm[24], bmin[24], bmax[24];
+
+  fmt_time(a->median, am, sizeof am);
+  fmt_time(a->min, amin, sizeof amin);
+  fmt_time(a->max, amax, sizeof amax);
+  fmt_time(b->median, bm, sizeof bm);
+  fmt_time(b->min, bmin, sizeof bmin);
+  fmt_time(b->max, bmax, sizeof bmax);
+  fprintf(out, "  %-44s %10s -> %10s  %5.2fx  (A %s..%s, B %s..%s)\n",
+          a->label, am, bm, b->median / a->median, amin, amax, bmin, bmax);
+}
+
+/* Every matched pair with verdict v; their number. */
+static int print_verdict(FILE *out, const report_cmp_run *a,
+                         const report_cmp_run *b, report_cmp_verdict v,
+                         int print) {
+  int n = 0;
+  for (int i = 0; i < a->ncells; i++) {
+    const report_cmp_cell *cb = find(b, a->cells[i].key);
+    if (cb == NULL || report_cmp_judge(&a->cells[i], cb) != v)
+      continue;
+    n++;
+    if (!print)
+      continue;
+    if (v == REPORT_CMP_FAILED)
+      fprintf(out, "  %s (FAILED in %s)\n", a->cells[i].label,
+              a->cells[i].failed && cb->failed ? "both"
+              : a->cells[i].failed             ? "A"
+                                               : "B");
+    else if (v == REPORT_CMP_SINGLE)
+      fprintf(out, "  %s (one run: no range to tell noise from a change; "
+              "B/A %.2fx)\n", a->cells[i].label,
+              cb->median / a->cells[i].median);
+    else
+      print_pair(out, &a->cells[i], cb);
+  }
+  return n;
+}
+
+/* The cells of x that y lacks, under a heading; their number. */
+static int print_only(FILE *out, const report_cmp_run *x,
+                      const report_cmp_run *y, const char *name) {
+  int n = 0;
+  for (int i = 0; i < x->ncells; i++)
+    n += find(y, x->cells[i].key) == NULL;
+  if (n == 0)
+    return 0;
+  fprintf(out, "\nonly in %s (%d):\n", name, n);
+  for (int i = 0; i < x->ncells; i++)
+    if (find(y, x->cells[i].key) == NULL)
+      fprintf(out, "  %s\n", x->cells[i].label);
+  return n;
+}
+
+static void print_section(FILE *out, const report_cmp_run *a,
+                          const report_cmp_run *b, report_cmp_verdict v,
+                          const char *title) {
+  int n = print_verdict(out, a, b, v, 0);
+  int listed = v == REPORT_CMP_SLOWER || v == REPORT_CMP_FASTER;
+  if (n == 0 && !listed)
+    return;
+  fprintf(out, "\n%s (%d)%s\n", title, n, n > 0 ? ":" : "");
+  if (n > 0 && listed)
+    fprintf(out, "  %-44s %10s    %10s  %6s\n", "cell", "A median",
+            "B median", "B/A");
+  print_verdict(out, a, b, v, 1);
+}
+
+static int few_runs(const report_cmp_cell *c) {
+  return c->runs > 0 && c->runs < REPORT_CMP_FEW_RUNS;
+}
+
+/* Matched, compared pairs where a run has too few runs for its range to
+ * mean much. */
+static int count_few_runs(const report_cmp_run *a, const report_cmp_run *b) {
+  int n = 0;
+  for (int i = 0; i < a->ncells; i++) {
+    const report_cmp_cell *cb = find(b, a->cells[i].key);
+    report_cmp_verdict v;
+    if (cb == NULL)
+      continue;
+    v = report_cmp_judge(&a->cells[i], cb);
+    if (v != REPORT_CMP_FAILED && v != REPORT_CMP_SINGLE &&
+        (few_runs(&a->cells[i]) || few_runs(cb)))
+      n++;
+  }
+  return n;
+}
+
+/* Slower cells beyond the noise and beyond fail_above percent. */
+static int count_regressions(const report_cmp_run *a, const report_cmp_run *b,
+                             double fail_above) {
+  int n = 0;
+  if (fail_above < 0)
+    return 0;
+  for (int i = 0; i < a->ncells; i++) {
+    const report_cmp_cell *cb = find(b, a->cells[i].key);
+    if (cb != NULL &&
+        report_cmp_judge(&a->cells[i], cb) == REPORT_CMP_SLOWER &&
+        (cb->median / a->cells[i].median - 1) * 100 > fail_above)
+      n++;
+  }
+  return n;
+}
+
+int report_cmp_print(FILE *out, const report_cmp_run *a,
+                     const report_cmp_run *b, double fail_above) {
+  int few;
+
+  fprintf(out, "A: %s (%s, commit %s)\nB: %s (%s, commit %s)\n", a->path,
+          a->profile, a->commit[0] ? a->commit : "not recorded", b->path,
+          b->profile, b->commit[0] ? b->commit : "not recorded");
+  fprintf(out, "A cell changed when B/A of the medians is over %.0f%% from "
+          "1 and the two runs' min-max ranges do not overlap.\n",
+          REPORT_CMP_PCT);
+  print_section(out, a, b, REPORT_CMP_SLOWER, "slower in B");
+  print_section(out, a, b, REPORT_CMP_FASTER, "faster in B");
+  fprintf(out, "\nunchanged (within the noise): %d cells\n",
+          print_verdict(out, a, b, REPORT_CMP_SAME, 0));
+  few = count_few_runs(a, b);
+  if (few > 0)
+    fprintf(out, "note: %d of the cells compared have fewer than %d runs in "
+            "A or B: a range of 2 runs is narrow, so a change there may "
+            "still be noise (compare quick or full runs)\n", few,
+            REPORT_CMP_FEW_RUNS);
+  print_section(out, a, b, REPORT_CMP_SINGLE, "not compared, measured once");
+  print_section(out, a, b, REPORT_CMP_FAILED, "not compared, FAILED");
+  print_only(out, a, b, "A");
+  print_only(out, b, a, "B");
+  return count_regressions(a, b, fail_above);
+}

@@ -1,0 +1,68 @@
+/*
+ * compare.h - two suite runs side by side: which cells changed beyond the
+ * noise of both (`conclab compare A B`).
+ *
+ * A benchmark number moves between runs even when the code did not: the
+ * machine's load, its caches, the host's steal.  So a change is called a
+ * change only when both tests pass: the ratio of the medians (B/A) is over
+ * REPORT_CMP_PCT percent away from 1, AND the two runs' min-max ranges do
+ * not overlap (every run of B slower than every run of A, or faster).
+ * Anything else is noise, counted as unchanged.  A cell measured once
+ * (the suite's oracle cells) has no range, so it is not compared.
+ */
+#ifndef CONCLAB_COMPARE_H
+#define CONCLAB_COMPARE_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#define REPORT_CMP_PCT 5.0
+/* Fewer measured runs than this: the comparison says its ranges are thin. */
+#define REPORT_CMP_FEW_RUNS 3
+
+/* One cell of a summary.json: its identity (every parameter that makes
+ * it the same work) and its wall times. */
+typedef struct report_cmp_cell {
+  char key[256];   /* every parameter: cells match when their keys do */
+  char label[160]; /* what a reader sees: workload model table N C */
+  double median, min, max;
+  int runs; /* measured runs behind min..max (0: not recorded) */
+  int failed;
+} report_cmp_cell;
+
+typedef struct report_cmp_run {
+  char path[4096]; /* the summary.json read */
+  char profile[16];
+  char commit[64];
+  int ncells;
+  report_cmp_cell *cells;
+} report_cmp_run;
+
+/* Read a results directory (DIR/data/summary.json) or a summary.json
+ * itself.  0; or -1 and why (one line: missing, not JSON, not a summary,
+ * a schema this conclab cannot read). */
+int report_cmp_load(const char *arg, report_cmp_run *r, char *why,
+                    size_t cap);
+void report_cmp_free(report_cmp_run *r);
+
+/* What happened to a cell from A to B. */
+typedef enum {
+  REPORT_CMP_SAME,   /* within the noise */
+  REPORT_CMP_FASTER, /* beyond it, faster */
+  REPORT_CMP_SLOWER, /* beyond it, slower */
+  REPORT_CMP_FAILED, /* FAILED in either run: not compared */
+  REPORT_CMP_SINGLE  /* one run in either: no range to judge the noise */
+} report_cmp_verdict;
+
+/* The rule above, for one matched pair. */
+report_cmp_verdict report_cmp_judge(const report_cmp_cell *a,
+                                    const report_cmp_cell *b);
+
+/* The comparison, printed: slower cells, faster cells, the unchanged
+ * count, cells not compared, cells only in one run.  Returns how many
+ * cells got slower (beyond the noise) by more than fail_above percent
+ * (fail_above < 0: 0). */
+int report_cmp_print(FILE *out, const report_cmp_run *a,
+                     const report_cmp_run *b, double fail_above);
+
+#endif

@@ -1,0 +1,331 @@
+/*
+ * test_compare.c - `conclab compare A B` on doctored copies of a real
+ * smoke run:
+ *   - the run against itself: nothing changed, exit 0;
+ *   - one cell 20% slower (median, min and max): listed as slower, and
+ *     --fail-above 10 exits 3 (--fail-above 30 does not);
+ *   - noise: a cell 3% slower, and one 20% slower whose range still
+ *     overlaps A's: both unchanged;
+ *   - one cell 20% faster: listed as faster, never a --fail-above failure;
+ *   - cells of fewer than 3 runs (smoke's 2) get a note that their ranges
+ *     are thin;
+ *   - a cell only in one run is listed under that run;
+ *   - bad input (a missing directory, a file that is not a summary, a
+ *     schema from a newer conclab, a bad --fail-above): one line, exit 2;
+ *   - the rule itself (report_cmp_judge) on fixed cells: a cell of one
+ *     run is not compared.
+ */
+#define _GNU_SOURCE /* mkdtemp */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "compare.h"
+#include "golden.h"
+#include "helpers.h"
+#include "run_conclab.h"
+
+static char tmp[64] = "/tmp/conclab-compare-XXXXXX";
+static char a_dir[128], a_json[160];
+
+static int setup(void **state) {
+  const char *argv[] = {"conclab", "suite", "--profile", "smoke",
+                        "--no-hyperfine", "--out", a_dir, NULL};
+  output *o;
+  (void)state;
+
+  if (mkdtemp(tmp) == NULL)
+    return -1;
+  snprintf(a_dir, sizeof a_dir, "%s/a", tmp);
+  snprintf(a_json, sizeof a_json, "%s/data/summary.json", a_dir);
+  o = conclab(argv);
+  if (o->status != 0) {
+    fprintf(stderr, "smoke suite: exit %d: %s\n", o->status, o->err);
+    return -1;
+  }
+  return 0;
+}
+
+static int teardown(void **state) {
+  (void)state;
+  walk_tree(tmp, 1);
+  return 0;
+}
+
+static cJSON *load_a(void) {
+  char *text = golden_slurp(a_json);
+  cJSON *doc;
+  assert_non_null(text);
+  doc = cJSON_Parse(text);
+  free(text);
+  assert_non_null(doc);
+  return doc;
+}
+
+/* doc written to TMP/name (a summary.json of its own); frees doc. */
+static const char *save(cJSON *doc, const char *name) {
+  static char path[192];
+  char *text = cJSON_Print(doc);
+  FILE *f;
+
+  snprintf(path, sizeof path, "%s/%s", tmp, name);
+  f = fopen(path, "w");
+  assert_non_null(f);
+  assert_non_null(text);
+  fputs(text, f);
+  assert_int_equal(fclose(f), 0);
+  free(text);
+  cJSON_Delete(doc);
+  return path;
+}
+
+/* Cell i of doc. */
+static cJSON *cell(cJSON *doc, int i) {
+  cJSON *c = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "cells"), i);
+  assert_non_null(c);
+  return c;
+}
+
+static double num(cJSON *c, const char *key) {
+  cJSON *v = cJSON_GetObjectItem(c, key);
+  assert_true(cJSON_IsNumber(v));
+  return v->valuedouble;
+}
+
+static void set(cJSON *c, const char *key, double v) {
+  assert_true(cJSON_ReplaceItemInObject(c, key, cJSON_CreateNumber(v)));
+}
+
+/* Multiply cell i's median, min and max by f. */
+static void scale(cJSON *doc, int i, double f) {
+  cJSON *c = cell(doc, i);
+  set(c, "wall_median_s", num(c, "wall_median_s") * f);
+  set(c, "wall_min_s", num(c, "wall_min_s") * f);
+  set(c, "wall_max_s", num(c, "wall_max_s") * f);
+}
+
+/* The measured cell whose min-max range is narrowest (a sleep, as a
+ * rule): scaled by 1.2 or 0.8, its range clears A's on any machine. */
+static int narrow_cell(cJSON *doc) {
+  int best = -1;
+  double best_spread = 0;
+  for (int i = 0; i < cJSON_GetArraySize(cJSON_GetObjectItem(doc, "cells"));
+       i++) {
+    cJSON *c = cell(doc, i);
+    double spread = num(c, "wall_max_s") / num(c, "wall_min_s");
+    if (num(c, "runs") >= 2 && (best < 0 || spread < best_spread)) {
+      best = i;
+      best_spread = spread;
+    }
+  }
+  assert_true(best >= 0);
+  assert_true(best_spread < 1.15);
+  return best;
+}
+
+/* Cell i's label, as compare prints it. */
+static void label_of(cJSON *doc, int i, char *out, size_t cap) {
+  cJSON *c = cell(doc, i);
+  const char *variant = cJSON_GetObjectItem(c, "variant")->valuestring;
+  snprintf(out, cap, "%s %s%s%s %s N=%.0f C=%.0f",
+           cJSON_GetObjectItem(c, "workload")->valuestring,
+           cJSON_GetObjectItem(c, "model")->valuestring,
+           variant[0] ? " " : "", variant,
+           cJSON_GetObjectItem(c, "table")->valuestring, num(c, "tasks"),
+           num(c, "concurrency"));
+}
+
+static output *compare(const char *b, const char *fail_above) {
+  const char *argv[] = {"conclab", "compare", a_dir, b,
+                        fail_above ? "--fail-above" : NULL, fail_above,
+                        NULL};
+  return conclab(argv);
+}
+
+static void test_itself(void **state) {
+  output *o = compare(a_json, "0");
+  (void)state;
+  assert_int_equal(o->status, 0);
+  assert_non_null(strstr(o->out, "slower in B (0)"));
+  assert_non_null(strstr(o->out, "faster in B (0)"));
+  assert_null(strstr(o->out, "only in"));
+  /* smoke: 2 runs a cell, said */
+  assert_non_null(strstr(o->out, "fewer than 3 runs"));
+  assert_string_equal(o->err, "");
+}
+
+static void test_slower(void **state) {
+  cJSON *doc = load_a();
+  int i = narrow_cell(doc);
+  char label[160], *slower;
+  const char *b;
+  output *o;
+  (void)state;
+
+  label_of(doc, i, label, sizeof label);
+  scale(doc, i, 1.2);
+  b = save(doc, "slower.json");
+  o = compare(b, NULL);
+  assert_int_equal(o->status, 0);
+  slower = strstr(o->out, "slower in B (1):");
+  assert_non_null(slower);
+  assert_non_null(strstr(slower, label));
+  assert_true(strstr(slower, label) < strstr(o->out, "faster in B (0)"));
+  assert_non_null(strstr(o->out, " 1.20x"));
+  o = compare(b, "10");
+  assert_int_equal(o->status, 3);
+  assert_non_null(strstr(o->err, "--fail-above 10"));
+  assert_int_equal(count_lines(o->err), 1);
+  o = compare(b, "30");
+  assert_int_equal(o->status, 0);
+}
+
+static void test_noise(void **state) {
+  cJSON *doc = load_a();
+  int i = narrow_cell(doc);
+  cJSON *c;
+  output *o;
+  (void)state;
+
+  scale(doc, i, 1.03); /* within 5% */
+  c = cell(doc, i == 0 ? 1 : 0); /* 20% slower, but reaching A's range */
+  set(c, "wall_median_s", num(c, "wall_median_s") * 1.2);
+  set(c, "wall_max_s", num(c, "wall_max_s") * 1.2);
+  set(c, "wall_min_s", num(c, "wall_min_s") * 0.99);
+  o = compare(save(doc, "noise.json"), "0");
+  assert_int_equal(o->status, 0);
+  assert_non_null(strstr(o->out, "slower in B (0)"));
+  assert_non_null(strstr(o->out, "faster in B (0)"));
+}
+
+static void test_faster(void **state) {
+  cJSON *doc = load_a();
+  output *o;
+  (void)state;
+
+  scale(doc, narrow_cell(doc), 0.8);
+  for (int i = 0; i < cJSON_GetArraySize(cJSON_GetObjectItem(doc, "cells"));
+       i++)
+    set(cell(doc, i), "runs", 5);
+  o = compare(save(doc, "faster.json"), "0");
+  assert_int_equal(o->status, 0);
+  assert_non_null(strstr(o->out, "slower in B (0)"));
+  assert_non_null(strstr(o->out, "faster in B (1):"));
+  assert_non_null(strstr(o->out, " 0.80x"));
+  /* A's cells still have 2 runs */
+  assert_non_null(strstr(o->out, "fewer than 3 runs"));
+}
+
+/* Every cell with 5 runs on both sides: no note about thin ranges. */
+static void test_enough_runs(void **state) {
+  cJSON *doc = load_a();
+  char path[192];
+  const char *argv[] = {"conclab", "compare", path, path, NULL};
+  output *o;
+  (void)state;
+
+  for (int i = 0; i < cJSON_GetArraySize(cJSON_GetObjectItem(doc, "cells"));
+       i++)
+    set(cell(doc, i), "runs", 5);
+  snprintf(path, sizeof path, "%s", save(doc, "five.json"));
+  o = conclab(argv);
+  assert_int_equal(o->status, 0);
+  assert_non_null(strstr(o->out, "unchanged (within the noise)"));
+  assert_null(strstr(o->out, "fewer than"));
+}
+
+static void test_only_in_one(void **state) {
+  cJSON *doc = load_a();
+  cJSON *cells = cJSON_GetObjectItem(doc, "cells");
+  int n = cJSON_GetArraySize(cells);
+  char label[160], *only;
+  output *o;
+  (void)state;
+
+  label_of(doc, n - 1, label, sizeof label);
+  cJSON_DeleteItemFromArray(cells, n - 1);
+  o = compare(save(doc, "fewer.json"), NULL);
+  assert_int_equal(o->status, 0);
+  only = strstr(o->out, "only in A (1):");
+  assert_non_null(only);
+  assert_non_null(strstr(only, label));
+  assert_null(strstr(o->out, "only in B"));
+}
+
+static void expect_usage(const char *b, const char *fail_above,
+                         const char *says) {
+  output *o = compare(b, fail_above);
+  assert_int_equal(o->status, 2);
+  assert_int_equal(count_lines(o->err), 1);
+  assert_true(strncmp(o->err, "conclab: ", 9) == 0);
+  if (strstr(o->err, says) == NULL)
+    fail_msg("'%s' does not say '%s'", o->err, says);
+  assert_string_equal(o->out, "");
+}
+
+static void test_bad_input(void **state) {
+  char path[192], hf[192];
+  cJSON *doc = load_a();
+  (void)state;
+
+  snprintf(path, sizeof path, "%s/no-such-dir", tmp);
+  expect_usage(path, NULL, "No such file or directory");
+  snprintf(hf, sizeof hf, "%s/data/runs-hyperfine.json", a_dir);
+  expect_usage(hf, NULL, "not a conclab suite summary.json");
+  snprintf(path, sizeof path, "%s/data/runs.csv", a_dir);
+  expect_usage(path, NULL, "not JSON");
+  set(doc, "schema", 99);
+  expect_usage(save(doc, "newer.json"), NULL, "schema 99");
+  expect_usage(a_json, "1.5", "--fail-above");
+  expect_usage(a_json, "-3", "--fail-above");
+}
+
+static report_cmp_cell fixed(double median, double min, double max) {
+  report_cmp_cell c = {.median = median, .min = min, .max = max};
+  return c;
+}
+
+static void test_rule(void **state) {
+  report_cmp_cell a = fixed(1.0, 0.98, 1.02);
+  report_cmp_cell b;
+  (void)state;
+
+  b = fixed(1.04, 1.03, 1.05); /* ranges apart, but within 5% */
+  assert_int_equal(report_cmp_judge(&a, &b), REPORT_CMP_SAME);
+  b = fixed(1.10, 1.01, 1.20); /* 10%, but the ranges overlap */
+  assert_int_equal(report_cmp_judge(&a, &b), REPORT_CMP_SAME);
+  b = fixed(1.10, 1.03, 1.20);
+  assert_int_equal(report_cmp_judge(&a, &b), REPORT_CMP_SLOWER);
+  b = fixed(0.90, 0.85, 0.97);
+  assert_int_equal(report_cmp_judge(&a, &b), REPORT_CMP_FASTER);
+  b.failed = 1;
+  assert_int_equal(report_cmp_judge(&a, &b), REPORT_CMP_FAILED);
+  b = fixed(0, 0, 0);
+  assert_int_equal(report_cmp_judge(&a, &b), REPORT_CMP_FAILED);
+  b = fixed(2.0, 2.0, 2.0); /* one run: no range */
+  b.runs = 1;
+  assert_int_equal(report_cmp_judge(&a, &b), REPORT_CMP_SINGLE);
+  b.runs = 2;
+  assert_int_equal(report_cmp_judge(&a, &b), REPORT_CMP_SLOWER);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_rule),        cmocka_unit_test(test_itself),
+      cmocka_unit_test(test_slower),      cmocka_unit_test(test_noise),
+      cmocka_unit_test(test_faster),      cmocka_unit_test(test_only_in_one),
+      cmocka_unit_test(test_enough_runs), cmocka_unit_test(test_bad_input),
+  };
+  return cmocka_run_group_tests(tests, setup, teardown);
+}
