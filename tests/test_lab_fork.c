@@ -222,8 +222,8 @@ static void test_cli_end_to_end(void **state) {
   free(lab);
   snprintf(path, sizeof path, "%s/data/lab_units.dat", dir);
   text = golden_slurp(path);
-  assert_int_equal(strncmp(text, "# label median_ns min_ns max_ns\n"
-                                 "uv_timer ", 41), 0);
+  assert_int_equal(strncmp(text, "# label model median_ns min_ns max_ns\n"
+                                 "uv_timer async ", 53), 0);
   free(text);
 
   snprintf(path, sizeof path, "%s/README.md", dir);

@@ -11,6 +11,7 @@
  *   - tool_gnuplot_render: without gnuplot on PATH it draws nothing and says
  * why; with gnuplot (CI installs it) it draws every script whose data exists
  *     into an SVG, skips the others, and leaves no temporary file;
+ *   - the "Draw with" line of a script, run by hand, draws the SVG it names;
  *   - report_plots_markdown: the skipped message, and one link per SVG.
  */
 #include <stdarg.h>
@@ -86,9 +87,8 @@ static const wl_workload *plotted_wl;
 static void write_speedup(FILE *out, const void *s) {
   report_speedup_data(out, s, plotted_wl);
 }
-static void write_speedup_script(FILE *out, const void *arg) {
-  (void)arg;
-  report_speedup_script(out, plotted_wl->name);
+static void write_speedup_script(FILE *out, const void *s) {
+  report_speedup_script(out, s, plotted_wl);
 }
 
 static void speedup_golden(void **state) {
@@ -108,9 +108,15 @@ static void speedup_golden(void **state) {
   text = render(write_speedup, s);
   /* the ideal of CPU work stops at the cores: C = 4 gives 2 */
   assert_non_null(strstr(text, "C \"ideal\"\n1 1.0000\n2 2.0000\n4 2.0000\n"));
+  /* async in-loop's lone point is drawn too, in a lighter blue than
+   * offload's; the frame leaves room above the ideal's top (2 * 1.15) */
+  assert_non_null(strstr(text, "\n\n\nC \"async in-loop\"\n"));
   golden_check("plot_speedup_primes.dat", text);
   free(text);
-  text = render(write_speedup_script, NULL);
+  text = render(write_speedup_script, s);
+  assert_non_null(strstr(text, "set yrange [0:2.3]\n"));
+  assert_non_null(strstr(text, "lc rgb '#6baed6' title"));
+  assert_non_null(strstr(text, "lc rgb '#08306b' title"));
   golden_check("plot_speedup_primes.gp", text);
   free(text);
 }
@@ -118,13 +124,16 @@ static void speedup_golden(void **state) {
 /* Two models: seq's two tasks one after another; async's three tasks on
  * the loop, two of them overlapping; threaded on two threads. */
 static const report_bar bars[] = {
-    {"seq", "seq", 0, 0.000, 0.010},
-    {"seq", "seq", 1, 0.010, 0.020},
-    {"async", "loop", 0, 0.000, 0.012},
-    {"async", "loop", 1, 0.001, 0.011},
-    {"async", "loop", 2, 0.012, 0.020},
-    {"threaded", "thread 0", 0, 0.000, 0.010},
-    {"threaded", "thread 1", 1, 0.000, 0.011},
+    {"seq", "seq", 0, 0.000, 0.010, NULL},
+    {"seq", "seq", 1, 0.010, 0.020, NULL},
+    {"async", "loop", 0, 0.000, 0.012, NULL},
+    {"async", "loop", 1, 0.001, 0.011, NULL},
+    {"async", "loop", 2, 0.012, 0.020, NULL},
+    {"threaded", "thread 0", 0, 0.000, 0.010, NULL},
+    {"threaded", "thread 1", 1, 0.000, 0.011, NULL},
+    {"async offload", "loop", 0, 0.000, 0.002, "fetch"},
+    {"async offload", "loop", 0, 0.008, 0.009, "save"},
+    {"async offload", "pool thread 0", 0, 0.002, 0.008, "compute"},
 };
 #define NBARS ((int)(sizeof bars / sizeof bars[0]))
 
@@ -146,13 +155,24 @@ static void timeline_golden(void **state) {
   assert_non_null(strstr(text, "0.8000 0.000 12.000 0 0.4000\n"));
   assert_non_null(strstr(text, "1.2000 1.000 11.000 1 0.4000\n"));
   assert_non_null(strstr(text, "0.8000 12.000 20.000 2 0.4000\n"));
+  /* each model and phase is a block of its own */
+  assert_non_null(strstr(text, "\n\nmodel \"async offload: compute\"\n"
+                               "5.0000 2.000 8.000 0 0.8000\n"));
   /* seq's tasks share one full-height lane in row 0 */
   assert_non_null(
       strstr(text, "model \"seq\"\n0.0000 0.000 10.000 0 0.8000\n"));
   golden_check("plot_timeline.dat", text);
   free(text);
   text = render(write_timeline_script, NULL);
-  assert_non_null(strstr(text, "\"threaded: thread 1\" 3)"));
+  assert_non_null(strstr(text, "\"threaded: thread 1\" 3, "));
+  /* the offloaded task: its compute on the pool's row, after the loop's */
+  assert_non_null(strstr(text, "\"async offload: pool thread 0\" 5)"));
+  /* one colour per model, the shade per phase: compute dark, fetch pale */
+  assert_non_null(strstr(text, "fs solid 0.95 border lc rgb 'black' "
+                               "lc rgb '#08306b' title"));
+  assert_non_null(strstr(text, "fs solid 0.25 border lc rgb 'black' "
+                               "lc rgb '#08306b' title"));
+  assert_non_null(strstr(text, "lc rgb '#1f6fb4' title"));
   golden_check("plot_timeline.gp", text);
   free(text);
 }
@@ -168,7 +188,7 @@ static void write_memory_script(FILE *out, const void *arg) {
 }
 static void write_header_only(FILE *out, const void *arg) {
   (void)arg;
-  fputs("# label user_bytes kernel_bytes\n", out);
+  fputs("# label model user_bytes kernel_bytes\n", out);
 }
 
 /* A report directory with data/ and plots/: one speedup plot whose data
@@ -185,7 +205,7 @@ static void make_report_dir(char *dir, const suite_matrix *s) {
   snprintf(path, sizeof path, "%s/data/speedup_primes.dat", dir);
   assert_int_equal(base_atomic_write(path, write_speedup, s), 0);
   snprintf(path, sizeof path, "%s/plots/speedup_primes.gp", dir);
-  assert_int_equal(base_atomic_write(path, write_speedup_script, NULL), 0);
+  assert_int_equal(base_atomic_write(path, write_speedup_script, s), 0);
   snprintf(path, sizeof path, "%s/plots/lab_units.gp", dir);
   assert_int_equal(base_atomic_write(path, write_units_script, NULL), 0);
   /* the lab's memory data with no rows (`lab --only` some other unit) */
@@ -266,6 +286,21 @@ static void render_with_gnuplot(void **state) {
   assert_non_null(strstr(text, "![speedup_primes](plots/speedup_primes.svg)"));
   assert_null(strstr(text, "lab_units.svg"));
   free(text);
+
+  /* the script's own "Draw with" line, run by hand, draws the SVG it names */
+  snprintf(path, sizeof path, "%s/plots/speedup_primes.svg", dir);
+  assert_int_equal(unlink(path), 0);
+  snprintf(path, sizeof path, "%s/plots/speedup_primes.gp", dir);
+  text = golden_slurp(path);
+  assert_non_null(strstr(text, "\n# Draw with: cd plots && gnuplot "
+                               "speedup_primes.gp\n"));
+  free(text);
+  snprintf(path, sizeof path, "cd %s && cd plots && gnuplot speedup_primes.gp",
+           dir);
+  assert_int_equal(system(path), 0);
+  snprintf(path, sizeof path, "%s/plots/speedup_primes.svg", dir);
+  assert_int_equal(stat(path, &st), 0);
+  assert_true(st.st_size > 1000);
   remove_report_dir(dir); /* fails if a .tmp file was left */
 }
 

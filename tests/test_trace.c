@@ -9,7 +9,7 @@
  * track never overlap (a viewer requires it), and async has its loop-lag
  * counters, and async --offload each task's compute step on a pool
  * thread, inside the task.  run_trace_read_tasks reads back what
- * run_trace_write wrote, and refuses (-1) a file that is not such a trace. The
+ * run_trace_write wrote (each task's compute step with it), and refuses (-1) a file that is not such a trace. The
  * writer's work is counted, not timed (run_trace_batch.slot_reads): a few slot
  * reads a task, for a thousand tasks and for a million; and the writer's source
  * reads a slot or a span (a task's times, wl_span) nowhere but in the counting
@@ -332,6 +332,36 @@ static void read_back_what_was_written(void **state) {
   assert_int_equal(unlink(path), 0);
 }
 
+/* An offloaded batch read back: each task carries its compute step (pool
+ * thread and span); a task of a batch without one has off_thread -1. */
+static void read_back_compute_steps(void **state) {
+  run_trace_batch b = fake_async();
+  char path[512], err[600];
+  run_trace_task *t;
+  int n;
+  (void)state;
+
+  temp_path(path, sizeof path);
+  assert_int_equal(run_trace_file_write(path, &b, err, sizeof err), 0);
+  assert_int_equal(run_trace_read_tasks(path, &t, &n), 0);
+  assert_int_equal(n, 3);
+  for (int i = 0; i < n; i++) {
+    const wl_span *sp = &fake_async_spans[t[i].index];
+    assert_int_equal(t[i].off_thread, sp->off_thread);
+    assert_true(fabs(t[i].off_start_s - (sp->off_start_ns - T0) / 1e9) <
+                1e-9);
+    assert_true(fabs(t[i].off_end_s - (sp->off_end_ns - T0) / 1e9) < 1e-9);
+  }
+  free(t);
+  b = fake_threaded();
+  assert_int_equal(run_trace_file_write(path, &b, err, sizeof err), 0);
+  assert_int_equal(run_trace_read_tasks(path, &t, &n), 0);
+  for (int i = 0; i < n; i++)
+    assert_int_equal(t[i].off_thread, -1);
+  free(t);
+  assert_int_equal(unlink(path), 0);
+}
+
 /* Write text to a temporary file; its path in path. */
 static void write_temp(char *path, size_t cap, const char *text) {
   FILE *f;
@@ -604,6 +634,7 @@ int main(void) {
       cmocka_unit_test(writer_reads_slots_only_through_slot_at),
       cmocka_unit_test(writer_work_for_a_million_tasks),
       cmocka_unit_test(read_back_what_was_written),
+      cmocka_unit_test(read_back_compute_steps),
       cmocka_unit_test(read_refuses_what_is_not_a_trace),
       cmocka_unit_test(check_refuses_what_cannot_be_written),
       cmocka_unit_test(real_seq),

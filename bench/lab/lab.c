@@ -10,6 +10,7 @@
 #include "lab.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -20,6 +21,7 @@
 #include "version.h"
 #include "section.h"
 #include "process.h"
+#include "term.h"
 
 const char *const lab_profile_names[] = {"quick", "full", "smoke"};
 static const int profile_runs[] = {5, 7, 2};
@@ -187,6 +189,22 @@ int lab_known(const char *name) {
 }
 
 /* Is name in the comma-separated list (NULL: everything is)? */
+/* A progress line on stderr: whole in a file or a pipe, cut to the width of
+ * a terminal (term.h), so each step stays one line there. */
+__attribute__((format(printf, 1, 2))) static void progress(const char *fmt,
+                                                          ...) {
+  char line[512];
+  int width = base_term_width(STDERR_FILENO);
+  va_list ap;
+
+  va_start(ap, fmt);
+  vsnprintf(line, sizeof line, fmt, ap);
+  va_end(ap);
+  if (width > 1)
+    base_term_fit(line, (size_t)width - 1);
+  fprintf(stderr, "%s\n", line);
+}
+
 static int selected(const char *only, const char *name) {
   size_t len = strlen(name);
   if (only == NULL)
@@ -317,9 +335,9 @@ int lab_run(const lab_args *a, lab_data *lab) {
     lab_row *r = &lab->rows[lab->nrows];
     if (!selected(a->only, u->name))
       continue;
-    fprintf(stderr, "conclab: lab [%d/%d] %s: 1 warm-up + %d runs of %ld, "
-            "%.0f s elapsed\n", ++done, total, u->name, lab->runs, count,
-            lab_now_s() - t0);
+    progress("conclab: lab [%d/%d] %s: 1 warm-up + %d runs of %ld, "
+             "%.0f s elapsed", ++done, total, u->name, lab->runs, count,
+             lab_now_s() - t0);
     measure_unit(&c, u, count, lab->runs, r);
     if (r->failed)
       fprintf(stderr, "conclab: lab: %s failed: %s\n", u->name, r->why);
@@ -330,9 +348,9 @@ int lab_run(const lab_args *a, lab_data *lab) {
     char why[128];
     if (!selected(a->only, sweep_names[s]))
       continue;
-    fprintf(stderr, "conclab: lab [%d/%d] %s: up to %ld, %.0f s elapsed\n",
-            ++done, total, sweep_names[s], sweep_caps[a->profile][s],
-            lab_now_s() - t0);
+    progress("conclab: lab [%d/%d] %s: up to %ld, %.0f s elapsed", ++done,
+             total, sweep_names[s], sweep_caps[a->profile][s],
+             lab_now_s() - t0);
     run_sweep(&c, s, sweep_caps[a->profile][s], out);
     lab_sweep_why(out, why, sizeof why);
     fprintf(stderr, "conclab: lab: %s: %ld held, %s\n", sweep_names[s],
@@ -343,10 +361,10 @@ int lab_run(const lab_args *a, lab_data *lab) {
     lab_overhead *o = &lab->overheads[lab->noverheads];
     if (!selected(a->only, lab_refs[i].name))
       continue;
-    fprintf(stderr, "conclab: lab [%d/%d] %s: 1 warm-up + %d pairs (bare, "
-            "conclab) of %ld, %.0f s elapsed\n", ++done, total,
-            lab_refs[i].name, lab->runs, lab_refs[i].n[a->profile],
-            lab_now_s() - t0);
+    progress("conclab: lab [%d/%d] %s: 1 warm-up + %d pairs (bare, "
+             "conclab) of %ld, %.0f s elapsed", ++done, total,
+             lab_refs[i].name, lab->runs, lab_refs[i].n[a->profile],
+             lab_now_s() - t0);
     lab_overhead_measure(self, &lab_refs[i], a->profile, lab->runs, o);
     if (o->failed)
       fprintf(stderr, "conclab: lab: %s failed: %s\n", o->name, o->why);

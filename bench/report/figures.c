@@ -47,7 +47,7 @@ static void write_speedup_data(FILE *out, const void *arg) {
 
 static void write_speedup_script(FILE *out, const void *arg) {
   const speedup_arg *a = arg;
-  report_speedup_script(out, a->wl->name);
+  report_speedup_script(out, a->s, a->wl);
 }
 
 static int speedup_plots(const char *dir, const suite_matrix *s) {
@@ -144,9 +144,10 @@ static void write_timeline_script(FILE *out, const void *arg) {
   report_timeline_script(out, a->bars, a->n, a->title);
 }
 
-/* The track names of the bars: "seq", "loop", "thread 2", "worker 1". */
+/* The track names of the bars: "seq", "loop", "thread 2", "worker 1", and
+ * after them the offload pool's "pool thread 0".. */
 #define REPORT_MAX_TRACKS 16
-static char track_names[NTIMELINE][REPORT_MAX_TRACKS][24];
+static char track_names[NTIMELINE][2 * REPORT_MAX_TRACKS][24];
 
 /* Rows come in order of first appearance and lanes in order of start
  * (plot.h), so the tasks are sorted by worker, then start. */
@@ -155,6 +156,66 @@ static int by_worker_start(const void *a, const void *b) {
   if (x->worker != y->worker)
     return x->worker - y->worker;
   return (x->start_s > y->start_s) - (x->start_s < y->start_s);
+}
+
+static const char *track_name(int r, int worker) {
+  const char *model = timeline_runs[r].model;
+  int track = worker < REPORT_MAX_TRACKS ? worker : 0;
+  char *name = track_names[r][track];
+  if (strcmp(model, "seq") == 0)
+    snprintf(name, sizeof track_names[r][track], "seq");
+  else if (strcmp(model, "async") == 0)
+    snprintf(name, sizeof track_names[r][track], "loop");
+  else
+    snprintf(name, sizeof track_names[r][track], "%s %d",
+             strcmp(model, "threaded") == 0 ? "thread" : "worker", track);
+  return name;
+}
+
+static const char *pool_name(int r, int thread) {
+  int k = REPORT_MAX_TRACKS + (thread < REPORT_MAX_TRACKS ? thread : 0);
+  snprintf(track_names[r][k], sizeof track_names[r][k], "pool thread %d",
+           thread);
+  return track_names[r][k];
+}
+
+static int by_start(const void *a, const void *b) {
+  const report_bar *x = a, *y = b;
+  return (x->start_s > y->start_s) - (x->start_s < y->start_s);
+}
+
+/* One run's bars, appended at bars[*n]: a task whose compute step was
+ * offloaded is three (fetch and save on the loop, in order of start so the
+ * lanes stay few; compute on its pool thread, whose rows come after the
+ * loop's, thread by thread); any other task, one. */
+static void add_bars(report_bar *bars, int *n, int r,
+                     const run_trace_task *tasks, int ntasks) {
+  const char *label = timeline_runs[r].label;
+  int first = *n, threads = 0;
+  for (int k = 0; k < ntasks; k++) {
+    const run_trace_task *t = &tasks[k];
+    const char *track = track_name(r, t->worker);
+    if (t->off_thread < 0) {
+      bars[(*n)++] = (report_bar){label, track, t->index, t->start_s,
+                                  t->end_s, NULL};
+      continue;
+    }
+    bars[(*n)++] = (report_bar){label, track, t->index, t->start_s,
+                                t->off_start_s, "fetch"};
+    bars[(*n)++] = (report_bar){label, track, t->index, t->off_end_s,
+                                t->end_s, "save"};
+    if (t->off_thread + 1 > threads)
+      threads = t->off_thread + 1;
+  }
+  if (threads == 0)
+    return;
+  qsort(bars + first, (size_t)(*n - first), sizeof *bars, by_start);
+  for (int th = 0; th < threads; th++)
+    for (int k = 0; k < ntasks; k++)
+      if (tasks[k].off_thread == th)
+        bars[(*n)++] = (report_bar){label, pool_name(r, th), tasks[k].index,
+                                    tasks[k].off_start_s, tasks[k].off_end_s,
+                                    "compute"};
 }
 
 static int timeline_plot(const char *self, const char *dir) {
@@ -178,23 +239,10 @@ static int timeline_plot(const char *self, const char *dir) {
       break;
     }
     qsort(tasks, (size_t)ntasks, sizeof *tasks, by_worker_start);
-    bars = realloc(bars, (size_t)(n + ntasks) * sizeof *bars);
+    bars = realloc(bars, (size_t)(n + 3 * ntasks) * sizeof *bars);
     if (bars == NULL)
       abort();
-    for (int k = 0; k < ntasks; k++) {
-      int track = tasks[k].worker < REPORT_MAX_TRACKS ? tasks[k].worker : 0;
-      char *name = track_names[r][track];
-      if (strcmp(t->model, "seq") == 0)
-        snprintf(name, sizeof track_names[r][track], "seq");
-      else if (strcmp(t->model, "async") == 0)
-        snprintf(name, sizeof track_names[r][track], "loop");
-      else
-        snprintf(name, sizeof track_names[r][track], "%s %d",
-                 strcmp(t->model, "threaded") == 0 ? "thread" : "worker",
-                 track);
-      bars[n++] = (report_bar){t->label, name, (int)tasks[k].index,
-                           tasks[k].start_s, tasks[k].end_s};
-    }
+    add_bars(bars, &n, r, tasks, ntasks);
     free(tasks);
   }
   if (rc == 0) {

@@ -530,14 +530,20 @@ void report_lab_json(FILE *out, const lab_data *lab) {
 
 /* ---- the plot data ------------------------------------------------------ */
 
+/* The plots group their rows by model, in this order. */
+static const char *const dat_models[] = {"async", "threaded", "multiproc"};
+#define NDAT_MODELS ((int)(sizeof dat_models / sizeof dat_models[0]))
+
 void report_lab_units_dat(FILE *out, const lab_data *lab) {
-  fputs("# label median_ns min_ns max_ns\n", out);
-  for (int i = 0; i < lab->nrows; i++) {
-    const lab_row *r = &lab->rows[i];
-    if ((r->kind == LAB_START || r->kind == LAB_SWITCH) && !r->failed)
-      fprintf(out, "%s %.1f %.1f %.1f\n", r->name, r->s.median, r->s.min,
-              r->s.max);
-  }
+  fputs("# label model median_ns min_ns max_ns\n", out);
+  for (int m = 0; m < NDAT_MODELS; m++)
+    for (int i = 0; i < lab->nrows; i++) {
+      const lab_row *r = &lab->rows[i];
+      if ((r->kind == LAB_START || r->kind == LAB_SWITCH) && !r->failed &&
+          strcmp(r->model, dat_models[m]) == 0)
+        fprintf(out, "%s %s %.1f %.1f %.1f\n", r->name, r->model,
+                r->s.median, r->s.min, r->s.max);
+    }
 }
 
 void report_lab_ipc_dat(FILE *out, const lab_data *lab) {
@@ -551,13 +557,15 @@ void report_lab_ipc_dat(FILE *out, const lab_data *lab) {
 }
 
 void report_lab_memory_dat(FILE *out, const lab_data *lab) {
-  fputs("# label user_bytes kernel_bytes\n", out);
-  for (int i = 0; i < lab->nrows; i++) {
-    const lab_row *r = &lab->rows[i];
-    if (r->kind == LAB_MEMORY && !r->failed)
-      fprintf(out, "%s %.0f %.0f\n", r->name, r->user.median,
-              r->kernel.median);
-  }
+  fputs("# label model user_bytes kernel_bytes\n", out);
+  for (int m = 0; m < NDAT_MODELS; m++)
+    for (int i = 0; i < lab->nrows; i++) {
+      const lab_row *r = &lab->rows[i];
+      if (r->kind == LAB_MEMORY && !r->failed &&
+          strcmp(r->model, dat_models[m]) == 0)
+        fprintf(out, "%s %s %.0f %.0f\n", r->name, r->model,
+                r->user.median, r->kernel.median);
+    }
 }
 
 void report_lab_sweep_dat(FILE *out, const lab_data *lab) {

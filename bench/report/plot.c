@@ -19,7 +19,9 @@
 #include "gnuplot.h"
 
 /* The first lines of every script: an SVG of a fixed size on white, with
- * text taken literally (no "enhanced" sub/superscripts for "_"). */
+ * text taken literally (no "enhanced" sub/superscripts for "_").  The
+ * output is NAME.svg unless the caller names another (tool/gnuplot.c draws
+ * into a temporary name with -e "out='...'" and renames it into place). */
 static void script_head(FILE *out, const char *name, const char *caption,
                         int width, int height) {
   fprintf(out, "# caption: %s\n", caption);
@@ -28,7 +30,38 @@ static void script_head(FILE *out, const char *name, const char *caption,
           "set terminal svg size %d,%d dynamic noenhanced font 'sans,11' "
           "background rgb 'white'\n",
           width, height);
-  fprintf(out, "set output '%s.svg.tmp'\n", name);
+  fprintf(out, "if (!exists('out')) out = '%s.svg'\n", name);
+  fprintf(out, "set output out\n");
+}
+
+/* ---- one colour per model ---- */
+
+/* The hue is the model's (the first word of a label), the shade its
+ * variant's: "async in-loop" a lighter blue than "async offload", so the
+ * same model reads the same in every plot and its variants as kin. */
+static const struct {
+  const char *model;
+  const char *shade[3]; /* plain, lighter variant, darker variant */
+} palette[] = {
+    {"seq", {"#555555", "#999999", "#222222"}},
+    {"async", {"#1f6fb4", "#6baed6", "#08306b"}},
+    {"threaded", {"#e6780b", "#fdae6b", "#a63603"}},
+    {"multiproc", {"#2a9d3a", "#74c476", "#00441b"}},
+};
+
+const char *report_model_colour(const char *label) {
+  size_t len = strcspn(label, " :");
+  const char *variant = label + len;
+  for (size_t i = 0; i < sizeof palette / sizeof palette[0]; i++) {
+    if (strlen(palette[i].model) != len ||
+        strncmp(label, palette[i].model, len) != 0)
+      continue;
+    if (*variant == '\0' || *variant == ':')
+      return palette[i].shade[0];
+    return strstr(variant, "offload") != NULL ? palette[i].shade[2]
+                                               : palette[i].shade[1];
+  }
+  return "#7f3f98"; /* no model of ours: set apart */
 }
 
 /* ---- speedup against concurrency ---- */
@@ -71,6 +104,9 @@ static int first_of_label(const suite_matrix *s, const wl_workload *wl, int i) {
   return 1;
 }
 
+/* A plot is worth drawing when some model has a line (two points or more);
+ * then every model with a point is drawn, a lone point included (async
+ * in-loop's CPU work is measured at one C only). */
 int report_speedup_count(const suite_matrix *s, const wl_workload *wl) {
   int lines = 0;
   for (int i = 0; i < s->ncells; i++)
@@ -80,7 +116,7 @@ int report_speedup_count(const suite_matrix *s, const wl_workload *wl) {
   return lines;
 }
 
-/* The points of one label, or of every line (label NULL: for the ideal),
+/* The points of one label, or of every model (label NULL: for the ideal),
  * by increasing C; each C once. */
 static int sorted_points(const suite_matrix *s, const wl_workload *wl,
                          const char *label, const suite_cell **out, int cap) {
@@ -88,10 +124,8 @@ static int sorted_points(const suite_matrix *s, const wl_workload *wl,
   for (int i = 0; i < s->ncells; i++) {
     const suite_cell *c = &s->cells[i];
     int k, dup = 0;
-    if (!is_point(s, c, wl))
-      continue;
-    if (label != NULL ? strcmp(suite_model_label(c), label) != 0
-                      : points_of(s, wl, suite_model_label(c)) < 2)
+    if (!is_point(s, c, wl) ||
+        (label != NULL && strcmp(suite_model_label(c), label) != 0))
       continue;
     for (k = 0; k < n; k++)
       dup |= effective_c(out[k]) == effective_c(c);
@@ -119,8 +153,7 @@ void report_speedup_data(FILE *out, const suite_matrix *s,
             suite_ideal(pts[k], s->cores));
   for (int i = 0; i < s->ncells; i++) {
     const char *label = suite_model_label(&s->cells[i]);
-    if (!is_point(s, &s->cells[i], wl) || !first_of_label(s, wl, i) ||
-        points_of(s, wl, label) < 2)
+    if (!is_point(s, &s->cells[i], wl) || !first_of_label(s, wl, i))
       continue;
     fprintf(out, "\n\nC \"%s\"\n", label);
     n = sorted_points(s, wl, label, pts, 64);
@@ -129,26 +162,60 @@ void report_speedup_data(FILE *out, const suite_matrix *s,
   }
 }
 
-void report_speedup_script(FILE *out, const char *workload) {
-  char name[64], caption[160];
-  snprintf(name, sizeof name, "speedup_%s", workload);
+/* The axes' ranges: every point inside, with room around (a line on the
+ * frame is hidden by it, the ideal's top point most of all). */
+static void speedup_ranges(const suite_matrix *s, const wl_workload *wl,
+                           double *cmax, double *ymax) {
+  *cmax = 1;
+  *ymax = 1;
+  for (int i = 0; i < s->ncells; i++) {
+    const suite_cell *c = &s->cells[i];
+    if (!is_point(s, c, wl))
+      continue;
+    if (effective_c(c) > *cmax)
+      *cmax = effective_c(c);
+    if (c->speedup > *ymax)
+      *ymax = c->speedup;
+    if (suite_ideal(c, s->cores) > *ymax)
+      *ymax = suite_ideal(c, s->cores);
+  }
+}
+
+void report_speedup_script(FILE *out, const suite_matrix *s,
+                           const wl_workload *wl) {
+  char name[64], caption[200];
+  double cmax, ymax;
+  int block = 0;
+
+  snprintf(name, sizeof name, "speedup_%s", wl->name);
   snprintf(caption, sizeof caption,
-           "%s: speedup over seq against concurrency, one line per model; "
-           "the dashed line is the ideal.", workload);
+           "%s: speedup over seq against concurrency, one colour per model "
+           "(a lone point: measured at one C); the dashed line is the "
+           "ideal.", wl->name);
+  speedup_ranges(s, wl, &cmax, &ymax);
   script_head(out, name, caption, 640, 400);
   fprintf(out,
           "set title '%s: speedup against concurrency'\n"
           "set logscale x 2\n"
+          "set xrange [0.7:%.4g]\n"
           "set xlabel 'concurrency C (tasks in flight)'\n"
           "set ylabel 'speedup over seq'\n"
-          "set yrange [0:*]\n"
+          "set yrange [0:%.4g]\n"
           "set key left top\n"
           "set grid\n"
-          "plot '../data/%s.dat' index 0 using 1:2 with lines dt 2 "
-          "lc rgb 'black' title columnheader(2), \\\n"
-          "     for [i=1:*] '../data/%s.dat' index i using 1:2 "
-          "with linespoints pt 7 title columnheader(2)\n",
-          workload, name, name);
+          "plot '../data/%s.dat' index 0 using 1:2 with lines dt 2 lw 1.5 "
+          "lc rgb 'black' title columnheader(2)",
+          wl->name, cmax * 1.4, ymax * 1.15, name);
+  for (int i = 0; i < s->ncells; i++) {
+    const char *label = suite_model_label(&s->cells[i]);
+    if (!is_point(s, &s->cells[i], wl) || !first_of_label(s, wl, i))
+      continue;
+    fprintf(out,
+            ", \\\n     '' index %d using 1:2 with linespoints pt 7 ps 0.8 "
+            "lw 1.5 lc rgb '%s' title columnheader(2)",
+            ++block, report_model_colour(label));
+  }
+  fputc('\n', out);
 }
 
 /* ---- the task timeline ---- */
@@ -211,42 +278,71 @@ static int row_lanes(const report_bar *bars, int n, int i) {
   return most;
 }
 
+static int same_phase(const report_bar *a, const report_bar *b) {
+  return a->phase == b->phase ||
+         (a->phase != NULL && b->phase != NULL &&
+          strcmp(a->phase, b->phase) == 0);
+}
+
+/* Blocks of the data file: one per (model, phase), in order of first
+ * appearance, so each gets its legend entry and its shade. */
+static int first_of_block(const report_bar *bars, int i) {
+  for (int j = 0; j < i; j++)
+    if (strcmp(bars[j].model, bars[i].model) == 0 &&
+        same_phase(&bars[j], &bars[i]))
+      return 0;
+  return 1;
+}
+
+static void block_name(const report_bar *b, char *out, size_t cap) {
+  if (b->phase != NULL)
+    snprintf(out, cap, "%s: %s", b->model, b->phase);
+  else
+    snprintf(out, cap, "%s", b->model);
+}
+
 void report_timeline_data(FILE *out, const report_bar *bars, int n) {
-  fprintf(out, "# conclab: task timeline.  One block per model, named by "
-               "its first row; then one row per task:\n");
+  char name[96];
+  int block = 0;
+
+  fprintf(out, "# conclab: task timeline.  One block per model (and phase, "
+               "where the phases are known), named by its first row; then "
+               "one row per bar:\n");
   fprintf(out, "# y  start_ms  end_ms  task  height  (y: the worker's row; "
                "height: its lane's)\n");
   for (int i = 0; i < n; i++) {
-    int lanes, lane = lane_of(bars, i, &lanes);
-    int all = row_lanes(bars, n, i);
-    double h = 0.8 / all;
-    double y = row_of(bars, i) - 0.4 + h * (lane + 0.5);
-    if (i == 0 || strcmp(bars[i - 1].model, bars[i].model) != 0)
-      fprintf(out, "%smodel \"%s\"\n", i == 0 ? "" : "\n\n",
-              bars[i].model);
-    fprintf(out, "%.4f %.3f %.3f %d %.4f\n", y, 1e3 * bars[i].start_s,
-            1e3 * bars[i].end_s, bars[i].index, h);
+    if (!first_of_block(bars, i))
+      continue;
+    block_name(&bars[i], name, sizeof name);
+    fprintf(out, "%smodel \"%s\"\n", block++ == 0 ? "" : "\n\n", name);
+    for (int j = i; j < n; j++) {
+      int lanes, lane;
+      double h, y;
+      if (strcmp(bars[j].model, bars[i].model) != 0 ||
+          !same_phase(&bars[j], &bars[i]))
+        continue;
+      lane = lane_of(bars, j, &lanes);
+      h = 0.8 / row_lanes(bars, n, j);
+      y = row_of(bars, j) - 0.4 + h * (lane + 0.5);
+      fprintf(out, "%.4f %.3f %.3f %d %.4f\n", y, 1e3 * bars[j].start_s,
+              1e3 * bars[j].end_s, bars[j].index, h);
+    }
   }
 }
 
-void report_timeline_script(FILE *out, const report_bar *bars, int n,
-                            const char *title) {
-  int rows = 0, first = 1;
-  for (int i = 0; i < n; i++)
-    if (row_of(bars, i) + 1 > rows)
-      rows = row_of(bars, i) + 1;
-  script_head(out, "timeline",
-              "One row per worker (the loop, a thread, a process), one bar "
-              "per task: sequential, concurrent and parallel at a glance.",
-              800, 120 + 28 * rows);
-  fprintf(out, "set title '%s'\n", title);
-  fprintf(out, "set xlabel 'time since the batch began (ms)'\n"
-               "set yrange [%d.5:-0.5]\n"
-               "set style fill solid 0.7 border lc rgb 'black'\n"
-               "set grid xtics\n"
-               "set key outside right\n"
-               "set ytics (",
-          rows - 1);
+/* A phase's fill: the waits pale, the computing dark, a whole task (its
+ * phases not known) between. */
+static double phase_fill(const char *phase) {
+  if (phase == NULL)
+    return 0.7;
+  return strcmp(phase, "compute") == 0 ? 0.95
+         : strcmp(phase, "fetch") == 0 ? 0.25
+                                       : 0.45;
+}
+
+static void timeline_ytics(FILE *out, const report_bar *bars, int n) {
+  int first = 1;
+  fprintf(out, "set ytics (");
   for (int i = 0; i < n; i++) {
     int seen = 0;
     for (int j = 0; j < i; j++)
@@ -262,51 +358,124 @@ void report_timeline_script(FILE *out, const report_bar *bars, int n,
     first = 0;
   }
   fprintf(out, ")\n");
-  fprintf(out, "plot for [i=0:*] '../data/timeline.dat' index i "
-               "using (($2+$3)/2):1:2:3:($1-$5/2):($1+$5/2) "
-               "with boxxyerror title columnheader(2)\n");
+}
+
+void report_timeline_script(FILE *out, const report_bar *bars, int n,
+                            const char *title) {
+  int rows = 0, block = 0;
+  double end = 0;
+  for (int i = 0; i < n; i++) {
+    if (row_of(bars, i) + 1 > rows)
+      rows = row_of(bars, i) + 1;
+    if (bars[i].end_s > end)
+      end = bars[i].end_s;
+  }
+  script_head(out, "timeline",
+              "One row per worker (the loop, a thread, a process, a pool "
+              "thread), one bar per task, one colour per model: "
+              "sequential, concurrent and parallel at a glance.  Where the "
+              "compute step is offloaded its phases show: fetch (pale) and "
+              "save (lighter) on the loop, compute (dark) on a pool thread; "
+              "elsewhere a bar is the whole task (the workload does not note "
+              "its phases).",
+              900, 140 + 24 * rows);
+  fprintf(out, "set title '%s'\n", title);
+  /* the range from the bars' ends: autoscaling follows the centres */
+  fprintf(out, "set xlabel 'time since the batch began (ms)'\n"
+               "set xrange [0:%.3f]\n"
+               "set yrange [%d.5:-0.5]\n"
+               "set grid xtics\n"
+               "set key outside right\n",
+          1e3 * end * 1.02, rows - 1);
+  timeline_ytics(out, bars, n);
+  fprintf(out, "plot ");
+  for (int i = 0; i < n; i++) {
+    if (!first_of_block(bars, i))
+      continue;
+    fprintf(out,
+            "%s'%s' index %d using (($2+$3)/2):1:2:3:($1-$5/2):($1+$5/2) "
+            "with boxxyerror fs solid %.2f border lc rgb 'black' "
+            "lc rgb '%s' title columnheader(2)",
+            block == 0 ? "" : ", \\\n     ",
+            block == 0 ? "../data/timeline.dat" : "", block,
+            phase_fill(bars[i].phase), report_model_colour(bars[i].model));
+    block++;
+  }
+  fputc('\n', out);
 }
 
 /* ---- the lab's plots ---- */
 
+/* The lab's data files name each row's model (async, threaded,
+ * multiproc): a gnuplot function gives its colour as a number for
+ * "lc rgb variable", and a legend entry per model says which is which. */
+static void lab_colours(FILE *out) {
+  fputs("colour(m) = ", out);
+  for (size_t i = 0; i < sizeof palette / sizeof palette[0]; i++)
+    fprintf(out, "m eq '%s' ? 0x%s : ", palette[i].model,
+            palette[i].shade[0] + 1);
+  fputs("0x7f3f98\n", out);
+}
+
+static void lab_legend(FILE *out) {
+  for (size_t i = 1; i < sizeof palette / sizeof palette[0]; i++)
+    fprintf(out, ", \\\n     NaN with boxes fs solid 0.8 lc rgb '%s' "
+                 "title '%s'",
+            palette[i].shade[0], palette[i].model);
+  fputc('\n', out);
+}
+
 void report_lab_units_script(FILE *out) {
   script_head(out, "lab_units",
               "The cost of one unit of each model (median; the whiskers are "
-              "min and max), on a log scale.", 760, 520);
+              "min and max), grouped and coloured by model, on a log scale.",
+              760, 520);
+  lab_colours(out);
   fputs("set title 'unit costs (log scale)'\n"
         "set logscale x 10\n"
         "set xlabel 'nanoseconds per unit'\n"
-        "set yrange [*:*] reverse\n"
-        "set ytics nomirror\n"
-        "set style fill solid 0.5\n"
-        "set grid xtics\n"
-        "plot '../data/lab_units.dat' using 2:0:(1):2:($0-0.35):($0+0.35)"
-        ":ytic(1) with boxxyerror notitle, \\\n"
-        "     '' using 2:0:3:4 with xerrorbars pt 7 ps 0.4 "
-        "lc rgb 'black' notitle\n",
-        out);
-}
-
-void report_lab_memory_script(FILE *out) {
-  script_head(out, "lab_memory",
-              "Memory per waiting unit: user memory (resident pages) and "
-              "the kernel's own (stacks, page tables), on a log scale.",
-              760, 360);
-  fputs("set title 'memory per waiting unit (log scale)'\n"
-        "set logscale x 10\n"
-        "set format x '%.0s %cB'\n"
-        "set xlabel 'bytes per unit'\n"
+        "set format x '%.0s%c'\n"
         "set yrange [*:*] reverse\n"
         "set ytics nomirror\n"
         "set style fill solid 0.6\n"
         "set grid xtics\n"
         "set key outside right top\n"
-        "plot '../data/lab_memory.dat' using ($2+$3):0:(1):($2+$3)"
-        ":($0-0.35):($0+0.35):ytic(1) with boxxyerror "
-        "title 'user + kernel', \\\n"
-        "     '' using ($2 > 1 ? $2 : 1):0:(1):($2 > 1 ? $2 : 1)"
-        ":($0-0.35):($0+0.35) with boxxyerror title 'user'\n",
+        "plot '../data/lab_units.dat' using 3:0:(1):3:($0-0.35):($0+0.35)"
+        ":(colour(strcol(2))):ytic(1) with boxxyerror lc rgb variable "
+        "notitle, \\\n"
+        "     '' using 3:0:4:5 with xerrorbars pt 7 ps 0.4 "
+        "lc rgb 'black' notitle",
         out);
+  lab_legend(out);
+}
+
+void report_lab_memory_script(FILE *out) {
+  script_head(out, "lab_memory",
+              "Memory per waiting unit in KiB, coloured by model: user "
+              "memory (resident pages, dark) and the kernel's own on top "
+              "(stacks, page tables, pale), on a log scale.",
+              760, 360);
+  lab_colours(out);
+  fputs("set title 'memory per waiting unit (log scale)'\n"
+        "set logscale x 10\n"
+        "set xlabel 'KiB per unit'\n"
+        "set yrange [*:*] reverse\n"
+        "set ytics nomirror\n"
+        "set grid xtics\n"
+        "set key outside right top\n"
+        "kib(b) = b > 10 ? b / 1024.0 : 10 / 1024.0\n"
+        "set xrange [10 / 1024.0:*]\n"
+        "plot '../data/lab_memory.dat' using (kib($3+$4)):0:(kib(1))"
+        ":(kib($3+$4)):($0-0.35):($0+0.35):(colour(strcol(2))):ytic(1) "
+        "with boxxyerror fs solid 0.3 lc rgb variable notitle, \\\n"
+        "     '' using (kib($3)):0:(kib(1)):(kib($3)):($0-0.35):($0+0.35)"
+        ":(colour(strcol(2))) with boxxyerror fs solid 0.9 "
+        "lc rgb variable notitle, \\\n"
+        "     NaN with boxes fs solid 0.9 lc rgb 'gray40' title 'user', "
+        "\\\n     NaN with boxes fs solid 0.3 lc rgb 'gray40' "
+        "title '+ kernel'",
+        out);
+  lab_legend(out);
 }
 
 void report_lab_sweep_script(FILE *out) {
@@ -314,15 +483,19 @@ void report_lab_sweep_script(FILE *out) {
               "The scale sweep: time to start and finish N waiting units, "
               "per model (log-log); a line ends where the cap or the "
               "system stopped it.", 640, 400);
+  lab_colours(out);
   fputs("set title 'waiting units in flight'\n"
         "set logscale xy 10\n"
         "set xlabel 'units in flight N'\n"
+        "set format x '%.0s%c'\n"
         "set ylabel 'wall time (s)'\n"
         "set key right bottom\n"
+        "set offsets graph 0.04, graph 0.04, graph 0.04, graph 0.04\n"
         "set grid\n"
         "plot for [m in 'async threaded multiproc'] '../data/lab_sweep.dat' "
         "using ((strcol(1) eq m && $5 == 1) ? $2 : NaN):3 "
-        "with linespoints pt 7 title m.(m eq 'async' ? ' (timers)' : "
+        "with linespoints pt 7 lw 1.5 lc rgb sprintf('#%06x', colour(m)) "
+        "title m.(m eq 'async' ? ' (timers)' : "
         "m eq 'threaded' ? ' (threads)' : ' (processes)')\n",
         out);
 }

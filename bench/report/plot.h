@@ -16,27 +16,38 @@
 
 #include "suite.h"
 
+/* The colour of a model in every plot: the hue is the model's (the label's
+ * first word: seq, async, threaded, multiproc), the shade its variant's
+ * ("async in-loop" light, "async offload" dark).  An "#rrggbb" string. */
+const char *report_model_colour(const char *label);
+
 /* Speedup against concurrency for one workload: one block per model (the
- * main and sweep cells of the same work as its seq cell), and a first
- * block with the ideal.  Returns how many models have two or more points;
- * 0 means there is no line worth drawing (and nothing should be written). */
+ * main and sweep cells of the same work as its seq cell; a model measured
+ * at one C is a lone point), and a first block with the ideal.  Returns
+ * how many models have two or more points; 0 means there is no line worth
+ * drawing (and nothing should be written).  The script gives each model
+ * its colour and frames the points with room around them. */
 int report_speedup_count(const suite_matrix *s, const wl_workload *wl);
 void report_speedup_data(FILE *out, const suite_matrix *s,
                          const wl_workload *wl);
-void report_speedup_script(FILE *out, const char *workload);
+void report_speedup_script(FILE *out, const suite_matrix *s,
+                           const wl_workload *wl);
 
 /* One bar of a task timeline: task `index` of a batch run on `model`, on
- * worker `track` (the loop, a thread, a process), from start to end
- * (seconds since the batch began). */
+ * worker `track` (the loop, a thread, a process, a pool thread), from start
+ * to end (seconds since the batch began); `phase` is NULL for the whole
+ * task, or the part of it the bar is ("fetch", "compute", "save"). */
 typedef struct report_bar {
   const char *model; /* the group label: "seq", "async in-loop", ... */
   const char *track; /* the worker's label within it: "loop", "thread 2" */
   int index;
   double start_s, end_s;
+  const char *phase;
 } report_bar;
 
-/* The timeline: bars grouped by model, then track, in the order given.
- * Tasks that overlap on one track (the loop) get lanes of their own. */
+/* The timeline: rows by model, then track, in the order given; one data
+ * block (one colour and shade) per model and phase.  Bars that overlap on
+ * one track (the loop) get lanes of their own. */
 void report_timeline_data(FILE *out, const report_bar *bars, int n);
 void report_timeline_script(FILE *out, const report_bar *bars, int n,
                             const char *title);

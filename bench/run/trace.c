@@ -355,6 +355,29 @@ static int is_task(const cJSON *ev) {
          cJSON_IsString(name) && strncmp(name->valuestring, "task ", 5) == 0;
 }
 
+/* A "compute N" event (the offloaded step) onto its task, if it has one:
+ * its pool thread and span.  Events that do not parse are left out. */
+static void read_compute(const cJSON *ev, run_trace_task *tasks, int n) {
+  const cJSON *ph = cJSON_GetObjectItemCaseSensitive(ev, "ph");
+  const cJSON *name = cJSON_GetObjectItemCaseSensitive(ev, "name");
+  const cJSON *args = cJSON_GetObjectItemCaseSensitive(ev, "args");
+  double index, thread, ts, dur;
+
+  if (!cJSON_IsString(ph) || strcmp(ph->valuestring, "X") != 0 ||
+      !cJSON_IsString(name) || strncmp(name->valuestring, "compute ", 8) ||
+      base_json_obj_num(args, "index", &index) != 0 ||
+      base_json_obj_num(args, "pool_thread", &thread) != 0 ||
+      base_json_obj_num(ev, "ts", &ts) != 0 ||
+      base_json_obj_num(ev, "dur", &dur) != 0)
+    return;
+  for (int i = 0; i < n; i++)
+    if (tasks[i].index == (int)index) {
+      tasks[i].off_thread = (int)thread;
+      tasks[i].off_start_s = ts / 1e6;
+      tasks[i].off_end_s = (ts + dur) / 1e6;
+    }
+}
+
 /* The whole file as a string (free it), or NULL with the message given. */
 static char *read_text(const char *path) {
   FILE *f = fopen(path, "r");
@@ -428,8 +451,10 @@ int run_trace_read_tasks(const char *path, run_trace_task **out, int *n) {
       free(text);
       return -1;
     }
+    tasks[count].off_thread = -1;
     count++;
   }
+  cJSON_ArrayForEach(ev, events) read_compute(ev, tasks, count);
   cJSON_Delete(doc);
   free(text);
   *out = tasks;

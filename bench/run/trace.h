@@ -46,10 +46,13 @@ typedef struct run_trace_task {
   int track;            /* its row: the worker, or async's permit 0..C-1 */
   double start_s, end_s; /* after the batch's start */
   char status[8];       /* "ok", "error", "timeout" */
+  /* async --offload: its compute step on the pool (off_thread -1: none) */
+  int off_thread;
+  double off_start_s, off_end_s;
 } run_trace_task;
 
-/* Read the tasks of a trace that run_trace_write wrote, in file order (index
- * order) into a malloc'd array (*out, *n; the caller frees *out).  0, or -1
+/* Read the tasks of a trace that run_trace_write wrote, each with its
+ * offloaded compute step where it has one, in file order (index order) into a malloc'd array (*out, *n; the caller frees *out).  0, or -1
  * (printed) if the file cannot be read, is not a trace, or a task's event
  * lacks a field.  The file is parsed whole (a tree: fine for the small
  * batches the figures trace, not for a million tasks). */

@@ -20,6 +20,7 @@
 #include "hyperfine.h"
 #include "json.h"
 #include "process.h"
+#include "term.h"
 
 static double now_s(void) {
   struct timespec ts;
@@ -196,10 +197,33 @@ double suite_cell_rerun(const char *self, const suite_cell *c, int runs) {
 /* ---- progress ----------------------------------------------------------- */
 
 typedef struct progress {
-  int tty;
+  int width; /* the terminal's columns, 0: plain lines (term.h) */
   double start;
   int runs_total, runs_done;
 } progress;
+
+/* The line redrawn in place: the cell's label is cut so the whole line
+ * fits the terminal (a line that wraps is not redrawn, it scrolls). */
+static void progress_redraw(const progress *pg, const suite_matrix *s, int i,
+                            int run, char *label, double elapsed) {
+  const suite_cell *c = &s->cells[i];
+  char head[32], tail[96], line[256];
+  /* Time left: the mean run so far, times the runs still to go. */
+  double left = pg->runs_done > 0 ? elapsed / pg->runs_done *
+                                        (pg->runs_total - pg->runs_done)
+                                  : 0;
+  size_t room;
+
+  snprintf(head, sizeof head, "[cell %d/%d] ", i + 1, s->ncells);
+  snprintf(tail, sizeof tail, ": run %d/%d, %.0f s elapsed, ~%.0f s left",
+           run + 1, c->warmups + c->runs, elapsed, left);
+  room = (size_t)pg->width - 1; /* the last column: some terminals wrap */
+  if (strlen(head) + strlen(tail) + 8 <= room)
+    base_term_fit(label, room - strlen(head) - strlen(tail));
+  snprintf(line, sizeof line, "%s%s%s", head, label, tail);
+  base_term_fit(line, room);
+  fprintf(stderr, "\r\033[K%s", line);
+}
 
 static void progress_show(progress *pg, const suite_matrix *s, int i, int run) {
   const suite_cell *c = &s->cells[i];
@@ -208,18 +232,11 @@ static void progress_show(progress *pg, const suite_matrix *s, int i, int run) {
   double elapsed = now_s() - pg->start;
 
   suite_cell_label(c, label, sizeof label);
-  if (pg->tty) {
-    /* Time left: the mean run so far, times the runs still to go. */
-    double left = pg->runs_done > 0 ? elapsed / pg->runs_done *
-                                          (pg->runs_total - pg->runs_done)
-                                    : 0;
-    fprintf(stderr, "\r\033[K[cell %d/%d] %s: run %d/%d, %.0f s elapsed, "
-            "~%.0f s left", i + 1, s->ncells, label, run + 1, total,
-            elapsed, left);
-  } else if (run == 0) {
+  if (pg->width > 0)
+    progress_redraw(pg, s, i, run, label, elapsed);
+  else if (run == 0)
     fprintf(stderr, "conclab: [cell %d/%d] %s (%d runs), %.0f s elapsed\n",
             i + 1, s->ncells, label, total, elapsed);
-  }
 }
 
 /* ---- every cell ---------------------------------------------------------- */
@@ -227,7 +244,7 @@ static void progress_show(progress *pg, const suite_matrix *s, int i, int run) {
 int suite_run_cells(suite_matrix *s, const char *self) {
   progress pg = {0};
 
-  pg.tty = isatty(STDERR_FILENO);
+  pg.width = base_term_width(STDERR_FILENO);
   pg.start = now_s();
   for (int i = 0; i < s->ncells; i++)
     pg.runs_total += s->cells[i].warmups + s->cells[i].runs;
@@ -249,7 +266,7 @@ int suite_run_cells(suite_matrix *s, const char *self) {
     }
   }
   s->elapsed_s = now_s() - pg.start;
-  if (pg.tty)
+  if (pg.width > 0)
     fprintf(stderr, "\r\033[K");
   fprintf(stderr, "conclab: %d cells, %d runs in %.0f s\n", s->ncells,
           pg.runs_total, s->elapsed_s);

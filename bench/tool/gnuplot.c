@@ -36,13 +36,20 @@ static int script_data(const char *script_path, char *data, size_t cap) {
   return found ? 0 : -1;
 }
 
-/* Run `gnuplot script` in the plots directory (the scripts name their
- * files relative to it).  Its exit status, or 127 if it did not start. */
-static int run_gnuplot(const char *plots, const char *script) {
-  char *argv[] = {"gnuplot", (char *)script, NULL};
+/* Run `gnuplot -e "out='NAME.svg.tmp'" NAME.gp` in the plots directory
+ * (the scripts name their files relative to it, and draw into `out`, or
+ * NAME.svg when run by hand).  Its exit status, or 127 if it did not
+ * start. */
+static int run_gnuplot(const char *plots, const char *script,
+                       const char *tmp_name) {
+  char out[BASE_PATH_MAX + 16];
+  char *argv[] = {"gnuplot", "-e", out, (char *)script, NULL};
   const base_spawn_opts o = {.dir = plots};
   char why[256];
-  int rc = base_run("gnuplot", argv, &o, NULL, 0, why, sizeof why);
+  int rc;
+  if (snprintf(out, sizeof out, "out='%s'", tmp_name) >= (int)sizeof out)
+    return 127;
+  rc = base_run("gnuplot", argv, &o, NULL, 0, why, sizeof why);
   return rc < 0 ? 127 : rc;
 }
 
@@ -126,7 +133,7 @@ static int render_one(const char *dir, const char *name) {
       path_fmt(tmp, sizeof tmp, "%s/%s.svg.tmp", plots, name) != 0 ||
       path_fmt(path, sizeof path, "%s/%s.svg", plots, name) != 0)
     return 0;
-  rc = run_gnuplot(plots, script);
+  rc = run_gnuplot(plots, script, strrchr(tmp, '/') + 1);
   if (rc == 0 && rename(tmp, path) == 0)
     return 1;
   fprintf(stderr, "conclab: gnuplot %s/%s.gp: %s\n", plots, name,
