@@ -75,7 +75,11 @@ static cJSON *result_object(const tool_hf_result *r) {
   add(obj, "exit_codes", codes);
   for (int k = 0; k < r->nparams; k++)
     add(params, r->params[k].name, cJSON_CreateString(r->params[k].value));
-  add(obj, "parameters", params);
+  /* hyperfine leaves "parameters" out when a command has none */
+  if (r->nparams > 0)
+    add(obj, "parameters", params);
+  else
+    cJSON_Delete(params);
   return obj;
 }
 
