@@ -10,16 +10,17 @@
  * A multiproc worker is a process of its own: the tasks it ran carry its
  * real pid (not the run's), one per worker started, named "worker N" after
  * the worker the tasks name; a replaced worker is a second process of the
- * same name; a task no worker ran stays in the run's process.  In a real batch every task appears
- * exactly once, every event lies inside the batch's span, each task's
- * track is one of the C workers (or async's C permits), the tasks on one
- * track never overlap (a viewer requires it), and async has its loop-lag
- * counters, and async --offload each task's compute step on a pool
- * thread, inside the task.  run_trace_read_tasks reads back what
- * run_trace_write wrote, and refuses (-1) a file that is not such a trace. The
- * writer's work is counted, not timed (run_trace_batch.slot_reads): a few slot
- * reads a task, for a thousand tasks and for a million; and the writer's source
- * reads a slot or a span (a task's times, wl_span) nowhere but in the counting
+ * same name; a task no worker ran stays in the run's process.  In a real
+ * batch every task appears exactly once, every event lies inside the
+ * batch's span, each task's track is one of the C workers (or async's C
+ * permits), the tasks on one track never overlap (a viewer requires
+ * it), and async has its loop-lag counters, and async --offload each
+ * task's compute step on a pool thread, inside the task.
+ * run_trace_read_tasks reads back what run_trace_write wrote, and refuses
+ * (-1) a file that is not such a trace.  The writer's work is counted,
+ * not timed (run_trace_batch.slot_reads): a few slot reads a task, for a
+ * thousand tasks and for a million; and the writer's source reads a slot
+ * or a span (a task's times, wl_span) nowhere but in the counting
  * accessor.
  *
  * Golden files: CONCLAB_UPDATE_GOLDEN=1 build/debug/tests/test_trace
@@ -311,7 +312,8 @@ static void multiproc_processes(void **state) {
   assert_int_equal(pids.n, 4); /* 4001, 4002, 4003, and 77 for task 4 */
   assert_non_null(strstr(text, "{\"name\":\"process_name\",\"cat\":"
                                "\"__metadata\",\"ph\":\"M\",\"pid\":4003,"
-                               "\"tid\":4003,\"args\":{\"name\":\"worker 1\"}}"));
+                               "\"tid\":4003,\"args\":{\"name\":"
+                               "\"worker 1\"}}"));
   assert_int_equal(count_lines_with(text, "\"args\":{\"name\":\"worker 1\"}"),
                    2 * 2 + 1); /* 4002, 4003 (process, thread); track 1 */
   assert_non_null(strstr(text, "\"pid\":77,\"tid\":1,\"ts\":0.000"));
