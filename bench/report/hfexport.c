@@ -173,7 +173,7 @@ static void write_job(FILE *out, const void *arg) {
 static void remove_others(const char *dir, const report_hf_file *f, int n) {
   DIR *d = opendir(dir);
   struct dirent *e;
-  char path[BASE_PATH_MAX];
+  char path[BASE_PATH_MAX + sizeof e->d_name + 1];
 
   if (d == NULL)
     return;
