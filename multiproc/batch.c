@@ -101,6 +101,14 @@ static void batch_hand_out(mp_batch *b, mp_worker *w) {
 
 /* ---- collect a result -------------------------------------------------- */
 
+/* The timeline's record of task i (--trace): when, and which process. */
+static void batch_span(mp_batch *b, const mp_worker *w, uint32_t i,
+                       int64_t start, int64_t end) {
+  wl_span_set(b->spans, i, start, end);
+  if (b->spans != NULL)
+    b->spans[i].pid = (int)w->pid;
+}
+
 /* Worker w is lost (end of file, a broken frame, EPIPE: why is WL_ERROR;
  * past its deadline: WL_TIMEOUT): record that as the outcome of the task
  * it held, make sure it is dead (after a broken frame or a deadline it may
@@ -113,7 +121,7 @@ static void batch_lost(mp_batch *b, mp_worker *w, wl_status why) {
     s->value = 0;
     s->worker = (int)(w - b->workers);
     /* as far as we know: from sent to lost */
-    wl_span_set(b->spans, (uint32_t)w->task, w->sent_ns, wl_now_ns());
+    batch_span(b, w, (uint32_t)w->task, w->sent_ns, wl_now_ns());
     w->task = -1;
   }
   if (w->pid > 0) /* never kill(0, ...): that is our whole process group */
@@ -151,7 +159,7 @@ static void batch_collect(mp_batch *b, mp_worker *w) {
                                   .connects = res.connects,
                                   .compute_us = res.compute_us,
                                   .worker = (int)(w - b->workers)};
-  wl_span_set(b->spans, res.index, res.t_start_ns, res.t_end_ns);
+  batch_span(b, w, res.index, res.t_start_ns, res.t_end_ns);
   w->task = -1;
   batch_hand_out(b, w);
 }

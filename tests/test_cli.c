@@ -461,7 +461,11 @@ static void test_suite_writes_reports(void **state) {
    * and no writer's temporary file anywhere */
   assert_int_equal(dir_entries(dir), 3);
   assert_int_equal(walk_tree(dir, 0), 0);
-  snprintf(path, sizeof path, "%s/data/runs-hyperfine.json", dir);
+  /* hyperfine's layout, one file per experiment */
+  snprintf(path, sizeof path, "%s/data/hyperfine/sleep-main.json", dir);
+  assert_int_equal(access(path, R_OK), 0);
+  snprintf(path, sizeof path, "%s/data/hyperfine/sleep-sweep-async.json",
+           dir);
   assert_int_equal(access(path, R_OK), 0);
   snprintf(path, sizeof path, "%s/README.md", dir);
   read_file(path, text, sizeof text);

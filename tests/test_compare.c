@@ -281,7 +281,7 @@ static void test_bad_input(void **state) {
 
   snprintf(path, sizeof path, "%s/no-such-dir", tmp);
   expect_usage(path, NULL, "No such file or directory");
-  snprintf(hf, sizeof hf, "%s/data/runs-hyperfine.json", a_dir);
+  snprintf(hf, sizeof hf, "%s/data/hyperfine/sleep-main.json", a_dir);
   expect_usage(hf, NULL, "not a conclab suite summary.json");
   snprintf(path, sizeof path, "%s/data/runs.csv", a_dir);
   expect_usage(path, NULL, "not JSON");

@@ -209,8 +209,8 @@ static void write_no_results(void **state) {
   (void)state;
 
   snprintf(want, sizeof want,
-           "{\n\t\"schema\":\t%d,\n\t\"conclab_version\":\t\"%s\",\n"
-           "\t\"results\":\t[]\n}\n",
+           "{\n\t\"results\":\t[],\n\t\"schema\":\t%d,\n"
+           "\t\"conclab_version\":\t\"%s\"\n}\n",
            BASE_SCHEMA, base_version());
   assert_string_equal(text, want);
   assert_int_equal(tool_hf_parse(text, "empty", &got, &n), 0);

@@ -14,8 +14,8 @@
  *     installed; CI installs it): tool_hf_time on a conclab run that sleeps
  *     2 x 20 ms reads back the command and a median of at least 40 ms, and
  *     the smoke suite with --hyperfine writes the report's section,
- *     data/runs-hyperfine.json (one result per cell) and leaves no
- *     temporary file behind.
+ *     data/hyperfine/ (one file per experiment, one result per cell in
+ *     all) and leaves no temporary file behind.
  */
 #define _GNU_SOURCE /* mkdtemp */
 #include <stdarg.h>
@@ -282,7 +282,7 @@ static void remove_tree(const char *dir) {
 }
 
 static void smoke_suite_with_cross_check(void **state) {
-  char hyperfine[4200], out[128], path[256], err[8192], *md, *line;
+  char hyperfine[4200], out[128], path[512], err[8192], *md, *line;
   const char *argv[] = {"conclab", "suite", "--profile", "smoke", "--runs",
                         "1", "--hyperfine", "--out", out, NULL};
   tool_hf_result *r;
@@ -329,15 +329,32 @@ static void smoke_suite_with_cross_check(void **state) {
   }
   free(md);
 
-  snprintf(path, sizeof path, "%s/data/runs-hyperfine.json", out);
-  assert_int_equal(tool_hf_read(path, &r, &n), 0);
-  assert_true(n >= 40); /* one per cell of the smoke profile */
-  for (int i = 0; i < n; i++) {
-    assert_int_equal(strncmp(r[i].command, "conclab run ", 12), 0);
-    assert_int_equal(r[i].ntimes, 1);
-    assert_true(r[i].nparams >= 4);
+  {
+    int cells = 0, files = 0;
+    struct dirent *e;
+    DIR *d;
+    snprintf(path, sizeof path, "%s/data/hyperfine", out);
+    d = opendir(path);
+    assert_non_null(d);
+    while ((e = readdir(d)) != NULL) {
+      if (e->d_name[0] == '.')
+        continue;
+      snprintf(path, sizeof path, "%s/data/hyperfine/%s", out, e->d_name);
+      assert_int_equal(tool_hf_read(path, &r, &n), 0);
+      for (int i = 0; i < n; i++) {
+        assert_int_equal(strncmp(r[i].command, "conclab run ", 12), 0);
+        assert_int_equal(r[i].ntimes, 1);
+        /* a sweep's one parameter, or none */
+        assert_true(r[i].nparams <= 1);
+      }
+      tool_hf_free(r, n);
+      cells += n;
+      files++;
+    }
+    closedir(d);
+    assert_true(files >= 6);
+    assert_true(cells >= 40); /* one per cell of the smoke profile */
   }
-  tool_hf_free(r, n);
   remove_tree(out);
 }
 

@@ -21,8 +21,9 @@
  *     PATH.tmp.PID file is left; into a missing directory it returns -1 and
  *     leaves nothing;
  *   - the hyperfine cross-check's section (fake checks: one agreeing, one
- *     differing, one failed), and data/runs-hyperfine.json, against
- *     tests/golden/runs-hyperfine.json;
+ *     differing, one failed), and data/hyperfine/'s files (one per
+ *     experiment, each under its name) against
+ *     tests/golden/hyperfine-files.txt;
  *   - report_write_all: the four files, when DIR/data exists; README.md is the
  *     tables, then the files list with each file's POSIX cksum, and a
  *     second write keeps the lab's section of the old README.md;
@@ -519,8 +520,20 @@ static void golden_summary_json(void **state) {
   check_golden("summary.json", report_summary_json, *state);
 }
 
-static void golden_runs_hyperfine(void **state) {
-  check_golden("runs-hyperfine.json", report_hyperfine_json, *state);
+/* data/hyperfine/: every experiment's file under its name, in order. */
+static void hyperfine_files(FILE *out, const suite_matrix *s) {
+  report_hf_file *f;
+  int n = report_hf_files(s, &f);
+
+  for (int i = 0; i < n; i++) {
+    fprintf(out, "== data/hyperfine/%s.json\n", f[i].name);
+    report_hf_write(out, s, &f[i]);
+  }
+  free(f);
+}
+
+static void golden_hyperfine_files(void **state) {
+  check_golden("hyperfine-files.txt", hyperfine_files, *state);
 }
 
 /* The cross-check's section: present with its verdicts when done (the
@@ -649,7 +662,7 @@ static void write_atomic_missing_directory(void **state) {
 /* report_write_all: README.md, data/runs.csv and data/summary.json, each
  * exactly what its writer gives, and no temporaries left. */
 static void write_all(void **state) {
-  char dir[] = "/tmp/conclab_test_report_XXXXXX", path[128];
+  char dir[] = "/tmp/conclab_test_report_XXXXXX", path[256];
   static const struct {
     const char *name;
     report_writer writer;
@@ -657,7 +670,6 @@ static void write_all(void **state) {
       {"README.md", report_markdown},
       {"data/runs.csv", report_runs_csv},
       {"data/summary.json", report_summary_json},
-      {"data/runs-hyperfine.json", report_hyperfine_json},
   };
   int tmp_files;
 
@@ -698,6 +710,20 @@ static void write_all(void **state) {
   for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
     snprintf(path, sizeof path, "%s/%s", dir, files[i].name);
     assert_int_equal(unlink(path), 0);
+  }
+  { /* data/hyperfine/: each experiment's file (test_hyperfine_export.c
+     * checks what they hold) */
+    report_hf_file *f;
+    int n = report_hf_files(*state, &f);
+    for (int i = 0; i < n; i++) {
+      snprintf(path, sizeof path, "%s/data/hyperfine/%s.json", dir,
+               f[i].name);
+      assert_int_equal(unlink(path), 0);
+    }
+    free(f);
+    snprintf(path, sizeof path, "%s/data/hyperfine", dir);
+    assert_int_equal(count_entries(path, &tmp_files), 0);
+    assert_int_equal(rmdir(path), 0);
   }
   assert_int_equal(count_entries(dir, &tmp_files), 1); /* data/ */
   snprintf(path, sizeof path, "%s/data", dir);
@@ -766,7 +792,7 @@ int main(void) {
       cmocka_unit_test(golden_markdown),
       cmocka_unit_test(golden_runs_csv),
       cmocka_unit_test(golden_summary_json),
-      cmocka_unit_test(golden_runs_hyperfine),
+      cmocka_unit_test(golden_hyperfine_files),
       cmocka_unit_test(hyperfine_section),
       cmocka_unit_test(writers_are_deterministic),
       cmocka_unit_test(write_atomic_creates_and_replaces),

@@ -3,16 +3,25 @@
  *
  * The writer's output is valid JSON (a strict checker, json_check.h), for
  * a fixed fake batch - whose exact bytes are pinned by golden files - and
- * for real batches of every model.  In a real batch every task appears
- * exactly once, every event lies inside the batch's span, each task's
- * track is one of the C workers (or async's C permits), the tasks on one
- * track never overlap (a viewer requires it), and async has its loop-lag
- * counters, and async --offload each task's compute step on a pool
- * thread, inside the task.  run_trace_read_tasks reads back what
- * run_trace_write wrote (each task's compute step with it), and refuses (-1) a file that is not such a trace. The
- * writer's work is counted, not timed (run_trace_batch.slot_reads): a few slot
- * reads a task, for a thousand tasks and for a million; and the writer's source
- * reads a slot or a span (a task's times, wl_span) nowhere but in the counting
+ * for real batches of every model.  Every event has the fields viewers
+ * rely on (check_events): a name, a "cat", "ph", a pid and tid, times
+ * where its kind has them; every process that holds an event is named
+ * (process_name), and so is every thread that holds a bar (thread_name).
+ * A multiproc worker is a process of its own: the tasks it ran carry its
+ * real pid (not the run's), one per worker started, named "worker N" after
+ * the worker the tasks name; a replaced worker is a second process of the
+ * same name; a task no worker ran stays in the run's process.  In a real
+ * batch every task appears exactly once, every event lies inside the
+ * batch's span, each task's track is one of the C workers (or async's C
+ * permits), the tasks on one track never overlap (a viewer requires
+ * it), and async has its loop-lag counters, and async --offload each
+ * task's compute step on a pool thread, inside the task.
+ * run_trace_read_tasks reads back what run_trace_write wrote (each task's
+ * compute step with it), and refuses
+ * (-1) a file that is not such a trace.  The writer's work is counted,
+ * not timed (run_trace_batch.slot_reads): a few slot reads a task, for a
+ * thousand tasks and for a million; and the writer's source reads a slot
+ * or a span (a task's times, wl_span) nowhere but in the counting
  * accessor.
  *
  * Golden files: CONCLAB_UPDATE_GOLDEN=1 build/debug/tests/test_trace
@@ -71,6 +80,11 @@ static char *render(const run_trace_batch *b) {
   return text;
 }
 
+static void temp_path(char *path, size_t cap) {
+  snprintf(path, cap, "%s/conclab-trace-test-%ld.json",
+           getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (long)getpid());
+}
+
 static void assert_valid_json(const char *text) {
   const char *bad = json_check(text);
   if (bad != NULL)
@@ -89,6 +103,85 @@ static int count_lines_with(const char *text, const char *needle) {
     line = end ? end + 1 : NULL;
   }
   return n;
+}
+
+/* ---- the fields every event has ------------------------------------------ */
+
+/* What check_events found: the distinct pids that hold a task bar. */
+typedef struct seen_pids {
+  int pid[64], worker[64];
+  int n;
+} seen_pids;
+
+static int has_key_of(const cJSON *obj, const char *key, int number) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+  return number ? cJSON_IsNumber(v) : cJSON_IsString(v) && *v->valuestring;
+}
+
+/* The metadata event naming pid (and tid, for a thread), or NULL. */
+static const cJSON *named(const cJSON *events, const char *what, double pid,
+                          double tid) {
+  const cJSON *ev;
+  cJSON_ArrayForEach(ev, events) {
+    const cJSON *name = cJSON_GetObjectItem(ev, "name");
+    if (strcmp(cJSON_GetObjectItem(ev, "ph")->valuestring, "M") == 0 &&
+        strcmp(name->valuestring, what) == 0 &&
+        cJSON_GetObjectItem(ev, "pid")->valuedouble == pid &&
+        (tid < 0 || cJSON_GetObjectItem(ev, "tid")->valuedouble == tid))
+      return ev;
+  }
+  return NULL;
+}
+
+/* Every event of the trace text has name, cat, ph, pid, tid and args
+ * (and ts, dur as its kind has them); the processes and threads that hold
+ * events are named.  The distinct pids of the task bars, each with its
+ * worker, into *out. */
+static void check_events(const char *text, seen_pids *out) {
+  cJSON *doc = cJSON_Parse(text);
+  const cJSON *events = cJSON_GetObjectItem(doc, "traceEvents"), *ev;
+
+  memset(out, 0, sizeof *out);
+  assert_true(cJSON_IsArray(events));
+  cJSON_ArrayForEach(ev, events) {
+    const char *ph;
+    double pid, tid;
+    assert_true(has_key_of(ev, "name", 0) && has_key_of(ev, "cat", 0) &&
+                has_key_of(ev, "ph", 0) && has_key_of(ev, "pid", 1) &&
+                has_key_of(ev, "tid", 1));
+    assert_true(cJSON_IsObject(cJSON_GetObjectItem(ev, "args")));
+    ph = cJSON_GetObjectItem(ev, "ph")->valuestring;
+    pid = cJSON_GetObjectItem(ev, "pid")->valuedouble;
+    tid = cJSON_GetObjectItem(ev, "tid")->valuedouble;
+    assert_true(pid > 0 && tid >= 0);
+    if (strcmp(ph, "M") == 0) {
+      assert_string_equal(cJSON_GetObjectItem(ev, "cat")->valuestring,
+                          "__metadata");
+      assert_true(has_key_of(cJSON_GetObjectItem(ev, "args"), "name", 0));
+      continue;
+    }
+    assert_true(strcmp(ph, "X") == 0 || strcmp(ph, "C") == 0);
+    assert_true(has_key_of(ev, "ts", 1));
+    if (strcmp(ph, "X") == 0) {
+      const cJSON *worker =
+          cJSON_GetObjectItem(cJSON_GetObjectItem(ev, "args"), "worker");
+      int k = 0;
+      assert_true(has_key_of(ev, "dur", 1));
+      if (named(events, "thread_name", pid, tid) == NULL)
+        fail_msg("thread %g of process %g holds a bar but has no name", tid,
+                 pid);
+      while (k < out->n && out->pid[k] != (int)pid)
+        k++;
+      if (k == out->n && k < 64 && worker != NULL) {
+        out->pid[k] = (int)pid;
+        out->worker[k] = worker->valueint;
+        out->n++;
+      }
+    }
+    if (named(events, "process_name", pid, -1) == NULL)
+      fail_msg("process %g holds events but has no name", pid);
+  }
+  cJSON_Delete(doc);
 }
 
 /* ---- a fixed fake batch: golden files ------------------------------------ */
@@ -150,10 +243,38 @@ static run_trace_batch fake_async(void) {
                     .lag = fake_lag, .lag_n = 3};
 }
 
-/* The trace of b, valid JSON and byte for byte golden/name (golden.h). */
+/* multiproc, C = 2: worker 0 (pid 4001) ran tasks 0 and 2; worker 1
+ * (pid 4002) died in task 1, and its replacement (pid 4003) ran task 3;
+ * task 4 no worker took (every fork failed): it stays in the run's
+ * process (pid 77). */
+static const wl_slot fake_mp_slots[] = {
+    {.status = WL_OK, .worker = 0},    {.status = WL_ERROR, .worker = 1},
+    {.status = WL_OK, .worker = 0},    {.status = WL_OK, .worker = 1},
+    {.status = WL_ERROR, .worker = 0},
+};
+static const wl_span fake_mp_spans[] = {
+    {.t_start_ns = T0 + 1000, .t_end_ns = T0 + 2000000, .pid = 4001},
+    {.t_start_ns = T0 + 1200, .t_end_ns = T0 + 900000, .pid = 4002},
+    {.t_start_ns = T0 + 2000100, .t_end_ns = T0 + 3000000, .pid = 4001},
+    {.t_start_ns = T0 + 1500000, .t_end_ns = T0 + 2500000, .pid = 4003},
+    {0},
+};
+
+static run_trace_batch fake_multiproc(void) {
+  return (run_trace_batch){.workload = "primes", .model = "multiproc",
+                           .variant = "", .pid = 77, .tasks = 5,
+                           .concurrency = 2, .checksum = 7, .t0_ns = T0,
+                           .t1_ns = T0 + 3000000, .slots = fake_mp_slots,
+                           .spans = fake_mp_spans};
+}
+
+/* The trace of b, valid JSON, with every event's fields, and byte for
+ * byte golden/name (golden.h). */
 static void check_golden(const char *name, const run_trace_batch *b) {
   char *got = render(b);
+  seen_pids pids;
   assert_valid_json(got);
+  check_events(got, &pids);
   golden_check(name, got);
   free(got);
 }
@@ -170,6 +291,48 @@ static void golden_async(void **state) {
   check_golden("trace_async.json", &b);
 }
 
+static void golden_multiproc(void **state) {
+  run_trace_batch b = fake_multiproc();
+  (void)state;
+  check_golden("trace_multiproc.json", &b);
+}
+
+/* The fake multiproc batch: three worker processes, each named after its
+ * worker, the replaced worker's two apart; the task no worker ran in the
+ * run's process; and read back, each task's pid and track. */
+static void multiproc_processes(void **state) {
+  run_trace_batch b = fake_multiproc();
+  char *text = render(&b), path[512], err[600];
+  seen_pids pids;
+  run_trace_task *t;
+  int n;
+  static const int want_pid[] = {4001, 4002, 4001, 4003, 77};
+  (void)state;
+
+  check_events(text, &pids);
+  assert_int_equal(pids.n, 4); /* 4001, 4002, 4003, and 77 for task 4 */
+  assert_non_null(strstr(text, "{\"name\":\"process_name\",\"cat\":"
+                               "\"__metadata\",\"ph\":\"M\",\"pid\":4003,"
+                               "\"tid\":4003,\"args\":{\"name\":"
+                               "\"worker 1\"}}"));
+  assert_int_equal(count_lines_with(text, "\"args\":{\"name\":\"worker 1\"}"),
+                   2 * 2 + 1); /* 4002, 4003 (process, thread); track 1 */
+  assert_non_null(strstr(text, "\"pid\":77,\"tid\":1,\"ts\":0.000"));
+  free(text);
+
+  temp_path(path, sizeof path);
+  assert_int_equal(run_trace_file_write(path, &b, err, sizeof err), 0);
+  assert_int_equal(run_trace_read_tasks(path, &t, &n), 0);
+  assert_int_equal(n, 5);
+  for (int i = 0; i < n; i++) {
+    assert_int_equal(t[i].pid, want_pid[i]);
+    assert_int_equal(t[i].track, fake_mp_slots[i].worker);
+    assert_int_equal(t[i].worker, fake_mp_slots[i].worker);
+  }
+  free(t);
+  assert_int_equal(unlink(path), 0);
+}
+
 /* The fake batch's shape, beyond the bytes: one line per event, the
  * frame around them, and the numbers exact. */
 static void fake_layout(void **state) {
@@ -180,6 +343,10 @@ static void fake_layout(void **state) {
   assert_true(strncmp(text, "{\"traceEvents\":[\n", 17) == 0);
   /* the process, two permits, two pool threads */
   assert_int_equal(count_lines_with(text, "\"ph\":\"M\""), 1 + 2 + 2);
+  assert_int_equal(count_lines_with(text, "\"cat\":\"__metadata\""), 5);
+  assert_int_equal(count_lines_with(text, "\"cat\":\"task\""), 3);
+  assert_int_equal(count_lines_with(text, "\"cat\":\"compute\""), 3);
+  assert_int_equal(count_lines_with(text, "\"cat\":\"lag\""), 3);
   assert_int_equal(count_lines_with(text, "\"ph\":\"X\""), 3 + 3);
   assert_int_equal(count_lines_with(text, "\"name\":\"compute "), 3);
   assert_non_null(
@@ -296,11 +463,6 @@ static void writer_work_for_a_million_tasks(void **state) {
 
 /* ---- reading back -------------------------------------------------------- */
 
-static void temp_path(char *path, size_t cap) {
-  snprintf(path, cap, "%s/conclab-trace-test-%ld.json",
-           getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (long)getpid());
-}
-
 static void read_back_what_was_written(void **state) {
   run_trace_batch b = fake_threaded();
   char path[512], err[600];
@@ -322,6 +484,7 @@ static void read_back_what_was_written(void **state) {
     assert_int_equal(t[i].index, i);
     assert_int_equal(t[i].worker, s->worker);
     assert_int_equal(t[i].track, s->worker);
+    assert_int_equal(t[i].pid, 1); /* the run's own: 0 is written as 1 */
     assert_true(fabs(t[i].start_s - (double)start / 1e9) < 1e-9);
     assert_true(fabs(t[i].end_s - (double)end / 1e9) < 1e-9);
   }
@@ -389,8 +552,11 @@ static void read_refuses_what_is_not_a_trace(void **state) {
       "\"tid\":1,\"ts\":0.0,\"dur\":1.0,\"args\":{\"index\":0,"
       "\"worker\":0}}]}",                             /* no status */
       "{\"traceEvents\":[{\"name\":\"task 0\",\"ph\":\"X\",\"pid\":1,"
+      "\"tid\":1,\"ts\":0.0,\"dur\":1.0,\"args\":{\"index\":0,"
+      "\"worker\":0,\"status\":\"ok\"}}]}",            /* no track */
+      "{\"traceEvents\":[{\"name\":\"task 0\",\"ph\":\"X\",\"pid\":1,"
       "\"tid\":1,\"ts\":\"0\",\"dur\":1.0,\"args\":{\"index\":0,"
-      "\"worker\":0,\"status\":\"ok\"}}]}",            /* ts a string */
+      "\"worker\":0,\"track\":0,\"status\":\"ok\"}}]}", /* ts a string */
   };
   char path[512];
   run_trace_task *t = (run_trace_task *)1;
@@ -487,6 +653,7 @@ static void check_real_batch(const char *const *args) {
   run_trace_task *t;
   int n, *seen;
   char *text;
+  seen_pids pids;
 
   temp_path(path, sizeof path);
   argv[argc++] = (char *)"run";
@@ -503,8 +670,31 @@ static void check_real_batch(const char *const *args) {
   text = golden_slurp(path);
   assert_non_null(text);
   assert_valid_json(text);
+  check_events(text, &pids);
   assert_int_equal(run_trace_read_tasks(path, &t, &n), 0);
   assert_int_equal(n, o.params.tasks);
+
+  /* multiproc: each worker started is a process of its own, its real pid
+   * (not this one's), named after the one worker whose tasks it holds;
+   * the other models' tasks are all in this process */
+  if (o.model == RUN_MULTIPROC) {
+    assert_int_equal(pids.n, r.workers);
+    for (int k = 0; k < pids.n; k++) {
+      assert_true(pids.pid[k] != (int)getpid());
+      for (int j = k + 1; j < pids.n; j++)
+        assert_true(pids.worker[k] != pids.worker[j]); /* none replaced */
+    }
+    for (int i = 0; i < n; i++) {
+      int k = 0;
+      while (k < pids.n && pids.pid[k] != t[i].pid)
+        k++;
+      assert_true(k < pids.n && pids.worker[k] == t[i].worker);
+    }
+  } else {
+    assert_int_equal(pids.n, 1);
+    for (int i = 0; i < n; i++)
+      assert_int_equal(t[i].pid, (int)getpid());
+  }
 
   /* every task exactly once, inside the span, on one of C tracks */
   seen = calloc((size_t)n, sizeof *seen);
@@ -629,6 +819,8 @@ int main(void) {
       cmocka_unit_test(checker_accepts_json_and_rejects_the_rest),
       cmocka_unit_test(golden_threaded),
       cmocka_unit_test(golden_async),
+      cmocka_unit_test(golden_multiproc),
+      cmocka_unit_test(multiproc_processes),
       cmocka_unit_test(fake_layout),
       cmocka_unit_test(writer_work_is_linear),
       cmocka_unit_test(writer_reads_slots_only_through_slot_at),

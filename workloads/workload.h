@@ -91,11 +91,13 @@ typedef struct wl_slot {
  * cannot draw overlapping bars in a row).  async --offload: the compute
  * step's span on libuv's threadpool (0: no such step) and which pool
  * thread ran it (0.., numbered per batch in the order the threads first
- * ran one). */
+ * ran one).  pid: multiproc only, the worker process that ran the task
+ * (0: none did), so the timeline shows each process as itself. */
 typedef struct wl_span {
   int64_t t_start_ns, t_end_ns;
   int64_t off_start_ns, off_end_ns;
   int lane, off_thread;
+  int pid;
 } wl_span;
 
 /* ---- What the harness reads from a descriptor ----------------------------

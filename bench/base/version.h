@@ -3,7 +3,7 @@
  *
  * A reader that meets a file from a newer conclab must say so, not
  * misread it: every JSON document conclab writes (summary.json, lab.json,
- * runs-hyperfine.json, a trace, the `run --json` line) carries "schema"
+ * the data/hyperfine files, a trace, the `run --json` line) carries "schema"
  * (the layout's number, raised when a field changes meaning or goes) and
  * "conclab_version"; readers check the schema before anything else.
  */

@@ -26,8 +26,8 @@ static void suite_help(FILE *out) {
 "concurrency) gets one warm-up run and R measured runs, each a fresh\n"
 "`conclab run ... --json` process.  Writes DIR/README.md (machine, one\n"
 "table per workload, a summary of speedups), DIR/data/runs.csv (every run)\n"
-"DIR/data/summary.json and DIR/data/runs-hyperfine.json (hyperfine's\n"
-"layout); then plots: speedup against concurrency and a task timeline\n"
+"DIR/data/summary.json and DIR/data/hyperfine/*.json (hyperfine's\n"
+"layout, one file per experiment); then plots: speedup against concurrency and a task timeline\n"
 "(from small batches run with --trace into DIR/data/trace_*.json), as\n"
 "gnuplot scripts in DIR/plots/ and, with gnuplot installed, SVGs linked\n"
 "from DIR/README.md.  The lab's section of an existing DIR/README.md is\n"
@@ -131,7 +131,7 @@ static int write_results(const char *self, const char *outdir,
   report_summary(stdout, s);
   if (rc == 0)
     fprintf(stderr, "conclab: wrote %s/README.md, %s/data/runs.csv, "
-            "%s/data/summary.json, %s/data/runs-hyperfine.json\n", outdir,
+            "%s/data/summary.json, %s/data/hyperfine/\n", outdir,
             outdir, outdir, outdir);
   return rc;
 }

@@ -104,6 +104,7 @@ void report_manifest_markdown(FILE *out, const char *dir) {
         "it wrote its README.md.\n\n"
         "| file | cksum | bytes |\n|---|---:|---:|\n", out);
   list_dir(out, dir, "data");
+  list_dir(out, dir, "data/hyperfine");
   list_dir(out, dir, "plots");
   fputs("\n", out);
 }

@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include "base.h"
-#include "hyperfine.h"
 #include "atomic.h"
 #include "json.h"
 #include "version.h"
@@ -348,7 +347,7 @@ static void md_hyperfine(FILE *out, const suite_matrix *s) {
   }
   fprintf(out, "hyperfine timed these cells' command lines as whole "
           "processes (`hyperfine -N`, 1 warm-up, then measured runs; "
-          "`data/runs-hyperfine.json` has the harness's own runs in "
+          "`data/hyperfine/` has the harness's own runs in "
           "hyperfine's layout). The harness's wall time covers the batch "
           "only; hyperfine's also covers starting the process (exec, "
           "dynamic loading, parsing the options), setting the model up "
@@ -414,7 +413,7 @@ void report_markdown(FILE *out, const suite_matrix *s) {
           "ranked. Peak RSS for multiproc is the parent's peak plus the sum "
           "of every worker's peak (from wait4), so pages the workers share "
           "are counted once per worker. Per-run data: `data/runs.csv` (and "
-          "`data/runs-hyperfine.json`, in hyperfine's layout); "
+          "`data/hyperfine/`, in hyperfine's layout); "
           "summary: `data/summary.json`.\n\n",
           s->profile, s->machine.date, s->elapsed_s, s->warmups,
           s->warmups == 1 ? "" : "s", s->runs, s->runs == 1 ? "" : "s");
@@ -581,65 +580,6 @@ void report_summary_json(FILE *out, const suite_matrix *s) {
   base_json_print(out, base_json_take(&doc));
 }
 
-/* DIR/data/runs-hyperfine.json: every cell as hyperfine would export it -
- * its command line, its measured runs' wall times (warm-ups left out), the
- * mean user and system CPU - so hyperfine's scripts (plot_whisker.py, ...)
- * read the harness's data as they read hyperfine's. */
-void report_hyperfine_json(FILE *out, const suite_matrix *s) {
-  tool_hf_result *r =
-      calloc((size_t)(s->ncells > 0 ? s->ncells : 1), sizeof *r);
-  char command[8192], text[32];
-
-  if (r == NULL)
-    abort();
-  for (int i = 0; i < s->ncells; i++) {
-    const suite_cell *c = &s->cells[i];
-    const wl_params *p = &c->opts.params;
-    int nm = c->nresults - c->warmups;
-    double user = 0, sys = 0;
-
-    if (suite_cell_command(c, "conclab", command, sizeof command) != 0)
-      command[0] = '\0';
-    r[i].command = strdup(command);
-    r[i].times = calloc((size_t)(nm > 0 ? nm : 1), sizeof(double));
-    r[i].exit_codes = calloc((size_t)(nm > 0 ? nm : 1), sizeof(int));
-    if (r[i].command == NULL || r[i].times == NULL ||
-        r[i].exit_codes == NULL)
-      abort();
-    for (int k = 0; k < nm; k++) {
-      const suite_run *run = &c->results[c->warmups + k];
-      r[i].times[k] = run->wall_s;
-      r[i].exit_codes[k] = run->exit_status;
-      user += run->user_s;
-      sys += run->sys_s;
-    }
-    r[i].ntimes = r[i].nexit = nm > 0 ? nm : 0;
-    tool_hf_fill_stats(&r[i]);
-    r[i].user = nm > 0 ? user / nm : 0;
-    r[i].system = nm > 0 ? sys / nm : 0;
-    tool_hf_param_add(&r[i], "workload", c->opts.wl->name);
-    tool_hf_param_add(&r[i], "model", run_model_names[c->opts.model]);
-    tool_hf_param_add(&r[i], "variant", run_variant(&c->opts));
-    tool_hf_param_add(&r[i], "table", table_names[c->table]);
-    snprintf(text, sizeof text, "%d", p->tasks);
-    tool_hf_param_add(&r[i], "tasks", text);
-    snprintf(text, sizeof text, "%d", p->concurrency);
-    tool_hf_param_add(&r[i], "concurrency", text);
-    snprintf(text, sizeof text, "%d", p->delay_ms);
-    tool_hf_param_add(&r[i], "delay_ms", text);
-    snprintf(text, sizeof text, "%lld", (long long)p->limit);
-    tool_hf_param_add(&r[i], "limit", text);
-    snprintf(text, sizeof text, "%lld", (long long)p->size);
-    tool_hf_param_add(&r[i], "size", text);
-    tool_hf_param_add(&r[i], "endpoint", endpoint(c));
-    snprintf(text, sizeof text, "%d", p->rounds);
-    tool_hf_param_add(&r[i], "rounds", text);
-    tool_hf_param_add(&r[i], "status", c->failed ? "FAILED" : "ok");
-  }
-  tool_hf_write(out, r, s->ncells);
-  tool_hf_free(r, s->ncells);
-}
-
 /* ---- files -------------------------------------------------------------- */
 
 /* base_atomic_write's argument: one of the writers above and its suite. */
@@ -695,8 +635,7 @@ int report_write_data(const char *dir, const suite_matrix *s) {
   rc |= report_write_atomic(path, report_runs_csv, s);
   snprintf(path, sizeof path, "%s/data/summary.json", dir);
   rc |= report_write_atomic(path, report_summary_json, s);
-  snprintf(path, sizeof path, "%s/data/runs-hyperfine.json", dir);
-  rc |= report_write_atomic(path, report_hyperfine_json, s);
+  rc |= report_write_hyperfine(dir, s);
   return rc ? -1 : 0;
 }
 

@@ -18,15 +18,32 @@ void report_summary(FILE *out, const suite_matrix *s);  /* the speedup matrix */
 void report_runs_csv(FILE *out, const suite_matrix *s); /* DIR/data/runs.csv */
 void report_summary_json(FILE *out,
                          const suite_matrix *s); /* DIR/data/summary.json */
-/* DIR/data/runs-hyperfine.json: every cell in hyperfine's export layout */
-void report_hyperfine_json(FILE *out, const suite_matrix *s);
+
+/* DIR/data/hyperfine/NAME.json (hfexport.c): the runs in the layout of
+ * `hyperfine --export-json`, one file per experiment - the cells one
+ * hyperfine invocation could have timed: a table's cells as several
+ * commands, or a sweep's cells of one model as one command whose only
+ * parameter is "concurrency". */
+typedef struct report_hf_file {
+  char name[80]; /* "sleep-main", "primes-sweep-async-offload" */
+  int first;     /* its first cell; the others follow it */
+  int sweep;     /* each result has "parameters": {"concurrency": "C"} */
+} report_hf_file;
+/* The experiments of s, in cell order, into *out (free it): the count. */
+int report_hf_files(const suite_matrix *s, report_hf_file **out);
+/* One experiment's file. */
+void report_hf_write(FILE *out, const suite_matrix *s,
+                     const report_hf_file *f);
+/* Every experiment's file under dir/data/hyperfine (made if missing;
+ * a .json there that this suite does not write is removed).  0, or -1. */
+int report_write_hyperfine(const char *dir, const suite_matrix *s);
 
 typedef void (*report_writer)(FILE *out, const suite_matrix *s);
 /* Write path by way of a temporary file renamed into place, so a reader
  * never sees half a file.  0, or -1 (printed). */
 int report_write_atomic(const char *path, report_writer write,
                         const suite_matrix *s);
-/* The three data files under dir/data (which must exist).  0, or -1. */
+/* The data files under dir/data (which must exist).  0, or -1. */
 int report_write_data(const char *dir, const suite_matrix *s);
 /* dir/README.md, built whole in memory and written with one rename: the
  * suite's tables, the lab's section carried over from the old README.md,

@@ -94,6 +94,7 @@ static int write_trace(const run_opts *o, const run_result *r,
                        const as_lag_timeline *lag) {
   run_trace_batch b = {.workload = o->wl->name,
                 .model = run_model_names[o->model],
+                .pid = (int)getpid(),
                 .variant = run_variant(o),
                 .tasks = o->params.tasks,
                 .concurrency = o->params.concurrency,

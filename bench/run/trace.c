@@ -5,11 +5,14 @@
  * already records, laid out for a viewer.  The Chrome Trace Event format is
  * a JSON object whose "traceEvents" array holds, here, three kinds of event:
  *   "ph":"M"  metadata: the process's name and each track's ("seq",
- *             "thread 2", "worker 1", "loop, permit 0", "pool thread 1");
+ *             "thread 2", "loop, permit 0", "pool thread 1"); a multiproc
+ *             worker is a process of its own, its real pid, "worker 1";
  *   "ph":"X"  a complete event: one bar, "ts" its start and "dur" its
  *             length, both in microseconds ("task 7"; with async
  *             --offload also "compute 7", on the pool thread that ran it);
  *   "ph":"C"  a counter: async's loop lag, drawn as a graph over time.
+ * Every event has a "cat" (category: "task", "compute", "lag"; metadata
+ * "__metadata", as Chrome writes it), which some viewers insist on.
  * The writer reads no clock and prints integers exactly, so a fixed batch
  * always gives the same bytes (a golden file pins the layout).
  */
@@ -71,14 +74,41 @@ static int track_of(const run_trace_batch *b, const wl_slot *s,
  * pools, for async --offload, the threadpool threads that ran compute
  * steps, which get tracks of their own after the task tracks ("pool
  * thread 0", ...). */
+typedef struct trace_proc {
+  int pid, worker;
+} trace_proc;
+
 typedef struct tracks {
   int tasks, pools;
+  int in_run;        /* tasks drawn in the run's own process */
+  trace_proc *procs; /* the worker processes that ran tasks (multiproc) */
+  int nprocs;
 } tracks;
+
+/* A task ran in worker process pid, number w: a process to name, unless
+ * it is the one w had last (a worker's tasks come in index order, and a
+ * replacement's after the one it replaced: one look back suffices). */
+static void note_proc(tracks *t, int *last, int nlast, int pid, int w) {
+  if (w >= 0 && w < nlast) {
+    if (last[w] == pid)
+      return;
+    last[w] = pid;
+  } else { /* cannot happen: a worker past C; look them all up */
+    for (int k = 0; k < t->nprocs; k++)
+      if (t->procs[k].pid == pid)
+        return;
+  }
+  t->procs = base_json_need(
+      realloc(t->procs, (size_t)(t->nprocs + 1) * sizeof *t->procs));
+  t->procs[t->nprocs++] = (trace_proc){pid, w};
+}
 
 static tracks count_tracks(const run_trace_batch *b) {
   int seq = strcmp(b->model, "seq") == 0;
   tracks t = {seq ? 1 : b->concurrency < b->tasks ? b->concurrency : b->tasks,
-              0};
+              0, 0, NULL, 0};
+  int nlast = t.tasks;
+  int *last = base_json_need(calloc((size_t)nlast + 1, sizeof *last));
 
   for (int i = 0; i < b->tasks; i++) {
     const wl_span *sp;
@@ -87,7 +117,12 @@ static tracks count_tracks(const run_trace_batch *b) {
       t.tasks = track_of(b, s, sp) + 1; /* cannot happen; never lose one */
     if (sp->off_end_ns != 0 && sp->off_thread >= t.pools)
       t.pools = sp->off_thread + 1;
+    if (sp->pid != 0)
+      note_proc(&t, last, nlast, sp->pid, s->worker);
+    else
+      t.in_run++;
   }
+  free(last);
   return t;
 }
 
@@ -112,7 +147,8 @@ static void track_name(const run_trace_batch *b, int k, char *name,
  * triple the writer's time at a million tasks. */
 typedef struct event {
   cJSON *obj, *args, *status;
-  char name[48], tid[16], ts[32], dur[32], index[16], who[16], lag[32];
+  char name[48], pid[16], tid[16], ts[32], dur[32], index[16], who[16];
+  char track[16], lag[32];
   char label[128]; /* a track's name */
 } event;
 
@@ -130,15 +166,19 @@ static cJSON *add(cJSON *obj, const char *key, cJSON *item) {
   return item;
 }
 
-/* {"name":NAME,"ph":PH,"pid":1,"tid":T[,"ts":TS[,"dur":DUR]],"args":{}}:
- * times is how many of ts and dur the kind has. */
-static void event_init(event *e, const char *ph, int times) {
+/* {"name":NAME,"cat":CAT,"ph":PH,"pid":P,"tid":T[,"ts":TS[,"dur":DUR]],
+ * "args":{}}: times is how many of ts and dur the kind has.  pid starts
+ * as the run's own (set_pid changes it). */
+static void event_init(event *e, const run_trace_batch *b, const char *cat,
+                       const char *ph, int times) {
   memset(e, 0, sizeof *e);
   e->obj = base_json_need(cJSON_CreateObject());
   add(e->obj, "name", cJSON_CreateStringReference(e->name));
+  add(e->obj, "cat", cJSON_CreateString(cat));
   add(e->obj, "ph", cJSON_CreateString(ph));
-  add(e->obj, "pid", cJSON_CreateRaw("1"));
+  add(e->obj, "pid", raw_ref(e->pid));
   add(e->obj, "tid", raw_ref(e->tid));
+  snprintf(e->pid, sizeof e->pid, "%d", b->pid > 0 ? b->pid : 1);
   if (times >= 1)
     add(e->obj, "ts", raw_ref(e->ts));
   if (times >= 2)
@@ -172,8 +212,8 @@ static void emit(writer *w, cJSON *obj) {
 /* A "ph":"M" event: {"name":"thread_name","ph":"M","pid":1,"tid":T,
  * "args":{"name":LABEL}}; async has one track per permit, up to a
  * million of them. */
-static void meta_event_init(event *e) {
-  event_init(e, "M", 0);
+static void meta_event_init(event *e, const run_trace_batch *b) {
+  event_init(e, b, "__metadata", "M", 0);
   add(e->args, "name", cJSON_CreateStringReference(e->label));
 }
 
@@ -184,14 +224,23 @@ static void write_name(writer *w, event *e, const char *what, int tid) {
   emit(w, e->obj);
 }
 
+/* A worker process: its name, and its one thread's (whose id, on Linux,
+ * is the pid). */
+static void write_proc(writer *w, event *e, const trace_proc *p) {
+  snprintf(e->pid, sizeof e->pid, "%d", p->pid);
+  snprintf(e->label, sizeof e->label, "worker %d", p->worker);
+  write_name(w, e, "process_name", p->pid);
+  write_name(w, e, "thread_name", p->pid);
+}
+
 static void write_metadata(writer *w, const run_trace_batch *b, tracks t) {
   event e;
 
-  meta_event_init(&e);
+  meta_event_init(&e, b);
   snprintf(e.label, sizeof e.label, "conclab %s %s%s%s", b->workload,
            b->model, *b->variant ? " " : "", b->variant);
   write_name(w, &e, "process_name", 0);
-  for (int k = 0; k < t.tasks; k++) {
+  for (int k = 0; k < t.tasks && t.in_run > 0; k++) {
     track_name(b, k, e.label, sizeof e.label);
     /* tid = track + 1: some viewers treat thread 0 as special */
     write_name(w, &e, "thread_name", k + 1);
@@ -200,25 +249,34 @@ static void write_metadata(writer *w, const run_trace_batch *b, tracks t) {
     snprintf(e.label, sizeof e.label, "pool thread %d", k);
     write_name(w, &e, "thread_name", t.tasks + 1 + k);
   }
+  for (int k = 0; k < t.nprocs; k++)
+    write_proc(w, &e, &t.procs[k]);
   cJSON_Delete(e.obj);
 }
 
-static void task_event_init(event *e) {
-  event_init(e, "X", 2);
+static void task_event_init(event *e, const run_trace_batch *b) {
+  event_init(e, b, "task", "X", 2);
   add(e->args, "index", raw_ref(e->index));
   add(e->args, "worker", raw_ref(e->who));
+  add(e->args, "track", raw_ref(e->track));
   e->status = add(e->args, "status", cJSON_CreateStringReference(""));
 }
 
+/* A task is drawn in its worker's process (multiproc: pid and tid both
+ * the worker's pid), or on its track in the run's own. */
 static void write_task(writer *w, event *e, const run_trace_batch *b, int i) {
   const wl_span *sp;
   const wl_slot *s = slot_at(b, i, &sp);
   int64_t span = b->t1_ns - b->t0_ns;
   int64_t start = clamp(sp->t_start_ns - b->t0_ns, 0, span);
   int64_t end = clamp(sp->t_end_ns - b->t0_ns, start, span);
+  int track = track_of(b, s, sp);
 
   snprintf(e->name, sizeof e->name, "task %d", i);
-  set_int(e->tid, sizeof e->tid, track_of(b, s, sp) + 1);
+  set_int(e->pid, sizeof e->pid,
+          sp->pid != 0 ? sp->pid : b->pid > 0 ? b->pid : 1);
+  set_int(e->tid, sizeof e->tid, sp->pid != 0 ? sp->pid : track + 1);
+  set_int(e->track, sizeof e->track, track);
   format_us(e->ts, sizeof e->ts, start);
   format_us(e->dur, sizeof e->dur, end - start);
   set_int(e->index, sizeof e->index, i);
@@ -227,8 +285,8 @@ static void write_task(writer *w, event *e, const run_trace_batch *b, int i) {
   emit(w, e->obj);
 }
 
-static void compute_event_init(event *e) {
-  event_init(e, "X", 2);
+static void compute_event_init(event *e, const run_trace_batch *b) {
+  event_init(e, b, "compute", "X", 2);
   add(e->args, "index", raw_ref(e->index));
   add(e->args, "pool_thread", raw_ref(e->who));
 }
@@ -250,8 +308,8 @@ static void write_compute(writer *w, event *e, const run_trace_batch *b,
   emit(w, e->obj);
 }
 
-static void lag_event_init(event *e) {
-  event_init(e, "C", 1);
+static void lag_event_init(event *e, const run_trace_batch *b) {
+  event_init(e, b, "lag", "C", 1);
   snprintf(e->name, sizeof e->name, "loop lag");
   set_int(e->tid, sizeof e->tid, 1);
   add(e->args, "lag_ms", raw_ref(e->lag));
@@ -301,11 +359,11 @@ int run_trace_write(FILE *out, const run_trace_batch *b) {
 
   fputs("{\"traceEvents\":[", out);
   write_metadata(&w, b, t);
-  task_event_init(&e);
+  task_event_init(&e, b);
   for (int i = 0; i < b->tasks; i++)
     write_task(&w, &e, b, i);
   cJSON_Delete(e.obj);
-  compute_event_init(&e);
+  compute_event_init(&e, b);
   for (int i = 0; i < b->tasks; i++) {
     const wl_span *sp;
     (void)slot_at(b, i, &sp);
@@ -313,7 +371,7 @@ int run_trace_write(FILE *out, const run_trace_batch *b) {
       write_compute(&w, &e, b, t, i, sp);
   }
   cJSON_Delete(e.obj);
-  lag_event_init(&e);
+  lag_event_init(&e, b);
   for (int i = 0; i < b->lag_n; i++)
     write_lag(&w, &e, b, i);
   cJSON_Delete(e.obj);
@@ -322,24 +380,27 @@ int run_trace_write(FILE *out, const run_trace_batch *b) {
   fputs(tail + 1, out); /* its members and its '}' close the document */
   fputc('\n', out);
   cJSON_free(tail);
+  free(t.procs);
   return w.failed || ferror(out) ? -1 : 0;
 }
 
 /* One "ph":"X" event of a task back into a task. */
 static int read_task(const cJSON *ev, run_trace_task *t) {
   const cJSON *args = cJSON_GetObjectItemCaseSensitive(ev, "args");
-  double index, worker, tid, ts, dur;
+  double index, worker, track, pid, ts, dur;
 
   if (base_json_obj_num(args, "index", &index) != 0 ||
-      base_json_obj_num(ev, "tid", &tid) != 0 ||
+      base_json_obj_num(ev, "pid", &pid) != 0 ||
       base_json_obj_num(args, "worker", &worker) != 0 ||
+      base_json_obj_num(args, "track", &track) != 0 ||
       base_json_obj_num(ev, "ts", &ts) != 0 ||
       base_json_obj_num(ev, "dur", &dur) != 0 ||
       base_json_obj_str(args, "status", t->status, sizeof t->status) != 0)
     return -1;
   t->index = (int)index;
   t->worker = (int)worker;
-  t->track = (int)tid - 1;
+  t->track = (int)track;
+  t->pid = (int)pid;
   t->start_s = ts / 1e6;
   t->end_s = (ts + dur) / 1e6;
   return 0;
@@ -444,8 +505,8 @@ int run_trace_read_tasks(const char *path, run_trace_task **out, int *n) {
     if (!is_task(ev))
       continue;
     if (read_task(ev, &tasks[count]) != 0) {
-      fprintf(stderr, "conclab: %s: a task event without index, worker, ts, "
-              "dur or status\n", path);
+      fprintf(stderr, "conclab: %s: a task event without pid, index, worker, "
+              "track, ts, dur or status\n", path);
       free(tasks);
       cJSON_Delete(doc);
       free(text);

@@ -5,8 +5,10 @@
  * (wl_span: t_start_ns, t_end_ns) and who ran it (wl_slot: worker); async
  * also keeps its loop-lag samples.  run_trace_write turns that into the
  * JSON that Perfetto (ui.perfetto.dev) and chrome://tracing open: one
- * track per worker (a thread, a process; async: one per semaphore permit,
- * all on the loop), one bar per task, and for async a "loop lag" counter.
+ * track per worker (a thread; async: one per semaphore permit, all on the
+ * loop), one bar per task, and for async a "loop lag" counter.  A
+ * multiproc worker is a process of its own in the file: its real pid
+ * (wl_span.pid), named "worker N".
  * Sequential, concurrent and parallel can then be told apart at a glance.
  * run_trace_read_tasks reads the tasks back (for the timeline plot).
  */
@@ -23,6 +25,7 @@
  * them in microseconds after t0_ns. */
 typedef struct run_trace_batch {
   const char *workload, *model, *variant; /* model: "seq", "async", ... */
+  int pid; /* the run's own process (0: written as 1) */
   int tasks, concurrency;
   uint64_t checksum;
   int64_t t0_ns, t1_ns;      /* the batch's span: wall = t1 - t0 */
@@ -44,6 +47,7 @@ typedef struct run_trace_task {
   int index;
   int worker;           /* who ran it: 0 for seq and async, else 0..C-1 */
   int track;            /* its row: the worker, or async's permit 0..C-1 */
+  int pid;              /* the process it ran in (multiproc: a worker's) */
   double start_s, end_s; /* after the batch's start */
   char status[8];       /* "ok", "error", "timeout" */
   /* async --offload: its compute step on the pool (off_thread -1: none) */

@@ -76,7 +76,11 @@ static cJSON *result_object(const tool_hf_result *r) {
   add(obj, "exit_codes", codes);
   for (int k = 0; k < r->nparams; k++)
     add(params, r->params[k].name, cJSON_CreateString(r->params[k].value));
-  add(obj, "parameters", params);
+  /* hyperfine leaves "parameters" out when a command has none */
+  if (r->nparams > 0)
+    add(obj, "parameters", params);
+  else
+    cJSON_Delete(params);
   return obj;
 }
 
@@ -84,11 +88,11 @@ void tool_hf_write(FILE *out, const tool_hf_result *r, int n) {
   cJSON *doc = base_json_need(cJSON_CreateObject());
   cJSON *results = base_json_need(cJSON_CreateArray());
 
-  /* hyperfine's scripts read "results" only: the stamp can go beside it */
-  base_json_stamp(doc);
   for (int i = 0; i < n; i++)
     cJSON_AddItemToArray(results, result_object(&r[i]));
   add(doc, "results", results);
+  /* hyperfine's scripts read "results" only: the stamp goes after it */
+  base_json_stamp(doc);
   base_json_print(out, doc);
 }
 

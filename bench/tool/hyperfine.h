@@ -12,7 +12,8 @@
  *                 "user": s, "system": s, "min": s, "max": s,
  *                 "times": [s, ...], "exit_codes": [0, ...],
  *                 "parameters": {"name": "value", ...}}]}
- * All times in seconds.  The suite writes its own runs in this layout too,
+ * "parameters" only where there are some (hyperfine -P or -L).  All times
+ * in seconds.  The suite writes its own runs in this layout too,
  * so hyperfine's plotting scripts read conclab's data unchanged.
  */
 #ifndef CONCLAB_HYPERFINE_H
