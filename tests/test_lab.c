@@ -339,6 +339,32 @@ static void test_verdicts_follow_numbers(void **state) {
   free(lab);
 }
 
+/* The verdicts' line of unit costs: each model's first memory and start
+ * row, linked to its row's anchor; a failed row is passed over. */
+static void test_why_line(void **state) {
+  lab_data *lab = calloc(1, sizeof *lab);
+  char *md;
+  (void)state;
+
+  fixture(lab);
+  md = render(report_lab_why, lab);
+  assert_non_null(strstr(md, "one waiting unit holds async "
+                             "[160 B](#lab-mem_timer), threaded "
+                             "[29.3 KiB](#lab-mem_thread_small), multiproc "
+                             "[195.3 KiB](#lab-mem_process); starting"));
+  assert_non_null(strstr(md, "threaded [25.0 µs](#lab-pthread)"));
+  free(md);
+  md = render(report_lab_markdown, lab);
+  assert_non_null(strstr(md, "<a id=\"lab-mem_timer\"></a>`mem_timer`"));
+  assert_non_null(strstr(md, "<a id=\"lab-pthread\"></a>`pthread`"));
+  free(md);
+  lab->nrows = 0;
+  md = render(report_lab_why, lab);
+  assert_non_null(strstr(md, "no unit was measured"));
+  free(md);
+  free(lab);
+}
+
 /* ---- lab.json read back, and --only's merge ----------------------------- */
 
 static void test_json_read_back(void **state) {
@@ -534,6 +560,7 @@ int main(void) {
       cmocka_unit_test(test_unit_names),
       cmocka_unit_test(test_golden),
       cmocka_unit_test(test_verdicts_follow_numbers),
+      cmocka_unit_test(test_why_line),
       cmocka_unit_test(test_json_read_back),
       cmocka_unit_test(test_json_read_old_layout),
       cmocka_unit_test(test_merge),
