@@ -534,6 +534,36 @@ static void test_section_splice(void **state) {
   rmdir(tmpdir);
 }
 
+/* conclab lab after conclab suite: its line under the suite's verdicts is
+ * replaced where it stands, and its section added. */
+static void test_write_all_why_in_place(void **state) {
+  lab_data *lab = calloc(1, sizeof *lab);
+  char dir[] = "/tmp/conclab_lab_why_XXXXXX", path[128], *doc, *why;
+  (void)state;
+
+  fixture(lab);
+  assert_non_null(mkdtemp(dir));
+  snprintf(path, sizeof path, "%s/data", dir);
+  assert_int_equal(mkdir(path, 0777), 0);
+  snprintf(path, sizeof path, "%s/README.md", dir);
+  write_file(path, "# suite\n\n## Verdicts\n\n<!-- labwhy:begin -->\n"
+                   "(run conclab lab)\n<!-- labwhy:end -->\n\n## Machine\n");
+  assert_int_equal(report_lab_write_all(dir, lab), 0);
+  doc = golden_slurp(path);
+  assert_non_null(doc);
+  why = base_section_get(doc, "labwhy");
+  assert_non_null(why);
+  assert_non_null(strstr(why, "one waiting unit holds async [160 B]"));
+  assert_null(strstr(doc, "(run conclab lab)"));
+  assert_true(strstr(doc, "## Verdicts") < strstr(doc, "<!-- labwhy:begin"));
+  assert_true(strstr(doc, "<!-- labwhy:end") < strstr(doc, "## Machine"));
+  assert_true(strstr(doc, "## Machine") < strstr(doc, "<!-- lab:begin"));
+  free(why);
+  free(doc);
+  assert_int_equal(walk_tree(dir, 1), 0);
+  free(lab);
+}
+
 /* ThreadSanitizer starts a thread of its own at the first pthread_create:
  * start and join one thread first, so that the task counts compare like
  * with like. */
@@ -561,6 +591,7 @@ int main(void) {
       cmocka_unit_test(test_golden),
       cmocka_unit_test(test_verdicts_follow_numbers),
       cmocka_unit_test(test_why_line),
+      cmocka_unit_test(test_write_all_why_in_place),
       cmocka_unit_test(test_json_read_back),
       cmocka_unit_test(test_json_read_old_layout),
       cmocka_unit_test(test_merge),

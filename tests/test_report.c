@@ -851,12 +851,21 @@ static void write_all(void **state) {
   /* the lab's section of the old README.md is carried over */
   snprintf(path, sizeof path, "%s/README.md", dir);
   assert_int_equal(base_section_splice(path, "lab", "the lab\n"), 0);
+  /* and so is its line under the verdicts, in its place there */
+  assert_int_equal(base_section_splice(path, REPORT_LAB_WHY, "unit costs\n"),
+                   0);
   assert_int_equal(report_write_all(dir, *state), 0);
   {
     char *text = golden_slurp(path), *lab = base_section_get(text, "lab");
+    char *why = base_section_get(text, REPORT_LAB_WHY);
     assert_non_null(lab);
     assert_string_equal(lab, "the lab\n");
     assert_true(strstr(text, "<!-- lab:") < strstr(text, "<!-- files:"));
+    assert_non_null(why);
+    assert_string_equal(why, "unit costs\n");
+    assert_true(strstr(text, "## Verdicts") < strstr(text, "unit costs"));
+    assert_true(strstr(text, "unit costs") < strstr(text, "## Machine"));
+    free(why);
     free(lab);
     free(text);
   }
