@@ -757,10 +757,11 @@ static char *markdown_text(const suite_matrix *s) {
 static char *readme_head(const char *old, const void *arg) {
   char *doc = markdown_text(arg), *lab = base_section_get(old, "lab");
   char *why = base_section_get(old, REPORT_LAB_WHY);
+  int bad = doc != NULL &&
+            ((lab != NULL && base_section_set(&doc, "lab", lab) != 0) ||
+             (why != NULL && base_section_set(&doc, REPORT_LAB_WHY, why) != 0));
 
-  if (doc != NULL && ((lab != NULL && base_section_set(&doc, "lab", lab) != 0) ||
-                      (why != NULL &&
-                       base_section_set(&doc, REPORT_LAB_WHY, why) != 0))) {
+  if (bad) {
     free(doc);
     doc = NULL;
   }
