@@ -425,11 +425,30 @@ static void verdicts_follow_numbers(void **state) {
   assert_non_null(strstr(line, "**async** wins"));
   assert_non_null(strstr(line, ": there threaded leads"));
   free(line);
+  /* level: within 5% apart, or within twice the MADs added */
+  line = verdict_line(s, "http");
+  assert_non_null(strstr(line, "**async** wins at C=16"));
+  assert_non_null(strstr(line, "level with [threaded]"
+                               "(#http-main-threaded-c16-n16) (14.14x, 1.05x "
+                               "as long: within the noise)"));
+  free(line);
+  scale_cell(s, HTTP_SEQ + 2, 0.062 / 0.058); /* threaded: 13% slower */
+  line = verdict_line(s, "http");
+  assert_non_null(strstr(line, "1.13x as fast as the next, [threaded]"));
+  free(line);
   /* async's files made slower than seq: said */
   scale_cell(s, FILES_SEQ + 1, 2.0);
   line = verdict_line(s, "files");
   assert_non_null(strstr(line, "slower than seq: [async]"
                                "(#files-main-async-c64-n200) (0.83x)"));
+  free(line);
+  /* nothing beats seq: no winner named */
+  for (int i = FILES_SEQ + 1; i < FILES_SEQ + 5; i++)
+    scale_cell(s, i, 2.5);
+  line = verdict_line(s, "files");
+  assert_non_null(strstr(line, "no model beats seq; the best, **threaded** "
+                               "at C=4, runs at [0.77x over seq]"));
+  assert_null(strstr(line, "wins"));
   free(line);
   drop_suite(s);
 }

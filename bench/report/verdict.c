@@ -195,10 +195,13 @@ static int ranked(const suite_matrix *s, const wl_workload *wl,
   return n;
 }
 
-/* Level within the noise: medians within TIE_PCT, or min-max overlapping. */
+/* Level within the noise (a the faster): medians within TIE_PCT, or
+ * closer than twice their MADs added (min-max would let one stray run
+ * decide). */
 static int level(const suite_cell *a, const suite_cell *b) {
-  return b->wall.median < a->wall.median * (1 + TIE_PCT / 100) ||
-         b->wall.min <= a->wall.max;
+  double apart = b->wall.median - a->wall.median;
+  return apart <= a->wall.median * TIE_PCT / 100 ||
+         apart <= 2 * (a->wall.mad + b->wall.mad);
 }
 
 static int in_loop(const suite_cell *c) {
@@ -220,12 +223,18 @@ static void verdict_winner(FILE *out, const suite_matrix *s,
     return;
   }
   snprintf(text, sizeof text, "%.2fx over seq", r[0]->speedup);
+  if (r[0]->speedup < 1 - TIE_PCT / 100) { /* no winner: say so */
+    fprintf(out, "no model beats seq; the best, **%s** at C=%d, runs at %s",
+            suite_model_label(r[0]), r[0]->opts.params.concurrency,
+            cell_link(r[0], text, a, sizeof a));
+    return;
+  }
   fprintf(out, "**%s** wins at C=%d, %s", suite_model_label(r[0]),
           r[0]->opts.params.concurrency, cell_link(r[0], text, a, sizeof a));
   if (n > 1 && level(r[0], r[1]))
-    fprintf(out, ", level with %s (%.2fx: within the noise)",
-            cell_link(r[1], suite_model_label(r[1]), b, sizeof b),
-            r[1]->speedup);
+    fprintf(out, ", level with %s (%.2fx, %.2fx as long: within the "
+            "noise)", cell_link(r[1], suite_model_label(r[1]), b, sizeof b),
+            r[1]->speedup, r[1]->wall.median / r[0]->wall.median);
   else if (n > 1)
     fprintf(out, ", %.2fx as fast as the next, %s (%.2fx)",
             r[1]->wall.median / r[0]->wall.median,
@@ -361,8 +370,8 @@ void report_verdicts(FILE *out, const suite_matrix *s) {
   fprintf(out, "## Verdicts\n\n");
   fprintf(out, "Worked out from this run's medians: the fastest model of "
           "each main table, and the next (level when their medians are "
-          "within %.0f%% or their min-max ranges overlap). Each figure links "
-          "the row it comes from.\n\n", TIE_PCT);
+          "within %.0f%% or within twice their MADs added). Each figure "
+          "links the row it comes from.\n\n", TIE_PCT);
   for (int w = 0; wl_all[w] != NULL; w++)
     for (int i = 0; i < s->ncells; i++)
       if (s->cells[i].opts.wl == wl_all[w] &&
