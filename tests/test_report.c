@@ -389,7 +389,7 @@ static void verdicts_follow_numbers(void **state) {
                                "as the next, [threaded]"
                                "(#sleep-main-threaded-c16-n16) (12.50x)"));
   assert_non_null(strstr(line, "Why: waiting costs no CPU"));
-  assert_non_null(strstr(line, "[async blocking-in-loop gives 0.99x]"));
+  assert_non_null(strstr(line, "[async blocking-in-loop: 0.99x]"));
   assert_non_null(strstr(line, "at 10,000 tasks in flight [async 0.11 s, "
                                "29.3 MiB (3.0 KiB a task)]"));
   assert_null(strstr(line, "there threaded leads"));

@@ -293,10 +293,10 @@ static int when_in_loop(FILE *out, const suite_matrix *s,
   }
   if (held == NULL)
     return 0;
-  snprintf(text, sizeof text, "%s gives %.2fx", suite_model_label(held),
+  snprintf(text, sizeof text, "%s: %.2fx", suite_model_label(held),
            held->speedup);
-  fprintf(out, "%sblock the loop and the gain is gone: %s, its loop lag p99 "
-          "%.1f ms", sep, cell_link(held, text, a, sizeof a),
+  fprintf(out, "%srun the work inside the loop and the loop stalls: %s, "
+          "loop lag p99 %.1f ms", sep, cell_link(held, text, a, sizeof a),
           held->lag_p99_ms);
   if (free_loop != NULL) {
     snprintf(text, sizeof text, "%.2f ms for %s", free_loop->lag_p99_ms,
