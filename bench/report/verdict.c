@@ -215,7 +215,7 @@ static void verdict_winner(FILE *out, const suite_matrix *s,
                            const wl_workload *wl) {
   const suite_cell *r[RANK_MAX];
   int n = ranked(s, wl, SUITE_MAIN, 0, 0, r), slow = 0;
-  char a[192], b[192], text[64];
+  char a[320], b[320], text[64];
 
   if (n == 0) {
     fprintf(out, "no verdict: no model's cell of the main table was "
@@ -252,7 +252,7 @@ static int when_sweep(FILE *out, const suite_matrix *s, const wl_workload *wl,
                       const char *sep) {
   const suite_cell *r[RANK_MAX];
   int cmin = 0, n;
-  char a[192], text[64];
+  char a[320], text[64];
 
   for (int i = 0; i < s->ncells; i++) {
     const suite_cell *c = &s->cells[i];
@@ -279,7 +279,7 @@ static int when_sweep(FILE *out, const suite_matrix *s, const wl_workload *wl,
 static int when_in_loop(FILE *out, const suite_matrix *s,
                         const wl_workload *wl, const char *sep) {
   const suite_cell *held = NULL, *free_loop = NULL;
-  char a[192], b[192], text[96];
+  char a[320], b[320], text[96];
 
   for (int i = 0; i < s->ncells; i++) {
     const suite_cell *c = &s->cells[i];
@@ -319,7 +319,7 @@ static int when_scale(FILE *out, const suite_matrix *s, const wl_workload *wl,
                       const suite_cell *main_winner, const char *sep) {
   const suite_cell *r[RANK_MAX];
   int best = 0, n = 0;
-  char a[192], text[96], each[32], count[32];
+  char a[320], text[96], each[32], count[32];
 
   for (int i = 0; i < s->ncells; i++) {
     const suite_cell *c = &s->cells[i];
