@@ -339,6 +339,32 @@ static void test_verdicts_follow_numbers(void **state) {
   free(lab);
 }
 
+/* The verdicts' line of unit costs: each model's first memory and start
+ * row, linked to its row's anchor; a failed row is passed over. */
+static void test_why_line(void **state) {
+  lab_data *lab = calloc(1, sizeof *lab);
+  char *md;
+  (void)state;
+
+  fixture(lab);
+  md = render(report_lab_why, lab);
+  assert_non_null(strstr(md, "one waiting unit holds async "
+                             "[160 B](#lab-mem_timer), threaded "
+                             "[29.3 KiB](#lab-mem_thread_small), multiproc "
+                             "[195.3 KiB](#lab-mem_process); starting"));
+  assert_non_null(strstr(md, "threaded [25.0 µs](#lab-pthread)"));
+  free(md);
+  md = render(report_lab_markdown, lab);
+  assert_non_null(strstr(md, "<a id=\"lab-mem_timer\"></a>`mem_timer`"));
+  assert_non_null(strstr(md, "<a id=\"lab-pthread\"></a>`pthread`"));
+  free(md);
+  lab->nrows = 0;
+  md = render(report_lab_why, lab);
+  assert_non_null(strstr(md, "no unit was measured"));
+  free(md);
+  free(lab);
+}
+
 /* ---- lab.json read back, and --only's merge ----------------------------- */
 
 static void test_json_read_back(void **state) {
@@ -508,6 +534,36 @@ static void test_section_splice(void **state) {
   rmdir(tmpdir);
 }
 
+/* conclab lab after conclab suite: its line under the suite's verdicts is
+ * replaced where it stands, and its section added. */
+static void test_write_all_why_in_place(void **state) {
+  lab_data *lab = calloc(1, sizeof *lab);
+  char dir[] = "/tmp/conclab_lab_why_XXXXXX", path[128], *doc, *why;
+  (void)state;
+
+  fixture(lab);
+  assert_non_null(mkdtemp(dir));
+  snprintf(path, sizeof path, "%s/data", dir);
+  assert_int_equal(mkdir(path, 0777), 0);
+  snprintf(path, sizeof path, "%s/README.md", dir);
+  write_file(path, "# suite\n\n## Verdicts\n\n<!-- labwhy:begin -->\n"
+                   "(run conclab lab)\n<!-- labwhy:end -->\n\n## Machine\n");
+  assert_int_equal(report_lab_write_all(dir, lab), 0);
+  doc = golden_slurp(path);
+  assert_non_null(doc);
+  why = base_section_get(doc, "labwhy");
+  assert_non_null(why);
+  assert_non_null(strstr(why, "one waiting unit holds async [160 B]"));
+  assert_null(strstr(doc, "(run conclab lab)"));
+  assert_true(strstr(doc, "## Verdicts") < strstr(doc, "<!-- labwhy:begin"));
+  assert_true(strstr(doc, "<!-- labwhy:end") < strstr(doc, "## Machine"));
+  assert_true(strstr(doc, "## Machine") < strstr(doc, "<!-- lab:begin"));
+  free(why);
+  free(doc);
+  assert_int_equal(walk_tree(dir, 1), 0);
+  free(lab);
+}
+
 /* ThreadSanitizer starts a thread of its own at the first pthread_create:
  * start and join one thread first, so that the task counts compare like
  * with like. */
@@ -534,6 +590,8 @@ int main(void) {
       cmocka_unit_test(test_unit_names),
       cmocka_unit_test(test_golden),
       cmocka_unit_test(test_verdicts_follow_numbers),
+      cmocka_unit_test(test_why_line),
+      cmocka_unit_test(test_write_all_why_in_place),
       cmocka_unit_test(test_json_read_back),
       cmocka_unit_test(test_json_read_old_layout),
       cmocka_unit_test(test_merge),

@@ -343,6 +343,190 @@ static void check_golden(const char *name, report_writer writer,
   free(got);
 }
 
+/* ---- the first screen: verdicts and warnings, on doctored suites -------- */
+
+/* A suite of its own (the group's stays as it is), for doctoring. */
+static suite_matrix *own_suite(void) {
+  void *state = NULL;
+  suite_setup(&state);
+  return state;
+}
+
+static void drop_suite(suite_matrix *s) {
+  void *state = s;
+  suite_teardown(&state);
+}
+
+/* Every run of cell i takes factor times as long; evaluate again. */
+static void scale_cell(suite_matrix *s, int i, double factor) {
+  suite_cell *c = &s->cells[i];
+  for (int k = 0; k < c->nresults; k++)
+    c->results[k].wall_s *= factor;
+  suite_evaluate(s);
+}
+
+/* The verdict line of one workload, "- **name** ...", as a string. */
+static char *verdict_line(const suite_matrix *s, const char *name) {
+  char *md = render(report_verdicts, s), head[64], *at, *end, *line;
+  snprintf(head, sizeof head, "- **%s** (", name);
+  at = strstr(md, head);
+  assert_non_null(at);
+  end = strchr(at, '\n');
+  assert_non_null(end);
+  line = strndup(at, (size_t)(end - at));
+  assert_non_null(line);
+  free(md);
+  return line;
+}
+
+static void verdicts_follow_numbers(void **state) {
+  suite_matrix *s = *state;
+  char *line = verdict_line(s, "sleep");
+  (void)state;
+
+  /* the fixture: async 0.052 s, threaded 0.064 s: async by 1.23x */
+  assert_non_null(strstr(line, "**async** wins at C=16, [15.38x over seq]"
+                               "(#sleep-main-async-c16-n16), 1.23x as fast "
+                               "as the next, [threaded]"
+                               "(#sleep-main-threaded-c16-n16) (12.50x)"));
+  assert_non_null(strstr(line, "Why: waiting costs no CPU"));
+  assert_non_null(strstr(line, "[async blocking-in-loop: 0.99x]"));
+  assert_non_null(strstr(line, "at 10,000 tasks in flight [async 0.11 s, "
+                               "29.3 MiB (3.0 KiB a task)]"));
+  assert_null(strstr(line, "there threaded leads"));
+  free(line);
+  /* primes: multiproc FAILED, so it is never the winner */
+  line = verdict_line(s, "primes");
+  assert_non_null(strstr(line, "**threaded** wins at C=2"));
+  free(line);
+  /* files: async's offload to the pool is slower than seq */
+  line = verdict_line(s, "files");
+  assert_null(strstr(line, "slower than seq"));
+  free(line);
+
+  /* doctored: threads beat the loop at sleep, and at scale too */
+  s = own_suite();
+  scale_cell(s, SLEEP_THREADED, 0.040 / 0.064);
+  scale_cell(s, SCALE_THREADED, 0.090 / 1.150);
+  line = verdict_line(s, "sleep");
+  assert_non_null(strstr(line, "**threaded** wins at C=16, [20.00x over "
+                               "seq](#sleep-main-threaded-c16-n16), 1.30x "
+                               "as fast as the next, [async]"));
+  assert_non_null(strstr(line, "[threaded 0.09 s"));
+  free(line);
+  /* within 5%: level, not won */
+  scale_cell(s, SLEEP_THREADED, 0.051 / 0.040);
+  line = verdict_line(s, "sleep");
+  assert_non_null(strstr(line, "**threaded** wins at C=16"));
+  assert_non_null(strstr(line, "level with [async]"));
+  free(line);
+  /* the scale rows' lead changes hands: said */
+  scale_cell(s, SLEEP_THREADED, 0.080 / 0.051);
+  line = verdict_line(s, "sleep");
+  assert_non_null(strstr(line, "**async** wins"));
+  assert_non_null(strstr(line, ": there threaded leads"));
+  free(line);
+  /* level: within 5% apart, or within twice the MADs added */
+  line = verdict_line(s, "http");
+  assert_non_null(strstr(line, "**async** wins at C=16"));
+  assert_non_null(strstr(line, "level with [threaded]"
+                               "(#http-main-threaded-c16-n16) (14.14x, 1.05x "
+                               "as long: within the noise)"));
+  free(line);
+  scale_cell(s, HTTP_SEQ + 2, 0.062 / 0.058); /* threaded: 13% slower */
+  line = verdict_line(s, "http");
+  assert_non_null(strstr(line, "1.13x as fast as the next, [threaded]"));
+  free(line);
+  /* async's files made slower than seq: said */
+  scale_cell(s, FILES_SEQ + 1, 2.0);
+  line = verdict_line(s, "files");
+  assert_non_null(strstr(line, "slower than seq: [async]"
+                               "(#files-main-async-c64-n200) (0.83x)"));
+  free(line);
+  /* nothing beats seq: no winner named */
+  for (int i = FILES_SEQ + 1; i < FILES_SEQ + 5; i++)
+    scale_cell(s, i, 2.5);
+  line = verdict_line(s, "files");
+  assert_non_null(strstr(line, "no model beats seq; the best, **threaded** "
+                               "at C=4, runs at [0.77x over seq]"));
+  assert_null(strstr(line, "wins"));
+  free(line);
+  drop_suite(s);
+}
+
+/* The warnings, one condition at a time: present when it holds, absent
+ * when not; each says what it means. */
+static void warnings_follow_machine(void **state) {
+  suite_matrix *s = own_suite();
+  char *md;
+  (void)state;
+
+  for (int i = 0; i < s->ncells; i++) /* a clean suite: nothing to say */
+    s->cells[i].failed = 0;
+  s->machine.steal_pct = -1;
+  assert_int_equal(report_warnings(NULL, s, ""), 0);
+  md = render(report_warnings_markdown, s);
+  assert_string_equal(md, "");
+  free(md);
+
+  snprintf(s->machine.build_type, sizeof s->machine.build_type, "Debug");
+  s->machine.load[0] = 2.56;
+  s->machine.steal_pct = 7.5;
+  snprintf(s->machine.governor, sizeof s->machine.governor, "powersave");
+  assert_int_equal(report_warnings(NULL, s, ""), 4);
+  md = render(report_warnings_markdown, s);
+  assert_non_null(strstr(md, "- **warning:** a Debug build, not Release: "));
+  assert_non_null(strstr(md, "- **warning:** the load average was 2.56 at "
+                             "the start, above the 2 cores"));
+  assert_non_null(strstr(md, "- **warning:** the host stole 7.5% of the "));
+  assert_non_null(strstr(md, "governor is `powersave`, not `performance`"));
+  free(md);
+
+  /* at the thresholds: no warning */
+  snprintf(s->machine.build_type, sizeof s->machine.build_type, "Release");
+  s->machine.load[0] = 2.0;
+  s->machine.steal_pct = 3.0;
+  snprintf(s->machine.governor, sizeof s->machine.governor, "performance");
+  assert_int_equal(report_warnings(NULL, s, ""), 0);
+  s->machine.governor[0] = '\0'; /* unreadable: nothing to say */
+  assert_int_equal(report_warnings(NULL, s, ""), 0);
+  drop_suite(s);
+}
+
+/* Noisy and FAILED cells, named; on stderr's lead too. */
+static void warnings_name_cells(void **state) {
+  suite_matrix *s = own_suite();
+  suite_cell *c = &s->cells[SLEEP_ASYNC];
+  char *text = NULL;
+  size_t len = 0;
+  FILE *f;
+  (void)state;
+
+  assert_int_equal(report_cell_noisy(c), 0);
+  /* one slow run, 40% over the median: an outlier */
+  c->results[c->warmups + 4].wall_s = 0.052 * 1.45;
+  suite_evaluate(s);
+  assert_int_equal(report_cell_noisy(c), 1);
+  f = open_memstream(&text, &len);
+  assert_non_null(f);
+  assert_int_equal(report_warnings(f, s, "conclab: warning: "), 2);
+  assert_int_equal(fclose(f), 0);
+  assert_non_null(strstr(text, "conclab: warning: 1 cell is noisy (MAD over "
+                               "10% of the median, or the slowest run over "
+                               "5 MADs and 10% above it): sleep async C=16 "
+                               "N=16. "));
+  assert_non_null(strstr(text, "conclab: warning: 2 cells FAILED: sleep "
+                               "multiproc C=16 N=16, primes multiproc C=2 "
+                               "N=64. "));
+  free(text);
+  /* MAD over 10% of the median: noisy too */
+  for (int k = 0; k < c->runs; k++)
+    c->results[c->warmups + k].wall_s = 0.052 * (k % 2 ? 1.3 : 0.8);
+  suite_evaluate(s);
+  assert_int_equal(report_cell_noisy(c), 1);
+  drop_suite(s);
+}
+
 /* ---- suite_evaluate's verdicts, worked out by hand ----------------------- */
 
 static void evaluate_statistics(void **state) {
@@ -698,12 +882,21 @@ static void write_all(void **state) {
   /* the lab's section of the old README.md is carried over */
   snprintf(path, sizeof path, "%s/README.md", dir);
   assert_int_equal(base_section_splice(path, "lab", "the lab\n"), 0);
+  /* and so is its line under the verdicts, in its place there */
+  assert_int_equal(base_section_splice(path, REPORT_LAB_WHY, "unit costs\n"),
+                   0);
   assert_int_equal(report_write_all(dir, *state), 0);
   {
     char *text = golden_slurp(path), *lab = base_section_get(text, "lab");
+    char *why = base_section_get(text, REPORT_LAB_WHY);
     assert_non_null(lab);
     assert_string_equal(lab, "the lab\n");
     assert_true(strstr(text, "<!-- lab:") < strstr(text, "<!-- files:"));
+    assert_non_null(why);
+    assert_string_equal(why, "unit costs\n");
+    assert_true(strstr(text, "## Verdicts") < strstr(text, "unit costs"));
+    assert_true(strstr(text, "unit costs") < strstr(text, "## Machine"));
+    free(why);
     free(lab);
     free(text);
   }
@@ -790,6 +983,9 @@ int main(void) {
       cmocka_unit_test(target_clauses),
       cmocka_unit_test(summary_matrix),
       cmocka_unit_test(golden_markdown),
+      cmocka_unit_test(verdicts_follow_numbers),
+      cmocka_unit_test(warnings_follow_machine),
+      cmocka_unit_test(warnings_name_cells),
       cmocka_unit_test(golden_runs_csv),
       cmocka_unit_test(golden_summary_json),
       cmocka_unit_test(golden_hyperfine_files),

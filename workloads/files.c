@@ -260,4 +260,8 @@ const wl_workload wl_files = {
     .task_bytes = files_task_bytes,
     .ideal = WL_IDEAL_WORKERS,
     .report_intro = files_report_intro,
+    .lesson =
+        "the page cache makes this copying memory, not waiting: "
+        "threads and processes copy on every core, while each of "
+        "libuv's uv_fs calls hops to its threadpool and back",
 };

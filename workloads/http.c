@@ -495,4 +495,8 @@ const wl_workload wl_http = {
     .nrows = sizeof http_rows / sizeof http_rows[0],
     .ideal = WL_IDEAL_OVERLAP,
     .report_intro = http_report_intro,
+    .lesson =
+        "the requests wait on the network, so any model that keeps "
+        "enough of them in flight overlaps the waits; the cost of "
+        "each waiting request decides the rest",
 };

@@ -369,6 +369,11 @@ const wl_workload wl_pipeline = {
     .columns = WL_COL_OFFLOAD,
     .ideal = WL_IDEAL_CORES,
     .report_intro = pipeline_report_intro,
+    .lesson =
+        "fetching waits and digesting computes: the loop overlaps the"
+        " fetches, but only a model that runs the digests on every "
+        "core (offload to libuv's pool, threads, processes) gains "
+        "from the cores",
     .timeline_args = pipeline_timeline,
     .timeline_title = "8 pipeline tasks (fetch, digest, save), 4 in flight, "
                       "on each model",

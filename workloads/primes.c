@@ -117,4 +117,8 @@ const wl_workload wl_primes = {
     .nrows = sizeof primes_rows / sizeof primes_rows[0],
     .ideal = WL_IDEAL_CORES,
     .report_intro = primes_report_intro,
+    .lesson =
+        "pure CPU work gains only from more cores, up to their count;"
+        " computing inside the event loop runs on one core and holds "
+        "the loop while it computes",
 };

@@ -140,4 +140,9 @@ const wl_workload wl_sleep = {
     .nrows = sizeof sleep_rows / sizeof sleep_rows[0],
     .ideal = WL_IDEAL_OVERLAP,
     .report_intro = sleep_report_intro,
+    .lesson =
+        "waiting costs no CPU, so every model that overlaps the waits"
+        " gains about C; what differs is the price of one waiting "
+        "task: a pending timer on the one loop, a blocked thread with"
+        " its stack, a process with its own address space",
 };

@@ -359,6 +359,9 @@ typedef struct wl_workload {
   double (*task_bytes)(const wl_params *p);
   wl_ideal ideal;
   void (*report_intro)(FILE *out, const wl_params *p, int cores);
+  /* The report's verdict: the lesson its numbers teach, one sentence
+   * (why the winner wins), from which the numbers then say who won. */
+  const char *lesson;
   /* The report's task-timeline figure, drawn from the workload that has
    * one: its small batch's options (NULL-terminated) and the figure's
    * title. */

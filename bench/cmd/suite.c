@@ -210,6 +210,8 @@ int cmd_suite(int argc, char **argv) {
   base_machine_finish(&s.machine);
   suite_evaluate(&s);
   rc = write_results(self, outdir, &s);
+  /* last on stderr, where a reader of the progress lines looks */
+  report_warnings(stderr, &s, "conclab: warning: ");
   if (rc == 0)
     rc = count_failed(&s) > 0 ? 3 : 0;
   else

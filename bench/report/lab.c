@@ -111,7 +111,8 @@ static void unit_table(FILE *out, const lab_data *lab, lab_kind kind,
     const lab_row *r = &lab->rows[i];
     if (r->kind != kind)
       continue;
-    fprintf(out, "| `%s` | %s | %s", r->name, r->model, r->what);
+    fprintf(out, "| <a id=\"lab-%s\"></a>`%s` | %s | %s", r->name, r->name,
+            r->model, r->what);
     if (strstr(r->name, "_large") != NULL)
       fprintf(out, " (parent: %ld MiB touched)", lab->big_mb);
     if (r->failed) {
@@ -149,7 +150,8 @@ static void memory_table(FILE *out, const lab_data *lab) {
     const lab_row *r = &lab->rows[i];
     if (r->kind != LAB_MEMORY)
       continue;
-    fprintf(out, "| `%s` | %s | %s | %s", r->name, r->model, r->what,
+    fprintf(out, "| <a id=\"lab-%s\"></a>`%s` | %s | %s | %s", r->name,
+            r->name, r->model, r->what,
             report_with_commas(r->count, n, sizeof n));
     if (r->failed)
       fprintf(out, " | FAILED | | | %s |\n", r->why);
@@ -395,6 +397,38 @@ static void comparison(FILE *out, const lab_data *lab) {
         "does not hold in C |\n\n", out);
 }
 
+/* One kind's costs, model by model (the first row each model has). */
+static int why_costs(FILE *out, const lab_data *lab, lab_kind kind,
+                     const char *lead) {
+  static const char *const models[] = {"async", "threaded", "multiproc"};
+  char v[32];
+  int n = 0;
+  for (size_t m = 0; m < sizeof models / sizeof models[0]; m++)
+    for (int i = 0; i < lab->nrows; i++) {
+      const lab_row *r = &lab->rows[i];
+      if (r->kind != kind || r->failed || strcmp(r->model, models[m]) != 0)
+        continue;
+      fprintf(out, "%s%s [%s](#lab-%s)", n++ == 0 ? lead : ", ", r->model,
+              fmt_value(kind, r->s.median, v, sizeof v), r->name);
+      break;
+    }
+  return n;
+}
+
+void report_lab_why(FILE *out, const lab_data *lab) {
+  int n = 0;
+  fprintf(out, "**What one unit costs** (`conclab lab`, this machine): ");
+  n += why_costs(out, lab, LAB_MEMORY, "one waiting unit holds ");
+  n += why_costs(out, lab, LAB_START, n > 0 ? "; starting and finishing one "
+                                               "takes "
+                                             : "starting and finishing one "
+                                               "takes ");
+  if (n == 0)
+    fprintf(out, "no unit was measured");
+  fprintf(out, ". These costs, times the tasks in flight, are why the scale "
+          "rows above part ways.\n");
+}
+
 void report_lab_markdown(FILE *out, const lab_data *lab) {
   const base_machine *m = &lab->machine;
 
@@ -632,6 +666,10 @@ static void lab_section_job(FILE *out, const void *arg) {
   report_lab_markdown(out, arg);
 }
 
+static void lab_why_job(FILE *out, const void *arg) {
+  report_lab_why(out, arg);
+}
+
 static char *lab_section(const lab_data *lab) {
   return base_write_string(lab_section_job, lab);
 }
@@ -641,13 +679,15 @@ static char *lab_section(const lab_data *lab) {
  * written after it (report_compose_readme), as the suite writes them. */
 static char *readme_head(const char *old, const void *arg) {
   char *doc = strdup(old != NULL ? old : "");
-  char *text = lab_section(arg);
-  int bad = doc == NULL || text == NULL ||
+  char *text = lab_section(arg), *why = base_write_string(lab_why_job, arg);
+  int bad = why == NULL || doc == NULL || text == NULL ||
             base_section_set(&doc, "plots", NULL) != 0 ||
             base_section_set(&doc, "files", NULL) != 0 ||
+            base_section_set(&doc, REPORT_LAB_WHY, why) != 0 ||
             base_section_set(&doc, "lab", text) != 0;
 
   free(text);
+  free(why);
   if (bad) {
     free(doc);
     return NULL;

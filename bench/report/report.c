@@ -175,8 +175,8 @@ static void row_pipeline(FILE *out, const suite_cell *c) {
   fprintf(out, " %s | %.2f | %s |", pool, c->compute_ms, vs);
 }
 
-static void md_table(FILE *out, const suite_matrix *s, const wl_workload *wl,
-                     suite_table table) {
+static void md_table_full(FILE *out, const suite_matrix *s,
+                          const wl_workload *wl, suite_table table) {
   /* the workload's own columns, as its descriptor asks */
   int mb_per_s = (wl->columns & WL_COL_MB_PER_S) != 0;
   int offload = (wl->columns & WL_COL_OFFLOAD) != 0;
@@ -212,14 +212,8 @@ static void md_table(FILE *out, const suite_matrix *s, const wl_workload *wl,
   fprintf(out, "\n");
 }
 
-static void md_scale_table(FILE *out, const suite_matrix *s,
-                           const wl_workload *wl) {
-  fprintf(out, "Scale rows: very many tasks in flight. seq is not timed at "
-          "this size (it would take N x D); an untimed seq run with no delay "
-          "supplies the checksum, which does not depend on the delay. "
-          "`wall / D` is the batch's wall time over one task's wait; its "
-          "ideal is the number of rounds, ceil(N / C): 1.00 is perfect "
-          "overlap of all N.\n\n");
+static void md_scale_full(FILE *out, const suite_matrix *s,
+                          const wl_workload *wl) {
   fprintf(out, "| model | tasks | C | wall median (s) | MAD (s) | min (s) | "
           "max (s) | wall / D | ideal | user (s) | sys (s) | peak RSS (MiB) "
           "| ctx switches vol / invol | loop lag p50 / p99 / max (ms) | "
@@ -249,21 +243,7 @@ static void md_scale_table(FILE *out, const suite_matrix *s,
 }
 
 /* http: the same requests with connections kept and without. */
-static void md_reuse_table(FILE *out, const suite_matrix *s) {
-  const suite_cell *first = NULL; /* a model's cell: seq's C is always 1 */
-  for (int i = 0; i < s->ncells && first == NULL; i++)
-    if (s->cells[i].table == SUITE_REUSE && s->cells[i].opts.model != RUN_SEQ)
-      first = &s->cells[i];
-  if (first == NULL)
-    return;
-  fprintf(out, "%d requests of `/bytes/%lld`, %d in flight (seq: one at a "
-          "time). With reuse each worker keeps its connection open for its "
-          "next request (aiohttp's ClientSession); with `--no-reuse` every "
-          "request pays for a new TCP connection and its teardown. "
-          "\"per request\" is the batch's wall time over N; speedup is over "
-          "seq with the same setting.\n\n",
-          first->opts.params.tasks, (long long)first->opts.params.size,
-          first->opts.params.concurrency);
+static void md_reuse_full(FILE *out, const suite_matrix *s) {
   fprintf(out, "| model | connections | connections opened | wall median "
           "(s) | MAD (s) | per request (us) | speedup | user (s) | sys (s) | "
           "status |\n");
@@ -283,6 +263,116 @@ static void md_reuse_table(FILE *out, const suite_matrix *s) {
             c->sys_s, status);
   }
   fprintf(out, "\n");
+}
+
+/* ---- the tables a person reads: 8 columns, the rest folded away --------- */
+
+/* "ok", "target MISSED" or "FAILED" (the why is in the folded table). */
+static const char *short_status(const suite_cell *c) {
+  return c->failed                                 ? "FAILED"
+         : c->target_met == SUITE_TARGET_MISSED ? "target MISSED"
+                                                   : "ok";
+}
+
+/* The row's first cell: its model, with the anchor the verdicts link. */
+static void row_model(FILE *out, const suite_cell *c, const char *label) {
+  char anchor[128];
+  report_cell_anchor(c, anchor, sizeof anchor);
+  fprintf(out, "| <a id=\"%s\"></a>%s |", anchor, label);
+}
+
+static void details_begin(FILE *out) {
+  fprintf(out, "<details><summary>all columns</summary>\n\n");
+}
+
+static void details_end(FILE *out) { fprintf(out, "</details>\n\n"); }
+
+static void md_table(FILE *out, const suite_matrix *s, const wl_workload *wl,
+                     suite_table table) {
+  fprintf(out, "| model | C | wall (s) | MAD (s) | speedup | efficiency | "
+          "peak RSS (MiB) | status |\n"
+          "|---|---:|---:|---:|---:|---:|---:|---|\n");
+  for (int i = 0; i < s->ncells; i++) {
+    const suite_cell *c = &s->cells[i];
+    char speedup[32], eff[32];
+    if (c->opts.wl != wl || c->table != table)
+      continue;
+    cell_speedup(c, speedup, eff, sizeof speedup);
+    row_model(out, c, suite_model_label(c));
+    fprintf(out, " %d | %.4f | %.4f | %s | %s | %.1f | %s |\n",
+            c->opts.params.concurrency, c->wall.median, c->wall.mad, speedup,
+            eff, c->max_rss_kb / 1024.0, short_status(c));
+  }
+  fprintf(out, "\n");
+  details_begin(out);
+  md_table_full(out, s, wl, table);
+  details_end(out);
+}
+
+static void md_scale_table(FILE *out, const suite_matrix *s,
+                           const wl_workload *wl) {
+  fprintf(out, "Scale rows: very many tasks in flight. seq is not timed at "
+          "this size (it would take N x D); an untimed seq run with no delay "
+          "supplies the checksum, which does not depend on the delay. "
+          "`wall / D` is the batch's wall time over one task's wait; its "
+          "ideal is the number of rounds, ceil(N / C): 1.00 is perfect "
+          "overlap of all N.\n\n");
+  fprintf(out, "| model | tasks | C | wall (s) | MAD (s) | wall / D | peak "
+          "RSS (MiB) | status |\n"
+          "|---|---:|---:|---:|---:|---:|---:|---|\n");
+  for (int i = 0; i < s->ncells; i++) {
+    const suite_cell *c = &s->cells[i];
+    const wl_params *p = &c->opts.params;
+    if (c->opts.wl != wl || c->table != SUITE_SCALE)
+      continue;
+    row_model(out, c, suite_model_label(c));
+    fprintf(out, " %d | %d | %.4f | %.4f | %.2f | %.1f | %s |\n", p->tasks,
+            p->concurrency, c->wall.median, c->wall.mad,
+            c->wall.median * 1000.0 / (p->delay_ms > 0 ? p->delay_ms : 1),
+            c->max_rss_kb / 1024.0, short_status(c));
+  }
+  fprintf(out, "\n");
+  details_begin(out);
+  md_scale_full(out, s, wl);
+  details_end(out);
+}
+
+/* http: the same requests with connections kept and without. */
+static void md_reuse_table(FILE *out, const suite_matrix *s) {
+  const suite_cell *first = NULL; /* a model's cell: seq's C is always 1 */
+  for (int i = 0; i < s->ncells && first == NULL; i++)
+    if (s->cells[i].table == SUITE_REUSE && s->cells[i].opts.model != RUN_SEQ)
+      first = &s->cells[i];
+  if (first == NULL)
+    return;
+  fprintf(out, "%d requests of `/bytes/%lld`, %d in flight (seq: one at a "
+          "time). With reuse each worker keeps its connection open for its "
+          "next request (aiohttp's ClientSession); with `--no-reuse` every "
+          "request pays for a new TCP connection and its teardown. "
+          "\"per request\" is the batch's wall time over N; speedup is over "
+          "seq with the same setting.\n\n",
+          first->opts.params.tasks, (long long)first->opts.params.size,
+          first->opts.params.concurrency);
+  fprintf(out, "| model | connections | opened | wall (s) | MAD (s) | per "
+          "request (us) | speedup | status |\n"
+          "|---|---|---:|---:|---:|---:|---:|---|\n");
+  for (int i = 0; i < s->ncells; i++) {
+    const suite_cell *c = &s->cells[i];
+    char speedup[32], eff[32];
+    if (c->table != SUITE_REUSE)
+      continue;
+    cell_speedup(c, speedup, eff, sizeof speedup);
+    row_model(out, c, run_model_names[c->opts.model]);
+    fprintf(out, " %s | %.0f | %.4f | %.4f | %.1f | %s | %s |\n",
+            c->opts.params.no_reuse ? "new per request" : "reused",
+            c->connections, c->wall.median, c->wall.mad,
+            c->wall.median * 1e6 / c->opts.params.tasks, speedup,
+            short_status(c));
+  }
+  fprintf(out, "\n");
+  details_begin(out);
+  md_reuse_full(out, s);
+  details_end(out);
 }
 
 static int has_table(const suite_matrix *s, const wl_workload *wl,
@@ -403,6 +493,8 @@ static void md_hyperfine(FILE *out, const suite_matrix *s) {
 
 void report_markdown(FILE *out, const suite_matrix *s) {
   fprintf(out, "# conclab results: %s profile\n\n", s->profile);
+  report_warnings_markdown(out, s);
+  report_verdicts(out, s);
   fprintf(out, "Generated by `conclab suite --profile %s` on %s (the suite "
           "took %.0f s). Every cell: %d warm-up run%s, then %d measured "
           "run%s, each a fresh `conclab run ... --json` process. Times are "
@@ -613,12 +705,17 @@ static char *markdown_text(const suite_matrix *s) {
  * by report_compose_readme). */
 static char *readme_head(const char *old, const void *arg) {
   char *doc = markdown_text(arg), *lab = base_section_get(old, "lab");
+  char *why = base_section_get(old, REPORT_LAB_WHY);
+  int bad = doc != NULL &&
+            ((lab != NULL && base_section_set(&doc, "lab", lab) != 0) ||
+             (why != NULL && base_section_set(&doc, REPORT_LAB_WHY, why) != 0));
 
-  if (doc != NULL && lab != NULL && base_section_set(&doc, "lab", lab) != 0) {
+  if (bad) {
     free(doc);
     doc = NULL;
   }
   free(lab);
+  free(why);
   return doc;
 }
 

@@ -38,6 +38,27 @@ void report_hf_write(FILE *out, const suite_matrix *s,
  * a .json there that this suite does not write is removed).  0, or -1. */
 int report_write_hyperfine(const char *dir, const suite_matrix *s);
 
+/* ---- the first screen (verdict.c) ---------------------------------------- */
+
+/* The warnings that say when the numbers cannot be trusted (a non-release
+ * build, load above the cores at the start, CPU steal over 3%, a governor
+ * not `performance`, noisy cells, FAILED cells), one line each after lead,
+ * each saying what it means for the numbers: the count.  out NULL: only
+ * count them. */
+int report_warnings(FILE *out, const suite_matrix *s, const char *lead);
+/* The same as a list under the report's title (nothing when none holds). */
+void report_warnings_markdown(FILE *out, const suite_matrix *s);
+/* A cell whose MAD is over 10% of its median, or whose slowest run is over
+ * 5 MADs and 10% above its median (a FAILED cell is not noisy). */
+int report_cell_noisy(const suite_cell *c);
+/* "## Verdicts": one line per workload, from this run's numbers, each
+ * figure linking its row; then the lab's line (section REPORT_LAB_WHY,
+ * which `conclab lab` fills and the suite carries over). */
+void report_verdicts(FILE *out, const suite_matrix *s);
+/* A cell's row anchor, "sleep-main-async-c16-n16". */
+void report_cell_anchor(const suite_cell *c, char *out, size_t cap);
+#define REPORT_LAB_WHY "labwhy"
+
 typedef void (*report_writer)(FILE *out, const suite_matrix *s);
 /* Write path by way of a temporary file renamed into place, so a reader
  * never sees half a file.  0, or -1 (printed). */
@@ -69,6 +90,8 @@ void report_lab_memory_dat(FILE *out,
                            const lab_data *lab); /* data/lab_memory.dat */
 void report_lab_sweep_dat(FILE *out,
                           const lab_data *lab); /* data/lab_sweep.dat */
+/* The verdicts' line of unit costs (README.md's REPORT_LAB_WHY section). */
+void report_lab_why(FILE *out, const lab_data *lab);
 void report_lab_summary(FILE *out,
                         const lab_data *lab); /* stdout, at the end */
 /* 1234567 -> "1,234,567", into buf; returns buf. */
