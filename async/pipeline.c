@@ -198,7 +198,11 @@ static void fetched(as_curl_xfer *x, CURL *easy, CURLcode rc) {
     return;
   }
   if (!r->offload) {
-    compute(r); /* blocks the loop for one whole compute step */
+    /* blocks the loop for one whole compute step; the task's own span is
+     * current for it, so the timeline shows the step on the task's row */
+    wl_span_enter(r->task->batch->spans, as_task_index(r->task));
+    compute(r);
+    wl_span_leave();
     save(r);
     return;
   }

@@ -109,6 +109,15 @@ static void batch_span(mp_batch *b, const mp_worker *w, uint32_t i,
     b->spans[i].pid = (int)w->pid;
 }
 
+/* ...and when its compute step ran, in the worker's one thread. */
+static void batch_step(mp_batch *b, uint32_t i, const mp_result_msg *res) {
+  if (b->spans != NULL && res->step_end_ns != 0) {
+    b->spans[i].off_start_ns = res->step_start_ns;
+    b->spans[i].off_end_ns = res->step_end_ns;
+    b->spans[i].off_thread = -1;
+  }
+}
+
 /* Worker w is lost (end of file, a broken frame, EPIPE: why is WL_ERROR;
  * past its deadline: WL_TIMEOUT): record that as the outcome of the task
  * it held, make sure it is dead (after a broken frame or a deadline it may
@@ -160,6 +169,7 @@ static void batch_collect(mp_batch *b, mp_worker *w) {
                                   .compute_us = res.compute_us,
                                   .worker = (int)(w - b->workers)};
   batch_span(b, w, res.index, res.t_start_ns, res.t_end_ns);
+  batch_step(b, res.index, &res);
   w->task = -1;
   batch_hand_out(b, w);
 }

@@ -33,6 +33,8 @@ typedef struct mp_result_msg {
   uint32_t compute_us;                    /* pipeline's compute step */
   int64_t t_start_ns, t_end_ns; /* when the child ran it (CLOCK_MONOTONIC,
                                  * the same clock in every process) */
+  int64_t step_start_ns, step_end_ns; /* its compute step (0: none noted),
+                                       * for the timeline's phases */
 } mp_result_msg;
 
 /* A result frame: the result, then (in the first frame after it) the line

@@ -203,20 +203,22 @@ static void test_bad_descriptor(void **state) {
 }
 
 /* A result message carries the child's own start and end times (the clock
- * is system-wide), and has no padding: every byte that crosses the pipe is
+ * is system-wide) and its compute step's, and has no padding: every byte that crosses the pipe is
  * a field's. */
 static void test_result_message_carries_times(void **state) {
   mp_result_msg sent = {.index = 7, .status = 1, .value = 0x0123456789abcdefULL,
                         .http_status = 200, .retries = 2, .connects = 1,
                         .compute_us = 4242,
                         .t_start_ns = 1234567890123456789LL,
-                        .t_end_ns = 1234567890987654321LL};
+                        .t_end_ns = 1234567890987654321LL,
+                        .step_start_ns = 1234567890300000000LL,
+                        .step_end_ns = 1234567890700000000LL};
   mp_result_msg got;
   int fds[2];
   uint32_t n = 0;
   (void)state;
 
-  assert_int_equal(sizeof sent, 4 + 4 + 8 + 3 * 4 + 4 + 8 + 8);
+  assert_int_equal(sizeof sent, 4 + 4 + 8 + 3 * 4 + 4 + 4 * 8);
   assert_int_equal(pipe(fds), 0);
   chaos = 1;
   assert_int_equal(mp_frame_write(fds[1], &sent, sizeof sent), 0);
@@ -227,6 +229,8 @@ static void test_result_message_carries_times(void **state) {
   assert_int_equal(got.index, 7);
   assert_true(got.t_start_ns == 1234567890123456789LL);
   assert_true(got.t_end_ns == 1234567890987654321LL);
+  assert_true(got.step_start_ns == 1234567890300000000LL);
+  assert_true(got.step_end_ns == 1234567890700000000LL);
   assert_memory_equal(&got, &sent, sizeof sent);
   close(fds[0]);
   close(fds[1]);

@@ -121,10 +121,15 @@ static void speedup_golden(void **state) {
   free(text);
 }
 
-/* Two models: seq's two tasks one after another; async's three tasks on
- * the loop, two of them overlapping; threaded on two threads. */
+/* Four models: seq's two tasks one after another, the first in its three
+ * phases; async's three tasks on the loop, two of them overlapping;
+ * threaded on two threads; async offload's one task split between the
+ * loop and a pool thread. */
 static const report_bar bars[] = {
-    {"seq", "seq", 0, 0.000, 0.010, NULL},
+    /* task 0's phases on its own row; task 1 one bar (it failed first) */
+    {"seq", "seq", 0, 0.000, 0.003, "fetch"},
+    {"seq", "seq", 0, 0.003, 0.008, "compute"},
+    {"seq", "seq", 0, 0.008, 0.010, "save"},
     {"seq", "seq", 1, 0.010, 0.020, NULL},
     {"async", "loop", 0, 0.000, 0.012, NULL},
     {"async", "loop", 1, 0.001, 0.011, NULL},
@@ -158,9 +163,14 @@ static void timeline_golden(void **state) {
   /* each model and phase is a block of its own */
   assert_non_null(strstr(text, "\n\nmodel \"async offload: compute\"\n"
                                "5.0000 2.000 8.000 0 0.8000\n"));
-  /* seq's tasks share one full-height lane in row 0 */
+  /* seq's phases and tasks share one full-height lane in row 0: the
+   * phases follow each other, block by block */
+  assert_non_null(strstr(text, "model \"seq: fetch\"\n"
+                               "0.0000 0.000 3.000 0 0.8000\n"));
+  assert_non_null(strstr(text, "model \"seq: compute\"\n"
+                               "0.0000 3.000 8.000 0 0.8000\n"));
   assert_non_null(
-      strstr(text, "model \"seq\"\n0.0000 0.000 10.000 0 0.8000\n"));
+      strstr(text, "model \"seq\"\n0.0000 10.000 20.000 1 0.8000\n"));
   golden_check("plot_timeline.dat", text);
   free(text);
   text = render(write_timeline_script, NULL);

@@ -14,8 +14,9 @@
  * batch every task appears exactly once, every event lies inside the
  * batch's span, each task's track is one of the C workers (or async's C
  * permits), the tasks on one track never overlap (a viewer requires
- * it), and async has its loop-lag counters, and async --offload each
- * task's compute step on a pool thread, inside the task.
+ * it), and async has its loop-lag counters; async --offload has each
+ * task's compute step on a pool thread, inside the task, and a pipeline
+ * batch of every model each task's compute step inside its own bar.
  * run_trace_read_tasks reads back what run_trace_write wrote (each task's
  * compute step with it), and refuses
  * (-1) a file that is not such a trace.  The writer's work is counted,
@@ -34,6 +35,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +46,7 @@
 #include "helpers.h"
 #include "json.h"
 #include "json_check.h"
+#include "pipeline.h"
 #include "trace.h"
 
 /* ---- the checker itself can say no --------------------------------------- */
@@ -601,7 +604,11 @@ static double number_at(const cJSON *obj, const char *key) {
   return v->valuedouble;
 }
 
-/* The "compute I" events of an offloaded async batch. */
+/* The "compute I" events of a batch whose workload notes its compute
+ * step: one a task, inside the task's span.  pool_size > 0 (async
+ * --offload): on one of the pool's threads, one step at a time per
+ * thread; 0: on the task's own thread ("pool_thread" -1), its track in
+ * this process or its worker process's one thread. */
 static void check_compute_steps(const char *text, const run_trace_task *t,
                                 int n, int pool_size) {
   double *start = calloc((size_t)n, sizeof *start);
@@ -628,15 +635,28 @@ static void check_compute_steps(const char *text, const run_trace_task *t,
     start[i] = ts / 1e6;
     end[i] = (ts + dur) / 1e6;
     thread[i] = (int)pool;
-    assert_true(thread[i] >= 0 && thread[i] < pool_size);
+    if (pool_size > 0) {
+      assert_true(thread[i] >= 0 && thread[i] < pool_size);
+    } else {
+      int own = t[i].pid != (int)getpid() ? t[i].pid : t[i].track + 1;
+      assert_int_equal(thread[i], -1);
+      assert_int_equal((int)number_at(ev, "pid"), t[i].pid);
+      assert_int_equal((int)number_at(ev, "tid"), own);
+    }
     assert_true(start[i] >= t[i].start_s && end[i] <= t[i].end_s);
+    /* the reader puts it on its task */
+    assert_true(t[i].has_compute);
+    assert_int_equal(t[i].off_thread, thread[i]);
+    assert_true(t[i].off_start_s >= t[i].start_s &&
+                t[i].off_start_s <= t[i].off_end_s &&
+                t[i].off_end_s <= t[i].end_s);
     count++;
   }
   assert_int_equal(count, n);
   cJSON_Delete(doc);
   for (int i = 0; i < n; i++)
     for (int j = i + 1; j < n; j++)
-      if (thread[i] == thread[j])
+      if (pool_size > 0 && thread[i] == thread[j])
         assert_true(end[i] <= start[j] || end[j] <= start[i]);
   free(start);
   free(end);
@@ -650,6 +670,7 @@ static void check_real_batch(const char *const *args) {
   int argc = 0;
   run_opts o;
   run_result r;
+  run_where at;
   run_trace_task *t;
   int n, *seen;
   char *text;
@@ -664,7 +685,8 @@ static void check_real_batch(const char *const *args) {
   argv[argc] = NULL;
   assert_int_equal(run_parse(argc, argv, &o, err, sizeof err),
                    RUN_PARSE_OK);
-  assert_int_equal(run_exec(&o, &r), 0);
+  /* its directory too, for a workload that writes (pipeline's saves) */
+  assert_int_equal(run_whole(&o, &at, &r), 0);
   assert_int_equal(r.failed, 0);
 
   text = golden_slurp(path);
@@ -731,10 +753,16 @@ static void check_real_batch(const char *const *args) {
     assert_true(overlap);
   }
 
-  /* async --offload: each task's compute step once, inside the task, on
-   * one of the pool's threads, one step at a time per thread */
+  /* each task's compute step once, inside the task: async --offload's on
+   * one of the pool's threads, one step at a time per thread; pipeline's,
+   * noted by the workload, on the task's own thread in every other model.
+   * A workload that notes no step has none. */
   if (o.model == RUN_ASYNC && o.offload)
     check_compute_steps(text, t, n, r.threadpool_size);
+  else if (o.wl == &wl_pipeline)
+    check_compute_steps(text, t, n, 0);
+  else
+    assert_null(strstr(text, "\"name\":\"compute "));
 
   /* async: the loop-lag counter, inside the span too */
   if (o.model == RUN_ASYNC) {
@@ -814,6 +842,35 @@ static void real_multiproc(void **state) {
 }
 #endif
 
+/* pipeline, on every model, against a real `conclab serve`: the blocking
+ * way (seq, threaded, multiproc's worker process) and async's in-loop
+ * step note the compute step on the task's own thread, --offload on the
+ * pool. */
+static void real_pipeline(void **state) {
+  static const char *const models[][2] = {
+      {"seq", NULL},      {"async", NULL}, {"async", "--offload"},
+      {"threaded", NULL},
+#if !defined(__SANITIZE_THREAD__)
+      {"multiproc", NULL},
+#endif
+  };
+  char url[64];
+  pid_t server;
+  (void)state;
+  signal(SIGPIPE, SIG_IGN);
+  assert_int_equal(
+      run_server_start("trace", CONCLAB_BIN, url, sizeof url, &server), 0);
+  for (size_t m = 0; m < sizeof models / sizeof models[0]; m++) {
+    const char *args[16] = {"pipeline", "--model", models[m][0], "--url",
+                            url, "--tasks", "6", "--concurrency", "3",
+                            "--size", "4096", "--rounds", "20", NULL};
+    if (models[m][1] != NULL)
+      args[13] = models[m][1];
+    check_real_batch(args);
+  }
+  assert_int_equal(run_server_stop("trace", server), 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(checker_accepts_json_and_rejects_the_rest),
@@ -834,6 +891,7 @@ int main(void) {
       cmocka_unit_test(real_async_offload),
       cmocka_unit_test(real_async_in_loop),
       cmocka_unit_test(real_threaded),
+      cmocka_unit_test(real_pipeline),
 #if !defined(__SANITIZE_THREAD__)
       cmocka_unit_test(real_multiproc),
 #endif

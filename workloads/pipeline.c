@@ -106,9 +106,13 @@ static uint64_t thread_cpu_us(void) {
 
 uint64_t wl_pipeline_compute(uint32_t index, const wl_pipeline_body *body,
                              int rounds, wl_slot *out) {
-  uint64_t t0 = thread_cpu_us();
-  uint64_t digest = wl_pipeline_digest(index, body->data, body->len, rounds);
+  uint64_t t0, digest;
+
+  wl_span_step_begin(); /* the timeline's compute phase, when traced */
+  t0 = thread_cpu_us();
+  digest = wl_pipeline_digest(index, body->data, body->len, rounds);
   out->compute_us = (uint32_t)(thread_cpu_us() - t0);
+  wl_span_step_end();
   return digest;
 }
 

@@ -51,7 +51,9 @@ uint64_t wl_pipeline_digest(uint32_t index, const unsigned char *data,
                             size_t len, int rounds);
 /* The compute step, timed: the digest, with the CPU time the calling
  * thread spent on it in out->compute_us.  CPU time, not wall time: a step
- * that shares its core with others is not counted longer. */
+ * that shares its core with others is not counted longer.  Its wall-clock
+ * span goes to the timeline too, if this thread has a current span
+ * (wl_span_enter). */
 uint64_t wl_pipeline_compute(uint32_t index, const wl_pipeline_body *body,
                              int rounds, wl_slot *out);
 

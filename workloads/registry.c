@@ -108,7 +108,9 @@ void wl_run_one(const wl_workload *wl, const wl_params *p, uint32_t i,
 
   wl->task_input(p, i, &task);
   wl_span_begin(spans, i);
+  wl_span_enter(spans, i);
   out.status = wl->run_blocking(&task, worker, &out);
+  wl_span_leave();
   wl_span_end(spans, i);
   *slot = out;
 }

@@ -88,11 +88,14 @@ typedef struct wl_slot {
  * a worker process can time its own task.  lane: async only, which of the
  * C semaphore permits the task ran under; tasks under one permit never
  * overlap, so each permit is one row of the loop's timeline (a viewer
- * cannot draw overlapping bars in a row).  async --offload: the compute
- * step's span on libuv's threadpool (0: no such step) and which pool
- * thread ran it (0.., numbered per batch in the order the threads first
- * ran one).  pid: multiproc only, the worker process that ran the task
- * (0: none did), so the timeline shows each process as itself. */
+ * cannot draw overlapping bars in a row).  off_start_ns, off_end_ns: the
+ * task's compute step (pipeline; 0: none noted), so the timeline shows its
+ * phases: fetch before it, save after it.  off_thread: who ran the step:
+ * -1 the task's own thread (seq, threaded, multiproc, async in the loop),
+ * else async --offload's pool thread on libuv's threadpool (0.., numbered
+ * per batch in the order the threads first ran one).  pid: multiproc
+ * only, the worker process that ran the task (0: none did), so the
+ * timeline shows each process as itself. */
 typedef struct wl_span {
   int64_t t_start_ns, t_end_ns;
   int64_t off_start_ns, off_end_ns;
@@ -420,6 +423,16 @@ int64_t wl_now_ns(void);
 void wl_span_begin(wl_span *spans, uint32_t i);
 void wl_span_end(wl_span *spans, uint32_t i);
 void wl_span_set(wl_span *spans, uint32_t i, int64_t start, int64_t end);
+/* A task's compute step, noted by the workload with one call each side:
+ * wl_span_step_begin and _end write into this thread's current span, set
+ * by whoever runs the task (wl_run_one; async's loop around an in-loop
+ * step; a multiproc worker) with wl_span_enter (spans NULL: none) and
+ * cleared with wl_span_leave.  With no current span they do nothing: an
+ * untraced run reads no clock for them. */
+void wl_span_enter(wl_span *spans, uint32_t i);
+void wl_span_leave(void);
+void wl_span_step_begin(void);
+void wl_span_step_end(void);
 
 /* Run task i of a batch the blocking way into its slot (any model), timing
  * it into spans[i] when spans is not NULL (slot->worker is left 0: the

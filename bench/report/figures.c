@@ -184,10 +184,22 @@ static int by_start(const void *a, const void *b) {
   return (x->start_s > y->start_s) - (x->start_s < y->start_s);
 }
 
-/* One run's bars, appended at bars[*n]: a task whose compute step was
- * offloaded is three (fetch and save on the loop, in order of start so the
- * lanes stay few; compute on its pool thread, whose rows come after the
- * loop's, thread by thread); any other task, one. */
+/* Each track's bars in order of start (plot.h's lanes need it): the
+ * tasks come sorted by worker, so a track's bars are one stretch. */
+static void sort_tracks(report_bar *bars, int first, int n) {
+  for (int a = first, z; a < n; a = z) {
+    for (z = a + 1; z < n && bars[z].track == bars[a].track; z++)
+      ;
+    qsort(bars + a, (size_t)(z - a), sizeof *bars, by_start);
+  }
+}
+
+/* One run's bars, appended at bars[*n]: a task whose compute step is
+ * known is three, fetch, compute and save, on its own track; where the
+ * step was offloaded, fetch and save stay on the loop and compute goes to
+ * its pool thread, whose rows come after the loop's, thread by thread.  A
+ * task without one (it failed before it, or the workload has no steps) is
+ * one bar. */
 static void add_bars(report_bar *bars, int *n, int r,
                      const run_trace_task *tasks, int ntasks) {
   const char *label = timeline_runs[r].label;
@@ -195,24 +207,25 @@ static void add_bars(report_bar *bars, int *n, int r,
   for (int k = 0; k < ntasks; k++) {
     const run_trace_task *t = &tasks[k];
     const char *track = track_name(r, t->worker);
-    if (t->off_thread < 0) {
+    if (!t->has_compute) {
       bars[(*n)++] = (report_bar){label, track, t->index, t->start_s,
                                   t->end_s, NULL};
       continue;
     }
     bars[(*n)++] = (report_bar){label, track, t->index, t->start_s,
                                 t->off_start_s, "fetch"};
+    if (t->off_thread < 0)
+      bars[(*n)++] = (report_bar){label, track, t->index, t->off_start_s,
+                                  t->off_end_s, "compute"};
     bars[(*n)++] = (report_bar){label, track, t->index, t->off_end_s,
                                 t->end_s, "save"};
     if (t->off_thread + 1 > threads)
       threads = t->off_thread + 1;
   }
-  if (threads == 0)
-    return;
-  qsort(bars + first, (size_t)(*n - first), sizeof *bars, by_start);
+  sort_tracks(bars, first, *n);
   for (int th = 0; th < threads; th++)
     for (int k = 0; k < ntasks; k++)
-      if (tasks[k].off_thread == th)
+      if (tasks[k].has_compute && tasks[k].off_thread == th)
         bars[(*n)++] = (report_bar){label, pool_name(r, th), tasks[k].index,
                                     tasks[k].off_start_s, tasks[k].off_end_s,
                                     "compute"};

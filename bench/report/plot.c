@@ -374,10 +374,10 @@ void report_timeline_script(FILE *out, const report_bar *bars, int n,
               "One row per worker (the loop, a thread, a process, a pool "
               "thread), one bar per task, one colour per model: "
               "sequential, concurrent and parallel at a glance.  Where the "
-              "compute step is offloaded its phases show: fetch (pale) and "
-              "save (lighter) on the loop, compute (dark) on a pool thread; "
-              "elsewhere a bar is the whole task (the workload does not note "
-              "its phases).",
+              "workload notes its compute step, a task shows its phases in "
+              "three shades: fetch (pale), compute (dark), save (lighter), "
+              "the compute on a pool thread's row where it is offloaded; "
+              "elsewhere a bar is the whole task.",
               900, 140 + 24 * rows);
   fprintf(out, "set title '%s'\n", title);
   /* the range from the bars' ends: autoscaling follows the centres */

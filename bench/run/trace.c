@@ -8,8 +8,10 @@
  *             "thread 2", "loop, permit 0", "pool thread 1"); a multiproc
  *             worker is a process of its own, its real pid, "worker 1";
  *   "ph":"X"  a complete event: one bar, "ts" its start and "dur" its
- *             length, both in microseconds ("task 7"; with async
- *             --offload also "compute 7", on the pool thread that ran it);
+ *             length, both in microseconds ("task 7"; where the workload
+ *             notes its compute step also "compute 7", on the thread that
+ *             ran it: inside the task's own bar, or with async --offload
+ *             on a pool thread's track);
  *   "ph":"C"  a counter: async's loop lag, drawn as a graph over time.
  * Every event has a "cat" (category: "task", "compute", "lag"; metadata
  * "__metadata", as Chrome writes it), which some viewers insist on.
@@ -291,16 +293,24 @@ static void compute_event_init(event *e, const run_trace_batch *b) {
   add(e->args, "pool_thread", raw_ref(e->who));
 }
 
-/* The offloaded compute step of task i (span s), on its pool thread's
- * track, after the t.tasks task tracks. */
+/* The compute step of task i (span s): offloaded, on its pool thread's
+ * track, after the t.tasks task tracks ("pool_thread" 0..); else on the
+ * task's own track, inside its bar ("pool_thread" -1). */
 static void write_compute(writer *w, event *e, const run_trace_batch *b,
-                          tracks t, int i, const wl_span *s) {
+                          tracks t, int i, const wl_slot *slot,
+                          const wl_span *s) {
   int64_t span = b->t1_ns - b->t0_ns;
   int64_t start = clamp(s->off_start_ns - b->t0_ns, 0, span);
   int64_t end = clamp(s->off_end_ns - b->t0_ns, start, span);
 
   snprintf(e->name, sizeof e->name, "compute %d", i);
-  set_int(e->tid, sizeof e->tid, t.tasks + 1 + s->off_thread);
+  set_int(e->pid, sizeof e->pid,
+          s->pid != 0 ? s->pid : b->pid > 0 ? b->pid : 1);
+  if (s->off_thread >= 0)
+    set_int(e->tid, sizeof e->tid, t.tasks + 1 + s->off_thread);
+  else
+    set_int(e->tid, sizeof e->tid,
+            s->pid != 0 ? s->pid : track_of(b, slot, s) + 1);
   format_us(e->ts, sizeof e->ts, start);
   format_us(e->dur, sizeof e->dur, end - start);
   set_int(e->index, sizeof e->index, i);
@@ -366,9 +376,9 @@ int run_trace_write(FILE *out, const run_trace_batch *b) {
   compute_event_init(&e, b);
   for (int i = 0; i < b->tasks; i++) {
     const wl_span *sp;
-    (void)slot_at(b, i, &sp);
+    const wl_slot *s = slot_at(b, i, &sp);
     if (sp->off_end_ns != 0)
-      write_compute(&w, &e, b, t, i, sp);
+      write_compute(&w, &e, b, t, i, s, sp);
   }
   cJSON_Delete(e.obj);
   lag_event_init(&e, b);
@@ -416,8 +426,8 @@ static int is_task(const cJSON *ev) {
          cJSON_IsString(name) && strncmp(name->valuestring, "task ", 5) == 0;
 }
 
-/* A "compute N" event (the offloaded step) onto its task, if it has one:
- * its pool thread and span.  Events that do not parse are left out. */
+/* A "compute N" event onto its task, if it has one: its span and pool
+ * thread (-1: the task's own).  Events that do not parse are left out. */
 static void read_compute(const cJSON *ev, run_trace_task *tasks, int n) {
   const cJSON *ph = cJSON_GetObjectItemCaseSensitive(ev, "ph");
   const cJSON *name = cJSON_GetObjectItemCaseSensitive(ev, "name");
@@ -433,6 +443,7 @@ static void read_compute(const cJSON *ev, run_trace_task *tasks, int n) {
     return;
   for (int i = 0; i < n; i++)
     if (tasks[i].index == (int)index) {
+      tasks[i].has_compute = 1;
       tasks[i].off_thread = (int)thread;
       tasks[i].off_start_s = ts / 1e6;
       tasks[i].off_end_s = (ts + dur) / 1e6;

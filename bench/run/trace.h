@@ -50,13 +50,16 @@ typedef struct run_trace_task {
   int pid;              /* the process it ran in (multiproc: a worker's) */
   double start_s, end_s; /* after the batch's start */
   char status[8];       /* "ok", "error", "timeout" */
-  /* async --offload: its compute step on the pool (off_thread -1: none) */
-  int off_thread;
+  /* its compute step, where the workload notes one (has_compute 1):
+   * off_thread the pool thread that ran it (async --offload), or -1 the
+   * task's own thread */
+  int has_compute, off_thread;
   double off_start_s, off_end_s;
 } run_trace_task;
 
 /* Read the tasks of a trace that run_trace_write wrote, each with its
- * offloaded compute step where it has one, in file order (index order) into a malloc'd array (*out, *n; the caller frees *out).  0, or -1
+ * compute step where it has one, in file order (index order), into a
+ * malloc'd array (*out, *n; the caller frees *out).  0, or -1
  * (printed) if the file cannot be read, is not a trace, or a task's event
  * lacks a field.  The file is parsed whole (a tree: fine for the small
  * batches the figures trace, not for a million tasks). */
