@@ -391,8 +391,12 @@ static void verdicts_follow_numbers(void **state) {
                                "(#sleep-main-threaded-c16-n16) (12.50x)"));
   assert_non_null(strstr(line, "Why: waiting costs no CPU"));
   assert_non_null(strstr(line, "[async blocking-in-loop: 0.99x]"));
-  assert_non_null(strstr(line, "at 10,000 tasks in flight [async 0.11 s, "
-                               "29.3 MiB (3.0 KiB a task)]"));
+  assert_non_null(strstr(line, "at 10,000 tasks [async, all at once: "
+                               "0.11 s, 29.3 MiB (3.0 KiB a task in "
+                               "flight)]"));
+  /* multiproc's scale row runs 1,000 at a time: its memory is theirs */
+  assert_non_null(strstr(line, "[multiproc, 1,000 at a time: 1.33 s, "
+                               "244.2 MiB (250.0 KiB a task in flight)]"));
   assert_null(strstr(line, "there threaded leads"));
   free(line);
   /* primes: multiproc FAILED, so it is never the winner */
@@ -412,7 +416,7 @@ static void verdicts_follow_numbers(void **state) {
   assert_non_null(strstr(line, "**threaded** wins at C=16, [20.00x over "
                                "seq](#sleep-main-threaded-c16-n16), 1.30x "
                                "as fast as the next, [async]"));
-  assert_non_null(strstr(line, "[threaded 0.09 s"));
+  assert_non_null(strstr(line, "[threaded, all at once: 0.09 s"));
   free(line);
   /* within 5%: level, not won */
   scale_cell(s, SLEEP_THREADED, 0.051 / 0.040);

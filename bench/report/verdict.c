@@ -314,12 +314,14 @@ static void fmt_kib(double kib, char *buf, size_t cap) {
 }
 
 /* The scale rows: the largest batch two models or more ran, each model's
- * wall time and memory per task, and whether the lead changes hands. */
+ * wall time and peak memory over the tasks it held in flight at once
+ * (min(C, N): a model run at a smaller C holds fewer, each costing more),
+ * and whether the lead changes hands. */
 static int when_scale(FILE *out, const suite_matrix *s, const wl_workload *wl,
                       const suite_cell *main_winner, const char *sep) {
   const suite_cell *r[RANK_MAX];
   int best = 0, n = 0;
-  char a[320], text[96], each[32], count[32];
+  char a[320], text[160], each[32], count[32], held[48];
 
   for (int i = 0; i < s->ncells; i++) {
     const suite_cell *c = &s->cells[i];
@@ -330,12 +332,18 @@ static int when_scale(FILE *out, const suite_matrix *s, const wl_workload *wl,
   }
   if (best == 0 || (n = ranked(s, wl, SUITE_SCALE, best, 0, r)) < 2)
     return 0;
-  fprintf(out, "%sat %s tasks in flight", sep,
+  fprintf(out, "%sat %s tasks", sep,
           report_with_commas(best, count, sizeof count));
   for (int k = 0; k < n; k++) {
-    fmt_kib(r[k]->max_rss_kb / best, each, sizeof each);
-    snprintf(text, sizeof text, "%s %.2f s, %.1f MiB (%s a task)",
-             suite_model_label(r[k]), r[k]->wall.median,
+    int c = r[k]->opts.params.concurrency, inflight = c < best ? c : best;
+    fmt_kib(r[k]->max_rss_kb / inflight, each, sizeof each);
+    if (inflight < best)
+      snprintf(held, sizeof held, "%s at a time",
+               report_with_commas(inflight, count, sizeof count));
+    else
+      snprintf(held, sizeof held, "all at once");
+    snprintf(text, sizeof text, "%s, %s: %.2f s, %.1f MiB (%s a task in "
+             "flight)", suite_model_label(r[k]), held, r[k]->wall.median,
              r[k]->max_rss_kb / 1024, each);
     fprintf(out, "%s%s", k == 0 ? " " : ", ",
             cell_link(r[k], text, a, sizeof a));
