@@ -10,6 +10,7 @@
  *   - cells of fewer than 3 runs (smoke's 2) get a note that their ranges
  *     are thin;
  *   - a cell only in one run is listed under that run;
+ *   - a run on a busy machine (load over the cores, host steal) is noted;
  *   - bad input (a missing directory, a file that is not a summary, a
  *     schema from a newer conclab, a bad --fail-above): one line, exit 2;
  *   - the rule itself (report_cmp_judge) on fixed cells: a cell of one
@@ -263,6 +264,42 @@ static void test_only_in_one(void **state) {
   assert_null(strstr(o->out, "only in B"));
 }
 
+/* doc's machine as a run records it: load averages, 2 cores, steal. */
+static void machine_as(cJSON *doc, const char *load, double steal) {
+  cJSON *m = cJSON_GetObjectItem(doc, "machine");
+  assert_true(cJSON_ReplaceItemInObject(m, "load_average",
+                                        cJSON_CreateString(load)));
+  set(m, "cores", 2);
+  set(m, "steal_pct", steal);
+}
+
+/* A run on a busy machine (load over the cores, or steal) gets a note
+ * that its changes may be the machine's; an idle pair gets none. */
+static void test_busy_machine(void **state) {
+  cJSON *doc = load_a();
+  char idle[192];
+  const char *argv[] = {"conclab", "compare", idle, NULL, NULL};
+  output *o;
+  (void)state;
+
+  machine_as(doc, "0.10 0.20 0.30", 0);
+  snprintf(idle, sizeof idle, "%s", save(doc, "idle.json"));
+  argv[3] = idle;
+  o = conclab(argv);
+  assert_int_equal(o->status, 0);
+  assert_null(strstr(o->out, "note: A started"));
+  assert_null(strstr(o->out, "stole"));
+
+  doc = load_a();
+  machine_as(doc, "7.56 3.00 1.00", 12.5);
+  argv[3] = save(doc, "busy.json");
+  o = conclab(argv);
+  assert_int_equal(o->status, 0);
+  assert_null(strstr(o->out, "note: A started"));
+  assert_non_null(strstr(o->out, "note: B started at load 7.56 on 2 cores"));
+  assert_non_null(strstr(o->out, "the host stole 12.5% of B's CPU time"));
+}
+
 static void expect_usage(const char *b, const char *fail_above,
                          const char *says) {
   output *o = compare(b, fail_above);
@@ -326,6 +363,7 @@ int main(void) {
       cmocka_unit_test(test_slower),      cmocka_unit_test(test_noise),
       cmocka_unit_test(test_faster),      cmocka_unit_test(test_only_in_one),
       cmocka_unit_test(test_enough_runs), cmocka_unit_test(test_bad_input),
+      cmocka_unit_test(test_busy_machine),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -17,6 +17,8 @@
 #include <stdio.h>
 
 #define REPORT_CMP_PCT 5.0
+/* Steal over this percentage: the run's machine was not its own. */
+#define REPORT_CMP_STEAL_PCT 3.0
 /* Fewer measured runs than this: the comparison says its ranges are thin. */
 #define REPORT_CMP_FEW_RUNS 3
 
@@ -34,6 +36,11 @@ typedef struct report_cmp_run {
   char path[4096]; /* the summary.json read */
   char profile[16];
   char commit[64];
+  /* the machine as the run saw it, for the note on a busy machine: the
+   * load average at its start (-1: not recorded), its cores, the CPU share
+   * the host stole (-1: not known) */
+  double load1, steal_pct;
+  int cores;
   int ncells;
   report_cmp_cell *cells;
 } report_cmp_run;
