@@ -24,7 +24,7 @@ typedef struct base_machine {
   double load[3];
   char commit[64];
   char date[40]; /* UTC, when the suite started */
-  /* What the run saw of the machine, for the report's warnings (issue 15):
+  /* What the run saw of the machine, for the report's warnings:
    * the share of CPU time the host stole while it ran, in percent (from
    * /proc/stat at its start and end; -1: not known), and cpu0's cpufreq
    * scaling governor ("" when it cannot be read). */
