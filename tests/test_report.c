@@ -468,6 +468,7 @@ static void warnings_follow_machine(void **state) {
   for (int i = 0; i < s->ncells; i++) /* a clean suite: nothing to say */
     s->cells[i].failed = 0;
   s->machine.steal_pct = -1;
+  s->machine.others_pct = -1;
   assert_int_equal(report_warnings(NULL, s, ""), 0);
   md = render(report_warnings_markdown, s);
   assert_string_equal(md, "");
@@ -476,13 +477,16 @@ static void warnings_follow_machine(void **state) {
   snprintf(s->machine.build_type, sizeof s->machine.build_type, "Debug");
   s->machine.load[0] = 2.56;
   s->machine.steal_pct = 7.5;
+  s->machine.others_pct = 48.2;
   snprintf(s->machine.governor, sizeof s->machine.governor, "powersave");
-  assert_int_equal(report_warnings(NULL, s, ""), 4);
+  assert_int_equal(report_warnings(NULL, s, ""), 5);
   md = render(report_warnings_markdown, s);
   assert_non_null(strstr(md, "- **warning:** a Debug build, not Release: "));
   assert_non_null(strstr(md, "- **warning:** the load average was 2.56 at "
                              "the start, above the 2 cores"));
   assert_non_null(strstr(md, "- **warning:** the host stole 7.5% of the "));
+  assert_non_null(strstr(md, "- **warning:** other programs used 48% of "
+                             "the CPU time during the suite"));
   assert_non_null(strstr(md, "governor is `powersave`, not `performance`"));
   free(md);
 
@@ -490,6 +494,7 @@ static void warnings_follow_machine(void **state) {
   snprintf(s->machine.build_type, sizeof s->machine.build_type, "Release");
   s->machine.load[0] = 2.0;
   s->machine.steal_pct = 3.0;
+  s->machine.others_pct = 10.0;
   snprintf(s->machine.governor, sizeof s->machine.governor, "performance");
   assert_int_equal(report_warnings(NULL, s, ""), 0);
   s->machine.governor[0] = '\0'; /* unreadable: nothing to say */

@@ -19,6 +19,7 @@
 #define OUTLIER_MADS 5.0   /* max this many MADs above the median ... */
 #define OUTLIER_PCT 10.0   /* ... and this share above it */
 #define STEAL_PCT 3.0      /* CPU stolen by the host, over the suite */
+#define OTHERS_PCT 10.0    /* CPU used by other programs, over the suite */
 #define LIST_MAX 6         /* cells named in one warning */
 #define RANK_MAX 16
 
@@ -113,6 +114,20 @@ static int warn_steal(FILE *out, const suite_matrix *s, const char *lead) {
   return 1;
 }
 
+static int warn_others(FILE *out, const suite_matrix *s, const char *lead) {
+  double others = s->machine.others_pct;
+  if (others < 0 || others <= OTHERS_PCT)
+    return 0;
+  if (out != NULL)
+    fprintf(out, "%sother programs used %.0f%% of the CPU time during the "
+            "suite (busy time in /proc/stat less the suite's own, over "
+            "%.0f%%): they took cores from the runs, so wall times include "
+            "waits for a core, CPU-bound speedups read low and medians "
+            "move between suites. Rerun on an idle machine.\n", lead,
+            others, OTHERS_PCT);
+  return 1;
+}
+
 static int warn_governor(FILE *out, const suite_matrix *s, const char *lead) {
   const char *g = s->machine.governor;
   if (g[0] == '\0' || strcmp(g, "performance") == 0)
@@ -151,8 +166,9 @@ static int warn_failed(FILE *out, const suite_matrix *s, const char *lead) {
 }
 
 typedef int (*warning_fn)(FILE *out, const suite_matrix *s, const char *lead);
-static const warning_fn warnings[] = {warn_build,    warn_load,  warn_steal,
-                                      warn_governor, warn_noisy, warn_failed};
+static const warning_fn warnings[] = {warn_build,  warn_load,     warn_others,
+                                      warn_steal,  warn_governor, warn_noisy,
+                                      warn_failed};
 #define NWARNINGS (sizeof warnings / sizeof warnings[0])
 
 int report_warnings(FILE *out, const suite_matrix *s, const char *lead) {
