@@ -264,13 +264,15 @@ static void test_only_in_one(void **state) {
   assert_null(strstr(o->out, "only in B"));
 }
 
-/* doc's machine as a run records it: load averages, 2 cores, steal. */
+/* doc's machine as a run records it: load averages, 2 cores, steal (and
+ * other programs' share, 4 times the steal). */
 static void machine_as(cJSON *doc, const char *load, double steal) {
   cJSON *m = cJSON_GetObjectItem(doc, "machine");
   assert_true(cJSON_ReplaceItemInObject(m, "load_average",
                                         cJSON_CreateString(load)));
   set(m, "cores", 2);
   set(m, "steal_pct", steal);
+  set(m, "others_cpu_pct", steal * 4);
 }
 
 /* A run on a busy machine (load over the cores, or steal) gets a note
@@ -289,6 +291,7 @@ static void test_busy_machine(void **state) {
   assert_int_equal(o->status, 0);
   assert_null(strstr(o->out, "note: A started"));
   assert_null(strstr(o->out, "stole"));
+  assert_null(strstr(o->out, "other programs"));
 
   doc = load_a();
   machine_as(doc, "7.56 3.00 1.00", 12.5);
@@ -298,6 +301,8 @@ static void test_busy_machine(void **state) {
   assert_null(strstr(o->out, "note: A started"));
   assert_non_null(strstr(o->out, "note: B started at load 7.56 on 2 cores"));
   assert_non_null(strstr(o->out, "the host stole 12.5% of B's CPU time"));
+  assert_non_null(strstr(o->out, "other programs used 50% of the CPU during "
+                                 "B"));
 }
 
 static void expect_usage(const char *b, const char *fail_above,

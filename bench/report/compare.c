@@ -91,6 +91,9 @@ static void read_machine(const cJSON *machine, report_cmp_run *r) {
   if (base_json_obj_num(machine, "steal_pct", &steal) != 0 || !(steal >= 0))
     steal = -1;
   r->steal_pct = steal;
+  if (base_json_obj_num(machine, "others_cpu_pct", &r->others_pct) != 0 ||
+      !(r->others_pct >= 0))
+    r->others_pct = -1;
 }
 
 static int read_summary(const cJSON *doc, report_cmp_run *r) {
@@ -307,6 +310,10 @@ static void busy_note(FILE *out, const report_cmp_run *r, const char *name) {
             "shared the CPU, which moves a whole cell's range, so a cell "
             "listed as changed may be the machine, not the code (compare "
             "runs taken on an idle machine)\n", name, r->load1, r->cores);
+  if (r->others_pct > REPORT_CMP_OTHERS_PCT)
+    fprintf(out, "note: other programs used %.0f%% of the CPU during %s: a "
+            "cell listed as changed may be the machine, not the code\n",
+            r->others_pct, name);
   if (r->steal_pct > REPORT_CMP_STEAL_PCT)
     fprintf(out, "note: the host stole %.1f%% of %s's CPU time: a cell "
             "listed as changed may be the host, not the code\n",

@@ -17,8 +17,10 @@
 #include <stdio.h>
 
 #define REPORT_CMP_PCT 5.0
-/* Steal over this percentage: the run's machine was not its own. */
+/* Steal, or other programs' CPU, over these percentages: the run's
+ * machine was not its own (the suite's warnings use the same). */
 #define REPORT_CMP_STEAL_PCT 3.0
+#define REPORT_CMP_OTHERS_PCT 10.0
 /* Fewer measured runs than this: the comparison says its ranges are thin. */
 #define REPORT_CMP_FEW_RUNS 3
 
@@ -37,9 +39,9 @@ typedef struct report_cmp_run {
   char profile[16];
   char commit[64];
   /* the machine as the run saw it, for the note on a busy machine: the
-   * load average at its start (-1: not recorded), its cores, the CPU share
-   * the host stole (-1: not known) */
-  double load1, steal_pct;
+   * load average at its start (-1: not recorded), its cores, the CPU shares
+   * the host stole and other programs used (-1: not known) */
+  double load1, steal_pct, others_pct;
   int cores;
   int ncells;
   report_cmp_cell *cells;
