@@ -42,8 +42,9 @@ typedef struct base_machine {
   double own_cpu_s;
 } base_machine;
 
-/* The git commit of the source tree conclab was built from, e.g.
- * "0123456789ab (with uncommitted changes)". */
+/* The git commit the source tree conclab was built from is at now, e.g.
+ * "0123456789ab (with uncommitted changes)": git asked in that tree when
+ * called, so the build itself may be older. */
 void base_machine_commit(char *out, size_t cap);
 
 /* The machine as the run starts (steal_pct still -1). */
