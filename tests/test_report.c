@@ -455,6 +455,15 @@ static void verdicts_follow_numbers(void **state) {
                                "at C=4, runs at [0.77x over seq]"));
   assert_null(strstr(line, "wins"));
   free(line);
+  /* level with seq (within 5%): no winner either */
+  for (int i = FILES_SEQ + 1; i < FILES_SEQ + 5; i++)
+    scale_cell(s, i, 0.78);
+  line = verdict_line(s, "files");
+  assert_non_null(strstr(line, "no model beats seq by more than the noise; "
+                               "the best, **threaded** at C=4, runs at "
+                               "[0.99x over seq]"));
+  assert_null(strstr(line, "wins"));
+  free(line);
   drop_suite(s);
 }
 

@@ -239,10 +239,11 @@ static void verdict_winner(FILE *out, const suite_matrix *s,
     return;
   }
   snprintf(text, sizeof text, "%.2fx over seq", r[0]->speedup);
-  if (r[0]->speedup < 1 - TIE_PCT / 100) { /* no winner: say so */
-    fprintf(out, "no model beats seq; the best, **%s** at C=%d, runs at %s",
-            suite_model_label(r[0]), r[0]->opts.params.concurrency,
-            cell_link(r[0], text, a, sizeof a));
+  if (r[0]->speedup <= 1 + TIE_PCT / 100) { /* no winner: say so */
+    fprintf(out, "no model beats seq%s; the best, **%s** at C=%d, runs at "
+            "%s", r[0]->speedup < 1 - TIE_PCT / 100 ? "" : " by more than "
+            "the noise", suite_model_label(r[0]),
+            r[0]->opts.params.concurrency, cell_link(r[0], text, a, sizeof a));
     return;
   }
   fprintf(out, "**%s** wins at C=%d, %s", suite_model_label(r[0]),
