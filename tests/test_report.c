@@ -532,7 +532,8 @@ static void warnings_name_cells(void **state) {
   assert_non_null(strstr(text, "conclab: warning: 1 cell is noisy (MAD over "
                                "10% of the median, or the slowest run over "
                                "5 MADs and 10% above it): sleep async C=16 "
-                               "N=16. "));
+                               "N=16. Its median is less certain than the "
+                               "others': compare it with care"));
   assert_non_null(strstr(text, "conclab: warning: 2 cells FAILED: sleep "
                                "multiproc C=16 N=16, primes multiproc C=2 "
                                "N=64. "));

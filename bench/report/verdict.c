@@ -149,8 +149,10 @@ static int warn_noisy(FILE *out, const suite_matrix *s, const char *lead) {
           n == 1 ? " is" : "s are", NOISY_MAD_PCT, OUTLIER_MADS,
           OUTLIER_PCT);
   cell_list(out, s, 1);
-  fprintf(out, ". Their medians are less certain than the others': "
-          "compare them with care, or rerun with more `--runs`.\n");
+  fprintf(out, ". %s less certain than the others': compare %s with "
+          "care, or rerun with more `--runs`.\n",
+          n == 1 ? "Its median is" : "Their medians are",
+          n == 1 ? "it" : "them");
   return 1;
 }
 
