@@ -11,6 +11,7 @@
  *     are thin;
  *   - a cell only in one run is listed under that run;
  *   - a run on a busy machine (load over the cores, host steal) is noted;
+ *   - a change in a cell of a few ms is noted as one a hiccup could make;
  *   - bad input (a missing directory, a file that is not a summary, a
  *     schema from a newer conclab, a bad --fail-above): one line, exit 2;
  *   - the rule itself (report_cmp_judge) on fixed cells: a cell of one
@@ -362,6 +363,52 @@ static void test_rule(void **state) {
   assert_int_equal(report_cmp_judge(&a, &b), REPORT_CMP_SLOWER);
 }
 
+/* run r of one cell with this median, min and max (5 runs). */
+static void one_cell_run(report_cmp_run *r, report_cmp_cell *c, double median,
+                         double min, double max) {
+  memset(r, 0, sizeof *r);
+  *c = fixed(median, min, max);
+  c->runs = 5;
+  snprintf(c->key, sizeof c->key, "k");
+  snprintf(c->label, sizeof c->label, "w m main N=1 C=1");
+  r->cells = c;
+  r->ncells = 1;
+  r->load1 = r->steal_pct = r->others_pct = -1;
+}
+
+static char *printed(const report_cmp_run *a, const report_cmp_run *b) {
+  char *text = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&text, &len);
+  assert_non_null(f);
+  report_cmp_print(f, a, b, -1);
+  assert_int_equal(fclose(f), 0);
+  return text;
+}
+
+/* A change in a cell of a few ms is listed, with a note that such a cell
+ * is as noisy as its change; a change of 20 ms is not noted. */
+static void test_short_cells(void **state) {
+  report_cmp_run a, b;
+  report_cmp_cell ca, cb;
+  char *text;
+  (void)state;
+
+  one_cell_run(&a, &ca, 0.0015, 0.0014, 0.0016);
+  one_cell_run(&b, &cb, 0.0020, 0.0019, 0.0022);
+  text = printed(&a, &b);
+  assert_non_null(strstr(text, "slower in B (1)"));
+  assert_non_null(strstr(text, "note: 1 of the cells listed as changed take "
+                               "under 5 ms"));
+  free(text);
+  one_cell_run(&a, &ca, 0.020, 0.019, 0.021);
+  one_cell_run(&b, &cb, 0.025, 0.024, 0.026);
+  text = printed(&a, &b);
+  assert_non_null(strstr(text, "slower in B (1)"));
+  assert_null(strstr(text, "under 5 ms"));
+  free(text);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_rule),        cmocka_unit_test(test_itself),
@@ -369,6 +416,7 @@ int main(void) {
       cmocka_unit_test(test_faster),      cmocka_unit_test(test_only_in_one),
       cmocka_unit_test(test_enough_runs), cmocka_unit_test(test_bad_input),
       cmocka_unit_test(test_busy_machine),
+      cmocka_unit_test(test_short_cells),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -286,6 +286,25 @@ static int count_few_runs(const report_cmp_run *a, const report_cmp_run *b) {
   return n;
 }
 
+/* Cells listed as changed whose medians both take under
+ * REPORT_CMP_SHORT_S. */
+static int count_short_changes(const report_cmp_run *a,
+                               const report_cmp_run *b) {
+  int n = 0;
+  for (int i = 0; i < a->ncells; i++) {
+    const report_cmp_cell *cb = find(b, a->cells[i].key);
+    report_cmp_verdict v;
+    if (cb == NULL)
+      continue;
+    v = report_cmp_judge(&a->cells[i], cb);
+    if ((v == REPORT_CMP_SLOWER || v == REPORT_CMP_FASTER) &&
+        a->cells[i].median < REPORT_CMP_SHORT_S &&
+        cb->median < REPORT_CMP_SHORT_S)
+      n++;
+  }
+  return n;
+}
+
 /* Slower cells beyond the noise and beyond fail_above percent. */
 static int count_regressions(const report_cmp_run *a, const report_cmp_run *b,
                              double fail_above) {
@@ -334,6 +353,12 @@ int report_cmp_print(FILE *out, const report_cmp_run *a,
   print_section(out, a, b, REPORT_CMP_FASTER, "faster in B");
   fprintf(out, "\nunchanged (within the noise): %d cells\n",
           print_verdict(out, a, b, REPORT_CMP_SAME, 0));
+  few = count_short_changes(a, b);
+  if (few > 0)
+    fprintf(out, "note: %d of the cells listed as changed take under %.0f ms "
+            "a run, where a scheduler's hiccup is as large as the change: "
+            "believe them when a larger size changes too\n", few,
+            REPORT_CMP_SHORT_S * 1e3);
   few = count_few_runs(a, b);
   if (few > 0)
     fprintf(out, "note: %d of the cells compared have fewer than %d runs in "

@@ -21,6 +21,10 @@
  * machine was not its own (the suite's warnings use the same). */
 #define REPORT_CMP_STEAL_PCT 3.0
 #define REPORT_CMP_OTHERS_PCT 10.0
+/* A changed cell whose medians are under this many seconds gets a note:
+ * the scheduler's jitter is of the same size (hyperfine warns below 5 ms
+ * too). */
+#define REPORT_CMP_SHORT_S 0.005
 /* Fewer measured runs than this: the comparison says its ranges are thin. */
 #define REPORT_CMP_FEW_RUNS 3
 
