@@ -85,4 +85,30 @@ static inline void golden_check(const char *name, const char *got) {
   free(want);
 }
 
+/* The visible tables of Markdown md (those outside a <details> block)
+ * have at most max columns: a header row's cells, counted by its
+ * unescaped pipes.  Fails naming the first wider header. */
+static inline void golden_tables_narrow(const char *md, int max) {
+  int folded = 0;
+  for (const char *line = md; *line != '\0';) {
+    const char *end = strchr(line, '\n');
+    size_t len = end != NULL ? (size_t)(end - line) : strlen(line);
+    if (len >= 8 && strncmp(line, "<details", 8) == 0)
+      folded = 1;
+    if (len >= 10 && strncmp(line, "</details>", 10) == 0)
+      folded = 0;
+    /* a header: a row followed by the |---| line */
+    if (!folded && len > 0 && line[0] == '|' && end != NULL &&
+        strncmp(end + 1, "|---", 4) == 0) {
+      int cols = -1;
+      for (size_t k = 0; k < len; k++)
+        cols += line[k] == '|' && (k == 0 || line[k - 1] != '\\');
+      if (cols > max)
+        fail_msg("a table of %d columns (at most %d): %.*s", cols, max,
+                 (int)len, line);
+    }
+    line += len + (end != NULL);
+  }
+}
+
 #endif

@@ -65,6 +65,31 @@ static void test_help(void **state) {
   assert_non_null(strstr(o->out, "--out"));
 }
 
+/* Every command's help fits an 80-column terminal. */
+static void test_help_width(void **state) {
+  static const char *const commands[] = {"--help", "run",   "suite",
+                                         "lab",    "serve", "compare"};
+  (void)state;
+
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+    const char *argv[] = {"conclab", commands[i], "--help", NULL};
+    const char *line;
+    output *o;
+    if (i == 0)
+      argv[2] = NULL;
+    o = conclab(argv);
+    assert_int_equal(o->status, 0);
+    for (line = o->out; *line != '\0';) {
+      const char *end = strchr(line, '\n');
+      size_t len = end != NULL ? (size_t)(end - line) : strlen(line);
+      if (len > 80)
+        fail_msg("conclab %s --help: a line of %zu columns: %.*s",
+                 commands[i], len, (int)len, line);
+      line += len + (end != NULL);
+    }
+  }
+}
+
 typedef struct bad_case {
   const char *argv[12];
   const char *must_say; /* the flag (or word) the error names */
@@ -740,6 +765,7 @@ static void test_trace_file_written_whole(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_help),
+      cmocka_unit_test(test_help_width),
       cmocka_unit_test(test_usage_errors_exit_2),
       cmocka_unit_test(test_every_model_json_matches_seq),
       cmocka_unit_test(test_worker_killed_from_outside),

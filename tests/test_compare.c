@@ -10,6 +10,8 @@
  *   - cells of fewer than 3 runs (smoke's 2) get a note that their ranges
  *     are thin;
  *   - a cell only in one run is listed under that run;
+ *   - a run on a busy machine (load over the cores, host steal) is noted;
+ *   - a change in a cell of a few ms is noted as one a hiccup could make;
  *   - bad input (a missing directory, a file that is not a summary, a
  *     schema from a newer conclab, a bad --fail-above): one line, exit 2;
  *   - the rule itself (report_cmp_judge) on fixed cells: a cell of one
@@ -263,6 +265,47 @@ static void test_only_in_one(void **state) {
   assert_null(strstr(o->out, "only in B"));
 }
 
+/* doc's machine as a run records it: load averages, 2 cores, steal (and
+ * other programs' share, 4 times the steal). */
+static void machine_as(cJSON *doc, const char *load, double steal) {
+  cJSON *m = cJSON_GetObjectItem(doc, "machine");
+  assert_true(cJSON_ReplaceItemInObject(m, "load_average",
+                                        cJSON_CreateString(load)));
+  set(m, "cores", 2);
+  set(m, "steal_pct", steal);
+  set(m, "others_cpu_pct", steal * 4);
+}
+
+/* A run on a busy machine (load over the cores, or steal) gets a note
+ * that its changes may be the machine's; an idle pair gets none. */
+static void test_busy_machine(void **state) {
+  cJSON *doc = load_a();
+  char idle[192];
+  const char *argv[] = {"conclab", "compare", idle, NULL, NULL};
+  output *o;
+  (void)state;
+
+  machine_as(doc, "0.10 0.20 0.30", 0);
+  snprintf(idle, sizeof idle, "%s", save(doc, "idle.json"));
+  argv[3] = idle;
+  o = conclab(argv);
+  assert_int_equal(o->status, 0);
+  assert_null(strstr(o->out, "note: A started"));
+  assert_null(strstr(o->out, "stole"));
+  assert_null(strstr(o->out, "other programs"));
+
+  doc = load_a();
+  machine_as(doc, "7.56 3.00 1.00", 12.5);
+  argv[3] = save(doc, "busy.json");
+  o = conclab(argv);
+  assert_int_equal(o->status, 0);
+  assert_null(strstr(o->out, "note: A started"));
+  assert_non_null(strstr(o->out, "note: B started at load 7.56 on 2 cores"));
+  assert_non_null(strstr(o->out, "the host stole 12.5% of B's CPU time"));
+  assert_non_null(strstr(o->out, "other programs used 50% of the CPU during "
+                                 "B"));
+}
+
 static void expect_usage(const char *b, const char *fail_above,
                          const char *says) {
   output *o = compare(b, fail_above);
@@ -320,12 +363,60 @@ static void test_rule(void **state) {
   assert_int_equal(report_cmp_judge(&a, &b), REPORT_CMP_SLOWER);
 }
 
+/* run r of one cell with this median, min and max (5 runs). */
+static void one_cell_run(report_cmp_run *r, report_cmp_cell *c, double median,
+                         double min, double max) {
+  memset(r, 0, sizeof *r);
+  *c = fixed(median, min, max);
+  c->runs = 5;
+  snprintf(c->key, sizeof c->key, "k");
+  snprintf(c->label, sizeof c->label, "w m main N=1 C=1");
+  r->cells = c;
+  r->ncells = 1;
+  r->load1 = r->steal_pct = r->others_pct = -1;
+}
+
+static char *printed(const report_cmp_run *a, const report_cmp_run *b) {
+  char *text = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&text, &len);
+  assert_non_null(f);
+  report_cmp_print(f, a, b, -1);
+  assert_int_equal(fclose(f), 0);
+  return text;
+}
+
+/* A change in a cell of a few ms is listed, with a note that such a cell
+ * is as noisy as its change; a change of 20 ms is not noted. */
+static void test_short_cells(void **state) {
+  report_cmp_run a, b;
+  report_cmp_cell ca, cb;
+  char *text;
+  (void)state;
+
+  one_cell_run(&a, &ca, 0.0015, 0.0014, 0.0016);
+  one_cell_run(&b, &cb, 0.0020, 0.0019, 0.0022);
+  text = printed(&a, &b);
+  assert_non_null(strstr(text, "slower in B (1)"));
+  assert_non_null(strstr(text, "note: 1 of the cells listed as changed take "
+                               "under 5 ms"));
+  free(text);
+  one_cell_run(&a, &ca, 0.020, 0.019, 0.021);
+  one_cell_run(&b, &cb, 0.025, 0.024, 0.026);
+  text = printed(&a, &b);
+  assert_non_null(strstr(text, "slower in B (1)"));
+  assert_null(strstr(text, "under 5 ms"));
+  free(text);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_rule),        cmocka_unit_test(test_itself),
       cmocka_unit_test(test_slower),      cmocka_unit_test(test_noise),
       cmocka_unit_test(test_faster),      cmocka_unit_test(test_only_in_one),
       cmocka_unit_test(test_enough_runs), cmocka_unit_test(test_bad_input),
+      cmocka_unit_test(test_busy_machine),
+      cmocka_unit_test(test_short_cells),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -87,9 +87,13 @@ static void fixture(lab_data *lab) {
 
 static void test_golden(void **state) {
   lab_data *lab = calloc(1, sizeof *lab);
+  char *md;
   (void)state;
   fixture(lab);
   check_golden("lab_overhead.md", report_lab_markdown, lab);
+  md = render(report_lab_markdown, lab);
+  golden_tables_narrow(md, 8);
+  free(md);
   check_golden("lab_overhead.json", report_lab_json, lab);
   check_golden("lab_overhead_summary.txt", report_lab_summary, lab);
   free(lab);
@@ -274,8 +278,9 @@ static void test_cli(void **state) {
   assert_non_null(text);
   assert_non_null(strstr(text, "### Harness overhead"));
   assert_non_null(strstr(text, "| `overhead_threads` |"));
-  assert_non_null(strstr(text, "--model multiproc --tasks 40 "
-                               "--concurrency 4` | 40 |"));
+  assert_non_null(strstr(text, "| `overhead_procs` | 40 |"));
+  assert_non_null(strstr(text, "against `conclab run sleep --model "
+                               "multiproc --tasks 40 --concurrency 4`"));
   free(text);
   o = conclab(bad);
   assert_int_equal(o->status, 2);
@@ -311,8 +316,8 @@ static void test_cli_failed_row(void **state) {
   snprintf(path, sizeof path, "%s/README.md", dir);
   text = golden_slurp(path);
   assert_non_null(text);
-  assert_non_null(strstr(text, "--concurrency 4` | 40 | FAILED | | | | | "
-                               "bare: "));
+  assert_non_null(strstr(text, "| `overhead_procs` | 40 | FAILED | | | | "
+                               "| bare: "));
   free(text);
   snprintf(path, sizeof path, "%s/data/lab.json", dir);
   text = golden_slurp(path);

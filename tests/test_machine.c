@@ -33,15 +33,22 @@ static const char start[] = "cpu  100 0 50 800 10 0 5 35 20 0\n";
 static const char end[] = "cpu  300 0 150 1200 10 0 5 135 40 0\n";
 
 static void test_ticks(void **state) {
-  long long steal = -1, total = -1;
+  long long steal = -1, busy = -1, total = -1;
   (void)state;
 
-  assert_int_equal(base_cpu_ticks(start, &steal, &total), 0);
+  assert_int_equal(base_cpu_ticks(start, &steal, &busy, &total), 0);
   assert_int_equal(steal, 35);
   assert_int_equal(total, 1000); /* guest is inside user already */
-  assert_int_equal(base_cpu_ticks(end, &steal, &total), 0);
+  assert_int_equal(base_cpu_ticks(end, &steal, &busy, &total), 0);
   assert_int_equal(steal, 135);
+  assert_int_equal(busy, 450); /* user + nice + system */
   assert_int_equal(total, 1800);
+  /* between the reads 300 of 800 ticks busy (at 100 a second: 3 of 8 s);
+   * 1 s of it the run's own, so others used 2 s: 25% */
+  assert_float_equal(base_others_pct(300, 800, 1.0, 100), 25.0, 1e-9);
+  /* all of it the run's own (a tick under, as sampling does): 0 */
+  assert_float_equal(base_others_pct(300, 800, 3.05, 100), 0, 1e-9);
+  assert_true(base_others_pct(300, 0, 1.0, 100) < 0);
   /* 100 of the 800 ticks between the two reads were stolen */
   assert_float_equal(base_steal_pct(35, 1000, 135, 1800), 12.5, 1e-9);
   assert_float_equal(base_steal_pct(35, 1000, 35, 1800), 0, 1e-9);
@@ -49,19 +56,19 @@ static void test_ticks(void **state) {
   assert_true(base_steal_pct(35, 1000, 35, 1000) < 0);
   assert_true(base_steal_pct(35, -1, 135, 1800) < 0);
   /* not a cpu line, a cpu0 line, too few fields (no steal), junk */
-  assert_int_equal(base_cpu_ticks("intr 1 2 3\n", &steal, &total), -1);
-  assert_int_equal(base_cpu_ticks("cpu0 1 2 3 4 5 6 7 8\n", &steal, &total),
+  assert_int_equal(base_cpu_ticks("intr 1 2 3\n", &steal, &busy, &total), -1);
+  assert_int_equal(base_cpu_ticks("cpu0 1 2 3 4 5 6 7 8\n", &steal, &busy, &total),
                    -1);
-  assert_int_equal(base_cpu_ticks("cpu  1 2 3 4 5 6 7\n", &steal, &total),
+  assert_int_equal(base_cpu_ticks("cpu  1 2 3 4 5 6 7\n", &steal, &busy, &total),
                    -1);
-  assert_int_equal(base_cpu_ticks("cpu  1 2 x 4 5 6 7 8\n", &steal, &total),
+  assert_int_equal(base_cpu_ticks("cpu  1 2 x 4 5 6 7 8\n", &steal, &busy, &total),
                    -1);
 }
 
 static void test_ticks_file(void **state) {
   char path[] = "/tmp/conclab-stat-XXXXXX";
   int fd = mkstemp(path);
-  long long steal = -1, total = -1;
+  long long steal = -1, busy = -1, total = -1;
   FILE *f;
   (void)state;
 
@@ -70,26 +77,29 @@ static void test_ticks_file(void **state) {
   assert_non_null(f);
   fprintf(f, "%scpu0 1 2 3 4 5 6 7 8 9 10\nintr 5\n", end);
   assert_int_equal(fclose(f), 0);
-  assert_int_equal(base_cpu_ticks_read(path, &steal, &total), 0);
+  assert_int_equal(base_cpu_ticks_read(path, &steal, &busy, &total), 0);
   assert_int_equal(steal, 135);
   assert_int_equal(total, 1800);
   unlink(path);
-  assert_int_equal(base_cpu_ticks_read(path, &steal, &total), -1);
+  assert_int_equal(base_cpu_ticks_read(path, &steal, &busy, &total), -1);
 }
 
 static void test_machine_finish(void **state) {
   base_machine m;
-  long long steal, total;
+  long long steal, busy, total;
   (void)state;
 
   base_machine_read(&m);
   assert_true(m.steal_pct < 0); /* not known before the end */
+  assert_true(m.others_pct < 0);
   base_machine_finish(&m);
-  if (base_cpu_ticks_read("/proc/stat", &steal, &total) == 0) {
+  if (base_cpu_ticks_read("/proc/stat", &steal, &busy, &total) == 0) {
     /* may still be -1 when no tick passed between the two reads */
     assert_true(m.steal_pct <= 100);
+    assert_true(m.others_pct <= 100);
   } else {
     assert_true(m.steal_pct < 0);
+    assert_true(m.others_pct < 0);
   }
 }
 

@@ -391,8 +391,12 @@ static void verdicts_follow_numbers(void **state) {
                                "(#sleep-main-threaded-c16-n16) (12.50x)"));
   assert_non_null(strstr(line, "Why: waiting costs no CPU"));
   assert_non_null(strstr(line, "[async blocking-in-loop: 0.99x]"));
-  assert_non_null(strstr(line, "at 10,000 tasks in flight [async 0.11 s, "
-                               "29.3 MiB (3.0 KiB a task)]"));
+  assert_non_null(strstr(line, "at 10,000 tasks [async, all at once: "
+                               "0.11 s, 29.3 MiB (3.0 KiB a task in "
+                               "flight)]"));
+  /* multiproc's scale row runs 1,000 at a time: its memory is theirs */
+  assert_non_null(strstr(line, "[multiproc, 1,000 at a time: 1.33 s, "
+                               "244.2 MiB (250.0 KiB a task in flight)]"));
   assert_null(strstr(line, "there threaded leads"));
   free(line);
   /* primes: multiproc FAILED, so it is never the winner */
@@ -412,7 +416,7 @@ static void verdicts_follow_numbers(void **state) {
   assert_non_null(strstr(line, "**threaded** wins at C=16, [20.00x over "
                                "seq](#sleep-main-threaded-c16-n16), 1.30x "
                                "as fast as the next, [async]"));
-  assert_non_null(strstr(line, "[threaded 0.09 s"));
+  assert_non_null(strstr(line, "[threaded, all at once: 0.09 s"));
   free(line);
   /* within 5%: level, not won */
   scale_cell(s, SLEEP_THREADED, 0.051 / 0.040);
@@ -451,6 +455,15 @@ static void verdicts_follow_numbers(void **state) {
                                "at C=4, runs at [0.77x over seq]"));
   assert_null(strstr(line, "wins"));
   free(line);
+  /* level with seq (within 5%): no winner either */
+  for (int i = FILES_SEQ + 1; i < FILES_SEQ + 5; i++)
+    scale_cell(s, i, 0.78);
+  line = verdict_line(s, "files");
+  assert_non_null(strstr(line, "no model beats seq by more than the noise; "
+                               "the best, **threaded** at C=4, runs at "
+                               "[0.99x over seq]"));
+  assert_null(strstr(line, "wins"));
+  free(line);
   drop_suite(s);
 }
 
@@ -464,6 +477,7 @@ static void warnings_follow_machine(void **state) {
   for (int i = 0; i < s->ncells; i++) /* a clean suite: nothing to say */
     s->cells[i].failed = 0;
   s->machine.steal_pct = -1;
+  s->machine.others_pct = -1;
   assert_int_equal(report_warnings(NULL, s, ""), 0);
   md = render(report_warnings_markdown, s);
   assert_string_equal(md, "");
@@ -472,13 +486,16 @@ static void warnings_follow_machine(void **state) {
   snprintf(s->machine.build_type, sizeof s->machine.build_type, "Debug");
   s->machine.load[0] = 2.56;
   s->machine.steal_pct = 7.5;
+  s->machine.others_pct = 48.2;
   snprintf(s->machine.governor, sizeof s->machine.governor, "powersave");
-  assert_int_equal(report_warnings(NULL, s, ""), 4);
+  assert_int_equal(report_warnings(NULL, s, ""), 5);
   md = render(report_warnings_markdown, s);
   assert_non_null(strstr(md, "- **warning:** a Debug build, not Release: "));
   assert_non_null(strstr(md, "- **warning:** the load average was 2.56 at "
                              "the start, above the 2 cores"));
   assert_non_null(strstr(md, "- **warning:** the host stole 7.5% of the "));
+  assert_non_null(strstr(md, "- **warning:** other programs used 48% of "
+                             "the CPU time during the suite"));
   assert_non_null(strstr(md, "governor is `powersave`, not `performance`"));
   free(md);
 
@@ -486,6 +503,7 @@ static void warnings_follow_machine(void **state) {
   snprintf(s->machine.build_type, sizeof s->machine.build_type, "Release");
   s->machine.load[0] = 2.0;
   s->machine.steal_pct = 3.0;
+  s->machine.others_pct = 10.0;
   snprintf(s->machine.governor, sizeof s->machine.governor, "performance");
   assert_int_equal(report_warnings(NULL, s, ""), 0);
   s->machine.governor[0] = '\0'; /* unreadable: nothing to say */
@@ -514,7 +532,8 @@ static void warnings_name_cells(void **state) {
   assert_non_null(strstr(text, "conclab: warning: 1 cell is noisy (MAD over "
                                "10% of the median, or the slowest run over "
                                "5 MADs and 10% above it): sleep async C=16 "
-                               "N=16. "));
+                               "N=16. Its median is less certain than the "
+                               "others': compare it with care"));
   assert_non_null(strstr(text, "conclab: warning: 2 cells FAILED: sleep "
                                "multiproc C=16 N=16, primes multiproc C=2 "
                                "N=64. "));
@@ -693,7 +712,10 @@ static void summary_matrix(void **state) {
 }
 
 static void golden_markdown(void **state) {
+  char *md = render(report_markdown, *state);
   check_golden("report.md", report_markdown, *state);
+  golden_tables_narrow(md, 8); /* the rest folded in "all columns" */
+  free(md);
 }
 
 static void golden_runs_csv(void **state) {

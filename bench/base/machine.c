@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -73,9 +74,10 @@ void base_machine_commit(char *out, size_t cap) {
                                               : "");
 }
 
-int base_cpu_ticks(const char *line, long long *steal, long long *total) {
+int base_cpu_ticks(const char *line, long long *steal, long long *busy,
+                   long long *total) {
   const char *p = line;
-  long long sum = 0;
+  long long sum = 0, work = 0;
   int n = 0;
 
   if (strncmp(p, "cpu ", 4) != 0)
@@ -96,6 +98,8 @@ int base_cpu_ticks(const char *line, long long *steal, long long *total) {
      * guest time is already counted in user (and guest_nice in nice). */
     if (n < 8)
       sum += v;
+    if (n <= 2) /* user nice system: what processes ran */
+      work += v;
     if (n == 7)
       *steal = v;
     n++;
@@ -104,6 +108,7 @@ int base_cpu_ticks(const char *line, long long *steal, long long *total) {
   if (n < 8)
     return -1;
   *total = sum;
+  *busy = work;
   return 0;
 }
 
@@ -114,7 +119,31 @@ double base_steal_pct(long long steal0, long long total0, long long steal1,
   return 100.0 * (double)(steal1 - steal0) / (double)(total1 - total0);
 }
 
-int base_cpu_ticks_read(const char *path, long long *steal,
+double base_others_pct(long long busy_ticks, long long total_ticks,
+                       double own_cpu_s, long hz) {
+  double others;
+  if (total_ticks <= 0 || busy_ticks < 0 || hz <= 0)
+    return -1;
+  others = (double)busy_ticks / (double)hz - own_cpu_s;
+  if (others < 0) /* ticks are sampled: a quiet machine reads a little under */
+    others = 0;
+  return 100.0 * others / ((double)total_ticks / (double)hz);
+}
+
+/* CPU seconds of this process and of every child it has waited for. */
+static double own_cpu_s(void) {
+  struct rusage self, kids;
+  if (getrusage(RUSAGE_SELF, &self) != 0 ||
+      getrusage(RUSAGE_CHILDREN, &kids) != 0)
+    return -1;
+  return (double)(self.ru_utime.tv_sec + self.ru_stime.tv_sec +
+                  kids.ru_utime.tv_sec + kids.ru_stime.tv_sec) +
+         (double)(self.ru_utime.tv_usec + self.ru_stime.tv_usec +
+                  kids.ru_utime.tv_usec + kids.ru_stime.tv_usec) /
+             1e6;
+}
+
+int base_cpu_ticks_read(const char *path, long long *steal, long long *busy,
                         long long *total) {
   FILE *f = fopen(path, "r");
   char line[512];
@@ -123,7 +152,7 @@ int base_cpu_ticks_read(const char *path, long long *steal,
   if (f == NULL)
     return -1;
   if (fgets(line, sizeof line, f) != NULL)
-    rc = base_cpu_ticks(line, steal, total);
+    rc = base_cpu_ticks(line, steal, busy, total);
   fclose(f);
   return rc;
 }
@@ -143,12 +172,18 @@ static void read_governor(char *out, size_t cap) {
 }
 
 void base_machine_finish(base_machine *m) {
-  long long steal, total;
+  long long steal, busy, total;
+  double own = own_cpu_s();
 
-  m->steal_pct = -1;
-  if (m->stat_total >= 0 &&
-      base_cpu_ticks_read("/proc/stat", &steal, &total) == 0)
-    m->steal_pct = base_steal_pct(m->stat_steal, m->stat_total, steal, total);
+  m->steal_pct = m->others_pct = -1;
+  if (m->stat_total < 0 ||
+      base_cpu_ticks_read("/proc/stat", &steal, &busy, &total) != 0)
+    return;
+  m->steal_pct = base_steal_pct(m->stat_steal, m->stat_total, steal, total);
+  if (own >= 0 && m->own_cpu_s >= 0)
+    m->others_pct = base_others_pct(busy - m->stat_busy,
+                                    total - m->stat_total,
+                                    own - m->own_cpu_s, sysconf(_SC_CLK_TCK));
 }
 
 void base_machine_read(base_machine *m) {
@@ -157,8 +192,10 @@ void base_machine_read(base_machine *m) {
   long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
 
   memset(m, 0, sizeof *m);
-  m->steal_pct = -1; /* not known until the run's end is read */
-  if (base_cpu_ticks_read("/proc/stat", &m->stat_steal, &m->stat_total) != 0)
+  m->steal_pct = m->others_pct = -1; /* not known until the run's end */
+  m->own_cpu_s = own_cpu_s();
+  if (base_cpu_ticks_read("/proc/stat", &m->stat_steal, &m->stat_busy,
+                          &m->stat_total) != 0)
     m->stat_total = -1;
   read_governor(m->governor, sizeof m->governor);
   read_cpu(m->cpu, sizeof m->cpu);
@@ -204,6 +241,8 @@ cJSON *base_machine_json(const base_machine *m) {
   base_json_str(&w, "date", m->date);
   /* null: not known (no /proc/stat, or the run not finished) */
   base_json_num(&w, "steal_pct", m->steal_pct < 0 ? NAN : m->steal_pct);
+  base_json_num(&w, "others_cpu_pct",
+                m->others_pct < 0 ? NAN : m->others_pct);
   base_json_str(&w, "governor", m->governor);
   return base_json_take(&w);
 }

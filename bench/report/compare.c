@@ -73,6 +73,29 @@ static int read_cell(const cJSON *obj, report_cmp_cell *c) {
   return 0;
 }
 
+/* The load and steal the run recorded; -1 where it did not. */
+static void read_machine(const cJSON *machine, report_cmp_run *r) {
+  char load[64];
+  double cores = 0, steal = -1;
+  char *end;
+
+  r->load1 = -1;
+  if (base_json_obj_str(machine, "load_average", load, sizeof load) == 0) {
+    r->load1 = strtod(load, &end);
+    if (end == load || !(r->load1 >= 0))
+      r->load1 = -1;
+  }
+  if (base_json_obj_num(machine, "cores", &cores) != 0 || !(cores > 0))
+    cores = 0;
+  r->cores = (int)cores;
+  if (base_json_obj_num(machine, "steal_pct", &steal) != 0 || !(steal >= 0))
+    steal = -1;
+  r->steal_pct = steal;
+  if (base_json_obj_num(machine, "others_cpu_pct", &r->others_pct) != 0 ||
+      !(r->others_pct >= 0))
+    r->others_pct = -1;
+}
+
 static int read_summary(const cJSON *doc, report_cmp_run *r) {
   const cJSON *cells = cJSON_GetObjectItemCaseSensitive(doc, "cells");
   const cJSON *machine = cJSON_GetObjectItemCaseSensitive(doc, "machine");
@@ -83,6 +106,7 @@ static int read_summary(const cJSON *doc, report_cmp_run *r) {
       base_json_obj_str(doc, "profile", r->profile, sizeof r->profile) != 0)
     return -1;
   str_or_empty(machine, "commit", r->commit, sizeof r->commit);
+  read_machine(machine, r);
   r->cells = calloc((size_t)(n > 0 ? n : 1), sizeof *r->cells);
   if (r->cells == NULL)
     abort();
@@ -262,6 +286,25 @@ static int count_few_runs(const report_cmp_run *a, const report_cmp_run *b) {
   return n;
 }
 
+/* Cells listed as changed whose medians both take under
+ * REPORT_CMP_SHORT_S. */
+static int count_short_changes(const report_cmp_run *a,
+                               const report_cmp_run *b) {
+  int n = 0;
+  for (int i = 0; i < a->ncells; i++) {
+    const report_cmp_cell *cb = find(b, a->cells[i].key);
+    report_cmp_verdict v;
+    if (cb == NULL)
+      continue;
+    v = report_cmp_judge(&a->cells[i], cb);
+    if ((v == REPORT_CMP_SLOWER || v == REPORT_CMP_FASTER) &&
+        a->cells[i].median < REPORT_CMP_SHORT_S &&
+        cb->median < REPORT_CMP_SHORT_S)
+      n++;
+  }
+  return n;
+}
+
 /* Slower cells beyond the noise and beyond fail_above percent. */
 static int count_regressions(const report_cmp_run *a, const report_cmp_run *b,
                              double fail_above) {
@@ -278,6 +321,24 @@ static int count_regressions(const report_cmp_run *a, const report_cmp_run *b,
   return n;
 }
 
+/* A run measured on a busy machine: every run of a cell slows together,
+ * so its range moves off the other run's with no change in the code. */
+static void busy_note(FILE *out, const report_cmp_run *r, const char *name) {
+  if (r->cores > 0 && r->load1 > r->cores)
+    fprintf(out, "note: %s started at load %.2f on %d cores: other programs "
+            "shared the CPU, which moves a whole cell's range, so a cell "
+            "listed as changed may be the machine, not the code (compare "
+            "runs taken on an idle machine)\n", name, r->load1, r->cores);
+  if (r->others_pct > REPORT_CMP_OTHERS_PCT)
+    fprintf(out, "note: other programs used %.0f%% of the CPU during %s: a "
+            "cell listed as changed may be the machine, not the code\n",
+            r->others_pct, name);
+  if (r->steal_pct > REPORT_CMP_STEAL_PCT)
+    fprintf(out, "note: the host stole %.1f%% of %s's CPU time: a cell "
+            "listed as changed may be the host, not the code\n",
+            r->steal_pct, name);
+}
+
 int report_cmp_print(FILE *out, const report_cmp_run *a,
                      const report_cmp_run *b, double fail_above) {
   int few;
@@ -292,12 +353,20 @@ int report_cmp_print(FILE *out, const report_cmp_run *a,
   print_section(out, a, b, REPORT_CMP_FASTER, "faster in B");
   fprintf(out, "\nunchanged (within the noise): %d cells\n",
           print_verdict(out, a, b, REPORT_CMP_SAME, 0));
+  few = count_short_changes(a, b);
+  if (few > 0)
+    fprintf(out, "note: %d of the cells listed as changed take under %.0f ms "
+            "a run, where a scheduler's hiccup is as large as the change: "
+            "believe them when a larger size changes too\n", few,
+            REPORT_CMP_SHORT_S * 1e3);
   few = count_few_runs(a, b);
   if (few > 0)
     fprintf(out, "note: %d of the cells compared have fewer than %d runs in "
             "A or B: a range of 2 runs is narrow, so a change there may "
             "still be noise (compare quick or full runs)\n", few,
             REPORT_CMP_FEW_RUNS);
+  busy_note(out, a, "A");
+  busy_note(out, b, "B");
   print_section(out, a, b, REPORT_CMP_SINGLE, "not compared, measured once");
   print_section(out, a, b, REPORT_CMP_FAILED, "not compared, FAILED");
   print_only(out, a, b, "A");

@@ -17,6 +17,14 @@
 #include <stdio.h>
 
 #define REPORT_CMP_PCT 5.0
+/* Steal, or other programs' CPU, over these percentages: the run's
+ * machine was not its own (the suite's warnings use the same). */
+#define REPORT_CMP_STEAL_PCT 3.0
+#define REPORT_CMP_OTHERS_PCT 10.0
+/* A changed cell whose medians are under this many seconds gets a note:
+ * the scheduler's jitter is of the same size (hyperfine warns below 5 ms
+ * too). */
+#define REPORT_CMP_SHORT_S 0.005
 /* Fewer measured runs than this: the comparison says its ranges are thin. */
 #define REPORT_CMP_FEW_RUNS 3
 
@@ -34,6 +42,11 @@ typedef struct report_cmp_run {
   char path[4096]; /* the summary.json read */
   char profile[16];
   char commit[64];
+  /* the machine as the run saw it, for the note on a busy machine: the
+   * load average at its start (-1: not recorded), its cores, the CPU shares
+   * the host stole and other programs used (-1: not known) */
+  double load1, steal_pct, others_pct;
+  int cores;
   int ncells;
   report_cmp_cell *cells;
 } report_cmp_run;

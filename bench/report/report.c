@@ -90,6 +90,12 @@ static void md_machine(FILE *out, const suite_matrix *s) {
   fprintf(out, "| libcurl | %s |\n", m->libcurl);
   fprintf(out, "| load average at start | %.2f %.2f %.2f |\n", m->load[0],
           m->load[1], m->load[2]);
+  if (m->others_pct >= 0)
+    fprintf(out, "| CPU used by other programs during the run | %.1f%% |\n",
+            m->others_pct);
+  else
+    fprintf(out, "| CPU used by other programs during the run | not known "
+            "|\n");
   if (m->steal_pct >= 0)
     fprintf(out, "| CPU stolen by the host during the run | %.1f%% |\n",
             m->steal_pct);

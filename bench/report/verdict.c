@@ -19,6 +19,7 @@
 #define OUTLIER_MADS 5.0   /* max this many MADs above the median ... */
 #define OUTLIER_PCT 10.0   /* ... and this share above it */
 #define STEAL_PCT 3.0      /* CPU stolen by the host, over the suite */
+#define OTHERS_PCT 10.0    /* CPU used by other programs, over the suite */
 #define LIST_MAX 6         /* cells named in one warning */
 #define RANK_MAX 16
 
@@ -113,6 +114,20 @@ static int warn_steal(FILE *out, const suite_matrix *s, const char *lead) {
   return 1;
 }
 
+static int warn_others(FILE *out, const suite_matrix *s, const char *lead) {
+  double others = s->machine.others_pct;
+  if (others < 0 || others <= OTHERS_PCT)
+    return 0;
+  if (out != NULL)
+    fprintf(out, "%sother programs used %.0f%% of the CPU time during the "
+            "suite (busy time in /proc/stat less the suite's own, over "
+            "%.0f%%): they took cores from the runs, so wall times include "
+            "waits for a core, CPU-bound speedups read low and medians "
+            "move between suites. Rerun on an idle machine.\n", lead,
+            others, OTHERS_PCT);
+  return 1;
+}
+
 static int warn_governor(FILE *out, const suite_matrix *s, const char *lead) {
   const char *g = s->machine.governor;
   if (g[0] == '\0' || strcmp(g, "performance") == 0)
@@ -134,8 +149,10 @@ static int warn_noisy(FILE *out, const suite_matrix *s, const char *lead) {
           n == 1 ? " is" : "s are", NOISY_MAD_PCT, OUTLIER_MADS,
           OUTLIER_PCT);
   cell_list(out, s, 1);
-  fprintf(out, ". Their medians are less certain than the others': "
-          "compare them with care, or rerun with more `--runs`.\n");
+  fprintf(out, ". %s less certain than the others': compare %s with "
+          "care, or rerun with more `--runs`.\n",
+          n == 1 ? "Its median is" : "Their medians are",
+          n == 1 ? "it" : "them");
   return 1;
 }
 
@@ -151,8 +168,9 @@ static int warn_failed(FILE *out, const suite_matrix *s, const char *lead) {
 }
 
 typedef int (*warning_fn)(FILE *out, const suite_matrix *s, const char *lead);
-static const warning_fn warnings[] = {warn_build,    warn_load,  warn_steal,
-                                      warn_governor, warn_noisy, warn_failed};
+static const warning_fn warnings[] = {warn_build,  warn_load,     warn_others,
+                                      warn_steal,  warn_governor, warn_noisy,
+                                      warn_failed};
 #define NWARNINGS (sizeof warnings / sizeof warnings[0])
 
 int report_warnings(FILE *out, const suite_matrix *s, const char *lead) {
@@ -223,10 +241,11 @@ static void verdict_winner(FILE *out, const suite_matrix *s,
     return;
   }
   snprintf(text, sizeof text, "%.2fx over seq", r[0]->speedup);
-  if (r[0]->speedup < 1 - TIE_PCT / 100) { /* no winner: say so */
-    fprintf(out, "no model beats seq; the best, **%s** at C=%d, runs at %s",
-            suite_model_label(r[0]), r[0]->opts.params.concurrency,
-            cell_link(r[0], text, a, sizeof a));
+  if (r[0]->speedup <= 1 + TIE_PCT / 100) { /* no winner: say so */
+    fprintf(out, "no model beats seq%s; the best, **%s** at C=%d, runs at "
+            "%s", r[0]->speedup < 1 - TIE_PCT / 100 ? "" : " by more than "
+            "the noise", suite_model_label(r[0]),
+            r[0]->opts.params.concurrency, cell_link(r[0], text, a, sizeof a));
     return;
   }
   fprintf(out, "**%s** wins at C=%d, %s", suite_model_label(r[0]),
@@ -314,12 +333,14 @@ static void fmt_kib(double kib, char *buf, size_t cap) {
 }
 
 /* The scale rows: the largest batch two models or more ran, each model's
- * wall time and memory per task, and whether the lead changes hands. */
+ * wall time and peak memory over the tasks it held in flight at once
+ * (min(C, N): a model run at a smaller C holds fewer, each costing more),
+ * and whether the lead changes hands. */
 static int when_scale(FILE *out, const suite_matrix *s, const wl_workload *wl,
                       const suite_cell *main_winner, const char *sep) {
   const suite_cell *r[RANK_MAX];
   int best = 0, n = 0;
-  char a[320], text[96], each[32], count[32];
+  char a[320], text[160], each[32], count[32], held[48];
 
   for (int i = 0; i < s->ncells; i++) {
     const suite_cell *c = &s->cells[i];
@@ -330,12 +351,18 @@ static int when_scale(FILE *out, const suite_matrix *s, const wl_workload *wl,
   }
   if (best == 0 || (n = ranked(s, wl, SUITE_SCALE, best, 0, r)) < 2)
     return 0;
-  fprintf(out, "%sat %s tasks in flight", sep,
+  fprintf(out, "%sat %s tasks", sep,
           report_with_commas(best, count, sizeof count));
   for (int k = 0; k < n; k++) {
-    fmt_kib(r[k]->max_rss_kb / best, each, sizeof each);
-    snprintf(text, sizeof text, "%s %.2f s, %.1f MiB (%s a task)",
-             suite_model_label(r[k]), r[k]->wall.median,
+    int c = r[k]->opts.params.concurrency, inflight = c < best ? c : best;
+    fmt_kib(r[k]->max_rss_kb / inflight, each, sizeof each);
+    if (inflight < best)
+      snprintf(held, sizeof held, "%s at a time",
+               report_with_commas(inflight, count, sizeof count));
+    else
+      snprintf(held, sizeof held, "all at once");
+    snprintf(text, sizeof text, "%s, %s: %.2f s, %.1f MiB (%s a task in "
+             "flight)", suite_model_label(r[k]), held, r[k]->wall.median,
              r[k]->max_rss_kb / 1024, each);
     fprintf(out, "%s%s", k == 0 ? " " : ", ",
             cell_link(r[k], text, a, sizeof a));
