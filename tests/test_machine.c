@@ -113,6 +113,9 @@ static void test_version(void **state) {
   assert_int_equal(o->status, 0);
   snprintf(want, sizeof want, "conclab %s\ncommit ", base_version());
   assert_true(strncmp(o->out, want, strlen(want)) == 0);
+  /* the commit stamped when this build was made (cmake/commit.cmake) */
+  assert_non_null(strstr(o->out, base_build_commit()));
+  assert_true(strlen(base_build_commit()) >= 7);
   snprintf(want, sizeof want, "json schema %d\n", BASE_SCHEMA);
   assert_non_null(strstr(o->out, want));
   assert_string_equal(o->err, "");

@@ -5,9 +5,12 @@
 
 #include <stdio.h>
 
+#include "build_commit.h" /* written at each build: cmake/commit.cmake */
 #include "json.h"
 
 const char *base_version(void) { return CONCLAB_VERSION; }
+
+const char *base_build_commit(void) { return CONCLAB_BUILD_COMMIT; }
 
 void base_json_stamp(cJSON *obj) {
   base_json_add_int(obj, "schema", BASE_SCHEMA);

@@ -19,6 +19,9 @@
 
 /* The project's version (CMake's PROJECT_VERSION), e.g. "0.1.0". */
 const char *base_version(void);
+/* The git commit this binary was built from ("unknown ..." outside a
+ * checkout), stamped at build time. */
+const char *base_build_commit(void);
 
 /* Add "schema" and "conclab_version" to obj. */
 void base_json_stamp(cJSON *obj);

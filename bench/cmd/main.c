@@ -26,7 +26,7 @@ static void main_help(FILE *out) {
 "                           how many fit (conclab lab --help)\n"
 "  compare A B [options]    two suite results compared, cell by cell, beyond\n"
 "                           their noise (conclab compare --help)\n"
-"  --version                the version, its source tree's git commit, the\n"
+"  --version                the version, the git commit it was built from, the\n"
 "                           schema of the JSON files written\n"
 "\n"
 "examples:\n"

@@ -6,19 +6,15 @@
 
 #include <stdio.h>
 
-#include "machine.h"
 #include "version.h"
 
 int cmd_version(int argc, char **argv) {
-  char commit[64];
-
   if (argc > 1) {
     fprintf(stderr, "conclab: --version: takes no arguments (got '%s')\n",
             argv[1]);
     return 2;
   }
-  base_machine_commit(commit, sizeof commit);
-  printf("conclab %s\ncommit %s\njson schema %d\n", base_version(), commit,
-         BASE_SCHEMA);
+  printf("conclab %s\ncommit %s\njson schema %d\n", base_version(),
+         base_build_commit(), BASE_SCHEMA);
   return 0;
 }
