@@ -489,6 +489,7 @@ void report_lab_sweep_script(FILE *out) {
         "set xlabel 'units in flight N'\n"
         "set format x '%.0s%c'\n"
         "set ylabel 'wall time (s)'\n"
+        "set format y '%g'\n"
         "set key right bottom\n"
         "set offsets graph 0.04, graph 0.04, graph 0.04, graph 0.04\n"
         "set grid\n"
