@@ -1,15 +1,22 @@
-# caption: Memory per waiting unit: user memory (resident pages) and the kernel's own (stacks, page tables), on a log scale.
+# caption: Memory per waiting unit in KiB, coloured by model: user memory (resident pages, dark) and the kernel's own on top (stacks, page tables, pale), on a log scale.
 # Draw with: cd plots && gnuplot lab_memory.gp
 set terminal svg size 760,360 dynamic noenhanced font 'sans,11' background rgb 'white'
-set output 'lab_memory.svg.tmp'
+if (!exists('out')) out = 'lab_memory.svg'
+set output out
+colour(m) = m eq 'seq' ? 0x555555 : m eq 'async' ? 0x1f6fb4 : m eq 'threaded' ? 0xe6780b : m eq 'multiproc' ? 0x2a9d3a : 0x7f3f98
 set title 'memory per waiting unit (log scale)'
 set logscale x 10
-set format x '%.0s %cB'
-set xlabel 'bytes per unit'
+set xlabel 'KiB per unit'
 set yrange [*:*] reverse
 set ytics nomirror
-set style fill solid 0.6
 set grid xtics
 set key outside right top
-plot '../data/lab_memory.dat' using ($2+$3):0:(1):($2+$3):($0-0.35):($0+0.35):ytic(1) with boxxyerror title 'user + kernel', \
-     '' using ($2 > 1 ? $2 : 1):0:(1):($2 > 1 ? $2 : 1):($0-0.35):($0+0.35) with boxxyerror title 'user'
+kib(b) = b > 10 ? b / 1024.0 : 10 / 1024.0
+set xrange [10 / 1024.0:*]
+plot '../data/lab_memory.dat' using (kib($3+$4)):0:(kib(1)):(kib($3+$4)):($0-0.35):($0+0.35):(colour(strcol(2))):ytic(1) with boxxyerror fs solid 0.3 lc rgb variable notitle, \
+     '' using (kib($3)):0:(kib(1)):(kib($3)):($0-0.35):($0+0.35):(colour(strcol(2))) with boxxyerror fs solid 0.9 lc rgb variable notitle, \
+     NaN with boxes fs solid 0.9 lc rgb 'gray40' title 'user', \
+     NaN with boxes fs solid 0.3 lc rgb 'gray40' title '+ kernel', \
+     NaN with boxes fs solid 0.8 lc rgb '#1f6fb4' title 'async', \
+     NaN with boxes fs solid 0.8 lc rgb '#e6780b' title 'threaded', \
+     NaN with boxes fs solid 0.8 lc rgb '#2a9d3a' title 'multiproc'

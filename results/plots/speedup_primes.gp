@@ -1,13 +1,18 @@
-# caption: primes: speedup over seq against concurrency, one line per model; the dashed line is the ideal.
+# caption: primes: speedup over seq against concurrency, one colour per model (a lone point: measured at one C); the dashed line is the ideal.
 # Draw with: cd plots && gnuplot speedup_primes.gp
 set terminal svg size 640,400 dynamic noenhanced font 'sans,11' background rgb 'white'
-set output 'speedup_primes.svg.tmp'
+if (!exists('out')) out = 'speedup_primes.svg'
+set output out
 set title 'primes: speedup against concurrency'
 set logscale x 2
+set xrange [0.7:5.6]
 set xlabel 'concurrency C (tasks in flight)'
 set ylabel 'speedup over seq'
-set yrange [0:*]
+set yrange [0:2.3]
 set key left top
 set grid
-plot '../data/speedup_primes.dat' index 0 using 1:2 with lines dt 2 lc rgb 'black' title columnheader(2), \
-     for [i=1:*] '../data/speedup_primes.dat' index i using 1:2 with linespoints pt 7 title columnheader(2)
+plot '../data/speedup_primes.dat' index 0 using 1:2 with lines dt 2 lw 1.5 lc rgb 'black' title columnheader(2), \
+     '' index 1 using 1:2 with linespoints pt 7 ps 0.8 lw 1.5 lc rgb '#6baed6' title columnheader(2), \
+     '' index 2 using 1:2 with linespoints pt 7 ps 0.8 lw 1.5 lc rgb '#08306b' title columnheader(2), \
+     '' index 3 using 1:2 with linespoints pt 7 ps 0.8 lw 1.5 lc rgb '#e6780b' title columnheader(2), \
+     '' index 4 using 1:2 with linespoints pt 7 ps 0.8 lw 1.5 lc rgb '#2a9d3a' title columnheader(2)
