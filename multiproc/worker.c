@@ -60,11 +60,10 @@ _Noreturn static void worker_main(const wl_workload *wl, const wl_params *p,
     res->index = msg.index;
     /* timed always, traced or not (the child does not know): two clock
      * reads a task, two more for a step, and 16 bytes a frame */
-    wl_span_enter(&span, 0);
-    res->t_start_ns = wl_now_ns();
-    res->status = (uint32_t)wl->run_blocking(&task, worker, &out);
-    res->t_end_ns = wl_now_ns();
-    wl_span_leave();
+    wl_run_task(wl, &task, worker, &out, &span);
+    res->status = (uint32_t)out.status;
+    res->t_start_ns = span.t_start_ns;
+    res->t_end_ns = span.t_end_ns;
     res->step_start_ns = span.off_start_ns;
     res->step_end_ns = span.off_end_ns;
     res->value = out.value;

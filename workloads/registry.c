@@ -101,18 +101,24 @@ int64_t wl_now_ns(void) {
   return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+void wl_run_task(const wl_workload *wl, const wl_task *t, void *worker,
+                 wl_slot *slot, wl_span *span) {
+  wl_slot out = {0};
+
+  wl_span_begin(span, 0);
+  wl_span_enter(span, 0);
+  out.status = wl->run_blocking(t, worker, &out);
+  wl_span_leave();
+  wl_span_end(span, 0);
+  *slot = out;
+}
+
 void wl_run_one(const wl_workload *wl, const wl_params *p, uint32_t i,
                 void *worker, wl_slot *slot, wl_span *spans) {
-  wl_slot out = {0};
   wl_task task;
 
   wl->task_input(p, i, &task);
-  wl_span_begin(spans, i);
-  wl_span_enter(spans, i);
-  out.status = wl->run_blocking(&task, worker, &out);
-  wl_span_leave();
-  wl_span_end(spans, i);
-  *slot = out;
+  wl_run_task(wl, &task, worker, slot, spans != NULL ? &spans[i] : NULL);
 }
 
 int wl_write_full(int fd, const void *buf, size_t n) {

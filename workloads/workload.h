@@ -439,6 +439,10 @@ void wl_span_step_end(void);
  * caller knows who it is). */
 void wl_run_one(const wl_workload *wl, const wl_params *p, uint32_t i,
                 void *worker, wl_slot *slot, wl_span *spans);
+/* The same for a task whose input is made already (a multiproc worker
+ * gets it in a frame), timed into *span when span is not NULL. */
+void wl_run_task(const wl_workload *wl, const wl_task *t, void *worker,
+                 wl_slot *slot, wl_span *span);
 
 /* Write all n bytes to fd, looping over short writes and EINTR.  0, or -1
  * with errno set (EPIPE: a pipe's reader is gone; EIO: nothing written and
