@@ -12,6 +12,7 @@
 
 #include "golden.h"
 #include "lab.h"
+#include "report.h"
 
 /* An empty quick lab of elapsed seconds on a fixed 2-core test machine. */
 static inline void lab_fixture_head(lab_data *lab, double elapsed) {
@@ -46,6 +47,26 @@ static inline void check_golden(const char *name,
   char *got = render(w, lab);
   golden_check(name, got);
   free(got);
+}
+
+/* back, read from lab's lab.json text json, writes that lab.json again
+ * (and, with md, the same README section): the machine and the elapsed
+ * time are the run's own, not read back. */
+static inline void assert_reads_back(const lab_data *lab, lab_data *back,
+                                     const char *json, int md) {
+  char *again;
+  back->machine = lab->machine;
+  back->elapsed_s = lab->elapsed_s;
+  again = render(report_lab_json, back);
+  assert_string_equal(again, json);
+  free(again);
+  if (md) {
+    char *want = render(report_lab_markdown, lab);
+    char *got = render(report_lab_markdown, back);
+    assert_string_equal(got, want);
+    free(want);
+    free(got);
+  }
 }
 
 #endif
