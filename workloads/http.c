@@ -26,6 +26,7 @@
 /* ---- which URL an attempt asks for ------------------------------------- */
 
 const char *const wl_endpoint_names[] = {"delay", "bytes", "stall"};
+const char *const wl_client_names[] = {"native", "curl"};
 
 /* splitmix64: a few multiplies that scramble bits well.  The failures and
  * the jitter must be the same in every model and every run, so they come
@@ -148,21 +149,29 @@ int wl_http_prepare_request(CURL *easy, const wl_params *p, const char *url) {
 }
 #undef SET
 
-wl_status wl_http_judge(CURL *easy, CURLcode rc, wl_slot *out,
-                        wl_http_body *body) {
-  long status = 0, connects = 0;
-
-  curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
-  curl_easy_getinfo(easy, CURLINFO_NUM_CONNECTS, &connects);
-  out->http_status = (int)status;
-  out->connects += (int)connects;
-  if (rc != CURLE_OK) { /* no whole answer: forget the part that came */
+wl_status wl_http_verdict(wl_status failed, int http_status, wl_slot *out,
+                          wl_http_body *body) {
+  out->http_status = http_status;
+  if (failed != WL_OK) { /* no whole answer: forget the part that came */
     out->http_status = 0;
     body->hash = WL_HASH_INIT;
     body->bytes = 0;
-    return rc == CURLE_OPERATION_TIMEDOUT ? WL_TIMEOUT : WL_ERROR;
+    return failed;
   }
-  return status >= 200 && status < 300 ? WL_OK : WL_ERROR;
+  return http_status >= 200 && http_status < 300 ? WL_OK : WL_ERROR;
+}
+
+wl_status wl_http_judge(CURL *easy, CURLcode rc, wl_slot *out,
+                        wl_http_body *body) {
+  long status = 0, connects = 0;
+  wl_status failed = WL_OK;
+
+  curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_getinfo(easy, CURLINFO_NUM_CONNECTS, &connects);
+  out->connects += (int)connects;
+  if (rc != CURLE_OK)
+    failed = rc == CURLE_OPERATION_TIMEDOUT ? WL_TIMEOUT : WL_ERROR;
+  return wl_http_verdict(failed, (int)status, out, body);
 }
 
 long wl_http_retry_ms(const wl_params *p, uint32_t index, int attempt,
@@ -200,12 +209,19 @@ void wl_http_why(CURL *easy, CURLcode rc, char *why, size_t cap) {
 
 void wl_http_report(CURL *easy, CURLcode rc, const wl_params *p,
                     uint32_t index, int attempt, const wl_slot *out) {
-  char url[WL_HTTP_URL_MAX], why[160];
+  char why[160];
 
   if (rc != CURLE_OK)
     wl_http_why(easy, rc, why, sizeof why);
   else
     snprintf(why, sizeof why, "HTTP status %d", out->http_status);
+  wl_http_report_why(p, index, attempt, why);
+}
+
+void wl_http_report_why(const wl_params *p, uint32_t index, int attempt,
+                        const char *why) {
+  char url[WL_HTTP_URL_MAX];
+
   wl_http_url(p, index, attempt, url, sizeof url);
   wl_report_error("http", index, "GET", url, why);
 }
@@ -336,6 +352,16 @@ static const wl_flag http_flags[] = {
      .kind = WL_FLAG_SWITCH,
      .field = offsetof(wl_params, no_reuse),
      .say = WL_SAY_IF_SET},
+    {.name = "--client",
+     .arg = "NAME",
+     .help = "native: async's own client on the loop (the blocking\nmodels "
+             "have none and use curl); curl: libcurl",
+     .kind = WL_FLAG_NAME,
+     .field = offsetof(wl_params, client),
+     .def = WL_CLIENT_NATIVE,
+     .names = wl_client_names,
+     .nnames = 2,
+     .say = WL_SAY_IF_SET},
     {.name = "--retries",
      .arg = "K",
      .help = "retry a failed request (5xx, timeout, connection\nerror; not "
@@ -389,6 +415,8 @@ static const wl_field http_json[] = {
     {.key = "size", .kind = WL_VALUE_INT64, .field = offsetof(wl_params, size),
      .endpoints = 1u << WL_EP_BYTES},
     WL_FIELD_PARAM("url", WL_VALUE_TEXT, url),
+    {.key = "client", .kind = WL_VALUE_NAME,
+     .field = offsetof(wl_params, client), .names = wl_client_names},
     WL_FIELD_PARAM("reuse", WL_VALUE_NOT, no_reuse),
     WL_FIELD_PARAM("timeout_ms", WL_VALUE_INT, timeout_ms),
     WL_FIELD_PARAM("max_retries", WL_VALUE_INT, retries),

@@ -26,6 +26,12 @@ typedef enum wl_endpoint {
 } wl_endpoint;
 extern const char *const wl_endpoint_names[]; /* "delay", "bytes", "stall" */
 
+/* http: the client.  native: conclab's own on the event loop (async; the
+ * blocking models have none and use libcurl); curl: libcurl in every
+ * model. */
+typedef enum wl_client { WL_CLIENT_NATIVE, WL_CLIENT_CURL } wl_client;
+extern const char *const wl_client_names[]; /* "native", "curl" */
+
 /* The outcome of one task.  A failed task never aborts its batch
  * (asyncio.gather(..., return_exceptions=True)). */
 typedef enum wl_status {
@@ -52,6 +58,7 @@ typedef struct wl_params {
   int timeout_ms;       /* each attempt's limit; 0: none */
   int retries;          /* K: retry a failed request up to K times... */
   int backoff_ms;       /* ...waiting about B, 2B, 4B, ... ms in between */
+  wl_client client;     /* which client speaks HTTP: native or libcurl */
   double fail_rate;     /* p: this share of attempts asks for a failure */
   uint64_t seed;        /* which attempts those are */
   /* files: where, and whether each write waits for the disk (size: S) */
