@@ -447,7 +447,8 @@ static void http_report_intro(FILE *out, const wl_params *p, int cores) {
   fprintf(out, "%d GET requests of `/delay/%d` over loopback to `conclab "
           "serve`, a libuv server in its own process, started afresh for "
           "each run. Every client keeps its connections alive (one curl "
-          "handle per worker; one multi handle for async). The ideal "
+          "handle per worker; async's own client on the loop, or with "
+          "`--client curl` one multi handle). The ideal "
           "speedup is the number of waits that overlap: N / ceil(N / C)."
           "\n\n", p->tasks, p->delay_ms);
 }
@@ -463,6 +464,8 @@ static void http_report_intro(FILE *out, const wl_params *p, int cores) {
 #define SCALE_DELAY {100, 10}
 #define BIG_TASKS {10000, 40} /* /delay/1000 from the async client */
 #define BIG_DELAY {1000, 20}
+/* The async rows again with libcurl: what the library costs */
+#define CURL {{"--client", {WL_CLIENT_CURL, WL_CLIENT_CURL}}}
 static const wl_row http_rows[] = {
     {.table = WL_TABLE_MAIN, .models = WL_SEQ, .tasks = TASKS,
      .delay_ms = DELAY},
@@ -485,6 +488,11 @@ static const wl_row http_rows[] = {
     {.table = WL_TABLE_SCALE, .models = WL_ASYNC, .tasks = SCALE_TASKS,
      .concurrency = ALL, .delay_ms = SCALE_DELAY,
      .target = {.wall_max_delays = 1.3}},
+    {.table = WL_TABLE_ORACLE, .models = WL_SEQ, .tasks = SCALE_TASKS,
+     .flags = CURL},
+    {.table = WL_TABLE_SCALE, .models = WL_ASYNC, .tasks = SCALE_TASKS,
+     .concurrency = ALL, .delay_ms = SCALE_DELAY, .flags = CURL,
+     .label = "async curl"},
     {.table = WL_TABLE_SCALE, .models = WL_THREADED, .tasks = SCALE_TASKS,
      .concurrency = ALL, .delay_ms = SCALE_DELAY},
     {.table = WL_TABLE_SCALE, .models = WL_MULTIPROC, .tasks = SCALE_TASKS,
@@ -493,13 +501,19 @@ static const wl_row http_rows[] = {
     {.table = WL_TABLE_SCALE, .models = WL_ASYNC, .tasks = BIG_TASKS,
      .concurrency = ALL, .delay_ms = BIG_DELAY,
      .target = {.wall_max_delays = 1.5}},
+    {.table = WL_TABLE_ORACLE, .models = WL_SEQ, .tasks = BIG_TASKS,
+     .flags = CURL},
+    {.table = WL_TABLE_SCALE, .models = WL_ASYNC, .tasks = BIG_TASKS,
+     .concurrency = ALL, .delay_ms = BIG_DELAY, .flags = CURL,
+     .label = "async curl"},
 };
 
 const wl_workload wl_http = {
     .name = "http",
     .kind = WL_KIND_IO,
-    .summary = "network I/O: N GET requests (libcurl) to an HTTP server; by\n"
-               "default conclab starts its own (conclab serve) on a free port",
+    .summary = "network I/O: N GET requests (libcurl, or async's own client)\n"
+               "to an HTTP server; by default conclab starts its own\n"
+               "(conclab serve) on a free port",
     .task_input = http_task_input,
     .run_blocking = http_run_blocking,
     .worker_open = http_worker_open,

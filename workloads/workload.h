@@ -310,6 +310,9 @@ typedef struct wl_row {
    * short ones that start no server: a whole process then holds little
    * the harness does not time). */
   int crosscheck;
+  /* The model column's words for these cells ("async curl": a row that
+   * differs from its neighbour by a flag); NULL: the model's own. */
+  const char *label;
 } wl_row;
 
 typedef struct wl_workload {

@@ -81,6 +81,7 @@ typedef struct suite_cell {
   char run_error[96]; /* the first failing run's exit status and message */
   int target_met; /* SUITE_TARGET_* */
   int crosscheck; /* the hyperfine cross-check times it (its row says so) */
+  const char *label; /* its row's words for the model column, or NULL */
 } suite_cell;
 
 /* The hyperfine cross-check (crosscheck.c): one command timed as a
