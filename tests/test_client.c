@@ -25,6 +25,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -158,7 +159,7 @@ static void test_large_body(void **state) {
  * connection at its first request (answers: 0). */
 typedef struct closer {
   int fd, answers, accepted;
-  volatile int stop;
+  atomic_int stop; /* set by the test's thread, read by the server's */
   pthread_t thread;
 } closer;
 
@@ -190,7 +191,7 @@ static void serve_one(closer *s, int fd) {
 
 static void *closer_main(void *arg) {
   closer *s = arg;
-  while (!s->stop) {
+  while (!atomic_load(&s->stop)) {
     struct pollfd p = {.fd = s->fd, .events = POLLIN};
     int fd;
     if (poll(&p, 1, 20) <= 0)
@@ -207,6 +208,7 @@ static void closer_start(closer *s, int answers, char *url, size_t cap) {
   struct sockaddr_in a = {.sin_family = AF_INET};
   socklen_t len = sizeof a;
   memset(s, 0, sizeof *s);
+  atomic_init(&s->stop, 0);
   s->answers = answers;
   s->fd = socket(AF_INET, SOCK_STREAM, 0);
   assert_true(s->fd >= 0);
@@ -219,7 +221,7 @@ static void closer_start(closer *s, int answers, char *url, size_t cap) {
 }
 
 static int closer_stop(closer *s) {
-  s->stop = 1;
+  atomic_store(&s->stop, 1);
   assert_int_equal(pthread_join(s->thread, NULL), 0);
   close(s->fd);
   return s->accepted;
