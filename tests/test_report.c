@@ -126,7 +126,7 @@ static const fake_cell fakes[] = {
     {"http seq C=1 N=1000", 0.200, 0.050, 0.060, 9900, SUM_HTTP1K, 1},
     {"http async C=1000 N=1000", 0.250, 0.050, 0.100, 26000, SUM_HTTP1K, 1000},
     /* the same with --client curl, against its own untimed oracle */
-    {"http seq C=1 N=1000", 0.200, 0.050, 0.060, 9900, SUM_HTTP1K, 1},
+    {"http seq curl C=1 N=1000", 0.200, 0.050, 0.060, 9900, SUM_HTTP1K, 1},
     {"http async curl C=1000 N=1000", 0.300, 0.060, 0.050, 27000, SUM_HTTP1K,
      1000},
     {"http threaded C=1000 N=1000", 0.280, 0.070, 0.270, 44000, SUM_HTTP1K,
@@ -136,7 +136,7 @@ static const fake_cell fakes[] = {
     {"http seq C=1 N=10000", 1.900, 0.500, 0.600, 9900, SUM_HTTP10K, 1},
     {"http async C=10000 N=10000", 2.900, 0.950, 1.200, 175000, SUM_HTTP10K,
      10000},
-    {"http seq C=1 N=10000", 1.900, 0.500, 0.600, 9900, SUM_HTTP10K, 1},
+    {"http seq curl C=1 N=10000", 1.900, 0.500, 0.600, 9900, SUM_HTTP10K, 1},
     {"http async curl C=10000 N=10000", 3.200, 1.100, 0.400, 170000,
      SUM_HTTP10K, 10000},
     /* files: 200 x 256 KiB, written and read back */

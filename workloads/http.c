@@ -489,10 +489,10 @@ static const wl_row http_rows[] = {
      .concurrency = ALL, .delay_ms = SCALE_DELAY,
      .target = {.wall_max_delays = 1.3}},
     {.table = WL_TABLE_ORACLE, .models = WL_SEQ, .tasks = SCALE_TASKS,
-     .flags = CURL},
+     .flags = CURL, .variant = "curl"},
     {.table = WL_TABLE_SCALE, .models = WL_ASYNC, .tasks = SCALE_TASKS,
      .concurrency = ALL, .delay_ms = SCALE_DELAY, .flags = CURL,
-     .label = "async curl"},
+     .variant = "curl"},
     {.table = WL_TABLE_SCALE, .models = WL_THREADED, .tasks = SCALE_TASKS,
      .concurrency = ALL, .delay_ms = SCALE_DELAY},
     {.table = WL_TABLE_SCALE, .models = WL_MULTIPROC, .tasks = SCALE_TASKS,
@@ -502,10 +502,10 @@ static const wl_row http_rows[] = {
      .concurrency = ALL, .delay_ms = BIG_DELAY,
      .target = {.wall_max_delays = 1.5}},
     {.table = WL_TABLE_ORACLE, .models = WL_SEQ, .tasks = BIG_TASKS,
-     .flags = CURL},
+     .flags = CURL, .variant = "curl"},
     {.table = WL_TABLE_SCALE, .models = WL_ASYNC, .tasks = BIG_TASKS,
      .concurrency = ALL, .delay_ms = BIG_DELAY, .flags = CURL,
-     .label = "async curl"},
+     .variant = "curl"},
 };
 
 const wl_workload wl_http = {

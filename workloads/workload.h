@@ -310,9 +310,10 @@ typedef struct wl_row {
    * short ones that start no server: a whole process then holds little
    * the harness does not time). */
   int crosscheck;
-  /* The model column's words for these cells ("async curl": a row that
-   * differs from its neighbour by a flag); NULL: the model's own. */
-  const char *label;
+  /* A word for these cells when the row repeats another with a flag
+   * changed ("curl": the model column reads "async curl", and a run's
+   * summary names the variant); NULL: none. */
+  const char *variant;
 } wl_row;
 
 typedef struct wl_workload {

@@ -572,7 +572,7 @@ void report_runs_csv(FILE *out, const suite_matrix *s) {
               "%.0f,%.0f,%.0f,%d,%d,%s,%s,%lld,%.0f,%.3f,%.3f,%.3f,%d,%d,"
               "%.3f\n",
               i, table_names[c->table], c->opts.wl->name,
-              run_model_names[c->opts.model], run_variant(&c->opts), p->tasks,
+              run_model_names[c->opts.model], suite_cell_variant(c), p->tasks,
               p->concurrency, p->delay_ms, p->delay_spread_ms,
               (long long)p->limit, k, k < c->warmups, r->exit_status,
               r->wall_s, r->user_s, r->sys_s, r->max_rss_kb, r->vol_ctx,
@@ -639,7 +639,7 @@ void report_summary_json(FILE *out, const suite_matrix *s) {
     base_json_begin(&w, NULL);
     base_json_str(&w, "workload", c->opts.wl->name);
     base_json_str(&w, "model", run_model_names[c->opts.model]);
-    base_json_str(&w, "variant", run_variant(&c->opts));
+    base_json_str(&w, "variant", suite_cell_variant(c));
     base_json_str(&w, "table", table_names[c->table]);
     base_json_int(&w, "tasks", c->opts.params.tasks);
     base_json_int(&w, "concurrency", c->opts.params.concurrency);

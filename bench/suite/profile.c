@@ -121,7 +121,10 @@ static void add_models(suite_matrix *s, const wl_workload *wl, const wl_row *r,
     cell->opts.threadpool = r->threadpool;
     cell->target = target_of(&r->target, d, c, cores);
     cell->crosscheck = r->crosscheck;
-    cell->label = r->label;
+    cell->variant = r->variant;
+    if (r->variant != NULL)
+      snprintf(cell->label, sizeof cell->label, "%s %s", run_model_names[m],
+               r->variant);
   }
 }
 
@@ -275,7 +278,7 @@ const char *suite_model_label(const suite_cell *c) {
   static const char *const no_reuse[] = {"seq no-reuse", "async no-reuse",
                                          "threaded no-reuse",
                                          "multiproc no-reuse"};
-  if (c->label != NULL)
+  if (c->variant != NULL)
     return c->label;
   if (c->opts.model == RUN_ASYNC && (c->opts.wl->options & WL_OPT_OFFLOAD))
     return c->opts.offload ? "async offload" : "async in-loop";
@@ -286,6 +289,10 @@ const char *suite_model_label(const suite_cell *c) {
   if (c->opts.threadpool > 0) /* a pool for uv_fs, not for offloading */
     return "async threadpool-set";
   return run_model_names[c->opts.model];
+}
+
+const char *suite_cell_variant(const suite_cell *c) {
+  return c->variant != NULL ? c->variant : run_variant(&c->opts);
 }
 
 void suite_cell_label(const suite_cell *c, char *out, size_t cap) {
