@@ -222,10 +222,10 @@ static void md_scale_full(FILE *out, const suite_matrix *s,
                           const wl_workload *wl) {
   fprintf(out, "| model | tasks | C | wall median (s) | MAD (s) | min (s) | "
           "max (s) | wall / D | ideal | user (s) | sys (s) | peak RSS (MiB) "
-          "| ctx switches vol / invol | loop lag p50 / p99 / max (ms) | "
-          "target | status |\n");
+          "| ctx switches vol / invol | CPU per task (us) | loop lag p50 / "
+          "p99 / max (ms) | target | status |\n");
   fprintf(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-          "---:|---:|---|---|\n");
+          "---:|---:|---:|---|---|\n");
   for (int i = 0; i < s->ncells; i++) {
     const suite_cell *c = &s->cells[i];
     char target[160], status[192];
@@ -242,6 +242,10 @@ static void md_scale_full(FILE *out, const suite_matrix *s,
             (c->opts.params.tasks + c->opts.params.concurrency - 1) /
                 c->opts.params.concurrency);
     row_usage(out, c);
+    /* what one task costs in CPU, (user + sys) / N: for http, the
+     * client's cost per request (the server is a process apart) */
+    fprintf(out, " %.1f |",
+            (c->user_s + c->sys_s) * 1e6 / c->opts.params.tasks);
     row_lag(out, c);
     fprintf(out, " %s | %s |\n", target, status);
   }
