@@ -17,7 +17,6 @@
 #include "http.h" /* WL_HTTP_URL_MAX */
 
 #define HEAD_MAX (WL_HTTP_URL_MAX + WL_URL_MAX + 64) /* the request */
-#define HOST_MAX WL_URL_MAX
 
 struct as_conn {
   uv_tcp_t tcp; /* tcp.data is the connection */
@@ -36,8 +35,7 @@ struct as_client {
   struct sockaddr_storage addr;
   int resolve_err;  /* the base URL's host did not resolve: every request
                        fails with this */
-  char host[HOST_MAX];  /* the Host header: the URL's authority */
-  size_t origin_len;    /* the base URL's scheme://authority */
+  wl_http_origin origin; /* the base URL, split */
   as_conn *idle;        /* the pool, most recently used first */
   int connecting;       /* connects in progress */
   as_exch *wait_head, *wait_tail; /* requests waiting for a connect */
@@ -171,15 +169,14 @@ static void on_written(uv_write_t *req, int status) {
  * uv_write. */
 static void conn_request(as_conn *conn, as_exch *x) {
   as_client *c = conn->client;
-  int len = snprintf(conn->head, sizeof conn->head,
-                     "GET %s HTTP/1.1\r\nHost: %s\r\n\r\n", x->path, c->host);
+  int len = wl_http_request(&c->origin, x->url, conn->head, sizeof conn->head);
   uv_buf_t buf;
   int n;
 
   conn->x = x;
   x->conn = conn;
   wl_resp_init(&conn->resp);
-  if (len < 0 || (size_t)len >= sizeof conn->head) {
+  if (len < 0) {
     conn_failed(conn, UV_E2BIG);
     return;
   }
@@ -277,10 +274,10 @@ static void conn_open(as_client *c, as_exch *x) {
 
 /* ---- requests ------------------------------------------------------------ */
 
-void as_client_send(as_batch *b, as_exch *x, const char *path) {
+void as_client_send(as_batch *b, as_exch *x, const char *url) {
   as_client *c = b->data;
 
-  x->path = path;
+  x->url = url;
   x->conn = NULL;
   if (c->resolve_err != 0) {
     x->err = c->resolve_err;
@@ -309,45 +306,19 @@ void as_client_cancel(as_batch *b, as_exch *x) {
   }
 }
 
-const char *as_client_path(const as_batch *b, const char *url) {
-  const as_client *c = b->data;
-  const char *path = url + c->origin_len;
-  return *path != '\0' ? path : "/";
-}
-
 /* ---- the client ---------------------------------------------------------- */
 
-/* Split the base URL: the authority for Host, where the path starts, and
- * the address (resolved now, once: a name that does not resolve fails
- * each request, as a refused connection does). */
+/* Split the base URL and resolve its host, now, once: a name that does
+ * not resolve fails each request, as a refused connection does. */
 static int client_resolve(as_client *c, const char *base) {
-  struct http_parser_url u;
-  char host[HOST_MAX], port[8] = "80";
   struct addrinfo hints = {.ai_socktype = SOCK_STREAM};
   uv_getaddrinfo_t req;
-  const char *auth;
-  size_t start;
 
-  http_parser_url_init(&u);
-  if (http_parser_parse_url(base, strlen(base), 0, &u) != 0 ||
-      !(u.field_set & (1 << UF_HOST))) {
-    fprintf(stderr, "conclab: http: %s: not a URL\n", base);
+  if (wl_http_origin_of(base, &c->origin) != 0)
     return -1;
-  }
-  start = u.field_data[UF_HOST].off;
-  c->origin_len = u.field_set & (1 << UF_PATH) ? u.field_data[UF_PATH].off
-                                                : strlen(base);
-  auth = strstr(base, "://");
-  auth = auth != NULL ? auth + 3 : base;
-  snprintf(c->host, sizeof c->host, "%.*s",
-           (int)(base + c->origin_len - auth), auth);
-  snprintf(host, sizeof host, "%.*s", (int)u.field_data[UF_HOST].len,
-           base + start);
-  if (u.field_set & (1 << UF_PORT))
-    snprintf(port, sizeof port, "%u", u.port);
   /* no callback: uv_getaddrinfo resolves before it returns */
-  c->resolve_err = uv_getaddrinfo(&c->batch->loop, &req, NULL, host, port,
-                                  &hints);
+  c->resolve_err = uv_getaddrinfo(&c->batch->loop, &req, NULL,
+                                  c->origin.name, c->origin.port, &hints);
   if (c->resolve_err == 0) {
     memcpy(&c->addr, req.addrinfo->ai_addr, req.addrinfo->ai_addrlen);
     uv_freeaddrinfo(req.addrinfo);

@@ -43,7 +43,7 @@ typedef struct as_exch {
   int connects; /* connections opened for it (the caller clears it) */
   int err;      /* with AS_EXCH_FAILED: a libuv error, or 0 */
   /* the client's, while it is pending */
-  const char *path;
+  const char *url;
   as_conn *conn;
   struct as_exch *prev, *next; /* waiting for a connect */
 } as_exch;
@@ -51,16 +51,14 @@ typedef struct as_exch {
 /* The batch's client (b->data): the server's address, resolved once, and
  * the pool of idle connections.  0, or -1 (printed). */
 int as_client_open(as_batch *b);
-/* GET path (on the URL's server).  x->done is called once, when it is
- * over; it may be called before this returns (a connect that fails at
- * once). */
-void as_client_send(as_batch *b, as_exch *x, const char *path);
+/* GET url (made from the base URL: the server is the client's).  x->done
+ * is called once, when it is over; it may be called before this returns
+ * (a connect that fails at once).  url stays the caller's, and must live
+ * until then. */
+void as_client_send(as_batch *b, as_exch *x, const char *url);
 /* Give up on x (its time is up): its connection is closed, done is not
  * called. */
 void as_client_cancel(as_batch *b, as_exch *x);
-/* The path of url on the client's server: what follows the base URL's
- * scheme and authority. */
-const char *as_client_path(const as_batch *b, const char *url);
 /* The batch's last task is over: close the idle connections, so that
  * uv_run can return.  Safe to call more than once. */
 void as_client_end(as_batch *b);

@@ -90,7 +90,7 @@ static void exch_done(as_exch *x, as_exch_end end, const wl_resp *resp) {
     /* not a failed attempt: the request never reached the server */
     f->resent = 1;
     x->fresh = 1;
-    as_client_send(f->task->batch, x, as_client_path(f->task->batch, f->url));
+    as_client_send(f->task->batch, x, f->url);
     return;
   }
   uv_timer_stop(&f->timer);
@@ -116,7 +116,7 @@ static void attempt_start(as_fetch *f) {
   f->x.fresh = 0;
   if (b->params->timeout_ms > 0)
     uv_timer_start(&f->timer, on_timeout, (uint64_t)b->params->timeout_ms, 0);
-  as_client_send(b, &f->x, as_client_path(b, f->url));
+  as_client_send(b, &f->x, f->url);
 }
 
 static void fetch_start(as_task *t) {

@@ -15,6 +15,7 @@
  */
 #include "http.h"
 
+#include <http_parser.h>
 #include <errno.h>
 #include <stddef.h>
 #include <pthread.h>
@@ -72,6 +73,40 @@ void wl_http_url(const wl_params *p, uint32_t index, int attempt, char *url,
     snprintf(url, cap, "%.*s/stall", base, p->url);
     break;
   }
+}
+
+/* ---- the request, for conclab's own clients ----------------------------- */
+
+int wl_http_origin_of(const char *base, wl_http_origin *o) {
+  struct http_parser_url u;
+  const char *auth = strstr(base, "://");
+  size_t start;
+
+  http_parser_url_init(&u);
+  if (http_parser_parse_url(base, strlen(base), 0, &u) != 0 ||
+      !(u.field_set & (1 << UF_HOST))) {
+    fprintf(stderr, "conclab: http: %s: not a URL\n", base);
+    return -1;
+  }
+  start = u.field_data[UF_HOST].off;
+  o->path_at = u.field_set & (1 << UF_PATH) ? u.field_data[UF_PATH].off
+                                            : strlen(base);
+  auth = auth != NULL ? auth + 3 : base;
+  snprintf(o->host, sizeof o->host, "%.*s", (int)(base + o->path_at - auth),
+           auth);
+  snprintf(o->name, sizeof o->name, "%.*s", (int)u.field_data[UF_HOST].len,
+           base + start);
+  snprintf(o->port, sizeof o->port, "%u",
+           u.field_set & (1 << UF_PORT) ? u.port : 80u);
+  return 0;
+}
+
+int wl_http_request(const wl_http_origin *o, const char *url, char *buf,
+                    size_t cap) {
+  const char *path = strlen(url) > o->path_at ? url + o->path_at : "/";
+  int len = snprintf(buf, cap, "GET %s HTTP/1.1\r\nHost: %s\r\n\r\n", path,
+                     o->host);
+  return len < 0 || (size_t)len >= cap ? -1 : len;
 }
 
 /* ---- one attempt --------------------------------------------------------- */

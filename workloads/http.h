@@ -33,6 +33,16 @@
  * watchdog only catches a worker that cannot report (stopped, stuck). */
 #define WL_HTTP_GRACE_MS 1000
 
+/* The server a base URL names, split for conclab's own clients (async's
+ * on the loop, and the blocking one): the name and port to resolve, the
+ * Host header, and where the path of a URL made from the base starts. */
+typedef struct wl_http_origin {
+  char name[WL_URL_MAX];
+  char port[8];
+  char host[WL_URL_MAX]; /* the URL's authority, host[:port] */
+  size_t path_at;
+} wl_http_origin;
+
 /* One attempt's body, folded into a hash as it arrives. */
 typedef struct wl_http_body {
   uint64_t hash;
@@ -46,6 +56,12 @@ int wl_http_global_init(void);
  * or, for the seeded --fail-rate share of attempts, /status/500 or /drop. */
 void wl_http_url(const wl_params *p, uint32_t index, int attempt, char *url,
                  size_t cap);
+/* Split base (a URL that WL_FLAG_URL accepted).  0, or -1 (printed). */
+int wl_http_origin_of(const char *base, wl_http_origin *o);
+/* The request for url (made from o's base) in buf: GET, its path, Host.
+ * Its length, or -1 when it does not fit. */
+int wl_http_request(const wl_http_origin *o, const char *url, char *buf,
+                    size_t cap);
 /* Set up easy for one attempt at url, its body going into *body. */
 int wl_http_prepare(CURL *easy, const wl_params *p, const char *url,
                     wl_http_body *body);
