@@ -1,7 +1,8 @@
 /*
- * test_client.c - async's native http client (async/client.c, fetch.c)
- * where curl's path has no counterpart: against a real `conclab serve`
- * and against a small server of the test's own.
+ * test_client.c - conclab's own http clients (async's: async/client.c,
+ * fetch.c; the blocking models': workloads/get.c) where curl's path has
+ * no counterpart: against a real `conclab serve` and against a small
+ * server of the test's own.
  *
  * Kept-alive connections are reused (fewer connections than requests when
  * C < N); more requests in flight than connects allowed at once
@@ -133,23 +134,24 @@ static void test_stall_times_out_from_the_queue(void **state) {
   assert_int_equal(r.ok, 0);
 }
 
-/* A large body, hashed as it arrives: the same as seq's and curl's. */
+/* A large body, hashed as it arrives: the same with either client, on
+ * the loop or blocking. */
 static void test_large_body(void **state) {
-  run_opts o = opts(RUN_SEQ, WL_CLIENT_NATIVE, 3, 1);
-  run_result seq, native, curl;
+  run_opts o = opts(RUN_SEQ, WL_CLIENT_CURL, 3, 1);
+  run_result seq, r;
   (void)state;
   o.params.endpoint = WL_EP_BYTES;
   o.params.size = 8 << 20;
   seq = run(&o);
-  o.model = RUN_ASYNC;
-  o.params.concurrency = 3;
-  native = run(&o);
-  o.params.client = WL_CLIENT_CURL;
-  curl = run(&o);
-  assert_int_equal(native.ok, 3);
-  assert_int_equal(curl.ok, 3);
-  assert_true(native.checksum == seq.checksum);
-  assert_true(curl.checksum == seq.checksum);
+  assert_int_equal(seq.ok, 3);
+  for (int k = 0; k < 3; k++) {
+    o.model = k == 0 ? RUN_SEQ : RUN_ASYNC;
+    o.params.concurrency = k == 0 ? 1 : 3;
+    o.params.client = k == 2 ? WL_CLIENT_CURL : WL_CLIENT_NATIVE;
+    r = run(&o);
+    assert_int_equal(r.ok, 3);
+    assert_true(r.checksum == seq.checksum);
+  }
 }
 
 /* ---- a server that closes kept-alive connections ------------------------- */
@@ -227,17 +229,22 @@ static int closer_stop(closer *s) {
   return s->accepted;
 }
 
+/* The clients: async's own, the blocking one (seq), and curl. */
+static run_opts opts_k(int k, int tasks, int c) {
+  return opts(k == 1 ? RUN_SEQ : RUN_ASYNC,
+              k == 2 ? WL_CLIENT_CURL : WL_CLIENT_NATIVE, tasks, c);
+}
+
 /* One at a time (C = 1), each request after the first finds its kept
  * connection closed: it goes out again on a fresh one and is answered.
  * Not a failed attempt: no retry is counted, none was allowed.  curl does
  * the same. */
 static void test_stale_connection_resent(void **state) {
   (void)state;
-  for (int k = 0; k < 2; k++) {
+  for (int k = 0; k < 3; k++) {
     char url[64];
     closer s;
-    run_opts o = opts(RUN_ASYNC, k == 0 ? WL_CLIENT_NATIVE : WL_CLIENT_CURL,
-                      4, 1);
+    run_opts o = opts_k(k, 4, 1);
     run_result r;
     closer_start(&s, 1, url, sizeof url);
     o.params.url = url;
@@ -252,19 +259,21 @@ static void test_stale_connection_resent(void **state) {
 /* A server that never answers, closing each fresh connection: a
  * connection error per attempt, retried as such; never sent forever. */
 static void test_unanswered_fresh_connection_fails(void **state) {
-  char url[64];
-  closer s;
-  run_opts o = opts(RUN_ASYNC, WL_CLIENT_NATIVE, 3, 3);
-  run_result r;
   (void)state;
-  closer_start(&s, 0, url, sizeof url);
-  o.params.url = url;
-  o.params.retries = 2;
-  r = run(&o);
-  assert_int_equal(closer_stop(&s), 9); /* 3 tasks x 3 attempts */
-  assert_int_equal(r.conn_errors, 3);
-  assert_int_equal(r.retries, 6);
-  assert_int_equal(r.ok, 0);
+  for (int k = 0; k < 2; k++) {
+    char url[64];
+    closer s;
+    run_opts o = opts_k(k, 3, 3);
+    run_result r;
+    closer_start(&s, 0, url, sizeof url);
+    o.params.url = url;
+    o.params.retries = 2;
+    r = run(&o);
+    assert_int_equal(closer_stop(&s), 9); /* 3 tasks x 3 attempts */
+    assert_int_equal(r.conn_errors, 3);
+    assert_int_equal(r.retries, 6);
+    assert_int_equal(r.ok, 0);
+  }
 }
 
 /* After every run above, the descriptors the process started with. */

@@ -2,8 +2,8 @@
  * test_http.c - the http workload's client, in every model, against a real
  * `conclab serve` started once for the whole file.
  *
- * For each model (async with each of its clients, its own and curl): the
- * checksum equals seq's (on /delay and on /bytes);
+ * For each model with each client (conclab's own, and curl): the checksum
+ * equals seq's (on /delay and on /bytes);
  * --fail-rate without retries fails exactly the seeded attempts, HTTP 500s
  * and dropped connections counted apart; with enough retries every task
  * ends ok, with exactly the retries the seed calls for; /stall with
@@ -43,17 +43,19 @@
 #define LAST_MODEL RUN_MULTIPROC
 #endif
 
-/* The clients under test: each model, and async with each of its two
- * (its own, and --client curl); seq first. */
+/* The clients under test: each model with each client (conclab's own,
+ * and --client curl); seq's own first: the others are checked against
+ * it. */
 typedef struct way {
   run_model model;
   wl_client client;
 } way;
 static const way ways[] = {
-    {RUN_SEQ, WL_CLIENT_NATIVE},      {RUN_ASYNC, WL_CLIENT_NATIVE},
-    {RUN_ASYNC, WL_CLIENT_CURL},      {RUN_THREADED, WL_CLIENT_NATIVE},
-    {RUN_MULTIPROC, WL_CLIENT_NATIVE}};
-#define NWAYS (LAST_MODEL == RUN_MULTIPROC ? 5 : 4)
+    {RUN_SEQ, WL_CLIENT_NATIVE},       {RUN_SEQ, WL_CLIENT_CURL},
+    {RUN_ASYNC, WL_CLIENT_NATIVE},     {RUN_ASYNC, WL_CLIENT_CURL},
+    {RUN_THREADED, WL_CLIENT_NATIVE},  {RUN_THREADED, WL_CLIENT_CURL},
+    {RUN_MULTIPROC, WL_CLIENT_NATIVE}, {RUN_MULTIPROC, WL_CLIENT_CURL}};
+#define NWAYS (LAST_MODEL == RUN_MULTIPROC ? 8 : 6)
 
 static char g_url[64];
 static pid_t g_server;
@@ -390,7 +392,8 @@ static void test_stopped_server_times_out(void **state) {
     for (int m = 0; m < NWAYS; m++) {
       const char *argv[] = {"conclab", "run", workloads[w], "--model",
                             run_model_names[ways[m].model], "--url", url,
-                            "--tasks", "3", "--concurrency", m == 0 ? "1" : "3",
+                            "--tasks", "3", "--concurrency",
+                            ways[m].model == RUN_SEQ ? "1" : "3",
                             "--timeout-ms", "200", "--json",
                             /* a workload flag: http's only */
                             w == 0 ? "--client" : NULL,

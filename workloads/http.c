@@ -8,14 +8,17 @@
  * error, timeout, connection error) and how many retries it used, and the
  * batch always finishes (return_exceptions=True).
  *
- * Everything here is blocking: one curl easy handle per worker, reused for
- * that worker's requests, so its connection is kept alive between them (an
- * aiohttp ClientSession of one).  async/http.c drives the same steps from a
- * curl multi handle on the event loop.
+ * Everything here is blocking: one client per worker, reused for that
+ * worker's requests, so its connection is kept alive between them (an
+ * aiohttp ClientSession of one): conclab's own (workloads/get.c), or with
+ * --client curl a curl easy handle.  async runs the same steps from
+ * callbacks on the event loop: async/fetch.c, or async/http.c with curl.
  */
 #include "http.h"
 
 #include <http_parser.h>
+
+#include "get.h"
 #include <errno.h>
 #include <stddef.h>
 #include <pthread.h>
@@ -280,30 +283,47 @@ uint64_t wl_http_value(const wl_slot *out, const wl_http_body *body) {
 
 /* ---- the blocking client: seq, threaded and multiproc -------------------- */
 
+/* A worker's client, kept for all its requests so that its connection
+ * stays open between them: a curl easy handle, or conclab's own. */
 typedef struct http_worker {
   const wl_params *params;
-  CURL *easy; /* reused: its connection stays open between requests */
+  CURL *easy;       /* --client curl */
+  wl_getter *get;   /* --client native */
 } http_worker;
 
 static int http_worker_open(const wl_params *p, void **worker) {
-  http_worker *w;
+  http_worker *w = calloc(1, sizeof *w);
 
-  if (wl_http_global_init() != 0)
+  if (w == NULL) {
+    wl_report_once("http: out of memory for a worker");
     return -1;
-  w = calloc(1, sizeof *w);
-  if (w == NULL || (w->easy = curl_easy_init()) == NULL) {
+  }
+  w->params = p;
+  if (p->client == WL_CLIENT_NATIVE) {
+    if ((w->get = malloc(sizeof *w->get)) == NULL ||
+        wl_get_open(w->get, p->url, p->no_reuse) != 0) {
+      wl_report_once("http: cannot make a client");
+      free(w->get);
+      free(w);
+      return -1;
+    }
+  } else if (wl_http_global_init() != 0 ||
+             (w->easy = curl_easy_init()) == NULL) {
     wl_report_once("http: cannot make a curl handle");
     free(w);
     return -1;
   }
-  w->params = p;
   *worker = w;
   return 0;
 }
 
 static void http_worker_close(void *worker) {
   http_worker *w = worker;
-  curl_easy_cleanup(w->easy);
+  if (w->get != NULL)
+    wl_get_close(w->get);
+  free(w->get);
+  if (w->easy != NULL)
+    curl_easy_cleanup(w->easy);
   free(w);
 }
 
@@ -313,26 +333,65 @@ static void http_task_input(const wl_params *p, uint32_t i, wl_task *out) {
   out->a = out->b = 0;
 }
 
+/* One attempt with curl: judged, and why it failed in why. */
+static wl_status attempt_curl(http_worker *w, const char *url,
+                              wl_http_body *body, wl_slot *out, char *why,
+                              size_t cap) {
+  CURLcode rc;
+  wl_status status;
+
+  if (wl_http_prepare(w->easy, w->params, url, body) != 0) {
+    snprintf(why, cap, "cannot set up a curl handle");
+    return WL_ERROR;
+  }
+  rc = curl_easy_perform(w->easy);
+  status = wl_http_judge(w->easy, rc, out, body);
+  if (rc != CURLE_OK)
+    wl_http_why(w->easy, rc, why, cap);
+  return status;
+}
+
+/* One attempt with conclab's own client, judged by the same rule. */
+static wl_status attempt_native(http_worker *w, const char *url,
+                                wl_http_body *body, wl_slot *out, char *why,
+                                size_t cap) {
+  wl_resp resp;
+  int err = 0;
+  wl_get_end end = wl_get(w->get, url, w->params->timeout_ms, &resp, &err,
+                          &out->connects);
+
+  body->hash = resp.hash;
+  body->bytes = resp.body_bytes;
+  if (end != WL_GET_ANSWERED)
+    wl_get_why(w->get, end, err, &resp, why, cap);
+  return wl_http_verdict(end == WL_GET_ANSWERED  ? WL_OK
+                         : end == WL_GET_TIMEOUT ? WL_TIMEOUT
+                                                 : WL_ERROR,
+                         resp.status, out, body);
+}
+
 static wl_status http_run_blocking(const wl_task *t, void *worker,
                                    wl_slot *out) {
   http_worker *w = worker;
-  char url[WL_HTTP_URL_MAX];
+  char url[WL_HTTP_URL_MAX], why[160];
   wl_http_body body = {0};
   wl_status status = WL_ERROR;
   long wait_ms;
 
   if (w == NULL)
-    return WL_ERROR; /* this worker has no curl handle */
+    return WL_ERROR; /* this worker has no client */
   for (int attempt = 0;; attempt++) {
-    CURLcode rc;
     wl_http_url(w->params, t->index, attempt, url, sizeof url);
-    if (wl_http_prepare(w->easy, w->params, url, &body) != 0)
-      break;
-    rc = curl_easy_perform(w->easy);
-    status = wl_http_judge(w->easy, rc, out, &body);
+    why[0] = '\0';
+    status = w->get != NULL
+                 ? attempt_native(w, url, &body, out, why, sizeof why)
+                 : attempt_curl(w, url, &body, out, why, sizeof why);
     wait_ms = wl_http_retry_ms(w->params, t->index, attempt, status, out);
-    if (wait_ms < 0 && status != WL_OK)
-      wl_http_report(w->easy, rc, w->params, t->index, attempt, out);
+    if (wait_ms < 0 && status != WL_OK) {
+      if (why[0] == '\0')
+        snprintf(why, sizeof why, "HTTP status %d", out->http_status);
+      wl_http_report_why(w->params, t->index, attempt, why);
+    }
     if (wait_ms < 0)
       break;
     wl_sleep_ms((uint64_t)wait_ms);
@@ -389,8 +448,8 @@ static const wl_flag http_flags[] = {
      .say = WL_SAY_IF_SET},
     {.name = "--client",
      .arg = "NAME",
-     .help = "native: async's own client on the loop (the blocking\nmodels "
-             "have none and use curl); curl: libcurl",
+     .help = "native: conclab's own client (on the loop for async,\nplain "
+             "sockets for the others); curl: libcurl",
      .kind = WL_FLAG_NAME,
      .field = offsetof(wl_params, client),
      .def = WL_CLIENT_NATIVE,
@@ -481,9 +540,10 @@ static void http_report_intro(FILE *out, const wl_params *p, int cores) {
   (void)cores;
   fprintf(out, "%d GET requests of `/delay/%d` over loopback to `conclab "
           "serve`, a libuv server in its own process, started afresh for "
-          "each run. Every client keeps its connections alive (one curl "
-          "handle per worker; async's own client on the loop, or with "
-          "`--client curl` one multi handle). The ideal "
+          "each run. Every client keeps its connections alive: conclab's "
+          "own (one connection per worker; async's on the loop), or with "
+          "`--client curl` libcurl (one handle per worker; one multi handle "
+          "for async). The ideal "
           "speedup is the number of waits that overlap: N / ceil(N / C)."
           "\n\n", p->tasks, p->delay_ms);
 }
@@ -546,9 +606,9 @@ static const wl_row http_rows[] = {
 const wl_workload wl_http = {
     .name = "http",
     .kind = WL_KIND_IO,
-    .summary = "network I/O: N GET requests (libcurl, or async's own client)\n"
-               "to an HTTP server; by default conclab starts its own\n"
-               "(conclab serve) on a free port",
+    .summary = "network I/O: N GET requests (conclab's own client, or\n"
+               "libcurl) to an HTTP server; by default conclab starts its\n"
+               "own (conclab serve) on a free port",
     .task_input = http_task_input,
     .run_blocking = http_run_blocking,
     .worker_open = http_worker_open,
@@ -556,7 +616,8 @@ const wl_workload wl_http = {
     .task_limit_ms = wl_http_task_limit_ms,
     .serves = 1,
     /* a blocking curl handle: its socket and the socketpair curl keeps to
-     * wake its own poll; the loop's one multi handle: the socket */
+     * wake its own poll (conclab's own client: the socket alone, so this
+     * is its bound too); on the loop: the socket */
     .fds = {.fixed = 4, .blocking = 3, .async = 1},
     .unit_one = "request in flight",
     .unit_many = "requests in flight",

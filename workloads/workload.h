@@ -26,9 +26,8 @@ typedef enum wl_endpoint {
 } wl_endpoint;
 extern const char *const wl_endpoint_names[]; /* "delay", "bytes", "stall" */
 
-/* http: the client.  native: conclab's own on the event loop (async; the
- * blocking models have none and use libcurl); curl: libcurl in every
- * model. */
+/* http: the client.  native: conclab's own (async: on the event loop;
+ * the others: plain blocking sockets); curl: libcurl. */
 typedef enum wl_client { WL_CLIENT_NATIVE, WL_CLIENT_CURL } wl_client;
 extern const char *const wl_client_names[]; /* "native", "curl" */
 
