@@ -256,6 +256,10 @@ static void conn_answer(sv_conn *c) {
     break;
   case SV_STALL: /* until the client goes or the server stops */
     break;
+  case SV_CPU: /* on the loop: every other connection waits */
+    sv_reply_cpu(&c->reply);
+    conn_send(c);
+    break;
   }
 }
 
