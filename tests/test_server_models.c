@@ -458,8 +458,14 @@ typedef struct census {
 static void take_census(const fixture *f, census *c) {
   pid_t pid = f->s.pid;
   int want_kids = f->m->processes ? f->m->workers : 0;
-  if (!f->m->processes && f->m->workers > 0) /* the pool, and main */
-    wait_count(count_threads, pid, f->m->workers + 1, "threads");
+  /* The pool and main (a sanitizer may add a thread of its own). */
+  for (int waited = 0; !f->m->processes && f->m->workers > 0 &&
+                       count_threads(pid) < f->m->workers + 1;
+       waited += 10) {
+    if (waited > IO_TIMEOUT_S * 1000)
+      fail_msg("the pool of %d threads did not start", f->m->workers);
+    sleep_ms(10);
+  }
   wait_count(count_children, pid, want_kids, "children");
   c->fds = count_fds(pid);
   c->threads = count_threads(pid);
