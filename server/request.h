@@ -23,7 +23,7 @@
 #define SV_BYTES_MAX (64LL * 1024 * 1024) /* /bytes/<n> */
 #define SV_STATUS_MIN 200                 /* /status/<code> */
 #define SV_STATUS_MAX 599
-#define SV_CPU_MAX 10000000               /* /cpu/<n>: about 2 s of CPU */
+#define SV_CPU_MAX 10000000               /* /cpu/<n>: ~2.5 s of CPU at the top */
 #define SV_REPLY_HEAD_MAX 256             /* a formatted response head */
 
 /* A request being read.  Fields other than `parser` are read-only. */

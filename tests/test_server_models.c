@@ -39,7 +39,7 @@
 
 typedef struct model {
   const char *name;
-  const char *args[4]; /* after --port 0 --quiet; NULL-ended */
+  const char *args[4]; /* after --port 0 --quiet; ends at 4 or a NULL */
   int workers;         /* threads or processes; 0: none */
   int processes;       /* the workers are processes */
 } model;
@@ -64,15 +64,19 @@ static void sleep_ms(long ms) {
     ;
 }
 
-/* Start `conclab serve --port 0 --quiet ARGS` and read its URL. */
-static void server_start(server *s, const char *const *args) {
-  const char *argv[12] = {"conclab", "serve", "--port", "0", "--quiet"};
+/* Start `conclab serve --port 0 --quiet ARGS MORE` (each up to 4, ending
+ * at a NULL; more may be NULL) and read its URL. */
+static void server_start_with(server *s, const char *const *args,
+                              const char *const *more) {
+  const char *argv[14] = {"conclab", "serve", "--port", "0", "--quiet"};
   char line[128];
-  size_t len = 0;
+  size_t len = 0, n = 5;
   int out[2];
 
   for (int i = 0; i < 4 && args[i] != NULL; i++)
-    argv[5 + i] = args[i];
+    argv[n++] = args[i];
+  for (int i = 0; more != NULL && i < 4 && more[i] != NULL; i++)
+    argv[n++] = more[i];
   assert_int_equal(pipe(out), 0);
   fflush(NULL);
   s->pid = fork();
@@ -98,6 +102,10 @@ static void server_start(server *s, const char *const *args) {
   close(out[0]);
   if (sscanf(line, "http://127.0.0.1:%d", &s->port) != 1)
     fail_msg("first line is not the URL: '%s'", line);
+}
+
+static void server_start(server *s, const char *const *args) {
+  server_start_with(s, args, NULL);
 }
 
 /* Signal the server; it must exit 0 within IO_TIMEOUT_S. */
@@ -188,20 +196,25 @@ typedef struct bytes {
   size_t len;
 } bytes;
 
-/* Read until EOF (or, with want > 0, until want bytes). */
+/* Read until EOF (or, with want > 0, until want bytes); NUL-ended. */
 static bytes recv_until(int fd, size_t want) {
   bytes b = {NULL, 0};
   size_t cap = 0;
   for (;;) {
+    size_t room;
     ssize_t n;
-    if (want > 0 && b.len >= want)
-      break;
     if (cap - b.len < 65536) {
       cap = cap * 2 + 65536;
       b.data = realloc(b.data, cap);
       assert_non_null(b.data);
     }
-    n = recv(fd, b.data + b.len, want > 0 ? want - b.len : cap - b.len, 0);
+    b.data[b.len] = '\0';
+    if (want > 0 && b.len >= want)
+      break;
+    room = cap - b.len - 1; /* one byte kept for the NUL */
+    if (want > 0 && want - b.len < room)
+      room = want - b.len;
+    n = recv(fd, b.data + b.len, room, 0);
     if (n < 0 && errno == EINTR)
       continue;
     if (n < 0)
@@ -347,6 +360,32 @@ static void test_keep_alive_and_pipelining(void **state) {
   expect_same(&got, &want, f->m->name, pipelined);
   free(want.data);
   free(got.data);
+}
+
+/* A request that does not arrive whole within the head timeout gets 408,
+ * as from async; a connection that sends nothing is closed at the idle
+ * timeout, and its worker is free again. */
+static void test_timeouts(void **state) {
+  static const char *const short_timeouts[] = {
+      "--header-timeout-ms", "100", "--idle-timeout-ms", "100"};
+  const char *partial = "GET /status/200 HTTP/1.1\r\nHo";
+  fixture *f = *state;
+  server s;
+  bytes got, idle;
+  int fd;
+
+  server_start_with(&s, f->m->args, short_timeouts);
+  fd = connect_to(s.port);
+  idle = recv_until(fd, 0); /* no request: closed, nothing said */
+  close(fd);
+  assert_int_equal(idle.len, 0);
+  free(idle.data);
+  got = exchange(s.port, partial, strlen(partial));
+  if (got.len < 13 || memcmp(got.data, "HTTP/1.1 408 ", 13) != 0)
+    fail_msg("%s: no 408 for a request cut short", f->m->name);
+  assert_non_null(strstr(got.data, "Connection: close\r\n"));
+  free(got.data);
+  server_stop(&s, SIGTERM);
 }
 
 /* ---- clients that vanish --------------------------------------------------- */
@@ -599,6 +638,8 @@ static void test_usage(void **state) {
                                                teardown, (void *)&m),        \
       cmocka_unit_test_prestate_setup_teardown(                              \
           test_keep_alive_and_pipelining, setup, teardown, (void *)&m),      \
+      cmocka_unit_test_prestate_setup_teardown(test_timeouts, setup,         \
+                                               teardown, (void *)&m),        \
       cmocka_unit_test_prestate_setup_teardown(                              \
           test_vanishing_clients, setup, teardown, (void *)&m),              \
       cmocka_unit_test_prestate_setup_teardown(                              \
