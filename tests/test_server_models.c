@@ -572,6 +572,29 @@ static void test_workers_die_with_parent(void **state) {
     }
 }
 
+/* multiproc: a worker that dies (here, killed) is not quietly lost: the
+ * server says so and stops, exit 1, reaping the others. */
+static void test_worker_death_stops_server(void **state) {
+  fixture *f = *state;
+  census c;
+  int status = 0;
+  take_census(f, &c);
+  assert_int_equal(c.nkids, f->m->workers);
+  assert_int_equal(kill(c.kids[0], SIGKILL), 0);
+  for (int waited = 0; waitpid(f->s.pid, &status, WNOHANG) != f->s.pid;
+       waited += 10) {
+    if (waited > IO_TIMEOUT_S * 1000)
+      fail_msg("the server did not stop after a worker died");
+    sleep_ms(10);
+  }
+  f->s.pid = 0;
+  assert_true(WIFEXITED(status));
+  assert_int_equal(WEXITSTATUS(status), 1);
+  for (int i = 0; i < c.nkids; i++)
+    if (kill(c.kids[i], 0) == 0 || errno != ESRCH)
+      fail_msg("worker %d outlived the server", (int)c.kids[i]);
+}
+
 /* ---- flags ---------------------------------------------------------------- */
 
 /* Exit status and stderr of `conclab serve ARGS` (which must not start). */
@@ -654,6 +677,9 @@ int main(void) {
       cmocka_unit_test_prestate_setup_teardown(test_workers_die_with_parent,
                                                setup, teardown,
                                                (void *)&m_multiproc),
+      cmocka_unit_test_prestate_setup_teardown(
+          test_worker_death_stops_server, setup, teardown,
+          (void *)&m_multiproc),
       cmocka_unit_test(test_usage),
   };
   return cmocka_run_group_tests(tests, group_setup, group_teardown);
