@@ -169,8 +169,8 @@ def _settle(wl, p):
         p.endpoint = d.BYTES  # the fetch is /bytes/S
 
 
-def _options(wl, raw, switches, p):
-    """--timeout-ms, --threadpool, --offload, --blocking-in-loop, --loop."""
+def _timeout(wl, raw, p):
+    """--timeout-ms T: http and pipeline bound each attempt with it."""
     if "--timeout-ms" in raw:
         if not wl.serves:
             raise Usage("--timeout-ms: for %s, applies only to http and "
@@ -182,12 +182,17 @@ def _options(wl, raw, switches, p):
 
 
 def _async_options(wl, raw, switches, p):
+    """--threadpool T: the async model's executor threads."""
     if "--threadpool" in raw:
         if p.model != "async":
             raise Usage("--threadpool: applies only to --model async (the "
                         "other models use their own workers)")
         p.threadpool = _whole("--threadpool", raw["--threadpool"], 1,
                               d.MAX_THREADPOOL)
+
+
+def _loop_options(wl, raw, switches, p):
+    """After the workload's own checks, as bench/run/args.c orders them."""
     p.offload = int("--offload" in switches)
     p.blocking_in_loop = int("--blocking-in-loop" in switches)
     if p.offload and not (p.model == "async" and wl.offload):
@@ -242,10 +247,11 @@ def parse(argv):
         raise Usage("--concurrency: the default, %d, is more than %s allows "
                     "(1..%d); give a smaller --concurrency"
                     % (p.concurrency, p.model, cmax))
-    _options(wl, raw, switches, p)
+    _timeout(wl, raw, p)
     _workload_flags(wl, given, p)
     _async_options(wl, raw, switches, p)
     _settle(wl, p)
+    _loop_options(wl, raw, switches, p)
     p.json = "--json" in switches
     if p.model == "seq":
         p.concurrency = 1
