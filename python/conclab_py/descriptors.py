@@ -39,12 +39,13 @@ class Workload:
 
     def __init__(self, name, flags, default_tasks, default_c, json,
                  offload=False, blocking=False, threadpool=False,
-                 serves=False, writes_dir=False):
+                 serves=False, writes_dir=False, moves_bytes=False):
         self.name, self.flags, self.json = name, flags, json
         self.default_tasks, self.default_c = default_tasks, default_c
         self.offload, self.blocking = offload, blocking
         self.threadpool, self.serves, self.writes_dir = (threadpool, serves,
                                                          writes_dir)
+        self.moves_bytes = moves_bytes  # its MB/s: 2 S per ok task
 
     def flag(self, name):
         return next((f for f in self.flags if f.name == name), None)
@@ -103,7 +104,7 @@ FILES = Workload("files", [
     ("fsync", "int", "fsync", None),
     ("dir", "text", "dir", None),
     ("mb_per_s", "m:num", "mb_per_s", None),
-], threadpool=True, writes_dir=True)
+], threadpool=True, writes_dir=True, moves_bytes=True)
 
 PIPELINE = Workload("pipeline", [
     Flag("--size", "int", "size", 65536, 0, MAX_SIZE),

@@ -31,13 +31,10 @@ def count(slots, r):
         if s.status == slot.OK:
             compute_ms += s.compute_us / 1000
     r["compute_ms"] = compute_ms / r["ok"] if r["ok"] else 0.0
-    per_task = 2.0 * p_size(r) if r["wl"].name == "files" else 0
+    # files: each task writes its S bytes and reads them back
+    per_task = 2.0 * r["p"].size if r["wl"].moves_bytes else 0
     r["mb_per_s"] = (r["ok"] * per_task / r["wall_s"] / 1e6
                      if per_task and r["wall_s"] > 0 else 0.0)
-
-
-def p_size(r):
-    return r["p"].size
 
 
 def variant(p):
@@ -122,17 +119,10 @@ def text(p, r):
                      "probes)" % r["lag"])
     if p.model == "multiproc":
         lines.append("  workers: %d processes" % r["workers"])
-    if p.workload.serves:
-        lines.append("  server: %s" % p.url)
-    if p.workload.name == "http":
-        lines.append("  failures: %d HTTP errors, %d timeouts, %d connection "
-                     "errors; %d retries; connections opened: %d" % (
-                         r["http_errors"], r["timeouts"], r["conn_errors"],
-                         r["retries"], r["connects"]))
-    if p.workload.name == "files":
-        lines.append("  files: %.1f MB/s in %s" % (r["mb_per_s"], p.dir))
-    if p.workload.name == "pipeline":
-        lines.append("  compute step %.2f ms of CPU" % r["compute_ms"])
+    own = ["%s %s" % (k, v) for k, v in _fields(p, r)
+           if k in [f[0] for f in p.workload.json]]
+    if own:
+        lines.append("  %s: %s" % (p.workload.name, ", ".join(own)))
     t = " (%d past --timeout-ms)" % r["timeouts"] if r["timeouts"] else ""
     lines.append("  tasks: %d ok, %d failed%s; checksum %016x" % (
         r["ok"], r["failed"], t, r["checksum"]))
