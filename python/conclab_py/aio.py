@@ -45,6 +45,19 @@ def pool_size(p):
     return min(c, d.MAX_THREADPOOL)
 
 
+def missing(p):
+    """The first Debian package this async run needs and lacks, or None."""
+    wanted = (["aiohttp"] if p.workload.serves else []) + \
+        (["aiofiles"] if p.workload.writes_dir else []) + \
+        (["uvloop"] if p.loop == "uvloop" else [])
+    for name in wanted:
+        try:
+            __import__(name)
+        except ImportError:
+            return "python3-" + name
+    return None
+
+
 def uses_pool(p):
     return bool(p.offload or p.workload.writes_dir)
 

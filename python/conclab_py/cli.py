@@ -81,6 +81,10 @@ def run(p):
     """The whole run: server and directory around the measured batch."""
     server = workdir = None
     who = p.workload.name
+    lack = aio.missing(p) if p.model == "async" else None
+    if lack:
+        raise around.Failure("%s: --model async needs %s (apt-get install "
+                             "%s; .ci/deps does)" % (who, lack, lack))
     try:
         if p.workload.serves and p.url is None:
             server, p.url = around.start_server(who)
