@@ -1,4 +1,4 @@
-"""args.py - `conclab-py run`'s command line, checked as `conclab run` checks it.
+"""args.py - `conclab-py run`'s command line, checked as conclab checks it.
 
 Lesson: one contract, two languages.  The same flags, defaults, ranges and
 order of checks as bench/run/args.c; a bad value is refused with one line
@@ -121,8 +121,8 @@ def _workload_flags(wl, given, p):
             continue
         text = given[f.name]
         if f.endpoints is not None and p.endpoint not in f.endpoints:
-            raise Usage("%s: applies only to --endpoint %s" % (
-                f.name, ", ".join(d.ENDPOINTS[e] for e in sorted(f.endpoints))))
+            where = ", ".join(d.ENDPOINTS[e] for e in sorted(f.endpoints))
+            raise Usage("%s: applies only to --endpoint %s" % (f.name, where))
         if f.kind == "int":
             setattr(p, f.field, _whole(f.name, text, f.lo, f.hi))
         elif f.kind == "share":
@@ -181,7 +181,7 @@ def _timeout(wl, raw, p):
                               d.MAX_TIMEOUT_MS)
 
 
-def _async_options(wl, raw, switches, p):
+def _threadpool(raw, p):
     """--threadpool T: the async model's executor threads."""
     if "--threadpool" in raw:
         if p.model != "async":
@@ -249,7 +249,7 @@ def parse(argv):
                     % (p.concurrency, p.model, cmax))
     _timeout(wl, raw, p)
     _workload_flags(wl, given, p)
-    _async_options(wl, raw, switches, p)
+    _threadpool(raw, p)
     _settle(wl, p)
     _loop_options(wl, raw, switches, p)
     p.json = "--json" in switches
