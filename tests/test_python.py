@@ -239,7 +239,9 @@ class Errors(unittest.TestCase):
 class Signals(unittest.TestCase):
     def interrupt(self, argv, sig, want_kids):
         """Start a run, wait for its children, signal it: it dies of the
-        signal and leaves no child behind."""
+        signal and leaves no child behind.  The batches would take minutes:
+        a run that finished its tasks first would not end within the
+        30 s communicate() allows."""
         proc = subprocess.Popen([PY, "run"] + argv, env=ENV,
                                 preexec_fn=default_sigint,
                                 stdout=subprocess.DEVNULL,
@@ -263,7 +265,7 @@ class Signals(unittest.TestCase):
     def test_sigint_every_model(self):
         for m in MODELS:
             with self.subTest(model=m), tempfile.TemporaryDirectory() as tmp:
-                argv = ["files", "--tasks", "400", "--size", "200000",
+                argv = ["files", "--tasks", "20000", "--size", "100000",
                         "--concurrency", "3", "--dir", tmp, "--model", m]
                 self.interrupt(argv, signal.SIGINT,
                                3 if m == "multiproc" else 0)
@@ -273,12 +275,12 @@ class Signals(unittest.TestCase):
         for m in ("async", "multiproc"):
             with self.subTest(model=m):
                 self.interrupt(["http", "--tasks", "6", "--delay-ms",
-                                "20000", "--model", m], signal.SIGINT,
+                                "60000", "--model", m], signal.SIGINT,
                                1 + (6 if m == "multiproc" else 0))
 
     def test_sigterm_pipeline(self):
         with tempfile.TemporaryDirectory() as tmp:
-            self.interrupt(["pipeline", "--tasks", "60", "--size", "50000",
+            self.interrupt(["pipeline", "--tasks", "2000", "--size", "50000",
                             "--concurrency", "2", "--model", "multiproc",
                             "--dir", tmp], signal.SIGTERM, 3)
             self.assertEqual(os.listdir(tmp), [])

@@ -38,13 +38,23 @@ def run_threaded(p):
             opened.append(local.worker)
         return workloads.run_one(mod, p, i, local.worker)
 
+    pool = cf.ThreadPoolExecutor(max_workers=p.concurrency)
     try:
-        with cf.ThreadPoolExecutor(max_workers=p.concurrency) as pool:
-            futures = [pool.submit(task, i) for i in range(p.tasks)]
-            return [f.result() for f in futures]
-    finally:
-        for w in opened:
-            workloads.close_worker(mod, w)
+        futures = [pool.submit(task, i) for i in range(p.tasks)]
+        slots = [f.result() for f in futures]
+    except BaseException:
+        abandon(pool)
+        raise
+    pool.shutdown()
+    for w in opened:
+        workloads.close_worker(mod, w)
+    return slots
+
+
+def abandon(pool):
+    """Ctrl-C: drop the tasks not started and do not wait for the running
+    ones (`with pool:` would): the process is about to die of the signal."""
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 # ---- processes: the worker's side -----------------------------------------
@@ -80,9 +90,9 @@ def run_multiproc(p, usage):
     """usage gets the workers' count and the sum of their peak memory."""
     n = min(p.concurrency, p.tasks)
     ctx = multiprocessing.get_context("fork")
-    with cf.ProcessPoolExecutor(max_workers=n, mp_context=ctx,
-                                initializer=_proc_init,
-                                initargs=(p,)) as pool:
+    pool = cf.ProcessPoolExecutor(max_workers=n, mp_context=ctx,
+                                  initializer=_proc_init, initargs=(p,))
+    try:
         futures = [pool.submit(_proc_task, i) for i in range(p.tasks)]
         slots = []
         for i, f in enumerate(futures):
@@ -90,6 +100,11 @@ def run_multiproc(p, usage):
                 slots.append(f.result())
             except Exception as e:  # a worker died: its task failed
                 slots.append(slot.crashed(p.workload.name, i, e))
+    except BaseException:
+        kill_workers()  # Ctrl-C: the workers go now, not after their tasks
+        abandon(pool)
+        raise
+    pool.shutdown()
     peaks = {}
     for s in slots:
         if s.pid:
