@@ -106,7 +106,7 @@ def run(p):
 
 def main(argv):
     if len(argv) < 1 or argv[0] in ("-h", "--help"):
-        print(HELP)
+        print(HELP, file=sys.stdout if argv else sys.stderr)
         return 0 if argv else 2
     if argv[0] != "run":
         print("%s: '%s': unknown command (allowed: run)" % (PROG, argv[0]),
