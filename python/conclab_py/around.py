@@ -27,23 +27,49 @@ class Failure(Exception):
     """The run itself failed: the one line to print, exit status 1."""
 
 
-class Stopped(BaseException):
-    """SIGTERM or SIGHUP arrived (SIGINT is KeyboardInterrupt)."""
-
-    def __init__(self, sig):
-        super().__init__(sig)
-        self.sig = sig
+# What the run must undo (stop the server, remove the directory, kill the
+# workers), newest first: after the batch, or from the signal handler.
+_undo = []
+_owner = [0]  # the run's own process: a forked worker undoes nothing
 
 
-def _raise_stopped(sig, frame):
-    raise Stopped(sig)
+def on_exit(fn):
+    _undo.append(fn)
+
+
+def undo_all():
+    """Undo what the run set up, newest first; the first failure (the
+    server's exit) is raised after the rest is undone."""
+    failure = None
+    while _undo:
+        try:
+            _undo.pop()()
+        except Failure as e:
+            failure = failure or e
+    if failure is not None:
+        raise failure
+
+
+def _on_signal(sig, frame):
+    """Ctrl-C, SIGTERM, SIGHUP: undo, then die of the signal.  Not an
+    exception (KeyboardInterrupt): raised at any point, one can leave a
+    pool's lock half released, and the clean-up would hang or fail on it;
+    the interrupted code is never returned to."""
+    files.STOPPING[0] = True  # no new file from a thread of ours
+    if os.getpid() == _owner[0]:
+        try:
+            undo_all()
+        except Failure:
+            pass
+    die_of(sig)
 
 
 def catch_signals():
-    """SIGTERM and SIGHUP unwind like Ctrl-C, so the clean-up runs."""
-    for sig in (signal.SIGTERM, signal.SIGHUP):
+    """From now on a signal that ends the run cleans up first."""
+    _owner[0] = os.getpid()
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         if signal.getsignal(sig) != signal.SIG_IGN:  # nohup stays nohup
-            signal.signal(sig, _raise_stopped)
+            signal.signal(sig, _on_signal)
 
 
 def die_of(sig):

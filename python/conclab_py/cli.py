@@ -9,7 +9,6 @@ the run itself failed, 2 bad usage (one line naming the flag).
 """
 
 import resource
-import signal
 import sys
 import time
 
@@ -79,7 +78,6 @@ def measure(p):
 
 def run(p):
     """The whole run: server and directory around the measured batch."""
-    server = workdir = None
     who = p.workload.name
     lack = aio.missing(p) if p.model == "async" else None
     if lack:
@@ -88,17 +86,16 @@ def run(p):
     try:
         if p.workload.serves and p.url is None:
             server, p.url = around.start_server(who)
+            around.on_exit(lambda: around.stop_server(who, server))
         if p.workload.writes_dir:
             workdir = around.Workdir(who, p.dir, p.tasks)
             p.dir = workdir.path
+            around.on_exit(workdir.remove)
+        if p.model == "multiproc":  # first undone: before the files go
+            around.on_exit(models.kill_workers)
         r, slots = measure(p)
     finally:
-        if p.model == "multiproc":
-            models.kill_workers()  # only left when interrupted
-        if workdir is not None:
-            workdir.remove()
-        if server is not None:
-            around.stop_server(who, server)
+        around.undo_all()
     slot.say_first_error(slots)
     print(report.json_line(p, r) if p.json else report.text(p, r))
     return 3 if r["failed"] else 0
@@ -127,8 +124,3 @@ def main(argv):
     except around.Failure as e:
         print("%s: %s" % (PROG, e), file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        around.die_of(signal.SIGINT)
-    except around.Stopped as e:
-        around.die_of(e.sig)
-    return 1

@@ -52,8 +52,9 @@ def run_threaded(p):
 
 
 def abandon(pool):
-    """Ctrl-C: drop the tasks not started and do not wait for the running
-    ones (`with pool:` would): the process is about to die of the signal."""
+    """The batch failed: drop the tasks not started and do not wait for
+    the running ones (`with pool:` would).  (A signal ends the run from
+    around.py's handler, which does not return here.)"""
     pool.shutdown(wait=False, cancel_futures=True)
 
 
@@ -101,7 +102,7 @@ def run_multiproc(p, usage):
             except Exception as e:  # a worker died: its task failed
                 slots.append(slot.crashed(p.workload.name, i, e))
     except BaseException:
-        kill_workers()  # Ctrl-C: the workers go now, not after their tasks
+        kill_workers()  # the workers go now, not after their tasks
         abandon(pool)
         raise
     pool.shutdown()
@@ -115,7 +116,7 @@ def run_multiproc(p, usage):
 
 
 def kill_workers():
-    """On Ctrl-C: the pool's worker processes go first (then the files)."""
+    """Any worker process left (a run cut short) is killed and reaped."""
     for child in multiprocessing.active_children():
         child.kill()
     for child in multiprocessing.active_children():
