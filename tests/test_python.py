@@ -66,6 +66,13 @@ def children(pid):
     return kids
 
 
+def has_files(parent):
+    """Whether the run's directory in parent has a file yet: its batch
+    has started."""
+    return any(os.listdir(os.path.join(parent, d))
+               for d in os.listdir(parent))
+
+
 def default_sigint():
     """A job started in the background of a script inherits SIGINT
     ignored, and python3 then leaves it ignored: give it back."""
@@ -237,7 +244,7 @@ class Errors(unittest.TestCase):
 
 
 class Signals(unittest.TestCase):
-    def interrupt(self, argv, sig, want_kids):
+    def interrupt(self, argv, sig, want_kids, started=None):
         """Start a run, wait for its children, signal it: it dies of the
         signal and leaves no child behind.  The batches would take minutes:
         a run that finished its tasks first would not end within the
@@ -246,13 +253,13 @@ class Signals(unittest.TestCase):
                                 preexec_fn=default_sigint,
                                 stdout=subprocess.DEVNULL,
                                 stderr=subprocess.PIPE, text=True)
-        kids, deadline = [], time.monotonic() + 30
+        kids, deadline = [], time.monotonic() + 60
         while time.monotonic() < deadline:
             kids = children(proc.pid)
-            if len(kids) >= want_kids:
+            if len(kids) >= want_kids and (started is None or started()):
                 break
             time.sleep(0.05)
-        time.sleep(0.3)  # into the batch
+        time.sleep(0.1)
         kids = children(proc.pid)
         self.assertGreaterEqual(len(kids), want_kids)
         proc.send_signal(sig)
@@ -268,7 +275,8 @@ class Signals(unittest.TestCase):
                 argv = ["files", "--tasks", "20000", "--size", "100000",
                         "--concurrency", "3", "--dir", tmp, "--model", m]
                 self.interrupt(argv, signal.SIGINT,
-                               3 if m == "multiproc" else 0)
+                               3 if m == "multiproc" else 0,
+                               lambda: has_files(tmp))
                 self.assertEqual(os.listdir(tmp), [])
 
     def test_sigint_http_stops_server_and_workers(self):
@@ -282,7 +290,8 @@ class Signals(unittest.TestCase):
         with tempfile.TemporaryDirectory() as tmp:
             self.interrupt(["pipeline", "--tasks", "2000", "--size", "50000",
                             "--concurrency", "2", "--model", "multiproc",
-                            "--dir", tmp], signal.SIGTERM, 3)
+                            "--dir", tmp], signal.SIGTERM, 3,
+                           lambda: has_files(tmp))
             self.assertEqual(os.listdir(tmp), [])
 
 
