@@ -94,15 +94,18 @@ class Client:
     def get(self, path, out):
         """(status, body) of one GET; raises OSError or HTTPException.
         A kept connection the server closed meanwhile is opened afresh
-        once, as curl does."""
-        fresh = self.conn is None
+        once, as curl does.  --timeout-ms bounds each wait on the socket
+        (curl's bounds the whole attempt): a silent server times out the
+        same way."""
+        reused = self.conn is not None
         try:
-            return self._once(path, out)
-        except (ConnectionError, http.client.RemoteDisconnected) as e:
-            self.close()
-            if fresh or isinstance(e, TimeoutError):
-                raise
-            return self._once(path, out)
+            try:
+                return self._once(path, out)
+            except ConnectionError:  # RemoteDisconnected, a reset, a pipe
+                if not reused:
+                    raise
+                self.close()
+                return self._once(path, out)
         except BaseException:
             self.close()
             raise
