@@ -18,8 +18,8 @@ while IFS= read -r line; do
     "### "*|"## "*) [ "$line" = "### Read these files" ] || in_section=0 ;;
   esac
   if [ $in_section = 1 ] &&
-     [[ $line =~ ^([a-z]+/[a-z_]+\.[ch])( +)([0-9]+)( lines.*)$ ]]; then
-    file=${BASH_REMATCH[1]} said=${BASH_REMATCH[3]}
+     [[ $line =~ ^([a-z]+/([a-z_]+/)?[a-z_]+\.(c|h|py))( +)([0-9]+)( lines.*)$ ]]; then
+    file=${BASH_REMATCH[1]} said=${BASH_REMATCH[5]}
     if [ ! -f "$root/$file" ]; then
       echo "readme_files: $file: no such file" >&2
       bad=1
@@ -28,7 +28,9 @@ while IFS= read -r line; do
       if [ "$real" != "$said" ]; then
         [ -n "$tmp" ] || echo "readme_files: $file has $real lines, README says $said" >&2
         bad=1
-        line=$(printf '%-20s %5d%s' "$file" "$real" "${BASH_REMATCH[4]}")
+        # the count ends in the same column as before
+        pad=$(( ${#BASH_REMATCH[4]} + ${#said} ))
+        line=$(printf '%s%*d%s' "$file" "$pad" "$real" "${BASH_REMATCH[6]}")
       fi
     fi
   fi
