@@ -241,6 +241,10 @@ class Errors(unittest.TestCase):
             rc, out, err = run(argv)
             self.assertEqual((rc, len(err.splitlines())), (2, 1), err)
             self.assertRegex(err, "^conclab-py: --t")
+        # libcurl is C's: CPython has only its own clients
+        rc, out, err = run(["http", "--client", "curl"])
+        self.assertEqual((rc, len(err.splitlines())), (2, 1), err)
+        self.assertIn("--client: unknown client 'curl' (allowed: native)", err)
 
 
 class Signals(unittest.TestCase):

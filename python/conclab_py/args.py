@@ -25,6 +25,7 @@ class Params:
         self.url = self.dir = None
         self.endpoint = d.DELAY
         self.size = self.no_reuse = self.timeout_ms = self.retries = 0
+        self.client = 0  # d.CLIENTS
         self.backoff_ms, self.fail_rate, self.seed = 50, 0.0, 1
         self.fsync = self.rounds = 0
         self.offload = self.blocking_in_loop = self.threadpool = 0
@@ -130,10 +131,10 @@ def _workload_flags(wl, given, p):
         elif f.kind == "switch":
             setattr(p, f.field, 1)
         elif f.kind == "name":
-            if text not in d.ENDPOINTS:
+            if text not in f.names:
                 raise Usage("%s: unknown %s '%s' (allowed: %s)" % (
-                    f.name, f.name[2:], text, ", ".join(d.ENDPOINTS)))
-            setattr(p, f.field, d.ENDPOINTS.index(text))
+                    f.name, f.name[2:], text, ", ".join(f.names)))
+            setattr(p, f.field, f.names.index(text))
         elif f.kind == "url":
             if not text.startswith("http://") or len(text) == 7 or \
                     len(text) > 400:

@@ -9,6 +9,10 @@ same command line as `conclab run` and prints the same keys.
 import os
 
 ENDPOINTS = ("delay", "bytes", "stall")
+# --client: C has its own client and libcurl; CPython has only its own
+# (http.client in the blocking models, one aiohttp ClientSession on the
+# loop), so only "native" is taken.
+CLIENTS = ("native",)
 DELAY, BYTES, STALL = 0, 1, 2
 
 MAX_DELAY_MS = 60000
@@ -28,10 +32,11 @@ class Flag:
     switch; the field of Params it sets; which endpoints it applies to."""
 
     def __init__(self, name, kind, field, default=0, lo=0, hi=0,
-                 endpoints=None):
+                 endpoints=None, names=ENDPOINTS):
         self.name, self.kind, self.field = name, kind, field
         self.default, self.lo, self.hi = default, lo, hi
         self.endpoints = endpoints  # None: any
+        self.names = names  # kind name: the words it takes
 
 
 class Workload:
@@ -75,6 +80,7 @@ HTTP = Workload("http", [
     Flag("--delay-ms", "int", "delay_ms", 100, 0, MAX_DELAY_MS, {DELAY}),
     Flag("--size", "int", "size", 1024, 0, MAX_SIZE, {BYTES}),
     _url(),
+    Flag("--client", "name", "client", 0, names=CLIENTS),
     Flag("--no-reuse", "switch", "no_reuse"),
     Flag("--retries", "int", "retries", 0, 0, 100),
     Flag("--backoff-ms", "int", "backoff_ms", 50, 0, 30000),
@@ -84,6 +90,7 @@ HTTP = Workload("http", [
     ("endpoint", "name", "endpoint", None),
     ("size", "int", "size", {BYTES}),
     ("url", "text", "url", None),
+    ("client", "client", "client", None),
     ("reuse", "not", "no_reuse", None),
     ("timeout_ms", "int", "timeout_ms", None),
     ("max_retries", "int", "retries", None),

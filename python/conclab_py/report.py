@@ -84,6 +84,8 @@ def _fields(p, r):
             v = getattr(p, field)
             if kind == "name":
                 v = d.ENDPOINTS[v]
+            elif kind == "client":
+                v = d.CLIENTS[v]
             elif kind == "not":
                 v = int(not v)
             elif kind == "num":
