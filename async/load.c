@@ -147,6 +147,8 @@ static void ended(ld_load *l) {
 static void queue_connect(ld_load *l, ld_conn *c) {
   l->queue[(l->qhead + l->qlen++) % l->nconns] = (int)(c - l->conns);
   c->state = LD_WAITING;
+  if (l->o->rate <= 0)
+    c->start_ns = wl_now_ns(); /* closed loop: its request waits from now */
 }
 
 static void on_closed(uv_handle_t *h) {
@@ -393,12 +395,32 @@ static void start_active(ld_load *l) {
   pump_connects(l);
 }
 
+/* Requests an active connection owes at the stop that have waited longer
+ * than the slowest answer (wait): starved, not just in flight.  Closed
+ * loop: the one out, or the one it would send once connected; open loop:
+ * every one that fell due that long ago. */
+static uint64_t owed(const ld_load *l, const ld_conn *c, int64_t now,
+                     int64_t wait) {
+  int64_t since = now - wait; /* owed since before this: starved */
+  if (c->slow || (c->state == LD_READY && l->o->rate <= 0))
+    return 0;
+  if (l->o->rate <= 0)
+    return c->start_ns < since;
+  int64_t first = c->state == LD_BUSY ? c->start_ns : c->due_ns;
+  return first < since ? (uint64_t)((since - first) / l->interval_ns) + 1
+                       : 0;
+}
+
 /* Close everything: uv_run then returns. */
 static void stop(ld_load *l) {
+  int64_t now = wl_now_ns();
   if (l->stopping)
     return;
   l->stopping = 1;
-  l->r->elapsed_s = (double)(wl_now_ns() - l->t0_ns) / 1e9;
+  l->r->elapsed_s = (double)(now - l->t0_ns) / 1e9;
+  for (int i = 0; i < l->nconns && l->o->requests == 0; i++)
+    l->r->unanswered += owed(l, &l->conns[i], now,
+                             (int64_t)wl_hist_max(&l->r->latency));
   uv_close((uv_handle_t *)&l->stop_timer, NULL);
   uv_close((uv_handle_t *)&l->trickle_timer, NULL);
   for (int i = 0; i < l->nconns; i++) {

@@ -169,6 +169,8 @@ static void print_text(const as_load_opts *o, const as_load_result *r) {
   for (int k = 0; k < AS_LOAD_E_KINDS; k++)
     printf(" %s %llu%s", as_load_error_names[k],
            (unsigned long long)r->errors[k], k + 1 < AS_LOAD_E_KINDS ? "," : "");
+  printf("\nunanswered at the stop: %llu",
+         (unsigned long long)r->unanswered);
   printf("\nlatency: p50 %.3f ms, p99 %.3f ms, p99.9 %.3f ms, max %.3f ms, "
          "mean %.3f ms\n", ms(h, 50), ms(h, 99), ms(h, 99.9),
          (double)wl_hist_max(h) / 1e6, wl_hist_mean(h) / 1e6);
@@ -191,6 +193,7 @@ static void print_json(const as_load_opts *o, const as_load_result *r) {
   for (int k = 0; k < AS_LOAD_E_KINDS; k++)
     base_json_add_int(err, as_load_error_names[k], (long long)r->errors[k]);
   base_json_add_int(doc, "failed", (long long)as_load_failed(r));
+  base_json_add_int(doc, "unanswered", (long long)r->unanswered);
   base_json_add_int(doc, "connects", (long long)r->connects);
   base_json_add_int(doc, "slow_open", r->slow_open);
   base_json_add_fixed(doc, "elapsed_s", 6, r->elapsed_s);

@@ -1,0 +1,211 @@
+/*
+ * serve_verdict.c - the verdicts' lines for the server benchmark: one per
+ * scenario, from this run's numbers, each figure linking its row (see
+ * verdict.c for the workloads' lines, which these follow).
+ *
+ * A closed-loop scenario is judged at the largest C two models or more
+ * ran (the most load they were compared under): the models by
+ * requests/s, each with its p99; a model under a tenth of the best
+ * "collapses".  Slow clients: the active requests' figures with the most
+ * connections held, and what one held connection costs in memory.  Open
+ * loop: each model's p99 from the due time and the requests it left due.
+ */
+#include "report.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define SV_COLLAPSE 0.10 /* under this share of the best: collapses */
+#define SV_MAX 8
+
+/* The OK cells of scenario at C (or slow count) n, by requests/s. */
+static int at(const suite_serve *sv, int scenario, int n,
+              const suite_sv_cell **out) {
+  int k = 0;
+  for (int i = 0; i < sv->ncells && k < SV_MAX; i++) {
+    const suite_sv_cell *c = &sv->cells[i];
+    if (c->scenario != scenario || c->state != SUITE_SV_OK ||
+        (c->slow > 0 ? c->slow : c->connections) != n)
+      continue;
+    int j = k++;
+    while (j > 0 && out[j - 1]->rps < c->rps) {
+      out[j] = out[j - 1];
+      j--;
+    }
+    out[j] = c;
+  }
+  return k;
+}
+
+/* The largest C (or slow count) at which the most models, up to 2, ran. */
+static int judged_at(const suite_serve *sv, int scenario) {
+  const suite_sv_cell *r[SV_MAX];
+  int best = 0, best_n = 0;
+  for (int i = 0; i < sv->ncells; i++) {
+    const suite_sv_cell *c = &sv->cells[i];
+    int n = c->slow > 0 ? c->slow : c->connections;
+    int ran = c->scenario == scenario ? at(sv, scenario, n, r) : 0;
+    ran = ran > 2 ? 2 : ran;
+    if (ran > best_n || (ran == best_n && ran > 0 && n > best))
+      best = n, best_n = ran;
+  }
+  return best;
+}
+
+static const char *link(const suite_sv_cell *c, const char *text, char *buf,
+                        size_t cap) {
+  char anchor[96];
+  report_serve_anchor(c, anchor, sizeof anchor);
+  snprintf(buf, cap, "[%s](#%s)", text, anchor);
+  return buf;
+}
+
+/* A latency in ms with about three figures. */
+static void fmt_ms(double ms, char *out, size_t cap) {
+  snprintf(out, cap, ms < 1 ? "%.3f ms" : ms < 100 ? "%.1f ms" : "%.0f ms",
+           ms);
+}
+
+/* "async 9,512 req/s at p99 104.2 ms" or "seq collapses to 10 req/s
+ * (999 unanswered)". */
+static void figure(FILE *out, const suite_sv_cell *c, double best,
+                   const char *sep) {
+  char text[160], a[320], num[32], left[48] = "";
+  const char *name = suite_sv_models[c->model].label;
+  report_with_commas((long)(c->rps + 0.5), num, sizeof num);
+  if (c->unanswered > 0) {
+    char u[32];
+    snprintf(left, sizeof left, " (%s unanswered)",
+             report_with_commas((long)c->unanswered, u, sizeof u));
+  }
+  if (best > 0 && c->rps < best * SV_COLLAPSE) {
+    snprintf(text, sizeof text, "%s collapses to %s req/s%s", name, num,
+             left);
+  } else {
+    char p99[24];
+    fmt_ms(c->p99_ms, p99, sizeof p99);
+    snprintf(text, sizeof text, "%s %s req/s at p99 %s%s", name, num, p99,
+             left);
+  }
+  fprintf(out, "%s%s", sep, link(c, text, a, sizeof a));
+}
+
+/* The same model's cell beside c (at the same n): NULL if none ran. */
+static const suite_sv_cell *find(const suite_sv_cell *const *r, int n,
+                                 const char *label) {
+  for (int k = 0; k < n; k++)
+    if (strcmp(suite_sv_models[r[k]->model].label, label) == 0)
+      return r[k];
+  return NULL;
+}
+
+static void offload_note(FILE *out, const suite_sv_cell *const *r, int n) {
+  const suite_sv_cell *in = find(r, n, "async"),
+                      *off = find(r, n, "async offload");
+  char a[24], b[24];
+  if (in == NULL || off == NULL)
+    return;
+  fmt_ms(in->p99_ms, a, sizeof a);
+  fmt_ms(off->p99_ms, b, sizeof b);
+  fprintf(out, "; offloaded, async's p99 goes from %s to %s", a, b);
+}
+
+/* Slow clients: what one held connection adds to each model's peak RSS,
+ * between the fewest and the most held. */
+static void per_held(FILE *out, const suite_serve *sv, int most) {
+  const char *sep = "; each held connection costs ";
+  for (int m = 0; m < suite_sv_nmodels; m++) {
+    const suite_sv_cell *lo = NULL, *hi = NULL;
+    for (int i = 0; i < sv->ncells; i++) {
+      const suite_sv_cell *c = &sv->cells[i];
+      if (c->scenario != SUITE_SV_SLOW || c->model != m ||
+          c->state != SUITE_SV_OK)
+        continue;
+      if (lo == NULL || c->slow < lo->slow)
+        lo = c;
+      if (c->slow == most)
+        hi = c;
+    }
+    if (lo == NULL || hi == NULL || hi->slow <= lo->slow)
+      continue;
+    fprintf(out, "%s%s %.1f KiB", sep, suite_sv_models[m].label,
+            (hi->server_rss_kb - lo->server_rss_kb) / (hi->slow - lo->slow));
+    sep = ", ";
+  }
+}
+
+static void verdict(FILE *out, const suite_serve *sv, int scenario) {
+  const suite_sv_cell *r[SV_MAX];
+  char path[32], num[32];
+  int n = judged_at(sv, scenario), k = 0, any = 0;
+
+  for (int i = 0; i < sv->ncells; i++)
+    any |= sv->cells[i].scenario == scenario;
+  if (!any)
+    return;
+  suite_sv_path(sv, scenario, path, sizeof path);
+  fprintf(out, "- **server `%s`** (%s): ", path,
+          report_serve_title(scenario));
+  if (n > 0)
+    k = at(sv, scenario, n, r);
+  if (k == 0) {
+    fprintf(out, "no model ran (not built or failed: see the table).\n");
+    return;
+  }
+  report_with_commas(n, num, sizeof num);
+  if (scenario == SUITE_SV_SLOW)
+    fprintf(out, "with %s slow connections held, the %d active ones get",
+            num, r[0]->connections);
+  else if (scenario == SUITE_SV_OPEN)
+    fprintf(out, "%.0f requests/s due on %s connections:", r[0]->rate, num);
+  else
+    fprintf(out, "at C=%s:", num);
+  for (int j = 0; j < k; j++)
+    figure(out, r[j], r[0]->rps, j == 0 ? " " : ", ");
+  if (scenario == SUITE_SV_CPU)
+    offload_note(out, r, k);
+  if (scenario == SUITE_SV_SLOW)
+    per_held(out, sv, n);
+  fprintf(out, ".\n");
+}
+
+/* wrk beside conclab load: how many cells agree within the gap, and the
+ * ones that do not, linked. */
+static void wrk_line(FILE *out, const suite_serve *sv) {
+  int compared = 0, within = 0;
+  char text[128], a[256];
+  double gap;
+  for (int i = 0; i < sv->ncells; i++)
+    if (suite_sv_wrk_gap(&sv->cells[i], &gap) == 0) {
+      compared++;
+      within += gap <= SUITE_WRK_GAP_PCT && gap >= -SUITE_WRK_GAP_PCT;
+    }
+  if (!sv->wrk_found) {
+    fprintf(out, "- **wrk cross-check**: not run: %s.\n", sv->wrk_skipped);
+    return;
+  }
+  fprintf(out, "- **wrk cross-check**: conclab load's requests/s within "
+          "%.0f%% of wrk's on %d of %d cells", SUITE_WRK_GAP_PCT, within,
+          compared);
+  const char *sep = "; further apart: ";
+  for (int i = 0; i < sv->ncells; i++) {
+    const suite_sv_cell *c = &sv->cells[i];
+    if (suite_sv_wrk_gap(c, &gap) != 0 ||
+        (gap <= SUITE_WRK_GAP_PCT && gap >= -SUITE_WRK_GAP_PCT))
+      continue;
+    snprintf(text, sizeof text, "%s %s at C=%d: %+.0f%%",
+             suite_sv_names[c->scenario], suite_sv_models[c->model].label,
+             c->connections, -gap);
+    fprintf(out, "%s%s", sep, link(c, text, a, sizeof a));
+    sep = ", ";
+  }
+  fprintf(out, ".\n");
+}
+
+void report_serve_verdicts(FILE *out, const suite_matrix *s) {
+  if (!s->serve.ran)
+    return;
+  for (int k = 0; k < SUITE_SV_SCENARIOS; k++)
+    verdict(out, &s->serve, k);
+  wrk_line(out, &s->serve);
+}
