@@ -503,6 +503,8 @@ static void test_suite_writes_reports(void **state) {
   assert_non_null(strstr(text, "## files (I/O-bound)"));
   assert_non_null(strstr(text, "page cache"));
   assert_null(strstr(text, "| FAILED")); /* no cell failed */
+  assert_non_null(strstr(text, "## Server"));
+  assert_non_null(strstr(text, "### `/delay/100`: waiting"));
   snprintf(path, sizeof path, "%s/data/runs.csv", dir);
   read_file(path, text, sizeof text);
   assert_memory_equal(text, "cell,table,workload", 19);

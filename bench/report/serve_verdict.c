@@ -78,15 +78,14 @@ static void figure(FILE *out, const suite_sv_cell *c, double best,
     snprintf(left, sizeof left, " (%s unanswered)",
              report_with_commas((long)c->unanswered, u, sizeof u));
   }
-  if (best > 0 && c->rps < best * SV_COLLAPSE) {
-    snprintf(text, sizeof text, "%s collapses to %s req/s%s", name, num,
-             left);
-  } else {
-    char p99[24];
-    fmt_ms(c->p99_ms, p99, sizeof p99);
-    snprintf(text, sizeof text, "%s %s req/s at p99 %s%s", name, num, p99,
-             left);
+  char p99[32] = "";
+  if (c->requests > 0) {
+    snprintf(p99, sizeof p99, " at p99 ");
+    fmt_ms(c->p99_ms, p99 + 8, sizeof p99 - 8);
   }
+  snprintf(text, sizeof text, "%s %s%s req/s%s%s", name,
+           best > 0 && c->rps < best * SV_COLLAPSE ? "collapses to " : "",
+           num, p99, left);
   fprintf(out, "%s%s", sep, link(c, text, a, sizeof a));
 }
 

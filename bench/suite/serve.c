@@ -341,8 +341,11 @@ static void run_cell(const suite_serve *sv, suite_sv_cell *c,
     snprintf(c->why, sizeof c->why, "the server exited with status %d on "
              "SIGINT", status);
   }
+  /* Its requests/s would not be the work's.  Every answer an error: this
+   * build's server does not serve the path (/cpu before it had one). */
   if (c->status_errors > 0 && c->state == SUITE_SV_OK) {
-    c->state = SUITE_SV_FAILED; /* its requests/s would not be the work's */
+    c->state = c->status_errors >= c->requests ? SUITE_SV_NOT_BUILT
+                                               : SUITE_SV_FAILED;
     snprintf(c->why, sizeof c->why, "%.0f of %.0f answers were not 2xx or "
              "3xx", c->status_errors, c->requests);
   }
