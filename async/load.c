@@ -214,10 +214,15 @@ static void on_connect(uv_connect_t *req, int status) {
   }
   l->r->connects++;
   c->state = LD_READY;
-  uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read);
+  if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) != 0) {
+    connect_failed(c);
+    pump_connects(l);
+    return;
+  }
   if (c->slow) {
+    /* a trickle: a byte the socket cannot take now is simply not sent */
     uv_buf_t head = {.base = (char *)SLOW_HEAD, .len = sizeof SLOW_HEAD - 1};
-    uv_try_write((uv_stream_t *)&c->tcp, &head, 1);
+    (void)uv_try_write((uv_stream_t *)&c->tcp, &head, 1);
     slow_resolved(c);
   } else {
     schedule(c);
@@ -373,7 +378,7 @@ static void on_trickle(uv_timer_t *t) {
   uv_buf_t one = {.base = "a", .len = 1};
   for (int i = 0; i < l->o->slow; i++)
     if (l->conns[i].state == LD_READY)
-      uv_try_write((uv_stream_t *)&l->conns[i].tcp, &one, 1);
+      (void)uv_try_write((uv_stream_t *)&l->conns[i].tcp, &one, 1);
 }
 
 static void start_active(ld_load *l) {
@@ -459,8 +464,8 @@ static void init_conns(ld_load *l) {
 
 /* The loop from the first connect to the last close. */
 static int run_loop(ld_load *l, char *why, size_t cap) {
-  struct rusage before, after;
-  getrusage(RUSAGE_SELF, &before);
+  struct rusage before = {0}, after = {0};
+  getrusage(RUSAGE_SELF, &before); /* fails only on a bad argument */
   init_conns(l);
   if (l->o->slow > 0) {
     l->slow_pending = l->o->slow;

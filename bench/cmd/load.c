@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "base.h"
 #include "json.h"
@@ -20,6 +21,7 @@
 
 #define LOAD_CONN_MAX 100000
 #define LOAD_DURATION_MAX 3600.0
+#define LOAD_FD_SPARE 16 /* stdio, the loop's own, the resolver's */
 
 static void load_help(FILE *out) {
   fprintf(out,
@@ -168,7 +170,8 @@ static void print_text(const as_load_opts *o, const as_load_result *r) {
   printf("errors:");
   for (int k = 0; k < AS_LOAD_E_KINDS; k++)
     printf(" %s %llu%s", as_load_error_names[k],
-           (unsigned long long)r->errors[k], k + 1 < AS_LOAD_E_KINDS ? "," : "");
+           (unsigned long long)r->errors[k],
+           k + 1 < AS_LOAD_E_KINDS ? "," : "");
   printf("\nunanswered at the stop: %llu",
          (unsigned long long)r->unanswered);
   printf("\nlatency: p50 %.3f ms, p99 %.3f ms, p99.9 %.3f ms, max %.3f ms, "
@@ -210,6 +213,24 @@ static void print_json(const as_load_opts *o, const as_load_result *r) {
   base_json_print(stdout, doc);
 }
 
+/* Each connection is a descriptor: say so when the open-file limit
+ * (raised to the hard limit by main) cannot hold them all - the ones
+ * past it fail to connect and are counted as connect errors. */
+static void check_fd_limit(const as_load_opts *o) {
+  struct rlimit rl;
+  unsigned long long want = (unsigned long long)o->connections +
+                            (unsigned long long)o->slow + LOAD_FD_SPARE;
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY ||
+      rl.rlim_cur >= want)
+    return;
+  fprintf(stderr, "conclab: load: the open-file limit is %llu, so about "
+          "%llu connections fit at once, not %llu (see ulimit -Hn)\n",
+          (unsigned long long)rl.rlim_cur,
+          rl.rlim_cur > LOAD_FD_SPARE ? (unsigned long long)rl.rlim_cur -
+                                            LOAD_FD_SPARE : 0ull,
+          want - LOAD_FD_SPARE);
+}
+
 int cmd_load(int argc, char **argv) {
   as_load_opts o = {0};
   as_load_result *r;
@@ -227,6 +248,7 @@ int cmd_load(int argc, char **argv) {
     fprintf(stderr, "conclab: load: out of memory\n");
     return 1;
   }
+  check_fd_limit(&o);
   rc = as_load_run(&o, r, why, sizeof why);
   if (rc != 0)
     fprintf(stderr, "conclab: load: %s\n", why);

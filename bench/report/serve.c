@@ -142,24 +142,30 @@ void report_serve_markdown(FILE *out, const suite_matrix *s) {
   fprintf(out, "The test server run four ways (`conclab serve --model M`) "
           "under conclab's own load generator (`conclab load`: keep-alive "
           "connections on a libuv loop, closed loop unless said). Each row "
-          "is a fresh server process and one load run of %g s against it, "
+          "is a fresh server process and one load run of %g s against it "
+          "(%g s in open loop, %d s beside wrk), "
           "then SIGINT: the server's peak RSS and CPU time come from wait4 "
           "(multiproc: the peak of its largest process; the CPU of its "
           "workers included). p50 and p99 come from a histogram within 1%%; "
           "server CPU / request is its CPU time over the answered requests. "
-          "The server section took %.0f s. ", sv->duration_s, sv->elapsed_s);
+          "The server section took %.0f s. ", sv->duration_s,
+          sv->open_duration_s, sv->wrk_duration_s, sv->elapsed_s);
   if (sv->wrk_found)
     fprintf(out, "Beside some rows wrk (`wrk -t1 -cC -d%ds`, on a fresh "
             "server of the same model, the same URL and C) gives its "
             "requests/s, and in brackets how far conclab load's figure is "
-            "from it; a gap over %.0f%% is marked. ", sv->wrk_duration_s,
-            SUITE_WRK_GAP_PCT);
+            "from it; a gap over %.0f%% is marked. The two generators share "
+            "the machine's cores with the server, so the one that costs "
+            "less CPU a request leaves the server more, and on a loaded "
+            "machine pairs taken seconds apart differ by more than that. ",
+            sv->wrk_duration_s, SUITE_WRK_GAP_PCT);
   else
     fprintf(out, "No wrk cross-check: %s. ", sv->wrk_skipped);
   fprintf(out, "Errors: requests that got no answer (failed), answers "
           "that were not 2xx or 3xx, and requests still owed when the run "
           "stopped that had waited longer than the slowest answer "
-          "(unanswered: starved, not just in flight). Per-cell data: `data/servers.csv`.\n\n");
+          "(unanswered: starved, not just in flight). Per-cell data: "
+          "`data/servers.csv`.\n\n");
   for (int k = 0; k < SUITE_SV_SCENARIOS; k++)
     md_scenario(out, sv, k);
 }
@@ -187,7 +193,7 @@ void report_servers_csv(FILE *out, const suite_matrix *s) {
             "%.1f\n",
             suite_sv_names[c->scenario], path,
             suite_sv_models[c->model].label, c->connections, c->slow,
-            c->rate, sv->duration_s, state_names[c->state], c->requests,
+            c->rate, c->duration_s, state_names[c->state], c->requests,
             c->failed, c->status_errors, c->unanswered, c->slow_open,
             c->elapsed_s, c->rps, c->p50_ms, c->p99_ms, c->p999_ms,
             c->max_ms, c->load_cpu_s, c->server_rss_kb, c->server_cpu_s,
@@ -203,6 +209,7 @@ cJSON *report_serve_json(const suite_matrix *s) {
 
   base_json_begin(&doc, NULL);
   base_json_num(&doc, "duration_s", sv->duration_s);
+  base_json_num(&doc, "open_duration_s", sv->open_duration_s);
   base_json_int(&doc, "wrk_duration_s", sv->wrk_duration_s);
   base_json_str(&doc, "wrk", sv->wrk_found ? "on" : sv->wrk_skipped);
   base_json_int(&doc, "cpu_n", sv->cpu_n);
@@ -221,6 +228,7 @@ cJSON *report_serve_json(const suite_matrix *s) {
     base_json_int(&w, "connections", c->connections);
     base_json_int(&w, "slow", c->slow);
     base_json_num(&w, "rate", c->rate);
+    base_json_num(&w, "duration_s", c->duration_s);
     base_json_str(&w, "state", state_names[c->state]);
     base_json_str(&w, "why", c->state == SUITE_SV_OK ? "" : c->why);
     base_json_num(&w, "requests", c->requests);

@@ -129,7 +129,8 @@ typedef struct suite_sv_cell {
   int connections;     /* active */
   int slow;            /* slow connections held beside them */
   double rate;         /* open loop: requests/s in all (0: closed) */
-  int wrk;             /* wrk runs beside it */
+  double duration_s;   /* of its load run */
+  int wrk;             /* wrk runs beside it (for as long: wrk_duration_s) */
   /* what happened */
   int state; /* SUITE_SV_* */
   char why[160];
@@ -145,7 +146,10 @@ typedef struct suite_sv_cell {
 
 typedef struct suite_serve {
   int ran;           /* the section was run (not --serve off) */
-  double duration_s; /* of each load run */
+  double duration_s; /* of a load run; open loop: open_duration_s; a cell
+                        beside wrk: wrk_duration_s, so both count the
+                        same rounds of answers */
+  double open_duration_s;
   int wrk_duration_s;
   int cpu_n;         /* /cpu/N */
   int active;        /* slow scenario: the active connections */
