@@ -4,9 +4,9 @@
  * verdict.c for the workloads' lines, which these follow).
  *
  * A closed-loop scenario is judged at the largest C two models or more
- * ran (the most load they were compared under): the models by
- * requests/s, each with its p99; a model under a tenth of the best
- * "collapses".  Slow clients: the active requests' figures with the most
+ * ran (the most load they were compared under; throughput and CPU work
+ * at C = 100): the models by requests/s, each with its p99; a model
+ * under a tenth of the best "collapses".  Slow clients: the active requests' figures with the most
  * connections held, and what one held connection costs in memory.  Open
  * loop: each model's p99 from the due time and the requests it left due.
  */
@@ -37,10 +37,18 @@ static int at(const suite_serve *sv, int scenario, int n,
   return k;
 }
 
-/* The largest C (or slow count) at which the most models, up to 2, ran. */
+/* Where a scenario is judged: the largest C (or slow count) at which the
+ * most models, up to 2, ran - the most load they were compared under.
+ * Throughput and CPU work are judged at SV_JUDGE_C where it ran (the C
+ * wrk checks): past it every model's latency is the queue of C requests
+ * over the cores, which says nothing of the model. */
+#define SV_JUDGE_C 100
 static int judged_at(const suite_serve *sv, int scenario) {
   const suite_sv_cell *r[SV_MAX];
   int best = 0, best_n = 0;
+  int prefer = scenario == SUITE_SV_BYTES || scenario == SUITE_SV_CPU;
+  if (prefer && at(sv, scenario, SV_JUDGE_C, r) >= 2)
+    return SV_JUDGE_C;
   for (int i = 0; i < sv->ncells; i++) {
     const suite_sv_cell *c = &sv->cells[i];
     int n = c->slow > 0 ? c->slow : c->connections;
@@ -127,8 +135,9 @@ static void per_held(FILE *out, const suite_serve *sv, int most) {
     }
     if (lo == NULL || hi == NULL || hi->slow <= lo->slow)
       continue;
-    fprintf(out, "%s%s %.1f KiB", sep, suite_sv_models[m].label,
-            (hi->server_rss_kb - lo->server_rss_kb) / (hi->slow - lo->slow));
+    fprintf(out, "%s%s %.1f KiB%s", sep, suite_sv_models[m].label,
+            (hi->server_rss_kb - lo->server_rss_kb) / (hi->slow - lo->slow),
+            hi->requests > 0 ? "" : " (and no answers)");
     sep = ", ";
   }
 }
@@ -192,9 +201,13 @@ static void wrk_line(FILE *out, const suite_serve *sv) {
     if (suite_sv_wrk_gap(c, &gap) != 0 ||
         (gap <= SUITE_WRK_GAP_PCT && gap >= -SUITE_WRK_GAP_PCT))
       continue;
-    snprintf(text, sizeof text, "%s %s at C=%d: %+.0f%%",
+    char starved[64] = "";
+    if (c->unanswered > 0) /* one or two connections' ping-pong: it varies */
+      snprintf(starved, sizeof starved, ", %.0f of %d connections starved",
+               c->unanswered, c->connections);
+    snprintf(text, sizeof text, "%s %s at C=%d: %+.0f%%%s",
              suite_sv_names[c->scenario], suite_sv_models[c->model].label,
-             c->connections, -gap);
+             c->connections, -gap, starved);
     fprintf(out, "%s%s", sep, link(c, text, a, sizeof a));
     sep = ", ";
   }
