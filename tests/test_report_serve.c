@@ -182,9 +182,11 @@ static void verdicts_from_numbers(void **state) {
   assert_non_null(strstr(line, "(waiting): at C=1,000: [async 9,500 req/s "
                                "at p99 102 ms](#serve-delay-async-c1000), "
                                "[threaded collapses to 608 req/s at p99 "
-                               "1602 ms (936 unanswered)]"));
+                               "1602 ms (936 of 1,000 connections "
+                               "starved)]"));
   assert_non_null(strstr(line, "[seq collapses to 10 req/s at p99 100 ms "
-                               "(999 unanswered)](#serve-delay-seq-c1000)"));
+                               "(999 of 1,000 connections starved)]"
+                               "(#serve-delay-seq-c1000)"));
   free(line);
   line = verdict(s, "/cpu/50000", "a CPU-bound handler");
   /* judged at C=100 (not past it), where seq FAILED: left out */
@@ -196,7 +198,8 @@ static void verdicts_from_numbers(void **state) {
   line = verdict(s, "/bytes/1024", "slow clients");
   assert_non_null(strstr(line, "(slow clients): with 1,000 slow "
                                "connections held, the 10 active ones get"));
-  assert_non_null(strstr(line, "[seq collapses to 0 req/s (10 unanswered)]"));
+  assert_non_null(strstr(line, "[seq collapses to 0 req/s (10 of 10 "
+                               "connections starved)]"));
   assert_non_null(strstr(line, "each held connection costs seq 64.0 KiB "
                                "(and no answers), async 2.0 KiB, threaded "
                                "64.0 KiB"));
@@ -215,7 +218,8 @@ static void verdicts_flip(void **state) {
   suite_sv_cell *byt = cell(s, SUITE_SV_BYTES, "async", 100);
   suite_sv_cell saved_thr = *thr, saved_seq = *seq, saved_byt = *byt;
 
-  thr->rps = 9900; /* threaded ahead */
+  thr->rps = 9900; /* threaded ahead, answering every connection */
+  thr->unanswered = 0;
   seq->rps = 5000; /* and seq no longer a tenth of it */
   seq->unanswered = 0;
   byt->wrk_rps = byt->rps * 1.05;
@@ -227,10 +231,21 @@ static void verdicts_flip(void **state) {
   assert_null(strstr(line, "seq collapses"));
   assert_non_null(strstr(line, "[seq 5,000 req/s at p99 100 ms]"));
   free(line);
+  /* a model that starves connections ranks after those that do not,
+   * however fast its one connection goes */
+  suite_sv_cell *sq100 = cell(s, SUITE_SV_BYTES, "seq", 100);
+  double sq_rps = sq100->rps;
+  sq100->rps = 500000;
+  line = verdict(s, "/bytes/1024", "throughput");
+  assert_non_null(strstr(line, "at C=100: [async 150,000 req/s"));
+  assert_non_null(strstr(line, ", [seq 500,000 req/s at p99 0.200 ms (99 "
+                               "of 100 connections starved)]"));
+  free(line);
+  sq100->rps = sq_rps;
   line = wrk_line(s);
   assert_non_null(strstr(line, "on 11 of 12 cells; further apart: [bytes "
-                               "seq at C=100: -50%, 99 of 100 connections "
-                               "starved](#serve-bytes-seq-c100)."));
+                               "seq at C=100: -50% (99 of 100 connections "
+                               "starved)](#serve-bytes-seq-c100)."));
   free(line);
   sq->wrk_rps = sq->rps;
   *thr = saved_thr;

@@ -18,7 +18,16 @@
 #define SV_COLLAPSE 0.10 /* under this share of the best: collapses */
 #define SV_MAX 8
 
-/* The OK cells of scenario at C (or slow count) n, by requests/s. */
+/* Ranked before b: a model that answered every connection comes before
+ * one that starved some (whose requests/s is one connection's ping-pong),
+ * then the more requests/s. */
+static int before(const suite_sv_cell *a, const suite_sv_cell *b) {
+  if ((a->unanswered > 0) != (b->unanswered > 0))
+    return b->unanswered > 0;
+  return a->rps > b->rps;
+}
+
+/* The OK cells of scenario at C (or slow count) n, ranked. */
 static int at(const suite_serve *sv, int scenario, int n,
               const suite_sv_cell **out) {
   int k = 0;
@@ -28,7 +37,7 @@ static int at(const suite_serve *sv, int scenario, int n,
         (c->slow > 0 ? c->slow : c->connections) != n)
       continue;
     int j = k++;
-    while (j > 0 && out[j - 1]->rps < c->rps) {
+    while (j > 0 && before(c, out[j - 1])) {
       out[j] = out[j - 1];
       j--;
     }
@@ -74,18 +83,28 @@ static void fmt_ms(double ms, char *out, size_t cap) {
            ms);
 }
 
-/* "async 9,512 req/s at p99 104.2 ms" or "seq collapses to 10 req/s
- * (999 unanswered)". */
+/* What a model left unanswered: closed loop, the connections it starved
+ * (one request each); open loop, the requests due. */
+static void starved(const suite_sv_cell *c, char *out, size_t cap) {
+  char u[32], n[32];
+  report_with_commas((long)c->unanswered, u, sizeof u);
+  report_with_commas(c->connections, n, sizeof n);
+  if (c->unanswered <= 0)
+    out[0] = '\0';
+  else if (c->rate > 0)
+    snprintf(out, cap, " (%s due unanswered)", u);
+  else
+    snprintf(out, cap, " (%s of %s connections starved)", u, n);
+}
+
+/* "async 9,512 req/s at p99 104.2 ms" or "seq collapses to 10 req/s at
+ * p99 100 ms (999 of 1,000 connections starved)". */
 static void figure(FILE *out, const suite_sv_cell *c, double best,
                    const char *sep) {
-  char text[160], a[320], num[32], left[48] = "";
+  char text[192], a[384], num[32], left[64];
   const char *name = suite_sv_models[c->model].label;
   report_with_commas((long)(c->rps + 0.5), num, sizeof num);
-  if (c->unanswered > 0) {
-    char u[32];
-    snprintf(left, sizeof left, " (%s unanswered)",
-             report_with_commas((long)c->unanswered, u, sizeof u));
-  }
+  starved(c, left, sizeof left);
   char p99[32] = "";
   if (c->requests > 0) {
     snprintf(p99, sizeof p99, " at p99 ");
@@ -135,8 +154,10 @@ static void per_held(FILE *out, const suite_serve *sv, int most) {
     }
     if (lo == NULL || hi == NULL || hi->slow <= lo->slow)
       continue;
+    double kib =
+        (hi->server_rss_kb - lo->server_rss_kb) / (hi->slow - lo->slow);
     fprintf(out, "%s%s %.1f KiB%s", sep, suite_sv_models[m].label,
-            (hi->server_rss_kb - lo->server_rss_kb) / (hi->slow - lo->slow),
+            kib > -0.05 && kib < 0.05 ? 0.0 : kib, /* no "-0.0" */
             hi->requests > 0 ? "" : " (and no answers)");
     sep = ", ";
   }
@@ -168,6 +189,7 @@ static void verdict(FILE *out, const suite_serve *sv, int scenario) {
     fprintf(out, "%.0f requests/s due on %s connections:", r[0]->rate, num);
   else
     fprintf(out, "at C=%s:", num);
+  /* collapse is against the best that served every connection */
   for (int j = 0; j < k; j++)
     figure(out, r[j], r[0]->rps, j == 0 ? " " : ", ");
   if (scenario == SUITE_SV_CPU)
@@ -181,7 +203,7 @@ static void verdict(FILE *out, const suite_serve *sv, int scenario) {
  * ones that do not, linked. */
 static void wrk_line(FILE *out, const suite_serve *sv) {
   int compared = 0, within = 0;
-  char text[128], a[256];
+  char text[192], a[384];
   double gap;
   for (int i = 0; i < sv->ncells; i++)
     if (suite_sv_wrk_gap(&sv->cells[i], &gap) == 0) {
@@ -201,13 +223,11 @@ static void wrk_line(FILE *out, const suite_serve *sv) {
     if (suite_sv_wrk_gap(c, &gap) != 0 ||
         (gap <= SUITE_WRK_GAP_PCT && gap >= -SUITE_WRK_GAP_PCT))
       continue;
-    char starved[64] = "";
-    if (c->unanswered > 0) /* one or two connections' ping-pong: it varies */
-      snprintf(starved, sizeof starved, ", %.0f of %d connections starved",
-               c->unanswered, c->connections);
+    char left[64]; /* starved: one or two connections' ping-pong varies */
+    starved(c, left, sizeof left);
     snprintf(text, sizeof text, "%s %s at C=%d: %+.0f%%%s",
              suite_sv_names[c->scenario], suite_sv_models[c->model].label,
-             c->connections, -gap, starved);
+             c->connections, -gap, left);
     fprintf(out, "%s%s", sep, link(c, text, a, sizeof a));
     sep = ", ";
   }
