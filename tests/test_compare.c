@@ -14,8 +14,13 @@
  *   - a change in a cell of a few ms is noted as one a hiccup could make;
  *   - bad input (a missing directory, a file that is not a summary, a
  *     schema from a newer conclab, a bad --fail-above): one line, exit 2;
+ *   - drift: two runs whose cells stray by more than 5% and out of each
+ *     other's ranges, but no further than each cell's own spread allows
+ *     once the pair's drift is measured: nothing changed; a 20% cell on
+ *     top of that drift is still found, and a shift of every cell is
+ *     listed and noted;
  *   - the rule itself (report_cmp_judge) on fixed cells: a cell of one
- *     run is not compared.
+ *     run is not compared; the drift D widens what counts as noise.
  */
 #define _GNU_SOURCE /* mkdtemp */
 #include <stdarg.h>
@@ -306,6 +311,76 @@ static void test_busy_machine(void **state) {
                                  "B"));
 }
 
+/* Every cell as if measured 5 times with a MAD of 2% and a range of
+ * +-3% around its median. */
+static void five_runs_2pct(cJSON *doc) {
+  for (int i = 0; i < cJSON_GetArraySize(cJSON_GetObjectItem(doc, "cells"));
+       i++) {
+    cJSON *c = cell(doc, i);
+    double m = num(c, "wall_median_s");
+    set(c, "runs", 5);
+    set(c, "wall_mad_s", 0.02 * m);
+    set(c, "wall_min_s", 0.97 * m);
+    set(c, "wall_max_s", 1.03 * m);
+  }
+}
+
+/* B drifted from A as two honest runs minutes apart do: a quarter of the
+ * cells 7% slower or faster (beyond 5% and out of A's ranges, but within
+ * 5 x their 2.8% spread); the rest the same. */
+static cJSON *drifted(void) {
+  cJSON *doc = load_a();
+  five_runs_2pct(doc);
+  for (int i = 0; i < cJSON_GetArraySize(cJSON_GetObjectItem(doc, "cells"));
+       i++)
+    if (i % 8 == 1 || i % 8 == 5)
+      scale(doc, i, i % 8 == 1 ? 1.07 : 0.93);
+  return doc;
+}
+
+static void test_drift(void **state) {
+  cJSON *doc = load_a();
+  char a_path[192], label[160], *slower;
+  const char *argv[] = {"conclab", "compare", a_path, NULL, "--fail-above",
+                        "0", NULL};
+  output *o;
+  (void)state;
+
+  five_runs_2pct(doc);
+  snprintf(a_path, sizeof a_path, "%s", save(doc, "drift-a.json"));
+  argv[3] = save(drifted(), "drift-b.json");
+  o = conclab(argv);
+  assert_int_equal(o->status, 0);
+  assert_non_null(strstr(o->out, "slower in B (0)"));
+  assert_non_null(strstr(o->out, "faster in B (0)"));
+  assert_non_null(strstr(o->out, "Drift between the runs: D = 1.00"));
+  assert_null(strstr(o->out, "as a whole"));
+
+  /* a 20% regression on top of the drift: found */
+  doc = drifted();
+  label_of(doc, 0, label, sizeof label);
+  scale(doc, 0, 1.2);
+  argv[3] = save(doc, "drift-slower.json");
+  argv[5] = "10";
+  o = conclab(argv);
+  assert_int_equal(o->status, 3);
+  slower = strstr(o->out, "slower in B (1):");
+  assert_non_null(slower);
+  assert_non_null(strstr(slower, label));
+
+  /* every cell 20% slower: every cell listed, and the shift noted */
+  doc = load_a();
+  five_runs_2pct(doc);
+  for (int i = 0; i < cJSON_GetArraySize(cJSON_GetObjectItem(doc, "cells"));
+       i++)
+    scale(doc, i, 1.2);
+  argv[3] = save(doc, "drift-all.json");
+  o = conclab(argv);
+  assert_int_equal(o->status, 3);
+  assert_non_null(strstr(o->out, "note: B as a whole is 1.20x A"));
+  assert_non_null(strstr(o->out, "unchanged (within the noise): 0 cells"));
+}
+
 static void expect_usage(const char *b, const char *fail_above,
                          const char *says) {
   output *o = compare(b, fail_above);
@@ -345,22 +420,28 @@ static void test_rule(void **state) {
   (void)state;
 
   b = fixed(1.04, 1.03, 1.05); /* ranges apart, but within 5% */
-  assert_int_equal(report_cmp_judge(&a, &b), REPORT_CMP_SAME);
+  assert_int_equal(report_cmp_judge(&a, &b, 1), REPORT_CMP_SAME);
   b = fixed(1.10, 1.01, 1.20); /* 10%, but the ranges overlap */
-  assert_int_equal(report_cmp_judge(&a, &b), REPORT_CMP_SAME);
+  assert_int_equal(report_cmp_judge(&a, &b, 1), REPORT_CMP_SAME);
   b = fixed(1.10, 1.03, 1.20);
-  assert_int_equal(report_cmp_judge(&a, &b), REPORT_CMP_SLOWER);
+  assert_int_equal(report_cmp_judge(&a, &b, 1), REPORT_CMP_SLOWER);
   b = fixed(0.90, 0.85, 0.97);
-  assert_int_equal(report_cmp_judge(&a, &b), REPORT_CMP_FASTER);
+  assert_int_equal(report_cmp_judge(&a, &b, 1), REPORT_CMP_FASTER);
   b.failed = 1;
-  assert_int_equal(report_cmp_judge(&a, &b), REPORT_CMP_FAILED);
+  assert_int_equal(report_cmp_judge(&a, &b, 1), REPORT_CMP_FAILED);
   b = fixed(0, 0, 0);
-  assert_int_equal(report_cmp_judge(&a, &b), REPORT_CMP_FAILED);
+  assert_int_equal(report_cmp_judge(&a, &b, 1), REPORT_CMP_FAILED);
   b = fixed(2.0, 2.0, 2.0); /* one run: no range */
   b.runs = 1;
-  assert_int_equal(report_cmp_judge(&a, &b), REPORT_CMP_SINGLE);
+  assert_int_equal(report_cmp_judge(&a, &b, 1), REPORT_CMP_SINGLE);
   b.runs = 2;
-  assert_int_equal(report_cmp_judge(&a, &b), REPORT_CMP_SLOWER);
+  assert_int_equal(report_cmp_judge(&a, &b, 1), REPORT_CMP_SLOWER);
+  /* 10% with a spread of 0.7%: beyond 5 x D x s at D = 1, not at D = 3 */
+  a.mad = 0.005;
+  b = fixed(1.10, 1.08, 1.12);
+  b.mad = 0.0055;
+  assert_int_equal(report_cmp_judge(&a, &b, 1), REPORT_CMP_SLOWER);
+  assert_int_equal(report_cmp_judge(&a, &b, 3), REPORT_CMP_SAME);
 }
 
 /* run r of one cell with this median, min and max (5 runs). */
@@ -416,7 +497,7 @@ int main(void) {
       cmocka_unit_test(test_faster),      cmocka_unit_test(test_only_in_one),
       cmocka_unit_test(test_enough_runs), cmocka_unit_test(test_bad_input),
       cmocka_unit_test(test_busy_machine),
-      cmocka_unit_test(test_short_cells),
+      cmocka_unit_test(test_short_cells), cmocka_unit_test(test_drift),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -19,9 +19,17 @@ static void compare_help(FILE *out) {
 "workload, model, variant, table, tasks, concurrency and the workload's\n"
 "other parameters; for each, the ratio of the median wall times (B/A).\n"
 "\n"
-"The rule: a cell changed when B/A is over %.0f%% away from 1 AND the two\n"
+"A cell's runs in one suite are seconds apart; two suites are minutes\n"
+"apart, and the machine drifts in between.  So the drift D of the pair is\n"
+"measured first: the median, over the cells, of how far a cell's ln(B/A)\n"
+"strays from the median cell's, in units of the cell's own spread s (its\n"
+"MADs over its medians, in quadrature, at least %.1f%%); D is at least 1.\n"
+"\n"
+"The rule: a cell changed when B/A is over %.0f%% away from 1, AND the two\n"
 "runs' min-max ranges do not overlap (every run of B slower than every run\n"
-"of A, or faster).  Anything else is noise.  Slower and faster cells are\n"
+"of A, or faster), AND |ln(B/A)| is over %.0f x D x s.  Anything else is\n"
+"noise.  When the median cell moved over %.0f%%, a note says the whole run\n"
+"moved (the machine as likely as the code).  Slower and faster cells are\n"
 "listed apart, then the unchanged count, cells not compared (measured\n"
 "once in either run, so without a range: the suite's oracle cells; or\n"
 "FAILED in either), and cells only in one of the runs.  Notes say when\n"
@@ -36,6 +44,7 @@ static void compare_help(FILE *out) {
 "Exit status: 0 compared, 3 a cell slower than --fail-above allows, 2 bad\n"
 "usage or a file that is not a summary.json of a schema this conclab\n"
 "reads (one line).\n",
+          REPORT_CMP_SPREAD_MIN * 100, REPORT_CMP_PCT, REPORT_CMP_K,
           REPORT_CMP_PCT);
 }
 

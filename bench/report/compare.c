@@ -17,6 +17,7 @@
 #include "base.h"
 #include "json.h"
 #include "section.h"
+#include "stats.h"
 #include "version.h"
 
 /* ---- reading a summary.json ---------------------------------------------- */
@@ -63,6 +64,8 @@ static int read_cell(const cJSON *obj, report_cmp_cell *c) {
   base_json_obj_num(obj, "rounds", &rounds);
   base_json_obj_num(obj, "runs", &runs);
   c->runs = (int)runs;
+  if (base_json_obj_num(obj, "wall_mad_s", &c->mad) != 0 || !(c->mad >= 0))
+    c->mad = 0;
   c->failed = strcmp(status, "ok") != 0;
   snprintf(c->key, sizeof c->key,
            "%s|%s|%s|%s|%.0f|%.0f|%.0f|%.0f|%.0f|%.0f|%s|%.0f", wl, model,
@@ -157,8 +160,65 @@ void report_cmp_free(report_cmp_run *r) {
 
 /* ---- the rule ------------------------------------------------------------ */
 
+static const report_cmp_cell *find(const report_cmp_run *r,
+                                   const char *key) {
+  for (int i = 0; i < r->ncells; i++)
+    if (strcmp(r->cells[i].key, key) == 0)
+      return &r->cells[i];
+  return NULL;
+}
+
+/* Both ran, more than once: a pair the rule can judge. */
+static int comparable(const report_cmp_cell *a, const report_cmp_cell *b) {
+  return !a->failed && !b->failed && a->median > 0 && b->median > 0 &&
+         a->runs != 1 && b->runs != 1;
+}
+
+/* The cell's own spread s: its MADs relative to the medians, in
+ * quadrature (test 3 in compare.h). */
+static double spread(const report_cmp_cell *a, const report_cmp_cell *b) {
+  double s = hypot(a->mad / a->median, b->mad / b->median);
+  return s > REPORT_CMP_SPREAD_MIN ? s : REPORT_CMP_SPREAD_MIN;
+}
+
+/* For every pair the rule can judge, in A's order, into out: ln(B/A); or,
+ * given the median cell's ln(B/A) mid, how far the pair strays from it in
+ * units of its own spread.  Their number. */
+static int each_pair(const report_cmp_run *a, const report_cmp_run *b,
+                     const double *mid, double *out) {
+  int n = 0;
+  for (int i = 0; i < a->ncells; i++) {
+    const report_cmp_cell *ca = &a->cells[i], *cb = find(b, ca->key);
+    double ln;
+    if (cb == NULL || !comparable(ca, cb))
+      continue;
+    ln = log(cb->median / ca->median);
+    out[n++] = mid == NULL ? ln : fabs(ln - *mid) / spread(ca, cb);
+  }
+  return n;
+}
+
+report_cmp_drift report_cmp_measure(const report_cmp_run *a,
+                                    const report_cmp_run *b) {
+  report_cmp_drift d = {.cells = 0, .drift = 1, .shift = 1};
+  double *v = calloc((size_t)a->ncells + 1, sizeof *v), mid;
+
+  if (v == NULL)
+    abort();
+  d.cells = each_pair(a, b, NULL, v);
+  if (d.cells > 0) {
+    mid = base_median(v, d.cells);
+    d.shift = exp(mid);
+    each_pair(a, b, &mid, v);
+    if (d.cells >= REPORT_CMP_DRIFT_CELLS)
+      d.drift = fmax(1, base_median(v, d.cells));
+  }
+  free(v);
+  return d;
+}
+
 report_cmp_verdict report_cmp_judge(const report_cmp_cell *a,
-                                    const report_cmp_cell *b) {
+                                    const report_cmp_cell *b, double drift) {
   double ratio;
 
   if (a->failed || b->failed || !(a->median > 0) || !(b->median > 0))
@@ -168,6 +228,8 @@ report_cmp_verdict report_cmp_judge(const report_cmp_cell *a,
   ratio = b->median / a->median;
   if (fabs(ratio - 1) * 100 <= REPORT_CMP_PCT)
     return REPORT_CMP_SAME;
+  if (fabs(log(ratio)) <= REPORT_CMP_K * drift * spread(a, b))
+    return REPORT_CMP_SAME; /* within what the pair drifts */
   if (b->min > a->max)
     return REPORT_CMP_SLOWER;
   if (b->max < a->min)
@@ -176,14 +238,6 @@ report_cmp_verdict report_cmp_judge(const report_cmp_cell *a,
 }
 
 /* ---- printing ------------------------------------------------------------ */
-
-static const report_cmp_cell *find(const report_cmp_run *r,
-                                   const char *key) {
-  for (int i = 0; i < r->ncells; i++)
-    if (strcmp(r->cells[i].key, key) == 0)
-      return &r->cells[i];
-  return NULL;
-}
 
 /* A wall time with a unit a person reads at a glance. */
 static void fmt_time(double s, char *out, size_t cap) {
@@ -209,14 +263,27 @@ static void print_pair(FILE *out, const report_cmp_cell *a,
           a->label, am, bm, b->median / a->median, amin, amax, bmin, bmax);
 }
 
+/* The two runs being compared, and their drift. */
+typedef struct pairing {
+  const report_cmp_run *a, *b;
+  double drift;
+} pairing;
+
+/* The verdict on A's cell i, or -1 when B lacks it; *cb: B's cell. */
+static int judge_at(const pairing *p, int i, const report_cmp_cell **cb) {
+  *cb = find(p->b, p->a->cells[i].key);
+  return *cb == NULL ? -1
+                     : (int)report_cmp_judge(&p->a->cells[i], *cb, p->drift);
+}
+
 /* Every matched pair with verdict v; their number. */
-static int print_verdict(FILE *out, const report_cmp_run *a,
-                         const report_cmp_run *b, report_cmp_verdict v,
+static int print_verdict(FILE *out, const pairing *p, report_cmp_verdict v,
                          int print) {
+  const report_cmp_run *a = p->a;
   int n = 0;
   for (int i = 0; i < a->ncells; i++) {
-    const report_cmp_cell *cb = find(b, a->cells[i].key);
-    if (cb == NULL || report_cmp_judge(&a->cells[i], cb) != v)
+    const report_cmp_cell *cb;
+    if (judge_at(p, i, &cb) != (int)v)
       continue;
     n++;
     if (!print)
@@ -251,10 +318,9 @@ static int print_only(FILE *out, const report_cmp_run *x,
   return n;
 }
 
-static void print_section(FILE *out, const report_cmp_run *a,
-                          const report_cmp_run *b, report_cmp_verdict v,
+static void print_section(FILE *out, const pairing *p, report_cmp_verdict v,
                           const char *title) {
-  int n = print_verdict(out, a, b, v, 0);
+  int n = print_verdict(out, p, v, 0);
   int listed = v == REPORT_CMP_SLOWER || v == REPORT_CMP_FASTER;
   if (n == 0 && !listed)
     return;
@@ -262,7 +328,7 @@ static void print_section(FILE *out, const report_cmp_run *a,
   if (n > 0 && listed)
     fprintf(out, "  %-44s %10s    %10s  %6s\n", "cell", "A median",
             "B median", "B/A");
-  print_verdict(out, a, b, v, 1);
+  print_verdict(out, p, v, 1);
 }
 
 static int few_runs(const report_cmp_cell *c) {
@@ -271,16 +337,13 @@ static int few_runs(const report_cmp_cell *c) {
 
 /* Matched, compared pairs where a run has too few runs for its range to
  * mean much. */
-static int count_few_runs(const report_cmp_run *a, const report_cmp_run *b) {
+static int count_few_runs(const pairing *p) {
   int n = 0;
-  for (int i = 0; i < a->ncells; i++) {
-    const report_cmp_cell *cb = find(b, a->cells[i].key);
-    report_cmp_verdict v;
-    if (cb == NULL)
-      continue;
-    v = report_cmp_judge(&a->cells[i], cb);
-    if (v != REPORT_CMP_FAILED && v != REPORT_CMP_SINGLE &&
-        (few_runs(&a->cells[i]) || few_runs(cb)))
+  for (int i = 0; i < p->a->ncells; i++) {
+    const report_cmp_cell *cb;
+    int v = judge_at(p, i, &cb);
+    if (v >= 0 && v != REPORT_CMP_FAILED && v != REPORT_CMP_SINGLE &&
+        (few_runs(&p->a->cells[i]) || few_runs(cb)))
       n++;
   }
   return n;
@@ -288,17 +351,13 @@ static int count_few_runs(const report_cmp_run *a, const report_cmp_run *b) {
 
 /* Cells listed as changed whose medians both take under
  * REPORT_CMP_SHORT_S. */
-static int count_short_changes(const report_cmp_run *a,
-                               const report_cmp_run *b) {
+static int count_short_changes(const pairing *p) {
   int n = 0;
-  for (int i = 0; i < a->ncells; i++) {
-    const report_cmp_cell *cb = find(b, a->cells[i].key);
-    report_cmp_verdict v;
-    if (cb == NULL)
-      continue;
-    v = report_cmp_judge(&a->cells[i], cb);
+  for (int i = 0; i < p->a->ncells; i++) {
+    const report_cmp_cell *cb;
+    int v = judge_at(p, i, &cb);
     if ((v == REPORT_CMP_SLOWER || v == REPORT_CMP_FASTER) &&
-        a->cells[i].median < REPORT_CMP_SHORT_S &&
+        p->a->cells[i].median < REPORT_CMP_SHORT_S &&
         cb->median < REPORT_CMP_SHORT_S)
       n++;
   }
@@ -306,16 +365,14 @@ static int count_short_changes(const report_cmp_run *a,
 }
 
 /* Slower cells beyond the noise and beyond fail_above percent. */
-static int count_regressions(const report_cmp_run *a, const report_cmp_run *b,
-                             double fail_above) {
+static int count_regressions(const pairing *p, double fail_above) {
   int n = 0;
   if (fail_above < 0)
     return 0;
-  for (int i = 0; i < a->ncells; i++) {
-    const report_cmp_cell *cb = find(b, a->cells[i].key);
-    if (cb != NULL &&
-        report_cmp_judge(&a->cells[i], cb) == REPORT_CMP_SLOWER &&
-        (cb->median / a->cells[i].median - 1) * 100 > fail_above)
+  for (int i = 0; i < p->a->ncells; i++) {
+    const report_cmp_cell *cb;
+    if (judge_at(p, i, &cb) == REPORT_CMP_SLOWER &&
+        (cb->median / p->a->cells[i].median - 1) * 100 > fail_above)
       n++;
   }
   return n;
@@ -339,27 +396,48 @@ static void busy_note(FILE *out, const report_cmp_run *r, const char *name) {
             r->steal_pct, name);
 }
 
+/* The drift the rule allowed for, and a whole-run shift: every cell
+ * moving together is more often the machine than the code. */
+static void drift_note(FILE *out, const report_cmp_drift *d) {
+  if (d->cells >= REPORT_CMP_DRIFT_CELLS)
+    fprintf(out, "Drift between the runs: D = %.2f (from %d cells; 1 = they "
+            "agree as well as each agrees with itself).\n", d->drift,
+            d->cells);
+  else
+    fprintf(out, "Drift between the runs: not measured (%d cells compared, "
+            "fewer than %d): D = 1.\n", d->cells, REPORT_CMP_DRIFT_CELLS);
+  if (fabs(d->shift - 1) * 100 > REPORT_CMP_PCT)
+    fprintf(out, "note: B as a whole is %.2fx A (the median cell): when "
+            "every cell moves together, the machine (its load, the host, "
+            "the clock speed) is as likely a cause as the code; run A again "
+            "beside B to tell\n", d->shift);
+}
+
 int report_cmp_print(FILE *out, const report_cmp_run *a,
                      const report_cmp_run *b, double fail_above) {
+  report_cmp_drift d = report_cmp_measure(a, b);
+  pairing p = {.a = a, .b = b, .drift = d.drift};
   int few;
 
   fprintf(out, "A: %s (%s, commit %s)\nB: %s (%s, commit %s)\n", a->path,
           a->profile, a->commit[0] ? a->commit : "not recorded", b->path,
           b->profile, b->commit[0] ? b->commit : "not recorded");
   fprintf(out, "A cell changed when B/A of the medians is over %.0f%% from "
-          "1 and the two runs' min-max ranges do not overlap.\n",
-          REPORT_CMP_PCT);
-  print_section(out, a, b, REPORT_CMP_SLOWER, "slower in B");
-  print_section(out, a, b, REPORT_CMP_FASTER, "faster in B");
+          "1, the two runs' min-max ranges do not overlap, and |ln(B/A)| is "
+          "over %.0f x D x the cell's own spread (its MADs over its "
+          "medians).\n", REPORT_CMP_PCT, REPORT_CMP_K);
+  drift_note(out, &d);
+  print_section(out, &p, REPORT_CMP_SLOWER, "slower in B");
+  print_section(out, &p, REPORT_CMP_FASTER, "faster in B");
   fprintf(out, "\nunchanged (within the noise): %d cells\n",
-          print_verdict(out, a, b, REPORT_CMP_SAME, 0));
-  few = count_short_changes(a, b);
+          print_verdict(out, &p, REPORT_CMP_SAME, 0));
+  few = count_short_changes(&p);
   if (few > 0)
     fprintf(out, "note: %d of the cells listed as changed take under %.0f ms "
             "a run, where a scheduler's hiccup is as large as the change: "
             "believe them when a larger size changes too\n", few,
             REPORT_CMP_SHORT_S * 1e3);
-  few = count_few_runs(a, b);
+  few = count_few_runs(&p);
   if (few > 0)
     fprintf(out, "note: %d of the cells compared have fewer than %d runs in "
             "A or B: a range of 2 runs is narrow, so a change there may "
@@ -367,9 +445,9 @@ int report_cmp_print(FILE *out, const report_cmp_run *a,
             REPORT_CMP_FEW_RUNS);
   busy_note(out, a, "A");
   busy_note(out, b, "B");
-  print_section(out, a, b, REPORT_CMP_SINGLE, "not compared, measured once");
-  print_section(out, a, b, REPORT_CMP_FAILED, "not compared, FAILED");
+  print_section(out, &p, REPORT_CMP_SINGLE, "not compared, measured once");
+  print_section(out, &p, REPORT_CMP_FAILED, "not compared, FAILED");
   print_only(out, a, b, "A");
   print_only(out, b, a, "B");
-  return count_regressions(a, b, fail_above);
+  return count_regressions(&p, fail_above);
 }
