@@ -400,20 +400,25 @@ static void start_active(ld_load *l) {
   pump_connects(l);
 }
 
-/* Requests an active connection owes at the stop that have waited longer
- * than the slowest answer (wait): starved, not just in flight.  Closed
- * loop: the one out, or the one it would send once connected; open loop:
- * every one that fell due that long ago. */
+/* Requests an active connection owes at the stop that are starved, not
+ * just in flight: the one out (or, closed loop, the one it would send once
+ * connected) if it has waited longer than the slowest answer (wait); and
+ * in open loop every one that fell due and was never sent, as a
+ * connection sends one at a time. */
 static uint64_t owed(const ld_load *l, const ld_conn *c, int64_t now,
                      int64_t wait) {
   int64_t since = now - wait; /* owed since before this: starved */
+  uint64_t n;
+  int64_t next;
   if (c->slow || (c->state == LD_READY && l->o->rate <= 0))
     return 0;
   if (l->o->rate <= 0)
     return c->start_ns < since;
-  int64_t first = c->state == LD_BUSY ? c->start_ns : c->due_ns;
-  return first < since ? (uint64_t)((since - first) / l->interval_ns) + 1
-                       : 0;
+  n = c->state == LD_BUSY && c->start_ns < since;
+  next = c->state == LD_BUSY ? c->due_ns + l->interval_ns : c->due_ns;
+  if (next <= now)
+    n += (uint64_t)((now - next) / l->interval_ns) + 1;
+  return n;
 }
 
 /* Close everything: uv_run then returns. */

@@ -52,10 +52,10 @@ typedef struct as_load_result {
   uint64_t requests;  /* answered (any status) */
   uint64_t errors[AS_LOAD_E_KINDS];
   uint64_t connects;  /* connections made, slow ones included */
-  /* --duration-s: requests owed at the stop that had waited longer than
-   * the slowest answer (not counted above): out, or waiting to connect,
-   * or in open loop fallen due and never sent - what a server that
-   * starves connections leaves out of the latencies */
+  /* --duration-s: requests owed at the stop, starved (not counted
+   * above): out, or waiting to connect, for longer than the slowest
+   * answer; in open loop also every one fallen due and never sent - what
+   * a server that starves connections leaves out of the latencies */
   uint64_t unanswered;
   int slow_open;      /* slow connections still open at the end */
   double elapsed_s;   /* from the first active connect to the stop */

@@ -5,7 +5,9 @@
  * connect each, kept alive); /drop is counted as read errors, /status/500
  * as answers with status errors, a port with nobody listening as connect
  * errors; /delay/50's percentiles are ordered and at least 50 ms; the open
- * loop sends about rate x duration requests; slow connections stay open
+ * loop sends about rate x duration requests, and counts the requests that
+ * fell due behind a slow answer, with their wait; /stall's requests are
+ * owed at the stop, not answered; slow connections stay open
  * beside the active ones; bad flags exit 2 with one line; in-process runs
  * leave no descriptor open.  Margins are wide: no timing is asserted
  * beyond "a 50 ms delay takes at least 50 ms".
@@ -149,6 +151,31 @@ static void slow_connections_stay_open(void **state) {
   assert_int_equal(num(j, "connects"), 22);
 }
 
+/* A server that never answers: every connection's request is owed at
+ * the stop, and none is counted as answered. */
+static void stalled_requests_are_unanswered(void **state) {
+  (void)state;
+  const char *j = load("/stall", "--connections", "5", "--duration-s",
+                       "0.2", NULL, NULL);
+  assert_int_equal(num(j, "requests"), 0);
+  assert_int_equal(num(j, "unanswered"), 5);
+  assert_int_equal(num(j, "failed"), 0);
+}
+
+/* Open loop on one connection: 100 due a second, each answer 200 ms
+ * late, so the requests due behind the one out pile up, owed - where a
+ * closed loop would only have waited. */
+static void open_loop_counts_what_fell_due(void **state) {
+  (void)state;
+  const char *j = load("/delay/200", "--connections", "1", "--duration-s",
+                       "1", "--rate", "100");
+  assert_true(num(j, "requests") >= 2 && num(j, "requests") <= 5);
+  assert_true(num(j, "unanswered") >= 90); /* 100 due in 1 s */
+  /* latency from the due time (10 ms apart): the second answer waited
+   * for the first, 200 ms, then its own 200 */
+  assert_true(num(j, "max_ms") >= 390);
+}
+
 static void bad_flags_exit_2(void **state) {
   (void)state;
   static const char *const bad[][6] = {
@@ -210,6 +237,8 @@ int main(void) {
       cmocka_unit_test(percentiles_are_ordered),
       cmocka_unit_test(open_loop_keeps_its_rate),
       cmocka_unit_test(slow_connections_stay_open),
+      cmocka_unit_test(stalled_requests_are_unanswered),
+      cmocka_unit_test(open_loop_counts_what_fell_due),
       cmocka_unit_test(bad_flags_exit_2),
       cmocka_unit_test(no_descriptor_left_open),
   };

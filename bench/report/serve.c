@@ -163,8 +163,9 @@ void report_serve_markdown(FILE *out, const suite_matrix *s) {
     fprintf(out, "No wrk cross-check: %s. ", sv->wrk_skipped);
   fprintf(out, "Errors: requests that got no answer (failed), answers "
           "that were not 2xx or 3xx, and requests still owed when the run "
-          "stopped that had waited longer than the slowest answer "
-          "(unanswered: starved, not just in flight). Per-cell data: "
+          "stopped that had waited longer than the slowest answer, or in "
+          "open loop had fallen due and were never sent (unanswered: "
+          "starved, not just in flight). Per-cell data: "
           "`data/servers.csv`.\n\n");
   for (int k = 0; k < SUITE_SV_SCENARIOS; k++)
     md_scenario(out, sv, k);
