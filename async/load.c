@@ -40,7 +40,7 @@ typedef struct ld_conn {
   ld_load *load;
   int64_t start_ns; /* this request's start: sent (closed) or due (open) */
   int64_t due_ns;   /* open loop: when the next request is due */
-  unsigned char state, slow, answered;
+  unsigned char state, slow, beside, answered;
   unsigned char first; /* slow: its first connect not yet resolved */
 } ld_conn;
 
@@ -50,8 +50,8 @@ struct ld_load {
   uv_loop_t loop;
   uv_timer_t stop_timer, trickle_timer;
   struct sockaddr_storage addr;
-  char request[512];
-  size_t request_len;
+  char request[512], beside_request[512];
+  size_t request_len, beside_len;
   ld_conn *conns;
   int nconns;
   int *queue; /* connections waiting to connect, a ring */
@@ -91,12 +91,23 @@ static int parse_url(const char *url, char *host, size_t hcap, char *port,
   return 0;
 }
 
+/* A path fit for the request line. */
+static int path_ok(const char *path) {
+  return path[0] == '/' && strlen(path) <= 256 &&
+         strpbrk(path, " \r\n") == NULL;
+}
+
 int as_load_check(const as_load_opts *o, char *why, size_t cap) {
   char host[256], port[8];
   const char *path;
   if (parse_url(o->url, host, sizeof host, port, sizeof port, &path) != 0 ||
-      strlen(path) > 256 || strpbrk(path, " \r\n") != NULL) {
+      !path_ok(path)) {
     snprintf(why, cap, "URL: '%s' is not http://HOST:PORT/PATH", o->url);
+    return -1;
+  }
+  if (o->beside_path != NULL && !path_ok(o->beside_path)) {
+    snprintf(why, cap, "--beside-path: '%s' is not a path (/... up to 256 "
+             "bytes, no spaces)", o->beside_path);
     return -1;
   }
   return 0;
@@ -120,6 +131,10 @@ static int resolve(ld_load *l, char *why, size_t cap) {
   l->request_len = (size_t)snprintf(l->request, sizeof l->request,
                                     "GET %s HTTP/1.1\r\nHost: %s:%s\r\n\r\n",
                                     path, host, port);
+  l->beside_len = (size_t)snprintf(
+      l->beside_request, sizeof l->beside_request,
+      "GET %s HTTP/1.1\r\nHost: %s:%s\r\n\r\n",
+      l->o->beside_path != NULL ? l->o->beside_path : "/", host, port);
   return 0;
 }
 
@@ -162,15 +177,18 @@ static void on_closed(uv_handle_t *h) {
 /* Close a connection that failed or was closed; it is made again. */
 static void drop(ld_conn *c) {
   c->state = LD_CLOSING;
-  if (c->load->o->rate > 0)
+  if (!c->slow && !c->beside && c->load->o->rate > 0)
     uv_timer_stop(&c->due_timer);
   uv_close((uv_handle_t *)&c->tcp, on_closed);
 }
 
-/* An active connection's request failed in this way. */
+/* An active connection's request failed in this way (a beside one's is
+ * not counted: it is made again). */
 static void fail(ld_conn *c, as_load_error kind) {
-  c->load->r->errors[kind]++;
   drop(c);
+  if (c->beside)
+    return;
+  c->load->r->errors[kind]++;
   ended(c->load);
 }
 
@@ -192,7 +210,7 @@ static void slow_resolved(ld_conn *c) {
 static void connect_failed(ld_conn *c) {
   ld_load *l = c->load;
   slow_resolved(c);
-  if (!c->slow && may_issue(l)) {
+  if (!c->slow && !c->beside && may_issue(l)) {
     l->issued++;
     fail(c, AS_LOAD_E_CONNECT);
   } else {
@@ -268,8 +286,9 @@ static void on_write(uv_write_t *req, int status) {
 
 static void send_request(ld_conn *c) {
   ld_load *l = c->load;
-  uv_buf_t b = {.base = l->request, .len = l->request_len};
-  l->issued++;
+  uv_buf_t b = {.base = c->beside ? l->beside_request : l->request,
+                .len = c->beside ? l->beside_len : l->request_len};
+  l->issued += !c->beside;
   c->state = LD_BUSY;
   c->write.data = c;
   if (uv_write(&c->write, (uv_stream_t *)&c->tcp, &b, 1, on_write) != 0)
@@ -291,6 +310,10 @@ static void on_due(uv_timer_t *t) {
 static void schedule(ld_conn *c) {
   ld_load *l = c->load;
   int64_t now = wl_now_ns();
+  if (c->beside && c->state == LD_READY && !l->stopping) {
+    send_request(c); /* closed loop, always */
+    return;
+  }
   if (c->state != LD_READY || !may_issue(l))
     return;
   if (l->o->rate <= 0 || c->due_ns <= now) {
@@ -306,11 +329,16 @@ static int on_message_complete(http_parser *p) {
   ld_conn *c = p->data;
   as_load_result *r = c->load->r;
   int64_t took = wl_now_ns() - c->start_ns;
+  c->answered = 1;
+  if (c->beside) {
+    r->beside_requests++;
+    r->beside_errors += p->status_code < 200 || p->status_code >= 400;
+    return 0;
+  }
   wl_hist_record(&r->latency, took > 0 ? (uint64_t)took : 0);
   r->requests++;
   if (p->status_code < 200 || p->status_code >= 400)
     r->errors[AS_LOAD_E_STATUS]++;
-  c->answered = 1;
   return 0;
 }
 
@@ -323,7 +351,8 @@ static void answered(ld_conn *c, int closing) {
   ld_load *l = c->load;
   c->answered = 0;
   c->state = LD_READY;
-  ended(l);
+  if (!c->beside)
+    ended(l);
   if (l->stopping)
     return;
   if (closing || !http_should_keep_alive(&c->parser)) {
@@ -391,8 +420,10 @@ static void start_active(ld_load *l) {
   if (o->slow > 0)
     uv_timer_start(&l->trickle_timer, on_trickle, AS_LOAD_TRICKLE_MS,
                    AS_LOAD_TRICKLE_MS);
+  for (int j = 0; j < o->beside; j++)
+    queue_connect(l, &l->conns[o->slow + j]);
   for (int j = 0; j < o->connections; j++) {
-    ld_conn *c = &l->conns[o->slow + j];
+    ld_conn *c = &l->conns[o->slow + o->beside + j];
     /* open loop: the connections' schedules interleave */
     c->due_ns = l->t0_ns + (o->rate > 0 ? (int64_t)(j * 1e9 / o->rate) : 0);
     queue_connect(l, c);
@@ -410,7 +441,7 @@ static uint64_t owed(const ld_load *l, const ld_conn *c, int64_t now,
   int64_t since = now - wait; /* owed since before this: starved */
   uint64_t n;
   int64_t next;
-  if (c->slow || (c->state == LD_READY && l->o->rate <= 0))
+  if (c->slow || c->beside || (c->state == LD_READY && l->o->rate <= 0))
     return 0;
   if (l->o->rate <= 0)
     return c->start_ns < since;
@@ -435,7 +466,7 @@ static void stop(ld_load *l) {
   uv_close((uv_handle_t *)&l->trickle_timer, NULL);
   for (int i = 0; i < l->nconns; i++) {
     ld_conn *c = &l->conns[i];
-    if (!c->slow && l->o->rate > 0)
+    if (!c->slow && !c->beside && l->o->rate > 0)
       uv_close((uv_handle_t *)&c->due_timer, NULL);
     if (c->slow && c->state == LD_READY)
       l->r->slow_open++;
@@ -458,7 +489,8 @@ static void init_conns(ld_load *l) {
     ld_conn *c = &l->conns[i];
     c->load = l;
     c->slow = c->first = i < o->slow;
-    if (!c->slow && o->rate > 0) {
+    c->beside = !c->slow && i < o->slow + o->beside;
+    if (!c->slow && !c->beside && o->rate > 0) {
       uv_timer_init(&l->loop, &c->due_timer);
       c->due_timer.data = c;
     }
@@ -494,7 +526,7 @@ static int run_loop(ld_load *l, char *why, size_t cap) {
 int as_load_run(const as_load_opts *o, as_load_result *r, char *why,
                 size_t cap) {
   ld_load *l = calloc(1, sizeof *l);
-  int rc = -1, n = o->slow + o->connections;
+  int rc = -1, n = o->slow + o->beside + o->connections;
 
   memset(r, 0, sizeof *r);
   wl_hist_init(&r->latency);

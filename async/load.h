@@ -32,6 +32,12 @@ typedef struct as_load_opts {
    * of a request head and then one more byte of it every
    * AS_LOAD_TRICKLE_MS, never finishing it (a slowloris). */
   int slow;
+  /* Beside connections, started with the active ones: each asks
+   * beside_path (on the same host) in closed loop, whatever --rate says,
+   * and its answers are only counted (beside_requests), not timed: the
+   * other work the measured requests share the server with. */
+  int beside;
+  const char *beside_path;
 } as_load_opts;
 
 #define AS_LOAD_TRICKLE_MS 500
@@ -58,6 +64,8 @@ typedef struct as_load_result {
    * a server that starves connections leaves out of the latencies */
   uint64_t unanswered;
   int slow_open;      /* slow connections still open at the end */
+  uint64_t beside_requests; /* answers to the beside connections */
+  uint64_t beside_errors;   /* of which not 2xx or 3xx */
   double elapsed_s;   /* from the first active connect to the stop */
   double user_s, sys_s; /* this process's CPU over the run */
   wl_hist latency;    /* nanoseconds, answered requests */

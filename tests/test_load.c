@@ -7,7 +7,8 @@
  * errors; /delay/50's percentiles are ordered and at least 50 ms; the open
  * loop sends about rate x duration requests, and counts the requests that
  * fell due behind a slow answer, with their wait; /stall's requests are
- * owed at the stop, not answered; slow connections stay open
+ * owed at the stop, not answered; slow connections stay open, and
+ * beside connections are counted apart from the measured requests
  * beside the active ones; bad flags exit 2 with one line; in-process runs
  * leave no descriptor open.  Margins are wide: no timing is asserted
  * beyond "a 50 ms delay takes at least 50 ms".
@@ -176,6 +177,21 @@ static void open_loop_counts_what_fell_due(void **state) {
   assert_true(num(j, "max_ms") >= 390);
 }
 
+/* Beside connections share the server and are counted apart: the
+ * measured requests are exactly N, the beside ones' 500s are theirs. */
+static void beside_connections_are_counted_apart(void **state) {
+  (void)state;
+  static char beside[] = "--beside-path=/status/500";
+  const char *j = load("/bytes/10", "--connections", "2", "--requests",
+                       "50", "--beside=2", beside);
+  assert_int_equal(num(j, "requests"), 50);
+  assert_int_equal(num(j, "failed"), 0);
+  assert_non_null(strstr(j, "\"status\":\t0"));
+  assert_true(num(j, "beside_requests") > 0);
+  assert_int_equal(num(j, "beside_errors"), num(j, "beside_requests"));
+  assert_int_equal(num(j, "connects"), 4);
+}
+
 static void bad_flags_exit_2(void **state) {
   (void)state;
   static const char *const bad[][6] = {
@@ -187,6 +203,9 @@ static void bad_flags_exit_2(void **state) {
       {"ftp://x/", "--connections", "1", "--requests", "1"},
       {"http://127.0.0.1:1/", "--connections", "1", "--bogus", "1"},
       {"http://127.0.0.1:1/", "--connections", "1", "--connections", "2"},
+      {"http://127.0.0.1:1/", "--connections", "1", "--beside", "1"},
+      {"http://127.0.0.1:1/", "--connections", "1", "--beside-path", "/"},
+      {"http://127.0.0.1:1/", "--requests", "1", "--beside-path", "x"},
       {"--connections", "1", "--requests", "1", NULL},
   };
   const char *both[] = {"conclab", "load", "http://127.0.0.1:1/",
@@ -239,6 +258,7 @@ int main(void) {
       cmocka_unit_test(slow_connections_stay_open),
       cmocka_unit_test(stalled_requests_are_unanswered),
       cmocka_unit_test(open_loop_counts_what_fell_due),
+      cmocka_unit_test(beside_connections_are_counted_apart),
       cmocka_unit_test(bad_flags_exit_2),
       cmocka_unit_test(no_descriptor_left_open),
   };

@@ -5,7 +5,8 @@
  * The fixture's numbers tell the lesson the section is for: at /delay/100
  * async answers C x 9.5 requests/s, threaded is capped by its 64 threads,
  * multiproc by 8 processes, seq answers 10 and starves the rest; /cpu on
- * the loop has a p99 of C x 2 ms until offloaded; a slow connection costs
+ * the loop has a p99 of C x 2 ms until offloaded, and light requests
+ * beside K computing connections wait K x 2 ms there; a slow connection costs
  * async 2 KiB and threaded 64 KiB; seq FAILED once (cpu at C=100); wrk
  * agrees within 2% except at bytes async C=100 (conclab's 20% below).
  *
@@ -63,6 +64,16 @@ static void fake(suite_sv_cell *c) {
     c->p50_ms = 2;
     c->p99_ms = !strcmp(m, "async") ? 2.0 * n : 4.5;
     c->unanswered = seq ? n - 1 : 0;
+    break;
+  case SUITE_SV_BESIDE: /* light requests beside c->beside computing */
+    c->p50_ms = 0.1;
+    c->p99_ms = !strcmp(m, "async") ? 2.0 * c->beside : 0.3;
+    c->rps = !strcmp(m, "async") ? 400 : 20000;
+    if (seq || (strstr(m, "async") == NULL && c->beside >= cap)) {
+      /* every worker is held by a computing connection */
+      c->rps = 0;
+      c->unanswered = n;
+    }
     break;
   default: /* slow: what each held connection costs */
     c->server_rss_kb = 4096 + c->slow * (!strcmp(m, "async") ? 2.0 : 64.0);
@@ -194,6 +205,18 @@ static void verdicts_from_numbers(void **state) {
   assert_null(strstr(line, "seq"));
   assert_non_null(strstr(line, "offloaded, async's p99 goes from 200 ms "
                                "to 4.5 ms"));
+  free(line);
+  line = verdict(s, "/bytes/1024", "light requests beside CPU-bound ones");
+  assert_non_null(strstr(line, "with 100 connections computing, the 10 "
+                               "others get [async offload 20,000 req/s at "
+                               "p99 0.300 ms](#serve-beside-async-offload-"
+                               "b100), [async collapses to 400 req/s at "
+                               "p99 200 ms]"));
+  /* 64 threads, all held by the 100 computing connections */
+  assert_non_null(strstr(line, "[threaded collapses to 0 req/s (10 of 10 "
+                               "connections starved)]"));
+  assert_non_null(strstr(line, "offloaded, async's p99 goes from 200 ms to "
+                               "0.300 ms"));
   free(line);
   line = verdict(s, "/bytes/1024", "slow clients");
   assert_non_null(strstr(line, "(slow clients): with 1,000 slow "

@@ -26,7 +26,8 @@
 static void load_help(FILE *out) {
   fprintf(out,
 "usage: conclab load URL --connections C (--duration-s S | --requests N)\n"
-"                    [--rate R] [--slow N] [--json]\n"
+"                    [--rate R] [--slow N] [--beside K --beside-path PATH]\n"
+"                    [--json]\n"
 "\n"
 "Load an HTTP server with C keep-alive connections asking GET URL, and\n"
 "report requests/s, errors by kind and latency percentiles (from a\n"
@@ -49,13 +50,17 @@ static void load_help(FILE *out) {
 "  --slow N         first open N slow connections, 0..%d, each sending a\n"
 "                   request head one byte every %d ms and never finishing\n"
 "                   it: what the server pays per idle connection\n"
+"  --beside K       K more connections, 0..%d, asking PATH on the same\n"
+"                   host in closed loop, counted but not timed: the other\n"
+"                   work the measured requests share the server with\n"
+"  --beside-path PATH  what they ask, e.g. /cpu/50000 (needs --beside)\n"
 "  --json           one JSON object on stdout\n"
 "  -h, --help       this help\n"
 "\n"
 "exit status: 0 done (errors are counted, not fatal), 1 could not run\n"
 "(the host not found), 2 bad usage.\n",
           AS_LOAD_CONNECTS_MAX, LOAD_CONN_MAX, LOAD_DURATION_MAX,
-          LOAD_CONN_MAX, AS_LOAD_TRICKLE_MS);
+          LOAD_CONN_MAX, AS_LOAD_TRICKLE_MS, LOAD_CONN_MAX);
 }
 
 static int load_usage(const char *fmt, ...) {
@@ -104,18 +109,28 @@ static int set_flag(as_load_opts *o, int k, const char *flag,
     return 0;
   case 3:
     return parse_real(flag, v, 1, 1e7, &o->rate);
-  default:
+  case 4:
     if (parse_count(flag, v, 0, LOAD_CONN_MAX, &n) != 0)
       return 2;
     o->slow = (int)n;
+    return 0;
+  case 5:
+    if (parse_count(flag, v, 0, LOAD_CONN_MAX, &n) != 0)
+      return 2;
+    o->beside = (int)n;
+    return 0;
+  default:
+    o->beside_path = v;
     return 0;
   }
 }
 
 /* argv[0] is "load".  0 ok, 1 help printed, 2 usage error printed. */
 static int load_parse(int argc, char **argv, as_load_opts *o, int *json) {
-  static const char *const valued[] = {"--connections", "--duration-s",
-                                       "--requests", "--rate", "--slow"};
+  static const char *const valued[] = {
+      "--connections", "--duration-s", "--requests", "--rate",
+      "--slow",        "--beside",     "--beside-path"};
+  const int nvalued = (int)(sizeof valued / sizeof valued[0]);
   unsigned seen = 0;
   char why[160];
   for (int i = 1; i < argc; i++) {
@@ -133,13 +148,21 @@ static int load_parse(int argc, char **argv, as_load_opts *o, int *json) {
       o->url = a;
       continue;
     }
-    while (k < 5 && strcmp(a, valued[k]) != 0)
+    /* "--flag value" or "--flag=value", as the other commands take */
+    size_t len = strcspn(a, "=");
+    const char *value = a[len] == '=' ? a + len + 1 : NULL;
+    while (k < nvalued && (strncmp(a, valued[k], len) != 0 ||
+                           valued[k][len] != '\0'))
       k++;
-    if (k == 5)
-      return load_usage("%s: unknown option (see conclab load --help)", a);
-    if (i + 1 >= argc)
+    if (k == nvalued)
+      return load_usage("%.*s: unknown option (see conclab load --help)",
+                        (int)len, a);
+    if (value == NULL && i + 1 >= argc)
       return load_usage("%s: missing value", a);
-    if (base_once(&seen, k, a) != 0 || set_flag(o, k, a, argv[++i]) != 0)
+    if (value == NULL)
+      value = argv[++i];
+    if (base_once(&seen, k, valued[k]) != 0 ||
+        set_flag(o, k, valued[k], value) != 0)
       return 2;
   }
   if (o->url == NULL)
@@ -152,6 +175,10 @@ static int load_parse(int argc, char **argv, as_load_opts *o, int *json) {
     return load_usage("--requests: contradicts --duration-s (give one)");
   if (!(seen & 6))
     return load_usage("--duration-s: missing (or --requests)");
+  if ((o->beside > 0) != (o->beside_path != NULL))
+    return load_usage(o->beside > 0 ? "--beside-path: missing (what the "
+                                      "beside connections ask)"
+                                    : "--beside-path: needs --beside K");
   return 0;
 }
 
@@ -182,6 +209,11 @@ static void print_text(const as_load_opts *o, const as_load_result *r) {
   if (o->slow > 0)
     printf("slow connections open at the end: %d of %d\n", r->slow_open,
            o->slow);
+  if (o->beside > 0)
+    printf("beside: %d connections asking %s, %llu answers (%llu not 2xx "
+           "or 3xx)\n", o->beside, o->beside_path,
+           (unsigned long long)r->beside_requests,
+           (unsigned long long)r->beside_errors);
 }
 
 static void print_json(const as_load_opts *o, const as_load_result *r) {
@@ -191,6 +223,11 @@ static void print_json(const as_load_opts *o, const as_load_result *r) {
   cJSON_AddStringToObject(doc, "url", o->url);
   base_json_add_int(doc, "connections", o->connections);
   base_json_add_int(doc, "slow", o->slow);
+  base_json_add_int(doc, "beside", o->beside);
+  cJSON_AddStringToObject(doc, "beside_path",
+                          o->beside_path != NULL ? o->beside_path : "");
+  base_json_add_int(doc, "beside_requests", (long long)r->beside_requests);
+  base_json_add_int(doc, "beside_errors", (long long)r->beside_errors);
   base_json_add_fixed(doc, "rate", 1, o->rate);
   base_json_add_int(doc, "requests", (long long)r->requests);
   for (int k = 0; k < AS_LOAD_E_KINDS; k++)
@@ -219,7 +256,8 @@ static void print_json(const as_load_opts *o, const as_load_result *r) {
 static void check_fd_limit(const as_load_opts *o) {
   struct rlimit rl;
   unsigned long long want = (unsigned long long)o->connections +
-                            (unsigned long long)o->slow + LOAD_FD_SPARE;
+                            (unsigned long long)o->slow +
+                            (unsigned long long)o->beside + LOAD_FD_SPARE;
   if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY ||
       rl.rlim_cur >= want)
     return;

@@ -12,7 +12,8 @@
 
 static const char *const sv_titles[SUITE_SV_SCENARIOS] = {
     "waiting", "throughput", "a CPU-bound handler",
-    "slow clients", "open loop at a fixed rate"};
+    "light requests beside CPU-bound ones", "slow clients",
+    "open loop at a fixed rate"};
 
 const char *report_serve_title(int scenario) { return sv_titles[scenario]; }
 
@@ -22,6 +23,11 @@ const char *report_serve_title(int scenario) { return sv_titles[scenario]; }
   "byte every 500 ms and never finishes it (a slowloris). The peak RSS "  \
   "as C grows is what a held connection costs; the active connections' " \
   "requests/s and latency say whether the held ones block them."
+#define SV_INTRO_BESIDE                                                   \
+  "C is here the number of connections asking `/cpu/%d` (closed loop, "  \
+  "counted, not timed) beside %d active ones asking `/bytes/1024`, "      \
+  "whose requests/s and latency are shown: does one connection's CPU "   \
+  "work hold up every other one? On the loop it does, until offloaded."
 #define SV_INTRO_OPEN                                                     \
   "Open loop: %d connections, %.0f requests/s in all, due at fixed "      \
   "times whatever the server does; latency runs from the due time, so a " \
@@ -39,7 +45,7 @@ static const char *const sv_intros[SUITE_SV_SCENARIOS] = {
     "Each request counts primes by trial division (about 2 ms of CPU). On "
     "the loop it stalls every other connection; offloaded to libuv's "
     "threadpool, or on threads or processes, it can use every core.",
-    SV_INTRO_SLOW, SV_INTRO_OPEN};
+    SV_INTRO_BESIDE, SV_INTRO_SLOW, SV_INTRO_OPEN};
 
 void report_serve_anchor(const suite_sv_cell *c, char *out, size_t cap) {
   size_t len = (size_t)snprintf(out, cap, "serve-%s-",
@@ -47,8 +53,8 @@ void report_serve_anchor(const suite_sv_cell *c, char *out, size_t cap) {
   for (const char *p = suite_sv_models[c->model].label;
        *p != '\0' && len + 1 < cap; p++)
     out[len++] = *p == ' ' ? '-' : *p;
-  snprintf(out + len, cap - len, "-%s%d", c->slow > 0 ? "s" : "c",
-           c->slow > 0 ? c->slow : c->connections);
+  snprintf(out + len, cap - len, "-%s%d",
+           c->slow > 0 ? "s" : c->beside > 0 ? "b" : "c", suite_sv_n(c));
 }
 
 /* The last column: wrk's figure and its gap, then what went wrong. */
@@ -89,7 +95,7 @@ static void md_row(FILE *out, const suite_sv_cell *c) {
   report_serve_anchor(c, anchor, sizeof anchor);
   fprintf(out, "| <a id=\"%s\"></a>%s | %d |", anchor,
           suite_sv_models[c->model].label,
-          c->slow > 0 ? c->slow : c->connections);
+          suite_sv_n(c));
   if (c->state == SUITE_SV_NOT_BUILT) {
     fprintf(out, " not built | - | - | - | - | - |\n");
     return;
@@ -121,6 +127,8 @@ static void md_scenario(FILE *out, const suite_serve *sv, int scenario) {
   fprintf(out, "### `%s`: %s\n\n", path, sv_titles[scenario]);
   if (scenario == SUITE_SV_SLOW)
     fprintf(out, SV_INTRO_SLOW, first->connections);
+  else if (scenario == SUITE_SV_BESIDE)
+    fprintf(out, SV_INTRO_BESIDE, sv->cpu_n, first->connections);
   else if (scenario == SUITE_SV_OPEN)
     fprintf(out, SV_INTRO_OPEN, first->connections, first->rate);
   else
@@ -178,7 +186,8 @@ static const char *const wrk_names[] = {"none", "ok", "failed"};
 
 void report_servers_csv(FILE *out, const suite_matrix *s) {
   const suite_serve *sv = &s->serve;
-  fprintf(out, "scenario,path,model,connections,slow,rate,duration_s,state,"
+  fprintf(out, "scenario,path,model,connections,slow,beside,rate,"
+          "duration_s,state,"
           "requests,failed,status_errors,unanswered,slow_open,elapsed_s,rps,"
           "p50_ms,p99_ms,p999_ms,max_ms,load_cpu_s,server_rss_kb,"
           "server_cpu_s,wrk,wrk_rps,wrk_p50_ms,wrk_p99_ms,wrk_errors,"
@@ -189,11 +198,12 @@ void report_servers_csv(FILE *out, const suite_matrix *s) {
     double gap = 0;
     suite_sv_path(sv, c->scenario, path, sizeof path);
     suite_sv_wrk_gap(c, &gap);
-    fprintf(out, "%s,%s,%s,%d,%d,%.0f,%g,%s,%.0f,%.0f,%.0f,%.0f,%.0f,%.6f,"
+    fprintf(out, "%s,%s,%s,%d,%d,%d,%.0f,%g,%s,%.0f,%.0f,%.0f,%.0f,%.0f,%.6f,"
             "%.1f,%.4f,%.4f,%.4f,%.4f,%.6f,%.0f,%.6f,%s,%.1f,%.4f,%.4f,%ld,"
             "%.1f\n",
             suite_sv_names[c->scenario], path,
             suite_sv_models[c->model].label, c->connections, c->slow,
+            c->beside,
             c->rate, c->duration_s, state_names[c->state], c->requests,
             c->failed, c->status_errors, c->unanswered, c->slow_open,
             c->elapsed_s, c->rps, c->p50_ms, c->p99_ms, c->p999_ms,
@@ -228,6 +238,7 @@ cJSON *report_serve_json(const suite_matrix *s) {
     base_json_str(&w, "model", suite_sv_models[c->model].label);
     base_json_int(&w, "connections", c->connections);
     base_json_int(&w, "slow", c->slow);
+    base_json_int(&w, "beside", c->beside);
     base_json_num(&w, "rate", c->rate);
     base_json_num(&w, "duration_s", c->duration_s);
     base_json_str(&w, "state", state_names[c->state]);
@@ -236,6 +247,7 @@ cJSON *report_serve_json(const suite_matrix *s) {
     base_json_num(&w, "failed", c->failed);
     base_json_num(&w, "status_errors", c->status_errors);
     base_json_num(&w, "unanswered", c->unanswered);
+    base_json_num(&w, "beside_requests", c->beside_requests);
     base_json_num(&w, "rps", c->rps);
     base_json_num(&w, "p50_ms", c->p50_ms);
     base_json_num(&w, "p99_ms", c->p99_ms);

@@ -34,7 +34,7 @@ static int at(const suite_serve *sv, int scenario, int n,
   for (int i = 0; i < sv->ncells && k < SV_MAX; i++) {
     const suite_sv_cell *c = &sv->cells[i];
     if (c->scenario != scenario || c->state != SUITE_SV_OK ||
-        (c->slow > 0 ? c->slow : c->connections) != n)
+        suite_sv_n(c) != n)
       continue;
     int j = k++;
     while (j > 0 && before(c, out[j - 1])) {
@@ -60,7 +60,7 @@ static int judged_at(const suite_serve *sv, int scenario) {
     return SV_JUDGE_C;
   for (int i = 0; i < sv->ncells; i++) {
     const suite_sv_cell *c = &sv->cells[i];
-    int n = c->slow > 0 ? c->slow : c->connections;
+    int n = suite_sv_n(c);
     int ran = c->scenario == scenario ? at(sv, scenario, n, r) : 0;
     ran = ran > 2 ? 2 : ran;
     if (ran > best_n || (ran == best_n && ran > 0 && n > best))
@@ -185,6 +185,9 @@ static void verdict(FILE *out, const suite_serve *sv, int scenario) {
   if (scenario == SUITE_SV_SLOW)
     fprintf(out, "with %s slow connections held, the %d active ones get",
             num, r[0]->connections);
+  else if (scenario == SUITE_SV_BESIDE)
+    fprintf(out, "with %s connections computing, the %d others get", num,
+            r[0]->connections);
   else if (scenario == SUITE_SV_OPEN)
     fprintf(out, "%.0f requests/s due on %s connections:", r[0]->rate, num);
   else
@@ -192,7 +195,7 @@ static void verdict(FILE *out, const suite_serve *sv, int scenario) {
   /* collapse is against the best that served every connection */
   for (int j = 0; j < k; j++)
     figure(out, r[j], r[0]->rps, j == 0 ? " " : ", ");
-  if (scenario == SUITE_SV_CPU)
+  if (scenario == SUITE_SV_CPU || scenario == SUITE_SV_BESIDE)
     offload_note(out, r, k);
   if (scenario == SUITE_SV_SLOW)
     per_held(out, sv, n);

@@ -41,13 +41,18 @@ const int suite_sv_nmodels =
     (int)(sizeof suite_sv_models / sizeof suite_sv_models[0]);
 
 const char *const suite_sv_names[SUITE_SV_SCENARIOS] = {
-    "delay", "bytes", "cpu", "slow", "open"};
+    "delay", "bytes", "cpu", "beside", "slow", "open"};
+
+int suite_sv_n(const suite_sv_cell *c) {
+  return c->slow > 0 ? c->slow : c->beside > 0 ? c->beside : c->connections;
+}
 
 void suite_sv_path(const suite_serve *sv, int scenario, char *out,
                    size_t cap) {
   if (scenario == SUITE_SV_CPU)
     snprintf(out, cap, "/cpu/%d", sv->cpu_n);
-  else if (scenario == SUITE_SV_BYTES || scenario == SUITE_SV_SLOW)
+  else if (scenario == SUITE_SV_BYTES || scenario == SUITE_SV_SLOW ||
+           scenario == SUITE_SV_BESIDE)
     snprintf(out, cap, "/bytes/1024");
   else
     snprintf(out, cap, "/delay/100");
@@ -67,6 +72,7 @@ typedef struct sv_profile {
   const char *name;
   int cs[5], ncs;  /* closed loop: C */
   int slows[4], nslows;
+  int besides[3], nbesides;
   int wrk_cs[2], nwrk; /* wrk beside these C */
   double duration_s, open_duration_s, rate;
   int wrk_duration_s, open_c, active;
@@ -76,22 +82,23 @@ typedef struct sv_profile {
  * them, so a run short beside the wait reads low; the open loop runs
  * longer for the same reason. */
 static const sv_profile profiles[] = {
-    {"quick", {1, 10, 100, 1000}, 4, {10, 100, 1000}, 3, {100}, 1,
-     0.5, 2.0, 500, 1, 100, 10},
+    {"quick", {1, 10, 100, 1000}, 4, {10, 100, 1000}, 3, {1, 10, 100}, 3,
+     {100}, 1, 0.5, 2.0, 500, 1, 100, 10},
     {"full", {1, 10, 100, 1000, 10000}, 5, {10, 100, 1000, 10000}, 4,
-     {100, 1000}, 2, 2.0, 5.0, 500, 2, 100, 10},
+     {1, 10, 100}, 3, {100, 1000}, 2, 2.0, 5.0, 500, 2, 100, 10},
     /* the plumbing only: no wrk (as no hyperfine), tiny runs */
-    {"smoke", {10}, 1, {10}, 1, {0}, 0, 0.25, 0.5, 50, 1, 10, 2},
+    {"smoke", {10}, 1, {10}, 1, {2}, 1, {0}, 0, 0.25, 0.5, 50, 1, 10, 2},
 };
 
 /* Does this scenario run this model? offload only where there is CPU
  * work to move off the loop. */
 static int runs_model(int scenario, int model) {
-  return !suite_sv_models[model].offload || scenario == SUITE_SV_CPU;
+  return !suite_sv_models[model].offload || scenario == SUITE_SV_CPU ||
+         scenario == SUITE_SV_BESIDE;
 }
 
-static void add(suite_serve *sv, int scenario, int model, int c, int slow,
-                double rate, int wrk) {
+static suite_sv_cell *add(suite_serve *sv, int scenario, int model, int c,
+                          int slow, double rate, int wrk) {
   suite_sv_cell *cell = &sv->cells[sv->ncells++];
   memset(cell, 0, sizeof *cell);
   cell->scenario = scenario;
@@ -103,6 +110,7 @@ static void add(suite_serve *sv, int scenario, int model, int c, int slow,
   cell->duration_s = wrk    ? sv->wrk_duration_s
                      : rate ? sv->open_duration_s
                             : sv->duration_s;
+  return cell;
 }
 
 static int wrk_at(const sv_profile *p, int c) {
@@ -136,6 +144,9 @@ int suite_serve_build(suite_serve *sv, const char *profile) {
       if (s == SUITE_SV_SLOW)
         for (int k = 0; k < p->nslows; k++)
           add(sv, s, m, p->active, p->slows[k], 0, 0);
+      else if (s == SUITE_SV_BESIDE)
+        for (int k = 0; k < p->nbesides; k++)
+          add(sv, s, m, p->active, 0, 0, 0)->beside = p->besides[k];
       else if (s == SUITE_SV_OPEN)
         add(sv, s, m, p->open_c, 0, p->rate, 0);
       else
@@ -269,10 +280,13 @@ static double tv_s(struct timeval tv) {
 }
 
 /* `self load URL --connections C --duration-s D [--rate R] [--slow S]
- * --json`, its figures into c.  0, or -1 with c->why. */
-static int run_load(suite_sv_cell *c, const char *self, const char *url) {
-  char conns[16], dur[24], rate[24], slow[16], out[8192], line[256];
-  char *argv[14] = {(char *)self, "load", (char *)url, "--connections",
+ * [--beside K --beside-path /cpu/N] --json`, its figures into c.  0, or -1
+ * with c->why. */
+static int run_load(const suite_serve *sv, suite_sv_cell *c,
+                    const char *self, const char *url) {
+  char conns[16], dur[24], rate[24], slow[16], beside[16], path[32];
+  char out[8192], line[256];
+  char *argv[18] = {(char *)self, "load", (char *)url, "--connections",
                     conns, "--duration-s", dur, "--json"};
   int n = 8, status;
   cJSON *doc, *errors;
@@ -289,6 +303,14 @@ static int run_load(suite_sv_cell *c, const char *self, const char *url) {
     snprintf(slow, sizeof slow, "%d", c->slow);
     argv[n++] = "--slow";
     argv[n++] = slow;
+  }
+  if (c->beside > 0) {
+    snprintf(beside, sizeof beside, "%d", c->beside);
+    suite_sv_path(sv, SUITE_SV_CPU, path, sizeof path);
+    argv[n++] = "--beside";
+    argv[n++] = beside;
+    argv[n++] = "--beside-path";
+    argv[n++] = path;
   }
   argv[n] = NULL;
   status = base_spawn_run(self, argv, out, sizeof out, line, sizeof line);
@@ -308,6 +330,8 @@ static int run_load(suite_sv_cell *c, const char *self, const char *url) {
   base_json_obj_num(errors, "status", &c->status_errors);
   base_json_obj_num(doc, "unanswered", &c->unanswered);
   base_json_obj_num(doc, "slow_open", &c->slow_open);
+  base_json_obj_num(doc, "beside_requests", &c->beside_requests);
+  base_json_obj_num(doc, "beside_errors", &c->beside_errors);
   base_json_obj_num(doc, "elapsed_s", &c->elapsed_s);
   base_json_obj_num(doc, "p50_ms", &c->p50_ms);
   base_json_obj_num(doc, "p99_ms", &c->p99_ms);
@@ -335,7 +359,7 @@ static void run_cell(const suite_serve *sv, suite_sv_cell *c,
     return;
   suite_sv_path(sv, c->scenario, path, sizeof path);
   snprintf(url, sizeof url, "%s%s", server.url, path);
-  if (run_load(c, self, url) != 0)
+  if (run_load(sv, c, self, url) != 0)
     c->state = SUITE_SV_FAILED;
   memset(&ru, 0, sizeof ru);
   status = stop_server(&server, &ru);
@@ -354,6 +378,12 @@ static void run_cell(const suite_serve *sv, suite_sv_cell *c,
                                                : SUITE_SV_FAILED;
     snprintf(c->why, sizeof c->why, "%.0f of %.0f answers were not 2xx or "
              "3xx", c->status_errors, c->requests);
+  }
+  if (c->beside_errors > 0 && c->state == SUITE_SV_OK) { /* the same */
+    c->state = c->beside_errors >= c->beside_requests ? SUITE_SV_NOT_BUILT
+                                                      : SUITE_SV_FAILED;
+    snprintf(c->why, sizeof c->why, "%.0f of %.0f answers beside were not "
+             "2xx or 3xx", c->beside_errors, c->beside_requests);
   }
 }
 
@@ -403,9 +433,8 @@ void suite_serve_run(suite_serve *sv, const char *self, const char *wrk) {
     suite_sv_cell *c = &sv->cells[i];
     fprintf(stderr, "conclab: [serve %d/%d] %s, %s, C=%d%s\n", i + 1,
             sv->ncells, suite_sv_names[c->scenario],
-            suite_sv_models[c->model].label,
-            c->slow > 0 ? c->slow : c->connections,
-            c->slow > 0 ? " slow" : "");
+            suite_sv_models[c->model].label, suite_sv_n(c),
+            c->slow > 0 ? " slow" : c->beside > 0 ? " beside" : "");
     run_cell(sv, c, self);
     if (c->wrk && wrk != NULL && c->state == SUITE_SV_OK)
       run_wrk(sv, c, self, wrk);

@@ -107,6 +107,7 @@ typedef enum suite_sv_scenario {
   SUITE_SV_DELAY, /* /delay/100: waiting; connections scale on the loop */
   SUITE_SV_BYTES, /* /bytes/1024: throughput */
   SUITE_SV_CPU,   /* /cpu/N: a CPU-bound handler, offloaded or not */
+  SUITE_SV_BESIDE, /* /bytes/1024 while other connections ask /cpu/N */
   SUITE_SV_SLOW,  /* slow connections held beside a few active ones */
   SUITE_SV_OPEN,  /* /delay/100 in open loop at a fixed rate */
   SUITE_SV_SCENARIOS
@@ -128,6 +129,7 @@ typedef struct suite_sv_cell {
   int scenario, model; /* suite_sv_scenario, index into suite_sv_models */
   int connections;     /* active */
   int slow;            /* slow connections held beside them */
+  int beside;          /* connections asking /cpu/N beside them */
   double rate;         /* open loop: requests/s in all (0: closed) */
   double duration_s;   /* of its load run */
   int wrk;             /* wrk runs beside it (for as long: wrk_duration_s) */
@@ -135,6 +137,7 @@ typedef struct suite_sv_cell {
   int state; /* SUITE_SV_* */
   char why[160];
   double requests, failed, status_errors, unanswered, slow_open;
+  double beside_requests, beside_errors; /* answers to the beside ones */
   double elapsed_s, rps, p50_ms, p99_ms, p999_ms, max_ms;
   double load_cpu_s;               /* the load generator's */
   double server_rss_kb, server_cpu_s; /* wait4's */
@@ -152,7 +155,7 @@ typedef struct suite_serve {
   double open_duration_s;
   int wrk_duration_s;
   int cpu_n;         /* /cpu/N */
-  int active;        /* slow scenario: the active connections */
+  int active;        /* slow and beside scenarios: the active connections */
   int wrk_found;     /* wrk on PATH (else wrk_skipped says why not) */
   char wrk_skipped[160];
   suite_sv_cell *cells;
@@ -160,6 +163,9 @@ typedef struct suite_serve {
   double elapsed_s;
 } suite_serve;
 
+/* The number a cell's row is about: its slow connections, its beside
+ * ones, or else its active ones (C). */
+int suite_sv_n(const suite_sv_cell *c);
 /* The scenario's URL path ("/delay/100"), and a short name ("delay"). */
 void suite_sv_path(const suite_serve *sv, int scenario, char *out,
                    size_t cap);
