@@ -6,7 +6,9 @@
  *                                    each result stored in its task's slot
  * Semaphore(C)                   ->  as_sem: at most C operations in flight
  * run_in_executor(None, f)       ->  uv_queue_work (primes, pipeline: --offload)
- * aiohttp.ClientSession          ->  one curl multi handle on the loop (http)
+ * aiohttp.ClientSession          ->  a pool of kept-alive connections on the
+ *                                    loop (http: client.c; --client curl:
+ *                                    one curl multi handle)
  * time.sleep() in a coroutine    ->  sleep --blocking-in-loop: the pitfall,
  *                                    made visible by the loop-lag probe
  */
@@ -138,7 +140,8 @@ extern const as_ops as_sleep_ops;
 extern const as_ops as_sleep_blocking_ops;
 extern const as_ops as_primes_in_loop_ops;
 extern const as_ops as_primes_offload_ops;
-extern const as_ops as_http_ops;
+extern const as_ops as_http_ops;  /* --client curl */
+extern const as_ops as_fetch_ops; /* http's native client */
 extern const as_ops as_files_ops;
 extern const as_ops as_pipeline_in_loop_ops;
 extern const as_ops as_pipeline_offload_ops;

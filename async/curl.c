@@ -27,6 +27,11 @@ struct as_curl {
   as_curl_xfer *running; /* the transfers in the multi handle, a list */
   as_curl_xfer *failed;  /* and those of them to fail (as_curl_xfer.failed) */
   int idle;            /* connections parked in the cache, as far as we know */
+  int unsent;          /* transfers in the multi handle, request not sent */
+  as_curl_xfer *queue, *queue_tail; /* transfers held back, to be added */
+  /* every transfer on its own connection (C >= N, or --no-reuse): none is
+   * kept, so curl's cache stays empty and never has to be walked */
+  int forbid_reuse;
 };
 
 /* One socket curl asked us to watch. */
@@ -86,8 +91,10 @@ static void xfer_end(as_curl *s, as_curl_xfer *x, CURLcode rc) {
   xfer_unlink(s, x);
   x->failed = CURLE_OK;
   x->easy = NULL;
+  if (!x->sent)
+    s->unsent--;
   curl_multi_remove_handle(s->multi, easy);
-  if (rc == CURLE_OK && !s->batch->params->no_reuse)
+  if (rc == CURLE_OK && !s->forbid_reuse)
     s->idle++; /* an answered request leaves its connection in the cache */
   x->done(x, easy, rc);
 }
@@ -231,9 +238,12 @@ static void collect(as_curl *s) {
     xfer_end(s, s->failed, s->failed->failed);
 }
 
-/* Tell curl that fd is ready (or its time has come), then collect.  An
- * error from curl (out of memory) means it may have left a transfer with
- * nothing to wake it, and its timer not renewed: the transfers fail. */
+static void pump(as_curl *s);
+
+/* Tell curl that fd is ready (or its time has come), then collect, and
+ * add the transfers held back that now may be.  An error from curl (out
+ * of memory) means it may have left a transfer with nothing to wake it,
+ * and its timer not renewed: the transfers fail. */
 static void act(as_curl *s, curl_socket_t fd, int flags) {
   int running;
   CURLMcode mc = curl_multi_socket_action(s->multi, fd, flags, &running);
@@ -242,6 +252,37 @@ static void act(as_curl *s, curl_socket_t fd, int flags) {
     xfer_fail_all(s, mc == CURLM_OUT_OF_MEMORY ? CURLE_OUT_OF_MEMORY
                                                : CURLE_ABORTED_BY_CALLBACK);
   collect(s);
+  pump(s);
+}
+
+/* CURLOPT_PREREQFUNCTION: connected, and the request about to go out. */
+static int on_prereq(void *arg, char *ip, char *local_ip, int port,
+                     int local_port) {
+  as_curl_xfer *x = arg;
+  as_curl *s = x->session;
+  (void)ip, (void)local_ip, (void)port, (void)local_port;
+  if (!x->sent) {
+    x->sent = 1;
+    s->unsent--;
+  }
+  return CURL_PREREQFUNC_OK;
+}
+
+static int xfer_add(as_curl *s, CURL *easy, as_curl_xfer *x);
+
+/* Add held-back transfers while few are unsent (never from inside curl:
+ * curl_multi_add_handle refuses to be called from its callbacks).  One
+ * curl refuses is over: its owner is told, as for any failed transfer. */
+static void pump(as_curl *s) {
+  while (s->multi != NULL && s->queue != NULL && s->unsent < AS_CURL_UNSENT) {
+    as_curl_xfer *x = s->queue;
+    CURL *easy = x->easy;
+    s->queue = x->next;
+    if (s->queue == NULL)
+      s->queue_tail = NULL;
+    if (xfer_add(s, easy, x) != 0)
+      x->done(x, easy, CURLE_FAILED_INIT);
+  }
 }
 
 int as_curl_add(as_batch *b, CURL *easy, as_curl_xfer *x) {
@@ -249,9 +290,30 @@ int as_curl_add(as_batch *b, CURL *easy, as_curl_xfer *x) {
 
   if (s == NULL || s->multi == NULL)
     return -1;
+  x->session = s;
+  if (s->unsent < AS_CURL_UNSENT && s->queue == NULL)
+    return xfer_add(s, easy, x);
+  x->easy = easy; /* held back until pump adds it */
+  x->next = NULL;
+  if (s->queue_tail != NULL)
+    s->queue_tail->next = x;
+  else
+    s->queue = x;
+  s->queue_tail = x;
+  return 0;
+}
+
+/* Put x into the multi handle.  0, or -1 when curl refused it. */
+static int xfer_add(as_curl *s, CURL *easy, as_curl_xfer *x) {
   curl_easy_setopt(easy, CURLOPT_PRIVATE, x);
+  curl_easy_setopt(easy, CURLOPT_PREREQFUNCTION, on_prereq);
+  curl_easy_setopt(easy, CURLOPT_PREREQDATA, x);
+  if (s->forbid_reuse)
+    curl_easy_setopt(easy, CURLOPT_FORBID_REUSE, 1L);
   x->easy = easy;
   x->failed = CURLE_OK;
+  x->sent = 0;
+  s->unsent++;
   /* curl 7.88 finds an idle connection by walking every connection it has
    * to the host.  With 10,000 requests in flight and none idle, that is
    * 10,000 steps for each new request, 10^8 in all.  When we know nothing
@@ -263,6 +325,7 @@ int as_curl_add(as_batch *b, CURL *easy, as_curl_xfer *x) {
   xfer_link(s, x); /* first: curl may call back about it while adding */
   if (curl_multi_add_handle(s->multi, easy) != CURLM_OK) {
     xfer_unlink(s, x);
+    s->unsent--;
     x->failed = CURLE_OK;
     x->easy = NULL;
     return -1;
@@ -285,6 +348,8 @@ int as_curl_open(as_batch *b) {
   }
   s->batch = b;
   s->loop = &b->loop;
+  s->forbid_reuse =
+      b->params->no_reuse || b->params->concurrency >= b->params->tasks;
   uv_timer_init(&b->loop, &s->timer);
   s->timer.data = s;
   curl_multi_setopt(s->multi, CURLMOPT_SOCKETFUNCTION, on_curl_socket);

@@ -32,12 +32,22 @@ typedef struct as_curl_xfer {
   /* CURLE_OK, or why the session itself must end this transfer (a socket
    * the loop could not watch; curl out of memory) once curl has returned */
   CURLcode failed;
-  struct as_curl_xfer *prev, *next; /* the session's list it is on */
+  struct as_curl *session;
+  int sent; /* curl is about to send its request (CURLOPT_PREREQFUNCTION) */
+  /* the session's list it is on; or, before it is added to the multi
+   * handle, the queue of transfers waiting to be */
+  struct as_curl_xfer *prev, *next;
 } as_curl_xfer;
+
+/* Transfers added to the multi handle but not sent yet, at most: more are
+ * held back.  Added all at once, curl starts every connect in one
+ * callback before it sends any request. */
+#define AS_CURL_UNSENT 50
 
 /* Make the batch's session (b->data).  0, or -1 (printed). */
 int as_curl_open(as_batch *b);
-/* Start a transfer.  0, or -1 when curl refused it. */
+/* Start a transfer (now, or once fewer than AS_CURL_UNSENT are unsent).
+ * 0, or -1 when curl refused it. */
 int as_curl_add(as_batch *b, CURL *easy, as_curl_xfer *x);
 /* The batch's last task is over: close the connections and every handle,
  * so uv_run can return.  Safe to call more than once. */

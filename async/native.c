@@ -19,29 +19,37 @@ typedef struct as_native {
   const as_ops *ops;      /* on the loop */
   const as_ops *offload;  /* --offload, or NULL: none (ops runs) */
   const as_ops *blocking; /* --blocking-in-loop, or NULL: none */
+  const as_ops *curl;     /* --client curl, or NULL: none */
 } as_native;
 
 static const as_native natives[] = {
-    {&wl_sleep, &as_sleep_ops, NULL, &as_sleep_blocking_ops},
-    {&wl_primes, &as_primes_in_loop_ops, &as_primes_offload_ops, NULL},
-    {&wl_http, &as_http_ops, NULL, NULL},
+    {&wl_sleep, &as_sleep_ops, NULL, &as_sleep_blocking_ops, NULL},
+    {&wl_primes, &as_primes_in_loop_ops, &as_primes_offload_ops, NULL, NULL},
+    /* its own client by default; libcurl's multi handle on request */
+    {&wl_http, &as_fetch_ops, NULL, NULL, &as_http_ops},
     /* every uv_fs_* call runs on the threadpool */
-    {&wl_files, &as_files_ops, NULL, NULL},
-    {&wl_pipeline, &as_pipeline_in_loop_ops, &as_pipeline_offload_ops, NULL},
+    {&wl_files, &as_files_ops, NULL, NULL, NULL},
+    {&wl_pipeline, &as_pipeline_in_loop_ops, &as_pipeline_offload_ops, NULL,
+     NULL},
 };
 
-const as_ops *as_native_ops(const wl_workload *wl, const as_options *o) {
-  for (size_t i = 0; i < sizeof natives / sizeof natives[0]; i++) {
-    const as_native *n = &natives[i];
-    if (n->wl != wl)
-      continue;
-    if (o->blocking_in_loop && n->blocking != NULL)
-      return n->blocking;
-    if (o->offload && n->offload != NULL)
-      return n->offload;
-    return n->ops;
-  }
+static const as_native *native_of(const wl_workload *wl) {
+  for (size_t i = 0; i < sizeof natives / sizeof natives[0]; i++)
+    if (natives[i].wl == wl)
+      return &natives[i];
   return NULL;
+}
+
+const as_ops *as_native_ops(const wl_workload *wl, const as_options *o) {
+  const as_native *n = native_of(wl);
+
+  if (n == NULL)
+    return NULL;
+  if (o->blocking_in_loop && n->blocking != NULL)
+    return n->blocking;
+  if (o->offload && n->offload != NULL)
+    return n->offload;
+  return n->ops;
 }
 
 /* libuv reads UV_THREADPOOL_SIZE once, when the first work is queued in the
@@ -56,6 +64,10 @@ static void set_threadpool_size(int size) {
 int as_run(const wl_workload *wl, const wl_params *p, const as_options *o,
            wl_slot *slots, wl_span *spans, as_lag_summary *lag) {
   const as_ops *ops = as_native_ops(wl, o);
+  const as_native *n = native_of(wl);
+
+  if (n != NULL && n->curl != NULL && p->client == WL_CLIENT_CURL)
+    ops = n->curl;
 
   if (ops == NULL) /* run_in_executor: no native version (yet) */
     ops = &as_executor_ops;

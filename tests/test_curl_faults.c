@@ -106,6 +106,7 @@ static run_opts opts(const wl_workload *wl, int offload) {
   o.params.size = 20000;
   o.params.rounds = 2;
   o.params.url = g_url;
+  o.params.client = WL_CLIENT_CURL; /* http: the curl glue under test */
   return o;
 }
 

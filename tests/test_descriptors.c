@@ -122,17 +122,21 @@ static void check_row(const wl_workload *wl, const wl_row *r) {
     assert_int_equal(r->models, WL_SEQ);
   if (r->models & ~WL_SEQ) /* a model's row needs its C */
     assert_true(r->concurrency.real != 0 && r->concurrency.smoke != 0);
-  /* its other flags: whole-number flags of this workload, in range */
+  /* its other flags: whole-number flags of this workload, in range, or
+   * names by their index */
   for (int k = 0; k < WL_ROW_FLAGS && r->flags[k].name != NULL; k++) {
     const char *name = r->flags[k].name;
     const wl_flag *f = wl_flag_find(wl, name, strlen(name));
+    long long lo = f != NULL ? f->lo : 0, hi = f != NULL ? f->hi : 0;
     print_message("%s row flag %s\n", wl->name, name);
     assert_non_null(f);
-    assert_true(f->kind == WL_FLAG_INT || f->kind == WL_FLAG_INT64);
-    assert_true(f->lo <= r->flags[k].value.real &&
-                r->flags[k].value.real <= f->hi);
-    assert_true(f->lo <= r->flags[k].value.smoke &&
-                r->flags[k].value.smoke <= f->hi);
+    assert_true(f->kind == WL_FLAG_INT || f->kind == WL_FLAG_INT64 ||
+                f->kind == WL_FLAG_NAME);
+    if (f->kind == WL_FLAG_NAME)
+      hi = f->nnames - 1;
+    assert_true(lo <= r->flags[k].value.real && r->flags[k].value.real <= hi);
+    assert_true(lo <= r->flags[k].value.smoke &&
+                r->flags[k].value.smoke <= hi);
   }
 }
 

@@ -2,7 +2,8 @@
  * test_http.c - the http workload's client, in every model, against a real
  * `conclab serve` started once for the whole file.
  *
- * For each model: the checksum equals seq's (on /delay and on /bytes);
+ * For each model with each client (conclab's own, and curl): the checksum
+ * equals seq's (on /delay and on /bytes);
  * --fail-rate without retries fails exactly the seeded attempts, HTTP 500s
  * and dropped connections counted apart; with enough retries every task
  * ends ok, with exactly the retries the seed calls for; /stall with
@@ -41,6 +42,20 @@
 #else
 #define LAST_MODEL RUN_MULTIPROC
 #endif
+
+/* The clients under test: each model with each client (conclab's own,
+ * and --client curl); seq's own first: the others are checked against
+ * it. */
+typedef struct way {
+  run_model model;
+  wl_client client;
+} way;
+static const way ways[] = {
+    {RUN_SEQ, WL_CLIENT_NATIVE},       {RUN_SEQ, WL_CLIENT_CURL},
+    {RUN_ASYNC, WL_CLIENT_NATIVE},     {RUN_ASYNC, WL_CLIENT_CURL},
+    {RUN_THREADED, WL_CLIENT_NATIVE},  {RUN_THREADED, WL_CLIENT_CURL},
+    {RUN_MULTIPROC, WL_CLIENT_NATIVE}, {RUN_MULTIPROC, WL_CLIENT_CURL}};
+#define NWAYS (LAST_MODEL == RUN_MULTIPROC ? 8 : 6)
 
 static char g_url[64];
 static pid_t g_server;
@@ -93,11 +108,20 @@ static run_result run(const run_opts *o) {
   return r;
 }
 
-/* The same run on model m, with C requests in flight (seq: one). */
-static run_result run_on(run_opts *o, int m, int concurrency) {
-  o->model = (run_model)m;
-  o->params.concurrency = m == RUN_SEQ ? 1 : concurrency;
+/* The same run the way ways[w] says, with C requests in flight (seq:
+ * one). */
+static run_result run_on(run_opts *o, int w, int concurrency) {
+  o->model = ways[w].model;
+  o->params.client = ways[w].client;
+  o->params.concurrency = o->model == RUN_SEQ ? 1 : concurrency;
   return run(o);
+}
+
+/* A run's options for ways[w]. */
+static run_opts opts_way(int w, int tasks, int concurrency) {
+  run_opts o = opts(ways[w].model, tasks, concurrency);
+  o.params.client = ways[w].client;
+  return o;
 }
 
 /* Which of task i's attempts the seed fails, and how: what the server will
@@ -123,7 +147,7 @@ static void test_checksums_match_seq(void **state) {
     seq = run(&o);
     assert_int_equal(seq.ok, 24);
     assert_int_equal(seq.connects, 1); /* one handle, kept alive */
-    for (int m = RUN_ASYNC; m <= LAST_MODEL; m++) {
+    for (int m = 1; m < NWAYS; m++) {
       run_result r = run_on(&o, m, 6);
       assert_int_equal(r.ok, 24);
       assert_int_equal(r.failed, 0);
@@ -149,7 +173,7 @@ static void test_fail_rate_counted_exactly(void **state) {
   assert_true(want_500 > 0 && want_drop > 0); /* the seed gives both */
 
   seq = run(&o);
-  for (int m = RUN_SEQ; m <= LAST_MODEL; m++) {
+  for (int m = 0; m < NWAYS; m++) {
     run_result r = run_on(&o, m, 8);
     assert_int_equal(r.http_errors, want_500);
     assert_int_equal(r.conn_errors, want_drop);
@@ -179,7 +203,7 @@ static void test_retries_recover(void **state) {
   assert_true(want_retries > 0);
 
   seq = run(&o);
-  for (int m = RUN_SEQ; m <= LAST_MODEL; m++) {
+  for (int m = 0; m < NWAYS; m++) {
     run_result r = run_on(&o, m, 8);
     assert_int_equal(r.ok, 40);
     assert_int_equal(r.failed, 0);
@@ -192,8 +216,8 @@ static void test_retries_recover(void **state) {
  * bounded time, and retried timeouts count their retries. */
 static void test_stall_times_out(void **state) {
   (void)state;
-  for (int m = RUN_SEQ; m <= LAST_MODEL; m++) {
-    run_opts o = opts((run_model)m, 4, 4);
+  for (int m = 0; m < NWAYS; m++) {
+    run_opts o = opts_way(m, 4, 4);
     run_result r;
     double t0 = monotonic_s();
     o.params.endpoint = WL_EP_STALL;
@@ -227,8 +251,8 @@ static void test_connection_refused(void **state) {
   char url[64];
   (void)state;
   snprintf(url, sizeof url, "http://127.0.0.1:%d", closed_port());
-  for (int m = RUN_SEQ; m <= LAST_MODEL; m++) {
-    run_opts o = opts((run_model)m, 5, 5);
+  for (int m = 0; m < NWAYS; m++) {
+    run_opts o = opts_way(m, 5, 5);
     run_result r;
     o.params.url = url;
     o.params.retries = 2;
@@ -243,8 +267,8 @@ static void test_connection_refused(void **state) {
 /* --no-reuse: one connection per request, in every model. */
 static void test_no_reuse_opens_one_per_request(void **state) {
   (void)state;
-  for (int m = RUN_SEQ; m <= LAST_MODEL; m++) {
-    run_opts o = opts((run_model)m, 12, 3);
+  for (int m = 0; m < NWAYS; m++) {
+    run_opts o = opts_way(m, 12, 3);
     run_result kept, fresh;
     kept = run(&o);
     o.params.no_reuse = 1;
@@ -365,11 +389,15 @@ static void test_stopped_server_times_out(void **state) {
       0);
   assert_int_equal(kill(g_stopped_server, SIGSTOP), 0);
   for (int w = 0; w < 2; w++)
-    for (int m = RUN_SEQ; m <= LAST_MODEL; m++) {
+    for (int m = 0; m < NWAYS; m++) {
       const char *argv[] = {"conclab", "run", workloads[w], "--model",
-                            run_model_names[m], "--url", url, "--tasks", "3",
-                            "--concurrency", m == RUN_SEQ ? "1" : "3",
-                            "--timeout-ms", "200", "--json", NULL};
+                            run_model_names[ways[m].model], "--url", url,
+                            "--tasks", "3", "--concurrency",
+                            ways[m].model == RUN_SEQ ? "1" : "3",
+                            "--timeout-ms", "200", "--json",
+                            /* a workload flag: http's only */
+                            w == 0 ? "--client" : NULL,
+                            wl_client_names[ways[m].client], NULL};
       output *o = conclab_bounded(argv, 30.0, NULL);
       if (o->status != 3)
         print_error("%s %s: %s\n", workloads[w], run_model_names[m], o->err);

@@ -125,6 +125,10 @@ static const fake_cell fakes[] = {
     /* http, scale: 1,000 x /delay/100, then 10,000 x /delay/1000 */
     {"http seq C=1 N=1000", 0.200, 0.050, 0.060, 9900, SUM_HTTP1K, 1},
     {"http async C=1000 N=1000", 0.250, 0.050, 0.100, 26000, SUM_HTTP1K, 1000},
+    /* the same with --client curl, against its own untimed oracle */
+    {"http seq curl C=1 N=1000", 0.200, 0.050, 0.060, 9900, SUM_HTTP1K, 1},
+    {"http async curl C=1000 N=1000", 0.300, 0.060, 0.050, 27000, SUM_HTTP1K,
+     1000},
     {"http threaded C=1000 N=1000", 0.280, 0.070, 0.270, 44000, SUM_HTTP1K,
      1000},
     {"http multiproc C=100 N=1000", 1.180, 0.200, 0.210, 570000, SUM_HTTP1K,
@@ -132,6 +136,9 @@ static const fake_cell fakes[] = {
     {"http seq C=1 N=10000", 1.900, 0.500, 0.600, 9900, SUM_HTTP10K, 1},
     {"http async C=10000 N=10000", 2.900, 0.950, 1.200, 175000, SUM_HTTP10K,
      10000},
+    {"http seq curl C=1 N=10000", 1.900, 0.500, 0.600, 9900, SUM_HTTP10K, 1},
+    {"http async curl C=10000 N=10000", 3.200, 1.100, 0.400, 170000,
+     SUM_HTTP10K, 10000},
     /* files: 200 x 256 KiB, written and read back */
     {"files seq C=1 N=200", 0.100, 0.040, 0.060, 8000, SUM_FILES, 0},
     {"files async C=64 N=200", 0.060, 0.040, 0.070, 8500, SUM_FILES, 0},
@@ -168,8 +175,8 @@ enum {
   SLEEP_MULTIPROC = 4, SCALE_ORACLE = 5, SCALE_ASYNC = 6, SCALE_THREADED = 7,
   SCALE_MULTIPROC = 8, PRIMES_SEQ = 9, PRIMES_INLOOP = 10,
   PRIMES_OFFLOAD = 11, PRIMES_THREADED = 12, PRIMES_MULTIPROC = 13,
-  HTTP_SEQ = 14, FILES_SEQ = 32, PIPE_SEQ = 37, PIPE_INLOOP = 38,
-  PIPE_OFFLOAD = 39, SWEEP_FIRST = 42,
+  HTTP_SEQ = 14, FILES_SEQ = 36, PIPE_SEQ = 41, PIPE_INLOOP = 42,
+  PIPE_OFFLOAD = 43, SWEEP_FIRST = 46,
 };
 
 /* The warm-up run is slow (it is thrown away); the measured runs spread
@@ -659,7 +666,11 @@ static void evaluate_targets(void **state) {
   assert_int_equal(c[HTTP_SEQ + 13].baseline, HTTP_SEQ + 12);
   assert_near(c[HTTP_SEQ + 13].speedup, 0);
   assert_int_equal(c[HTTP_SEQ + 13].target_met, SUITE_TARGET_MISSED);
-  assert_int_equal(c[HTTP_SEQ + 17].target_met, SUITE_TARGET_MISSED);
+  assert_int_equal(c[HTTP_SEQ + 19].target_met, SUITE_TARGET_MISSED);
+  /* the --client curl cells: each against its own oracle, no target */
+  assert_int_equal(c[HTTP_SEQ + 15].baseline, HTTP_SEQ + 14);
+  assert_int_equal(c[HTTP_SEQ + 15].target_met, SUITE_TARGET_NONE);
+  assert_int_equal(c[HTTP_SEQ + 21].baseline, HTTP_SEQ + 20);
   /* files: the ideal is min(workers, cores); async's workers are its
    * threadpool's 4 (or 16), not its C = 64 */
   assert_int_equal(c[FILES_SEQ + 1].baseline, FILES_SEQ);

@@ -8,13 +8,17 @@
  * error, timeout, connection error) and how many retries it used, and the
  * batch always finishes (return_exceptions=True).
  *
- * Everything here is blocking: one curl easy handle per worker, reused for
- * that worker's requests, so its connection is kept alive between them (an
- * aiohttp ClientSession of one).  async/http.c drives the same steps from a
- * curl multi handle on the event loop.
+ * Everything here is blocking: one client per worker, reused for that
+ * worker's requests, so its connection is kept alive between them (an
+ * aiohttp ClientSession of one): conclab's own (workloads/get.c), or with
+ * --client curl a curl easy handle.  async runs the same steps from
+ * callbacks on the event loop: async/fetch.c, or async/http.c with curl.
  */
 #include "http.h"
 
+#include <http_parser.h>
+
+#include "get.h"
 #include <errno.h>
 #include <stddef.h>
 #include <pthread.h>
@@ -26,6 +30,7 @@
 /* ---- which URL an attempt asks for ------------------------------------- */
 
 const char *const wl_endpoint_names[] = {"delay", "bytes", "stall"};
+const char *const wl_client_names[] = {"native", "curl"};
 
 /* splitmix64: a few multiplies that scramble bits well.  The failures and
  * the jitter must be the same in every model and every run, so they come
@@ -71,6 +76,40 @@ void wl_http_url(const wl_params *p, uint32_t index, int attempt, char *url,
     snprintf(url, cap, "%.*s/stall", base, p->url);
     break;
   }
+}
+
+/* ---- the request, for conclab's own clients ----------------------------- */
+
+int wl_http_origin_of(const char *base, wl_http_origin *o) {
+  struct http_parser_url u;
+  const char *auth = strstr(base, "://");
+  size_t start;
+
+  http_parser_url_init(&u);
+  if (http_parser_parse_url(base, strlen(base), 0, &u) != 0 ||
+      !(u.field_set & (1 << UF_HOST))) {
+    fprintf(stderr, "conclab: http: %s: not a URL\n", base);
+    return -1;
+  }
+  start = u.field_data[UF_HOST].off;
+  o->path_at = u.field_set & (1 << UF_PATH) ? u.field_data[UF_PATH].off
+                                            : strlen(base);
+  auth = auth != NULL ? auth + 3 : base;
+  snprintf(o->host, sizeof o->host, "%.*s", (int)(base + o->path_at - auth),
+           auth);
+  snprintf(o->name, sizeof o->name, "%.*s", (int)u.field_data[UF_HOST].len,
+           base + start);
+  snprintf(o->port, sizeof o->port, "%u",
+           u.field_set & (1 << UF_PORT) ? u.port : 80u);
+  return 0;
+}
+
+int wl_http_request(const wl_http_origin *o, const char *url, char *buf,
+                    size_t cap) {
+  const char *path = strlen(url) > o->path_at ? url + o->path_at : "/";
+  int len = snprintf(buf, cap, "GET %s HTTP/1.1\r\nHost: %s\r\n\r\n", path,
+                     o->host);
+  return len < 0 || (size_t)len >= cap ? -1 : len;
 }
 
 /* ---- one attempt --------------------------------------------------------- */
@@ -148,21 +187,29 @@ int wl_http_prepare_request(CURL *easy, const wl_params *p, const char *url) {
 }
 #undef SET
 
-wl_status wl_http_judge(CURL *easy, CURLcode rc, wl_slot *out,
-                        wl_http_body *body) {
-  long status = 0, connects = 0;
-
-  curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
-  curl_easy_getinfo(easy, CURLINFO_NUM_CONNECTS, &connects);
-  out->http_status = (int)status;
-  out->connects += (int)connects;
-  if (rc != CURLE_OK) { /* no whole answer: forget the part that came */
+wl_status wl_http_verdict(wl_status failed, int http_status, wl_slot *out,
+                          wl_http_body *body) {
+  out->http_status = http_status;
+  if (failed != WL_OK) { /* no whole answer: forget the part that came */
     out->http_status = 0;
     body->hash = WL_HASH_INIT;
     body->bytes = 0;
-    return rc == CURLE_OPERATION_TIMEDOUT ? WL_TIMEOUT : WL_ERROR;
+    return failed;
   }
-  return status >= 200 && status < 300 ? WL_OK : WL_ERROR;
+  return http_status >= 200 && http_status < 300 ? WL_OK : WL_ERROR;
+}
+
+wl_status wl_http_judge(CURL *easy, CURLcode rc, wl_slot *out,
+                        wl_http_body *body) {
+  long status = 0, connects = 0;
+  wl_status failed = WL_OK;
+
+  curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_getinfo(easy, CURLINFO_NUM_CONNECTS, &connects);
+  out->connects += (int)connects;
+  if (rc != CURLE_OK)
+    failed = rc == CURLE_OPERATION_TIMEDOUT ? WL_TIMEOUT : WL_ERROR;
+  return wl_http_verdict(failed, (int)status, out, body);
 }
 
 long wl_http_retry_ms(const wl_params *p, uint32_t index, int attempt,
@@ -200,12 +247,19 @@ void wl_http_why(CURL *easy, CURLcode rc, char *why, size_t cap) {
 
 void wl_http_report(CURL *easy, CURLcode rc, const wl_params *p,
                     uint32_t index, int attempt, const wl_slot *out) {
-  char url[WL_HTTP_URL_MAX], why[160];
+  char why[160];
 
   if (rc != CURLE_OK)
     wl_http_why(easy, rc, why, sizeof why);
   else
     snprintf(why, sizeof why, "HTTP status %d", out->http_status);
+  wl_http_report_why(p, index, attempt, why);
+}
+
+void wl_http_report_why(const wl_params *p, uint32_t index, int attempt,
+                        const char *why) {
+  char url[WL_HTTP_URL_MAX];
+
   wl_http_url(p, index, attempt, url, sizeof url);
   wl_report_error("http", index, "GET", url, why);
 }
@@ -229,30 +283,47 @@ uint64_t wl_http_value(const wl_slot *out, const wl_http_body *body) {
 
 /* ---- the blocking client: seq, threaded and multiproc -------------------- */
 
+/* A worker's client, kept for all its requests so that its connection
+ * stays open between them: a curl easy handle, or conclab's own. */
 typedef struct http_worker {
   const wl_params *params;
-  CURL *easy; /* reused: its connection stays open between requests */
+  CURL *easy;       /* --client curl */
+  wl_getter *get;   /* --client native */
 } http_worker;
 
 static int http_worker_open(const wl_params *p, void **worker) {
-  http_worker *w;
+  http_worker *w = calloc(1, sizeof *w);
 
-  if (wl_http_global_init() != 0)
+  if (w == NULL) {
+    wl_report_once("http: out of memory for a worker");
     return -1;
-  w = calloc(1, sizeof *w);
-  if (w == NULL || (w->easy = curl_easy_init()) == NULL) {
+  }
+  w->params = p;
+  if (p->client == WL_CLIENT_NATIVE) {
+    if ((w->get = malloc(sizeof *w->get)) == NULL ||
+        wl_get_open(w->get, p->url, p->no_reuse) != 0) {
+      wl_report_once("http: cannot make a client");
+      free(w->get);
+      free(w);
+      return -1;
+    }
+  } else if (wl_http_global_init() != 0 ||
+             (w->easy = curl_easy_init()) == NULL) {
     wl_report_once("http: cannot make a curl handle");
     free(w);
     return -1;
   }
-  w->params = p;
   *worker = w;
   return 0;
 }
 
 static void http_worker_close(void *worker) {
   http_worker *w = worker;
-  curl_easy_cleanup(w->easy);
+  if (w->get != NULL)
+    wl_get_close(w->get);
+  free(w->get);
+  if (w->easy != NULL)
+    curl_easy_cleanup(w->easy);
   free(w);
 }
 
@@ -262,26 +333,65 @@ static void http_task_input(const wl_params *p, uint32_t i, wl_task *out) {
   out->a = out->b = 0;
 }
 
+/* One attempt with curl: judged, and why it failed in why. */
+static wl_status attempt_curl(http_worker *w, const char *url,
+                              wl_http_body *body, wl_slot *out, char *why,
+                              size_t cap) {
+  CURLcode rc;
+  wl_status status;
+
+  if (wl_http_prepare(w->easy, w->params, url, body) != 0) {
+    snprintf(why, cap, "cannot set up a curl handle");
+    return WL_ERROR;
+  }
+  rc = curl_easy_perform(w->easy);
+  status = wl_http_judge(w->easy, rc, out, body);
+  if (rc != CURLE_OK)
+    wl_http_why(w->easy, rc, why, cap);
+  return status;
+}
+
+/* One attempt with conclab's own client, judged by the same rule. */
+static wl_status attempt_native(http_worker *w, const char *url,
+                                wl_http_body *body, wl_slot *out, char *why,
+                                size_t cap) {
+  wl_resp resp;
+  int err = 0;
+  wl_get_end end = wl_get(w->get, url, w->params->timeout_ms, &resp, &err,
+                          &out->connects);
+
+  body->hash = resp.hash;
+  body->bytes = resp.body_bytes;
+  if (end != WL_GET_ANSWERED)
+    wl_get_why(w->get, end, err, &resp, why, cap);
+  return wl_http_verdict(end == WL_GET_ANSWERED  ? WL_OK
+                         : end == WL_GET_TIMEOUT ? WL_TIMEOUT
+                                                 : WL_ERROR,
+                         resp.status, out, body);
+}
+
 static wl_status http_run_blocking(const wl_task *t, void *worker,
                                    wl_slot *out) {
   http_worker *w = worker;
-  char url[WL_HTTP_URL_MAX];
+  char url[WL_HTTP_URL_MAX], why[160];
   wl_http_body body = {0};
   wl_status status = WL_ERROR;
   long wait_ms;
 
   if (w == NULL)
-    return WL_ERROR; /* this worker has no curl handle */
+    return WL_ERROR; /* this worker has no client */
   for (int attempt = 0;; attempt++) {
-    CURLcode rc;
     wl_http_url(w->params, t->index, attempt, url, sizeof url);
-    if (wl_http_prepare(w->easy, w->params, url, &body) != 0)
-      break;
-    rc = curl_easy_perform(w->easy);
-    status = wl_http_judge(w->easy, rc, out, &body);
+    why[0] = '\0';
+    status = w->get != NULL
+                 ? attempt_native(w, url, &body, out, why, sizeof why)
+                 : attempt_curl(w, url, &body, out, why, sizeof why);
     wait_ms = wl_http_retry_ms(w->params, t->index, attempt, status, out);
-    if (wait_ms < 0 && status != WL_OK)
-      wl_http_report(w->easy, rc, w->params, t->index, attempt, out);
+    if (wait_ms < 0 && status != WL_OK) {
+      if (why[0] == '\0')
+        snprintf(why, sizeof why, "HTTP status %d", out->http_status);
+      wl_http_report_why(w->params, t->index, attempt, why);
+    }
     if (wait_ms < 0)
       break;
     wl_sleep_ms((uint64_t)wait_ms);
@@ -336,6 +446,16 @@ static const wl_flag http_flags[] = {
      .kind = WL_FLAG_SWITCH,
      .field = offsetof(wl_params, no_reuse),
      .say = WL_SAY_IF_SET},
+    {.name = "--client",
+     .arg = "NAME",
+     .help = "native: conclab's own client (on the loop for async,\nplain "
+             "sockets for the others); curl: libcurl",
+     .kind = WL_FLAG_NAME,
+     .field = offsetof(wl_params, client),
+     .def = WL_CLIENT_NATIVE,
+     .names = wl_client_names,
+     .nnames = 2,
+     .say = WL_SAY_IF_SET},
     {.name = "--retries",
      .arg = "K",
      .help = "retry a failed request (5xx, timeout, connection\nerror; not "
@@ -389,6 +509,8 @@ static const wl_field http_json[] = {
     {.key = "size", .kind = WL_VALUE_INT64, .field = offsetof(wl_params, size),
      .endpoints = 1u << WL_EP_BYTES},
     WL_FIELD_PARAM("url", WL_VALUE_TEXT, url),
+    {.key = "client", .kind = WL_VALUE_NAME,
+     .field = offsetof(wl_params, client), .names = wl_client_names},
     WL_FIELD_PARAM("reuse", WL_VALUE_NOT, no_reuse),
     WL_FIELD_PARAM("timeout_ms", WL_VALUE_INT, timeout_ms),
     WL_FIELD_PARAM("max_retries", WL_VALUE_INT, retries),
@@ -418,8 +540,10 @@ static void http_report_intro(FILE *out, const wl_params *p, int cores) {
   (void)cores;
   fprintf(out, "%d GET requests of `/delay/%d` over loopback to `conclab "
           "serve`, a libuv server in its own process, started afresh for "
-          "each run. Every client keeps its connections alive (one curl "
-          "handle per worker; one multi handle for async). The ideal "
+          "each run. Every client keeps its connections alive: conclab's "
+          "own (one connection per worker; async's on the loop), or with "
+          "`--client curl` libcurl (one handle per worker; one multi handle "
+          "for async). The ideal "
           "speedup is the number of waits that overlap: N / ceil(N / C)."
           "\n\n", p->tasks, p->delay_ms);
 }
@@ -435,6 +559,8 @@ static void http_report_intro(FILE *out, const wl_params *p, int cores) {
 #define SCALE_DELAY {100, 10}
 #define BIG_TASKS {10000, 40} /* /delay/1000 from the async client */
 #define BIG_DELAY {1000, 20}
+/* The async rows again with libcurl: what the library costs */
+#define CURL {{"--client", {WL_CLIENT_CURL, WL_CLIENT_CURL}}}
 static const wl_row http_rows[] = {
     {.table = WL_TABLE_MAIN, .models = WL_SEQ, .tasks = TASKS,
      .delay_ms = DELAY},
@@ -457,6 +583,11 @@ static const wl_row http_rows[] = {
     {.table = WL_TABLE_SCALE, .models = WL_ASYNC, .tasks = SCALE_TASKS,
      .concurrency = ALL, .delay_ms = SCALE_DELAY,
      .target = {.wall_max_delays = 1.3}},
+    {.table = WL_TABLE_ORACLE, .models = WL_SEQ, .tasks = SCALE_TASKS,
+     .flags = CURL, .variant = "curl"},
+    {.table = WL_TABLE_SCALE, .models = WL_ASYNC, .tasks = SCALE_TASKS,
+     .concurrency = ALL, .delay_ms = SCALE_DELAY, .flags = CURL,
+     .variant = "curl"},
     {.table = WL_TABLE_SCALE, .models = WL_THREADED, .tasks = SCALE_TASKS,
      .concurrency = ALL, .delay_ms = SCALE_DELAY},
     {.table = WL_TABLE_SCALE, .models = WL_MULTIPROC, .tasks = SCALE_TASKS,
@@ -465,13 +596,19 @@ static const wl_row http_rows[] = {
     {.table = WL_TABLE_SCALE, .models = WL_ASYNC, .tasks = BIG_TASKS,
      .concurrency = ALL, .delay_ms = BIG_DELAY,
      .target = {.wall_max_delays = 1.5}},
+    {.table = WL_TABLE_ORACLE, .models = WL_SEQ, .tasks = BIG_TASKS,
+     .flags = CURL, .variant = "curl"},
+    {.table = WL_TABLE_SCALE, .models = WL_ASYNC, .tasks = BIG_TASKS,
+     .concurrency = ALL, .delay_ms = BIG_DELAY, .flags = CURL,
+     .variant = "curl"},
 };
 
 const wl_workload wl_http = {
     .name = "http",
     .kind = WL_KIND_IO,
-    .summary = "network I/O: N GET requests (libcurl) to an HTTP server; by\n"
-               "default conclab starts its own (conclab serve) on a free port",
+    .summary = "network I/O: N GET requests (conclab's own client, or\n"
+               "libcurl) to an HTTP server; by default conclab starts its\n"
+               "own (conclab serve) on a free port",
     .task_input = http_task_input,
     .run_blocking = http_run_blocking,
     .worker_open = http_worker_open,
@@ -479,7 +616,8 @@ const wl_workload wl_http = {
     .task_limit_ms = wl_http_task_limit_ms,
     .serves = 1,
     /* a blocking curl handle: its socket and the socketpair curl keeps to
-     * wake its own poll; the loop's one multi handle: the socket */
+     * wake its own poll (conclab's own client: the socket alone, so this
+     * is its bound too); on the loop: the socket */
     .fds = {.fixed = 4, .blocking = 3, .async = 1},
     .unit_one = "request in flight",
     .unit_many = "requests in flight",

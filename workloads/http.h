@@ -11,7 +11,9 @@
  *
  * and at the end wl_http_value folds the last answer into the task's value.
  * seq, threaded and multiproc run the blocking loop in http.c; async/http.c
- * runs the same steps from callbacks on the event loop.
+ * runs the same steps from callbacks on the event loop.  async's native
+ * client (async/fetch.c) makes its own requests, without curl, and judges
+ * and retries them by the same rules (wl_http_verdict, wl_http_retry_ms).
  */
 #ifndef CONCLAB_HTTP_H
 #define CONCLAB_HTTP_H
@@ -31,6 +33,16 @@
  * watchdog only catches a worker that cannot report (stopped, stuck). */
 #define WL_HTTP_GRACE_MS 1000
 
+/* The server a base URL names, split for conclab's own clients (async's
+ * on the loop, and the blocking one): the name and port to resolve, the
+ * Host header, and where the path of a URL made from the base starts. */
+typedef struct wl_http_origin {
+  char name[WL_URL_MAX];
+  char port[8];
+  char host[WL_URL_MAX]; /* the URL's authority, host[:port] */
+  size_t path_at;
+} wl_http_origin;
+
 /* One attempt's body, folded into a hash as it arrives. */
 typedef struct wl_http_body {
   uint64_t hash;
@@ -44,6 +56,12 @@ int wl_http_global_init(void);
  * or, for the seeded --fail-rate share of attempts, /status/500 or /drop. */
 void wl_http_url(const wl_params *p, uint32_t index, int attempt, char *url,
                  size_t cap);
+/* Split base (a URL that WL_FLAG_URL accepted).  0, or -1 (printed). */
+int wl_http_origin_of(const char *base, wl_http_origin *o);
+/* The request for url (made from o's base) in buf: GET, its path, Host.
+ * Its length, or -1 when it does not fit. */
+int wl_http_request(const wl_http_origin *o, const char *url, char *buf,
+                    size_t cap);
 /* Set up easy for one attempt at url, its body going into *body. */
 int wl_http_prepare(CURL *easy, const wl_params *p, const char *url,
                     wl_http_body *body);
@@ -56,6 +74,13 @@ int wl_http_prepare_request(CURL *easy, const wl_params *p, const char *url);
  * part of the body that arrived: how much did is down to timing. */
 wl_status wl_http_judge(CURL *easy, CURLcode rc, wl_slot *out,
                         wl_http_body *body);
+/* The rule both clients judge by: an attempt that ended with a whole
+ * answer (failed == WL_OK) is ok when its status is 2xx, an HTTP error
+ * otherwise; one that did not (failed: WL_TIMEOUT or WL_ERROR) keeps
+ * neither the status nor the part of the body that came.  Records the
+ * status in out. */
+wl_status wl_http_verdict(wl_status failed, int http_status, wl_slot *out,
+                          wl_http_body *body);
 /* After a failed attempt: the wait before the next one in ms, or -1 when
  * there is none (it succeeded, retries are used up, or the answer was not
  * a 5xx: a retry cannot change a 4xx). */
@@ -68,6 +93,10 @@ void wl_http_why(CURL *easy, CURLcode rc, char *why, size_t cap);
  * system's (EMFILE: "Too many open files"), or the HTTP status. */
 void wl_http_report(CURL *easy, CURLcode rc, const wl_params *p,
                     uint32_t index, int attempt, const wl_slot *out);
+/* The same, with the reason in words (the native client's): say it once
+ * per run, with the URL of the attempt. */
+void wl_http_report_why(const wl_params *p, uint32_t index, int attempt,
+                        const char *why);
 /* The most one task may take (wl_task_limit_ms): every attempt to its
  * --timeout-ms, every backoff to its longest, plus WL_HTTP_GRACE_MS. */
 int64_t wl_http_task_limit_ms(const wl_params *p);

@@ -26,6 +26,11 @@ typedef enum wl_endpoint {
 } wl_endpoint;
 extern const char *const wl_endpoint_names[]; /* "delay", "bytes", "stall" */
 
+/* http: the client.  native: conclab's own (async: on the event loop;
+ * the others: plain blocking sockets); curl: libcurl. */
+typedef enum wl_client { WL_CLIENT_NATIVE, WL_CLIENT_CURL } wl_client;
+extern const char *const wl_client_names[]; /* "native", "curl" */
+
 /* The outcome of one task.  A failed task never aborts its batch
  * (asyncio.gather(..., return_exceptions=True)). */
 typedef enum wl_status {
@@ -52,6 +57,7 @@ typedef struct wl_params {
   int timeout_ms;       /* each attempt's limit; 0: none */
   int retries;          /* K: retry a failed request up to K times... */
   int backoff_ms;       /* ...waiting about B, 2B, 4B, ... ms in between */
+  wl_client client;     /* which client speaks HTTP: native or libcurl */
   double fail_rate;     /* p: this share of attempts asks for a failure */
   uint64_t seed;        /* which attempts those are */
   /* files: where, and whether each write waits for the disk (size: S) */
@@ -303,6 +309,10 @@ typedef struct wl_row {
    * short ones that start no server: a whole process then holds little
    * the harness does not time). */
   int crosscheck;
+  /* A word for these cells when the row repeats another with a flag
+   * changed ("curl": the model column reads "async curl", and a run's
+   * summary names the variant); NULL: none. */
+  const char *variant;
 } wl_row;
 
 typedef struct wl_workload {

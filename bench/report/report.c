@@ -222,10 +222,10 @@ static void md_scale_full(FILE *out, const suite_matrix *s,
                           const wl_workload *wl) {
   fprintf(out, "| model | tasks | C | wall median (s) | MAD (s) | min (s) | "
           "max (s) | wall / D | ideal | user (s) | sys (s) | peak RSS (MiB) "
-          "| ctx switches vol / invol | loop lag p50 / p99 / max (ms) | "
-          "target | status |\n");
+          "| ctx switches vol / invol | CPU per task (us) | loop lag p50 / "
+          "p99 / max (ms) | target | status |\n");
   fprintf(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-          "---:|---:|---|---|\n");
+          "---:|---:|---:|---|---|\n");
   for (int i = 0; i < s->ncells; i++) {
     const suite_cell *c = &s->cells[i];
     char target[160], status[192];
@@ -242,6 +242,10 @@ static void md_scale_full(FILE *out, const suite_matrix *s,
             (c->opts.params.tasks + c->opts.params.concurrency - 1) /
                 c->opts.params.concurrency);
     row_usage(out, c);
+    /* what one task costs in CPU, (user + sys) / N: for http, the
+     * client's cost per request (the server is a process apart) */
+    fprintf(out, " %.1f |",
+            (c->user_s + c->sys_s) * 1e6 / c->opts.params.tasks);
     row_lag(out, c);
     fprintf(out, " %s | %s |\n", target, status);
   }
@@ -573,7 +577,7 @@ void report_runs_csv(FILE *out, const suite_matrix *s) {
               "%.0f,%.0f,%.0f,%d,%d,%s,%s,%lld,%.0f,%.3f,%.3f,%.3f,%d,%d,"
               "%.3f\n",
               i, table_names[c->table], c->opts.wl->name,
-              run_model_names[c->opts.model], run_variant(&c->opts), p->tasks,
+              run_model_names[c->opts.model], suite_cell_variant(c), p->tasks,
               p->concurrency, p->delay_ms, p->delay_spread_ms,
               (long long)p->limit, k, k < c->warmups, r->exit_status,
               r->wall_s, r->user_s, r->sys_s, r->max_rss_kb, r->vol_ctx,
@@ -640,7 +644,7 @@ void report_summary_json(FILE *out, const suite_matrix *s) {
     base_json_begin(&w, NULL);
     base_json_str(&w, "workload", c->opts.wl->name);
     base_json_str(&w, "model", run_model_names[c->opts.model]);
-    base_json_str(&w, "variant", run_variant(&c->opts));
+    base_json_str(&w, "variant", suite_cell_variant(c));
     base_json_str(&w, "table", table_names[c->table]);
     base_json_int(&w, "tasks", c->opts.params.tasks);
     base_json_int(&w, "concurrency", c->opts.params.concurrency);

@@ -89,8 +89,8 @@ static void set_row_flags(const wl_workload *wl, const wl_row *r, int smoke,
       continue;
     if (f->kind == WL_FLAG_INT64)
       *(int64_t *)((char *)p + f->field) = v;
-    else if (f->kind == WL_FLAG_INT)
-      *(int *)((char *)p + f->field) = (int)v;
+    else if (f->kind == WL_FLAG_INT || f->kind == WL_FLAG_NAME)
+      *(int *)((char *)p + f->field) = (int)v; /* a name: its index */
   }
 }
 
@@ -121,6 +121,10 @@ static void add_models(suite_matrix *s, const wl_workload *wl, const wl_row *r,
     cell->opts.threadpool = r->threadpool;
     cell->target = target_of(&r->target, d, c, cores);
     cell->crosscheck = r->crosscheck;
+    cell->variant = r->variant;
+    if (r->variant != NULL)
+      snprintf(cell->label, sizeof cell->label, "%s %s", run_model_names[m],
+               r->variant);
   }
 }
 
@@ -274,6 +278,8 @@ const char *suite_model_label(const suite_cell *c) {
   static const char *const no_reuse[] = {"seq no-reuse", "async no-reuse",
                                          "threaded no-reuse",
                                          "multiproc no-reuse"};
+  if (c->variant != NULL)
+    return c->label;
   if (c->opts.model == RUN_ASYNC && (c->opts.wl->options & WL_OPT_OFFLOAD))
     return c->opts.offload ? "async offload" : "async in-loop";
   if (c->opts.params.no_reuse)
@@ -283,6 +289,10 @@ const char *suite_model_label(const suite_cell *c) {
   if (c->opts.threadpool > 0) /* a pool for uv_fs, not for offloading */
     return "async threadpool-set";
   return run_model_names[c->opts.model];
+}
+
+const char *suite_cell_variant(const suite_cell *c) {
+  return c->variant != NULL ? c->variant : run_variant(&c->opts);
 }
 
 void suite_cell_label(const suite_cell *c, char *out, size_t cap) {

@@ -81,6 +81,8 @@ typedef struct suite_cell {
   char run_error[96]; /* the first failing run's exit status and message */
   int target_met; /* SUITE_TARGET_* */
   int crosscheck; /* the hyperfine cross-check times it (its row says so) */
+  const char *variant; /* its row's variant (wl_row.variant), or NULL */
+  char label[40];      /* then the model column's words: "async curl" */
 } suite_cell;
 
 /* The hyperfine cross-check (crosscheck.c): one command timed as a
@@ -230,6 +232,9 @@ int suite_target_clauses(const suite_cell *c,
 double suite_ideal(const suite_cell *c, int cores);
 /* Short labels used in tables and progress lines. */
 const char *suite_model_label(const suite_cell *c); /* "async offload" */
+/* The cell's variant for runs.csv and summary.json: its row's, else the
+ * run's (run_variant: "offload", "no-reuse", ...). */
+const char *suite_cell_variant(const suite_cell *c);
 void suite_cell_label(const suite_cell *c, char *out, size_t cap);
 /* The command line a cell's runs execute, `self run ... --json`, quoted
  * for hyperfine -N (and a shell).  0, or -1 if it does not fit in cap. */

@@ -1,0 +1,296 @@
+/*
+ * test_client.c - conclab's own http clients (async's: async/client.c,
+ * fetch.c; the blocking models': workloads/get.c) where curl's path has
+ * no counterpart: against a real `conclab serve` and against a small
+ * server of the test's own.
+ *
+ * Kept-alive connections are reused (fewer connections than requests when
+ * C < N); more requests in flight than connects allowed at once
+ * (AS_CLIENT_CONNECTS) all get through, and time out from the queue when
+ * the server stalls; an 8 MiB answer hashes as seq's and curl's do.  The
+ * test's own server closes a kept-alive connection when the next request
+ * arrives, without answering: the request goes out again on a fresh
+ * connection, not counted as a retry (as curl does too); a server that
+ * closes every connection unanswered is a connection error, and the
+ * client does not loop.  No descriptor is left open.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "client.h"
+#include "helpers.h"
+#include "http.h"
+#include "run.h"
+#include "run_conclab.h"
+
+static char g_url[64];
+static pid_t g_server;
+static int g_fds_at_start;
+
+static run_opts opts(run_model model, wl_client client, int tasks, int c);
+
+static int server_up(void **state) {
+  run_opts o;
+  run_result r;
+  (void)state;
+  signal(SIGPIPE, SIG_IGN);
+  if (run_server_start("http", CONCLAB_BIN, g_url, sizeof g_url, &g_server) !=
+      0)
+    return -1;
+  /* libuv's signal pipe stays open once a loop was made: not a leak */
+  o = opts(RUN_ASYNC, WL_CLIENT_NATIVE, 2, 2);
+  if (run_exec(&o, &r) != 0 || r.ok != 2)
+    return -1;
+  g_fds_at_start = open_fd_count();
+  return 0;
+}
+
+static int server_down(void **state) {
+  (void)state;
+  return run_server_stop("http", g_server);
+}
+
+static run_opts opts(run_model model, wl_client client, int tasks, int c) {
+  run_opts o;
+  memset(&o, 0, sizeof o);
+  o.wl = &wl_http;
+  o.model = model;
+  o.params.client = client;
+  o.params.tasks = tasks;
+  o.params.concurrency = model == RUN_SEQ ? 1 : c;
+  o.params.endpoint = WL_EP_DELAY;
+  o.params.delay_ms = 1;
+  o.params.url = g_url;
+  o.params.backoff_ms = 1;
+  o.params.seed = 7;
+  return o;
+}
+
+static run_result run(const run_opts *o) {
+  run_result r;
+  assert_int_equal(run_exec(o, &r), 0);
+  return r;
+}
+
+/* ---- against conclab serve ---------------------------------------------- */
+
+/* C < N: each request in flight keeps its connection for the next. */
+static void test_keep_alive_reuses(void **state) {
+  run_opts o = opts(RUN_ASYNC, WL_CLIENT_NATIVE, 40, 4);
+  run_result r;
+  (void)state;
+  r = run(&o);
+  assert_int_equal(r.ok, 40);
+  assert_in_range(r.connects, 1, 4);
+  o.params.no_reuse = 1; /* and none kept when asked not to */
+  r = run(&o);
+  assert_int_equal(r.ok, 40);
+  assert_int_equal(r.connects, 40);
+}
+
+/* Far more in flight than connects at once: every one is answered, on a
+ * connection of its own, with seq's checksum. */
+static void test_many_in_flight(void **state) {
+  int n = 5 * AS_CLIENT_CONNECTS;
+  run_opts o = opts(RUN_SEQ, WL_CLIENT_NATIVE, n, 1);
+  run_result seq, r;
+  (void)state;
+  seq = run(&o);
+  o = opts(RUN_ASYNC, WL_CLIENT_NATIVE, n, n);
+  r = run(&o);
+  assert_int_equal(r.ok, n);
+  assert_int_equal(r.connects, n);
+  assert_true(r.checksum == seq.checksum);
+}
+
+/* /stall: each request times out, those still queued for a connect too,
+ * and a retry times out again. */
+static void test_stall_times_out_from_the_queue(void **state) {
+  int n = 3 * AS_CLIENT_CONNECTS;
+  run_opts o = opts(RUN_ASYNC, WL_CLIENT_NATIVE, n, n);
+  run_result r;
+  (void)state;
+  o.params.endpoint = WL_EP_STALL;
+  o.params.timeout_ms = 100;
+  o.params.retries = 1;
+  r = run(&o);
+  assert_int_equal(r.timeouts, n);
+  assert_int_equal(r.retries, n);
+  assert_int_equal(r.ok, 0);
+}
+
+/* A large body, hashed as it arrives: the same with either client, on
+ * the loop or blocking. */
+static void test_large_body(void **state) {
+  run_opts o = opts(RUN_SEQ, WL_CLIENT_CURL, 3, 1);
+  run_result seq, r;
+  (void)state;
+  o.params.endpoint = WL_EP_BYTES;
+  o.params.size = 8 << 20;
+  seq = run(&o);
+  assert_int_equal(seq.ok, 3);
+  for (int k = 0; k < 3; k++) {
+    o.model = k == 0 ? RUN_SEQ : RUN_ASYNC;
+    o.params.concurrency = k == 0 ? 1 : 3;
+    o.params.client = k == 2 ? WL_CLIENT_CURL : WL_CLIENT_NATIVE;
+    r = run(&o);
+    assert_int_equal(r.ok, 3);
+    assert_true(r.checksum == seq.checksum);
+  }
+}
+
+/* ---- a server that closes kept-alive connections ------------------------- */
+
+/* Answers the first request of each connection, keeping it alive, then
+ * closes it when the next request comes (answers: 1); or closes every
+ * connection at its first request (answers: 0). */
+typedef struct closer {
+  int fd, answers, accepted;
+  atomic_int stop; /* set by the test's thread, read by the server's */
+  pthread_t thread;
+} closer;
+
+/* Read one request head; 0, or -1 at EOF or error. */
+static int read_request(int fd) {
+  char buf[2048];
+  size_t have = 0;
+  while (have < sizeof buf - 1) {
+    ssize_t n = read(fd, buf + have, sizeof buf - 1 - have);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return -1;
+    have += (size_t)n;
+    buf[have] = '\0';
+    if (strstr(buf, "\r\n\r\n") != NULL)
+      return 0;
+  }
+  return -1;
+}
+
+static void serve_one(closer *s, int fd) {
+  static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+  for (int i = 0; read_request(fd) == 0 && i < s->answers; i++)
+    if (wl_write_full(fd, ok, sizeof ok - 1) != 0)
+      break;
+  close(fd); /* at the request after the answers: unanswered */
+}
+
+static void *closer_main(void *arg) {
+  closer *s = arg;
+  while (!atomic_load(&s->stop)) {
+    struct pollfd p = {.fd = s->fd, .events = POLLIN};
+    int fd;
+    if (poll(&p, 1, 20) <= 0)
+      continue;
+    if ((fd = accept(s->fd, NULL, NULL)) < 0)
+      continue;
+    s->accepted++;
+    serve_one(s, fd);
+  }
+  return NULL;
+}
+
+static void closer_start(closer *s, int answers, char *url, size_t cap) {
+  struct sockaddr_in a = {.sin_family = AF_INET};
+  socklen_t len = sizeof a;
+  memset(s, 0, sizeof *s);
+  atomic_init(&s->stop, 0);
+  s->answers = answers;
+  s->fd = socket(AF_INET, SOCK_STREAM, 0);
+  assert_true(s->fd >= 0);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  assert_int_equal(bind(s->fd, (struct sockaddr *)&a, sizeof a), 0);
+  assert_int_equal(listen(s->fd, 16), 0);
+  assert_int_equal(getsockname(s->fd, (struct sockaddr *)&a, &len), 0);
+  snprintf(url, cap, "http://127.0.0.1:%d", ntohs(a.sin_port));
+  assert_int_equal(pthread_create(&s->thread, NULL, closer_main, s), 0);
+}
+
+static int closer_stop(closer *s) {
+  atomic_store(&s->stop, 1);
+  assert_int_equal(pthread_join(s->thread, NULL), 0);
+  close(s->fd);
+  return s->accepted;
+}
+
+/* The clients: async's own, the blocking one (seq), and curl. */
+static run_opts opts_k(int k, int tasks, int c) {
+  return opts(k == 1 ? RUN_SEQ : RUN_ASYNC,
+              k == 2 ? WL_CLIENT_CURL : WL_CLIENT_NATIVE, tasks, c);
+}
+
+/* One at a time (C = 1), each request after the first finds its kept
+ * connection closed: it goes out again on a fresh one and is answered.
+ * Not a failed attempt: no retry is counted, none was allowed.  curl does
+ * the same. */
+static void test_stale_connection_resent(void **state) {
+  (void)state;
+  for (int k = 0; k < 3; k++) {
+    char url[64];
+    closer s;
+    run_opts o = opts_k(k, 4, 1);
+    run_result r;
+    closer_start(&s, 1, url, sizeof url);
+    o.params.url = url;
+    r = run(&o);
+    assert_int_equal(closer_stop(&s), 4);
+    assert_int_equal(r.ok, 4);
+    assert_int_equal(r.retries, 0);
+    assert_int_equal(r.connects, 4);
+  }
+}
+
+/* A server that never answers, closing each fresh connection: a
+ * connection error per attempt, retried as such; never sent forever. */
+static void test_unanswered_fresh_connection_fails(void **state) {
+  (void)state;
+  for (int k = 0; k < 2; k++) {
+    char url[64];
+    closer s;
+    run_opts o = opts_k(k, 3, 3);
+    run_result r;
+    closer_start(&s, 0, url, sizeof url);
+    o.params.url = url;
+    o.params.retries = 2;
+    r = run(&o);
+    assert_int_equal(closer_stop(&s), 9); /* 3 tasks x 3 attempts */
+    assert_int_equal(r.conn_errors, 3);
+    assert_int_equal(r.retries, 6);
+    assert_int_equal(r.ok, 0);
+  }
+}
+
+/* After every run above, the descriptors the process started with. */
+static void test_no_descriptor_leaked(void **state) {
+  (void)state;
+  assert_int_equal(open_fd_count(), g_fds_at_start);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_keep_alive_reuses),
+      cmocka_unit_test(test_many_in_flight),
+      cmocka_unit_test(test_stall_times_out_from_the_queue),
+      cmocka_unit_test(test_large_body),
+      cmocka_unit_test(test_stale_connection_resent),
+      cmocka_unit_test(test_unanswered_fresh_connection_fails),
+      cmocka_unit_test(test_no_descriptor_leaked),
+  };
+  return cmocka_run_group_tests(tests, server_up, server_down);
+}
