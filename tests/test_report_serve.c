@@ -16,7 +16,9 @@
  * the verdicts name the leader, the collapse, the offload's effect, the
  * memory per held connection and wrk's gap, and follow doctored numbers
  * (the order flips, the collapse goes, the gap goes); nothing of the
- * section is written when it did not run.
+ * section is written when it did not run; and each profile's cells
+ * (counts, wrk's cells and their length, async offload only where there
+ * is CPU work).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -318,6 +320,41 @@ static void nothing_when_not_run(void **state) {
   free(md);
 }
 
+/* The profiles' cells: every model in every scenario (async offload only
+ * where there is CPU work), wrk only beside C=100 (and 1,000 in full), a
+ * cell beside wrk as long as wrk's run. */
+static void profiles_cells(void **state) {
+  static const struct {
+    const char *name;
+    int cells, wrk;
+  } want[] = {{"quick", 83, 13}, {"full", 100, 26}, {"smoke", 26, 0}};
+  suite_serve sv;
+  (void)state;
+  for (size_t k = 0; k < sizeof want / sizeof want[0]; k++) {
+    int wrk = 0, offload = 0;
+    assert_int_equal(suite_serve_build(&sv, want[k].name), 0);
+    assert_int_equal(sv.ncells, want[k].cells);
+    for (int i = 0; i < sv.ncells; i++) {
+      const suite_sv_cell *c = &sv.cells[i];
+      wrk += c->wrk;
+      if (c->wrk) {
+        assert_true(c->connections == 100 || c->connections == 1000);
+        assert_true(c->duration_s == sv.wrk_duration_s);
+      }
+      if (suite_sv_models[c->model].offload) {
+        offload++;
+        assert_true(c->scenario == SUITE_SV_CPU ||
+                    c->scenario == SUITE_SV_BESIDE);
+      }
+      assert_true(c->rate == 0 || c->scenario == SUITE_SV_OPEN);
+    }
+    assert_int_equal(wrk, want[k].wrk);
+    assert_true(offload > 0);
+    suite_serve_free(&sv);
+  }
+  assert_int_equal(suite_serve_build(&sv, "huge"), -1);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(golden_files),
@@ -325,6 +362,7 @@ int main(void) {
       cmocka_unit_test(verdicts_flip),
       cmocka_unit_test(not_built),
       cmocka_unit_test(nothing_when_not_run),
+      cmocka_unit_test(profiles_cells),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
