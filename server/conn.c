@@ -18,6 +18,12 @@
  * idle timeout until a request's first byte, then the head timeout until
  * the request is whole (408 and close when it is not).  One timer serves
  * every wait in turn - idle, head, /delay, linger - as they never overlap.
+ *
+ * /cpu counts primes in the callback that routed it, holding the loop and
+ * every other connection for as long as the count takes; with --offload it
+ * goes to libuv's threadpool (uv_queue_work) and the answer is sent from
+ * the loop when the count is done.  A pending count holds the connection
+ * as a handle does: a work request cannot be cancelled once it runs.
  */
 #include "conn.h"
 
@@ -38,6 +44,9 @@ struct sv_conn {
   int hup_on;         /* uv_poll_start is in effect */
   uv_write_t write_req;
   uv_shutdown_t shutdown_req;
+  uv_work_t cpu_work; /* --offload: /cpu's count on the threadpool */
+  sv_reply cpu_reply; /* what that count fills in: the pool thread's own
+                         copy, as the loop still reads `reply` meanwhile */
   sv_server *server;
   sv_conn *prev, *next; /* in server->conns */
   sv_request req;     /* the parser, and the request being read */
@@ -57,7 +66,7 @@ struct sv_conn {
   int deadline;   /* CONN_..._DEADLINE: what the timer waits for, if the
                      connection waits on its client */
   int closing;
-  int open_handles; /* freed when this reaches 0 */
+  int open_handles; /* handles and pending work: freed when this is 0 */
 };
 
 /* The callbacks lead into one another (written -> parse the next request
@@ -88,14 +97,18 @@ static void conn_unlink(sv_conn *c) {
 
 /* ---- closing ------------------------------------------------------------ */
 
-static void conn_on_close(uv_handle_t *h) {
-  sv_conn *c = h->data;
+/* A handle closed, or a pending work request came back. */
+static void conn_release(sv_conn *c) {
   if (--c->open_handles > 0)
-    return; /* another handle's callback is still to come */
+    return; /* another callback is still to come */
   conn_unlink(c);
   c->server->open_conns--;
   free(c->in);
   free(c);
+}
+
+static void conn_on_close(uv_handle_t *h) {
+  conn_release(h->data);
 }
 
 /* libuv never closes a polled descriptor: it is ours, and it holds the
@@ -237,6 +250,41 @@ static void conn_on_delay(uv_timer_t *timer) {
   conn_send(timer->data);
 }
 
+/* On a threadpool thread: only the work's own copy of the reply. */
+static void conn_cpu_work(uv_work_t *req) {
+  sv_conn *c = req->data;
+  sv_reply_cpu(&c->cpu_reply);
+}
+
+/* Back on the loop. */
+static void conn_on_cpu_done(uv_work_t *req, int status) {
+  sv_conn *c = req->data;
+  (void)status; /* never UV_ECANCELED: nothing cancels it */
+  if (c->closing) {
+    conn_release(c);
+    return;
+  }
+  c->open_handles--;
+  c->reply = c->cpu_reply;
+  conn_send(c);
+}
+
+static void conn_cpu(sv_conn *c) {
+  if (!c->server->offload) { /* the lesson: every connection waits */
+    sv_reply_cpu(&c->reply);
+    conn_send(c);
+    return;
+  }
+  c->cpu_reply = c->reply;
+  c->cpu_work.data = c;
+  if (uv_queue_work(&c->server->loop, &c->cpu_work, conn_cpu_work,
+                    conn_on_cpu_done) != 0) {
+    sv_conn_close(c);
+    return;
+  }
+  c->open_handles++;
+}
+
 /* Route the complete (or refused) request and start its answer. */
 static void conn_answer(sv_conn *c) {
   sv_route(&c->req, &c->reply);
@@ -255,6 +303,9 @@ static void conn_answer(sv_conn *c) {
     sv_conn_close(c);
     break;
   case SV_STALL: /* until the client goes or the server stops */
+    break;
+  case SV_CPU:
+    conn_cpu(c);
     break;
   }
 }

@@ -6,21 +6,8 @@
 
 #include <uv.h>
 
+#include "models.h"
 #include "request.h"
-#include "server.h"
-
-/* Input read but not yet parsed, per connection: reading stops above it. */
-#define SV_INPUT_MAX (64 * 1024)
-/* The /bytes body is sent as copies of one pattern buffer.  Its length is
- * a multiple of 26, so every copy starts with 'a' and byte i of the body
- * is 'a' + i % 26 however many copies come before it. */
-#define SV_PATTERN_LEN (26 * 2520) /* 65,520 bytes */
-/* Pattern copies per uv_write (about 1 MiB): a 64 MiB body goes out in
- * pieces, one write in flight at a time, with no per-body allocation. */
-#define SV_WRITE_BUFS 16
-/* After the last reply: how long to read and drop what the client still
- * sends, so that closing does not reset the connection under the reply. */
-#define SV_LINGER_MS 2000
 
 typedef struct sv_conn sv_conn;
 
@@ -40,6 +27,7 @@ typedef struct sv_server {
   int status;                  /* the exit status sv_serve returns */
   unsigned header_timeout_ms;  /* see server.h */
   unsigned idle_timeout_ms;
+  int offload;                 /* /cpu on libuv's threadpool */
   /* Every read lands here first: a read callback parses it at once, and
    * only bytes that must wait are copied to the connection.  An idle
    * connection holds no input buffer at all. */

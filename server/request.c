@@ -15,6 +15,8 @@
  */
 #include "request.h"
 
+#include "workload.h" /* wl_primes_count: the primes workload's own count */
+
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -157,6 +159,7 @@ static const char index_text[] =
     "GET /delay/<ms>     200 after <ms> milliseconds, 0..60000\n"
     "GET /bytes/<n>      <n> bytes, byte i is 'a' + i % 26, 0..67108864\n"
     "GET /status/<code>  that status, 200..599\n"
+    "GET /cpu/<n>        the number of primes below <n>, 0..10000000\n"
     "GET /drop           the connection is closed, no answer\n"
     "GET /stall          no answer, ever\n";
 
@@ -251,6 +254,26 @@ static void route_status(const char *param, sv_reply *out) {
     reply_format(out, (int)code, "status %lld\n", code);
 }
 
+/* The count is left to sv_reply_cpu, run where the server model puts it:
+ * routing stays cheap and free of work. */
+static void route_cpu(const char *param, sv_reply *out) {
+  long long n;
+  if (parse_param(param, SV_CPU_MAX, &n) != 0) {
+    reply_text(out, 400, "/cpu/<n>: n must be 0..10000000\n");
+    return;
+  }
+  out->action = SV_CPU;
+  out->cpu_n = (unsigned)n;
+  out->status = 200;
+}
+
+void sv_reply_cpu(sv_reply *rep) {
+  uint64_t count = wl_primes_count(0, rep->cpu_n);
+  reply_format(rep, 200, "primes below %u: %llu\n", rep->cpu_n,
+               (unsigned long long)count);
+  rep->action = SV_SEND;
+}
+
 static void route_refused(int status, sv_reply *out) {
   out->close = 1; /* the rest of the input cannot be trusted */
   if (status == 408)
@@ -299,6 +322,8 @@ void sv_route(const sv_request *r, sv_reply *out) {
     route_bytes(param, out);
   else if ((param = after(path, "/status/")) != NULL)
     route_status(param, out);
+  else if ((param = after(path, "/cpu/")) != NULL)
+    route_cpu(param, out);
   else if (strcmp(path, "/drop") == 0)
     out->action = SV_DROP;
   else if (strcmp(path, "/stall") == 0)

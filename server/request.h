@@ -23,6 +23,7 @@
 #define SV_BYTES_MAX (64LL * 1024 * 1024) /* /bytes/<n> */
 #define SV_STATUS_MIN 200                 /* /status/<code> */
 #define SV_STATUS_MAX 599
+#define SV_CPU_MAX 10000000               /* /cpu/<n>: ~2.5 s of CPU at the top */
 #define SV_REPLY_HEAD_MAX 256             /* a formatted response head */
 
 /* A request being read.  Fields other than `parser` are read-only. */
@@ -65,12 +66,15 @@ typedef enum sv_action {
   SV_SEND,  /* answer now */
   SV_DELAY, /* answer after delay_ms */
   SV_DROP,  /* close the connection, answer nothing */
-  SV_STALL  /* answer nothing, ever; keep the connection open */
+  SV_STALL, /* answer nothing, ever; keep the connection open */
+  SV_CPU    /* count the primes below cpu_n (sv_reply_cpu), then answer:
+               each server model decides where that work runs */
 } sv_action;
 
 typedef struct sv_reply {
   sv_action action;
   unsigned delay_ms;
+  unsigned cpu_n;    /* SV_CPU: count the primes below this */
   int status;
   int pattern;       /* the body is the a..z pattern, not text */
   uint64_t body_len; /* what Content-Length says */
@@ -84,6 +88,11 @@ typedef struct sv_reply {
 
 /* What a ready or refused request gets. */
 void sv_route(const sv_request *r, sv_reply *out);
+
+/* Do an SV_CPU reply's work: count the primes below cpu_n, make the count
+ * its text body, and turn it into SV_SEND.  Pure CPU, no shared state: it
+ * may run on any thread or process. */
+void sv_reply_cpu(sv_reply *rep);
 
 /* The text body of a reply that has no pattern body. */
 const char *sv_reply_text(const sv_reply *rep);

@@ -7,15 +7,19 @@
  * closing: on SIGINT or SIGTERM close the listener, every connection and
  * the signal watchers; uv_run then comes back by itself, and
  * uv_loop_close confirms that nothing was left open.
+ *
+ * /cpu is the counter-lesson: its count runs in a callback, and while it
+ * runs no other connection is served - unless --offload sends it to
+ * libuv's threadpool (uv_queue_work, see conn.c), and the loop stays free.
  */
 #include "conn.h"
 
-#include <arpa/inet.h>
 #include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 /* Connections the server is meant to hold at once. */
 #define SV_CONN_TARGET 10000
@@ -24,9 +28,6 @@
  * one, a dup watched for the client's leaving, and an accept needs a
  * slot while the limit is near. */
 #define SV_FD_SPARE 2
-/* Connections the kernel may queue before accept; it caps this at
- * net.core.somaxconn (4096 on recent Linux). */
-#define SV_BACKLOG 8192
 
 /* Descriptors open now: stdio and what we inherited, the loop's own
  * (epoll, its pipes and eventfd), the listener. */
@@ -58,15 +59,6 @@ static void sv_check_fd_limit(sv_server *s, int quiet) {
           "%llu connections fit at once (%d need a limit of %llu; see "
           "ulimit -Hn)\n", s->fd_limit, fit, SV_CONN_TARGET,
           SV_CONN_TARGET + s->fd_base);
-}
-
-/* Writing to a socket the client has closed raises SIGPIPE, whose default
- * action kills the process; ignored, the write fails with EPIPE and only
- * that connection ends. */
-static void sv_ignore_sigpipe(void) {
-  struct sigaction ignore = {.sa_handler = SIG_IGN};
-  sigemptyset(&ignore.sa_mask);
-  sigaction(SIGPIPE, &ignore, NULL);
 }
 
 /* Close every handle; uv_run returns once their close callbacks ran. */
@@ -118,46 +110,29 @@ static void sv_on_connection(uv_stream_t *listener, int status) {
   }
 }
 
-static int sv_listen(sv_server *s, const sv_options *o) {
-  struct sockaddr_in addr;
+/* The shared listening socket (setup.c), watched by the loop. */
+static int sv_listen(sv_server *s, const sv_options *o, int *port) {
+  int fd = sv_listen_socket(o, port);
   int err;
 
   uv_tcp_init(&s->loop, &s->listener); /* cannot fail: no socket yet */
   s->listener.data = s;
-  err = uv_ip4_addr(o->host, o->port, &addr);
-  if (err == 0)
-    err = uv_tcp_bind(&s->listener, (const struct sockaddr *)&addr, 0);
-  /* libuv reports EADDRINUSE from bind only at listen. */
-  if (err == 0)
+  if (fd < 0)
+    return -1;
+  err = uv_tcp_open(&s->listener, fd);
+  if (err != 0)
+    close(fd); /* not the handle's to close */
+  else /* from here uv_close closes fd */
     err = uv_listen((uv_stream_t *)&s->listener, SV_BACKLOG,
                     sv_on_connection);
   if (err != 0)
     fprintf(stderr, "conclab: serve: listen on %s:%d: %s\n", o->host,
             o->port, uv_strerror(err));
-  return err;
+  return err != 0 ? -1 : 0;
 }
 
-/* The port actually bound: the one asked for, or the kernel's pick for 0. */
-static int sv_bound_port(sv_server *s) {
-  struct sockaddr_in name;
-  int len = sizeof name;
-  int err = uv_tcp_getsockname(&s->listener, (struct sockaddr *)&name, &len);
-  if (err != 0) {
-    fprintf(stderr, "conclab: serve: getsockname: %s\n", uv_strerror(err));
-    return -1;
-  }
-  return ntohs(name.sin_port);
-}
-
-/* A blocked signal is never delivered, and the signal mask is inherited
- * across fork and exec: unblock the two that stop us, whatever our parent
- * had blocked. */
 static void sv_watch_signals(sv_server *s) {
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  sigprocmask(SIG_UNBLOCK, &stop_signals, NULL);
+  sv_unblock_stop_signals();
   uv_signal_init(&s->loop, &s->sigint);
   uv_signal_init(&s->loop, &s->sigterm);
   s->sigint.data = s->sigterm.data = s;
@@ -176,7 +151,7 @@ static int sv_run_to_end(sv_server *s) {
   return err;
 }
 
-int sv_serve(const sv_options *o) {
+int sv_serve_async(const sv_options *o) {
   sv_server *s = calloc(1, sizeof *s); /* 128 KiB of buffers */
   int err, port, status;
 
@@ -187,6 +162,7 @@ int sv_serve(const sv_options *o) {
   sv_pattern_fill(s->pattern, sizeof s->pattern);
   s->header_timeout_ms = o->header_timeout_ms;
   s->idle_timeout_ms = o->idle_timeout_ms;
+  s->offload = o->offload;
   sv_ignore_sigpipe();
   err = uv_loop_init(&s->loop);
   if (err != 0) {
@@ -194,7 +170,7 @@ int sv_serve(const sv_options *o) {
     free(s);
     return 1;
   }
-  if (sv_listen(s, o) != 0 || (port = sv_bound_port(s)) < 0) {
+  if (sv_listen(s, o, &port) != 0) {
     uv_close((uv_handle_t *)&s->listener, NULL);
     sv_run_to_end(s);
     free(s);
@@ -202,15 +178,10 @@ int sv_serve(const sv_options *o) {
   }
   sv_watch_signals(s);
   sv_check_fd_limit(s, o->quiet);
-  /* The first line of stdout is the base URL: a parent that started us
-   * with --port 0 reads it to learn the port. */
-  printf("http://%s:%d\n", o->host, port);
-  fflush(stdout);
+  sv_print_url(o, port);
 
   status = sv_run_to_end(s) == 0 ? s->status : 1;
-  if (!o->quiet)
-    fprintf(stderr, "conclab serve: stopped after %lu connections, %lu "
-            "requests\n", s->connections, s->requests);
+  sv_say_stopped(o, s->connections, s->requests);
   free(s);
   return status;
 }

@@ -20,7 +20,7 @@ workloads:
 async: workloads
 threaded: workloads
 multiproc: workloads
-server:
+server: workloads threaded
 bench/base:
 bench/run: bench/base async threaded multiproc
 bench/tool: bench/base

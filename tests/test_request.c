@@ -344,6 +344,12 @@ static void test_routes(void **state) {
       {"/status/204", 204, SV_SEND, 0},
       {"/status/199", 400, SV_SEND, -1},
       {"/status/600", 400, SV_SEND, -1},
+      {"/cpu/0", 200, SV_CPU, -1},
+      {"/cpu/10000000", 200, SV_CPU, -1},
+      {"/cpu/10000001", 400, SV_SEND, -1},
+      {"/cpu/", 400, SV_SEND, -1},
+      {"/cpu/1e6", 400, SV_SEND, -1},
+      {"/cpu", 404, SV_SEND, -1},
       {"/drop", 0, SV_DROP, -1},
       {"/stall", 0, SV_STALL, -1},
       {"/drop/", 404, SV_SEND, -1},
@@ -365,6 +371,39 @@ static void test_routes(void **state) {
     assert_int_equal(rep.close, 0); /* HTTP/1.1 keeps alive */
     if (!rep.pattern && rep.action == SV_SEND)
       assert_int_equal(strlen(sv_reply_text(&rep)), rep.body_len);
+  }
+}
+
+/* /cpu's count is left to the model (sv_reply_cpu), and is then the
+ * prime-counting function: pi(n) for known n (primes below n, so n itself
+ * is not counted: 7 below 17, 9592 below 100,000). */
+static void test_cpu_counts(void **state) {
+  static const struct {
+    unsigned n;
+    const char *body;
+  } cases[] = {
+      {0, "primes below 0: 0\n"},       {2, "primes below 2: 0\n"},
+      {3, "primes below 3: 1\n"},       {17, "primes below 17: 6\n"},
+      {18, "primes below 18: 7\n"},     {100, "primes below 100: 25\n"},
+      {100000, "primes below 100000: 9592\n"},
+  };
+  char head[SV_REPLY_HEAD_MAX], path[32];
+  (void)state;
+
+  for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+    sv_reply rep;
+    snprintf(path, sizeof path, "/cpu/%u", cases[k].n);
+    route_get(path, &rep);
+    assert_int_equal(rep.action, SV_CPU);
+    assert_int_equal(rep.cpu_n, cases[k].n);
+    sv_reply_cpu(&rep);
+    assert_int_equal(rep.action, SV_SEND);
+    assert_int_equal(rep.status, 200);
+    assert_string_equal(sv_reply_text(&rep), cases[k].body);
+    assert_int_equal(rep.body_len, strlen(cases[k].body));
+    assert_int_equal(rep.pattern, 0);
+    assert_true(sv_reply_head(&rep, head, sizeof head) > 0);
+    assert_non_null(strstr(head, "Content-Type: text/plain"));
   }
 }
 
@@ -463,6 +502,7 @@ int main(void) {
       cmocka_unit_test(test_version_505),
       cmocka_unit_test(test_started_and_timeout_408),
       cmocka_unit_test(test_routes),
+      cmocka_unit_test(test_cpu_counts),
       cmocka_unit_test(test_long_path_and_query),
       cmocka_unit_test(test_methods_and_connection),
       cmocka_unit_test(test_reply_head),
