@@ -12,7 +12,7 @@
  *
  * Checks: the section, data/servers.csv and summary.json's "servers"
  * byte for byte against tests/golden/servers.md, servers.csv and
- * servers.json, every table 8 columns at most; a not-built cell says so;
+ * servers.json, every table 8 columns at most; a FAILED cell says why;
  * the verdicts name the leader, the collapse, the offload's effect, the
  * memory per held connection and wrk's gap, and follow doctored numbers
  * (the order flips, the collapse goes, the gap goes); nothing of the
@@ -278,9 +278,9 @@ static void verdicts_flip(void **state) {
   *byt = saved_byt;
 }
 
-/* Before a model is built its rows say so, and the verdict leaves it
- * out; with none built, the line says no model ran. */
-static void not_built(void **state) {
+/* A FAILED row says why, and the verdict leaves it out; with every model
+ * failed, the line says no model ran. */
+static void all_failed(void **state) {
   suite_matrix *s = *state;
   suite_sv_cell saved[64];
   int n = 0;
@@ -289,11 +289,15 @@ static void not_built(void **state) {
     if (c->scenario != SUITE_SV_OPEN)
       continue;
     saved[n++] = *c;
-    c->state = SUITE_SV_NOT_BUILT;
+    c->state = SUITE_SV_FAILED;
+    snprintf(c->why, sizeof c->why, "the server did not start: conclab: "
+             "serve: listen on 127.0.0.1:0: Too many open files");
   }
   char *md = render(report_serve_markdown, s);
   assert_non_null(strstr(md, "<a id=\"serve-open-threaded-c100\"></a>"
-                             "threaded | 100 | not built | - |"));
+                             "threaded | 100 | FAILED | - | - | - | - | the "
+                             "server did not start: conclab: serve: listen "
+                             "on 127.0.0.1:0: Too many open files |"));
   free(md);
   char *line = verdict(s, "/delay/100", "waiting");
   free(line); /* the delay scenario is unaffected */
@@ -360,7 +364,7 @@ int main(void) {
       cmocka_unit_test(golden_files),
       cmocka_unit_test(verdicts_from_numbers),
       cmocka_unit_test(verdicts_flip),
-      cmocka_unit_test(not_built),
+      cmocka_unit_test(all_failed),
       cmocka_unit_test(nothing_when_not_run),
       cmocka_unit_test(profiles_cells),
   };

@@ -96,10 +96,6 @@ static void md_row(FILE *out, const suite_sv_cell *c) {
   fprintf(out, "| <a id=\"%s\"></a>%s | %d |", anchor,
           suite_sv_models[c->model].label,
           suite_sv_n(c));
-  if (c->state == SUITE_SV_NOT_BUILT) {
-    fprintf(out, " not built | - | - | - | - | - |\n");
-    return;
-  }
   if (c->state == SUITE_SV_FAILED) {
     fprintf(out, " FAILED | - | - | - | - | %s |\n", c->why);
     return;
@@ -181,7 +177,7 @@ void report_serve_markdown(FILE *out, const suite_matrix *s) {
 
 /* ---- data ---------------------------------------------------------------- */
 
-static const char *const state_names[] = {"ok", "not built", "FAILED"};
+static const char *const state_names[] = {"ok", "FAILED"};
 static const char *const wrk_names[] = {"none", "ok", "failed"};
 
 void report_servers_csv(FILE *out, const suite_matrix *s) {

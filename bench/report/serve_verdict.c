@@ -178,7 +178,7 @@ static void verdict(FILE *out, const suite_serve *sv, int scenario) {
   if (n > 0)
     k = at(sv, scenario, n, r);
   if (k == 0) {
-    fprintf(out, "no model ran (not built or failed: see the table).\n");
+    fprintf(out, "no model ran (every one failed: see the table).\n");
     return;
   }
   report_with_commas(n, num, sizeof num);
