@@ -34,6 +34,10 @@ const char *const as_load_error_names[AS_LOAD_E_KINDS] = {
 
 enum { LD_WAITING, LD_CONNECTING, LD_READY, LD_BUSY, LD_CLOSING };
 
+/* A request due this recently may still be waiting for its timer (1 ms
+ * steps) or the loop's turn: at the stop it is not counted as owed. */
+#define LD_DUE_SLACK_NS (10 * 1000000LL)
+
 typedef struct ld_load ld_load;
 
 typedef struct ld_conn {
@@ -452,6 +456,7 @@ static uint64_t owed(const ld_load *l, const ld_conn *c, int64_t now,
     return c->start_ns < since;
   n = c->state == LD_BUSY && c->start_ns < since;
   next = c->state == LD_BUSY ? c->due_ns + l->interval_ns : c->due_ns;
+  now -= LD_DUE_SLACK_NS; /* fallen due just now: its timer's, not owed */
   if (next <= now)
     n += (uint64_t)((now - next) / l->interval_ns) + 1;
   return n;
