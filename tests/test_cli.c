@@ -67,8 +67,8 @@ static void test_help(void **state) {
 
 /* Every command's help fits an 80-column terminal. */
 static void test_help_width(void **state) {
-  static const char *const commands[] = {"--help", "run",   "suite",
-                                         "lab",    "serve", "compare"};
+  static const char *const commands[] = {"--help", "run",   "suite", "lab",
+                                         "serve",  "load",  "compare"};
   (void)state;
 
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
@@ -122,6 +122,10 @@ static void test_usage_errors_exit_2(void **state) {
       {{"conclab", "suite", "--profile", "huge", NULL}, "--profile"},
       {{"conclab", "suite", "--runs", "0", NULL}, "--runs"},
       {{"conclab", "suite", "--bogus", NULL}, "--bogus"},
+      {{"conclab", "suite", "--serve", "maybe", NULL}, "--serve"},
+      {{"conclab", "suite", "--serve", NULL}, "--serve: missing value"},
+      {{"conclab", "load", "http://127.0.0.1:1/", "--connections", "0",
+        "--requests", "1", NULL}, "--connections"},
       /* a space around a number, and flags that contradict each other */
       {{"conclab", "run", "sleep", "--tasks", " 5", NULL}, "--tasks"},
       {{"conclab", "run", "files", "--size", "100 ", NULL}, "--size"},
@@ -503,6 +507,8 @@ static void test_suite_writes_reports(void **state) {
   assert_non_null(strstr(text, "## files (I/O-bound)"));
   assert_non_null(strstr(text, "page cache"));
   assert_null(strstr(text, "| FAILED")); /* no cell failed */
+  assert_non_null(strstr(text, "## Server"));
+  assert_non_null(strstr(text, "### `/delay/100`: waiting"));
   snprintf(path, sizeof path, "%s/data/runs.csv", dir);
   read_file(path, text, sizeof text);
   assert_memory_equal(text, "cell,table,workload", 19);

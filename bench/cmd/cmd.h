@@ -9,6 +9,7 @@ int cmd_run(int argc, char **argv);   /* run.c */
 int cmd_suite(int argc, char **argv); /* suite.c */
 int cmd_lab(int argc, char **argv);   /* lab.c */
 int cmd_serve(int argc, char **argv); /* serve.c */
+int cmd_load(int argc, char **argv);  /* load.c */
 int cmd_compare(int argc, char **argv); /* compare.c */
 int cmd_version(int argc, char **argv); /* version.c */
 

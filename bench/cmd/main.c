@@ -22,6 +22,8 @@ static void main_help(FILE *out) {
 "  suite [options]          run the benchmark matrix, write tables\n"
 "                           (conclab suite --help)\n"
 "  serve [options]          a local HTTP test server (conclab serve --help)\n"
+"  load URL [options]       load a server, latency percentiles (conclab load\n"
+"                           --help)\n"
 "  lab [options]            what one timer, thread or process costs, and\n"
 "                           how many fit (conclab lab --help)\n"
 "  compare A B [options]    two suite results compared, cell by cell, beyond\n"
@@ -77,7 +79,9 @@ int main(int argc, char **argv) {
     return cmd_serve(argc - 1, argv + 1);
   if (strcmp(argv[1], "lab") == 0)
     return cmd_lab(argc - 1, argv + 1);
+  if (strcmp(argv[1], "load") == 0)
+    return cmd_load(argc - 1, argv + 1);
   fprintf(stderr, "conclab: unknown command '%s' (allowed: run, suite, "
-          "serve, lab, compare, --version; see conclab --help)\n", argv[1]);
+          "serve, load, lab, compare, --version; see conclab --help)\n", argv[1]);
   return 2;
 }

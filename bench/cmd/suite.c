@@ -16,18 +16,20 @@
 #include "base.h"
 #include "report.h"
 #include "suite.h"
+#include "wrk.h"
 
 static void suite_help(FILE *out) {
   fputs(
 "usage: conclab suite [--profile quick|full] [--out DIR] [--runs R]\n"
-"                     [--hyperfine | --no-hyperfine]\n"
+"                     [--hyperfine | --no-hyperfine] [--serve on|off|only]\n"
 "\n"
 "Run the benchmark matrix.  Each cell (workload, model, variant,\n"
 "concurrency) gets one warm-up run and R measured runs, each a fresh\n"
 "`conclab run ... --json` process.  Writes DIR/README.md (machine, one\n"
 "table per workload, a summary of speedups), DIR/data/runs.csv (every\n"
-"run), DIR/data/summary.json and DIR/data/hyperfine/*.json (hyperfine's\n"
-"layout, one file per experiment); then plots: speedup against\n"
+"run), DIR/data/summary.json, DIR/data/hyperfine/*.json (hyperfine's\n"
+"layout, one file per experiment) and DIR/data/servers.csv (the server\n"
+"benchmark, --serve); then plots: speedup against\n"
 "concurrency and a task timeline (from small batches run with --trace\n"
 "into DIR/data/trace_*.json), as gnuplot scripts in DIR/plots/ and, with\n"
 "gnuplot installed, SVGs linked from DIR/README.md.  The lab's section\n"
@@ -39,7 +41,7 @@ static void suite_help(FILE *out) {
 "be written; 1 otherwise.\n"
 "\n"
 "options:\n"
-"  --profile P   quick (default; about 3 minutes on 2 cores, R = 5) or\n"
+"  --profile P   quick (default; about 4 minutes on 2 cores, R = 5) or\n"
 "                full (adds concurrency sweeps and 100,000 tasks, R = 7)\n"
 "                or smoke (tiny sizes, R = 2: checks the plumbing, for tests)\n"
 "  --out DIR     where to write (default results)\n"
@@ -49,13 +51,19 @@ static void suite_help(FILE *out) {
 "                medians beside the harness's (default: on for quick and\n"
 "                full when hyperfine is on PATH; off for smoke)\n"
 "  --no-hyperfine  do not\n"
+"  --serve WHAT  the server benchmark (README's \"Server\" section): each\n"
+"                `conclab serve --model M` under `conclab load` per\n"
+"                scenario and C, with wrk beside it where wrk is on PATH\n"
+"                (not in smoke); on (default), off, or only (no cells)\n"
 "  -h, --help    this help\n",
       out);
 }
 
 static int parse_args(int argc, char **argv, const char **profile,
-                      const char **out, int *runs, int *hyperfine) {
-  static const char *const valued[] = {"--profile", "--out", "--runs"};
+                      const char **out, int *runs, int *hyperfine,
+                      const char **serve) {
+  static const char *const valued[] = {"--profile", "--out", "--runs",
+                                       "--serve"};
   unsigned seen = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
@@ -75,10 +83,10 @@ static int parse_args(int argc, char **argv, const char **profile,
     }
     if (i + 1 >= argc ||
         (strcmp(a, "--profile") != 0 && strcmp(a, "--out") != 0 &&
-         strcmp(a, "--runs") != 0)) {
+         strcmp(a, "--runs") != 0 && strcmp(a, "--serve") != 0)) {
       if (a[0] == '-' && i + 1 >= argc &&
           (!strcmp(a, "--profile") || !strcmp(a, "--out") ||
-           !strcmp(a, "--runs")))
+           !strcmp(a, "--runs") || !strcmp(a, "--serve")))
         fprintf(stderr, "conclab: %s: missing value\n", a);
       else
         fprintf(stderr, "conclab: %s: unknown option (see conclab suite "
@@ -97,6 +105,14 @@ static int parse_args(int argc, char **argv, const char **profile,
         return 2;
       }
       *profile = v;
+    } else if (strcmp(a, "--serve") == 0) {
+      if (strcmp(v, "on") != 0 && strcmp(v, "off") != 0 &&
+          strcmp(v, "only") != 0) {
+        fprintf(stderr, "conclab: --serve: '%s' is not on, off or only\n",
+                v);
+        return 2;
+      }
+      *serve = v;
     } else if (strcmp(a, "--out") == 0) {
       if (*v == '\0') {
         fprintf(stderr, "conclab: --out: empty directory name\n");
@@ -167,10 +183,31 @@ static int find_hyperfine(int *want, const char *profile, char *path,
   return 0;
 }
 
+/* The server benchmark, unless off; wrk beside it where found (not in
+ * smoke, as hyperfine is not). */
+static void run_serve(suite_matrix *s, const char *self, const char *profile,
+                      const char *serve) {
+  char wrk[BASE_PATH_MAX];
+  int found;
+  if (strcmp(serve, "off") == 0)
+    return;
+  suite_serve_build(&s->serve, profile);
+  found = tool_wrk_find(wrk, sizeof wrk) == 0;
+  if (found && strcmp(profile, "smoke") == 0) {
+    snprintf(s->serve.wrk_skipped, sizeof s->serve.wrk_skipped,
+             "wrk is not run in the smoke profile");
+    found = 0;
+  }
+  suite_serve_run(&s->serve, self, found ? wrk : NULL);
+}
+
 /* The profile's cells, with --runs applied. */
-static void build(suite_matrix *s, const char *profile, int runs) {
+static void build(suite_matrix *s, const char *profile, int runs,
+                  const char *serve) {
   base_machine_read(&s->machine);
   suite_profile_build(s, profile, s->machine.cores);
+  if (strcmp(serve, "only") == 0) /* the server section alone */
+    suite_free(s);
   if (runs > 0)
     for (int i = 0; i < s->ncells; i++)
       if (s->cells[i].table != SUITE_ORACLE)
@@ -179,16 +216,18 @@ static void build(suite_matrix *s, const char *profile, int runs) {
 }
 
 int cmd_suite(int argc, char **argv) {
-  const char *profile = "quick", *outdir = "results";
+  const char *profile = "quick", *outdir = "results", *serve = "on";
   int runs = 0, rc, hyperfine = -1; /* -1: the profile's default */
   char self[BASE_PATH_MAX], hf_path[BASE_PATH_MAX];
   suite_matrix s = {0};
 
-  rc = parse_args(argc, argv, &profile, &outdir, &runs, &hyperfine);
+  rc = parse_args(argc, argv, &profile, &outdir, &runs, &hyperfine, &serve);
   if (rc >= 0)
     return rc;
   if (find_hyperfine(&hyperfine, profile, hf_path, sizeof hf_path) != 0)
     return 2;
+  if (strcmp(serve, "only") == 0)
+    hyperfine = 0; /* it cross-checks the cells, and there are none */
   if (base_self_exe(self, sizeof self) != 0) {
     fprintf(stderr, "conclab: /proc/self/exe: %s\n", strerror(errno));
     return 1;
@@ -196,7 +235,7 @@ int cmd_suite(int argc, char **argv) {
   if (cmd_prepare_out(outdir, 1) != 0)
     return 2;
 
-  build(&s, profile, runs);
+  build(&s, profile, runs, serve);
   if (suite_run_cells(&s, self) != 0) {
     suite_free(&s);
     return 1;
@@ -208,6 +247,7 @@ int cmd_suite(int argc, char **argv) {
     snprintf(s.hf_skipped, sizeof s.hf_skipped,
              "hyperfine was not found on PATH");
   }
+  run_serve(&s, self, profile, serve);
   base_machine_finish(&s.machine);
   suite_evaluate(&s);
   rc = write_results(self, outdir, &s);
@@ -218,5 +258,6 @@ int cmd_suite(int argc, char **argv) {
   else
     rc = 1;
   suite_free(&s);
+  suite_serve_free(&s.serve);
   return rc;
 }

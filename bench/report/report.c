@@ -549,6 +549,7 @@ void report_markdown(FILE *out, const suite_matrix *s) {
       md_scale_table(out, s, wl);
     }
   }
+  report_serve_markdown(out, s);
   md_hyperfine(out, s);
 }
 
@@ -679,6 +680,8 @@ void report_summary_json(FILE *out, const suite_matrix *s) {
     cJSON_AddItemToArray(cells, base_json_take(&w));
   }
   cJSON_AddItemToObject(doc.obj, "hyperfine", summary_json_hyperfine(s));
+  if (s->serve.ran)
+    cJSON_AddItemToObject(doc.obj, "servers", report_serve_json(s));
   base_json_print(out, base_json_take(&doc));
 }
 
@@ -743,6 +746,11 @@ int report_write_data(const char *dir, const suite_matrix *s) {
   snprintf(path, sizeof path, "%s/data/summary.json", dir);
   rc |= report_write_atomic(path, report_summary_json, s);
   rc |= report_write_hyperfine(dir, s);
+  snprintf(path, sizeof path, "%s/data/servers.csv", dir);
+  if (s->serve.ran)
+    rc |= report_write_atomic(path, report_servers_csv, s);
+  else if (unlink(path) != 0 && errno != ENOENT) /* not this run's */
+    rc = -1;
   return rc ? -1 : 0;
 }
 

@@ -59,6 +59,22 @@ void report_verdicts(FILE *out, const suite_matrix *s);
 void report_cell_anchor(const suite_cell *c, char *out, size_t cap);
 #define REPORT_LAB_WHY "labwhy"
 
+/* ---- the server benchmark (serve.c, serve_verdict.c) -------------------- */
+
+/* README.md's "Server" section: one table per scenario (nothing when the
+ * section did not run). */
+void report_serve_markdown(FILE *out, const suite_matrix *s);
+/* data/servers.csv: one row per server cell. */
+void report_servers_csv(FILE *out, const suite_matrix *s);
+/* summary.json's "servers" object. */
+cJSON *report_serve_json(const suite_matrix *s);
+/* The verdicts' lines, one per scenario and one for wrk's cross-check. */
+void report_serve_verdicts(FILE *out, const suite_matrix *s);
+/* A scenario's title ("waiting", "slow clients"). */
+const char *report_serve_title(int scenario);
+/* A server row's anchor, "serve-delay-async-c1000" ("-s100": slow). */
+void report_serve_anchor(const suite_sv_cell *c, char *out, size_t cap);
+
 typedef void (*report_writer)(FILE *out, const suite_matrix *s);
 /* Write path by way of a temporary file renamed into place, so a reader
  * never sees half a file.  0, or -1 (printed). */

@@ -406,6 +406,7 @@ void report_verdicts(FILE *out, const suite_matrix *s) {
         verdict(out, s, wl_all[w]);
         break;
       }
+  report_serve_verdicts(out, s);
   fprintf(out, "\n");
   why = base_section_put(NULL, REPORT_LAB_WHY,
                          "(run `conclab lab` for what one waiting unit of "

@@ -99,6 +99,90 @@ typedef struct suite_hfcheck {
 #define SUITE_HF_MAX 6
 enum { SUITE_HF_OFF = 0, SUITE_HF_DONE = 1, SUITE_HF_SKIPPED = 2 };
 
+/* ---- the server benchmark (serve.c) -------------------------------------
+ * Each server model under conclab's own load generator (`conclab load`),
+ * one scenario at a time: for each cell a fresh `conclab serve --model M
+ * --port 0 --quiet`, one load run against it, then SIGINT, and its peak
+ * RSS and CPU from wait4.  wrk times the same URL on a server of its own
+ * beside chosen cells. */
+typedef enum suite_sv_scenario {
+  SUITE_SV_DELAY, /* /delay/100: waiting; connections scale on the loop */
+  SUITE_SV_BYTES, /* /bytes/1024: throughput */
+  SUITE_SV_CPU,   /* /cpu/N: a CPU-bound handler, offloaded or not */
+  SUITE_SV_BESIDE, /* /bytes/1024 while other connections ask /cpu/N */
+  SUITE_SV_SLOW,  /* slow connections held beside a few active ones */
+  SUITE_SV_OPEN,  /* /delay/100 in open loop at a fixed rate */
+  SUITE_SV_SCENARIOS
+} suite_sv_scenario;
+
+/* The server's variants: "seq", "async", "async offload", ... */
+typedef struct suite_sv_model {
+  const char *label, *model;
+  int offload;
+} suite_sv_model;
+extern const suite_sv_model suite_sv_models[];
+extern const int suite_sv_nmodels;
+
+enum { SUITE_SV_OK = 0, SUITE_SV_FAILED };
+enum { SUITE_WRK_NONE = 0, SUITE_WRK_OK, SUITE_WRK_FAILED };
+
+typedef struct suite_sv_cell {
+  /* what to run */
+  int scenario, model; /* suite_sv_scenario, index into suite_sv_models */
+  int connections;     /* active */
+  int slow;            /* slow connections held beside them */
+  int beside;          /* connections asking /cpu/N beside them */
+  double rate;         /* open loop: requests/s in all (0: closed) */
+  double duration_s;   /* of its load run */
+  int wrk;             /* wrk runs beside it (for as long: wrk_duration_s) */
+  /* what happened */
+  int state; /* SUITE_SV_* */
+  char why[160];
+  double requests, failed, status_errors, unanswered, slow_open;
+  double beside_requests, beside_errors; /* answers to the beside ones */
+  double elapsed_s, rps, p50_ms, p99_ms, p999_ms, max_ms;
+  double load_cpu_s;               /* the load generator's */
+  double server_rss_kb, server_cpu_s; /* wait4's */
+  int wrk_state; /* SUITE_WRK_* */
+  double wrk_rps, wrk_p50_ms, wrk_p99_ms;
+  long wrk_errors;
+  char wrk_why[160];
+} suite_sv_cell;
+
+typedef struct suite_serve {
+  int ran;           /* the section was run (not --serve off) */
+  double duration_s; /* of a load run; open loop: open_duration_s; a cell
+                        beside wrk: wrk_duration_s, so both count the
+                        same rounds of answers */
+  double open_duration_s;
+  int wrk_duration_s;
+  int cpu_n;         /* /cpu/N */
+  int active;        /* slow and beside scenarios: the active connections */
+  int wrk_found;     /* wrk on PATH (else wrk_skipped says why not) */
+  char wrk_skipped[160];
+  suite_sv_cell *cells;
+  int ncells;
+  double elapsed_s;
+} suite_serve;
+
+/* The number a cell's row is about: its slow connections, its beside
+ * ones, or else its active ones (C). */
+int suite_sv_n(const suite_sv_cell *c);
+/* The scenario's URL path ("/delay/100"), and a short name ("delay"). */
+void suite_sv_path(const suite_serve *sv, int scenario, char *out,
+                   size_t cap);
+extern const char *const suite_sv_names[SUITE_SV_SCENARIOS];
+/* The cells of a profile (quick, full, smoke).  0, or -1 (unknown). */
+int suite_serve_build(suite_serve *sv, const char *profile);
+void suite_serve_free(suite_serve *sv);
+/* Run every cell with the binary self; wrk: its path, or NULL to skip
+ * it.  Progress on stderr. */
+void suite_serve_run(suite_serve *sv, const char *self, const char *wrk);
+/* The gap between wrk's requests/s and conclab load's, in % of wrk's;
+ * 0 with *gap set, or -1 when there is no pair to compare. */
+int suite_sv_wrk_gap(const suite_sv_cell *c, double *gap);
+#define SUITE_WRK_GAP_PCT 10.0
+
 typedef struct suite_matrix {
   char profile[16];
   int runs, warmups;
@@ -112,6 +196,7 @@ typedef struct suite_matrix {
   char hf_skipped[160];
   suite_hfcheck hf[SUITE_HF_MAX];
   int nhf;
+  suite_serve serve; /* the server benchmark (serve.c) */
 } suite_matrix;
 
 /* Fill the matrix of a profile ("quick" or "full") for this many cores.
