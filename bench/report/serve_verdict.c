@@ -101,7 +101,7 @@ static void starved(const suite_sv_cell *c, char *out, size_t cap) {
  * p99 100 ms (999 of 1,000 connections starved)". */
 static void figure(FILE *out, const suite_sv_cell *c, double best,
                    const char *sep) {
-  char text[192], a[384], num[32], left[64];
+  char text[192], a[384], num[32], left[96];
   const char *name = suite_sv_models[c->model].label;
   report_with_commas((long)(c->rps + 0.5), num, sizeof num);
   starved(c, left, sizeof left);
@@ -226,7 +226,7 @@ static void wrk_line(FILE *out, const suite_serve *sv) {
     if (suite_sv_wrk_gap(c, &gap) != 0 ||
         (gap <= SUITE_WRK_GAP_PCT && gap >= -SUITE_WRK_GAP_PCT))
       continue;
-    char left[64]; /* starved: one or two connections' ping-pong varies */
+    char left[96]; /* starved: one or two connections' ping-pong varies */
     starved(c, left, sizeof left);
     snprintf(text, sizeof text, "%s %s at C=%d: %+.0f%%%s",
              suite_sv_names[c->scenario], suite_sv_models[c->model].label,

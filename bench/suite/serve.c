@@ -246,7 +246,7 @@ static int start_server(const char *self, const suite_sv_model *m,
   const base_spawn_opts o = {.out = BASE_CAPTURE, .err = BASE_CAPTURE,
                              .die_with_parent = 1};
   struct rusage ru;
-  char line[160];
+  char line[128]; /* fits why after its prefix */
 
   if (base_spawn(self, argv, &o, &sv->child, why, cap) != 0)
     return SUITE_SV_FAILED;
