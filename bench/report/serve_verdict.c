@@ -202,11 +202,37 @@ static void verdict(FILE *out, const suite_serve *sv, int scenario) {
   fprintf(out, ".\n");
 }
 
+/* What a gap is made of: each generator's CPU a request and its server's,
+ * as measured in the two runs.  On shared cores what a generator spends
+ * the server lacks, so a generator that costs less explains a gap in its
+ * favour; generators that cost alike (within SUITE_WRK_GAP_PCT) do not
+ * explain a gap wider than that: the two runs, seconds apart on a
+ * machine others use too, differ.  (A model that starves connections
+ * has its cause already: see starved.) */
+static void gap_cause(const suite_sv_cell *c, char *out, size_t cap) {
+  double lg, ls, wg, ws, d;
+  out[0] = '\0';
+  if (c->unanswered > 0 || c->requests <= 0 || c->wrk_requests <= 0 ||
+      c->wrk_cpu_s <= 0)
+    return;
+  lg = c->load_cpu_s / c->requests * 1e6;
+  ls = c->server_cpu_s / c->requests * 1e6;
+  wg = c->wrk_cpu_s / c->wrk_requests * 1e6;
+  ws = c->wrk_server_cpu_s / c->wrk_requests * 1e6;
+  d = (lg - wg) / wg * 100.0;
+  snprintf(out, cap, " (CPU a request, generator + server: conclab load "
+           "%.1f + %.1f µs, wrk %.1f + %.1f µs: %s)", lg, ls, wg, ws,
+           d <= SUITE_WRK_GAP_PCT && d >= -SUITE_WRK_GAP_PCT
+               ? "the generators cost alike, the gap is the runs'"
+           : d < 0 ? "conclab load costs less"
+                   : "conclab load costs more");
+}
+
 /* wrk beside conclab load: how many cells agree within the gap, and the
- * ones that do not, linked. */
+ * ones that do not, linked, each with what its gap is made of. */
 static void wrk_line(FILE *out, const suite_serve *sv) {
   int compared = 0, within = 0;
-  char text[192], a[384];
+  char text[192], a[384], cause[192];
   double gap;
   for (int i = 0; i < sv->ncells; i++)
     if (suite_sv_wrk_gap(&sv->cells[i], &gap) == 0) {
@@ -231,7 +257,8 @@ static void wrk_line(FILE *out, const suite_serve *sv) {
     snprintf(text, sizeof text, "%s %s at C=%d: %+.0f%%%s",
              suite_sv_names[c->scenario], suite_sv_models[c->model].label,
              c->connections, -gap, left);
-    fprintf(out, "%s%s", sep, link(c, text, a, sizeof a));
+    gap_cause(c, cause, sizeof cause);
+    fprintf(out, "%s%s%s", sep, link(c, text, a, sizeof a), cause);
     sep = ", ";
   }
   fprintf(out, ".\n");

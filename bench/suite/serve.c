@@ -391,12 +391,16 @@ static void run_wrk(const suite_serve *sv, suite_sv_cell *c, const char *self,
     c->wrk_rps = r.rps;
     c->wrk_p50_ms = r.p50_ms;
     c->wrk_p99_ms = r.p99_ms;
+    c->wrk_requests = r.requests;
+    c->wrk_cpu_s = r.cpu_s;
     c->wrk_errors = tool_wrk_errors(&r) + r.non2xx;
   } else {
     c->wrk_state = SUITE_WRK_FAILED;
   }
+  memset(&ru, 0, sizeof ru);
   stop_server(&server, &ru);
   close_child(&server.child);
+  c->wrk_server_cpu_s = tv_s(ru.ru_utime) + tv_s(ru.ru_stime);
 }
 
 static double now_s(void) {
