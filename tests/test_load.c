@@ -19,6 +19,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "fake_server.h"
 #include "helpers.h"
 #include "run_conclab.h"
 
@@ -247,6 +248,27 @@ static void no_descriptor_left_open(void **state) {
   free(r);
 }
 
+/* A server that sends two answers to one request: the second is no
+ * request's answer, and is not counted as one (it would inflate
+ * requests/s). */
+static void answers_not_asked_for_are_not_counted(void **state) {
+  (void)state;
+  static const char two[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+                            "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+  char url[96], why[128];
+  fake_server s;
+  as_load_result *r = malloc(sizeof *r);
+  assert_non_null(r);
+  fake_start(&s, 1000, two, url, sizeof url - 8);
+  strcat(url, "/x");
+  as_load_opts o = {.url = url, .connections = 1, .requests = 10};
+  assert_int_equal(as_load_run(&o, r, why, sizeof why), 0);
+  fake_stop(&s);
+  assert_int_equal(r->requests, 10);
+  assert_int_equal(wl_hist_count(&r->latency), 10);
+  free(r);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(counts_are_exact),
@@ -261,6 +283,7 @@ int main(void) {
       cmocka_unit_test(beside_connections_are_counted_apart),
       cmocka_unit_test(bad_flags_exit_2),
       cmocka_unit_test(no_descriptor_left_open),
+      cmocka_unit_test(answers_not_asked_for_are_not_counted),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
