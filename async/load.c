@@ -167,6 +167,7 @@ void ld_stop(ld_load *l) {
                              (int64_t)wl_hist_max(&l->r->latency));
   uv_close((uv_handle_t *)&l->stop_timer, NULL);
   uv_close((uv_handle_t *)&l->trickle_timer, NULL);
+  uv_close((uv_handle_t *)&l->backoff_timer, NULL);
   for (int i = 0; i < l->nconns; i++) {
     ld_conn *c = &l->conns[i];
     if (!c->slow && !c->beside && l->o->rate > 0)
@@ -253,7 +254,8 @@ int as_load_run(const as_load_opts *o, as_load_result *r, char *why,
   }
   uv_timer_init(&l->loop, &l->stop_timer);
   uv_timer_init(&l->loop, &l->trickle_timer);
-  l->stop_timer.data = l->trickle_timer.data = l;
+  uv_timer_init(&l->loop, &l->backoff_timer);
+  l->stop_timer.data = l->trickle_timer.data = l->backoff_timer.data = l;
   rc = run_loop(l, why, cap);
 out:
   if (l != NULL) {

@@ -19,7 +19,9 @@
 #include "hist.h"
 
 /* Connects in progress at once: 10,000 connections come up in waves, not
- * as one burst of SYNs that overflows the server's accept queue. */
+ * as one burst of SYNs that overflows the server's accept queue.  Out of
+ * descriptors or local ports, connects pause 100 ms (one connect error
+ * counted each time) until connections close or the run ends. */
 #define AS_LOAD_CONNECTS_MAX 128
 
 typedef struct as_load_opts {

@@ -124,22 +124,43 @@ static void on_connect(uv_connect_t *req, int status) {
   ld_pump_connects(l);
 }
 
+static void on_backoff(uv_timer_t *t) {
+  ld_load *l = t->data;
+  l->backing_off = 0;
+  ld_pump_connects(l);
+}
+
+/* A connect that failed for want of a descriptor or a local port: the
+ * ones queued wait LD_BACKOFF_MS (connections that close meanwhile free
+ * what they held). */
+static void back_off(ld_load *l, int err) {
+  if (err != UV_EMFILE && err != UV_ENFILE && err != UV_ENOBUFS &&
+      err != UV_EADDRNOTAVAIL)
+    return;
+  l->backing_off = 1;
+  uv_timer_start(&l->backoff_timer, on_backoff, LD_BACKOFF_MS, 0);
+}
+
 static void start_connect(ld_load *l, ld_conn *c) {
+  int err;
   c->state = LD_CONNECTING;
   uv_tcp_init(&l->loop, &c->tcp);
   c->tcp.data = c;
   c->connect.data = c;
-  if (uv_tcp_nodelay(&c->tcp, 1) == 0 &&
-      uv_tcp_connect(&c->connect, &c->tcp, (struct sockaddr *)&l->addr,
-                     on_connect) == 0) {
+  err = uv_tcp_nodelay(&c->tcp, 1);
+  if (err == 0)
+    err = uv_tcp_connect(&c->connect, &c->tcp, (struct sockaddr *)&l->addr,
+                         on_connect);
+  if (err == 0) {
     l->connecting++;
     return;
   }
-  connect_failed(c); /* no descriptor left, say */
+  back_off(l, err);
+  connect_failed(c);
 }
 
 void ld_pump_connects(ld_load *l) {
-  while (!l->stopping && l->qlen > 0 &&
+  while (!l->stopping && !l->backing_off && l->qlen > 0 &&
          l->connecting < AS_LOAD_CONNECTS_MAX) {
     ld_conn *c = &l->conns[l->queue[l->qhead]];
     l->qhead = (l->qhead + 1) % l->nconns;

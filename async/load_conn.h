@@ -20,6 +20,9 @@
 
 enum { LD_WAITING, LD_CONNECTING, LD_READY, LD_BUSY, LD_CLOSING };
 
+/* How long connects wait once the process is out of descriptors. */
+#define LD_BACKOFF_MS 100
+
 typedef struct ld_load ld_load;
 
 typedef struct ld_conn {
@@ -40,6 +43,11 @@ struct ld_load {
   as_load_result *r;
   uv_loop_t loop;
   uv_timer_t stop_timer, trickle_timer;
+  /* Out of descriptors (or local ports): connects wait for this timer,
+   * as a connect retried at once would fail at once, in a loop that
+   * burns the CPU the server needs and counts an error each turn. */
+  uv_timer_t backoff_timer;
+  int backing_off;
   struct sockaddr_storage addr;
   char request[512], beside_request[512];
   size_t request_len, beside_len;
