@@ -32,32 +32,13 @@
 #include "http.h"
 #include "run.h"
 #include "run_conclab.h"
-
-static char g_url[64];
-static pid_t g_server;
-static int g_fds_at_start;
+#include "http_server.h"
 
 static run_opts opts(run_model model, wl_client client, int tasks, int c);
 
 static int server_up(void **state) {
-  run_opts o;
-  run_result r;
   (void)state;
-  signal(SIGPIPE, SIG_IGN);
-  if (run_server_start("http", CONCLAB_BIN, g_url, sizeof g_url, &g_server) !=
-      0)
-    return -1;
-  /* libuv's signal pipe stays open once a loop was made: not a leak */
-  o = opts(RUN_ASYNC, WL_CLIENT_NATIVE, 2, 2);
-  if (run_exec(&o, &r) != 0 || r.ok != 2)
-    return -1;
-  g_fds_at_start = open_fd_count();
-  return 0;
-}
-
-static int server_down(void **state) {
-  (void)state;
-  return run_server_stop("http", g_server);
+  return http_server_up(opts(RUN_ASYNC, WL_CLIENT_NATIVE, 2, 2));
 }
 
 static run_opts opts(run_model model, wl_client client, int tasks, int c) {
@@ -74,12 +55,6 @@ static run_opts opts(run_model model, wl_client client, int tasks, int c) {
   o.params.backoff_ms = 1;
   o.params.seed = 7;
   return o;
-}
-
-static run_result run(const run_opts *o) {
-  run_result r;
-  assert_int_equal(run_exec(o, &r), 0);
-  return r;
 }
 
 /* ---- against conclab serve ---------------------------------------------- */
