@@ -94,7 +94,7 @@ static void starved(const suite_sv_cell *c, char *out, size_t cap) {
   else if (c->rate > 0)
     snprintf(out, cap, " (%s due unanswered)", u);
   else
-    snprintf(out, cap, " (%s of %s connections starved)", u, n);
+    snprintf(out, cap, " (%.14s of %.14s connections starved)", u, n);
 }
 
 /* "async 9,512 req/s at p99 104.2 ms" or "seq collapses to 10 req/s at

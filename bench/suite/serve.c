@@ -255,7 +255,7 @@ static int start_server(const char *self, const suite_sv_model *m,
   stop_server(sv, &ru); /* exited, or hung: stopped */
   err_line(&sv->child, line, sizeof line);
   close_child(&sv->child);
-  snprintf(why, cap, "the server did not start: %s", line);
+  snprintf(why, cap, "the server did not start: %.120s", line);
   return SUITE_SV_FAILED;
 }
 
