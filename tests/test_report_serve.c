@@ -238,13 +238,14 @@ static void verdicts_from_numbers(void **state) {
                                "-20%](#serve-bytes-async-c100) (CPU a "
                                "request, generator + server: conclab load "
                                "5.0 + 20.0 µs, wrk 5.2 + 19.0 µs: the "
-                               "generators cost alike, the gap is the "
-                               "runs')."));
+                               "generators differ by 0.8% of a request's "
+                               "CPU, the gap is the runs')."));
   free(line);
 }
 
-/* A gap's cause follows the measured CPU a request: a generator that
- * costs less than wrk is named as the cause; none is claimed where wrk's
+/* A gap's cause follows the measured CPU a request: a generator cheaper
+ * than wrk by a share of a request's CPU at least half the gap is named
+ * as the cause; a smaller difference is not; none is claimed where wrk's
  * CPU was not measured. */
 static void wrk_gap_cause(void **state) {
   suite_matrix *s = *state;
@@ -259,7 +260,14 @@ static void wrk_gap_cause(void **state) {
   assert_non_null(strstr(line, "[bytes async at C=100: +20%](#serve-bytes-"
                                "async-c100) (CPU a request, generator + "
                                "server: conclab load 5.0 + 20.0 µs, wrk 8.0 "
-                               "+ 20.0 µs: conclab load costs less)."));
+                               "+ 20.0 µs: conclab load leaves the server "
+                               "11% of a request's CPU)."));
+  free(line);
+  byt->wrk_cpu_s = byt->wrk_requests * 5.5e-6; /* 2% of 25.5 us: not it */
+  line = wrk_line(s);
+  assert_non_null(strstr(line, "wrk 5.5 + 20.0 µs: the generators differ "
+                               "by 2.0% of a request's CPU, the gap is the "
+                               "runs')."));
   free(line);
   byt->wrk_cpu_s = 0; /* not measured: no cause */
   line = wrk_line(s);

@@ -12,6 +12,7 @@
  */
 #include "report.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -204,13 +205,16 @@ static void verdict(FILE *out, const suite_serve *sv, int scenario) {
 
 /* What a gap is made of: each generator's CPU a request and its server's,
  * as measured in the two runs.  On shared cores what a generator spends
- * the server lacks, so a generator that costs less explains a gap in its
- * favour; generators that cost alike (within SUITE_WRK_GAP_PCT) do not
- * explain a gap wider than that: the two runs, seconds apart on a
+ * the server lacks: a generator cheaper by a share of a request's whole
+ * CPU (generator + server) lets its run go faster by about that share.
+ * So the generators explain a gap in the direction their costs say and
+ * at least half its size; otherwise the two runs, seconds apart on a
  * machine others use too, differ.  (A model that starves connections
  * has its cause already: see starved.) */
-static void gap_cause(const suite_sv_cell *c, char *out, size_t cap) {
-  double lg, ls, wg, ws, d;
+static void gap_cause(const suite_sv_cell *c, double gap, char *out,
+                      size_t cap) {
+  double lg, ls, wg, ws, share;
+  char why[96];
   out[0] = '\0';
   if (c->unanswered > 0 || c->requests <= 0 || c->wrk_requests <= 0 ||
       c->wrk_cpu_s <= 0)
@@ -219,20 +223,23 @@ static void gap_cause(const suite_sv_cell *c, char *out, size_t cap) {
   ls = c->server_cpu_s / c->requests * 1e6;
   wg = c->wrk_cpu_s / c->wrk_requests * 1e6;
   ws = c->wrk_server_cpu_s / c->wrk_requests * 1e6;
-  d = (lg - wg) / wg * 100.0;
+  share = (wg - lg) / (wg + ws) * 100.0; /* > 0: conclab load's run gains */
+  if (share * -gap > 0 && fabs(share) * 2 >= fabs(gap))
+    snprintf(why, sizeof why, "conclab load %s %.0f%% of a request's CPU",
+             share > 0 ? "leaves the server" : "takes from the server",
+             fabs(share));
+  else
+    snprintf(why, sizeof why, "the generators differ by %.1f%% of a "
+             "request's CPU, the gap is the runs'", fabs(share));
   snprintf(out, cap, " (CPU a request, generator + server: conclab load "
-           "%.1f + %.1f µs, wrk %.1f + %.1f µs: %s)", lg, ls, wg, ws,
-           d <= SUITE_WRK_GAP_PCT && d >= -SUITE_WRK_GAP_PCT
-               ? "the generators cost alike, the gap is the runs'"
-           : d < 0 ? "conclab load costs less"
-                   : "conclab load costs more");
+           "%.1f + %.1f µs, wrk %.1f + %.1f µs: %s)", lg, ls, wg, ws, why);
 }
 
 /* wrk beside conclab load: how many cells agree within the gap, and the
  * ones that do not, linked, each with what its gap is made of. */
 static void wrk_line(FILE *out, const suite_serve *sv) {
   int compared = 0, within = 0;
-  char text[192], a[384], cause[192];
+  char text[192], a[384], cause[224];
   double gap;
   for (int i = 0; i < sv->ncells; i++)
     if (suite_sv_wrk_gap(&sv->cells[i], &gap) == 0) {
@@ -257,7 +264,7 @@ static void wrk_line(FILE *out, const suite_serve *sv) {
     snprintf(text, sizeof text, "%s %s at C=%d: %+.0f%%%s",
              suite_sv_names[c->scenario], suite_sv_models[c->model].label,
              c->connections, -gap, left);
-    gap_cause(c, cause, sizeof cause);
+    gap_cause(c, gap, cause, sizeof cause);
     fprintf(out, "%s%s%s", sep, link(c, text, a, sizeof a), cause);
     sep = ", ";
   }
