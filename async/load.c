@@ -11,6 +11,7 @@
 #include "load.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,6 +105,13 @@ static int resolve(ld_load *l, char *why, size_t cap) {
 
 static void on_stop_timer(uv_timer_t *t) { ld_stop(t->data); }
 
+/* Ctrl-C (or SIGTERM) ends the run as its duration would, with its
+ * figures: a long run interrupted is not lost. */
+static void on_stop_signal(uv_signal_t *s, int signum) {
+  (void)signum;
+  ld_stop(s->data);
+}
+
 static void on_trickle(uv_timer_t *t) {
   ld_load *l = t->data;
   uv_buf_t one = {.base = "a", .len = 1};
@@ -161,13 +169,16 @@ void ld_stop(ld_load *l) {
   if (l->stopping)
     return;
   l->stopping = 1;
-  l->r->elapsed_s = (double)(now - l->t0_ns) / 1e9;
-  for (int i = 0; i < l->nconns && l->o->requests == 0; i++)
+  if (l->started) /* else stopped while the slow ones came up: nothing owed */
+    l->r->elapsed_s = (double)(now - l->t0_ns) / 1e9;
+  for (int i = 0; i < l->nconns && l->started && l->o->requests == 0; i++)
     l->r->unanswered += owed(l, &l->conns[i], now,
                              (int64_t)wl_hist_max(&l->r->latency));
   uv_close((uv_handle_t *)&l->stop_timer, NULL);
   uv_close((uv_handle_t *)&l->trickle_timer, NULL);
   uv_close((uv_handle_t *)&l->backoff_timer, NULL);
+  uv_close((uv_handle_t *)&l->sigint, NULL);
+  uv_close((uv_handle_t *)&l->sigterm, NULL);
   for (int i = 0; i < l->nconns; i++) {
     ld_conn *c = &l->conns[i];
     if (!c->slow && !c->beside && l->o->rate > 0)
@@ -216,6 +227,8 @@ static int run_loop(ld_load *l, char *why, size_t cap) {
   } else {
     ld_start_active(l);
   }
+  uv_signal_start(&l->sigint, on_stop_signal, SIGINT);
+  uv_signal_start(&l->sigterm, on_stop_signal, SIGTERM);
   uv_run(&l->loop, UV_RUN_DEFAULT);
   getrusage(RUSAGE_SELF, &after);
   l->r->user_s = tv_s(after.ru_utime) - tv_s(before.ru_utime);
@@ -255,6 +268,9 @@ int as_load_run(const as_load_opts *o, as_load_result *r, char *why,
   uv_timer_init(&l->loop, &l->stop_timer);
   uv_timer_init(&l->loop, &l->trickle_timer);
   uv_timer_init(&l->loop, &l->backoff_timer);
+  uv_signal_init(&l->loop, &l->sigint);
+  uv_signal_init(&l->loop, &l->sigterm);
+  l->sigint.data = l->sigterm.data = l;
   l->stop_timer.data = l->trickle_timer.data = l->backoff_timer.data = l;
   rc = run_loop(l, why, cap);
 out:

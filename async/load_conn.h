@@ -48,6 +48,7 @@ struct ld_load {
    * burns the CPU the server needs and counts an error each turn. */
   uv_timer_t backoff_timer;
   int backing_off;
+  uv_signal_t sigint, sigterm; /* stop the run early, with its figures */
   struct sockaddr_storage addr;
   char request[512], beside_request[512];
   size_t request_len, beside_len;

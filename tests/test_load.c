@@ -11,7 +11,8 @@
  * beside connections are counted apart from the measured requests
  * beside the active ones; bad flags exit 2 with one line; in-process runs
  * leave no descriptor open; answers nobody asked for are not counted;
- * past the open-file limit, connects wait instead of failing in a loop.  Margins are wide: no timing is asserted
+ * past the open-file limit, connects wait instead of failing in a loop;
+ * SIGINT ends a run with its figures.  Margins are wide: no timing is asserted
  * beyond "a 50 ms delay takes at least 50 ms".
  */
 #include <stdarg.h>
@@ -28,6 +29,7 @@
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "json.h"
 #include "load.h"
@@ -303,6 +305,65 @@ static void connects_back_off_at_the_fd_limit(void **state) {
   assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+/* Whether pid has a handler for sig (SigCgt in /proc/PID/status). */
+static int catches(pid_t pid, int sig) {
+  char path[64], line[256];
+  unsigned long long mask = 0;
+  snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+  FILE *f = fopen(path, "r");
+  if (f == NULL)
+    return 0;
+  while (fgets(line, sizeof line, f) != NULL)
+    if (sscanf(line, "SigCgt: %llx", &mask) == 1)
+      break;
+  fclose(f);
+  return (mask >> (sig - 1)) & 1;
+}
+
+/* SIGINT ends a run as its duration would: exit 0 and the figures, long
+ * before the minute asked for. */
+static void sigint_ends_the_run_with_figures(void **state) {
+  (void)state;
+  char url[128], out[8192];
+  int pipefd[2], status;
+  size_t len = 0;
+  ssize_t n;
+  snprintf(url, sizeof url, "%s/bytes/10", g_url);
+  assert_int_equal(pipe(pipefd), 0);
+  fflush(NULL);
+  pid_t pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    dup2(pipefd[1], STDOUT_FILENO);
+    close(pipefd[0]);
+    close(pipefd[1]);
+    execl(CONCLAB_BIN, "conclab", "load", url, "--connections", "2",
+          "--duration-s", "60", "--json", (char *)NULL);
+    _exit(127);
+  }
+  close(pipefd[1]);
+  /* once the loop's handler is in place (a generous bound, not a timing) */
+  for (int waited = 0; !catches(pid, SIGINT); waited++) {
+    if (waited == 30000) {
+      kill(pid, SIGKILL);
+      fail_msg("conclab load never handles SIGINT");
+    }
+    nanosleep(&(struct timespec){.tv_nsec = 1000000}, NULL);
+  }
+  assert_int_equal(kill(pid, SIGINT), 0);
+  while (len + 1 < sizeof out &&
+         (n = read(pipefd[0], out + len, sizeof out - 1 - len)) > 0)
+    len += (size_t)n;
+  out[len] = '\0';
+  close(pipefd[0]);
+  assert_int_equal(waitpid(pid, &status, 0), pid);
+  assert_true(WIFEXITED(status));
+  assert_int_equal(WEXITSTATUS(status), 0);
+  assert_true(num(out, "elapsed_s") < 60);
+  assert_true(num(out, "requests") >= 0);
+  assert_int_equal(num(out, "failed"), 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(counts_are_exact),
@@ -319,6 +380,7 @@ int main(void) {
       cmocka_unit_test(no_descriptor_left_open),
       cmocka_unit_test(answers_not_asked_for_are_not_counted),
       cmocka_unit_test(connects_back_off_at_the_fd_limit),
+      cmocka_unit_test(sigint_ends_the_run_with_figures),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
