@@ -70,7 +70,7 @@ void ld_queue_connect(ld_load *l, ld_conn *c);
 void ld_pump_connects(ld_load *l);
 
 /* load.c: the active connections start (after the slow ones are up); the
- * stop (duration or count reached) closes everything. */
+ * stop (duration, count or a stop signal) closes everything. */
 void ld_start_active(ld_load *l);
 void ld_stop(ld_load *l);
 
