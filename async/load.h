@@ -19,7 +19,9 @@
 #include "hist.h"
 
 /* Connects in progress at once: 10,000 connections come up in waves, not
- * as one burst of SYNs that overflows the server's accept queue. */
+ * as one burst of SYNs that overflows the server's accept queue.  Out of
+ * descriptors or local ports, connects pause 100 ms (one connect error
+ * counted each time) until connections close or the run ends. */
 #define AS_LOAD_CONNECTS_MAX 128
 
 typedef struct as_load_opts {
@@ -75,7 +77,8 @@ typedef struct as_load_result {
 int as_load_check(const as_load_opts *o, char *why, size_t cap);
 
 /* Run the load on a fresh loop until the duration or the count is
- * reached; every connection is closed before it returns.  0, or -1 with
+ * reached, or SIGINT or SIGTERM comes (handled only while it runs);
+ * every connection is closed before it returns.  0, or -1 with
  * why (the URL's host not found, the loop failing). */
 int as_load_run(const as_load_opts *o, as_load_result *r, char *why,
                 size_t cap);

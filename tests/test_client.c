@@ -20,49 +20,25 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <pthread.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "client.h"
+#include "fake_server.h"
 #include "helpers.h"
 #include "http.h"
 #include "run.h"
 #include "run_conclab.h"
-
-static char g_url[64];
-static pid_t g_server;
-static int g_fds_at_start;
+#include "http_server.h"
 
 static run_opts opts(run_model model, wl_client client, int tasks, int c);
 
 static int server_up(void **state) {
-  run_opts o;
-  run_result r;
   (void)state;
-  signal(SIGPIPE, SIG_IGN);
-  if (run_server_start("http", CONCLAB_BIN, g_url, sizeof g_url, &g_server) !=
-      0)
-    return -1;
-  /* libuv's signal pipe stays open once a loop was made: not a leak */
-  o = opts(RUN_ASYNC, WL_CLIENT_NATIVE, 2, 2);
-  if (run_exec(&o, &r) != 0 || r.ok != 2)
-    return -1;
-  g_fds_at_start = open_fd_count();
-  return 0;
-}
-
-static int server_down(void **state) {
-  (void)state;
-  return run_server_stop("http", g_server);
+  return http_server_up(opts(RUN_ASYNC, WL_CLIENT_NATIVE, 2, 2));
 }
 
 static run_opts opts(run_model model, wl_client client, int tasks, int c) {
@@ -79,12 +55,6 @@ static run_opts opts(run_model model, wl_client client, int tasks, int c) {
   o.params.backoff_ms = 1;
   o.params.seed = 7;
   return o;
-}
-
-static run_result run(const run_opts *o) {
-  run_result r;
-  assert_int_equal(run_exec(o, &r), 0);
-  return r;
 }
 
 /* ---- against conclab serve ---------------------------------------------- */
@@ -154,80 +124,7 @@ static void test_large_body(void **state) {
   }
 }
 
-/* ---- a server that closes kept-alive connections ------------------------- */
-
-/* Answers the first request of each connection, keeping it alive, then
- * closes it when the next request comes (answers: 1); or closes every
- * connection at its first request (answers: 0). */
-typedef struct closer {
-  int fd, answers, accepted;
-  atomic_int stop; /* set by the test's thread, read by the server's */
-  pthread_t thread;
-} closer;
-
-/* Read one request head; 0, or -1 at EOF or error. */
-static int read_request(int fd) {
-  char buf[2048];
-  size_t have = 0;
-  while (have < sizeof buf - 1) {
-    ssize_t n = read(fd, buf + have, sizeof buf - 1 - have);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      return -1;
-    have += (size_t)n;
-    buf[have] = '\0';
-    if (strstr(buf, "\r\n\r\n") != NULL)
-      return 0;
-  }
-  return -1;
-}
-
-static void serve_one(closer *s, int fd) {
-  static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
-  for (int i = 0; read_request(fd) == 0 && i < s->answers; i++)
-    if (wl_write_full(fd, ok, sizeof ok - 1) != 0)
-      break;
-  close(fd); /* at the request after the answers: unanswered */
-}
-
-static void *closer_main(void *arg) {
-  closer *s = arg;
-  while (!atomic_load(&s->stop)) {
-    struct pollfd p = {.fd = s->fd, .events = POLLIN};
-    int fd;
-    if (poll(&p, 1, 20) <= 0)
-      continue;
-    if ((fd = accept(s->fd, NULL, NULL)) < 0)
-      continue;
-    s->accepted++;
-    serve_one(s, fd);
-  }
-  return NULL;
-}
-
-static void closer_start(closer *s, int answers, char *url, size_t cap) {
-  struct sockaddr_in a = {.sin_family = AF_INET};
-  socklen_t len = sizeof a;
-  memset(s, 0, sizeof *s);
-  atomic_init(&s->stop, 0);
-  s->answers = answers;
-  s->fd = socket(AF_INET, SOCK_STREAM, 0);
-  assert_true(s->fd >= 0);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  assert_int_equal(bind(s->fd, (struct sockaddr *)&a, sizeof a), 0);
-  assert_int_equal(listen(s->fd, 16), 0);
-  assert_int_equal(getsockname(s->fd, (struct sockaddr *)&a, &len), 0);
-  snprintf(url, cap, "http://127.0.0.1:%d", ntohs(a.sin_port));
-  assert_int_equal(pthread_create(&s->thread, NULL, closer_main, s), 0);
-}
-
-static int closer_stop(closer *s) {
-  atomic_store(&s->stop, 1);
-  assert_int_equal(pthread_join(s->thread, NULL), 0);
-  close(s->fd);
-  return s->accepted;
-}
+/* ---- a server that closes kept-alive connections (fake_server.h) ----- */
 
 /* The clients: async's own, the blocking one (seq), and curl. */
 static run_opts opts_k(int k, int tasks, int c) {
@@ -243,13 +140,13 @@ static void test_stale_connection_resent(void **state) {
   (void)state;
   for (int k = 0; k < 3; k++) {
     char url[64];
-    closer s;
+    fake_server s;
     run_opts o = opts_k(k, 4, 1);
     run_result r;
-    closer_start(&s, 1, url, sizeof url);
+    fake_start(&s, 1, NULL, url, sizeof url);
     o.params.url = url;
     r = run(&o);
-    assert_int_equal(closer_stop(&s), 4);
+    assert_int_equal(fake_stop(&s), 4);
     assert_int_equal(r.ok, 4);
     assert_int_equal(r.retries, 0);
     assert_int_equal(r.connects, 4);
@@ -262,14 +159,14 @@ static void test_unanswered_fresh_connection_fails(void **state) {
   (void)state;
   for (int k = 0; k < 2; k++) {
     char url[64];
-    closer s;
+    fake_server s;
     run_opts o = opts_k(k, 3, 3);
     run_result r;
-    closer_start(&s, 0, url, sizeof url);
+    fake_start(&s, 0, NULL, url, sizeof url);
     o.params.url = url;
     o.params.retries = 2;
     r = run(&o);
-    assert_int_equal(closer_stop(&s), 9); /* 3 tasks x 3 attempts */
+    assert_int_equal(fake_stop(&s), 9); /* 3 tasks x 3 attempts */
     assert_int_equal(r.conn_errors, 3);
     assert_int_equal(r.retries, 6);
     assert_int_equal(r.ok, 0);

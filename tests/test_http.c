@@ -36,6 +36,7 @@
 #include "http.h"
 #include "json.h"
 #include "run_conclab.h"
+#include "http_server.h"
 
 #if defined(__SANITIZE_THREAD__)
 #define LAST_MODEL RUN_THREADED
@@ -57,33 +58,11 @@ static const way ways[] = {
     {RUN_MULTIPROC, WL_CLIENT_NATIVE}, {RUN_MULTIPROC, WL_CLIENT_CURL}};
 #define NWAYS (LAST_MODEL == RUN_MULTIPROC ? 8 : 6)
 
-static char g_url[64];
-static pid_t g_server;
-static int g_fds_at_start;
-
 static run_opts opts(run_model model, int tasks, int concurrency);
 
-/* Start the server, and count descriptors after one small async batch:
- * libuv keeps a pipe for signal handling open for the life of the process
- * once a loop has been made, and that is not a leak. */
 static int server_up(void **state) {
-  run_opts o;
-  run_result r;
   (void)state;
-  signal(SIGPIPE, SIG_IGN);
-  if (run_server_start("http", CONCLAB_BIN, g_url, sizeof g_url, &g_server) !=
-      0)
-    return -1;
-  o = opts(RUN_ASYNC, 2, 2);
-  if (run_exec(&o, &r) != 0 || r.ok != 2)
-    return -1;
-  g_fds_at_start = open_fd_count();
-  return 0;
-}
-
-static int server_down(void **state) {
-  (void)state;
-  return run_server_stop("http", g_server);
+  return http_server_up(opts(RUN_ASYNC, 2, 2));
 }
 
 /* A run's options: N requests of /delay/5 to the test's server. */
@@ -100,12 +79,6 @@ static run_opts opts(run_model model, int tasks, int concurrency) {
   o.params.backoff_ms = 1;
   o.params.seed = 7;
   return o;
-}
-
-static run_result run(const run_opts *o) {
-  run_result r;
-  assert_int_equal(run_exec(o, &r), 0);
-  return r;
 }
 
 /* The same run the way ways[w] says, with C requests in flight (seq:

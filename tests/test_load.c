@@ -10,7 +10,9 @@
  * owed at the stop, not answered; slow connections stay open, and
  * beside connections are counted apart from the measured requests
  * beside the active ones; bad flags exit 2 with one line; in-process runs
- * leave no descriptor open.  Margins are wide: no timing is asserted
+ * leave no descriptor open; answers nobody asked for are not counted;
+ * past the open-file limit, connects wait instead of failing in a loop;
+ * SIGINT ends a run with its figures.  Margins are wide: no timing is asserted
  * beyond "a 50 ms delay takes at least 50 ms".
  */
 #include <stdarg.h>
@@ -19,11 +21,15 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "fake_server.h"
 #include "helpers.h"
 #include "run_conclab.h"
 
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
 
 #include "json.h"
 #include "load.h"
@@ -247,6 +253,117 @@ static void no_descriptor_left_open(void **state) {
   free(r);
 }
 
+/* A server that sends two answers to one request: the second is no
+ * request's answer, and is not counted as one (it would inflate
+ * requests/s). */
+static void answers_not_asked_for_are_not_counted(void **state) {
+  (void)state;
+  static const char two[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+                            "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+  char url[96], why[128];
+  fake_server s;
+  as_load_result *r = malloc(sizeof *r);
+  assert_non_null(r);
+  fake_start(&s, 1000, two, url, sizeof url - 8);
+  strcat(url, "/x");
+  as_load_opts o = {.url = url, .connections = 1, .requests = 10};
+  assert_int_equal(as_load_run(&o, r, why, sizeof why), 0);
+  fake_stop(&s);
+  assert_int_equal(r->requests, 10);
+  assert_int_equal(wl_hist_count(&r->latency), 10);
+  free(r);
+}
+
+/* More connections than descriptors: those that fit are served, and the
+ * others' connects wait and retry (a few errors each) rather than fail
+ * in a loop (hundreds of thousands of errors, a core burnt).  In a child,
+ * which lowers its own open-file limit. */
+static void connects_back_off_at_the_fd_limit(void **state) {
+  (void)state;
+  int status;
+  fflush(NULL);
+  pid_t pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    char url[96], why[128];
+    struct rlimit rl = {.rlim_cur = 64, .rlim_max = 64};
+    as_load_result *r = malloc(sizeof *r);
+    as_load_opts o = {.url = url, .connections = 100, .duration_s = 0.5};
+    snprintf(url, sizeof url, "%s/bytes/10", g_url);
+    if (r == NULL || setrlimit(RLIMIT_NOFILE, &rl) != 0 ||
+        as_load_run(&o, r, why, sizeof why) != 0)
+      _exit(3);
+    /* 52 or so connections without a descriptor, each retried every
+     * 100 ms for 0.5 s: a few hundred errors; without the wait, >10^4 */
+    fprintf(stderr, "connect errors %llu, requests %llu\n",
+            (unsigned long long)r->errors[AS_LOAD_E_CONNECT],
+            (unsigned long long)r->requests);
+    _exit(r->requests == 0 ? 2 : r->errors[AS_LOAD_E_CONNECT] > 2000 ? 1 : 0);
+  }
+  assert_int_equal(waitpid(pid, &status, 0), pid);
+  assert_true(WIFEXITED(status));
+  assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+/* Whether pid has a handler for sig (SigCgt in /proc/PID/status). */
+static int catches(pid_t pid, int sig) {
+  char path[64], line[256];
+  unsigned long long mask = 0;
+  snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+  FILE *f = fopen(path, "r");
+  if (f == NULL)
+    return 0;
+  while (fgets(line, sizeof line, f) != NULL)
+    if (sscanf(line, "SigCgt: %llx", &mask) == 1)
+      break;
+  fclose(f);
+  return (mask >> (sig - 1)) & 1;
+}
+
+/* SIGINT ends a run as its duration would: exit 0 and the figures, long
+ * before the minute asked for. */
+static void sigint_ends_the_run_with_figures(void **state) {
+  (void)state;
+  char url[128], out[8192];
+  int pipefd[2], status;
+  size_t len = 0;
+  ssize_t n;
+  snprintf(url, sizeof url, "%s/bytes/10", g_url);
+  assert_int_equal(pipe(pipefd), 0);
+  fflush(NULL);
+  pid_t pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    dup2(pipefd[1], STDOUT_FILENO);
+    close(pipefd[0]);
+    close(pipefd[1]);
+    execl(CONCLAB_BIN, "conclab", "load", url, "--connections", "2",
+          "--duration-s", "60", "--json", (char *)NULL);
+    _exit(127);
+  }
+  close(pipefd[1]);
+  /* once the loop's handler is in place (a generous bound, not a timing) */
+  for (int waited = 0; !catches(pid, SIGINT); waited++) {
+    if (waited == 30000) {
+      kill(pid, SIGKILL);
+      fail_msg("conclab load never handles SIGINT");
+    }
+    nanosleep(&(struct timespec){.tv_nsec = 1000000}, NULL);
+  }
+  assert_int_equal(kill(pid, SIGINT), 0);
+  while (len + 1 < sizeof out &&
+         (n = read(pipefd[0], out + len, sizeof out - 1 - len)) > 0)
+    len += (size_t)n;
+  out[len] = '\0';
+  close(pipefd[0]);
+  assert_int_equal(waitpid(pid, &status, 0), pid);
+  assert_true(WIFEXITED(status));
+  assert_int_equal(WEXITSTATUS(status), 0);
+  assert_true(num(out, "elapsed_s") < 60);
+  assert_true(num(out, "requests") >= 0);
+  assert_int_equal(num(out, "failed"), 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(counts_are_exact),
@@ -261,6 +378,9 @@ int main(void) {
       cmocka_unit_test(beside_connections_are_counted_apart),
       cmocka_unit_test(bad_flags_exit_2),
       cmocka_unit_test(no_descriptor_left_open),
+      cmocka_unit_test(answers_not_asked_for_are_not_counted),
+      cmocka_unit_test(connects_back_off_at_the_fd_limit),
+      cmocka_unit_test(sigint_ends_the_run_with_figures),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -74,6 +74,29 @@ static void test_any_pieces_same_answer(void **state) {
   }
 }
 
+/* Hashing off (the load generator): the same framing and body count,
+ * the hash left as it started. */
+static void test_no_hash(void **state) {
+  const char *const texts[] = {by_length, chunked, until_close};
+  (void)state;
+  for (size_t t = 0; t < 3; t++) {
+    size_t len = strlen(texts[t]);
+    wl_resp r;
+    wl_resp_init_hash(&r, 0);
+    assert_int_equal(feed_pieces(&r, texts[t], len, 7), len);
+    if (t == 2)
+      assert_int_equal(wl_resp_eof(&r), WL_RESP_OK);
+    assert_true(r.done);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(r.body_bytes, strlen(BODY));
+    assert_true(r.hash == WL_HASH_INIT);
+    wl_resp_init_hash(&r, 1);
+    feed_pieces(&r, texts[t], len, 7);
+    wl_resp_eof(&r);
+    assert_true(r.hash == body_hash());
+  }
+}
+
 /* A second answer (or anything) after the first is left to the caller. */
 static void test_stops_at_the_end(void **state) {
   char text[512];
@@ -192,6 +215,7 @@ static void test_closed(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_any_pieces_same_answer),
+      cmocka_unit_test(test_no_hash),
       cmocka_unit_test(test_stops_at_the_end),
       cmocka_unit_test(test_keep_alive),
       cmocka_unit_test(test_head_too_large),

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "helpers.h"
+#include "raw_client.h"
 
 #define IO_TIMEOUT_S 10 /* a reply that takes longer is a failure */
 
@@ -184,23 +185,9 @@ typedef struct response {
   char *body;       /* malloc'd, length bytes (none for HEAD) */
 } response;
 
-static int connect_fd(int port) {
-  struct sockaddr_in addr = {.sin_family = AF_INET,
-                             .sin_port = htons((uint16_t)port)};
-  struct timeval tv = {IO_TIMEOUT_S, 0};
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  assert_true(fd >= 0);
-  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-  if (connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0)
-    fail_msg("connect to port %d: %s", port, strerror(errno));
-  return fd;
-}
-
 static void peer_open(peer *p, int port) {
   memset(p, 0, sizeof *p);
-  p->fd = connect_fd(port);
+  p->fd = raw_connect(port, IO_TIMEOUT_S);
 }
 
 static void peer_close(peer *p) {
@@ -212,20 +199,8 @@ static void peer_close(peer *p) {
   p->len = p->cap = 0;
 }
 
-static void send_bytes(int fd, const char *data, size_t len) {
-  while (len > 0) {
-    ssize_t n = send(fd, data, len, MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      fail_msg("send: %s", strerror(errno));
-    data += n;
-    len -= (size_t)n;
-  }
-}
-
 static void send_text(peer *p, const char *text) {
-  send_bytes(p->fd, text, strlen(text));
+  raw_send(p->fd, text, strlen(text));
 }
 
 static void send_get(peer *p, const char *method, const char *path) {
@@ -571,7 +546,7 @@ static void expect_refused(int port, const char *data, size_t len,
   response r;
   peer p;
   peer_open(&p, port);
-  send_bytes(p.fd, data, len);
+  raw_send(p.fd, data, len);
   read_response(&p, 0, &r);
   assert_int_equal(r.status, status);
   assert_int_equal(r.close, 1);
@@ -722,9 +697,9 @@ static void test_paused_clients_released(void **state) {
   for (int i = 0; i < N; i++) {
     peer_open(&peers[i], s->port);
     if (i % 3 == 0) {
-      send_bytes(peers[i].fd, out, len);
+      raw_send(peers[i].fd, out, len);
     } else {
-      send_bytes(peers[i].fd, delay_out, delay_len);
+      raw_send(peers[i].fd, delay_out, delay_len);
     }
     if (i % 3 == 2) {
       struct linger reset = {.l_onoff = 1, .l_linger = 0};
@@ -758,7 +733,7 @@ static void test_paused_half_close_released(void **state) {
   peer p;
 
   peer_open(&p, s->port);
-  send_bytes(p.fd, out, len);
+  raw_send(p.fd, out, len);
   shutdown(p.fd, SHUT_WR);
   expect_gone(&p); /* within IO_TIMEOUT_S, not after the minute */
   peer_close(&p);
@@ -783,7 +758,7 @@ static void test_half_close_pipelined_answered(void **state) {
   for (int i = 0; i < REQS; i++)
     len += (size_t)sprintf(out + len, "GET /status/200 HTTP/1.1\r\n\r\n");
   peer_open(&p, s->port);
-  send_bytes(p.fd, out, len);
+  raw_send(p.fd, out, len);
   shutdown(p.fd, SHUT_WR);
   read_response(&p, 0, &r);
   assert_string_equal(r.body, "delayed\n");
@@ -1054,7 +1029,7 @@ static void stop_while_busy(int sig, const char *quiet) {
     case 2: send_get(&peers[i], "GET", "/delay/30000"); break;
     case 3: send_text(&peers[i], "GET /status/2"); break;
     case 4: send_get(&peers[i], "GET", "/bytes/67108864"); break; /* unread */
-    case 5: send_bytes(peers[i].fd, pipeline, len); break;
+    case 5: raw_send(peers[i].fd, pipeline, len); break;
     }
   }
   for (int waited = 0; waited < 10000 && server_fds(&s) < base + N;

@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "helpers.h"
+#include "raw_client.h"
 
 #define IO_TIMEOUT_S 10 /* a reply or a stop that takes longer fails */
 
@@ -165,32 +166,6 @@ static int teardown(void **state) {
 
 /* ---- a raw client ------------------------------------------------------- */
 
-static int connect_to(int port) {
-  struct sockaddr_in addr = {.sin_family = AF_INET,
-                             .sin_port = htons((uint16_t)port)};
-  struct timeval tv = {IO_TIMEOUT_S, 0};
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  assert_true(fd >= 0);
-  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-  if (connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0)
-    fail_msg("connect to %d: %s", port, strerror(errno));
-  return fd;
-}
-
-static void send_all(int fd, const char *data, size_t len) {
-  while (len > 0) {
-    ssize_t n = send(fd, data, len, MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      fail_msg("send: %s", strerror(errno));
-    data += n;
-    len -= (size_t)n;
-  }
-}
-
 typedef struct bytes {
   char *data;
   size_t len;
@@ -228,9 +203,9 @@ static bytes recv_until(int fd, size_t want) {
 
 /* Send text on a fresh connection; everything until the server closes. */
 static bytes exchange(int port, const char *text, size_t len) {
-  int fd = connect_to(port);
+  int fd = raw_connect(port, IO_TIMEOUT_S);
   bytes b;
-  send_all(fd, text, len);
+  raw_send(fd, text, len);
   b = recv_until(fd, 0);
   close(fd);
   return b;
@@ -338,17 +313,17 @@ static void test_keep_alive_and_pipelining(void **state) {
   const char *pipelined = "GET /bytes/10 HTTP/1.1\r\n\r\n"
                           "HEAD /status/500 HTTP/1.1\r\n\r\n"
                           "GET /delay/5 HTTP/1.1\r\n" CLOSE;
-  int fd = connect_to(f->s.port);
+  int fd = raw_connect(f->s.port, IO_TIMEOUT_S);
   bytes want, got;
 
   for (size_t i = 0; i < 3; i++) {
     size_t len = strlen(reqs[i]);
-    int ref = connect_to(g_ref.port);
-    send_all(ref, reqs[i], len);
+    int ref = raw_connect(g_ref.port, IO_TIMEOUT_S);
+    raw_send(ref, reqs[i], len);
     shutdown(ref, SHUT_WR); /* async answers, then closes */
     want = recv_until(ref, 0);
     close(ref);
-    send_all(fd, reqs[i], len);
+    raw_send(fd, reqs[i], len);
     got = recv_until(fd, want.len); /* the connection stays open */
     expect_same(&got, &want, f->m->name, reqs[i]);
     free(want.data);
@@ -375,7 +350,7 @@ static void test_timeouts(void **state) {
   int fd;
 
   server_start_with(&s, f->m->args, short_timeouts);
-  fd = connect_to(s.port);
+  fd = raw_connect(s.port, IO_TIMEOUT_S);
   idle = recv_until(fd, 0); /* no request: closed, nothing said */
   close(fd);
   assert_int_equal(idle.len, 0);
@@ -407,21 +382,21 @@ static void test_vanishing_clients(void **state) {
   bytes want = exchange(g_ref.port, req, strlen(req)), got;
 
   for (int i = 0; i < rounds; i++) {
-    int fd = connect_to(f->s.port); /* mid-request */
-    send_all(fd, "GET /by", 7);
+    int fd = raw_connect(f->s.port, IO_TIMEOUT_S); /* mid-request */
+    raw_send(fd, "GET /by", 7);
     close(fd);
-    fd = connect_to(f->s.port); /* mid-request, with a reset */
-    send_all(fd, "GET /status/200 HTTP/1.1\r\nHo", 28);
+    fd = raw_connect(f->s.port, IO_TIMEOUT_S); /* mid-request, with a reset */
+    raw_send(fd, "GET /status/200 HTTP/1.1\r\nHo", 28);
     close_reset(fd);
-    fd = connect_to(f->s.port); /* mid-reply: 20 MB asked, 1 KB read */
-    send_all(fd, "GET /bytes/20000000 HTTP/1.1\r\n\r\n", 33);
+    fd = raw_connect(f->s.port, IO_TIMEOUT_S); /* mid-reply: 20 MB asked, 1 KB read */
+    raw_send(fd, "GET /bytes/20000000 HTTP/1.1\r\n\r\n", 33);
     free(recv_until(fd, 1024).data);
     close_reset(fd);
-    fd = connect_to(f->s.port); /* waiting on the server */
-    send_all(fd, "GET /stall HTTP/1.1\r\n\r\n", 23);
+    fd = raw_connect(f->s.port, IO_TIMEOUT_S); /* waiting on the server */
+    raw_send(fd, "GET /stall HTTP/1.1\r\n\r\n", 23);
     close(fd);
-    fd = connect_to(f->s.port);
-    send_all(fd, "GET /delay/30 HTTP/1.1\r\n\r\n", 26);
+    fd = raw_connect(f->s.port, IO_TIMEOUT_S);
+    raw_send(fd, "GET /delay/30 HTTP/1.1\r\n\r\n", 26);
     close_reset(fd);
   }
   got = exchange(f->s.port, req, strlen(req));
@@ -536,13 +511,13 @@ static void test_sigint_leaves_nothing(void **state) {
   }
 
   /* First the one that must be answered: seq serves only it. */
-  idle = connect_to(f->s.port);
-  send_all(idle, req, strlen(req));
+  idle = raw_connect(f->s.port, IO_TIMEOUT_S);
+  raw_send(idle, req, strlen(req));
   free(recv_until(idle, 1).data); /* answered: now idle, kept alive */
-  stall = connect_to(f->s.port);
-  send_all(stall, "GET /stall HTTP/1.1\r\n\r\n", 23);
-  half = connect_to(f->s.port);
-  send_all(half, "GET /st", 7);
+  stall = raw_connect(f->s.port, IO_TIMEOUT_S);
+  raw_send(stall, "GET /stall HTTP/1.1\r\n\r\n", 23);
+  half = raw_connect(f->s.port, IO_TIMEOUT_S);
+  raw_send(half, "GET /st", 7);
   server_stop(&f->s, SIGINT);
   f->s.pid = 0;
   for (int i = 0; i < before.nkids; i++)

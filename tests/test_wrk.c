@@ -6,7 +6,8 @@
  * count, socket errors (/drop) and non-2xx answers (/status/500); output
  * without --latency's distribution or without Requests/sec is refused;
  * and a run of the real wrk, when there is one, against nobody listening
- * fails with wrk's own words as the reason.
+ * fails with wrk's own words as the reason; the CPU of the wrk run is
+ * counted.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +18,8 @@
 #include "helpers.h"
 
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "wrk.h"
 
@@ -98,6 +101,28 @@ static void real_wrk_against_nobody(void **state) {
   assert_non_null(strstr(why, "unable to connect"));
 }
 
+/* wrk's CPU is counted: a stand-in wrk that spends some CPU before
+ * printing a real sample is read, and its CPU is more than none. */
+static void stand_in_wrk_cpu_counted(void **state) {
+  (void)state;
+  char path[] = "/tmp/conclab-wrk-XXXXXX", why[256];
+  tool_wrk_result r;
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  FILE *f = fdopen(fd, "w");
+  assert_non_null(f);
+  fprintf(f, "#!/bin/sh\ni=0\nwhile [ $i -lt 300000 ]; do i=$((i+1)); "
+          "done\ncat '%s/wrk_bytes.txt'\n", CONCLAB_DATA_DIR);
+  assert_int_equal(fclose(f), 0);
+  assert_int_equal(chmod(path, 0700), 0);
+  int rc = tool_wrk_run(path, "http://127.0.0.1:1/", 2, 1, &r, why,
+                        sizeof why);
+  unlink(path);
+  assert_int_equal(rc, 0);
+  assert_near(r.rps, 191149.35);
+  assert_true(r.cpu_s > 0.01);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(bytes_sample),
@@ -106,6 +131,7 @@ int main(void) {
       cmocka_unit_test(status_sample_counts_non2xx),
       cmocka_unit_test(incomplete_output_is_refused),
       cmocka_unit_test(real_wrk_against_nobody),
+      cmocka_unit_test(stand_in_wrk_cpu_counted),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -27,7 +27,8 @@ static int on_headers_complete(http_parser *p) {
 
 static int on_body(http_parser *p, const char *at, size_t len) {
   wl_resp *r = resp_of(p);
-  r->hash = wl_hash_bytes(r->hash, at, len);
+  if (!r->no_hash)
+    r->hash = wl_hash_bytes(r->hash, at, len);
   r->body_bytes += len;
   return 0;
 }
@@ -49,11 +50,13 @@ static const http_parser_settings settings = {
     .on_message_complete = on_message_complete,
 };
 
-void wl_resp_init(wl_resp *r) {
-  *r = (wl_resp){.hash = WL_HASH_INIT};
+void wl_resp_init_hash(wl_resp *r, int hash) {
+  *r = (wl_resp){.hash = WL_HASH_INIT, .no_hash = !hash};
   http_parser_init(&r->parser, HTTP_RESPONSE);
   r->parser.data = r;
 }
+
+void wl_resp_init(wl_resp *r) { wl_resp_init_hash(r, 1); }
 
 /* Run the parser over one piece; note a refusal. */
 static size_t execute(wl_resp *r, const char *data, size_t n) {

@@ -57,6 +57,7 @@ static void load_help(FILE *out) {
 "  --json           one JSON object on stdout\n"
 "  -h, --help       this help\n"
 "\n"
+"SIGINT (Ctrl-C) or SIGTERM ends the run early, with its figures.\n"
 "exit status: 0 done (errors are counted, not fatal), 1 could not run\n"
 "(the host not found), 2 bad usage.\n",
           AS_LOAD_CONNECTS_MAX, LOAD_CONN_MAX, LOAD_DURATION_MAX,

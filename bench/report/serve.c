@@ -160,8 +160,9 @@ void report_serve_markdown(FILE *out, const suite_matrix *s) {
             "requests/s, and in brackets how far conclab load's figure is "
             "from it; a gap over %.0f%% is marked. The two generators share "
             "the machine's cores with the server, so the one that costs "
-            "less CPU a request leaves the server more, and on a loaded "
-            "machine pairs taken seconds apart differ by more than that. ",
+            "less CPU a request leaves the server more; the verdicts give "
+            "each gap's measured CPU a request, generator and server, for "
+            "both runs. ",
             sv->wrk_duration_s, SUITE_WRK_GAP_PCT);
   else
     fprintf(out, "No wrk cross-check: %s. ", sv->wrk_skipped);
@@ -187,7 +188,7 @@ void report_servers_csv(FILE *out, const suite_matrix *s) {
           "requests,failed,status_errors,unanswered,slow_open,elapsed_s,rps,"
           "p50_ms,p99_ms,p999_ms,max_ms,load_cpu_s,server_rss_kb,"
           "server_cpu_s,wrk,wrk_rps,wrk_p50_ms,wrk_p99_ms,wrk_errors,"
-          "wrk_gap_pct\n");
+          "wrk_gap_pct,wrk_cpu_s,wrk_server_cpu_s\n");
   for (int i = 0; i < sv->ncells; i++) {
     const suite_sv_cell *c = &sv->cells[i];
     char path[32];
@@ -196,7 +197,7 @@ void report_servers_csv(FILE *out, const suite_matrix *s) {
     suite_sv_wrk_gap(c, &gap);
     fprintf(out, "%s,%s,%s,%d,%d,%d,%.0f,%g,%s,%.0f,%.0f,%.0f,%.0f,%.0f,%.6f,"
             "%.1f,%.4f,%.4f,%.4f,%.4f,%.6f,%.0f,%.6f,%s,%.1f,%.4f,%.4f,%ld,"
-            "%.1f\n",
+            "%.1f,%.6f,%.6f\n",
             suite_sv_names[c->scenario], path,
             suite_sv_models[c->model].label, c->connections, c->slow,
             c->beside,
@@ -205,7 +206,8 @@ void report_servers_csv(FILE *out, const suite_matrix *s) {
             c->elapsed_s, c->rps, c->p50_ms, c->p99_ms, c->p999_ms,
             c->max_ms, c->load_cpu_s, c->server_rss_kb, c->server_cpu_s,
             wrk_names[c->wrk_state], c->wrk_rps, c->wrk_p50_ms,
-            c->wrk_p99_ms, c->wrk_errors, gap);
+            c->wrk_p99_ms, c->wrk_errors, gap, c->wrk_cpu_s,
+            c->wrk_server_cpu_s);
   }
 }
 
@@ -258,6 +260,8 @@ cJSON *report_serve_json(const suite_matrix *s) {
     base_json_num(&w, "wrk_p99_ms", c->wrk_p99_ms);
     base_json_int(&w, "wrk_errors", c->wrk_errors);
     base_json_num(&w, "wrk_gap_pct", gap);
+    base_json_num(&w, "wrk_cpu_s", c->wrk_cpu_s);
+    base_json_num(&w, "wrk_server_cpu_s", c->wrk_server_cpu_s);
     cJSON_AddItemToArray(cells, base_json_take(&w));
   }
   return base_json_take(&doc);

@@ -12,6 +12,7 @@
  */
 #include "report.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -94,7 +95,7 @@ static void starved(const suite_sv_cell *c, char *out, size_t cap) {
   else if (c->rate > 0)
     snprintf(out, cap, " (%s due unanswered)", u);
   else
-    snprintf(out, cap, " (%s of %s connections starved)", u, n);
+    snprintf(out, cap, " (%.14s of %.14s connections starved)", u, n);
 }
 
 /* "async 9,512 req/s at p99 104.2 ms" or "seq collapses to 10 req/s at
@@ -202,11 +203,43 @@ static void verdict(FILE *out, const suite_serve *sv, int scenario) {
   fprintf(out, ".\n");
 }
 
+/* What a gap is made of: each generator's CPU a request and its server's,
+ * as measured in the two runs.  On shared cores what a generator spends
+ * the server lacks: a generator cheaper by a share of a request's whole
+ * CPU (generator + server) lets its run go faster by about that share.
+ * So the generators explain a gap in the direction their costs say and
+ * at least half its size; otherwise the two runs, seconds apart on a
+ * machine others use too, differ.  (A model that starves connections
+ * has its cause already: see starved.) */
+static void gap_cause(const suite_sv_cell *c, double gap, char *out,
+                      size_t cap) {
+  double lg, ls, wg, ws, share;
+  char why[96];
+  out[0] = '\0';
+  if (c->unanswered > 0 || c->requests <= 0 || c->wrk_requests <= 0 ||
+      c->wrk_cpu_s <= 0)
+    return;
+  lg = c->load_cpu_s / c->requests * 1e6;
+  ls = c->server_cpu_s / c->requests * 1e6;
+  wg = c->wrk_cpu_s / c->wrk_requests * 1e6;
+  ws = c->wrk_server_cpu_s / c->wrk_requests * 1e6;
+  share = (wg - lg) / (wg + ws) * 100.0; /* > 0: conclab load's run gains */
+  if (share * -gap > 0 && fabs(share) * 2 >= fabs(gap))
+    snprintf(why, sizeof why, "conclab load %s %.0f%% of a request's CPU",
+             share > 0 ? "leaves the server" : "takes from the server",
+             fabs(share));
+  else
+    snprintf(why, sizeof why, "the generators differ by %.1f%% of a "
+             "request's CPU, the gap is the runs'", fabs(share));
+  snprintf(out, cap, " (CPU a request, generator + server: conclab load "
+           "%.1f + %.1f µs, wrk %.1f + %.1f µs: %s)", lg, ls, wg, ws, why);
+}
+
 /* wrk beside conclab load: how many cells agree within the gap, and the
- * ones that do not, linked. */
+ * ones that do not, linked, each with what its gap is made of. */
 static void wrk_line(FILE *out, const suite_serve *sv) {
   int compared = 0, within = 0;
-  char text[192], a[384];
+  char text[192], a[384], cause[224];
   double gap;
   for (int i = 0; i < sv->ncells; i++)
     if (suite_sv_wrk_gap(&sv->cells[i], &gap) == 0) {
@@ -231,7 +264,8 @@ static void wrk_line(FILE *out, const suite_serve *sv) {
     snprintf(text, sizeof text, "%s %s at C=%d: %+.0f%%%s",
              suite_sv_names[c->scenario], suite_sv_models[c->model].label,
              c->connections, -gap, left);
-    fprintf(out, "%s%s", sep, link(c, text, a, sizeof a));
+    gap_cause(c, gap, cause, sizeof cause);
+    fprintf(out, "%s%s%s", sep, link(c, text, a, sizeof a), cause);
     sep = ", ";
   }
   fprintf(out, ".\n");

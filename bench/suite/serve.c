@@ -255,7 +255,7 @@ static int start_server(const char *self, const suite_sv_model *m,
   stop_server(sv, &ru); /* exited, or hung: stopped */
   err_line(&sv->child, line, sizeof line);
   close_child(&sv->child);
-  snprintf(why, cap, "the server did not start: %s", line);
+  snprintf(why, cap, "the server did not start: %.120s", line);
   return SUITE_SV_FAILED;
 }
 
@@ -391,12 +391,16 @@ static void run_wrk(const suite_serve *sv, suite_sv_cell *c, const char *self,
     c->wrk_rps = r.rps;
     c->wrk_p50_ms = r.p50_ms;
     c->wrk_p99_ms = r.p99_ms;
+    c->wrk_requests = r.requests;
+    c->wrk_cpu_s = r.cpu_s;
     c->wrk_errors = tool_wrk_errors(&r) + r.non2xx;
   } else {
     c->wrk_state = SUITE_WRK_FAILED;
   }
+  memset(&ru, 0, sizeof ru);
   stop_server(&server, &ru);
   close_child(&server.child);
+  c->wrk_server_cpu_s = tv_s(ru.ru_utime) + tv_s(ru.ru_stime);
 }
 
 static double now_s(void) {

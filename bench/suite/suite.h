@@ -145,6 +145,10 @@ typedef struct suite_sv_cell {
   double server_rss_kb, server_cpu_s; /* wait4's */
   int wrk_state; /* SUITE_WRK_* */
   double wrk_rps, wrk_p50_ms, wrk_p99_ms;
+  /* wrk's own CPU and its server's: set against load_cpu_s and
+   * server_cpu_s, a request each, they say whether a gap is the
+   * generator's cost or the run's */
+  double wrk_requests, wrk_cpu_s, wrk_server_cpu_s;
   long wrk_errors;
   char wrk_why[160];
 } suite_sv_cell;

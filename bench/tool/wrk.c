@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "process.h"
 
@@ -78,6 +79,14 @@ int tool_wrk_parse(const char *text, tool_wrk_result *r) {
   return 0;
 }
 
+static double cpu_of_children(void) {
+  struct rusage ru;
+  if (getrusage(RUSAGE_CHILDREN, &ru) != 0) /* only on a bad argument */
+    return 0;
+  return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+         (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
 long tool_wrk_errors(const tool_wrk_result *r) {
   return r->connect_errors + r->read_errors + r->write_errors + r->timeouts;
 }
@@ -88,11 +97,13 @@ int tool_wrk_run(const char *wrk, const char *url, int connections,
   char *argv[] = {(char *)wrk, "-t1", c, d, "--latency", (char *)url, NULL};
   const base_spawn_opts o = {.out = BASE_CAPTURE, .err = BASE_CAPTURE,
                              .die_with_parent = 1};
+  double cpu0 = cpu_of_children(), cpu;
   int status;
 
   snprintf(c, sizeof c, "-c%d", connections);
   snprintf(d, sizeof d, "-d%ds", duration_s);
   status = base_run(wrk, argv, &o, out, sizeof out, err, sizeof err);
+  cpu = cpu_of_children() - cpu0;
   if (status != 0) {
     base_spawn_why(why, cap, status, err);
     return -1;
@@ -102,5 +113,6 @@ int tool_wrk_run(const char *wrk, const char *url, int connections,
              "distribution");
     return -1;
   }
+  r->cpu_s = cpu;
   return 0;
 }

@@ -26,6 +26,10 @@ typedef struct tool_wrk_result {
   double p50_ms, p75_ms, p90_ms, p99_ms;
   /* socket errors by kind, and answers that were not 2xx or 3xx */
   long connect_errors, read_errors, write_errors, timeouts, non2xx;
+  /* tool_wrk_run: wrk's own CPU (user + system, from the kernel's count
+   * for the children this process waited for), to set against conclab
+   * load's: on shared cores, what a generator spends the server lacks */
+  double cpu_s;
 } tool_wrk_result;
 
 /* wrk on PATH, into path: 0, or -1 when there is none. */
@@ -38,8 +42,10 @@ int tool_wrk_parse(const char *text, tool_wrk_result *r);
 /* Errors of every kind (non-2xx answers not counted). */
 long tool_wrk_errors(const tool_wrk_result *r);
 
-/* `wrk -t1 -cC -dSs --latency URL`, its output parsed.  0, or -1 with
- * why (wrk failed: its first line of stderr; the output unreadable). */
+/* `wrk -t1 -cC -dSs --latency URL`, its output parsed and its CPU
+ * counted (no other child of this process may end meanwhile).  0, or -1
+ * with why (wrk failed: its first line of stderr; the output
+ * unreadable). */
 int tool_wrk_run(const char *wrk, const char *url, int connections,
                  int duration_s, tool_wrk_result *r, char *why, size_t cap);
 
