@@ -24,7 +24,7 @@
 #define RANK_MAX 16
 
 static const char *const anchor_tables[] = {"main", "sweep", "scale",
-                                            "oracle", "reuse"};
+                                            "oracle", "reuse", "python"};
 
 void report_cell_anchor(const suite_cell *c, char *out, size_t cap) {
   size_t len = (size_t)snprintf(out, cap, "%s-%s-", c->opts.wl->name,

@@ -144,6 +144,11 @@ void suite_evaluate(suite_matrix *s) {
                                     b->results[b->warmups].checksum) != 0) {
       fail(c, "checksum differs from seq's");
     }
+    if (!c->failed && c->peer >= 0 && !s->cells[c->peer].failed &&
+        strcmp(c->results[c->warmups].checksum,
+               s->cells[c->peer].results[s->cells[c->peer].warmups]
+                   .checksum) != 0)
+      fail(c, "checksum differs from C's");
     if (!c->failed && b != NULL && b->table != SUITE_ORACLE) {
       c->speedup = b->wall.median / c->wall.median;
       c->efficiency = c->ideal > 0 ? c->speedup / c->ideal : 0;
