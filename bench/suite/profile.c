@@ -112,8 +112,8 @@ static void add_models(suite_matrix *s, const wl_workload *wl, const wl_row *r,
     wl_params *p;
     if (r->table != WL_TABLE_PYTHON && k > RUN_MULTIPROC)
       break;
-    if (r->table == WL_TABLE_PYTHON ? py && s->py_skipped[0] : 0)
-      continue;
+    if (r->table == WL_TABLE_PYTHON && s->py_skipped[0] != '\0')
+      break; /* C's side alone compares with nothing */
     if (!(r->models & (1u << m)))
       continue;
     cell = add(s, wl, (run_model)m, (r->offload_models & (1u << m)) != 0,
