@@ -61,18 +61,17 @@ void report_python_gil_verdict(double c_speedup, double py_speedup,
 }
 
 /* The section's lead: what it compares, and the sizes it uses. */
-static void md_intro(FILE *out, const suite_matrix *s) {
+static void md_intro(FILE *out) {
   fprintf(out, "The same work run by conclab (C) and by python/conclab-py "
           "(CPython: the tutorials' idioms, asyncio with a Semaphore and "
           "gather, aiohttp, aiofiles, ThreadPoolExecutor, "
           "ProcessPoolExecutor), each run a fresh process measured the "
           "same way (`conclab run --impl python`), at most %d measured "
-          "runs a cell. Sizes are smaller than the workloads' own tables "
-          "where CPython is slow (primes below 1,000,000 at C = 2, files "
-          "of 64 KiB, pipeline with 10 rounds): the C column is C on the "
-          "same smaller work. Each CPython cell's checksum must equal "
-          "C's.\n\n", SUITE_PY_RUNS);
-  (void)s;
+          "runs a cell. The sizes are this table's own, smaller than "
+          "the workloads' tables where CPython is slow at CPU work (fewer "
+          "tasks, rounds or numbers; data/summary.json has every "
+          "parameter): the C column is C on the same work. Each CPython "
+          "cell's checksum must equal C's.\n\n", SUITE_PY_RUNS);
 }
 
 /* "0.1234" or "FAILED". */
@@ -145,7 +144,7 @@ void report_python_markdown(FILE *out, const suite_matrix *s) {
     fprintf(out, "Not run: %s.\n\n", s->py_skipped);
     return;
   }
-  md_intro(out, s);
+  md_intro(out);
   md_verdicts(out, s);
   fprintf(out, "| workload | model | C x N | C wall (s) | CPython wall (s) "
           "| CPython / C | max RSS C / CPython (MiB) | checksum |\n");
