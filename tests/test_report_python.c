@@ -15,6 +15,9 @@
  *   - the GIL: speedups read from the cells, and the sentence flipping
  *     with doctored numbers (CPython's threads made faster; C's made as
  *     slow as seq);
+ *   - the same two speedups read back from the summary.json the suite
+ *     writes (report_python_gil_read, for the lab's GIL row); none from
+ *     a missing file;
  *   - with py_skipped set: no cell of the table, and the section says why.
  * Updating the golden file: CONCLAB_UPDATE_GOLDEN=1
  * build/debug/tests/test_report_python, then read git diff tests/golden.
@@ -27,9 +30,11 @@
 
 #include "golden.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "report.h"
 #include "suite.h"
@@ -233,6 +238,28 @@ static void gil_flips(void **state) {
   assert_non_null(strstr(text, "C's threads did not gain, CPython's did"));
 }
 
+static void gil_read_back(void **state) {
+  suite_matrix *s = build(0);
+  double cs = 0, ps = 0, rc = 0, rp = 0;
+  char path[] = "/tmp/conclab_test_gil_XXXXXX";
+  int fd = mkstemp(path);
+  FILE *f;
+  (void)state;
+
+  assert_true(fd >= 0);
+  f = fdopen(fd, "w");
+  assert_non_null(f);
+  suite_evaluate(s);
+  report_summary_json(f, s);
+  assert_int_equal(fclose(f), 0);
+  assert_int_equal(report_python_gil(s, &cs, &ps), 1);
+  assert_int_equal(report_python_gil_read(path, &rc, &rp), 1);
+  assert_true(fabs(rc - cs) < 1e-3 && fabs(rp - ps) < 1e-3);
+  assert_int_equal(unlink(path), 0);
+  assert_int_equal(report_python_gil_read(path, &rc, &rp), 0);
+  done(s);
+}
+
 static void gil_needs_both(void **state) {
   suite_matrix *s = build(0);
   double cs = 0, ps = 0;
@@ -264,6 +291,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(table_cells),      cmocka_unit_test(golden_section),
       cmocka_unit_test(checksum_unlike_c), cmocka_unit_test(gil_flips),
+      cmocka_unit_test(gil_read_back),
       cmocka_unit_test(gil_needs_both),   cmocka_unit_test(skipped),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

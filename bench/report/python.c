@@ -10,7 +10,12 @@
  */
 #include "report.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#include "json.h"
+#include "section.h"
+#include "version.h"
 
 #define GIL_GAIN 1.3 /* a speedup over this: the threads ran in parallel */
 
@@ -39,6 +44,56 @@ int report_python_gil(const suite_matrix *s, double *c_speedup,
     return 1;
   }
   return 0;
+}
+
+/* A summary.json cell of the GIL's pair: its side (0 C, 1 CPython) and
+ * model (0 seq, 1 threaded), or -1. */
+static int gil_slot(const cJSON *cell, const char **wl) {
+  char table[16], impl[16], model[24], name[32], status[16];
+  const wl_workload *w;
+  int side, m;
+
+  if (base_json_obj_str(cell, "table", table, sizeof table) != 0 ||
+      base_json_obj_str(cell, "impl", impl, sizeof impl) != 0 ||
+      base_json_obj_str(cell, "model", model, sizeof model) != 0 ||
+      base_json_obj_str(cell, "workload", name, sizeof name) != 0 ||
+      base_json_obj_str(cell, "status", status, sizeof status) != 0 ||
+      strcmp(table, "python") != 0 || strcmp(status, "ok") != 0)
+    return -1;
+  w = wl_find(name);
+  side = strcmp(impl, "python") == 0;
+  m = strcmp(model, "threaded") == 0 ? 1 : strcmp(model, "seq") == 0 ? 0 : -1;
+  if (w == NULL || w->kind != WL_KIND_CPU || m < 0 ||
+      (*wl != NULL && *wl != w->name))
+    return -1;
+  *wl = w->name;
+  return side * 2 + m;
+}
+
+int report_python_gil_read(const char *path, double *c_speedup,
+                           double *py_speedup) {
+  char *text = base_section_read(path);
+  cJSON *doc = text != NULL ? cJSON_Parse(text) : NULL;
+  const cJSON *cell;
+  double wall[4] = {0, 0, 0, 0}; /* C seq, C threaded, CPython's */
+  const char *wl = NULL;
+  char why[160];
+  int found = 0;
+
+  if (doc != NULL && base_json_schema_check(doc, why, sizeof why) == 0)
+    cJSON_ArrayForEach(cell, cJSON_GetObjectItem(doc, "cells")) {
+      int k = gil_slot(cell, &wl);
+      if (k >= 0 && wall[k] == 0)
+        base_json_obj_num(cell, "wall_median_s", &wall[k]);
+    }
+  if (wall[0] > 0 && wall[1] > 0 && wall[2] > 0 && wall[3] > 0) {
+    *c_speedup = wall[0] / wall[1];
+    *py_speedup = wall[2] / wall[3];
+    found = 1;
+  }
+  cJSON_Delete(doc);
+  free(text);
+  return found;
 }
 
 void report_python_gil_verdict(double c_speedup, double py_speedup,

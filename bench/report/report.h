@@ -64,6 +64,10 @@ void report_python_markdown(FILE *out, const suite_matrix *s);
  * the speedups, or 0 when there is no such pair. */
 int report_python_gil(const suite_matrix *s, double *c_speedup,
                       double *py_speedup);
+/* The same two speedups from a suite's summary.json at path: 1, or 0
+ * when the file or those cells are missing (or FAILED). */
+int report_python_gil_read(const char *path, double *c_speedup,
+                           double *py_speedup);
 /* Its verdict, one sentence from those numbers. */
 void report_python_gil_verdict(double c_speedup, double py_speedup,
                                char *out, size_t cap);
