@@ -16,9 +16,6 @@
 #include "manifest.h"
 #include "section.h"
 
-static const char *const table_names[] = {"main", "sweep", "scale", "oracle",
-                                          "reuse", "python"};
-
 /* ---- pieces of a row ---------------------------------------------------- */
 
 /* "efficiency >= 0.90: met", one such figure after another. */
@@ -577,7 +574,7 @@ void report_runs_csv(FILE *out, const suite_matrix *s) {
       fprintf(out, "%d,%s,%s,%s,%s,%d,%d,%d,%d,%lld,%d,%d,%d,%.6f,%.6f,%.6f,"
               "%.0f,%.0f,%.0f,%d,%d,%s,%s,%lld,%.0f,%.3f,%.3f,%.3f,%d,%d,"
               "%.3f,%s\n",
-              i, table_names[c->table], c->opts.wl->name,
+              i, suite_table_names[c->table], c->opts.wl->name,
               run_model_names[c->opts.model], suite_cell_variant(c), p->tasks,
               p->concurrency, p->delay_ms, p->delay_spread_ms,
               (long long)p->limit, k, k < c->warmups, r->exit_status,
@@ -646,7 +643,7 @@ void report_summary_json(FILE *out, const suite_matrix *s) {
     base_json_str(&w, "workload", c->opts.wl->name);
     base_json_str(&w, "model", run_model_names[c->opts.model]);
     base_json_str(&w, "variant", suite_cell_variant(c));
-    base_json_str(&w, "table", table_names[c->table]);
+    base_json_str(&w, "table", suite_table_names[c->table]);
     base_json_str(&w, "impl", c->py ? "python" : "c");
     base_json_int(&w, "tasks", c->opts.params.tasks);
     base_json_int(&w, "concurrency", c->opts.params.concurrency);

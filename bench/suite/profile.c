@@ -22,6 +22,12 @@
 
 #include "suite.h"
 
+const char *const suite_table_names[SUITE_TABLES] = {
+    [SUITE_MAIN] = "main",     [SUITE_SWEEP] = "sweep",
+    [SUITE_SCALE] = "scale",   [SUITE_ORACLE] = "oracle",
+    [SUITE_REUSE] = "reuse",   [SUITE_PYTHON] = "python",
+};
+
 static suite_cell *add(suite_matrix *s, const wl_workload *wl, run_model model,
                        int offload, suite_table table, int tasks,
                        int concurrency, int delay_ms, long long limit) {

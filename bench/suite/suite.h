@@ -21,7 +21,11 @@ typedef enum suite_table {
   SUITE_ORACLE, /* an untimed seq run that only supplies a checksum */
   SUITE_REUSE,  /* http: keeping connections vs a new one per request */
   SUITE_PYTHON, /* C and CPython: each model run by both (cell.py) */
+  SUITE_TABLES
 } suite_table;
+/* Each table's word in file names, anchors, runs.csv and summary.json:
+ * "main", ..., "python". */
+extern const char *const suite_table_names[SUITE_TABLES];
 
 /* A figure the issues ask for, checked against the measured median. */
 typedef struct suite_target {
