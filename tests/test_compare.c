@@ -19,6 +19,9 @@
  *     once the pair's drift is measured: nothing changed; a 20% cell on
  *     top of that drift is still found, and a shift of every cell is
  *     listed and noted;
+ *   - C's and CPython's cells of the same work are keyed apart: a
+ *     CPython cell 3x slower is listed alone, under its label; a file
+ *     without "impl" (before it) reads as C's cells;
  *   - the rule itself (report_cmp_judge) on fixed cells: a cell of one
  *     run is not compared; the drift D widens what counts as noise.
  */
@@ -145,12 +148,14 @@ static int narrow_cell(cJSON *doc) {
 static void label_of(cJSON *doc, int i, char *out, size_t cap) {
   cJSON *c = cell(doc, i);
   const char *variant = cJSON_GetObjectItem(c, "variant")->valuestring;
-  snprintf(out, cap, "%s %s%s%s %s N=%.0f C=%.0f",
+  cJSON *impl = cJSON_GetObjectItem(c, "impl");
+  snprintf(out, cap, "%s %s%s%s %s N=%.0f C=%.0f%s",
            cJSON_GetObjectItem(c, "workload")->valuestring,
            cJSON_GetObjectItem(c, "model")->valuestring,
            variant[0] ? " " : "", variant,
            cJSON_GetObjectItem(c, "table")->valuestring, num(c, "tasks"),
-           num(c, "concurrency"));
+           num(c, "concurrency"),
+           strcmp(impl->valuestring, "python") == 0 ? " CPython" : "");
 }
 
 static output *compare(const char *b, const char *fail_above) {
@@ -170,6 +175,40 @@ static void test_itself(void **state) {
   /* smoke: 2 runs a cell, said */
   assert_non_null(strstr(o->out, "fewer than 3 runs"));
   assert_string_equal(o->err, "");
+}
+
+static void test_impl_apart(void **state) {
+  cJSON *doc = load_a(), *c;
+  int n = cJSON_GetArraySize(cJSON_GetObjectItem(doc, "cells")), i = 0;
+  char label[160], *slower;
+  output *o;
+  (void)state;
+
+  while (i < n && strcmp(cJSON_GetObjectItem(cell(doc, i), "impl")->valuestring,
+                         "python") != 0)
+    i++;
+  assert_true(i < n); /* the smoke suite runs the C and CPython table */
+  label_of(doc, i, label, sizeof label);
+  assert_non_null(strstr(label, " CPython"));
+  scale(doc, i, 3.0);
+  o = compare(save(doc, "python.json"), NULL);
+  assert_int_equal(o->status, 0);
+  slower = strstr(o->out, "slower in B (1):");
+  assert_non_null(slower);
+  assert_non_null(strstr(slower, label));
+  assert_null(strstr(o->out, "only in"));
+
+  /* before "impl": every cell without it is C's, as before */
+  doc = load_a();
+  for (i = 0; i < n; i++) {
+    c = cell(doc, i);
+    if (strcmp(cJSON_GetObjectItem(c, "impl")->valuestring, "c") == 0)
+      cJSON_DeleteItemFromObject(c, "impl");
+  }
+  o = compare(save(doc, "no-impl.json"), NULL);
+  assert_int_equal(o->status, 0);
+  assert_non_null(strstr(o->out, "slower in B (0)"));
+  assert_null(strstr(o->out, "only in"));
 }
 
 static void test_slower(void **state) {
@@ -493,7 +532,9 @@ static void test_short_cells(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_rule),        cmocka_unit_test(test_itself),
-      cmocka_unit_test(test_slower),      cmocka_unit_test(test_noise),
+      cmocka_unit_test(test_slower),
+      cmocka_unit_test(test_impl_apart),
+      cmocka_unit_test(test_noise),
       cmocka_unit_test(test_faster),      cmocka_unit_test(test_only_in_one),
       cmocka_unit_test(test_enough_runs), cmocka_unit_test(test_bad_input),
       cmocka_unit_test(test_busy_machine),

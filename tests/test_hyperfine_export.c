@@ -58,6 +58,9 @@ static int suite_setup(void **state) {
   suite_matrix *s = calloc(1, sizeof *s);
 
   assert_non_null(s);
+  /* without the C and CPython table, whose C cells repeat main cells'
+   * commands (cell_of finds a cell by its command) */
+  snprintf(s->py_skipped, sizeof s->py_skipped, "left out");
   assert_int_equal(suite_profile_build_of(s, "quick", 2, fixture_workloads),
                    0);
   for (int i = 0; i < s->ncells; i++) {

@@ -339,6 +339,31 @@ static void test_verdicts_follow_numbers(void **state) {
   free(lab);
 }
 
+/* The GIL row: measured by the suite (lab->gil), its verdict follows the
+ * two speedups. */
+static void test_gil_row(void **state) {
+  lab_data *lab = calloc(1, sizeof *lab);
+  char *md;
+  (void)state;
+
+  fixture(lab);
+  lab->gil = 1;
+  lab->gil_c = 1.92;
+  lab->gil_py = 0.95;
+  md = render(report_lab_markdown, lab);
+  assert_non_null(strstr(md, "threads' speedup over seq: 1.92x in C, 0.95x "
+                             "in CPython ([C and CPython](#c-and-cpython))"));
+  assert_non_null(strstr(md, "| threads speed CPU work up 1.92x in C, 0.95x "
+                             "in CPython: the GIL: one CPython thread"));
+  free(md);
+  lab->gil_py = 1.9;
+  md = render(report_lab_markdown, lab);
+  assert_non_null(strstr(md, "1.90x in CPython: CPython's threads gained "
+                             "too"));
+  free(md);
+  free(lab);
+}
+
 /* The verdicts' line of unit costs: each model's first memory and start
  * row, linked to its row's anchor; a failed row is passed over. */
 static void test_why_line(void **state) {
@@ -580,6 +605,7 @@ int main(void) {
       cmocka_unit_test(test_golden),
       cmocka_unit_test(test_verdicts_follow_numbers),
       cmocka_unit_test(test_why_line),
+      cmocka_unit_test(test_gil_row),
       cmocka_unit_test(test_write_all_why_in_place),
       cmocka_unit_test(test_json_read_back),
       cmocka_unit_test(test_json_read_old_layout),

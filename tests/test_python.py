@@ -7,6 +7,10 @@ gives the checksum of `conclab run`'s seq and the same JSON keys as
 conclab's run of that model; failed tasks are counted per task and the run
 exits 3; Ctrl-C (and SIGTERM) leaves no child process and no file behind;
 a bad flag is one line naming it, exit 2, in the words conclab uses.
+`conclab run --impl python` becomes conclab-py (the same JSON line, C's
+checksum), and says in one line, exit 2, what it cannot find: the script,
+its python3, a package; the suite then leaves its C and CPython table out
+and says why, and still exits 0.
 """
 
 import json
@@ -245,6 +249,82 @@ class Errors(unittest.TestCase):
         rc, out, err = run(["http", "--client", "curl"])
         self.assertEqual((rc, len(err.splitlines())), (2, 1), err)
         self.assertIn("--client: unknown client 'curl' (allowed: native)", err)
+
+
+def c_run(argv, env=None):
+    """(exit status, stdout, stderr) of conclab run (argv after "run")."""
+    p = subprocess.run([C, "run"] + argv, capture_output=True, text=True,
+                       env=env or os.environ, timeout=120)
+    return p.returncode, p.stdout, p.stderr
+
+
+class Impl(unittest.TestCase):
+    """conclab run --impl python, and what the suite does without it."""
+
+    def test_impl_python_agrees_with_c(self):
+        for wl, argv in (CASES[1], CASES[2]):
+            with self.subTest(workload=wl):
+                rc, out, err = c_run([wl] + argv + ["--model", "threaded",
+                                                    "--json"])
+                self.assertEqual(rc, 0, err)
+                c = json.loads(out)
+                rc, out, err = c_run([wl, "--impl", "python"] + argv +
+                                     ["--model", "threaded", "--json"])
+                self.assertEqual(rc, 0, err)
+                py = json.loads(out)
+                self.assertTrue(py["impl"].startswith("CPython "))
+                self.assertNotIn("impl", c)
+                self.assertEqual(py["checksum"], c["checksum"])
+                self.assertEqual(py["tasks"], c["tasks"])
+
+    def one_line(self, argv, env, *words):
+        rc, out, err = c_run(argv, dict(os.environ, **env))
+        self.assertEqual(rc, 2, err)
+        self.assertEqual(out, "")
+        self.assertEqual(err.count("\n"), 1, err)
+        self.assertTrue(err.startswith("conclab: --impl"), err)
+        for w in words:
+            self.assertIn(w, err)
+
+    def test_missing_pieces_one_line_exit_2(self):
+        argv = ["primes", "--tasks", "2", "--limit", "100", "--impl",
+                "python"]
+        with tempfile.TemporaryDirectory() as tmp:
+            self.one_line(argv, {"CONCLAB_PY": tmp + "/none"},
+                          "CONCLAB_PY=" + tmp + "/none",
+                          "No such file or directory")
+            script = os.path.join(tmp, "conclab-py")
+            with open(script, "w") as f:
+                f.write("#!%s/python3\n" % tmp)
+            self.one_line(argv, {"CONCLAB_PY": script}, tmp + "/python3",
+                          "install python3")
+            # a python3 without the packages: it says what it lacks
+            fake = os.path.join(tmp, "python3")
+            with open(fake, "w") as f:
+                f.write("#!/bin/sh\necho 'python3 lacks aiohttp' >&2\n"
+                        "exit 1\n")
+            os.chmod(fake, 0o755)
+            self.one_line(argv, {"CONCLAB_PY": script},
+                          "python3 lacks aiohttp", "python3-aiohttp")
+        self.one_line(["primes", "--impl", "ruby"], {},
+                      "unknown implementation 'ruby'", "c, python")
+
+    def test_suite_without_python_says_why(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            p = subprocess.run(
+                [C, "suite", "--profile", "smoke", "--serve", "off",
+                 "--no-hyperfine", "--out", tmp + "/out"],
+                capture_output=True, text=True, timeout=240,
+                env=dict(os.environ, CONCLAB_PY=tmp + "/none"))
+            self.assertEqual(p.returncode, 0, p.stderr)
+            with open(tmp + "/out/README.md") as f:
+                readme = f.read()
+            self.assertIn("## C and CPython\n\nNot run: CONCLAB_PY=%s/none"
+                          % tmp, readme)
+            with open(tmp + "/out/data/summary.json") as f:
+                cells = json.load(f)["cells"]
+            self.assertTrue(cells)
+            self.assertFalse([c for c in cells if c["impl"] != "c"])
 
 
 class Signals(unittest.TestCase):

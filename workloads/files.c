@@ -226,6 +226,9 @@ static const wl_row files_rows[] = {
      .tasks = TASKS, .concurrency = {64, 64}, .size = SIZE},
     {.table = WL_TABLE_MAIN, .models = WL_THREADED | WL_MULTIPROC,
      .tasks = TASKS, .concurrency = {4, 4}, .size = SIZE},
+    /* C and CPython: fewer, smaller files (aiofiles is slow) */
+    {.table = WL_TABLE_PYTHON, .models = WL_SEQ | WL_MODELS,
+     .tasks = {50, 8}, .concurrency = {4, 4}, .size = {65536, 5000}},
 };
 
 /* Each task writes its file and reads it back. */

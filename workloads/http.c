@@ -583,6 +583,11 @@ static const wl_row http_rows[] = {
     {.table = WL_TABLE_SCALE, .models = WL_ASYNC, .tasks = SCALE_TASKS,
      .concurrency = ALL, .delay_ms = SCALE_DELAY,
      .target = {.wall_max_delays = 1.3}},
+    /* C and CPython: the main row, and 1,000 requests on the loop */
+    {.table = WL_TABLE_PYTHON, .models = WL_SEQ | WL_MODELS, .tasks = TASKS,
+     .concurrency = ALL, .delay_ms = DELAY},
+    {.table = WL_TABLE_PYTHON, .models = WL_ASYNC, .tasks = SCALE_TASKS,
+     .concurrency = ALL, .delay_ms = SCALE_DELAY},
     {.table = WL_TABLE_ORACLE, .models = WL_SEQ, .tasks = SCALE_TASKS,
      .flags = CURL, .variant = "curl"},
     {.table = WL_TABLE_SCALE, .models = WL_ASYNC, .tasks = SCALE_TASKS,

@@ -337,6 +337,11 @@ static const wl_row pipeline_rows[] = {
      .target = {.vs_in_loop_per_thread = 0.8, .lag_p99_max_ms = 5.0}},
     {.table = WL_TABLE_MAIN, .models = WL_THREADED | WL_MULTIPROC,
      .tasks = TASKS, .concurrency = IN_FLIGHT, .size = SIZE, .rounds = ROUNDS},
+    /* C and CPython: fewer tasks and rounds (CPython computes ~10x
+     * slower) */
+    {.table = WL_TABLE_PYTHON, .models = WL_SEQ | WL_MODELS,
+     .offload_models = WL_ASYNC, .tasks = {16, 4}, .concurrency = IN_FLIGHT,
+     .size = SIZE, .rounds = {10, 2}},
 };
 
 /* The report's task timeline: waiting (the fetch) and computing (the

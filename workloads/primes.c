@@ -89,6 +89,10 @@ static const wl_row primes_rows[] = {
      .crosscheck = 1},
     {.table = WL_TABLE_MAIN, .models = WL_MULTIPROC, .tasks = TASKS,
      .concurrency = CORES, .limit = LIMIT, .target = {.eff_min = 0.9}},
+    /* C and CPython: a smaller M (CPython's trial division is ~30x
+     * slower), at C = 2: threads' speedup over seq shows the GIL */
+    {.table = WL_TABLE_PYTHON, .models = WL_SEQ | WL_THREADED | WL_MULTIPROC,
+     .tasks = {16, 4}, .concurrency = {2, 2}, .limit = {1000000, 20000}},
     {.table = WL_TABLE_SWEEP, .when = WL_FULL, .models = WL_MODELS,
      .offload_models = WL_ASYNC, .tasks = TASKS,
      .concurrency = {WL_ROW_C_DOUBLING, WL_ROW_C_DOUBLING}, .limit = LIMIT},

@@ -111,6 +111,15 @@ static const wl_row sleep_rows[] = {
      .target = {.wall_max_s = 1.0}},
     {.table = WL_TABLE_SCALE, .models = WL_MULTIPROC, .tasks = SCALE_TASKS,
      .concurrency = {1000, 10}, .delay_ms = SCALE_DELAY},
+    /* C and CPython: the main row, 10,000 on the loop, 1,000 threads (its
+     * checksum from the oracle before it) */
+    {.table = WL_TABLE_PYTHON, .models = WL_SEQ | WL_MODELS, .tasks = TASKS,
+     .concurrency = {WL_ROW_C_ALL, WL_ROW_C_ALL}, .delay_ms = DELAY},
+    {.table = WL_TABLE_PYTHON, .models = WL_ASYNC, .tasks = SCALE_TASKS,
+     .concurrency = {WL_ROW_C_ALL, WL_ROW_C_ALL}, .delay_ms = SCALE_DELAY},
+    {.table = WL_TABLE_ORACLE, .models = WL_SEQ, .tasks = {1000, 20}},
+    {.table = WL_TABLE_PYTHON, .models = WL_THREADED, .tasks = {1000, 20},
+     .concurrency = {WL_ROW_C_ALL, WL_ROW_C_ALL}, .delay_ms = SCALE_DELAY},
     /* full: 100,000 timers on the loop */
     {.table = WL_TABLE_ORACLE, .when = WL_FULL, .models = WL_SEQ,
      .tasks = {100000, 1000}},

@@ -239,6 +239,9 @@ typedef enum wl_table {
   WL_TABLE_SCALE,  /* very many tasks in flight; seq not timed */
   WL_TABLE_ORACLE, /* an untimed seq run that only supplies a checksum */
   WL_TABLE_REUSE,  /* keeping connections vs a new one per request */
+  WL_TABLE_PYTHON, /* the same work by conclab and by CPython (conclab-py):
+                      each model a C cell and a CPython cell; sizes small
+                      enough for CPython, which is slower at CPU work */
 } wl_table;
 
 /* Models, as a set (the harness's run_model order: seq, async, threaded,

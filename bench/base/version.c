@@ -10,6 +10,8 @@
 
 const char *base_version(void) { return CONCLAB_VERSION; }
 
+const char *base_source_dir(void) { return CONCLAB_SOURCE_DIR; }
+
 const char *base_build_commit(void) { return CONCLAB_BUILD_COMMIT; }
 
 void base_json_stamp(cJSON *obj) {

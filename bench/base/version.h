@@ -22,6 +22,9 @@ const char *base_version(void);
 /* The git commit this binary was built from ("unknown ..." outside a
  * checkout), stamped at build time. */
 const char *base_build_commit(void);
+/* The source tree this binary was built from (CMake's source directory):
+ * where a build finds the files it did not compile, such as python/. */
+const char *base_source_dir(void);
 
 /* Add "schema" and "conclab_version" to obj. */
 void base_json_stamp(cJSON *obj);

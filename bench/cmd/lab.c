@@ -167,8 +167,12 @@ int cmd_lab(int argc, char **argv) {
     failed = lab_count_failed(lab);
   if (rc == 0 && old != NULL)
     rc = lab_merge(lab, old);
-  if (rc == 0)
+  if (rc == 0) { /* the GIL row: the suite's measures, if it ran here */
+    char summary[BASE_PATH_MAX];
+    snprintf(summary, sizeof summary, "%s/data/summary.json", a.out);
+    lab->gil = report_python_gil_read(summary, &lab->gil_c, &lab->gil_py);
     rc = report_lab_write_all(a.out, lab);
+  }
   if (rc == 0) {
     report_lab_summary(stdout, lab);
     fprintf(stderr, "conclab: lab done in %.0f s; wrote %s/data/lab.json, "

@@ -12,12 +12,50 @@
 #include "run.h"
 #include "trace.h"
 
+/* --impl c|python, taken out of argv (argc updated).  0 for C, 1 for
+ * CPython, or -1 (printed). */
+static int take_impl(int *argc, char **argv) {
+  int impl = 0;
+  for (int i = 1; i < *argc; i++) {
+    if (strcmp(argv[i], "--impl") != 0)
+      continue;
+    if (i + 1 >= *argc) {
+      fprintf(stderr, "conclab: --impl: missing value (c or python)\n");
+      return -1;
+    }
+    if (strcmp(argv[i + 1], "python") == 0) {
+      impl = 1;
+    } else if (strcmp(argv[i + 1], "c") == 0) {
+      impl = 0;
+    } else {
+      fprintf(stderr, "conclab: --impl: unknown implementation '%s' "
+              "(allowed: c, python)\n", argv[i + 1]);
+      return -1;
+    }
+    memmove(&argv[i], &argv[i + 2], (size_t)(*argc - i - 2) * sizeof *argv);
+    *argc -= 2;
+    argv[*argc] = NULL;
+    i--;
+  }
+  return impl;
+}
+
 int cmd_run(int argc, char **argv) {
   run_opts o;
   run_result r;
   run_where at;
-  char err[256];
+  char err[256], self[BASE_PATH_MAX];
+  int impl = take_impl(&argc, argv);
 
+  if (impl < 0)
+    return 2;
+  if (impl == 1) { /* CPython parses the rest itself */
+    if (base_self_exe(self, sizeof self) != 0) {
+      fprintf(stderr, "conclab: /proc/self/exe: %s\n", strerror(errno));
+      return 1;
+    }
+    return run_py_exec(self, argc, argv);
+  }
   switch (run_parse(argc, argv, &o, err, sizeof err)) {
   case RUN_PARSE_HELP:
     run_help(stdout);

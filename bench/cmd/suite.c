@@ -201,17 +201,28 @@ static void run_serve(suite_matrix *s, const char *self, const char *profile,
   suite_serve_run(&s->serve, self, found ? wrk : NULL);
 }
 
-/* The profile's cells, with --runs applied. */
-static void build(suite_matrix *s, const char *profile, int runs,
-                  const char *serve) {
+/* The profile's cells, with --runs applied; the C and CPython cells only
+ * where conclab-py and its python3 are found (else py_skipped says why). */
+static void build(suite_matrix *s, const char *self, const char *profile,
+                  int runs, const char *serve) {
+  char script[BASE_PATH_MAX], python[BASE_PATH_MAX];
   base_machine_read(&s->machine);
+  if (run_py_find(self, script, sizeof script, python, sizeof python,
+                  s->py_skipped, sizeof s->py_skipped) == 0)
+    s->py_skipped[0] = '\0';
+  else
+    fprintf(stderr, "conclab: suite: no C and CPython cells: %s\n",
+            s->py_skipped);
   suite_profile_build(s, profile, s->machine.cores);
   if (strcmp(serve, "only") == 0) /* the server section alone */
     suite_free(s);
   if (runs > 0)
     for (int i = 0; i < s->ncells; i++)
       if (s->cells[i].table != SUITE_ORACLE)
-        s->cells[i].runs = runs;
+        s->cells[i].runs = s->cells[i].table == SUITE_PYTHON &&
+                                   runs > SUITE_PY_RUNS
+                               ? SUITE_PY_RUNS
+                               : runs;
   s->runs = runs > 0 ? runs : s->runs;
 }
 
@@ -235,7 +246,7 @@ int cmd_suite(int argc, char **argv) {
   if (cmd_prepare_out(outdir, 1) != 0)
     return 2;
 
-  build(&s, profile, runs, serve);
+  build(&s, self, profile, runs, serve);
   if (suite_run_cells(&s, self) != 0) {
     suite_free(&s);
     return 1;

@@ -199,6 +199,11 @@ typedef struct lab_data {
   double elapsed_s;
   lab_overhead overheads[LAB_MAX_OVERHEADS]; /* the harness against bare */
   int noverheads;
+  /* The GIL row of the comparison table, from the suite's summary.json in
+   * the same directory (its C and CPython table): threads' speedup over
+   * seq on CPU work in C and in CPython.  gil 0: not measured there. */
+  int gil;
+  double gil_c, gil_py;
 } lab_data;
 
 /* lab.json read back (merge.c): profile, runs, big_mb, the rows,

@@ -40,6 +40,7 @@ static void str_or_empty(const cJSON *obj, const char *key, char *out,
 
 static int read_cell(const cJSON *obj, report_cmp_cell *c) {
   char wl[32], model[24], variant[40], table[16], endpoint[16], status[16];
+  char impl[16];
   double tasks, conc, delay, spread, limit, size, rounds, runs = 0;
 
   memset(c, 0, sizeof *c);
@@ -55,6 +56,11 @@ static int read_cell(const cJSON *obj, report_cmp_cell *c) {
   str_or_empty(obj, "variant", variant, sizeof variant);
   str_or_empty(obj, "endpoint", endpoint, sizeof endpoint);
   str_or_empty(obj, "status", status, sizeof status);
+  /* C's cell and CPython's of the same work are two cells; a file from
+   * before "impl" holds C's only */
+  str_or_empty(obj, "impl", impl, sizeof impl);
+  if (impl[0] == '\0')
+    snprintf(impl, sizeof impl, "c");
   /* Parameters a cell may lack in an older file: 0, as the suite's. */
   delay = spread = limit = size = rounds = 0;
   base_json_obj_num(obj, "delay_ms", &delay);
@@ -68,11 +74,12 @@ static int read_cell(const cJSON *obj, report_cmp_cell *c) {
     c->mad = 0;
   c->failed = strcmp(status, "ok") != 0;
   snprintf(c->key, sizeof c->key,
-           "%s|%s|%s|%s|%.0f|%.0f|%.0f|%.0f|%.0f|%.0f|%s|%.0f", wl, model,
+           "%s|%s|%s|%s|%.0f|%.0f|%.0f|%.0f|%.0f|%.0f|%s|%.0f|%s", wl, model,
            variant, table, tasks, conc, delay, spread, limit, size, endpoint,
-           rounds);
-  snprintf(c->label, sizeof c->label, "%s %s%s%s %s N=%.0f C=%.0f", wl,
-           model, variant[0] ? " " : "", variant, table, tasks, conc);
+           rounds, impl);
+  snprintf(c->label, sizeof c->label, "%s %s%s%s %s N=%.0f C=%.0f%s", wl,
+           model, variant[0] ? " " : "", variant, table, tasks, conc,
+           strcmp(impl, "c") != 0 ? " CPython" : "");
   return 0;
 }
 

@@ -26,9 +26,6 @@
 #include "hyperfine.h"
 #include "report.h"
 
-static const char *const table_words[] = {"main", "sweep", "scale", "oracle",
-                                          "reuse"};
-
 /* A cell's command line with its concurrency set to c. */
 static void command_at(const suite_cell *cell, int c, char *out, size_t cap) {
   suite_cell copy = *cell;
@@ -80,7 +77,7 @@ static void name_file(const suite_matrix *s, report_hf_file *f, int n) {
     snprintf(base, sizeof base, "%s-sweep-%s", c->opts.wl->name, model);
   } else {
     snprintf(base, sizeof base, "%s-%s", c->opts.wl->name,
-             table_words[c->table]);
+             suite_table_names[c->table]);
   }
   snprintf(f[n].name, sizeof f[n].name, "%s", base);
   for (int k = 2; name_taken(f, n, f[n].name); k++)

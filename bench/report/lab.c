@@ -380,6 +380,27 @@ static void row_ipc(FILE *out, const lab_data *lab) {
             100 * pipe->s.median / shm->s.median);
 }
 
+/* The GIL: measured on both sides by the suite's C and CPython table,
+ * where the suite has run into the same directory. */
+static void row_gil(FILE *out, const lab_data *lab) {
+  char verdict[320];
+  if (!lab->gil) {
+    fputs("| The GIL: threads cannot speed up CPU work | one loop runs on "
+          "one core | no GIL in C: threads run on every core (see the "
+          "primes table) | processes run on every core too (see the primes "
+          "table) | does not hold in C (CPython's side: run `conclab "
+          "suite` into this directory) |\n\n", out);
+    return;
+  }
+  report_python_gil_verdict(lab->gil_c, lab->gil_py, verdict,
+                            sizeof verdict);
+  fprintf(out, "| The GIL: threads cannot speed up CPU work | one loop runs "
+          "on one core | threads' speedup over seq: %.2fx in C, %.2fx in "
+          "CPython ([C and CPython](#c-and-cpython)) | processes run on "
+          "every core in both | %s |\n\n", lab->gil_c, lab->gil_py,
+          verdict);
+}
+
 static void comparison(FILE *out, const lab_data *lab) {
   fputs("## The comparison table, measured\n\n"
         "The tutorials' closing table, row by row, with this machine's "
@@ -391,10 +412,7 @@ static void comparison(FILE *out, const lab_data *lab) {
   row_cpu(out, lab);
   row_scale(out, lab);
   row_ipc(out, lab);
-  fputs("| The GIL: threads cannot speed up CPU work | one loop runs on one "
-        "core | no GIL in C: threads run on every core (see the primes "
-        "table) | processes run on every core too (see the primes table) | "
-        "does not hold in C |\n\n", out);
+  row_gil(out, lab);
 }
 
 /* One kind's costs, model by model (the first row each model has). */

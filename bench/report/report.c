@@ -16,9 +16,6 @@
 #include "manifest.h"
 #include "section.h"
 
-static const char *const table_names[] = {"main", "sweep", "scale", "oracle",
-                                          "reuse"};
-
 /* ---- pieces of a row ---------------------------------------------------- */
 
 /* "efficiency >= 0.90: met", one such figure after another. */
@@ -549,6 +546,7 @@ void report_markdown(FILE *out, const suite_matrix *s) {
       md_scale_table(out, s, wl);
     }
   }
+  report_python_markdown(out, s);
   report_serve_markdown(out, s);
   md_hyperfine(out, s);
 }
@@ -567,7 +565,7 @@ void report_runs_csv(FILE *out, const suite_matrix *s) {
           "delay_spread_ms,limit,run,warmup,exit_status,wall_s,user_s,sys_s,"
           "max_rss_kb,vol_ctx,invol_ctx,ok,failed,checksum,endpoint,size,"
           "connections,loop_lag_p50_ms,loop_lag_p99_ms,loop_lag_max_ms,"
-          "rounds,threadpool_size,compute_ms\n");
+          "rounds,threadpool_size,compute_ms,impl\n");
   for (int i = 0; i < s->ncells; i++) {
     const suite_cell *c = &s->cells[i];
     const wl_params *p = &c->opts.params;
@@ -575,8 +573,8 @@ void report_runs_csv(FILE *out, const suite_matrix *s) {
       const suite_run *r = &c->results[k];
       fprintf(out, "%d,%s,%s,%s,%s,%d,%d,%d,%d,%lld,%d,%d,%d,%.6f,%.6f,%.6f,"
               "%.0f,%.0f,%.0f,%d,%d,%s,%s,%lld,%.0f,%.3f,%.3f,%.3f,%d,%d,"
-              "%.3f\n",
-              i, table_names[c->table], c->opts.wl->name,
+              "%.3f,%s\n",
+              i, suite_table_names[c->table], c->opts.wl->name,
               run_model_names[c->opts.model], suite_cell_variant(c), p->tasks,
               p->concurrency, p->delay_ms, p->delay_spread_ms,
               (long long)p->limit, k, k < c->warmups, r->exit_status,
@@ -584,7 +582,7 @@ void report_runs_csv(FILE *out, const suite_matrix *s) {
               r->invol_ctx, r->ok, r->failed, r->checksum, endpoint(c),
               (long long)p->size, r->connections, r->lag_p50_ms,
               r->lag_p99_ms, r->lag_max_ms, p->rounds, r->threadpool_size,
-              r->compute_ms);
+              r->compute_ms, c->py ? "python" : "c");
     }
   }
 }
@@ -645,7 +643,8 @@ void report_summary_json(FILE *out, const suite_matrix *s) {
     base_json_str(&w, "workload", c->opts.wl->name);
     base_json_str(&w, "model", run_model_names[c->opts.model]);
     base_json_str(&w, "variant", suite_cell_variant(c));
-    base_json_str(&w, "table", table_names[c->table]);
+    base_json_str(&w, "table", suite_table_names[c->table]);
+    base_json_str(&w, "impl", c->py ? "python" : "c");
     base_json_int(&w, "tasks", c->opts.params.tasks);
     base_json_int(&w, "concurrency", c->opts.params.concurrency);
     base_json_int(&w, "delay_ms", c->opts.params.delay_ms);

@@ -55,6 +55,22 @@ int report_cell_noisy(const suite_cell *c);
  * figure linking its row; then the lab's line (section REPORT_LAB_WHY,
  * which `conclab lab` fills and the suite carries over). */
 void report_verdicts(FILE *out, const suite_matrix *s);
+/* The "C and CPython" section (python.c): each model of the C and
+ * CPython table run by both, the ratio, and the GIL's verdict; or why it
+ * was not run.  Nothing when the suite has no such cells nor a reason. */
+void report_python_markdown(FILE *out, const suite_matrix *s);
+/* The GIL: threads' speedup over seq on CPU work, in C and in CPython
+ * (the first CPU-bound workload with both cells on both sides).  1 with
+ * the speedups, or 0 when there is no such pair. */
+int report_python_gil(const suite_matrix *s, double *c_speedup,
+                      double *py_speedup);
+/* The same two speedups from a suite's summary.json at path: 1, or 0
+ * when the file or those cells are missing (or FAILED). */
+int report_python_gil_read(const char *path, double *c_speedup,
+                           double *py_speedup);
+/* Its verdict, one sentence from those numbers. */
+void report_python_gil_verdict(double c_speedup, double py_speedup,
+                               char *out, size_t cap);
 /* A cell's row anchor, "sleep-main-async-c16-n16". */
 void report_cell_anchor(const suite_cell *c, char *out, size_t cap);
 #define REPORT_LAB_WHY "labwhy"

@@ -23,12 +23,9 @@
 #define LIST_MAX 6         /* cells named in one warning */
 #define RANK_MAX 16
 
-static const char *const anchor_tables[] = {"main", "sweep", "scale",
-                                            "oracle", "reuse"};
-
 void report_cell_anchor(const suite_cell *c, char *out, size_t cap) {
   size_t len = (size_t)snprintf(out, cap, "%s-%s-", c->opts.wl->name,
-                                anchor_tables[c->table]);
+                                suite_table_names[c->table]);
   for (const char *p = suite_model_label(c); *p != '\0' && len + 1 < cap;
        p++)
     out[len++] = *p == ' ' ? '-' : *p;

@@ -212,6 +212,10 @@ void run_help(FILE *out) {
             "FILE: Chrome Trace Event JSON (one bar per task on its "
             "worker's track; async: the loop lag too), for Perfetto "
             "(ui.perfetto.dev) or chrome://tracing");
+  help_item(out, 23, "--impl c|python", "python: the same run in CPython "
+            "(python/conclab-py, found via $CONCLAB_PY, the install or "
+            "the source tree; needs python3 with aiohttp and aiofiles), "
+            "the same flags and JSON keys, plus \"impl\"");
   help_item(out, 23, "-h, --help", "this help");
   fputs("\nexit status: 0 all tasks ok, 3 some tasks failed (results still "
         "printed),\n1 the run itself failed, 2 bad usage.\n", out);

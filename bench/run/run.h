@@ -125,4 +125,15 @@ int run_whole(run_opts *o, run_where *at, run_result *r);
  * line naming the flag and the C that fits (fds.c). */
 int run_fds_enough(const run_opts *o);
 
+/* `--impl python` (python.c): the same run by CPython, conclab-py.
+ * find: the script ($CONCLAB_PY, else PREFIX/share/conclab/ beside the
+ * binary self, else the source tree) and its python3, which must have
+ * aiohttp and aiofiles.  0, or -1 with one line saying what is missing.
+ * exec: become `python3 conclab-py run ...` (argv: `run` and its
+ * arguments without --impl), with $CONCLAB set to self for its server;
+ * returns only on failure: 2 (printed) when something is missing, 1. */
+int run_py_find(const char *self, char *script, size_t cap, char *python,
+                size_t pycap, char *why, size_t whylen);
+int run_py_exec(const char *self, int argc, char **argv);
+
 #endif

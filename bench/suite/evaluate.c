@@ -136,6 +136,11 @@ void suite_evaluate(suite_matrix *s) {
     suite_cell *c = &s->cells[i];
     const suite_cell *b = c->baseline >= 0 ? &s->cells[c->baseline] : NULL;
     c->ideal = suite_ideal(c, s->cores);
+    if (!c->failed && c->peer >= 0 && !s->cells[c->peer].failed &&
+        strcmp(c->results[c->warmups].checksum,
+               s->cells[c->peer].results[s->cells[c->peer].warmups]
+                   .checksum) != 0)
+      fail(c, "checksum differs from C's");
     if (b == NULL) {
       fail(c, "no seq baseline in this suite");
     } else if (b->failed && b != c) {

@@ -22,6 +22,12 @@
 
 #include "suite.h"
 
+const char *const suite_table_names[SUITE_TABLES] = {
+    [SUITE_MAIN] = "main",     [SUITE_SWEEP] = "sweep",
+    [SUITE_SCALE] = "scale",   [SUITE_ORACLE] = "oracle",
+    [SUITE_REUSE] = "reuse",   [SUITE_PYTHON] = "python",
+};
+
 static suite_cell *add(suite_matrix *s, const wl_workload *wl, run_model model,
                        int offload, suite_table table, int tasks,
                        int concurrency, int delay_ms, long long limit) {
@@ -50,6 +56,7 @@ static suite_cell *add(suite_matrix *s, const wl_workload *wl, run_model model,
   c->runs = table == SUITE_ORACLE ? 1 : s->runs;
   c->baseline = -1;
   c->in_loop = -1;
+  c->peer = -1;
   c->target_met = SUITE_TARGET_NONE;
   return c;
 }
@@ -100,13 +107,19 @@ static void add_models(suite_matrix *s, const wl_workload *wl, const wl_row *r,
   static const suite_table tables[] = {
       [WL_TABLE_MAIN] = SUITE_MAIN,     [WL_TABLE_SWEEP] = SUITE_SWEEP,
       [WL_TABLE_SCALE] = SUITE_SCALE,   [WL_TABLE_ORACLE] = SUITE_ORACLE,
-      [WL_TABLE_REUSE] = SUITE_REUSE,
+      [WL_TABLE_REUSE] = SUITE_REUSE,   [WL_TABLE_PYTHON] = SUITE_PYTHON,
   };
   int n = (int)sized(r->tasks, smoke), d = (int)sized(r->delay_ms, smoke);
 
-  for (int m = RUN_SEQ; m <= RUN_MULTIPROC; m++) {
+  for (int k = 0; k < 2 * (RUN_MULTIPROC + 1); k++) {
+    /* the C and CPython table: each model's C cell, then its CPython one */
+    int m = r->table == WL_TABLE_PYTHON ? k / 2 : k, py = k % 2;
     suite_cell *cell;
     wl_params *p;
+    if (r->table != WL_TABLE_PYTHON && k > RUN_MULTIPROC)
+      break;
+    if (r->table == WL_TABLE_PYTHON && s->py_skipped[0] != '\0')
+      break; /* C's side alone compares with nothing */
     if (!(r->models & (1u << m)))
       continue;
     cell = add(s, wl, (run_model)m, (r->offload_models & (1u << m)) != 0,
@@ -122,6 +135,9 @@ static void add_models(suite_matrix *s, const wl_workload *wl, const wl_row *r,
     cell->target = target_of(&r->target, d, c, cores);
     cell->crosscheck = r->crosscheck;
     cell->variant = r->variant;
+    cell->py = r->table == WL_TABLE_PYTHON && py;
+    if (r->table == WL_TABLE_PYTHON && cell->runs > SUITE_PY_RUNS)
+      cell->runs = SUITE_PY_RUNS;
     if (r->variant != NULL)
       snprintf(cell->label, sizeof cell->label, "%s %s", run_model_names[m],
                r->variant);
@@ -185,16 +201,36 @@ static int same_work(const suite_cell *a, const suite_cell *b,
 static void link_baselines(suite_matrix *s) {
   for (int i = 0; i < s->ncells; i++) {
     suite_cell *c = &s->cells[i];
-    suite_table want = c->table == SUITE_SCALE   ? SUITE_ORACLE
-                    : c->table == SUITE_REUSE ? SUITE_REUSE
-                                           : SUITE_MAIN;
+    suite_table want = c->table == SUITE_SCALE    ? SUITE_ORACLE
+                       : c->table == SUITE_REUSE  ? SUITE_REUSE
+                       : c->table == SUITE_PYTHON ? SUITE_PYTHON
+                                                  : SUITE_MAIN;
     if (c->opts.model == RUN_SEQ)
       c->baseline = i;
     for (int j = 0; j < s->ncells && c->baseline < 0; j++) {
       suite_cell *b = &s->cells[j];
-      if (b->opts.model == RUN_SEQ && b->table == want &&
+      if (b->opts.model == RUN_SEQ && b->table == want && b->py == c->py &&
           same_work(b, c, want == SUITE_ORACLE))
         c->baseline = j;
+    }
+    /* C and CPython's cells of many tasks: C's oracle has the checksum */
+    for (int j = 0; j < s->ncells && c->baseline < 0 && want == SUITE_PYTHON;
+         j++)
+      if (s->cells[j].table == SUITE_ORACLE && same_work(&s->cells[j], c, 1))
+        c->baseline = j;
+  }
+}
+
+/* A CPython cell's peer: the C cell of the same model and work. */
+static void link_peers(suite_matrix *s) {
+  for (int i = 0; i < s->ncells; i++) {
+    suite_cell *c = &s->cells[i];
+    for (int j = 0; j < s->ncells && c->py && c->peer < 0; j++) {
+      suite_cell *b = &s->cells[j];
+      if (b->table == SUITE_PYTHON && !b->py &&
+          b->opts.model == c->opts.model && b->opts.offload == c->opts.offload &&
+          same_work(b, c, 0))
+        c->peer = j;
     }
   }
 }
@@ -235,6 +271,7 @@ int suite_profile_build_of(suite_matrix *s, const char *profile, int cores,
     add_rows(s, wls, WL_QUICK_TAIL, full, smoke, cores);
   link_baselines(s);
   link_in_loop(s);
+  link_peers(s);
   if (smoke) /* the targets are for the real sizes */
     for (int i = 0; i < s->ncells; i++)
       memset(&s->cells[i].target, 0, sizeof s->cells[i].target);
@@ -296,6 +333,7 @@ const char *suite_cell_variant(const suite_cell *c) {
 }
 
 void suite_cell_label(const suite_cell *c, char *out, size_t cap) {
-  snprintf(out, cap, "%s %s C=%d N=%d", c->opts.wl->name, suite_model_label(c),
-           c->opts.params.concurrency, c->opts.params.tasks);
+  snprintf(out, cap, "%s %s C=%d N=%d%s", c->opts.wl->name,
+           suite_model_label(c), c->opts.params.concurrency,
+           c->opts.params.tasks, c->py ? " CPython" : "");
 }

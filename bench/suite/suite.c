@@ -31,11 +31,11 @@ static double now_s(void) {
 /* ---- one child run ------------------------------------------------------ */
 
 /* The numbers of a cell's command line, as text: --tasks, --concurrency,
- * --threadpool and one per flag.  And the command line itself: fourteen
+ * --threadpool and one per flag.  And the command line itself: sixteen
  * words of conclab's own at most, two per flag, then NULL. */
 #define CELL_TEXTS (3 + WL_MAX_FLAGS)
 typedef char cell_text[CELL_TEXTS][24];
-#define CELL_ARGV (15 + 2 * WL_MAX_FLAGS)
+#define CELL_ARGV (17 + 2 * WL_MAX_FLAGS)
 
 static void cell_argv(const suite_cell *c, const char *self, cell_text text,
                       char **argv);
@@ -122,6 +122,10 @@ static void cell_argv(const suite_cell *c, const char *self, cell_text text,
     argv[n++] = "--offload";
   if (c->opts.blocking_in_loop)
     argv[n++] = "--blocking-in-loop";
+  if (c->py) { /* conclab becomes conclab-py: python.c in bench/run */
+    argv[n++] = "--impl";
+    argv[n++] = "python";
+  }
   argv[n++] = "--json";
   argv[n] = NULL;
 }

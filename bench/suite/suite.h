@@ -20,7 +20,12 @@ typedef enum suite_table {
   SUITE_SCALE,  /* very many tasks in flight; seq is not timed (too long) */
   SUITE_ORACLE, /* an untimed seq run that only supplies a checksum */
   SUITE_REUSE,  /* http: keeping connections vs a new one per request */
+  SUITE_PYTHON, /* C and CPython: each model run by both (cell.py) */
+  SUITE_TABLES
 } suite_table;
+/* Each table's word in file names, anchors, runs.csv and summary.json:
+ * "main", ..., "python". */
+extern const char *const suite_table_names[SUITE_TABLES];
 
 /* A figure the issues ask for, checked against the measured median. */
 typedef struct suite_target {
@@ -71,6 +76,8 @@ typedef struct suite_cell {
   double lag_p50_ms, lag_p99_ms, lag_max_ms; /* async: medians over runs */
   double compute_ms;                         /* pipeline: median */
   int threadpool_size; /* async: libuv's pool, as the runs reported it */
+  int py;   /* run by CPython (`conclab run --impl python`), not by C */
+  int peer; /* a CPython cell: the C cell of the same work, or -1 */
   int baseline;   /* the seq (or oracle) cell of the same work, or -1 */
   double speedup; /* 0 when not computed */
   double ideal, efficiency;
@@ -201,9 +208,17 @@ typedef struct suite_matrix {
   suite_hfcheck hf[SUITE_HF_MAX];
   int nhf;
   suite_serve serve; /* the server benchmark (serve.c) */
+  /* Why the C and CPython cells were left out (no python3, a package
+   * missing: suite_profile_build then adds none); "" when they ran. */
+  char py_skipped[200];
 } suite_matrix;
 
+/* The C and CPython table's measured runs per cell: at most this many
+ * (CPython's runs are the suite's slowest). */
+#define SUITE_PY_RUNS 3
+
 /* Fill the matrix of a profile ("quick" or "full") for this many cores.
+ * With s->py_skipped set, it leaves out the C and CPython cells.
  * 0, or -1 for an unknown profile. */
 int suite_profile_build(suite_matrix *s, const char *profile, int cores);
 /* The same for the rows of these workloads only (NULL-terminated, in
