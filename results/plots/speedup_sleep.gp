@@ -8,7 +8,7 @@ set logscale x 2
 set xrange [0.7:22.4]
 set xlabel 'concurrency C (tasks in flight)'
 set ylabel 'speedup over seq'
-set yrange [0:18.43]
+set yrange [0:18.44]
 set key left top
 set grid
 plot '../data/speedup_sleep.dat' index 0 using 1:2 with lines dt 2 lw 1.5 lc rgb 'black' title columnheader(2), \

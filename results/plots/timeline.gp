@@ -5,7 +5,7 @@ if (!exists('out')) out = 'timeline.svg'
 set output out
 set title '8 pipeline tasks (fetch, digest, save), 4 in flight, on each model'
 set xlabel 'time since the batch began (ms)'
-set xrange [0:25.637]
+set xrange [0:24.717]
 set yrange [12.5:-0.5]
 set grid xtics
 set key outside right
