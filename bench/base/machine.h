@@ -11,6 +11,11 @@
 
 #include <cjson/cJSON.h>
 
+/* Over these shares the run's machine was not its own: the suite's
+ * warnings and compare's notes both say so. */
+#define BASE_MACHINE_STEAL_PCT 3.0   /* steal_pct: CPU the host stole */
+#define BASE_MACHINE_OTHERS_PCT 10.0 /* others_pct: other programs' CPU */
+
 typedef struct base_machine {
   char cpu[128];
   int cores;

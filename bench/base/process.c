@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "guard.h"
@@ -190,13 +192,10 @@ static void first_line(int fd, char *out, size_t cap) {
   out[strcspn(out, "\n")] = '\0';
 }
 
-int base_wait(base_child *c, char *errline, size_t errlen) {
-  int status, rc, e;
-
-  errline[0] = '\0';
-  while ((rc = waitpid(c->pid, &status, 0)) < 0 && errno == EINTR)
-    ;
-  e = errno;
+/* The child was reaped (rc, status) or waiting failed (rc < 0, errno e):
+ * close what base_spawn opened and say what became of it (base_wait). */
+static int reaped(base_child *c, pid_t rc, int status, int e, char *errline,
+                  size_t errlen) {
   if (c->guarded)
     base_guard_child(0); /* reaped: its number may be given to another */
   if (c->out_fd >= 0)
@@ -217,6 +216,70 @@ int base_wait(base_child *c, char *errline, size_t errlen) {
              sigabbrev_np(WTERMSIG(status)) ? sigabbrev_np(WTERMSIG(status))
                                             : "?");
   return 128 + WTERMSIG(status);
+}
+
+int base_wait(base_child *c, char *errline, size_t errlen) {
+  int status = 0;
+  pid_t rc;
+
+  errline[0] = '\0';
+  while ((rc = waitpid(c->pid, &status, 0)) < 0 && errno == EINTR)
+    ;
+  return reaped(c, rc, status, errno, errline, errlen);
+}
+
+int base_stop(base_child *c, int sig, int timeout_ms, struct rusage *ru,
+              int *killed, char *errline, size_t errlen) {
+  const struct timespec tick = {.tv_sec = 0, .tv_nsec = 5000000L}; /* 5 ms */
+  int status = 0;
+  pid_t rc = 0;
+
+  errline[0] = '\0';
+  if (killed != NULL)
+    *killed = 0;
+  kill(c->pid, sig);
+  for (int waited = 0; waited < timeout_ms; waited += 5) {
+    rc = wait4(c->pid, &status, WNOHANG, ru);
+    if (rc < 0 && errno == EINTR)
+      rc = 0;
+    if (rc != 0)
+      break;
+    nanosleep(&tick, NULL);
+  }
+  if (rc == 0) { /* still running: it did not stop on sig */
+    kill(c->pid, SIGKILL);
+    if (killed != NULL)
+      *killed = 1;
+    while ((rc = wait4(c->pid, &status, 0, ru)) < 0 && errno == EINTR)
+      ;
+  }
+  return reaped(c, rc, status, errno, errline, errlen);
+}
+
+int base_read_line(int fd, char *line, size_t cap, int timeout_ms) {
+  size_t len = 0;
+
+  while (len + 1 < cap) {
+    struct pollfd pfd = {.fd = fd, .events = POLLIN};
+    int r = poll(&pfd, 1, timeout_ms);
+    ssize_t n;
+
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r <= 0)
+      return -1; /* timed out, or poll failed */
+    n = read(fd, line + len, 1); /* byte by byte: stop right at the newline */
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return -1; /* it exited, or closed its stdout, first */
+    if (line[len] == '\n') {
+      line[len] = '\0';
+      return 0;
+    }
+    len++;
+  }
+  return -1;
 }
 
 /* Read fd to its end; keep what fits in out (none if cap is 0). */

@@ -12,8 +12,9 @@
  * (`conclab run|lab ... --json`: stdout read back, first stderr line kept
  * to explain a failure), hyperfine (stderr kept, guarded: a signal is
  * passed on to it), gnuplot (in the plots directory), the traced batches
- * of the report, the embedded server (its URL read from a pipe while it
- * keeps running), and git for the machine description.  A child that must
+ * of the report, the embedded server and the server benchmark's servers
+ * (base_read_line reads their URL while they keep running; base_stop
+ * stops them), and git for the machine description.  A child that must
  * not outlive this process (die_with_parent) is the one case posix_spawn
  * cannot do; see process.c.
  */
@@ -21,6 +22,7 @@
 #define CONCLAB_PROCESS_H
 
 #include <stddef.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 
 /* Where a child's stdout or stderr goes. */
@@ -64,6 +66,19 @@ int base_spawn(const char *file, char *const argv[],
  * when a signal killed it and it said nothing ("" otherwise).  Its exit
  * status, 128 + the signal that killed it, or -1 (errline says why). */
 int base_wait(base_child *c, char *errline, size_t errlen);
+
+/* A child that keeps running (a server): the first line it prints on fd
+ * (its stdout, BASE_CAPTURE), newline dropped.  0, or -1: no whole line
+ * (nothing came for timeout_ms, it exited first, or the line is longer
+ * than cap). */
+int base_read_line(int fd, char *line, size_t cap, int timeout_ms);
+
+/* Stop a child that keeps running: sig, then SIGKILL when it has not
+ * exited within timeout_ms (*killed, if not NULL, says so); then as
+ * base_wait (its status, errline, what base_spawn opened closed), with its
+ * resource usage in *ru when ru is not NULL. */
+int base_stop(base_child *c, int sig, int timeout_ms, struct rusage *ru,
+              int *killed, char *errline, size_t errlen);
 
 /* base_spawn, then read its stdout into out (if o->out is BASE_CAPTURE:
  * NUL-terminated, the first cap - 1 bytes, the rest read and dropped),

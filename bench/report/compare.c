@@ -16,6 +16,7 @@
 
 #include "base.h"
 #include "json.h"
+#include "machine.h"
 #include "section.h"
 #include "stats.h"
 #include "version.h"
@@ -393,11 +394,11 @@ static void busy_note(FILE *out, const report_cmp_run *r, const char *name) {
             "shared the CPU, which moves a whole cell's range, so a cell "
             "listed as changed may be the machine, not the code (compare "
             "runs taken on an idle machine)\n", name, r->load1, r->cores);
-  if (r->others_pct > REPORT_CMP_OTHERS_PCT)
+  if (r->others_pct > BASE_MACHINE_OTHERS_PCT)
     fprintf(out, "note: other programs used %.0f%% of the CPU during %s: a "
             "cell listed as changed may be the machine, not the code\n",
             r->others_pct, name);
-  if (r->steal_pct > REPORT_CMP_STEAL_PCT)
+  if (r->steal_pct > BASE_MACHINE_STEAL_PCT)
     fprintf(out, "note: the host stole %.1f%% of %s's CPU time: a cell "
             "listed as changed may be the host, not the code\n",
             r->steal_pct, name);

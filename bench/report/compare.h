@@ -41,10 +41,6 @@
 #define REPORT_CMP_K 5.0
 #define REPORT_CMP_SPREAD_MIN 0.015
 #define REPORT_CMP_DRIFT_CELLS 8
-/* Steal, or other programs' CPU, over these percentages: the run's
- * machine was not its own (the suite's warnings use the same). */
-#define REPORT_CMP_STEAL_PCT 3.0
-#define REPORT_CMP_OTHERS_PCT 10.0
 /* A changed cell whose medians are under this many seconds gets a note:
  * the scheduler's jitter is of the same size (hyperfine warns below 5 ms
  * too). */

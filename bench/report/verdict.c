@@ -18,8 +18,6 @@
 #define NOISY_MAD_PCT 10.0 /* MAD over this share of the median */
 #define OUTLIER_MADS 5.0   /* max this many MADs above the median ... */
 #define OUTLIER_PCT 10.0   /* ... and this share above it */
-#define STEAL_PCT 3.0      /* CPU stolen by the host, over the suite */
-#define OTHERS_PCT 10.0    /* CPU used by other programs, over the suite */
 #define LIST_MAX 6         /* cells named in one warning */
 #define RANK_MAX 16
 
@@ -101,19 +99,20 @@ static int warn_load(FILE *out, const suite_matrix *s, const char *lead) {
 
 static int warn_steal(FILE *out, const suite_matrix *s, const char *lead) {
   double steal = s->machine.steal_pct;
-  if (steal < 0 || steal <= STEAL_PCT)
+  if (steal < 0 || steal <= BASE_MACHINE_STEAL_PCT)
     return 0;
   if (out != NULL)
     fprintf(out, "%sthe host stole %.1f%% of the CPU time during the suite "
             "(steal in /proc/stat, over %.0f%%): this virtual machine's "
             "cores were not all its own, so wall times are longer and vary "
-            "between runs, CPU-bound rows most.\n", lead, steal, STEAL_PCT);
+            "between runs, CPU-bound rows most.\n", lead, steal,
+            BASE_MACHINE_STEAL_PCT);
   return 1;
 }
 
 static int warn_others(FILE *out, const suite_matrix *s, const char *lead) {
   double others = s->machine.others_pct;
-  if (others < 0 || others <= OTHERS_PCT)
+  if (others < 0 || others <= BASE_MACHINE_OTHERS_PCT)
     return 0;
   if (out != NULL)
     fprintf(out, "%sother programs used %.0f%% of the CPU time during the "
@@ -121,7 +120,7 @@ static int warn_others(FILE *out, const suite_matrix *s, const char *lead) {
             "%.0f%%): they took cores from the runs, so wall times include "
             "waits for a core, CPU-bound speedups read low and medians "
             "move between suites. Rerun on an idle machine.\n", lead,
-            others, OTHERS_PCT);
+            others, BASE_MACHINE_OTHERS_PCT);
   return 1;
 }
 

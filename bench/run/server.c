@@ -11,42 +11,12 @@
 #include "process.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #define START_TIMEOUT_MS 5000
 #define STOP_TIMEOUT_MS 5000
-
-/* Read the first line the server prints (its URL) within the time limit. */
-static int read_url(int fd, char *url, size_t cap) {
-  size_t len = 0;
-
-  while (len + 1 < cap) {
-    struct pollfd pfd = {.fd = fd, .events = POLLIN};
-    ssize_t n;
-    int r = poll(&pfd, 1, START_TIMEOUT_MS);
-
-    if (r < 0 && errno == EINTR)
-      continue;
-    if (r <= 0)
-      return -1; /* timed out, or poll failed */
-    n = read(fd, url + len, 1); /* byte by byte: stop right at the newline */
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      return -1; /* the server exited before printing */
-    if (url[len] == '\n') {
-      url[len] = '\0';
-      return strncmp(url, "http://", 7) == 0 ? 0 : -1;
-    }
-    len++;
-  }
-  return -1;
-}
 
 int run_server_start(const char *who, const char *exe, char *url, size_t cap,
                      pid_t *pid) {
@@ -63,7 +33,8 @@ int run_server_start(const char *who, const char *exe, char *url, size_t cap,
     return -1;
   }
   *pid = c.pid;
-  if (read_url(c.out_fd, url, cap) != 0) {
+  if (base_read_line(c.out_fd, url, cap, START_TIMEOUT_MS) != 0 ||
+      strncmp(url, "http://", 7) != 0) {
     fprintf(stderr, "conclab: %s: the embedded server (%s serve) did not "
             "start; see its error above, or give --url\n", who, exe);
     kill(c.pid, SIGKILL);
@@ -74,42 +45,30 @@ int run_server_start(const char *who, const char *exe, char *url, size_t cap,
   return 0;
 }
 
-static void sleep_ms(long ms) {
-  struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
-  nanosleep(&ts, NULL);
-}
-
 int run_server_stop(const char *who, pid_t pid) {
-  int status = 0;
-  pid_t r = 0;
+  base_child c = {.pid = pid, .out_fd = -1, .err_fd = -1};
+  char why[128];
+  int killed, status = base_stop(&c, SIGTERM, STOP_TIMEOUT_MS, NULL, &killed,
+                                 why, sizeof why);
 
-  kill(pid, SIGTERM);
-  for (long waited = 0; waited < STOP_TIMEOUT_MS; waited += 10) {
-    r = waitpid(pid, &status, WNOHANG);
-    if (r != 0 && !(r < 0 && errno == EINTR))
-      break;
-    sleep_ms(10);
-  }
-  if (r == 0) { /* still running: it did not stop cleanly */
-    kill(pid, SIGKILL);
-    waitpid(pid, &status, 0);
+  if (killed) { /* it did not stop cleanly */
     fprintf(stderr, "conclab: %s: the embedded server did not stop on "
             "SIGTERM within %d ms; killed\n", who, STOP_TIMEOUT_MS);
     return -1;
   }
-  if (r < 0) {
+  if (status < 0) {
     fprintf(stderr, "conclab: %s: waiting for the embedded server: %s\n",
-            who, strerror(errno));
+            who, why);
     return -1;
   }
-  if (WIFSIGNALED(status)) {
+  if (status > 128) {
     fprintf(stderr, "conclab: %s: the embedded server was killed by "
-            "signal %d during the run\n", who, WTERMSIG(status));
+            "signal %d during the run\n", who, status - 128);
     return -1;
   }
-  if (WEXITSTATUS(status) != 0) {
+  if (status != 0) {
     fprintf(stderr, "conclab: %s: the embedded server exited with status "
-            "%d\n", who, WEXITSTATUS(status));
+            "%d\n", who, status);
     return -1;
   }
   return 0;

@@ -10,19 +10,14 @@
  * says why.  wrk gets a fresh server of its own, so its run does not
  * share the cell's memory and CPU figures.
  */
-#define _DEFAULT_SOURCE /* wait4 */
 #include "suite.h"
 
-#include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/wait.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "json.h"
 #include "process.h"
@@ -170,70 +165,11 @@ typedef struct sv_server {
   char url[128];
 } sv_server;
 
-/* The server's first line, its URL, within SV_START_MS. */
-static int read_url(int fd, char *url, size_t cap) {
-  size_t len = 0;
-  while (len + 1 < cap) {
-    struct pollfd pfd = {.fd = fd, .events = POLLIN};
-    int r = poll(&pfd, 1, SV_START_MS);
-    ssize_t n;
-    if (r < 0 && errno == EINTR)
-      continue;
-    if (r <= 0)
-      return -1;
-    n = read(fd, url + len, 1); /* byte by byte: stop at the newline */
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      return -1;
-    if (url[len] == '\n') {
-      url[len] = '\0';
-      return strncmp(url, "http://", 7) == 0 ? 0 : -1;
-    }
-    len++;
-  }
-  return -1;
-}
-
-/* The first line of the server's stderr, for a failure's why. */
-static void err_line(const base_child *c, char *out, size_t cap) {
-  ssize_t n = c->err_fd >= 0 ? pread(c->err_fd, out, cap - 1, 0) : -1;
-  out[n > 0 ? n : 0] = '\0';
-  out[strcspn(out, "\n")] = '\0';
-}
-
-static void close_child(base_child *c) {
-  if (c->out_fd >= 0)
-    close(c->out_fd);
-  if (c->err_fd >= 0)
-    close(c->err_fd);
-  c->out_fd = c->err_fd = -1;
-}
-
-static void sleep_ms(long ms) {
-  struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-  while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-    ;
-}
-
-/* SIGINT, then wait4 within SV_STOP_MS (else SIGKILL): its exit status or
- * 128 + signal, its rusage in *ru. */
-static int stop_server(sv_server *sv, struct rusage *ru) {
-  int status = 0;
-  pid_t r = 0;
-  kill(sv->child.pid, SIGINT);
-  for (long waited = 0; waited < SV_STOP_MS; waited += 5) {
-    r = wait4(sv->child.pid, &status, WNOHANG, ru);
-    if (r != 0 && !(r < 0 && errno == EINTR))
-      break;
-    sleep_ms(5);
-  }
-  if (r == 0) {
-    kill(sv->child.pid, SIGKILL);
-    while (wait4(sv->child.pid, &status, 0, ru) < 0 && errno == EINTR)
-      ;
-  }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+/* SIGINT, then SIGKILL after SV_STOP_MS: its exit status or 128 + signal,
+ * its rusage in *ru, the first line of its stderr in line. */
+static int stop_server(sv_server *sv, struct rusage *ru, char *line,
+                       size_t cap) {
+  return base_stop(&sv->child, SIGINT, SV_STOP_MS, ru, NULL, line, cap);
 }
 
 /* Start `self serve --model M [--offload] --port 0 --quiet`.  0, or
@@ -250,11 +186,11 @@ static int start_server(const char *self, const suite_sv_model *m,
 
   if (base_spawn(self, argv, &o, &sv->child, why, cap) != 0)
     return SUITE_SV_FAILED;
-  if (read_url(sv->child.out_fd, sv->url, sizeof sv->url) == 0)
+  if (base_read_line(sv->child.out_fd, sv->url, sizeof sv->url,
+                     SV_START_MS) == 0 &&
+      strncmp(sv->url, "http://", 7) == 0)
     return 0;
-  stop_server(sv, &ru); /* exited, or hung: stopped */
-  err_line(&sv->child, line, sizeof line);
-  close_child(&sv->child);
+  stop_server(sv, &ru, line, sizeof line); /* exited, or hung: stopped */
   snprintf(why, cap, "the server did not start: %.120s", line);
   return SUITE_SV_FAILED;
 }
@@ -336,7 +272,7 @@ static void run_cell(const suite_serve *sv, suite_sv_cell *c,
                      const char *self) {
   sv_server server;
   struct rusage ru;
-  char url[192], path[32];
+  char url[192], path[32], line[128];
   int status;
 
   c->state = start_server(self, &suite_sv_models[c->model], &server, c->why,
@@ -348,8 +284,7 @@ static void run_cell(const suite_serve *sv, suite_sv_cell *c,
   if (run_load(sv, c, self, url) != 0)
     c->state = SUITE_SV_FAILED;
   memset(&ru, 0, sizeof ru);
-  status = stop_server(&server, &ru);
-  close_child(&server.child);
+  status = stop_server(&server, &ru, line, sizeof line);
   c->server_rss_kb = (double)ru.ru_maxrss;
   c->server_cpu_s = tv_s(ru.ru_utime) + tv_s(ru.ru_stime);
   if (status != 0 && c->state == SUITE_SV_OK) {
@@ -376,7 +311,7 @@ static void run_wrk(const suite_serve *sv, suite_sv_cell *c, const char *self,
   sv_server server;
   struct rusage ru;
   tool_wrk_result r;
-  char url[192], path[32];
+  char url[192], path[32], line[128];
 
   if (start_server(self, &suite_sv_models[c->model], &server, c->wrk_why,
                    sizeof c->wrk_why) != 0) {
@@ -398,8 +333,7 @@ static void run_wrk(const suite_serve *sv, suite_sv_cell *c, const char *self,
     c->wrk_state = SUITE_WRK_FAILED;
   }
   memset(&ru, 0, sizeof ru);
-  stop_server(&server, &ru);
-  close_child(&server.child);
+  stop_server(&server, &ru, line, sizeof line);
   c->wrk_server_cpu_s = tv_s(ru.ru_utime) + tv_s(ru.ru_stime);
 }
 
